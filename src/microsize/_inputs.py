@@ -1,0 +1,174 @@
+"""Normalise and check numeric inputs: scalars, lists, nested lists, tuples, numpy arrays.
+
+Pure helpers shared by the core functions and the Excel edge. They turn whatever a caller
+or xlwings hands over (float, int, None for an empty cell, str, bool, nested tuples for a
+range, numpy arrays, pandas Series) into float arrays, and turn every kind of bad value
+into a :class:`MicrosizeError` whose message names the argument, the position in the range
+and the value.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ._errors import MicrosizeError
+
+__all__ = [
+    "FloatArray",
+    "as_float_array",
+    "broadcast",
+    "describe",
+    "is_missing",
+    "position",
+    "to_result",
+]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def describe(value: Any) -> str:
+    """How a received value reads in a message: text quoted, numbers short, empty named."""
+    if value is None:
+        return "an empty cell"
+    if isinstance(value, bool | np.bool_):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, str):
+        return "an empty text" if value.strip() == "" else f"text {value!r}"
+    if isinstance(value, _dt.datetime | _dt.date):
+        return f"a date ({value.isoformat()})"
+    if isinstance(value, float | np.floating):
+        f = float(value)
+        if math.isnan(f):
+            return "NaN"
+        return format(f, ".15g")
+    return repr(value)
+
+
+def position(index: tuple[int, ...], shape: tuple[int, ...]) -> str:
+    """Where an element sits in a range, 1-based, in spreadsheet words."""
+    if len(shape) == 0:
+        return ""
+    if len(shape) == 1:
+        return f" at item {index[0] + 1}"
+    if len(shape) == 2:
+        rows, cols = shape
+        if cols == 1:
+            return f" at row {index[0] + 1}"
+        if rows == 1:
+            return f" at column {index[1] + 1}"
+        return f" at row {index[0] + 1}, column {index[1] + 1}"
+    return f" at position {tuple(i + 1 for i in index)}"
+
+
+def is_missing(value: Any) -> bool:
+    """True for what Excel hands over for an empty cell (None, or a blank string)."""
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def _first_bad(obj: Any) -> tuple[tuple[int, ...], Any] | None:
+    """Locate the first element of a nested sequence that is not a finite real number."""
+    if isinstance(obj, np.ndarray):
+        obj = obj.tolist()
+    if isinstance(obj, Sequence) and not isinstance(obj, str):
+        for i, item in enumerate(obj):
+            found = _first_bad(item)
+            if found is not None:
+                return (i, *found[0]), found[1]
+        return None
+    if isinstance(obj, bool | np.bool_) or not isinstance(obj, int | float | np.integer | np.floating):
+        return (), obj
+    if not math.isfinite(float(obj)):
+        return (), obj
+    return None
+
+
+def as_float_array(value: Any, name: str) -> FloatArray:
+    """Convert a scalar or range to a float array, or raise naming ``name`` and the value.
+
+    Empty cells, text, booleans, dates, NaN and infinities are refused: each would
+    otherwise become a silent number or a blank cell.
+
+    >>> as_float_array([[1.0], [2.5]], "entry").shape
+    (2, 1)
+    >>> as_float_array("abc", "entry")
+    Traceback (most recent call last):
+    ...
+    microsize._errors.MicrosizeError: entry must be a number (got text 'abc')
+    """
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+        value, bool | np.bool_
+    ):
+        f = float(value)
+        if not math.isfinite(f):
+            raise MicrosizeError(f"{name} must be a finite number (got {describe(f)})")
+        return np.asarray(f, dtype=np.float64)
+    if value is None or isinstance(value, str | bool | np.bool_ | _dt.date):
+        if is_missing(value):
+            raise MicrosizeError(f"{name} is empty: type a number")
+        raise MicrosizeError(f"{name} must be a number (got {describe(value)})")
+    if hasattr(value, "to_numpy"):  # pandas Series / DataFrame
+        value = value.to_numpy()
+    try:
+        arr = np.asarray(value)
+    except ValueError as exc:  # ragged nested lists
+        raise MicrosizeError(f"{name} must be a rectangular range of numbers") from exc
+    if arr.dtype.kind in "fiu":
+        out = arr.astype(np.float64, copy=False)
+        if out.size and not np.isfinite(out).all():
+            idx = tuple(int(i) for i in np.argwhere(~np.isfinite(out))[0])
+            raise MicrosizeError(
+                f"{name} must be a finite number{position(idx, out.shape)} "
+                f"(got {describe(float(out[idx]))})"
+            )
+        if out.size == 0:
+            raise MicrosizeError(f"{name} is an empty range")
+        return out
+    found = _first_bad(value)
+    if found is None:  # e.g. object array of valid numbers
+        return as_float_array(np.asarray(value, dtype=np.float64), name)
+    idx, bad = found
+    where = position(idx, arr.shape) if arr.ndim == len(idx) else ""
+    if is_missing(bad):
+        raise MicrosizeError(f"{name} has an empty cell{where}: every cell needs a number")
+    raise MicrosizeError(f"{name} must be a number{where} (got {describe(bad)})")
+
+
+def _shape_words(shape: tuple[int, ...]) -> str:
+    if len(shape) == 0:
+        return "a single value"
+    if len(shape) == 1:
+        return f"{shape[0]} values"
+    if len(shape) == 2:
+        return f"{shape[0]} rows x {shape[1]} columns"
+    return "shape " + "x".join(str(s) for s in shape)
+
+
+def broadcast(**arrays: FloatArray) -> tuple[FloatArray, ...]:
+    """Broadcast named arrays like numpy, or say which ranges do not line up.
+
+    >>> a, b = broadcast(entry=np.ones((3, 1)), stop=np.asarray(2.0))
+    >>> b.shape
+    (3, 1)
+    """
+    try:
+        return tuple(np.broadcast_arrays(*arrays.values()))
+    except ValueError:
+        parts = ", ".join(
+            f"{k} has {_shape_words(np.shape(v))}" for k, v in arrays.items() if np.ndim(v) > 0
+        )
+        raise MicrosizeError(
+            f"ranges do not line up: {parts}; use ranges of the same size or single cells"
+        ) from None
+
+
+def to_result(arr: npt.NDArray[Any]) -> Any:
+    """A Python scalar for a 0-d result, else the array itself."""
+    if arr.ndim == 0:
+        return arr.item()
+    return arr

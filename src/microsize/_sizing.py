@@ -1,0 +1,590 @@
+"""Exact position sizing, PnL, notional, average entry, breakeven and conversion.
+
+Pure and vectorised: every numeric argument may be a scalar or an array; arrays broadcast
+like numpy and the result has the broadcast shape (a Python float for scalar inputs).
+
+Per order unit of a contract of size ``k`` (see :class:`~microsize.ContractSpec`):
+
+=========  ===============================  =================================
+kind       PnL of ``c`` units, entry E, X    notional at price P
+=========  ===============================  =================================
+linear     c k (X - E)        (quote)        |c| k P
+inverse    c k (1/E - 1/X)    (coin)         |c| k / P
+quanto     c k (X - E)        (settle coin)  |c| k P
+=========  ===============================  =================================
+
+Fees are ``fee_rate`` x notional on each side (entry at E, exit at X).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from ._contracts import KIND_CODE, ContractArrays, ContractSpec, resolve_contracts
+from ._errors import MicrosizeError
+from ._exact import clean_money, clean_multiple, count_steps, exact
+from ._inputs import FloatArray, as_float_array, broadcast, describe, position, to_result
+
+__all__ = [
+    "Sizing",
+    "avg_entry",
+    "breakeven",
+    "contracts",
+    "convert",
+    "notional",
+    "pnl",
+    "risk",
+    "risk_amount",
+    "size_trade",
+    "sizing",
+]
+
+LINEAR, INVERSE, QUANTO = KIND_CODE["linear"], KIND_CODE["inverse"], KIND_CODE["quanto"]
+MAX_FEE = 0.01
+
+
+# ----------------------------------------------------------------------------- checks
+def _fail(name: str, rule: str, arr: FloatArray, bad: Any) -> None:
+    if np.any(bad):
+        idx = tuple(int(i) for i in np.argwhere(np.broadcast_to(bad, arr.shape))[0])
+        raise MicrosizeError(
+            f"{name} must be {rule}{position(idx, arr.shape)} (got {describe(float(arr[idx]))})"
+        )
+
+
+def _positive(value: Any, name: str) -> FloatArray:
+    arr = as_float_array(value, name)
+    _fail(name, "positive", arr, arr <= 0)
+    return arr
+
+
+def _nonneg(value: Any, name: str) -> FloatArray:
+    arr = as_float_array(value, name)
+    _fail(name, "zero or more", arr, arr < 0)
+    return arr
+
+
+def _fee(value: Any, name: str, *, allow_rebate: bool = False) -> FloatArray:
+    if value is None:
+        return np.asarray(0.0)
+    arr = as_float_array(value, name)
+    low = -MAX_FEE if allow_rebate else 0.0
+    if np.any((arr < low) | (arr > MAX_FEE)):
+        idx = tuple(int(i) for i in np.argwhere((arr < low) | (arr > MAX_FEE))[0])
+        got = describe(float(arr[idx]))
+        rule = "between -0.01 and 0.01" if allow_rebate else "between 0 and 0.01"
+        raise MicrosizeError(
+            f"{name} must be a fraction {rule}, e.g. 0.0005 for 0.05% "
+            f"(got {got}{position(idx, arr.shape)})"
+        )
+    return arr
+
+
+def _distinct(entry: FloatArray, stop: FloatArray, a: str = "entry", b: str = "stop") -> None:
+    same = entry == stop
+    if np.any(same):
+        idx = tuple(int(i) for i in np.argwhere(same)[0])
+        raise MicrosizeError(
+            f"{b} must differ from {a}{position(idx, entry.shape)} "
+            f"(got {a}={describe(float(entry[idx]))}, {b}={describe(float(stop[idx]))})"
+        )
+
+
+def _contract(contract: Any, specs: Any, name: str = "contract") -> ContractArrays:
+    return resolve_contracts(contract, specs, name)
+
+
+# ----------------------------------------------------------------------- formulas
+def _unit_loss(kind: FloatArray, size: FloatArray, e: FloatArray, s: FloatArray, f: FloatArray) -> FloatArray:
+    """Loss of one order unit stopped at ``s``, fees on both sides, settlement currency."""
+    lin = size * (np.abs(e - s) + f * (e + s))
+    inv = size * (np.abs(1.0 / s - 1.0 / e) + f * (1.0 / e + 1.0 / s))
+    return np.where(kind == INVERSE, inv, lin)
+
+
+def _unit_loss_exact(kind: int, size: float, e: float, s: float, f: float) -> Fraction:
+    k, E, S, F = exact(size), exact(e), exact(s), exact(f)
+    if kind == INVERSE:
+        return k * (abs(1 / S - 1 / E) + F * (1 / E + 1 / S))
+    return k * (abs(E - S) + F * (E + S))
+
+
+def _pnl_raw(kind: FloatArray, size: FloatArray, c: FloatArray, e: FloatArray, x: FloatArray) -> FloatArray:
+    lin = c * size * (x - e)
+    inv = c * size * (1.0 / e - 1.0 / x)
+    return np.where(kind == INVERSE, inv, lin)
+
+
+def _notional_raw(kind: FloatArray, size: FloatArray, c: FloatArray, p: FloatArray) -> FloatArray:
+    return np.where(kind == INVERSE, np.abs(c) * size / p, np.abs(c) * size * p)
+
+
+# ----------------------------------------------------------------------- public API
+def risk_amount(equity: Any, risk: Any) -> Any:
+    """Money at risk: ``equity x risk``.
+
+    Parameters
+    ----------
+    equity : float or array_like
+        Account size in the settlement currency, > 0.
+    risk : float or array_like
+        Fraction of the account to risk, 0 to 1 (1.5% is 0.015).
+
+    Returns
+    -------
+    float or ndarray
+        ``equity * risk``, in the settlement currency.
+
+    Examples
+    --------
+    >>> risk_amount(2000, 0.015)
+    30.0
+    """
+    eq = _positive(equity, "equity")
+    r = _nonneg(risk, "risk")
+    if np.any(r > 1):
+        idx = tuple(int(i) for i in np.argwhere(r > 1)[0])
+        raise MicrosizeError(
+            f"risk is a fraction of the account: 1.5% is 0.015 "
+            f"(got {describe(float(r[idx]))}{position(idx, r.shape)})"
+        )
+    eq, r = broadcast(equity=eq, risk=r)
+    return to_result(clean_money(eq * r))
+
+
+@dataclass(frozen=True)
+class Sizing:
+    """Everything one sizing computes, as broadcast arrays.
+
+    ``contracts`` is in the venue's order unit; ``below_min`` marks elements where the
+    budget bought at least one lot step but less than the minimum order quantity (they are
+    0); ``loss`` is the loss at the stop of ``contracts`` including fees; ``side`` is +1
+    for long (stop below entry) and -1 for short.
+    """
+
+    contracts: FloatArray
+    below_min: np.ndarray
+    loss: FloatArray
+    fees: FloatArray
+    side: FloatArray
+    unit_loss: FloatArray
+    contract: ContractArrays
+
+
+def sizing(
+    risk_amount: Any,
+    entry: Any,
+    stop: Any,
+    contract: Any,
+    fee_rate: Any = None,
+    specs: Any = None,
+) -> Sizing:
+    """Size positions and return every intermediate (see :func:`contracts`)."""
+    budget = _nonneg(risk_amount, "risk_amount")
+    e = _positive(entry, "entry")
+    s = _positive(stop, "stop")
+    f = _fee(fee_rate, "fee_rate")
+    ca = _contract(contract, specs)
+    budget, e, s, f, kind, size, step, min_qty = broadcast(
+        risk_amount=budget, entry=e, stop=s, fee_rate=f, contract=ca.kind,
+        size=ca.size, step=ca.step, min_qty=ca.min_qty,
+    )
+    _distinct(e, s)
+    unit = _unit_loss(kind, size, e, s, f)
+    q = budget / (unit * step)
+
+    def exact_q(i: tuple[int, ...]) -> Fraction:
+        u = _unit_loss_exact(int(kind[i]), float(size[i]), float(e[i]), float(s[i]), float(f[i]))
+        return exact(float(budget[i])) / (u * exact(float(step[i])))
+
+    n = count_steps(q, "floor", exact_q)
+    min_steps = np.ceil(min_qty / step - 1e-9)
+    below = (n > 0) & (n < min_steps)
+    n = np.where(n < min_steps, 0.0, n)
+    qty = clean_multiple(n, step)
+    fee_part = np.where(
+        kind == INVERSE, qty * size * f * (1.0 / e + 1.0 / s), qty * size * f * (e + s)
+    )
+    return Sizing(
+        contracts=qty,
+        below_min=below,
+        loss=clean_money(qty * unit),
+        fees=clean_money(fee_part),
+        side=np.where(s < e, 1.0, -1.0),
+        unit_loss=unit,
+        contract=ca,
+    )
+
+
+def contracts(
+    risk_amount: Any,
+    entry: Any,
+    stop: Any,
+    contract: Any,
+    fee_rate: Any = None,
+    specs: Any = None,
+) -> Any:
+    """Contracts to trade: the most lot steps whose loss at the stop is within budget.
+
+    Parameters
+    ----------
+    risk_amount : float or array_like
+        Budget in the contract's settlement currency (quote for linear, coin for inverse).
+    entry, stop : float or array_like
+        Prices > 0. Stop below entry sizes a long, above a short.
+    contract : str, float or array_like
+        A key ``exchange:symbol`` (case-insensitive) or a positive number: a linear
+        contract of that many underlying units, whole contracts only.
+    fee_rate : float or array_like, optional
+        Fraction of notional charged on entry and again on exit at the stop (0 to 0.01).
+    specs : SpecTable or 2-D range, optional
+        A spec table with a header row; the bundled table when omitted.
+
+    Returns
+    -------
+    float or ndarray
+        Contracts in the venue's order unit, a multiple of the lot step; 0 where the
+        budget buys less than the minimum order quantity.
+
+    Notes
+    -----
+    Loss of one unit, fees included: linear and quanto ``k (|E - S| + f (E + S))``;
+    inverse ``k (|1/S - 1/E| + f (1/E + 1/S))``. Contracts are
+    ``floor(budget / (loss x step)) x step``, counted exactly for decimal inputs.
+
+    Examples
+    --------
+    The seed scenario, $30 on an ETH micro of 0.001 ETH from 3,520 to 3,450:
+
+    >>> contracts(30, 3520, 3450, 0.001)
+    428.0
+    >>> contracts(0.9, 10, 7, 0.1)
+    3.0
+    >>> contracts(30, 3520, 3450, "binance:ETHUSDT")
+    0.428
+    """
+    return to_result(sizing(risk_amount, entry, stop, contract, fee_rate, specs).contracts)
+
+
+def _count(value: Any, name: str) -> FloatArray:
+    arr = as_float_array(value, name)
+    if np.any(arr < 0):
+        idx = tuple(int(i) for i in np.argwhere(arr < 0)[0])
+        raise MicrosizeError(
+            f"{name} must be zero or more: the side comes from the stop"
+            f"{position(idx, arr.shape)} (got {describe(float(arr[idx]))})"
+        )
+    return arr
+
+
+def risk(
+    contracts: Any, entry: Any, stop: Any, contract: Any, fee_rate: Any = None, specs: Any = None
+) -> Any:
+    """Loss at the stop of a given size, fees included (reverse sizing).
+
+    ``contracts`` is a count (>= 0); the side comes from the stop as in :func:`contracts`.
+
+    >>> risk(428, 3520, 3450, 0.001)
+    29.96
+    >>> risk(431, 3520, 3450, 0.001)
+    30.17
+    """
+    c = _count(contracts, "contracts")
+    e = _positive(entry, "entry")
+    s = _positive(stop, "stop")
+    f = _fee(fee_rate, "fee_rate")
+    ca = _contract(contract, specs)
+    c, e, s, f, kind, size = broadcast(
+        contracts=c, entry=e, stop=s, fee_rate=f, contract=ca.kind, size=ca.size
+    )
+    _distinct(e, s)
+    return to_result(clean_money(c * _unit_loss(kind, size, e, s, f)))
+
+
+def notional(contracts: Any, price: Any, contract: Any, specs: Any = None) -> Any:
+    """Position value in the settlement currency, >= 0 whatever the side.
+
+    Linear and quanto ``|c| k P``; inverse ``|c| k / P`` (coin).
+
+    >>> notional(0.428, 3520, "binance:ETHUSDT")
+    1506.56
+    >>> notional(10, 50000, "binance:BTCUSD_PERP")
+    0.02
+    """
+    c = as_float_array(contracts, "contracts")
+    p = _positive(price, "price")
+    ca = _contract(contract, specs)
+    c, p, kind, size = broadcast(contracts=c, price=p, contract=ca.kind, size=ca.size)
+    return to_result(clean_money(_notional_raw(kind, size, c, p)))
+
+
+def pnl(
+    contracts: Any,
+    entry: Any,
+    exit_price: Any,
+    contract: Any,
+    fee_rate: Any = None,
+    specs: Any = None,
+) -> Any:
+    """Profit (positive) or loss of a position, fees deducted, in the settlement currency.
+
+    ``contracts`` is signed: positive long, negative short.
+
+    >>> pnl(1, 3000, 3100, "cme:MET")
+    10.0
+    >>> pnl(-100, 50000, 40000, "binance:BTCUSD_PERP")
+    -0.05
+    """
+    c = as_float_array(contracts, "contracts")
+    e = _positive(entry, "entry")
+    x = _positive(exit_price, "exit_price")
+    f = _fee(fee_rate, "fee_rate", allow_rebate=True)
+    ca = _contract(contract, specs)
+    c, e, x, f, kind, size = broadcast(
+        contracts=c, entry=e, exit_price=x, fee_rate=f, contract=ca.kind, size=ca.size
+    )
+    gross = _pnl_raw(kind, size, c, e, x)
+    fees = f * (_notional_raw(kind, size, c, e) + _notional_raw(kind, size, c, x))
+    return to_result(clean_money(gross - fees))
+
+
+def _one_contract(contract: Any, specs: Any, name: str = "contract") -> ContractSpec:
+    ca = _contract(contract, specs, name)
+    if ca.single is None:
+        raise MicrosizeError(f"{name} must be a single contract, not a range of different ones")
+    return ca.single
+
+
+def avg_entry(prices: Any, contracts: Any, contract: Any = None, specs: Any = None) -> float:
+    """Average entry price of several fills: quantity-weighted for linear and quanto,
+    harmonic (weighted by contracts over price) for inverse.
+
+    ``contracts`` may be signed but must all share one side.
+
+    >>> avg_entry([100, 200], [1, 1])
+    150.0
+    >>> round(avg_entry([100, 200], [1, 1], "bybit:BTCUSD"), 6)
+    133.333333
+    """
+    p = _positive(prices, "prices")
+    c = as_float_array(contracts, "contracts")
+    if p.shape != c.shape and p.size != c.size:
+        raise MicrosizeError(
+            f"prices and contracts must have the same number of cells (got {p.size} and {c.size})"
+        )
+    p, c = p.ravel(), c.ravel()
+    if np.any(c > 0) and np.any(c < 0):
+        raise MicrosizeError("contracts must all be on one side (all positive or all negative)")
+    total = c.sum()
+    if total == 0:
+        raise MicrosizeError("contracts must not all be zero")
+    kind = "linear" if contract is None else _one_contract(contract, specs).kind
+    if kind == "inverse":
+        value = total / np.sum(c / p)
+    else:
+        value = np.sum(c * p) / total
+    return float(clean_money(np.asarray(value)))
+
+
+_SIDES = {"long": 1.0, "buy": 1.0, "l": 1.0, "short": -1.0, "sell": -1.0, "s": -1.0}
+
+
+def _side(side: Any) -> FloatArray:
+    def one(v: Any, where: str) -> float:
+        if isinstance(v, str) and v.strip().lower() in _SIDES:
+            return _SIDES[v.strip().lower()]
+        if isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool) and v in (1, -1):
+            return float(v)
+        raise MicrosizeError(f"side must be long, short, 1 or -1{where} (got {describe(v)})")
+
+    if isinstance(side, list | tuple | np.ndarray):
+        arr = np.empty(np.shape(side), dtype=object)
+        arr[...] = side if not isinstance(side, np.ndarray) else side.tolist()
+        out = np.empty(arr.shape)
+        for idx, v in np.ndenumerate(arr):
+            out[idx] = one(v, position(tuple(int(i) for i in idx), arr.shape))
+        return out
+    return np.asarray(one(side, ""))
+
+
+def breakeven(
+    entry: Any,
+    side: Any,
+    fee_rate_open: Any = None,
+    fee_rate_close: Any = None,
+    contract: Any = None,
+    specs: Any = None,
+) -> Any:
+    """Exit price at which the PnL after both fees is zero.
+
+    ``fee_rate_close`` defaults to ``fee_rate_open``; both default to 0. Linear and quanto:
+    long ``E (1 + fo) / (1 - fc)``, short ``E (1 - fo) / (1 + fc)``. Inverse: long
+    ``E (1 + fc) / (1 - fo)``, short ``E (1 - fc) / (1 + fo)``.
+
+    >>> breakeven(3000, "long", 0.0005)
+    3003.001500750375
+    """
+    e = _positive(entry, "entry")
+    sd = _side(side)
+    fo = _fee(fee_rate_open, "fee_rate_open", allow_rebate=True)
+    fc = fo if fee_rate_close is None else _fee(fee_rate_close, "fee_rate_close", allow_rebate=True)
+    kind = np.asarray(LINEAR) if contract is None else _contract(contract, specs).kind
+    e, sd, fo, fc, kind = broadcast(entry=e, side=sd, fee_rate_open=fo, fee_rate_close=fc, contract=kind)
+    lin = np.where(sd > 0, e * (1 + fo) / (1 - fc), e * (1 - fo) / (1 + fc))
+    inv = np.where(sd > 0, e * (1 + fc) / (1 - fo), e * (1 - fc) / (1 + fo))
+    return to_result(np.where(kind == INVERSE, inv, lin))
+
+
+_ALIASES = {"XBT": "BTC"}
+
+
+def convert(
+    contracts: Any,
+    from_contract: Any,
+    to_contract: Any,
+    price: Any = None,
+    specs: Any = None,
+) -> Any:
+    """The same underlying exposure in another contract, to the nearest lot step.
+
+    Exposure is measured in the underlying coin: linear ``c k``; inverse ``c k / price``
+    (so ``price`` is needed when a linear contract meets an inverse one). Quanto contracts
+    have no coin exposure without a second price and are refused.
+
+    >>> convert(1, "cme:MBT", "binance:BTCUSDT")
+    0.1
+    >>> convert(2, "binance:BTCUSD_PERP", "bybit:BTCUSD")
+    200.0
+    """
+    c = as_float_array(contracts, "contracts")
+    src = _one_contract(from_contract, specs, "from_contract")
+    dst = _one_contract(to_contract, specs, "to_contract")
+    for name, spec in (("from_contract", src), ("to_contract", dst)):
+        if spec.kind == "quanto":
+            raise MicrosizeError(
+                f"{name} {spec.key} is quanto: its exposure depends on a second price, "
+                "so it cannot be converted"
+            )
+    b1, b2 = (_ALIASES.get(x.base or "", x.base) for x in (src, dst))
+    if b1 and b2 and b1 != b2:
+        raise MicrosizeError(
+            f"from_contract {src.key} is on {src.base} but to_contract {dst.key} is on {dst.base}"
+        )
+    needs_price = (src.kind == "inverse") != (dst.kind == "inverse")
+    if needs_price:
+        if price is None:
+            raise MicrosizeError(
+                f"price is needed to convert between {src.kind} {src.key} and {dst.kind} {dst.key}"
+            )
+        p = _positive(price, "price")
+    else:
+        p = np.asarray(1.0)
+    c, p = broadcast(contracts=c, price=p)
+    k1, k2, step = src.contract_size, dst.contract_size, dst.lot_step
+    if src.kind == dst.kind:
+        target = c * k1 / k2
+    elif src.kind == "inverse":
+        target = c * k1 / p / k2
+    else:
+        target = c * k1 * p / k2
+
+    def exact_q(i: tuple[int, ...]) -> Fraction:
+        C, P = exact(float(c[i])), exact(float(p[i]))
+        K1, K2 = exact(k1), exact(k2)
+        if src.kind == dst.kind:
+            t = C * K1 / K2
+        elif src.kind == "inverse":
+            t = C * K1 / P / K2
+        else:
+            t = C * K1 * P / K2
+        return t / exact(step)
+
+    n = count_steps(target / step, "nearest", exact_q)
+    return to_result(clean_multiple(n, np.asarray(step)))
+
+
+def _fmt(x: float) -> str:
+    return format(x, ",.10g")
+
+
+def size_trade(
+    equity: Any,
+    risk: Any,
+    entry: Any,
+    stop: Any,
+    contract: Any,
+    fee_rate: Any = None,
+    leverage: Any = None,
+    specs: Any = None,
+) -> list[list[Any]]:
+    """One trade sized in full: rows of ``[label, value]`` (the MF_SIZE table).
+
+    Rows: Contract, Side, Currency, Risk budget, Contracts, Quantity, Notional, Risk at
+    stop, Risk %, Unused budget, Fees, Leverage, Margin, Warnings. Quantity is the position
+    in the underlying coin at entry (inverse: face value / entry; quanto: settlement coin
+    per one point of price). Margin is notional / leverage (leverage defaults to 1).
+
+    >>> dict(size_trade(2000, 0.015, 3520, 3450, 0.001))["Contracts"]
+    428.0
+    """
+    for name, v in (("equity", equity), ("risk", risk), ("entry", entry), ("stop", stop)):
+        if isinstance(v, list | tuple | np.ndarray) and np.size(v) != 1:
+            raise MicrosizeError(f"{name} must be a single cell: MF_SIZE sizes one trade")
+    one = lambda v: np.asarray(v).reshape(()).item() if isinstance(v, Sequence | np.ndarray) else v  # noqa: E731
+    equity, risk, entry, stop = one(equity), one(risk), one(entry), one(stop)
+    budget = float(risk_amount(equity, risk))
+    spec = _one_contract(contract, specs)
+    lev = 1.0 if leverage is None else float(_positive(one(leverage), "leverage"))
+    sz = sizing(budget, entry, stop, spec.key if spec.exchange else spec.contract_size,
+                fee_rate, specs)
+    c = float(sz.contracts)
+    e = float(as_float_array(entry, "entry"))
+    kind = spec.kind
+    if kind == "linear":
+        qty = c * spec.contract_size
+    elif kind == "inverse":
+        qty = c * spec.contract_size / e
+    else:
+        qty = c * spec.contract_size
+    note = float(notional(c, e, spec.key if spec.exchange else spec.contract_size, specs))
+    margin = float(clean_money(np.asarray(note / lev)))
+    loss = float(sz.loss)
+    eq = float(as_float_array(equity, "equity"))
+    warnings: list[str] = []
+    if bool(sz.below_min):
+        raw = float(np.floor(budget / float(sz.unit_loss) / spec.lot_step) * spec.lot_step)
+        warnings.append(
+            f"below minimum size: the budget buys {_fmt(raw)} but the minimum is "
+            f"{_fmt(spec.min_qty)}, so 0 contracts"
+        )
+    elif c == 0:
+        warnings.append(
+            f"budget too small: one lot step ({_fmt(spec.lot_step)}) would lose "
+            f"{_fmt(float(clean_money(np.asarray(spec.lot_step * float(sz.unit_loss)))))}"
+        )
+    if spec.max_leverage is not None and lev > spec.max_leverage:
+        warnings.append(f"leverage {_fmt(lev)} is above the contract's maximum {_fmt(spec.max_leverage)}")
+    if margin > eq:
+        warnings.append(f"margin {_fmt(margin)} exceeds the account {_fmt(eq)}")
+    settle = spec.settle or ("quote currency" if kind == "linear" else "settlement currency")
+    return [
+        ["Contract", spec.key if spec.exchange else f"{_fmt(spec.contract_size)} units (linear)"],
+        ["Side", "Long" if float(sz.side) > 0 else "Short"],
+        ["Currency", settle],
+        ["Risk budget", budget],
+        ["Contracts", c],
+        ["Quantity", float(clean_money(np.asarray(qty)))],
+        ["Notional", note],
+        ["Risk at stop", loss],
+        ["Risk %", float(clean_money(np.asarray(loss / eq)))],
+        ["Unused budget", float(clean_money(np.asarray(budget - loss)))],
+        ["Fees", float(sz.fees)],
+        ["Leverage", lev],
+        ["Margin", margin],
+        ["Warnings", "; ".join(warnings) if warnings else "none"],
+    ]
