@@ -1,5 +1,59 @@
-"""microsize: precise risk allocation with crypto micro-futures."""
+"""microsize: precise risk allocation with crypto micro-futures.
+
+Size trades so the loss at the stop never exceeds the budget, in the venue's own order
+unit, for linear, inverse and quanto contracts. The same functions back the ``MF_``
+Excel functions in :mod:`microsize.udfs`.
+
+>>> import microsize as ms
+>>> ms.contracts(30, 3520, 3450, "binance:ETHUSDT")
+0.428
+"""
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
+
+from ._contracts import (
+    SPEC_COLUMNS,
+    ContractSpec,
+    MarginTier,
+    SpecTable,
+    load_margin_tiers,
+    load_specs,
+)
+from ._errors import MicrosizeError
+from ._sizing import (
+    Sizing,
+    avg_entry,
+    breakeven,
+    contracts,
+    convert,
+    notional,
+    pnl,
+    risk,
+    risk_amount,
+    size_trade,
+    sizing,
+)
+
+__all__ = [
+    "SPEC_COLUMNS",
+    "ContractSpec",
+    "MarginTier",
+    "MicrosizeError",
+    "SpecTable",
+    "Sizing",
+    "__version__",
+    "avg_entry",
+    "breakeven",
+    "contracts",
+    "convert",
+    "load_margin_tiers",
+    "load_specs",
+    "notional",
+    "pnl",
+    "risk",
+    "risk_amount",
+    "size_trade",
+    "sizing",
+]

@@ -1,0 +1,281 @@
+"""Excel functions (xlwings UDFs): thin wrappers over the microsize core.
+
+Set ``UDF Modules`` to ``microsize.udfs`` in the workbook's ``xlwings.conf`` sheet and
+import the functions once (see the README). Each function here normalises what Excel
+hands over (1x1 ranges, empty cells, nested tuples), calls the core, and returns plain
+Python values. Errors become exceptions whose message xlwings shows in the cell.
+
+Excel parameter names avoid VBA keywords: ``stop`` is a VBA statement, so the Excel
+argument is ``stop_price`` (the Python API keeps ``stop``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import xlwings as xw
+
+from . import __version__
+from ._contracts import SpecTable, load_specs
+from ._errors import MicrosizeError
+from ._inputs import describe, is_missing
+from ._sizing import (
+    avg_entry,
+    breakeven,
+    contracts,
+    convert,
+    notional,
+    pnl,
+    risk,
+    risk_amount,
+    size_trade,
+)
+
+CATEGORY = "microsize"
+
+_SPEC_DOC = "Optional spec table with a header row (the workbook's Specs table); bundled table if omitted"
+_CONTRACT_DOC = "Contract key exchange:symbol (e.g. cme:MBT, binance:ETHUSDT) or a contract size"
+_FEE_DOC = "Optional fee as a fraction of notional per side (0.05% = 0.0005); 0 if omitted"
+
+
+def _v(x: Any) -> Any:
+    """Unwrap a 1x1 range to its value; turn tuples (literal arrays) into lists."""
+    if isinstance(x, tuple):
+        x = [list(r) if isinstance(r, tuple) else r for r in x]
+    while isinstance(x, list) and len(x) == 1 and (
+        not isinstance(x[0], list) or len(x[0]) == 1
+    ):
+        x = x[0]
+    return x
+
+
+def _o(x: Any) -> Any:
+    """An optional argument: omitted or empty means None (the default)."""
+    x = _v(x)
+    return None if is_missing(x) else x
+
+
+_TABLE_CACHE: dict[Any, SpecTable] = {}
+
+
+def _specs(x: Any) -> SpecTable | None:
+    x = _o(x)
+    if x is None:
+        return None
+    if isinstance(x, SpecTable):
+        return x
+    if not isinstance(x, list) or not x or not isinstance(x[0], list):
+        raise MicrosizeError(
+            f"specs must be a range with a header row, like the Specs table (got {describe(x)})"
+        )
+    try:
+        key: Any = tuple(tuple(r) for r in x)
+        hash(key)
+    except TypeError:
+        return SpecTable.from_rows(x)
+    table = _TABLE_CACHE.get(key)
+    if table is None:
+        table = SpecTable.from_rows(x)
+        if len(_TABLE_CACHE) > 32:
+            _TABLE_CACHE.clear()
+        _TABLE_CACHE[key] = table
+    return table
+
+
+def _out(result: Any) -> Any:
+    """Plain Python values for Excel; a non-finite number is an error, never a blank."""
+    if isinstance(result, np.ndarray):
+        if result.dtype.kind == "f" and not np.isfinite(result).all():
+            raise MicrosizeError("result is not a finite number: check the inputs")
+        return result.tolist()
+    if isinstance(result, float) and not math.isfinite(result):
+        raise MicrosizeError("result is not a finite number: check the inputs")
+    return result
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("equity", ndim=2, doc="Account size in the settlement currency")
+@xw.arg("risk", ndim=2, doc="Fraction of the account to risk (1.5% = 0.015)")
+def MF_RISK_AMOUNT(equity: Any, risk: Any) -> Any:
+    """Money at risk: equity x risk."""
+    return _out(risk_amount(_v(equity), _v(risk)))
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("risk_amount", ndim=2, doc="Risk budget in the settlement currency")
+@xw.arg("entry", ndim=2, doc="Entry price")
+@xw.arg("stop_price", ndim=2, doc="Stop price: below entry = long, above = short")
+@xw.arg("contract", ndim=2, doc=_CONTRACT_DOC)
+@xw.arg("fee_rate", ndim=2, doc=_FEE_DOC)
+@xw.arg("specs", ndim=2, doc=_SPEC_DOC)
+def MF_CONTRACTS(
+    risk_amount: Any,
+    entry: Any,
+    stop_price: Any,
+    contract: Any,
+    fee_rate: Any = None,
+    specs: Any = None,
+) -> Any:
+    """Contracts to trade: the largest multiple of the lot step whose loss at the stop, fees included, is within risk_amount; 0 below the minimum order size."""
+    return _out(
+        contracts(_v(risk_amount), _v(entry), _v(stop_price), _v(contract), _o(fee_rate), _specs(specs))
+    )
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("equity", ndim=2, doc="Account size in the settlement currency")
+@xw.arg("risk", ndim=2, doc="Fraction of the account to risk (1.5% = 0.015)")
+@xw.arg("entry", ndim=2, doc="Entry price")
+@xw.arg("stop_price", ndim=2, doc="Stop price: below entry = long, above = short")
+@xw.arg("contract", ndim=2, doc=_CONTRACT_DOC)
+@xw.arg("fee_rate", ndim=2, doc=_FEE_DOC)
+@xw.arg("leverage", ndim=2, doc="Optional leverage for the margin row; 1 if omitted")
+@xw.arg("specs", ndim=2, doc=_SPEC_DOC)
+def MF_SIZE(
+    equity: Any,
+    risk: Any,
+    entry: Any,
+    stop_price: Any,
+    contract: Any,
+    fee_rate: Any = None,
+    leverage: Any = None,
+    specs: Any = None,
+) -> Any:
+    """One trade sized in full: a two-column table (label, value) with side, contracts, notional, risk at stop, fees, margin and warnings."""
+    return _out(
+        size_trade(
+            _v(equity), _v(risk), _v(entry), _v(stop_price), _v(contract),
+            _o(fee_rate), _o(leverage), _specs(specs),
+        )
+    )
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("contracts", ndim=2, doc="Position size in the venue's order unit (>= 0)")
+@xw.arg("entry", ndim=2, doc="Entry price")
+@xw.arg("stop_price", ndim=2, doc="Stop price: below entry = long, above = short")
+@xw.arg("contract", ndim=2, doc=_CONTRACT_DOC)
+@xw.arg("fee_rate", ndim=2, doc=_FEE_DOC)
+@xw.arg("specs", ndim=2, doc=_SPEC_DOC)
+def MF_RISK(
+    contracts: Any,
+    entry: Any,
+    stop_price: Any,
+    contract: Any,
+    fee_rate: Any = None,
+    specs: Any = None,
+) -> Any:
+    """Loss at the stop of a given size, fees included, in the settlement currency."""
+    return _out(
+        risk(_v(contracts), _v(entry), _v(stop_price), _v(contract), _o(fee_rate), _specs(specs))
+    )
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("contracts", ndim=2, doc="Position size in the venue's order unit")
+@xw.arg("price", ndim=2, doc="Price")
+@xw.arg("contract", ndim=2, doc=_CONTRACT_DOC)
+@xw.arg("specs", ndim=2, doc=_SPEC_DOC)
+def MF_NOTIONAL(contracts: Any, price: Any, contract: Any, specs: Any = None) -> Any:
+    """Position value in the settlement currency (coin for inverse contracts)."""
+    return _out(notional(_v(contracts), _v(price), _v(contract), _specs(specs)))
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("contracts", ndim=2, doc="Signed position: positive long, negative short")
+@xw.arg("entry", ndim=2, doc="Entry price")
+@xw.arg("exit_price", ndim=2, doc="Exit price")
+@xw.arg("contract", ndim=2, doc=_CONTRACT_DOC)
+@xw.arg("fee_rate", ndim=2, doc=_FEE_DOC)
+@xw.arg("specs", ndim=2, doc=_SPEC_DOC)
+def MF_PNL(
+    contracts: Any,
+    entry: Any,
+    exit_price: Any,
+    contract: Any,
+    fee_rate: Any = None,
+    specs: Any = None,
+) -> Any:
+    """Profit or loss after fees in the settlement currency (linear, inverse and quanto formulas)."""
+    return _out(
+        pnl(_v(contracts), _v(entry), _v(exit_price), _v(contract), _o(fee_rate), _specs(specs))
+    )
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("prices", ndim=2, doc="Fill prices")
+@xw.arg("contracts", ndim=2, doc="Contracts filled at each price (one side)")
+@xw.arg("contract", ndim=2, doc="Optional contract; linear (quantity-weighted) if omitted")
+@xw.arg("specs", ndim=2, doc=_SPEC_DOC)
+def MF_AVG_ENTRY(prices: Any, contracts: Any, contract: Any = None, specs: Any = None) -> Any:
+    """Average entry price: quantity-weighted for linear contracts, harmonic for inverse."""
+    return _out(avg_entry(_v(prices), _v(contracts), _o(contract), _specs(specs)))
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("entry", ndim=2, doc="Entry price")
+@xw.arg("side", ndim=2, doc="long or short (or 1 / -1)")
+@xw.arg("fee_rate_open", ndim=2, doc="Optional entry fee as a fraction of notional; 0 if omitted")
+@xw.arg("fee_rate_close", ndim=2, doc="Optional exit fee; same as fee_rate_open if omitted")
+@xw.arg("contract", ndim=2, doc="Optional contract; linear if omitted")
+@xw.arg("specs", ndim=2, doc=_SPEC_DOC)
+def MF_BREAKEVEN(
+    entry: Any,
+    side: Any,
+    fee_rate_open: Any = None,
+    fee_rate_close: Any = None,
+    contract: Any = None,
+    specs: Any = None,
+) -> Any:
+    """Exit price at which profit after entry and exit fees is zero."""
+    return _out(
+        breakeven(_v(entry), _v(side), _o(fee_rate_open), _o(fee_rate_close), _o(contract), _specs(specs))
+    )
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("contract", doc=_CONTRACT_DOC)
+@xw.arg("field", doc="Field name: contract_size, lot_step, min_qty, tick_size, kind, settle, max_leverage, taker_fee, mmr, as_of, source, ...")
+@xw.arg("specs", ndim=2, doc=_SPEC_DOC)
+def MF_SPEC(contract: Any, field: Any, specs: Any = None) -> Any:
+    """One field of a contract's spec, e.g. MF_SPEC("cme:MBT", "contract_size")."""
+    table = _specs(specs) or load_specs()
+    contract, field = _v(contract), _v(field)
+    spec = table.lookup(contract)
+    if is_missing(field) or not isinstance(field, str):
+        raise MicrosizeError(f"field must be a field name such as lot_step (got {describe(field)})")
+    value = spec.get(field)
+    if value is None or value == "":
+        raise MicrosizeError(f"{spec.key} has no {field.strip().lower()} in the spec table")
+    return value
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("exchange", doc="Optional exchange (cme, binance, okx, ...); all if omitted")
+def MF_SPECS(exchange: Any = None) -> Any:
+    """The bundled contract-spec table with a header row, optionally for one exchange."""
+    rows = load_specs().rows(_o(exchange))
+    return [["" if v is None else v for v in row] for row in rows]
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("contracts", ndim=2, doc="Contracts of from_contract (signed)")
+@xw.arg("from_contract", doc="Contract the position is in")
+@xw.arg("to_contract", doc="Contract to express it in")
+@xw.arg("price", ndim=2, doc="Price, needed when a linear contract meets an inverse one")
+@xw.arg("specs", ndim=2, doc=_SPEC_DOC)
+def MF_CONVERT(
+    contracts: Any, from_contract: Any, to_contract: Any, price: Any = None, specs: Any = None
+) -> Any:
+    """The same underlying exposure in another contract, to the nearest lot step."""
+    return _out(
+        convert(_v(contracts), _v(from_contract), _v(to_contract), _o(price), _specs(specs))
+    )
+
+
+@xw.func(category=CATEGORY)
+def MF_VERSION() -> str:
+    """The microsize package version."""
+    return __version__
