@@ -88,6 +88,20 @@ def _first_bad(obj: Any) -> tuple[tuple[int, ...], Any] | None:
     return None
 
 
+def _has_bool(seq: list[Any] | tuple[Any, ...], arr: npt.NDArray[Any]) -> bool:
+    """True when a list holds a boolean, which numpy has silently turned into 0 or 1.
+
+    Only cells that became 0 or 1 can have been booleans, so only those are looked at.
+    """
+    for idx in np.argwhere((arr == 0) | (arr == 1)):
+        item: Any = seq
+        for i in idx:
+            item = item[int(i)]
+        if isinstance(item, bool | np.bool_):
+            return True
+    return False
+
+
 def as_float_array(value: Any, name: str) -> FloatArray:
     """Convert a scalar or range to a float array, or raise naming ``name`` and the value.
 
@@ -118,7 +132,9 @@ def as_float_array(value: Any, name: str) -> FloatArray:
         arr = np.asarray(value)
     except ValueError as exc:  # ragged nested lists
         raise MicrosizeError(f"{name} must be a rectangular range of numbers") from exc
-    if arr.dtype.kind in "fiu":
+    if arr.dtype.kind in "fiu" and not (
+        isinstance(value, list | tuple) and _has_bool(value, arr)
+    ):
         out = arr.astype(np.float64, copy=False)
         if out.size and not np.isfinite(out).all():
             idx = tuple(int(i) for i in np.argwhere(~np.isfinite(out))[0])

@@ -18,7 +18,6 @@ Fees are ``fee_rate`` x notional on each side (entry at E, exit at X).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -532,14 +531,18 @@ def size_trade(
     >>> dict(size_trade(2000, 0.015, 3520, 3450, 0.001))["Contracts"]
     428.0
     """
-    for name, v in (("equity", equity), ("risk", risk), ("entry", entry), ("stop", stop)):
-        if isinstance(v, list | tuple | np.ndarray) and np.size(v) != 1:
-            raise MicrosizeError(f"{name} must be a single cell: MF_SIZE sizes one trade")
-    one = lambda v: np.asarray(v).reshape(()).item() if isinstance(v, Sequence | np.ndarray) else v  # noqa: E731
-    equity, risk, entry, stop = one(equity), one(risk), one(entry), one(stop)
+    named = {"equity": equity, "risk": risk, "entry": entry, "stop": stop,
+             "fee_rate": fee_rate, "leverage": leverage}
+    for name, v in named.items():
+        if isinstance(v, list | tuple | np.ndarray):
+            if np.size(np.asarray(v, dtype=object)) != 1:
+                raise MicrosizeError(f"{name} must be a single cell: MF_SIZE sizes one trade")
+            named[name] = np.asarray(v, dtype=object).reshape(()).item()
+    equity, risk, entry, stop = named["equity"], named["risk"], named["entry"], named["stop"]
+    fee_rate, leverage = named["fee_rate"], named["leverage"]
     budget = float(risk_amount(equity, risk))
     spec = _one_contract(contract, specs)
-    lev = 1.0 if leverage is None else float(_positive(one(leverage), "leverage"))
+    lev = 1.0 if leverage is None else float(_positive(leverage, "leverage"))
     sz = sizing(budget, entry, stop, spec.key if spec.exchange else spec.contract_size,
                 fee_rate, specs)
     c = float(sz.contracts)

@@ -1,0 +1,159 @@
+"""Command line: ``microsize size`` and ``microsize specs``.
+
+The CLI sits at the edge: it parses text, calls the core and prints; it holds no formula.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from . import __version__
+from ._contracts import load_specs
+from ._errors import MicrosizeError
+from ._sizing import size_trade
+
+__all__ = ["main", "parse_fraction"]
+
+
+def parse_fraction(text: str, name: str, *, limit: float = 1.0) -> float:
+    """Read ``1.5%`` or ``0.015`` as 0.015; refuse ``1.5`` (ambiguous) and junk.
+
+    >>> parse_fraction("1.5%", "risk")
+    0.015
+    >>> parse_fraction("0.015", "risk")
+    0.015
+    """
+    raw = text.strip()
+    try:
+        if raw.endswith("%"):
+            # 1.5% -> 0.015 exactly: divide the decimal, not the float
+            value = float(f"{float(raw[:-1].strip())}e-2")
+        else:
+            value = float(raw)
+    except ValueError:
+        raise MicrosizeError(f"{name} must be a number like 1.5% or 0.015 (got {text!r})") from None
+    if value != value or value < 0:
+        raise MicrosizeError(f"{name} must be zero or more (got {text!r})")
+    if value > limit:
+        raise MicrosizeError(
+            f"{name} is a fraction: write {raw}% or {value / 100:g} (got {text!r})"
+        )
+    return value
+
+
+def _number(text: str, name: str) -> float:
+    try:
+        return float(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise MicrosizeError(f"{name} must be a number (got {text!r})") from None
+
+
+def _contract(text: str) -> Any:
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, float):
+        return format(value, ",.10g")
+    return str(value)
+
+
+def _cmd_size(args: argparse.Namespace) -> int:
+    rows = size_trade(
+        _number(args.account, "account"),
+        parse_fraction(args.risk, "risk"),
+        _number(args.entry, "entry"),
+        _number(args.stop, "stop"),
+        _contract(args.contract),
+        parse_fraction(args.fee, "fee", limit=0.01) if args.fee is not None else None,
+        _number(args.leverage, "leverage") if args.leverage is not None else None,
+    )
+    width = max(len(r[0]) for r in rows)
+    for label, value in rows:
+        shown = _show(value)
+        if label == "Risk %" and isinstance(value, float):
+            shown += f" ({value * 100:.4g}%)"
+        print(f"{label:<{width}}  {shown}")
+    return 0
+
+
+_BRIEF = (
+    "key",
+    "kind",
+    "settle",
+    "contract_size",
+    "lot_step",
+    "min_qty",
+    "tick_size",
+    "max_leverage",
+    "taker_fee",
+    "as_of",
+)
+
+
+def _cmd_specs(args: argparse.Namespace) -> int:
+    table = load_specs()
+    specs = table.filter(args.exchange)
+    if args.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        for row in table.rows(args.exchange):
+            writer.writerow(["" if v is None else v for v in row])
+        return 0
+    grid = [list(_BRIEF)]
+    for s in specs:
+        grid.append(["" if s.get(c) is None else _show(s.get(c)) for c in _BRIEF])
+    widths = [max(len(r[i]) for r in grid) for i in range(len(_BRIEF))]
+    for r in grid:
+        print("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="microsize",
+        description="Precise risk allocation with crypto micro-futures.",
+    )
+    parser.add_argument("--version", action="version", version=f"microsize {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser(
+        "size",
+        help="size one trade (the MF_SIZE table)",
+        description="Size one trade so the loss at the stop stays within the risk budget.",
+        epilog="example: microsize size 2000 1.5%% 3520 3450 binance:ETHUSDT --fee 0.05%%",
+    )
+    p.add_argument("account", help="account size in the settlement currency")
+    p.add_argument("risk", help="risk per trade: 1.5%% or 0.015")
+    p.add_argument("entry", help="entry price")
+    p.add_argument("stop", help="stop price (below entry = long, above = short)")
+    p.add_argument("contract", help="exchange:symbol (e.g. cme:MBT) or a contract size")
+    p.add_argument("--fee", help="fee per side: 0.05%% or 0.0005 (default 0)")
+    p.add_argument("--leverage", help="leverage for the margin row (default 1)")
+    p.set_defaults(func=_cmd_size)
+
+    p = sub.add_parser("specs", help="list the bundled contract specs")
+    p.add_argument("--exchange", help="only this exchange (cme, binance, okx, ...)")
+    p.add_argument("--csv", action="store_true", help="every column, as CSV")
+    p.set_defaults(func=_cmd_specs)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except MicrosizeError as exc:
+        print(f"microsize: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,224 @@
+"""Bad input to every MF_ function gives a message naming the argument, never a number.
+
+Empty cells arrive from xlwings as None, ranges as nested lists, literal arrays as
+nested tuples; NaN, text, booleans, dates and negative numbers must all be refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from microsize import MicrosizeError
+from microsize import udfs as U
+
+# A valid call per function; the matrix below corrupts one argument at a time.
+VALID: dict[str, tuple[Callable[..., Any], list[Any]]] = {
+    "MF_RISK_AMOUNT": (U.MF_RISK_AMOUNT, [2000, 0.015]),
+    "MF_CONTRACTS": (U.MF_CONTRACTS, [30, 3520, 3450, "binance:ETHUSDT", 0.0005]),
+    "MF_SIZE": (U.MF_SIZE, [2000, 0.015, 3520, 3450, "binance:ETHUSDT", 0.0005, 5]),
+    "MF_RISK": (U.MF_RISK, [0.428, 3520, 3450, "binance:ETHUSDT", 0.0005]),
+    "MF_NOTIONAL": (U.MF_NOTIONAL, [0.428, 3520, "binance:ETHUSDT"]),
+    "MF_PNL": (U.MF_PNL, [0.428, 3520, 3600, "binance:ETHUSDT", 0.0005]),
+    "MF_AVG_ENTRY": (U.MF_AVG_ENTRY, [[[3500], [3400]], [[1], [2]], "binance:ETHUSDT"]),
+    "MF_BREAKEVEN": (U.MF_BREAKEVEN, [3520, "long", 0.0005, 0.0005, "binance:ETHUSDT"]),
+    "MF_CONVERT": (U.MF_CONVERT, [1, "cme:MBT", "deribit:BTC-PERPETUAL", 60000]),
+}
+
+# (function, position, name in the message) for every numeric argument
+NUMERIC = [
+    ("MF_RISK_AMOUNT", 0, "equity"),
+    ("MF_RISK_AMOUNT", 1, "risk"),
+    ("MF_CONTRACTS", 0, "risk_amount"),
+    ("MF_CONTRACTS", 1, "entry"),
+    ("MF_CONTRACTS", 2, "stop"),
+    ("MF_CONTRACTS", 4, "fee_rate"),
+    ("MF_SIZE", 0, "equity"),
+    ("MF_SIZE", 1, "risk"),
+    ("MF_SIZE", 2, "entry"),
+    ("MF_SIZE", 3, "stop"),
+    ("MF_SIZE", 5, "fee_rate"),
+    ("MF_SIZE", 6, "leverage"),
+    ("MF_RISK", 0, "contracts"),
+    ("MF_RISK", 1, "entry"),
+    ("MF_RISK", 2, "stop"),
+    ("MF_RISK", 4, "fee_rate"),
+    ("MF_NOTIONAL", 0, "contracts"),
+    ("MF_NOTIONAL", 1, "price"),
+    ("MF_PNL", 0, "contracts"),
+    ("MF_PNL", 1, "entry"),
+    ("MF_PNL", 2, "exit_price"),
+    ("MF_PNL", 4, "fee_rate"),
+    ("MF_AVG_ENTRY", 0, "prices"),
+    ("MF_AVG_ENTRY", 1, "contracts"),
+    ("MF_BREAKEVEN", 0, "entry"),
+    ("MF_BREAKEVEN", 2, "fee_rate_open"),
+    ("MF_BREAKEVEN", 3, "fee_rate_close"),
+    ("MF_CONVERT", 0, "contracts"),
+    ("MF_CONVERT", 3, "price"),
+]
+OPTIONAL = {("MF_CONTRACTS", 4), ("MF_SIZE", 5), ("MF_SIZE", 6), ("MF_RISK", 4), ("MF_PNL", 4),
+            ("MF_BREAKEVEN", 2), ("MF_BREAKEVEN", 3)}
+# arguments for which a negative number is a caller mistake
+NO_NEGATIVE = {
+    ("MF_RISK_AMOUNT", 0), ("MF_RISK_AMOUNT", 1), ("MF_CONTRACTS", 0), ("MF_CONTRACTS", 1),
+    ("MF_CONTRACTS", 2), ("MF_CONTRACTS", 4), ("MF_SIZE", 0), ("MF_SIZE", 1), ("MF_SIZE", 2),
+    ("MF_SIZE", 3), ("MF_SIZE", 5), ("MF_SIZE", 6), ("MF_RISK", 0), ("MF_RISK", 1),
+    ("MF_RISK", 2), ("MF_RISK", 4), ("MF_NOTIONAL", 1), ("MF_PNL", 1), ("MF_PNL", 2),
+    ("MF_AVG_ENTRY", 0), ("MF_BREAKEVEN", 0), ("MF_CONVERT", 3),
+}
+
+BAD_VALUES = {
+    "text": ("abc", "text 'abc'"),
+    "nan": (math.nan, "NaN"),
+    "inf": (math.inf, "inf"),
+    "bool": (True, "TRUE"),
+    "date": (dt.date(2026, 1, 2), "a date"),
+    "nan-in-range": ([[1.0], [math.nan]], "row 2"),
+    "text-in-range": ([[1.0], ["x"]], "row 2"),
+    "empty-in-range": ([[1.0], [None]], "row 2"),
+}
+
+
+def _call(fname: str, pos: int, value: Any) -> Any:
+    fn, args = VALID[fname]
+    args = list(args)
+    args[pos] = value
+    return fn(*args)
+
+
+@pytest.mark.parametrize("fname", sorted(VALID))
+def test_valid_calls_return_finite_numbers(fname: str) -> None:
+    fn, args = VALID[fname]
+    out = fn(*args)
+
+    def finite(x: Any) -> bool:
+        if isinstance(x, list):
+            return all(finite(v) for v in x)
+        if isinstance(x, float):
+            return math.isfinite(x)
+        return x is not None and x != ""
+
+    assert finite(out)
+
+
+@pytest.mark.parametrize(("fname", "pos", "name"), NUMERIC)
+@pytest.mark.parametrize("kind", sorted(BAD_VALUES))
+def test_bad_value_names_argument_and_value(fname: str, pos: int, name: str, kind: str) -> None:
+    value, shown = BAD_VALUES[kind]
+    if fname == "MF_SIZE" and "range" in kind:
+        shown = "single cell"  # MF_SIZE sizes one trade: a range is refused as such
+    if fname == "MF_AVG_ENTRY" and kind in ("nan", "inf", "text", "bool", "date"):
+        value = [[3500], [value]]
+        shown = "row 2" if kind not in ("text", "bool", "date") else shown
+    with pytest.raises(MicrosizeError) as info:
+        _call(fname, pos, value)
+    msg = str(info.value)
+    assert name in msg, msg
+    assert shown in msg, msg
+
+
+@pytest.mark.parametrize(("fname", "pos", "name"), NUMERIC)
+def test_empty_cell(fname: str, pos: int, name: str) -> None:
+    """A required empty cell is an error; an optional one means the default."""
+    if (fname, pos) in OPTIONAL:
+        fn, args = VALID[fname]
+        default_args = list(args)
+        default_args[pos] = None
+        assert _call(fname, pos, None) == _call(fname, pos, [[None]])  # 1x1 range alike
+        fn(*default_args)  # no exception
+        return
+    for empty in (None, [[None]], ""):
+        with pytest.raises(MicrosizeError, match=name):
+            _call(fname, pos, empty)
+
+
+@pytest.mark.parametrize(("fname", "pos", "name"), [n for n in NUMERIC if n[:2] in NO_NEGATIVE])
+def test_negative(fname: str, pos: int, name: str) -> None:
+    value: Any = [[3500], [-1]] if fname == "MF_AVG_ENTRY" else -1
+    with pytest.raises(MicrosizeError) as info:
+        _call(fname, pos, value)
+    assert name in str(info.value)
+    assert "-1" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("fname", "pos"),
+    [("MF_CONTRACTS", 3), ("MF_SIZE", 4), ("MF_RISK", 3), ("MF_NOTIONAL", 2), ("MF_PNL", 3),
+     ("MF_CONVERT", 1), ("MF_CONVERT", 2), ("MF_AVG_ENTRY", 2), ("MF_BREAKEVEN", 4)],
+)
+@pytest.mark.parametrize(
+    ("value", "needle"),
+    [("binance:NOPE", "unknown contract 'binance:NOPE'"), ("ETHUSDT", "did you mean"),
+     (-0.1, "positive contract size"), (True, "TRUE")],
+)
+def test_bad_contract(fname: str, pos: int, value: Any, needle: str) -> None:
+    with pytest.raises(MicrosizeError, match="contract") as info:
+        _call(fname, pos, value)
+    assert needle in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("fname", "entry_pos", "stop_pos"),
+    [("MF_CONTRACTS", 1, 2), ("MF_RISK", 1, 2), ("MF_SIZE", 2, 3)],
+)
+def test_zero_distance(fname: str, entry_pos: int, stop_pos: int) -> None:
+    fn, args = VALID[fname]
+    args = list(args)
+    args[stop_pos] = args[entry_pos]
+    with pytest.raises(MicrosizeError, match=r"stop must differ from entry \(got entry=3520, stop=3520\)"):
+        fn(*args)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: U.MF_CONTRACTS([[30], [40]], [[3520], [3520], [3520]], 3450, 0.001),
+        lambda: U.MF_RISK([[1], [2]], 3520, [[3450], [3450], [3450]], 0.001),
+        lambda: U.MF_PNL([[1, 2]], [[3520], [3520], [3520]], [[3600, 3600, 3600]], 0.001),
+        lambda: U.MF_NOTIONAL([[1], [2]], [[3520], [3520], [3520]], 0.001),
+        lambda: U.MF_CONTRACTS(30, 3520, 3450, [["cme:MBT"], ["cme:MET"], ["cme:BTC"]], [[0.001], [0]]),
+    ],
+)
+def test_mismatched_ranges(call: Callable[[], Any]) -> None:
+    with pytest.raises(MicrosizeError, match="ranges do not line up"):
+        call()
+
+
+def test_avg_entry_mismatch_and_sides() -> None:
+    with pytest.raises(MicrosizeError, match="same number of cells"):
+        U.MF_AVG_ENTRY([[1], [2]], [[1], [2], [3]])
+    with pytest.raises(MicrosizeError, match="one side"):
+        U.MF_AVG_ENTRY([[1], [2]], [[1], [-2]])
+    with pytest.raises(MicrosizeError, match="not all be zero"):
+        U.MF_AVG_ENTRY([[1], [2]], [[0], [0]])
+
+
+@pytest.mark.parametrize(
+    ("call", "needle"),
+    [
+        (lambda: U.MF_RISK_AMOUNT(2000, 1.5), "1.5% is 0.015 (got 1.5)"),
+        (lambda: U.MF_CONTRACTS(30, 3520, 3450, 0.001, 0.05), "0.0005 for 0.05% (got 0.05)"),
+        (lambda: U.MF_CONTRACTS(30, 3520, 3450, 0.001, -0.0001), "between 0 and 0.01"),
+        (lambda: U.MF_BREAKEVEN(3520, "sideways"), "side must be long, short, 1 or -1 (got text 'sideways')"),
+        (lambda: U.MF_BREAKEVEN(3520, 0), "side must be long, short"),
+        (lambda: U.MF_SIZE(2000, 0.015, 3520, 3450, 0.001, None, 0), "leverage must be positive (got 0)"),
+        (lambda: U.MF_SIZE(2000, 0.015, [[3520], [3500]], 3450, 0.001), "entry must be a single cell"),
+        (lambda: U.MF_CONVERT(1, "cme:MBT", "binance:BTCUSD_PERP"), "price is needed"),
+        (lambda: U.MF_CONVERT(1, "cme:MBT", "cme:MET"), "is on BTC but to_contract cme:MET is on ETH"),
+        (lambda: U.MF_CONVERT(1, "bitmex:ETHUSD", "cme:MET"), "quanto"),
+        (lambda: U.MF_SPEC("cme:MBT", None), "field must be"),
+        (lambda: U.MF_SPEC(None, "lot_step"), "contract is empty"),
+        (lambda: U.MF_CONTRACTS(30, 3520, 3450, 0.001, None, [["exchange"], ["x"]]), "specs: header row lacks"),
+        (lambda: U.MF_CONTRACTS(30, 3520, 3450, 0.001, None, "cme"), "specs must be a range"),
+        (lambda: U.MF_CONTRACTS([[1, 2], [3]], 3520, 3450, 0.001), "rectangular"),
+    ],
+)
+def test_specific_messages(call: Callable[[], Any], needle: str) -> None:
+    with pytest.raises(MicrosizeError) as info:
+        call()
+    assert needle in str(info.value)
