@@ -61,15 +61,39 @@ NUMERIC = [
     ("MF_CONVERT", 0, "contracts"),
     ("MF_CONVERT", 3, "price"),
 ]
-OPTIONAL = {("MF_CONTRACTS", 4), ("MF_SIZE", 5), ("MF_SIZE", 6), ("MF_RISK", 4), ("MF_PNL", 4),
-            ("MF_BREAKEVEN", 2), ("MF_BREAKEVEN", 3)}
+OPTIONAL = {
+    ("MF_CONTRACTS", 4),
+    ("MF_SIZE", 5),
+    ("MF_SIZE", 6),
+    ("MF_RISK", 4),
+    ("MF_PNL", 4),
+    ("MF_BREAKEVEN", 2),
+    ("MF_BREAKEVEN", 3),
+}
 # arguments for which a negative number is a caller mistake
 NO_NEGATIVE = {
-    ("MF_RISK_AMOUNT", 0), ("MF_RISK_AMOUNT", 1), ("MF_CONTRACTS", 0), ("MF_CONTRACTS", 1),
-    ("MF_CONTRACTS", 2), ("MF_CONTRACTS", 4), ("MF_SIZE", 0), ("MF_SIZE", 1), ("MF_SIZE", 2),
-    ("MF_SIZE", 3), ("MF_SIZE", 5), ("MF_SIZE", 6), ("MF_RISK", 0), ("MF_RISK", 1),
-    ("MF_RISK", 2), ("MF_RISK", 4), ("MF_NOTIONAL", 1), ("MF_PNL", 1), ("MF_PNL", 2),
-    ("MF_AVG_ENTRY", 0), ("MF_BREAKEVEN", 0), ("MF_CONVERT", 3),
+    ("MF_RISK_AMOUNT", 0),
+    ("MF_RISK_AMOUNT", 1),
+    ("MF_CONTRACTS", 0),
+    ("MF_CONTRACTS", 1),
+    ("MF_CONTRACTS", 2),
+    ("MF_CONTRACTS", 4),
+    ("MF_SIZE", 0),
+    ("MF_SIZE", 1),
+    ("MF_SIZE", 2),
+    ("MF_SIZE", 3),
+    ("MF_SIZE", 5),
+    ("MF_SIZE", 6),
+    ("MF_RISK", 0),
+    ("MF_RISK", 1),
+    ("MF_RISK", 2),
+    ("MF_RISK", 4),
+    ("MF_NOTIONAL", 1),
+    ("MF_PNL", 1),
+    ("MF_PNL", 2),
+    ("MF_AVG_ENTRY", 0),
+    ("MF_BREAKEVEN", 0),
+    ("MF_CONVERT", 3),
 }
 
 BAD_VALUES = {
@@ -148,13 +172,26 @@ def test_negative(fname: str, pos: int, name: str) -> None:
 
 @pytest.mark.parametrize(
     ("fname", "pos"),
-    [("MF_CONTRACTS", 3), ("MF_SIZE", 4), ("MF_RISK", 3), ("MF_NOTIONAL", 2), ("MF_PNL", 3),
-     ("MF_CONVERT", 1), ("MF_CONVERT", 2), ("MF_AVG_ENTRY", 2), ("MF_BREAKEVEN", 4)],
+    [
+        ("MF_CONTRACTS", 3),
+        ("MF_SIZE", 4),
+        ("MF_RISK", 3),
+        ("MF_NOTIONAL", 2),
+        ("MF_PNL", 3),
+        ("MF_CONVERT", 1),
+        ("MF_CONVERT", 2),
+        ("MF_AVG_ENTRY", 2),
+        ("MF_BREAKEVEN", 4),
+    ],
 )
 @pytest.mark.parametrize(
     ("value", "needle"),
-    [("binance:NOPE", "unknown contract 'binance:NOPE'"), ("ETHUSDT", "did you mean"),
-     (-0.1, "positive contract size"), (True, "TRUE")],
+    [
+        ("binance:NOPE", "unknown contract 'binance:NOPE'"),
+        ("ETHUSDT", "did you mean"),
+        (-0.1, "positive contract size"),
+        (True, "TRUE"),
+    ],
 )
 def test_bad_contract(fname: str, pos: int, value: Any, needle: str) -> None:
     with pytest.raises(MicrosizeError, match="contract") as info:
@@ -170,7 +207,9 @@ def test_zero_distance(fname: str, entry_pos: int, stop_pos: int) -> None:
     fn, args = VALID[fname]
     args = list(args)
     args[stop_pos] = args[entry_pos]
-    with pytest.raises(MicrosizeError, match=r"stop must differ from entry \(got entry=3520, stop=3520\)"):
+    with pytest.raises(
+        MicrosizeError, match=r"stop must differ from entry \(got entry=3520, stop=3520\)"
+    ):
         fn(*args)
 
 
@@ -181,7 +220,9 @@ def test_zero_distance(fname: str, entry_pos: int, stop_pos: int) -> None:
         lambda: U.MF_RISK([[1], [2]], 3520, [[3450], [3450], [3450]], 0.001),
         lambda: U.MF_PNL([[1, 2]], [[3520], [3520], [3520]], [[3600, 3600, 3600]], 0.001),
         lambda: U.MF_NOTIONAL([[1], [2]], [[3520], [3520], [3520]], 0.001),
-        lambda: U.MF_CONTRACTS(30, 3520, 3450, [["cme:MBT"], ["cme:MET"], ["cme:BTC"]], [[0.001], [0]]),
+        lambda: U.MF_CONTRACTS(
+            30, 3520, 3450, [["cme:MBT"], ["cme:MET"], ["cme:BTC"]], [[0.001], [0]]
+        ),
     ],
 )
 def test_mismatched_ranges(call: Callable[[], Any]) -> None:
@@ -204,16 +245,31 @@ def test_avg_entry_mismatch_and_sides() -> None:
         (lambda: U.MF_RISK_AMOUNT(2000, 1.5), "1.5% is 0.015 (got 1.5)"),
         (lambda: U.MF_CONTRACTS(30, 3520, 3450, 0.001, 0.05), "0.0005 for 0.05% (got 0.05)"),
         (lambda: U.MF_CONTRACTS(30, 3520, 3450, 0.001, -0.0001), "between 0 and 0.01"),
-        (lambda: U.MF_BREAKEVEN(3520, "sideways"), "side must be long, short, 1 or -1 (got text 'sideways')"),
+        (
+            lambda: U.MF_BREAKEVEN(3520, "sideways"),
+            "side must be long, short, 1 or -1 (got text 'sideways')",
+        ),
         (lambda: U.MF_BREAKEVEN(3520, 0), "side must be long, short"),
-        (lambda: U.MF_SIZE(2000, 0.015, 3520, 3450, 0.001, None, 0), "leverage must be positive (got 0)"),
-        (lambda: U.MF_SIZE(2000, 0.015, [[3520], [3500]], 3450, 0.001), "entry must be a single cell"),
+        (
+            lambda: U.MF_SIZE(2000, 0.015, 3520, 3450, 0.001, None, 0),
+            "leverage must be positive (got 0)",
+        ),
+        (
+            lambda: U.MF_SIZE(2000, 0.015, [[3520], [3500]], 3450, 0.001),
+            "entry must be a single cell",
+        ),
         (lambda: U.MF_CONVERT(1, "cme:MBT", "binance:BTCUSD_PERP"), "price is needed"),
-        (lambda: U.MF_CONVERT(1, "cme:MBT", "cme:MET"), "is on BTC but to_contract cme:MET is on ETH"),
+        (
+            lambda: U.MF_CONVERT(1, "cme:MBT", "cme:MET"),
+            "is on BTC but to_contract cme:MET is on ETH",
+        ),
         (lambda: U.MF_CONVERT(1, "bitmex:ETHUSD", "cme:MET"), "quanto"),
         (lambda: U.MF_SPEC("cme:MBT", None), "field must be"),
         (lambda: U.MF_SPEC(None, "lot_step"), "contract is empty"),
-        (lambda: U.MF_CONTRACTS(30, 3520, 3450, 0.001, None, [["exchange"], ["x"]]), "specs: header row lacks"),
+        (
+            lambda: U.MF_CONTRACTS(30, 3520, 3450, 0.001, None, [["exchange"], ["x"]]),
+            "specs: header row lacks",
+        ),
         (lambda: U.MF_CONTRACTS(30, 3520, 3450, 0.001, None, "cme"), "specs must be a range"),
         (lambda: U.MF_CONTRACTS([[1, 2], [3]], 3520, 3450, 0.001), "rectangular"),
     ],

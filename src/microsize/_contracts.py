@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -30,11 +31,11 @@ from ._inputs import describe, is_missing, position
 __all__ = [
     "KINDS",
     "SPEC_COLUMNS",
+    "TIER_COLUMNS",
     "ContractArrays",
     "ContractSpec",
-    "SpecTable",
-    "TIER_COLUMNS",
     "MarginTier",
+    "SpecTable",
     "load_margin_tiers",
     "load_specs",
     "resolve_contracts",
@@ -429,7 +430,8 @@ def load_margin_tiers() -> tuple[MarginTier, ...]:
         where = f"bundled margin_tiers.csv row {r}"
         mmr = _num(rec["mmr"], f"{where}, field mmr", required=True)
         floor = _num(rec["floor"], f"{where}, field floor", required=True)
-        assert mmr is not None and floor is not None
+        assert mmr is not None
+        assert floor is not None
         if not 0 <= mmr < 1:
             raise MicrosizeError(f"{where}, field mmr: must be in [0, 1) (got {mmr})")
         tiers.append(
@@ -441,8 +443,12 @@ def load_margin_tiers() -> tuple[MarginTier, ...]:
                 cap=_num(rec["cap"], f"{where}, field cap", required=False),
                 floor_unit=rec["floor_unit"],
                 mmr=mmr,
-                maint_amount=_num(rec["maint_amount"], f"{where}, field maint_amount", required=False),
-                max_leverage=_num(rec["max_leverage"], f"{where}, field max_leverage", required=False),
+                maint_amount=_num(
+                    rec["maint_amount"], f"{where}, field maint_amount", required=False
+                ),
+                max_leverage=_num(
+                    rec["max_leverage"], f"{where}, field max_leverage", required=False
+                ),
                 source=rec["source"],
                 as_of=rec["as_of"],
             )
@@ -451,7 +457,7 @@ def load_margin_tiers() -> tuple[MarginTier, ...]:
     for t in tiers:
         by_key.setdefault(t.key, []).append(t)
     for key, ts in by_key.items():
-        for prev, nxt in zip(ts, ts[1:], strict=False):
+        for prev, nxt in itertools.pairwise(ts):
             if nxt.tier != prev.tier + 1 or prev.cap != nxt.floor or nxt.mmr < prev.mmr:
                 raise MicrosizeError(f"bundled margin_tiers.csv: tiers of {key} are not contiguous")
     return tuple(tiers)

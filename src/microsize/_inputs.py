@@ -81,7 +81,9 @@ def _first_bad(obj: Any) -> tuple[tuple[int, ...], Any] | None:
             if found is not None:
                 return (i, *found[0]), found[1]
         return None
-    if isinstance(obj, bool | np.bool_) or not isinstance(obj, int | float | np.integer | np.floating):
+    if isinstance(obj, bool | np.bool_) or not isinstance(
+        obj, int | float | np.integer | np.floating
+    ):
         return (), obj
     if not math.isfinite(float(obj)):
         return (), obj
@@ -132,9 +134,7 @@ def as_float_array(value: Any, name: str) -> FloatArray:
         arr = np.asarray(value)
     except ValueError as exc:  # ragged nested lists
         raise MicrosizeError(f"{name} must be a rectangular range of numbers") from exc
-    if arr.dtype.kind in "fiu" and not (
-        isinstance(value, list | tuple) and _has_bool(value, arr)
-    ):
+    if arr.dtype.kind in "fiu" and not (isinstance(value, list | tuple) and _has_bool(value, arr)):
         out = arr.astype(np.float64, copy=False)
         if out.size and not np.isfinite(out).all():
             idx = tuple(int(i) for i in np.argwhere(~np.isfinite(out))[0])
@@ -165,7 +165,7 @@ def _shape_words(shape: tuple[int, ...]) -> str:
     return "shape " + "x".join(str(s) for s in shape)
 
 
-def broadcast(**arrays: FloatArray) -> tuple[FloatArray, ...]:
+def broadcast(**arrays: npt.NDArray[Any]) -> tuple[FloatArray, ...]:
     """Broadcast named arrays like numpy, or say which ranges do not line up.
 
     >>> a, b = broadcast(entry=np.ones((3, 1)), stop=np.asarray(2.0))

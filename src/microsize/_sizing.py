@@ -99,7 +99,9 @@ def _contract(contract: Any, specs: Any, name: str = "contract") -> ContractArra
 
 
 # ----------------------------------------------------------------------- formulas
-def _unit_loss(kind: FloatArray, size: FloatArray, e: FloatArray, s: FloatArray, f: FloatArray) -> FloatArray:
+def _unit_loss(
+    kind: FloatArray, size: FloatArray, e: FloatArray, s: FloatArray, f: FloatArray
+) -> FloatArray:
     """Loss of one order unit stopped at ``s``, fees on both sides, settlement currency."""
     lin = size * (np.abs(e - s) + f * (e + s))
     inv = size * (np.abs(1.0 / s - 1.0 / e) + f * (1.0 / e + 1.0 / s))
@@ -113,7 +115,9 @@ def _unit_loss_exact(kind: int, size: float, e: float, s: float, f: float) -> Fr
     return k * (abs(E - S) + F * (E + S))
 
 
-def _pnl_raw(kind: FloatArray, size: FloatArray, c: FloatArray, e: FloatArray, x: FloatArray) -> FloatArray:
+def _pnl_raw(
+    kind: FloatArray, size: FloatArray, c: FloatArray, e: FloatArray, x: FloatArray
+) -> FloatArray:
     lin = c * size * (x - e)
     inv = c * size * (1.0 / e - 1.0 / x)
     return np.where(kind == INVERSE, inv, lin)
@@ -190,8 +194,14 @@ def sizing(
     f = _fee(fee_rate, "fee_rate")
     ca = _contract(contract, specs)
     budget, e, s, f, kind, size, step, min_qty = broadcast(
-        risk_amount=budget, entry=e, stop=s, fee_rate=f, contract=ca.kind,
-        size=ca.size, step=ca.step, min_qty=ca.min_qty,
+        risk_amount=budget,
+        entry=e,
+        stop=s,
+        fee_rate=f,
+        contract=ca.kind,
+        size=ca.size,
+        step=ca.step,
+        min_qty=ca.min_qty,
     )
     _distinct(e, s)
     unit = _unit_loss(kind, size, e, s, f)
@@ -336,8 +346,8 @@ def pnl(
 
     >>> pnl(1, 3000, 3100, "cme:MET")
     10.0
-    >>> pnl(-100, 50000, 40000, "binance:BTCUSD_PERP")
-    -0.05
+    >>> pnl(-100, 50000, 40000, "binance:BTCUSD_PERP")  # short 10,000 USD, price falls
+    0.05
     """
     c = as_float_array(contracts, "contracts")
     e = _positive(entry, "entry")
@@ -383,10 +393,7 @@ def avg_entry(prices: Any, contracts: Any, contract: Any = None, specs: Any = No
     if total == 0:
         raise MicrosizeError("contracts must not all be zero")
     kind = "linear" if contract is None else _one_contract(contract, specs).kind
-    if kind == "inverse":
-        value = total / np.sum(c / p)
-    else:
-        value = np.sum(c * p) / total
+    value = total / np.sum(c / p) if kind == "inverse" else np.sum(c * p) / total
     return float(clean_money(np.asarray(value)))
 
 
@@ -397,7 +404,11 @@ def _side(side: Any) -> FloatArray:
     def one(v: Any, where: str) -> float:
         if isinstance(v, str) and v.strip().lower() in _SIDES:
             return _SIDES[v.strip().lower()]
-        if isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool) and v in (1, -1):
+        if (
+            isinstance(v, int | float | np.integer | np.floating)
+            and not isinstance(v, bool)
+            and v in (1, -1)
+        ):
             return float(v)
         raise MicrosizeError(f"side must be long, short, 1 or -1{where} (got {describe(v)})")
 
@@ -433,7 +444,9 @@ def breakeven(
     fo = _fee(fee_rate_open, "fee_rate_open", allow_rebate=True)
     fc = fo if fee_rate_close is None else _fee(fee_rate_close, "fee_rate_close", allow_rebate=True)
     kind = np.asarray(LINEAR) if contract is None else _contract(contract, specs).kind
-    e, sd, fo, fc, kind = broadcast(entry=e, side=sd, fee_rate_open=fo, fee_rate_close=fc, contract=kind)
+    e, sd, fo, fc, kind = broadcast(
+        entry=e, side=sd, fee_rate_open=fo, fee_rate_close=fc, contract=kind
+    )
     lin = np.where(sd > 0, e * (1 + fo) / (1 - fc), e * (1 - fo) / (1 + fc))
     inv = np.where(sd > 0, e * (1 + fc) / (1 - fo), e * (1 - fc) / (1 + fo))
     return to_result(np.where(kind == INVERSE, inv, lin))
@@ -531,8 +544,14 @@ def size_trade(
     >>> dict(size_trade(2000, 0.015, 3520, 3450, 0.001))["Contracts"]
     428.0
     """
-    named = {"equity": equity, "risk": risk, "entry": entry, "stop": stop,
-             "fee_rate": fee_rate, "leverage": leverage}
+    named = {
+        "equity": equity,
+        "risk": risk,
+        "entry": entry,
+        "stop": stop,
+        "fee_rate": fee_rate,
+        "leverage": leverage,
+    }
     for name, v in named.items():
         if isinstance(v, list | tuple | np.ndarray):
             if np.size(np.asarray(v, dtype=object)) != 1:
@@ -543,8 +562,9 @@ def size_trade(
     budget = float(risk_amount(equity, risk))
     spec = _one_contract(contract, specs)
     lev = 1.0 if leverage is None else float(_positive(leverage, "leverage"))
-    sz = sizing(budget, entry, stop, spec.key if spec.exchange else spec.contract_size,
-                fee_rate, specs)
+    sz = sizing(
+        budget, entry, stop, spec.key if spec.exchange else spec.contract_size, fee_rate, specs
+    )
     c = float(sz.contracts)
     e = float(as_float_array(entry, "entry"))
     kind = spec.kind
@@ -571,7 +591,9 @@ def size_trade(
             f"{_fmt(float(clean_money(np.asarray(spec.lot_step * float(sz.unit_loss)))))}"
         )
     if spec.max_leverage is not None and lev > spec.max_leverage:
-        warnings.append(f"leverage {_fmt(lev)} is above the contract's maximum {_fmt(spec.max_leverage)}")
+        warnings.append(
+            f"leverage {_fmt(lev)} is above the contract's maximum {_fmt(spec.max_leverage)}"
+        )
     if margin > eq:
         warnings.append(f"margin {_fmt(margin)} exceeds the account {_fmt(eq)}")
     settle = spec.settle or ("quote currency" if kind == "linear" else "settlement currency")

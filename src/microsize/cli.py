@@ -29,11 +29,8 @@ def parse_fraction(text: str, name: str, *, limit: float = 1.0) -> float:
     """
     raw = text.strip()
     try:
-        if raw.endswith("%"):
-            # 1.5% -> 0.015 exactly: divide the decimal, not the float
-            value = float(f"{float(raw[:-1].strip())}e-2")
-        else:
-            value = float(raw)
+        # 1.5% -> 0.015 exactly: shift the decimal, do not divide the float
+        value = float(f"{float(raw[:-1].strip())}e-2") if raw.endswith("%") else float(raw)
     except ValueError:
         raise MicrosizeError(f"{name} must be a number like 1.5% or 0.015 (got {text!r})") from None
     if value != value or value < 0:

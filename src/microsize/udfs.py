@@ -35,7 +35,9 @@ from ._sizing import (
 
 CATEGORY = "microsize"
 
-_SPEC_DOC = "Optional spec table with a header row (the workbook's Specs table); bundled table if omitted"
+_SPEC_DOC = (
+    "Optional spec table with a header row (the workbook's Specs table); bundled table if omitted"
+)
 _CONTRACT_DOC = "Contract key exchange:symbol (e.g. cme:MBT, binance:ETHUSDT) or a contract size"
 _FEE_DOC = "Optional fee as a fraction of notional per side (0.05% = 0.0005); 0 if omitted"
 
@@ -44,9 +46,7 @@ def _v(x: Any) -> Any:
     """Unwrap a 1x1 range to its value; turn tuples (literal arrays) into lists."""
     if isinstance(x, tuple):
         x = [list(r) if isinstance(r, tuple) else r for r in x]
-    while isinstance(x, list) and len(x) == 1 and (
-        not isinstance(x[0], list) or len(x[0]) == 1
-    ):
+    while isinstance(x, list) and len(x) == 1 and (not isinstance(x[0], list) or len(x[0]) == 1):
         x = x[0]
     return x
 
@@ -120,7 +120,9 @@ def MF_CONTRACTS(
 ) -> Any:
     """Contracts to trade: the largest multiple of the lot step whose loss at the stop, fees included, is within risk_amount; 0 below the minimum order size."""
     return _out(
-        contracts(_v(risk_amount), _v(entry), _v(stop_price), _v(contract), _o(fee_rate), _specs(specs))
+        contracts(
+            _v(risk_amount), _v(entry), _v(stop_price), _v(contract), _o(fee_rate), _specs(specs)
+        )
     )
 
 
@@ -146,8 +148,14 @@ def MF_SIZE(
     """One trade sized in full: a two-column table (label, value) with side, contracts, notional, risk at stop, fees, margin and warnings."""
     return _out(
         size_trade(
-            _v(equity), _v(risk), _v(entry), _v(stop_price), _v(contract),
-            _o(fee_rate), _o(leverage), _specs(specs),
+            _v(equity),
+            _v(risk),
+            _v(entry),
+            _v(stop_price),
+            _v(contract),
+            _o(fee_rate),
+            _o(leverage),
+            _specs(specs),
         )
     )
 
@@ -231,13 +239,18 @@ def MF_BREAKEVEN(
 ) -> Any:
     """Exit price at which profit after entry and exit fees is zero."""
     return _out(
-        breakeven(_v(entry), _v(side), _o(fee_rate_open), _o(fee_rate_close), _o(contract), _specs(specs))
+        breakeven(
+            _v(entry), _v(side), _o(fee_rate_open), _o(fee_rate_close), _o(contract), _specs(specs)
+        )
     )
 
 
 @xw.func(category=CATEGORY)
 @xw.arg("contract", doc=_CONTRACT_DOC)
-@xw.arg("field", doc="Field name: contract_size, lot_step, min_qty, tick_size, kind, settle, max_leverage, taker_fee, mmr, as_of, source, ...")
+@xw.arg(
+    "field",
+    doc="Field name: contract_size, lot_step, min_qty, tick_size, kind, settle, max_leverage, taker_fee, mmr, as_of, source, ...",
+)
 @xw.arg("specs", ndim=2, doc=_SPEC_DOC)
 def MF_SPEC(contract: Any, field: Any, specs: Any = None) -> Any:
     """One field of a contract's spec, e.g. MF_SPEC("cme:MBT", "contract_size")."""

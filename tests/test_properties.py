@@ -1,0 +1,187 @@
+"""Invariants of sizing under Hypothesis, checked against an exact rational oracle."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import microsize as ms
+from microsize import ContractSpec
+
+from .strategies import budgets, contracts_keys, fees, prices, trades
+
+F = lambda x: Fraction(repr(float(x)))  # noqa: E731 - the decimal a float stands for
+
+
+def spec_of(contract: object) -> ContractSpec:
+    if isinstance(contract, str):
+        return ms.load_specs()[contract]
+    assert isinstance(contract, float)
+    return ContractSpec.numeric(contract)
+
+
+def exact_loss(
+    qty: Fraction, entry: float, stop: float, spec: ContractSpec, fee: float
+) -> Fraction:
+    """Loss at the stop with both fees, as SPEC.md and shared/reference define it."""
+    k, e, s, f = F(spec.contract_size), F(entry), F(stop), F(fee)
+    if spec.kind == "inverse":
+        return qty * k * (abs(1 / s - 1 / e) + f * (1 / e + 1 / s))
+    return qty * k * (abs(e - s) + f * (e + s))
+
+
+@settings(max_examples=400, deadline=None)
+@given(trades())
+def test_never_over_budget_and_maximal(trade: tuple[float, float, float, object, float]) -> None:
+    budget, entry, stop, contract, fee = trade
+    spec = spec_of(contract)
+    n = ms.contracts(budget, entry, stop, contract, fee)
+    q = F(n)
+    step, min_qty = F(spec.lot_step), F(spec.min_qty)
+    # a multiple of the lot step, and a clean decimal
+    assert (q / step).denominator == 1
+    assert n == float(q)
+    # within budget, exactly
+    assert exact_loss(q, entry, stop, spec, fee) <= F(budget)
+    # maximal: one more lot step would break the budget, unless the minimum forced 0
+    one_more = exact_loss(q + step, entry, stop, spec, fee)
+    if q == 0 and exact_loss(step, entry, stop, spec, fee) <= F(budget):
+        assert exact_loss(min_qty, entry, stop, spec, fee) > F(budget)
+    else:
+        assert one_more > F(budget)
+
+
+@settings(max_examples=200, deadline=None)
+@given(trades())
+def test_reported_risk_matches_size(trade: tuple[float, float, float, object, float]) -> None:
+    budget, entry, stop, contract, fee = trade
+    n = ms.contracts(budget, entry, stop, contract, fee)
+    r = ms.risk(n, entry, stop, contract, fee)
+    spec = spec_of(contract)
+    assert r <= budget
+    assert abs(F(r) - exact_loss(F(n), entry, stop, spec, fee)) <= Fraction(1, 10**9) * max(1, F(r))
+
+
+@settings(max_examples=150, deadline=None)
+@given(trades(), fees)
+def test_fees_and_smaller_budget_never_increase_size(
+    trade: tuple[float, float, float, object, float], fee2: float
+) -> None:
+    budget, entry, stop, contract, fee = trade
+    lo, hi = sorted([fee, fee2])
+    assert ms.contracts(budget, entry, stop, contract, hi) <= ms.contracts(
+        budget, entry, stop, contract, lo
+    )
+    assert ms.contracts(budget / 2, entry, stop, contract, fee) <= ms.contracts(
+        budget, entry, stop, contract, fee
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(trades(), min_size=1, max_size=12))
+def test_column_equals_cell_by_cell_and_inputs_untouched(
+    rows: list[tuple[float, float, float, object, float]],
+) -> None:
+    cols = [list(c) for c in zip(*rows, strict=True)]
+    arrays = [
+        np.array(c, dtype=object if i == 3 else float).reshape(-1, 1) for i, c in enumerate(cols)
+    ]
+    copies = [a.copy() for a in arrays]
+    lists = [[[v] for v in c] for c in cols]
+    list_copies = [[list(r) for r in c] for c in lists]
+    out_arr = ms.contracts(*arrays)
+    out_list = ms.contracts(*lists)
+    singles = [ms.contracts(*r) for r in rows]
+    assert out_arr.shape == (len(rows), 1)
+    assert out_arr.ravel().tolist() == singles
+    assert np.asarray(out_list).ravel().tolist() == singles
+    for a, c in zip(arrays, copies, strict=True):
+        assert (a == c).all()
+    assert lists == list_copies
+
+
+LINEAR_BTC = [
+    "cme:MBT",
+    "cme:BTC",
+    "binance:BTCUSDT",
+    "okx:BTC-USDT-SWAP",
+    "kraken:PF_XBTUSD",
+    "coinbase:BIT",
+]
+INVERSE_BTC = [
+    "binance:BTCUSD_PERP",
+    "bybit:BTCUSD",
+    "okx:BTC-USD-SWAP",
+    "deribit:BTC-PERPETUAL",
+    "bitmex:XBTUSD",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(-500, 500),
+    st.sampled_from(LINEAR_BTC + INVERSE_BTC),
+    st.sampled_from(LINEAR_BTC + INVERSE_BTC),
+    prices,
+)
+def test_convert_is_nearest_lot_of_same_exposure(
+    n_steps: int, src: str, dst: str, price: float
+) -> None:
+    s, d = ms.load_specs()[src], ms.load_specs()[dst]
+    c = float(F(n_steps) * F(s.lot_step))
+    out = ms.convert(c, src, dst, price)
+
+    # exposure in BTC, exactly
+    def btc(qty: Fraction, spec: ContractSpec) -> Fraction:
+        k = F(spec.contract_size)
+        return qty * k / F(price) if spec.kind == "inverse" else qty * k
+
+    want = btc(F(c), s)
+    got = btc(F(out), d)
+    step_btc = btc(F(d.lot_step), d)
+    assert (F(out) / F(d.lot_step)).denominator == 1
+    assert abs(got - want) <= step_btc / 2
+    # round trip between linear contracts whose steps nest exactly returns the start
+    if (
+        s.kind == d.kind == "linear"
+        and (F(s.lot_step) * F(s.contract_size) / (F(d.lot_step) * F(d.contract_size))).denominator
+        == 1
+    ):
+        assert ms.convert(out, dst, src, price) == c
+
+
+@settings(max_examples=150, deadline=None)
+@given(budgets, prices, prices, contracts_keys, fees)
+def test_pnl_at_stop_is_minus_risk(
+    budget: float, entry: float, stop: float, contract: object, fee: float
+) -> None:
+    if entry == stop:
+        return
+    n = ms.contracts(budget, entry, stop, contract, fee)
+    side = 1 if stop < entry else -1
+    loss = ms.risk(n, entry, stop, contract, fee)
+    pnl = ms.pnl(side * n, entry, stop, contract, fee)
+    assert abs(pnl + loss) <= 1e-9 * max(1.0, loss)
+
+
+@settings(max_examples=150, deadline=None)
+@given(prices, fees, fees, st.sampled_from(["long", "short"]), contracts_keys)
+def test_breakeven_has_zero_pnl(
+    entry: float, fo: float, fc: float, side: str, contract: object
+) -> None:
+    spec = spec_of(contract)
+    if spec.kind == "quanto":
+        return
+    x = ms.breakeven(entry, side, fo, fc, contract)
+    s = 1 if side == "long" else -1
+    k = spec.contract_size
+    if spec.kind == "inverse":
+        gross = s * k * (1 / entry - 1 / x)
+        fees_paid = k * (fo / entry + fc / x)
+    else:
+        gross = s * k * (x - entry)
+        fees_paid = k * (fo * entry + fc * x)
+    assert abs(gross - fees_paid) <= 1e-9 * k * max(entry, 1 / entry)
