@@ -1,0 +1,104 @@
+"""The command line prints the MF_SIZE table and the spec table."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import microsize as ms
+from microsize.cli import main, parse_fraction
+
+
+def test_size_prints_the_mf_size_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["size", "2000", "1.5%", "3520", "3450", "0.001"]) == 0
+    out = capsys.readouterr().out
+    rows = dict(line.split(None, 1) if " " in line else (line, "") for line in out.splitlines())
+    lines = {line[:14].strip(): line[14:].strip() for line in out.splitlines()}
+    assert lines["Contracts"] == "428"
+    assert lines["Risk at stop"] == "29.96"
+    assert lines["Side"] == "Long"
+    assert lines["Risk %"].startswith("0.01498")
+    assert rows  # every line has a label
+    labels = [r[0] for r in ms.size_trade(2000, 0.015, 3520, 3450, 0.001)]
+    assert [line[:14].strip() for line in out.splitlines()] == labels
+
+
+def test_size_with_fee_and_leverage(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        [
+            "size",
+            "2000",
+            "0.015",
+            "3520",
+            "3450",
+            "binance:ETHUSDT",
+            "--fee",
+            "0.05%",
+            "--leverage",
+            "10",
+        ]
+    )
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "0.408" in out  # 0.409 would lose 30.05 with fees
+    assert "143.616" in out  # margin = 1,436.16 / 10
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["size", "2000", "1.5", "3520", "3450", "0.001"], "write 1.5% or 0.015"),
+        (["size", "2000", "1.5%", "3520", "3520", "0.001"], "stop must differ from entry"),
+        (["size", "2000", "1.5%", "abc", "3450", "0.001"], "entry must be a number (got 'abc')"),
+        (["size", "2000", "1.5%", "3520", "3450", "cme:NOPE"], "unknown contract 'cme:NOPE'"),
+        (["size", "2000", "1.5%", "3520", "3450", "0.001", "--fee", "5%"], "fee is a fraction"),
+        (["specs", "--exchange", "nyse"], "exchange must be one of"),
+    ],
+)
+def test_errors_are_one_line_and_exit_2(
+    argv: list[str], needle: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert needle in err
+    assert err.startswith("microsize: error: ")
+    assert "Traceback" not in err
+
+
+def test_specs_listing(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["specs", "--exchange", "cme"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split()[:3] == ["key", "kind", "settle"]
+    assert [line.split()[0] for line in out[1:]] == [
+        "cme:MBT",
+        "cme:BTC",
+        "cme:MET",
+        "cme:ETH",
+        "cme:BFF",
+    ]
+    assert main(["specs", "--csv"]) == 0
+    csv_lines = capsys.readouterr().out.splitlines()
+    assert csv_lines[0] == ",".join(ms.SPEC_COLUMNS)
+    assert len(csv_lines) == len(ms.load_specs()) + 1
+
+
+def test_parse_fraction() -> None:
+    assert parse_fraction("1.5%", "risk") == 0.015
+    assert parse_fraction(" 0.07 % ", "risk") == 0.0007
+    assert parse_fraction("0.015", "risk") == 0.015
+    with pytest.raises(ms.MicrosizeError, match="risk must be a number"):
+        parse_fraction("lots", "risk")
+
+
+def test_console_script_runs() -> None:
+    """The installed entry point (python -m form) runs end to end."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "microsize.cli", "size", "2000", "1.5%", "3520", "3450", "cme:MET"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Contracts" in proc.stdout
