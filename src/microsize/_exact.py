@@ -25,6 +25,7 @@ __all__ = ["clean_money", "clean_multiple", "count_steps", "exact"]
 _TOL = 1e-9
 
 
+@lru_cache(maxsize=4096)
 def exact(x: float) -> Fraction:
     """The decimal the float stands for, as an exact fraction.
 
@@ -43,12 +44,12 @@ def count_steps(
     ``exact_q(index)`` recomputes one element exactly; it is called only where the
     float result is within a relative 1e-9 of a boundary.
     """
-    scale = np.maximum(1.0, np.abs(q))
+    scale = np.maximum(np.abs(q), 1.0)
     if mode == "floor":
         out = np.floor(q)
-        near = np.abs(q - np.rint(q)) <= _TOL * scale
+        near = np.abs(q - np.rint(q)) <= scale * _TOL
     elif mode == "nearest":
-        out = np.sign(q) * np.floor(np.abs(q) + 0.5)
+        out = np.sign(q) * np.floor(np.abs(q) + 0.5) + 0.0  # + 0.0 turns -0.0 into 0.0
         frac = np.abs(q) - np.floor(np.abs(q))
         near = np.abs(frac - 0.5) <= _TOL * scale
     else:  # pragma: no cover - internal misuse
@@ -63,7 +64,7 @@ def count_steps(
             else:
                 n = floor(abs(f) + Fraction(1, 2))
                 out[idx] = n if f >= 0 else -n
-    return out + 0.0  # normalise -0.0
+    return out
 
 
 @lru_cache(maxsize=256)
@@ -84,6 +85,11 @@ def clean_multiple(n: FloatArray, step: FloatArray) -> FloatArray:
     >>> float(clean_multiple(np.asarray(431.0), np.asarray(0.001)))
     0.431
     """
+    if np.ndim(step) == 0:  # one contract: one step, no grouping needed
+        units, decimals = _step_parts(float(step))
+        if units:
+            return np.asarray((n * units) / 10.0**decimals + 0.0, dtype=np.float64)
+        return np.asarray(n * step + 0.0, dtype=np.float64)
     n, step = np.broadcast_arrays(n, step)
     out = np.array(n * step, dtype=np.float64)
     for s in np.unique(step):

@@ -99,13 +99,15 @@ def _contract(contract: Any, specs: Any, name: str = "contract") -> ContractArra
 
 
 # ----------------------------------------------------------------------- formulas
-def _unit_loss(
-    kind: FloatArray, size: FloatArray, e: FloatArray, s: FloatArray, f: FloatArray
-) -> FloatArray:
+def _unit_loss(kind: Any, size: Any, e: FloatArray, s: FloatArray, f: FloatArray) -> FloatArray:
     """Loss of one order unit stopped at ``s``, fees on both sides, settlement currency."""
+    if isinstance(kind, int):  # one contract: compute its branch only
+        if kind == INVERSE:
+            return np.asarray(size * (np.abs(1.0 / s - 1.0 / e) + f * (1.0 / e + 1.0 / s)))
+        return np.asarray(size * (np.abs(e - s) + f * (e + s)))
     lin = size * (np.abs(e - s) + f * (e + s))
     inv = size * (np.abs(1.0 / s - 1.0 / e) + f * (1.0 / e + 1.0 / s))
-    return np.where(kind == INVERSE, inv, lin)
+    return np.asarray(np.where(kind == INVERSE, inv, lin), dtype=np.float64)
 
 
 def _unit_loss_exact(kind: int, size: float, e: float, s: float, f: float) -> Fraction:
@@ -179,6 +181,76 @@ class Sizing:
     contract: ContractArrays
 
 
+def _params(ca: ContractArrays) -> tuple[Any, Any, Any, Any]:
+    """(kind, size, step, min_qty): plain numbers for one contract, else arrays."""
+    one = ca.single
+    if one is not None:
+        return KIND_CODE[one.kind], one.contract_size, one.lot_step, one.min_qty
+    return ca.kind, ca.size, ca.step, ca.min_qty
+
+
+def _full(x: Any, shape: tuple[int, ...]) -> FloatArray:
+    """``x`` as an array of the broadcast shape (a view when no copy is needed)."""
+    return np.broadcast_to(np.asarray(x, dtype=np.float64), shape)
+
+
+@dataclass(frozen=True)
+class _Lots:
+    qty: FloatArray
+    raw_steps: FloatArray  # lot steps the budget buys, before the minimum order rule
+    min_steps: Any
+    unit: FloatArray
+    kind: Any
+    size: Any
+    step: Any
+    entry: FloatArray
+    stop: FloatArray
+    fee: FloatArray
+    contract: ContractArrays
+
+
+def _lots(
+    risk_amount: Any, entry: Any, stop: Any, contract: Any, fee_rate: Any, specs: Any
+) -> _Lots:
+    """The lot count alone: validation, unit loss, exact floor, minimum, clean decimals."""
+    budget = _nonneg(risk_amount, "risk_amount")
+    e = _positive(entry, "entry")
+    s = _positive(stop, "stop")
+    f = _fee(fee_rate, "fee_rate")
+    ca = _contract(contract, specs)
+    budget, e, s, f, _ = broadcast(
+        risk_amount=budget, entry=e, stop=s, fee_rate=f, contract=ca.kind
+    )
+    _distinct(e, s)
+    kind, size, step, min_qty = _params(ca)
+    unit = _unit_loss(kind, size, e, s, f)
+    q = budget / (unit * step)
+
+    def exact_q(i: tuple[int, ...]) -> Fraction:
+        k = int(_full(kind, q.shape)[i])
+        u = _unit_loss_exact(
+            k, float(_full(size, q.shape)[i]), float(e[i]), float(s[i]), float(f[i])
+        )
+        return exact(float(budget[i])) / (u * exact(float(_full(step, q.shape)[i])))
+
+    raw = count_steps(q, "floor", exact_q)
+    min_steps = np.ceil(np.divide(min_qty, step) - 1e-9)
+    n = np.where(raw < min_steps, 0.0, raw) if np.any(raw < min_steps) else raw
+    return _Lots(
+        qty=clean_multiple(n, step),
+        raw_steps=raw,
+        min_steps=min_steps,
+        unit=unit,
+        kind=kind,
+        size=size,
+        step=step,
+        entry=e,
+        stop=s,
+        fee=f,
+        contract=ca,
+    )
+
+
 def sizing(
     risk_amount: Any,
     entry: Any,
@@ -188,45 +260,22 @@ def sizing(
     specs: Any = None,
 ) -> Sizing:
     """Size positions and return every intermediate (see :func:`contracts`)."""
-    budget = _nonneg(risk_amount, "risk_amount")
-    e = _positive(entry, "entry")
-    s = _positive(stop, "stop")
-    f = _fee(fee_rate, "fee_rate")
-    ca = _contract(contract, specs)
-    budget, e, s, f, kind, size, step, min_qty = broadcast(
-        risk_amount=budget,
-        entry=e,
-        stop=s,
-        fee_rate=f,
-        contract=ca.kind,
-        size=ca.size,
-        step=ca.step,
-        min_qty=ca.min_qty,
-    )
-    _distinct(e, s)
-    unit = _unit_loss(kind, size, e, s, f)
-    q = budget / (unit * step)
-
-    def exact_q(i: tuple[int, ...]) -> Fraction:
-        u = _unit_loss_exact(int(kind[i]), float(size[i]), float(e[i]), float(s[i]), float(f[i]))
-        return exact(float(budget[i])) / (u * exact(float(step[i])))
-
-    n = count_steps(q, "floor", exact_q)
-    min_steps = np.ceil(min_qty / step - 1e-9)
-    below = (n > 0) & (n < min_steps)
-    n = np.where(n < min_steps, 0.0, n)
-    qty = clean_multiple(n, step)
-    fee_part = np.where(
-        kind == INVERSE, qty * size * f * (1.0 / e + 1.0 / s), qty * size * f * (e + s)
-    )
+    c = _lots(risk_amount, entry, stop, contract, fee_rate, specs)
+    e, s, f = c.entry, c.stop, c.fee
+    below = (c.raw_steps > 0) & (c.raw_steps < c.min_steps)
+    if isinstance(c.kind, int):
+        per_unit_fee = f * (1.0 / e + 1.0 / s) if c.kind == INVERSE else f * (e + s)
+    else:
+        per_unit_fee = np.where(c.kind == INVERSE, f * (1.0 / e + 1.0 / s), f * (e + s))
+    shape = c.qty.shape
     return Sizing(
-        contracts=qty,
-        below_min=below,
-        loss=clean_money(qty * unit),
-        fees=clean_money(fee_part),
+        contracts=c.qty,
+        below_min=_full(below, shape),
+        loss=clean_money(c.qty * c.unit),
+        fees=clean_money(c.qty * c.size * per_unit_fee),
         side=np.where(s < e, 1.0, -1.0),
-        unit_loss=unit,
-        contract=ca,
+        unit_loss=_full(c.unit, shape),
+        contract=c.contract,
     )
 
 
@@ -277,7 +326,7 @@ def contracts(
     >>> contracts(30, 3520, 3450, "binance:ETHUSDT")
     0.428
     """
-    return to_result(sizing(risk_amount, entry, stop, contract, fee_rate, specs).contracts)
+    return to_result(_lots(risk_amount, entry, stop, contract, fee_rate, specs).qty)
 
 
 def _count(value: Any, name: str) -> FloatArray:
