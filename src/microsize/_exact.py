@@ -88,8 +88,8 @@ def clean_multiple(n: FloatArray, step: FloatArray) -> FloatArray:
     if np.ndim(step) == 0:  # one contract: one step, no grouping needed
         units, decimals = _step_parts(float(step))
         if units:
-            return np.asarray((n * units) / 10.0**decimals + 0.0, dtype=np.float64)
-        return np.asarray(n * step + 0.0, dtype=np.float64)
+            return np.asarray((n * units) / 10.0**decimals, dtype=np.float64)
+        return np.asarray(n * step, dtype=np.float64)
     n, step = np.broadcast_arrays(n, step)
     out = np.array(n * step, dtype=np.float64)
     for s in np.unique(step):

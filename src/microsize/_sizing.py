@@ -58,13 +58,15 @@ def _fail(name: str, rule: str, arr: FloatArray, bad: Any) -> None:
 
 def _positive(value: Any, name: str) -> FloatArray:
     arr = as_float_array(value, name)
-    _fail(name, "positive", arr, arr <= 0)
+    if arr.min() <= 0:
+        _fail(name, "positive", arr, arr <= 0)
     return arr
 
 
 def _nonneg(value: Any, name: str) -> FloatArray:
     arr = as_float_array(value, name)
-    _fail(name, "zero or more", arr, arr < 0)
+    if arr.min() < 0:
+        _fail(name, "zero or more", arr, arr < 0)
     return arr
 
 
@@ -227,11 +229,9 @@ def _lots(
     q = budget / (unit * step)
 
     def exact_q(i: tuple[int, ...]) -> Fraction:
-        k = int(_full(kind, q.shape)[i])
-        u = _unit_loss_exact(
-            k, float(_full(size, q.shape)[i]), float(e[i]), float(s[i]), float(f[i])
-        )
-        return exact(float(budget[i])) / (u * exact(float(_full(step, q.shape)[i])))
+        k, sz, st = (float(_full(x, q.shape)[i]) for x in (kind, size, step))
+        u = _unit_loss_exact(int(k), sz, float(e[i]), float(s[i]), float(f[i]))
+        return exact(float(budget[i])) / (u * exact(st))
 
     raw = count_steps(q, "floor", exact_q)
     min_steps = np.ceil(np.divide(min_qty, step) - 1e-9)
