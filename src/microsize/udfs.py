@@ -11,8 +11,11 @@ argument is ``stop_price`` (the Python API keeps ``stop``).
 
 from __future__ import annotations
 
+import functools
 import math
-from typing import Any
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import xlwings as xw
@@ -34,6 +37,46 @@ from ._sizing import (
 )
 
 CATEGORY = "microsize"
+
+#: Every argument reads an Excel error value (#N/A, #DIV/0!) as its text instead of as an
+#: empty cell, so an error in an optional argument is refused rather than read as "omitted".
+arg = functools.partial(xw.arg, err_to_str=True)
+
+
+def _com_exception() -> Any:
+    """The COM server's exception type when running inside Excel's xlwings server, else None."""
+    if "xlwings.com_server" not in sys.modules:
+        return None
+    try:
+        from win32com.server.exception import COMException
+    except ImportError:
+        return None
+    return COMException
+
+
+def _short_errors(fn: _F) -> _F:
+    """Show bad-input messages alone in the cell.
+
+    pywin32 reports any other exception as "Unexpected Python Error" followed by the whole
+    traceback; a ``COMException`` carries just its description to ``Err.Description``,
+    which the xlwings VBA wrapper writes into the cell. Outside Excel the
+    :class:`MicrosizeError` is raised unchanged.
+    """
+
+    @functools.wraps(fn)
+    def inner(*args: Any) -> Any:
+        try:
+            return fn(*args)
+        except MicrosizeError as exc:
+            com = _com_exception()
+            if com is None:
+                raise
+            raise com(desc=str(exc)) from exc
+
+    return cast(_F, inner)
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 _SPEC_DOC = (
     "Optional spec table with a header row (the workbook's Specs table); bundled table if omitted"
@@ -96,20 +139,22 @@ def _out(result: Any) -> Any:
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("equity", ndim=2, doc="Account size in the settlement currency")
-@xw.arg("risk", ndim=2, doc="Fraction of the account to risk (1.5% = 0.015)")
+@_short_errors
+@arg("equity", ndim=2, doc="Account size in the settlement currency")
+@arg("risk", ndim=2, doc="Fraction of the account to risk (1.5% = 0.015)")
 def MF_RISK_AMOUNT(equity: Any, risk: Any) -> Any:
     """Money at risk: equity x risk."""
     return _out(risk_amount(_v(equity), _v(risk)))
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("risk_amount", ndim=2, doc="Risk budget in the settlement currency")
-@xw.arg("entry", ndim=2, doc="Entry price")
-@xw.arg("stop_price", ndim=2, doc="Stop price: below entry = long, above = short")
-@xw.arg("contract", ndim=2, doc=_CONTRACT_DOC)
-@xw.arg("fee_rate", ndim=2, doc=_FEE_DOC)
-@xw.arg("specs", ndim=2, doc=_SPEC_DOC)
+@_short_errors
+@arg("risk_amount", ndim=2, doc="Risk budget in the settlement currency")
+@arg("entry", ndim=2, doc="Entry price")
+@arg("stop_price", ndim=2, doc="Stop price: below entry = long, above = short")
+@arg("contract", ndim=2, doc=_CONTRACT_DOC)
+@arg("fee_rate", ndim=2, doc=_FEE_DOC)
+@arg("specs", ndim=2, doc=_SPEC_DOC)
 def MF_CONTRACTS(
     risk_amount: Any,
     entry: Any,
@@ -127,14 +172,15 @@ def MF_CONTRACTS(
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("equity", ndim=2, doc="Account size in the settlement currency")
-@xw.arg("risk", ndim=2, doc="Fraction of the account to risk (1.5% = 0.015)")
-@xw.arg("entry", ndim=2, doc="Entry price")
-@xw.arg("stop_price", ndim=2, doc="Stop price: below entry = long, above = short")
-@xw.arg("contract", ndim=2, doc=_CONTRACT_DOC)
-@xw.arg("fee_rate", ndim=2, doc=_FEE_DOC)
-@xw.arg("leverage", ndim=2, doc="Optional leverage for the margin row; 1 if omitted")
-@xw.arg("specs", ndim=2, doc=_SPEC_DOC)
+@_short_errors
+@arg("equity", ndim=2, doc="Account size in the settlement currency")
+@arg("risk", ndim=2, doc="Fraction of the account to risk (1.5% = 0.015)")
+@arg("entry", ndim=2, doc="Entry price")
+@arg("stop_price", ndim=2, doc="Stop price: below entry = long, above = short")
+@arg("contract", ndim=2, doc=_CONTRACT_DOC)
+@arg("fee_rate", ndim=2, doc=_FEE_DOC)
+@arg("leverage", ndim=2, doc="Optional leverage for the margin row; 1 if omitted")
+@arg("specs", ndim=2, doc=_SPEC_DOC)
 def MF_SIZE(
     equity: Any,
     risk: Any,
@@ -161,12 +207,13 @@ def MF_SIZE(
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("contracts", ndim=2, doc="Position size in the venue's order unit (>= 0)")
-@xw.arg("entry", ndim=2, doc="Entry price")
-@xw.arg("stop_price", ndim=2, doc="Stop price: below entry = long, above = short")
-@xw.arg("contract", ndim=2, doc=_CONTRACT_DOC)
-@xw.arg("fee_rate", ndim=2, doc=_FEE_DOC)
-@xw.arg("specs", ndim=2, doc=_SPEC_DOC)
+@_short_errors
+@arg("contracts", ndim=2, doc="Position size in the venue's order unit (>= 0)")
+@arg("entry", ndim=2, doc="Entry price")
+@arg("stop_price", ndim=2, doc="Stop price: below entry = long, above = short")
+@arg("contract", ndim=2, doc=_CONTRACT_DOC)
+@arg("fee_rate", ndim=2, doc=_FEE_DOC)
+@arg("specs", ndim=2, doc=_SPEC_DOC)
 def MF_RISK(
     contracts: Any,
     entry: Any,
@@ -182,22 +229,24 @@ def MF_RISK(
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("contracts", ndim=2, doc="Position size in the venue's order unit")
-@xw.arg("price", ndim=2, doc="Price")
-@xw.arg("contract", ndim=2, doc=_CONTRACT_DOC)
-@xw.arg("specs", ndim=2, doc=_SPEC_DOC)
+@_short_errors
+@arg("contracts", ndim=2, doc="Position size in the venue's order unit")
+@arg("price", ndim=2, doc="Price")
+@arg("contract", ndim=2, doc=_CONTRACT_DOC)
+@arg("specs", ndim=2, doc=_SPEC_DOC)
 def MF_NOTIONAL(contracts: Any, price: Any, contract: Any, specs: Any = None) -> Any:
     """Position value in the settlement currency (coin for inverse contracts)."""
     return _out(notional(_v(contracts), _v(price), _v(contract), _specs(specs)))
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("contracts", ndim=2, doc="Signed position: positive long, negative short")
-@xw.arg("entry", ndim=2, doc="Entry price")
-@xw.arg("exit_price", ndim=2, doc="Exit price")
-@xw.arg("contract", ndim=2, doc=_CONTRACT_DOC)
-@xw.arg("fee_rate", ndim=2, doc=_FEE_DOC)
-@xw.arg("specs", ndim=2, doc=_SPEC_DOC)
+@_short_errors
+@arg("contracts", ndim=2, doc="Signed position: positive long, negative short")
+@arg("entry", ndim=2, doc="Entry price")
+@arg("exit_price", ndim=2, doc="Exit price")
+@arg("contract", ndim=2, doc=_CONTRACT_DOC)
+@arg("fee_rate", ndim=2, doc=_FEE_DOC)
+@arg("specs", ndim=2, doc=_SPEC_DOC)
 def MF_PNL(
     contracts: Any,
     entry: Any,
@@ -213,22 +262,24 @@ def MF_PNL(
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("prices", ndim=2, doc="Fill prices")
-@xw.arg("contracts", ndim=2, doc="Contracts filled at each price (one side)")
-@xw.arg("contract", ndim=2, doc="Optional contract; linear (quantity-weighted) if omitted")
-@xw.arg("specs", ndim=2, doc=_SPEC_DOC)
+@_short_errors
+@arg("prices", ndim=2, doc="Fill prices")
+@arg("contracts", ndim=2, doc="Contracts filled at each price (one side)")
+@arg("contract", ndim=2, doc="Optional contract; linear (quantity-weighted) if omitted")
+@arg("specs", ndim=2, doc=_SPEC_DOC)
 def MF_AVG_ENTRY(prices: Any, contracts: Any, contract: Any = None, specs: Any = None) -> Any:
     """Average entry price: quantity-weighted for linear contracts, harmonic for inverse."""
     return _out(avg_entry(_v(prices), _v(contracts), _o(contract), _specs(specs)))
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("entry", ndim=2, doc="Entry price")
-@xw.arg("side", ndim=2, doc="long or short (or 1 / -1)")
-@xw.arg("fee_rate_open", ndim=2, doc="Optional entry fee as a fraction of notional; 0 if omitted")
-@xw.arg("fee_rate_close", ndim=2, doc="Optional exit fee; same as fee_rate_open if omitted")
-@xw.arg("contract", ndim=2, doc="Optional contract; linear if omitted")
-@xw.arg("specs", ndim=2, doc=_SPEC_DOC)
+@_short_errors
+@arg("entry", ndim=2, doc="Entry price")
+@arg("side", ndim=2, doc="long or short (or 1 / -1)")
+@arg("fee_rate_open", ndim=2, doc="Optional entry fee as a fraction of notional; 0 if omitted")
+@arg("fee_rate_close", ndim=2, doc="Optional exit fee; same as fee_rate_open if omitted")
+@arg("contract", ndim=2, doc="Optional contract; linear if omitted")
+@arg("specs", ndim=2, doc=_SPEC_DOC)
 def MF_BREAKEVEN(
     entry: Any,
     side: Any,
@@ -246,12 +297,13 @@ def MF_BREAKEVEN(
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("contract", doc=_CONTRACT_DOC)
-@xw.arg(
+@_short_errors
+@arg("contract", doc=_CONTRACT_DOC)
+@arg(
     "field",
     doc="Field name: contract_size, lot_step, min_qty, tick_size, kind, settle, max_leverage, taker_fee, mmr, as_of, source, ...",
 )
-@xw.arg("specs", ndim=2, doc=_SPEC_DOC)
+@arg("specs", ndim=2, doc=_SPEC_DOC)
 def MF_SPEC(contract: Any, field: Any, specs: Any = None) -> Any:
     """One field of a contract's spec, e.g. MF_SPEC("cme:MBT", "contract_size")."""
     table = _specs(specs) or load_specs()
@@ -266,7 +318,8 @@ def MF_SPEC(contract: Any, field: Any, specs: Any = None) -> Any:
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("exchange", doc="Optional exchange (cme, binance, okx, ...); all if omitted")
+@_short_errors
+@arg("exchange", doc="Optional exchange (cme, binance, okx, ...); all if omitted")
 def MF_SPECS(exchange: Any = None) -> Any:
     """The bundled contract-spec table with a header row, optionally for one exchange."""
     rows = load_specs().rows(_o(exchange))
@@ -274,11 +327,12 @@ def MF_SPECS(exchange: Any = None) -> Any:
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("contracts", ndim=2, doc="Contracts of from_contract (signed)")
-@xw.arg("from_contract", doc="Contract the position is in")
-@xw.arg("to_contract", doc="Contract to express it in")
-@xw.arg("price", ndim=2, doc="Price, needed when a linear contract meets an inverse one")
-@xw.arg("specs", ndim=2, doc=_SPEC_DOC)
+@_short_errors
+@arg("contracts", ndim=2, doc="Contracts of from_contract (signed)")
+@arg("from_contract", doc="Contract the position is in")
+@arg("to_contract", doc="Contract to express it in")
+@arg("price", ndim=2, doc="Price, needed when a linear contract meets an inverse one")
+@arg("specs", ndim=2, doc=_SPEC_DOC)
 def MF_CONVERT(
     contracts: Any, from_contract: Any, to_contract: Any, price: Any = None, specs: Any = None
 ) -> Any:
@@ -289,6 +343,7 @@ def MF_CONVERT(
 
 
 @xw.func(category=CATEGORY)
+@_short_errors
 def MF_VERSION() -> str:
     """The microsize package version."""
     return __version__
