@@ -185,3 +185,12 @@ def test_margin_tiers_chain_is_documented_formula() -> None:
         assert nxt.maint_amount == pytest.approx(
             prev.maint_amount + nxt.floor * (nxt.mmr - prev.mmr)
         )
+
+
+def test_text_cells_fit_excel_array_strings() -> None:
+    """Arrays returned through VBA to a sheet are safest with strings of 255 characters or
+    fewer (a legacy Excel limit on array elements); MF_SPECS spills every source text."""
+    for row in ms.load_specs().rows():
+        for cell in row:
+            if isinstance(cell, str):
+                assert len(cell) <= 255, cell[:60]
