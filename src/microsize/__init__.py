@@ -22,6 +22,7 @@ from ._contracts import (
     load_specs,
 )
 from ._errors import MicrosizeError
+from ._ladder import Ladder, ScaleOut, ladder, ladder_prices, ladder_weights, scale_out
 from ._sizing import (
     Sizing,
     avg_entry,
@@ -39,8 +40,10 @@ from ._sizing import (
 __all__ = [
     "SPEC_COLUMNS",
     "ContractSpec",
+    "Ladder",
     "MarginTier",
     "MicrosizeError",
+    "ScaleOut",
     "Sizing",
     "SpecTable",
     "__version__",
@@ -48,12 +51,16 @@ __all__ = [
     "breakeven",
     "contracts",
     "convert",
+    "ladder",
+    "ladder_prices",
+    "ladder_weights",
     "load_margin_tiers",
     "load_specs",
     "notional",
     "pnl",
     "risk",
     "risk_amount",
+    "scale_out",
     "size_trade",
     "sizing",
 ]

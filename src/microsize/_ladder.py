@@ -1,0 +1,543 @@
+"""Scale-in ladders under one risk budget, scale-out plans, ladder prices and weights.
+
+A ladder is a handful of legs, so every quantity here is computed with exact fractions of
+the decimals the user typed: the whole ladder, filled and stopped, never loses a cent more
+than the budget, and the cumulative columns are exact too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from math import floor
+from typing import Any
+
+import numpy as np
+
+from ._contracts import ContractSpec
+from ._errors import MicrosizeError
+from ._exact import clean_multiple, count_steps, exact
+from ._inputs import FloatArray, as_float_array, describe, is_missing
+from ._sizing import _fee, _one_contract, _positive
+
+__all__ = [
+    "LADDER_HEADER",
+    "SCALE_OUT_HEADER",
+    "Ladder",
+    "ScaleOut",
+    "ladder",
+    "ladder_prices",
+    "ladder_weights",
+    "scale_out",
+]
+
+LADDER_HEADER = ("Entry", "Weight", "Contracts", "Cum contracts", "Avg entry", "Cum risk", "Note")
+SCALE_OUT_HEADER = ("Target", "Weight", "Contracts", "PnL", "Cum PnL", "R", "Note")
+OK = "ok"
+
+
+# ------------------------------------------------------------------------ inputs
+def _levels(value: Any, name: str) -> FloatArray:
+    """A list of prices from one row or one column (or a Python sequence)."""
+    arr = as_float_array(value, name)
+    if arr.ndim == 2 and 1 not in arr.shape:
+        raise MicrosizeError(
+            f"{name} must be one row or one column (got {arr.shape[0]} rows x {arr.shape[1]} columns)"
+        )
+    return arr.reshape(-1)
+
+
+def _scalar(value: Any, name: str) -> float:
+    arr = as_float_array(value, name)
+    if arr.size != 1:
+        raise MicrosizeError(f"{name} must be a single cell (got {arr.size} cells)")
+    return float(arr.reshape(()))
+
+
+def _weights(weights: Any, n: int, what: str) -> list[Fraction]:
+    """Weights as exact shares summing to 1; any positive scale (30/40/30 or 0.3/0.4/0.3)."""
+    if weights is None or is_missing(weights):
+        return [Fraction(1, n)] * n
+    w = _levels(weights, "weights")
+    if w.size != n:
+        raise MicrosizeError(
+            f"weights has {w.size} cells but {what} has {n}: give one weight per level"
+        )
+    if np.any(w < 0):
+        i = int(np.argmax(w < 0))
+        raise MicrosizeError(
+            f"weights must be zero or more (got {describe(float(w[i]))} at item {i + 1})"
+        )
+    total = sum(exact(float(x)) for x in w)
+    if total == 0:
+        raise MicrosizeError("weights must not all be zero")
+    return [exact(float(x)) / total for x in w]
+
+
+def _side_of(entries: FloatArray, stop: float, name: str) -> int:
+    if np.any(entries == stop):
+        i = int(np.argmax(entries == stop))
+        raise MicrosizeError(
+            f"{name} must differ from the stop (got {name} {describe(float(entries[i]))} "
+            f"at item {i + 1} = stop {describe(stop)})"
+        )
+    above, below = bool(np.any(entries > stop)), bool(np.any(entries < stop))
+    if above and below:
+        raise MicrosizeError(
+            f"{name} must all be on one side of the stop {describe(stop)}: above it for a long, "
+            f"below it for a short (got {describe(float(entries.min()))} to {describe(float(entries.max()))})"
+        )
+    return 1 if above else -1
+
+
+def _unit_loss(spec: ContractSpec, entry: Fraction, stop: Fraction, fee: Fraction) -> Fraction:
+    """Loss of one order unit entered at ``entry`` and stopped at ``stop``, both fees included."""
+    k = exact(spec.contract_size)
+    if spec.kind == "inverse":
+        return k * (abs(1 / stop - 1 / entry) + fee * (1 / entry + 1 / stop))
+    return k * (abs(entry - stop) + fee * (entry + stop))
+
+
+def _unit_pnl(
+    spec: ContractSpec, side: int, entry: Fraction, exit_: Fraction, fee: Fraction
+) -> Fraction:
+    """PnL of one order unit from ``entry`` to ``exit_``, both fees deducted."""
+    k = exact(spec.contract_size)
+    if spec.kind == "inverse":
+        return k * (side * (1 / entry - 1 / exit_) - fee * (1 / entry + 1 / exit_))
+    return k * (side * (exit_ - entry) - fee * (entry + exit_))
+
+
+def _avg(spec: ContractSpec, qty: list[Fraction], prices: list[Fraction]) -> Fraction | None:
+    total = sum(qty, Fraction(0))
+    if total == 0:
+        return None
+    if spec.kind == "inverse":
+        return total / sum((q / p for q, p in zip(qty, prices, strict=True)), Fraction(0))
+    return sum((q * p for q, p in zip(qty, prices, strict=True)), Fraction(0)) / total
+
+
+def _clean(x: Fraction, step: float) -> float:
+    return float(clean_multiple(np.asarray(float(x / exact(step))), np.asarray(step)))
+
+
+def _fmt(x: float) -> str:
+    return format(x, ",.10g")
+
+
+# ------------------------------------------------------------------------ scale-in
+@dataclass(frozen=True)
+class Ladder:
+    """A sized scale-in ladder: one row per entry, in the order given.
+
+    ``cum_contracts``, ``avg_entry`` and ``cum_risk`` answer "what if only the first k legs
+    fill and the stop is hit?"; ``avg_entry`` is None before the first filled leg.
+    """
+
+    side: int
+    entries: tuple[float, ...]
+    weights: tuple[float, ...]
+    contracts: tuple[float, ...]
+    cum_contracts: tuple[float, ...]
+    avg_entry: tuple[float | None, ...]
+    cum_risk: tuple[float, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def total_contracts(self) -> float:
+        return self.cum_contracts[-1]
+
+    @property
+    def total_risk(self) -> float:
+        return self.cum_risk[-1]
+
+    def rows(self) -> list[list[Any]]:
+        """Header row and one row per leg, as MF_LADDER spills them."""
+        out: list[list[Any]] = [list(LADDER_HEADER)]
+        for i in range(len(self.entries)):
+            avg = self.avg_entry[i]
+            out.append(
+                [
+                    self.entries[i],
+                    self.weights[i],
+                    self.contracts[i],
+                    self.cum_contracts[i],
+                    "none filled" if avg is None else avg,
+                    self.cum_risk[i],
+                    self.notes[i],
+                ]
+            )
+        return out
+
+
+def ladder(
+    risk_amount: Any,
+    entries: Any,
+    stop: Any,
+    contract: Any,
+    weights: Any = None,
+    fee_rate: Any = None,
+    specs: Any = None,
+) -> Ladder:
+    """Size a scale-in ladder: several entries, one stop, one risk budget.
+
+    Parameters
+    ----------
+    risk_amount : float
+        Budget in the settlement currency for the whole ladder, filled and stopped.
+    entries : sequence of float
+        Entry prices, all above the stop (long) or all below it (short).
+    stop : float
+        The one stop for every leg.
+    contract : str or float
+        Contract key or linear contract size (see :func:`microsize.contracts`).
+    weights : sequence of float, optional
+        Shares of quantity per entry, any positive scale (30/40/30 or 0.3/0.4/0.3);
+        equal if omitted. A weight of 0 leaves that entry empty.
+    fee_rate : float, optional
+        Fee per side as a fraction of notional (entry at each entry, exit at the stop).
+    specs : optional
+        A spec table (see :func:`microsize.contracts`).
+
+    Returns
+    -------
+    Ladder
+        Legs that are multiples of the lot step whose total loss at the stop, fees
+        included, is at most ``risk_amount``.
+
+    Notes
+    -----
+    With per-unit losses ``L_i`` (fees included) and shares ``w_i``, the unrounded size is
+    ``Q = budget / sum(w_i L_i)`` and leg ``i`` gets ``floor(Q w_i / step)`` lot steps.
+    A leg below the venue's minimum order quantity is emptied and reported in its Note
+    (never dropped silently); its share goes to the others. The lot steps the budget still
+    pays for are then handed out one at a time, each to the leg furthest below its share
+    (smallest steps / weight; ties to the earlier entry) among the legs one more step still
+    fits, until no leg can take one more step. So the ladder never exceeds the budget, and
+    one more lot step on any leg with a weight would.
+
+    Examples
+    --------
+    The seed's 30/40/30 scale-in on an ETH micro of 0.001 ETH, $30 to a 3,450 stop:
+
+    >>> lad = ladder(30, [3520, 3500, 3480], 3450, 0.001, [30, 40, 30])
+    >>> lad.contracts, lad.total_risk
+    ((180.0, 240.0, 180.0), 30.0)
+    """
+    budget = _scalar(risk_amount, "risk_amount")
+    if budget < 0:
+        raise MicrosizeError(f"risk_amount must be zero or more (got {describe(budget)})")
+    s = _scalar(_positive(stop, "stop"), "stop")
+    e = _positive(_levels(entries, "entries"), "entries")
+    side = _side_of(e, s, "entries")
+    fee = float(_fee(fee_rate, "fee_rate").reshape(-1)[0]) if fee_rate is not None else 0.0
+    if fee_rate is not None and np.size(fee_rate) != 1:
+        raise MicrosizeError("fee_rate must be a single cell for a ladder")
+    spec = _one_contract(contract, specs)
+    n = e.size
+    w = _weights(weights, n, "entries")
+    E = [exact(float(x)) for x in e]
+    S, F, B = exact(s), exact(fee), exact(budget)
+    step = exact(spec.lot_step)
+    min_steps = -((-exact(spec.min_qty)) // step)  # ceil(min_qty / step)
+    cost = [_unit_loss(spec, Ei, S, F) * step for Ei in E]  # loss of one lot step per leg
+
+    steps = [0] * n
+    active = [wi > 0 for wi in w]
+    notes = [OK if wi > 0 else "weight 0" for wi in w]
+    while True:  # drop legs the budget cannot fill to the minimum, share the rest again
+        per_q = sum((w[i] * cost[i] for i in range(n) if active[i]), Fraction(0))
+        if per_q == 0:
+            break
+        q_star = B / per_q  # lot steps of the whole ladder, unrounded
+        steps = [floor(q_star * w[i]) if active[i] else 0 for i in range(n)]
+        short = [i for i in range(n) if active[i] and steps[i] < min_steps]
+        if not short:
+            break
+        for i in short:
+            active[i] = False
+            steps[i] = 0
+            notes[i] = (
+                f"below minimum {_fmt(spec.min_qty)}: its share went to the other legs"
+                if min_steps > 1
+                else "budget too small for one lot step here"
+            )
+    remaining = B - sum((steps[i] * cost[i] for i in range(n)), Fraction(0))
+    while True:  # hand out the lot steps the budget still pays for
+        moves = []
+        for i in range(n):
+            if w[i] == 0:
+                continue
+            size = 1 if steps[i] else int(min_steps)
+            if size * cost[i] <= remaining:
+                moves.append((Fraction(steps[i]) / w[i], i, size))
+        if not moves:
+            break
+        if len(moves) == 1:  # one leg left that fits: give it all it can take at once
+            _, i, size = moves[0]
+            extra = int((remaining - size * cost[i]) // cost[i]) + size
+        else:
+            _, i, extra = min(moves)
+        if steps[i] == 0:
+            notes[i] = OK
+        steps[i] += extra
+        remaining -= extra * cost[i]
+
+    qty = [st * step for st in steps]
+    cum_q = [sum(qty[: i + 1], Fraction(0)) for i in range(n)]
+    cum_r = [sum((steps[j] * cost[j] for j in range(i + 1)), Fraction(0)) for i in range(n)]
+    avgs = [_avg(spec, qty[: i + 1], E[: i + 1]) for i in range(n)]
+    return Ladder(
+        side=side,
+        entries=tuple(float(x) for x in e),
+        weights=tuple(float(x) for x in w),
+        contracts=tuple(_clean(q, spec.lot_step) for q in qty),
+        cum_contracts=tuple(_clean(q, spec.lot_step) for q in cum_q),
+        avg_entry=tuple(None if a is None else float(a) for a in avgs),
+        cum_risk=tuple(float(r) for r in cum_r),
+        notes=tuple(notes),
+    )
+
+
+# ------------------------------------------------------------------------ scale-out
+@dataclass(frozen=True)
+class ScaleOut:
+    """A scale-out plan: one row per target; ``r`` is the leg's PnL per unit over the
+    position's loss per unit at the stop (fees included), the target's R multiple."""
+
+    side: int
+    targets: tuple[float, ...]
+    weights: tuple[float, ...]
+    contracts: tuple[float, ...]
+    pnl: tuple[float, ...]
+    cum_pnl: tuple[float, ...]
+    r: tuple[float, ...]
+    notes: tuple[str, ...]
+
+    def rows(self) -> list[list[Any]]:
+        """Header row and one row per target, as MF_SCALE_OUT spills them."""
+        out: list[list[Any]] = [list(SCALE_OUT_HEADER)]
+        for i in range(len(self.targets)):
+            out.append(
+                [
+                    self.targets[i],
+                    self.weights[i],
+                    self.contracts[i],
+                    self.pnl[i],
+                    self.cum_pnl[i],
+                    self.r[i],
+                    self.notes[i],
+                ]
+            )
+        return out
+
+
+def scale_out(
+    contracts: Any,
+    entry: Any,
+    stop: Any,
+    targets: Any,
+    contract: Any,
+    weights: Any = None,
+    fee_rate: Any = None,
+    specs: Any = None,
+) -> ScaleOut:
+    """Split a position across take-profit targets.
+
+    Parameters
+    ----------
+    contracts : float
+        The position in the venue's order unit, a multiple of the lot step (> 0).
+    entry, stop : float
+        Entry and stop; the side comes from the stop (below entry = long).
+    targets : sequence of float
+        Exit prices on the profit side of the entry.
+    contract : str or float
+        Contract key or linear contract size.
+    weights : sequence of float, optional
+        Shares of the position per target, any positive scale; equal if omitted.
+    fee_rate : float, optional
+        Fee per side as a fraction of notional (entry and each exit).
+
+    Returns
+    -------
+    ScaleOut
+        Legs that sum exactly to ``contracts``.
+
+    Notes
+    -----
+    Each leg is ``floor(w_i x contracts / step)`` lot steps; the lot steps left over (fewer
+    than the number of targets) are handed out one at a time from the first target on,
+    skipping targets of weight 0. Leg PnL is ``q_i x`` the unit PnL at the target, fees
+    on both sides deducted; ``R`` is that unit PnL over the unit loss at the stop.
+
+    Examples
+    --------
+    Ten MBT contracts in thirds: 3 lots each, the tenth to the first target.
+
+    >>> scale_out(10, 60000, 58000, [62000, 64000, 66000], "cme:MBT").contracts
+    (4.0, 3.0, 3.0)
+    """
+    c = _scalar(contracts, "contracts")
+    e = _scalar(_positive(entry, "entry"), "entry")
+    s = _scalar(_positive(stop, "stop"), "stop")
+    if e == s:
+        raise MicrosizeError(
+            f"stop must differ from entry (got entry={describe(e)}, stop={describe(s)})"
+        )
+    side = 1 if s < e else -1
+    t = _positive(_levels(targets, "targets"), "targets")
+    wrong = (t <= e) if side > 0 else (t >= e)
+    if np.any(wrong):
+        i = int(np.argmax(wrong))
+        where = "above" if side > 0 else "below"
+        raise MicrosizeError(
+            f"targets must be {where} the entry {describe(e)} for a "
+            f"{'long' if side > 0 else 'short'} (got {describe(float(t[i]))} at item {i + 1})"
+        )
+    fee = 0.0 if fee_rate is None else _scalar(_fee(fee_rate, "fee_rate"), "fee_rate")
+    spec = _one_contract(contract, specs)
+    step = exact(spec.lot_step)
+    if c <= 0:
+        raise MicrosizeError(
+            f"contracts must be positive: the side comes from the stop (got {describe(c)})"
+        )
+    total = exact(c) / step
+    if total.denominator != 1:
+        raise MicrosizeError(
+            f"contracts must be a multiple of the lot step {_fmt(spec.lot_step)} of {spec.key or 'the contract'} "
+            f"(got {describe(c)})"
+        )
+    n = t.size
+    w = _weights(weights, n, "targets")
+    steps = [floor(total * wi) for wi in w]
+    left = int(total) - sum(steps)
+    for i in range(n):  # from the first target on, one lot step each
+        if left == 0:
+            break
+        if w[i] > 0:
+            steps[i] += 1
+            left -= 1
+    E, S, F = exact(e), exact(s), exact(fee)
+    T = [exact(float(x)) for x in t]
+    risk_unit = _unit_loss(spec, E, S, F)
+    unit = [_unit_pnl(spec, side, E, Ti, F) for Ti in T]
+    legs = [st * step * u for st, u in zip(steps, unit, strict=True)]
+    min_qty = exact(spec.min_qty)
+    notes = [
+        f"below minimum {_fmt(spec.min_qty)}: merge it into another target"
+        if 0 < st * step < min_qty
+        else (OK if st else "0 contracts")
+        for st in steps
+    ]
+    return ScaleOut(
+        side=side,
+        targets=tuple(float(x) for x in t),
+        weights=tuple(float(x) for x in w),
+        contracts=tuple(_clean(st * step, spec.lot_step) for st in steps),
+        pnl=tuple(float(x) for x in legs),
+        cum_pnl=tuple(float(sum(legs[: i + 1], Fraction(0))) for i in range(n)),
+        r=tuple(float(u / risk_unit) for u in unit),
+        notes=tuple(notes),
+    )
+
+
+# ------------------------------------------------------------------------ helpers
+_SPACINGS = {
+    "even": "even",
+    "arithmetic": "even",
+    "linear": "even",
+    "geometric": "geometric",
+    "ratio": "geometric",
+}
+
+
+def ladder_prices(
+    first_price: Any,
+    last_price: Any,
+    legs: Any,
+    spacing: Any = None,
+    tick: Any = None,
+    specs: Any = None,
+) -> FloatArray:
+    """Prices for ``legs`` levels from ``first_price`` to ``last_price``, both included.
+
+    ``spacing`` is ``"even"`` (equal differences, as grid bots' arithmetic grid) or
+    ``"geometric"`` (equal ratios, P_i = first x (last / first)^(i / (legs - 1))).
+    ``tick`` is a tick size, or a contract key whose tick_size is used; prices are then
+    rounded to the nearest tick (halves away from zero).
+
+    >>> ladder_prices(3520, 3480, 3).tolist()
+    [3520.0, 3500.0, 3480.0]
+    >>> ladder_prices(100, 400, 3, "geometric").tolist()
+    [100.0, 200.0, 400.0]
+    """
+    a = _scalar(_positive(first_price, "first_price"), "first_price")
+    b = _scalar(_positive(last_price, "last_price"), "last_price")
+    n_f = _scalar(legs, "legs")
+    if n_f != int(n_f) or not 1 <= n_f <= 1000:
+        raise MicrosizeError(f"legs must be a whole number from 1 to 1000 (got {describe(n_f)})")
+    n = int(n_f)
+    if n > 1 and a == b:
+        raise MicrosizeError(
+            f"last_price must differ from first_price for {n} legs (got {describe(a)} twice)"
+        )
+    key = "even" if spacing is None or is_missing(spacing) else str(spacing).strip().lower()
+    if key not in _SPACINGS:
+        raise MicrosizeError(f"spacing must be even or geometric (got {describe(spacing)})")
+    i = np.arange(n, dtype=np.float64)
+    frac = i / (n - 1) if n > 1 else i
+    prices = a + (b - a) * frac if _SPACINGS[key] == "even" else a * (b / a) ** frac
+    prices[-1] = b if n > 1 else a
+    if tick is None or is_missing(tick):
+        return prices
+    if isinstance(tick, str):
+        spec = _one_contract(tick, specs, "tick")
+        if spec.tick_size is None:
+            raise MicrosizeError(
+                f"tick: {spec.key} has no tick_size in the spec table; type a tick size"
+            )
+        size = spec.tick_size
+    else:
+        size = _scalar(_positive(tick, "tick"), "tick")
+    steps = count_steps(prices / size, "nearest", lambda j: exact(float(prices[j])) / exact(size))
+    rounded = clean_multiple(steps, np.asarray(size))
+    if n > 1 and np.any(np.diff(rounded) == 0):
+        raise MicrosizeError(
+            f"levels are closer than one tick ({_fmt(size)}): use fewer legs or a wider range"
+        )
+    return rounded
+
+
+_PRESETS = {
+    "equal": "equal",
+    "flat": "equal",
+    "pyramid": "decreasing",
+    "decreasing": "decreasing",
+    "increasing": "increasing",
+    "inverse pyramid": "increasing",
+}
+
+
+def ladder_weights(legs: Any, preset: Any = None) -> FloatArray:
+    """Weight presets as shares summing to 1: equal, pyramid (decreasing n, n-1, ..., 1),
+    increasing (1, 2, ..., n).
+
+    >>> ladder_weights(3, "pyramid").tolist()
+    [0.5, 0.3333333333333333, 0.16666666666666666]
+    """
+    n_f = _scalar(legs, "legs")
+    if n_f != int(n_f) or not 1 <= n_f <= 1000:
+        raise MicrosizeError(f"legs must be a whole number from 1 to 1000 (got {describe(n_f)})")
+    n = int(n_f)
+    key = "equal" if preset is None or is_missing(preset) else str(preset).strip().lower()
+    if key not in _PRESETS:
+        raise MicrosizeError(
+            f"preset must be equal, pyramid or increasing (got {describe(preset)})"
+        )
+    raw = {
+        "equal": np.ones(n),
+        "decreasing": np.arange(n, 0, -1, dtype=np.float64),
+        "increasing": np.arange(1, n + 1, dtype=np.float64),
+    }[_PRESETS[key]]
+    return np.asarray(raw / raw.sum(), dtype=np.float64)
