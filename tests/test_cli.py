@@ -102,3 +102,42 @@ def test_console_script_runs() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "Contracts" in proc.stdout
+
+
+def test_ladder_and_scale_out_print_the_spill_tables(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = [
+        "ladder",
+        "30",
+        "3450",
+        "0.001",
+        "--entries",
+        "3520",
+        "3500",
+        "3480",
+        "--weights",
+        "30",
+        "40",
+        "30",
+    ]
+    assert main(argv) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == [
+        "Entry",
+        "Weight",
+        "Contracts",
+        "Cum",
+        "contracts",
+        "Avg",
+        "entry",
+        "Cum",
+        "risk",
+        "Note",
+    ]
+    assert [line.split()[2] for line in lines[1:]] == ["180", "240", "180"]
+    assert lines[-1].split()[5] == "30"
+    argv = ["scale-out", "10", "60000", "58000", "cme:MBT", "--targets", "62000", "64000", "66000"]
+    assert main(argv) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[2] for line in lines[1:]] == ["4", "3", "3"]
+    assert main(["ladder", "30", "3450", "0.001", "--entries", "3520", "3400"]) == 2
+    assert "one side of the stop" in capsys.readouterr().err

@@ -14,6 +14,7 @@ from typing import Any
 from . import __version__
 from ._contracts import load_specs
 from ._errors import MicrosizeError
+from ._ladder import ladder, scale_out
 from ._sizing import size_trade
 
 __all__ = ["main", "parse_fraction"]
@@ -81,6 +82,48 @@ def _cmd_size(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_table(rows: list[list[Any]]) -> None:
+    grid = [[_show(v) for v in row] for row in rows]
+    widths = [max(len(r[i]) for r in grid) for i in range(len(grid[0]))]
+    for r in grid:
+        cells = [
+            c.rjust(w) if j < len(r) - 1 else c
+            for j, (c, w) in enumerate(zip(r, widths, strict=True))
+        ]
+        print("  ".join(cells).rstrip())
+
+
+def _numbers(values: list[str], name: str) -> list[float]:
+    return [_number(v, name) for v in values]
+
+
+def _cmd_ladder(args: argparse.Namespace) -> int:
+    lad = ladder(
+        _number(args.risk_amount, "risk_amount"),
+        _numbers(args.entries, "entries"),
+        _number(args.stop, "stop"),
+        _contract(args.contract),
+        _numbers(args.weights, "weights") if args.weights else None,
+        parse_fraction(args.fee, "fee", limit=0.01) if args.fee is not None else None,
+    )
+    _print_table(lad.rows())
+    return 0
+
+
+def _cmd_scale_out(args: argparse.Namespace) -> int:
+    plan = scale_out(
+        _number(args.contracts, "contracts"),
+        _number(args.entry, "entry"),
+        _number(args.stop, "stop"),
+        _numbers(args.targets, "targets"),
+        _contract(args.contract),
+        _numbers(args.weights, "weights") if args.weights else None,
+        parse_fraction(args.fee, "fee", limit=0.01) if args.fee is not None else None,
+    )
+    _print_table(plan.rows())
+    return 0
+
+
 _BRIEF = (
     "key",
     "kind",
@@ -134,6 +177,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fee", help="fee per side: 0.05%% or 0.0005 (default 0)")
     p.add_argument("--leverage", help="leverage for the margin row (default 1)")
     p.set_defaults(func=_cmd_size)
+
+    p = sub.add_parser(
+        "ladder",
+        help="size a scale-in ladder under one stop (the MF_LADDER table)",
+        description="Size several entries under one stop so the whole ladder, filled and "
+        "stopped, loses at most the risk amount.",
+        epilog="example: microsize ladder 30 3450 0.001 --entries 3520 3500 3480 --weights 30 40 30",
+    )
+    p.add_argument("risk_amount", help="budget for the whole ladder, in the settlement currency")
+    p.add_argument("stop", help="the one stop price")
+    p.add_argument("contract", help="exchange:symbol (e.g. cme:MET) or a contract size")
+    p.add_argument("--entries", nargs="+", required=True, help="entry prices")
+    p.add_argument("--weights", nargs="+", help="shares of quantity per entry (default equal)")
+    p.add_argument("--fee", help="fee per side: 0.05%% or 0.0005 (default 0)")
+    p.set_defaults(func=_cmd_ladder)
+
+    p = sub.add_parser(
+        "scale-out",
+        help="split a position across targets (the MF_SCALE_OUT table)",
+        description="Split a position across take-profit targets; legs sum to the position.",
+        epilog="example: microsize scale-out 10 60000 58000 cme:MBT --targets 62000 64000 66000",
+    )
+    p.add_argument("contracts", help="position size in the venue's order unit")
+    p.add_argument("entry", help="entry price")
+    p.add_argument("stop", help="stop price (below entry = long, above = short)")
+    p.add_argument("contract", help="exchange:symbol or a contract size")
+    p.add_argument("--targets", nargs="+", required=True, help="take-profit prices")
+    p.add_argument("--weights", nargs="+", help="shares of the position per target (default equal)")
+    p.add_argument("--fee", help="fee per side: 0.05%% or 0.0005 (default 0)")
+    p.set_defaults(func=_cmd_scale_out)
 
     p = sub.add_parser("specs", help="list the bundled contract specs")
     p.add_argument("--exchange", help="only this exchange (cme, binance, okx, ...)")

@@ -1,0 +1,304 @@
+"""Scale-in ladders and scale-out plans: the seed scenario, outside examples, invariants."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+import microsize as ms
+from microsize import ContractSpec, MicrosizeError
+from microsize.udfs import MF_LADDER, MF_LADDER_PRICES, MF_SCALE_OUT, MF_WEIGHTS
+
+from .strategies import contracts_keys, decimals, fees
+
+F = lambda x: Fraction(repr(float(x)))  # noqa: E731 - the decimal a float stands for
+
+
+def spec_of(contract: object) -> ContractSpec:
+    if isinstance(contract, str):
+        return ms.load_specs()[contract]
+    assert isinstance(contract, float)
+    return ContractSpec.numeric(contract)
+
+
+def unit_loss(spec: ContractSpec, e: float, s: float, f: float) -> Fraction:
+    k, E, S, Fe = F(spec.contract_size), F(e), F(s), F(f)
+    if spec.kind == "inverse":
+        return k * (abs(1 / S - 1 / E) + Fe * (1 / E + 1 / S))
+    return k * (abs(E - S) + Fe * (E + S))
+
+
+# ------------------------------------------------------------------ seed scenario
+def test_seed_30_40_30_scale_in_eth_micro() -> None:
+    """$30 budget, ETH micro of 0.001 ETH, 30/40/30 at 3,520 / 3,500 / 3,480, stop 3,450.
+
+    Derived by hand: one ladder contract split 0.3/0.4/0.3 loses
+    0.3 x 0.07 + 0.4 x 0.05 + 0.3 x 0.03 = $0.05, so $30 buys 600: 180 / 240 / 180, losing
+    12.60 + 12.00 + 5.40 = $30.00 exactly if all fill and the stop is hit.
+    """
+    rows = MF_LADDER(30, [[3520], [3500], [3480]], 3450, 0.001, [[30], [40], [30]])
+    assert rows[0] == [
+        "Entry",
+        "Weight",
+        "Contracts",
+        "Cum contracts",
+        "Avg entry",
+        "Cum risk",
+        "Note",
+    ]
+    assert [r[2] for r in rows[1:]] == [180.0, 240.0, 180.0]
+    assert [r[3] for r in rows[1:]] == [180.0, 420.0, 600.0]
+    assert [r[5] for r in rows[1:]] == [12.6, 24.6, 30.0]
+    assert rows[2][4] == pytest.approx((180 * 3520 + 240 * 3500) / 420, rel=1e-15)
+    assert rows[3][4] == 3500.0
+    assert [r[1] for r in rows[1:]] == [0.3, 0.4, 0.3]
+    assert {r[6] for r in rows[1:]} == {"ok"}
+    # the same ladder in Binance's unit (ETH, lot 0.001) and with 0.05% fees stays within $30
+    lad = ms.ladder(30, [3520, 3500, 3480], 3450, "binance:ETHUSDT", [0.3, 0.4, 0.3], 0.0005)
+    assert lad.total_risk <= 30
+    assert lad.contracts == (0.168, 0.225, 0.168)
+
+
+def test_ladder_hands_out_leftover_steps_in_documented_order() -> None:
+    """CME MET (0.1 ETH, whole contracts): lots lose $7 / $5 / $3. The share gives 1.8 / 2.4 /
+    1.8 -> 1 / 2 / 1 ($20); $10 is left: the first leg is furthest below its share (1/0.3,
+    tie with the third, earlier wins) and takes one ($7); only the third still fits ($3)."""
+    lad = ms.ladder(30, [3520, 3500, 3480], 3450, "cme:MET", [30, 40, 30])
+    assert lad.contracts == (2.0, 2.0, 2.0)
+    assert lad.cum_risk == (14.0, 24.0, 30.0)
+
+
+def test_ladder_short_and_inverse_average_entry_is_harmonic() -> None:
+    lad = ms.ladder(0.01, [60000, 61000, 62000], 64000, "bybit:BTCUSD")
+    assert lad.side == -1
+    q = [F(c) for c in lad.contracts]
+    prices = [F(p) for p in lad.entries]
+    assert F(lad.avg_entry[-1]) == pytest.approx(
+        sum(q) / sum(a / b for a, b in zip(q, prices, strict=True))
+    )
+    assert lad.total_risk <= 0.01
+
+
+def test_ladder_reports_legs_below_minimum() -> None:
+    """A venue with minimum 5 lots: a leg that would get 2 is emptied and said so."""
+    specs = [
+        ["exchange", "symbol", "kind", "contract_size", "lot_step", "min_qty"],
+        ["test", "MIN5", "linear", 1, 1, 5],
+    ]
+    lad = ms.ladder(100, [100, 95], 90, "test:MIN5", [90, 10], specs=specs)
+    assert lad.contracts[1] == 0.0
+    assert "below minimum 5" in lad.notes[1]
+    assert lad.contracts[0] == 10.0  # its share went to the first leg: 10 x $10 = $100
+    assert lad.total_risk == 100.0
+    assert ms.ladder(0.5, [100, 95], 90, 1.0).notes == (
+        "budget too small for one lot step here",
+        "budget too small for one lot step here",
+    )
+
+
+def test_ladder_zero_weight_leg_is_empty() -> None:
+    lad = ms.ladder(30, [3520, 3500, 3480], 3450, 0.001, [1, 0, 1])
+    assert lad.contracts[1] == 0.0
+    assert lad.notes[1] == "weight 0"
+
+
+# --------------------------------------------------------------------- scale-out
+def test_scale_out_thirds_mbt() -> None:
+    """10 contracts in thirds: floor gives 3/3/3, the tenth goes to the first target.
+    PnL per MBT contract is 0.1 BTC x the move: 2,000 -> $200 (derived from the CME spec)."""
+    rows = MF_SCALE_OUT(10, 60000, 58000, [[62000, 64000, 66000]], "cme:MBT")
+    assert rows[0] == ["Target", "Weight", "Contracts", "PnL", "Cum PnL", "R", "Note"]
+    assert [r[2] for r in rows[1:]] == [4.0, 3.0, 3.0]
+    assert [r[3] for r in rows[1:]] == [800.0, 1200.0, 1800.0]
+    assert [r[4] for r in rows[1:]] == [800.0, 2000.0, 3800.0]
+    assert [r[5] for r in rows[1:]] == [1.0, 2.0, 3.0]
+
+
+def test_scale_out_short_with_fees() -> None:
+    plan = ms.scale_out(0.5, 3000, 3100, [2900, 2800], "binance:ETHUSDT", [1, 1], 0.0005)
+    assert plan.side == -1
+    assert plan.contracts == (0.25, 0.25)
+    # short 0.25 ETH from 3,000 to 2,900: 25 USDT, minus 0.05% of 750 and of 725
+    assert plan.pnl[0] == pytest.approx(25 - 0.0005 * (750 + 725), abs=1e-12)
+    assert plan.r[0] == pytest.approx((100 - 0.0005 * 5900) / (100 + 0.0005 * 6100), rel=1e-12)
+
+
+def test_scale_out_flags_leg_below_minimum() -> None:
+    plan = ms.scale_out(0.2, 60000, 59000, [61000, 62000, 63000], "okx:BTC-USDT-SWAP")
+    assert plan.contracts == (0.1, 0.1, 0.0)
+    assert plan.notes[2] == "0 contracts"
+
+
+# ------------------------------------------------------------------ prices, weights
+def test_ladder_prices_even_geometric_and_tick() -> None:
+    assert MF_LADDER_PRICES(3520, 3480, 3) == [[3520.0], [3500.0], [3480.0]]
+    assert ms.ladder_prices(100, 400, 3, "geometric").tolist() == [100.0, 200.0, 400.0]
+    # 4 even levels between 3,521.3 and 3,480 on Binance ETHUSDT's 0.01 tick
+    assert ms.ladder_prices(3521.3, 3480, 4, None, "binance:ETHUSDT").tolist() == [
+        3521.3,
+        3507.53,
+        3493.77,
+        3480.0,
+    ]
+    # geometric: 60,000 x (50,000 / 60,000)^(i/4), to the nearest $5 tick
+    expected = [round(60000 * (50000 / 60000) ** (i / 4) / 5) * 5 for i in range(5)]
+    assert ms.ladder_prices(60000, 50000, 5, "geometric", 5).tolist() == expected
+
+
+def test_weights_presets() -> None:
+    assert MF_WEIGHTS(3) == [[1 / 3], [1 / 3], [1 / 3]]
+    assert ms.ladder_weights(4, "pyramid").tolist() == [0.4, 0.3, 0.2, 0.1]
+    assert ms.ladder_weights(4, "increasing").tolist() == [0.1, 0.2, 0.3, 0.4]
+
+
+# -------------------------------------------------------------------- bad input
+@pytest.mark.parametrize(
+    ("call", "needle"),
+    [
+        (
+            lambda: ms.ladder(30, [3520, 3400], 3450, 0.001),
+            "entries must all be on one side of the stop 3450",
+        ),
+        (lambda: ms.ladder(30, [3520, 3450], 3450, 0.001), "entries must differ from the stop"),
+        (
+            lambda: ms.ladder(30, [3520, 3500], 3450, 0.001, [1, -1]),
+            "weights must be zero or more (got -1",
+        ),
+        (lambda: ms.ladder(30, [3520, 3500], 3450, 0.001, [0, 0]), "weights must not all be zero"),
+        (
+            lambda: ms.ladder(30, [3520, 3500], 3450, 0.001, [1, 2, 3]),
+            "weights has 3 cells but entries has 2",
+        ),
+        (lambda: ms.ladder(30, [[3520, 3500], [3480, 3470]], 3450, 0.001), "one row or one column"),
+        (lambda: ms.ladder(-1, [3520], 3450, 0.001), "risk_amount must be zero or more (got -1)"),
+        (lambda: ms.ladder(30, [3520, None], 3450, 0.001), "entries has an empty cell"),
+        (lambda: ms.ladder(30, [3520], [3450, 3440], 0.001), "stop must be a single cell"),
+        (lambda: ms.ladder(30, [3520], 3450, "cme:NOPE"), "unknown contract"),
+        (lambda: MF_LADDER(30, [[3520]], 3450, 0.001, None, "x"), "fee_rate must be a number"),
+        (
+            lambda: ms.scale_out(10, 60000, 58000, [62000, 59000], "cme:MBT"),
+            "targets must be above the entry",
+        ),
+        (
+            lambda: ms.scale_out(10, 60000, 62000, [61000], "cme:MBT"),
+            "targets must be below the entry",
+        ),
+        (
+            lambda: ms.scale_out(0.4285, 3000, 2900, [3100], "binance:ETHUSDT"),
+            "multiple of the lot step 0.001",
+        ),
+        (
+            lambda: ms.scale_out(0, 3000, 2900, [3100], "binance:ETHUSDT"),
+            "contracts must be positive",
+        ),
+        (
+            lambda: ms.scale_out(1, 3000, 3000, [3100], "binance:ETHUSDT"),
+            "stop must differ from entry",
+        ),
+        (
+            lambda: ms.scale_out(1, 3000, 2900, [3100, 3200], 1.0, [1]),
+            "weights has 1 cells but targets has 2",
+        ),
+        (lambda: ms.ladder_prices(100, 200, 2.5), "legs must be a whole number"),
+        (lambda: ms.ladder_prices(100, 100, 3), "last_price must differ"),
+        (lambda: ms.ladder_prices(100, 200, 3, "log"), "spacing must be even or geometric"),
+        (lambda: ms.ladder_prices(100, 100.5, 5, None, 1), "closer than one tick"),
+        (lambda: ms.ladder_prices(100, 200, 3, None, "cme:BFF"), "cme:BFF has no tick_size"),
+        (lambda: ms.ladder_weights(3, "random"), "preset must be equal, pyramid or increasing"),
+        (lambda: ms.ladder_weights(0), "legs must be a whole number from 1"),
+    ],
+)
+def test_bad_input(call: Any, needle: str) -> None:
+    with pytest.raises(MicrosizeError) as info:
+        call()
+    assert needle in str(info.value)
+
+
+# -------------------------------------------------------------------- invariants
+@st.composite
+def ladders(draw: st.DrawFn) -> tuple[float, list[float], float, object, list[float], float]:
+    stop = draw(decimals("100", "100000", 2))
+    side = draw(st.sampled_from([1, -1]))
+    n = draw(st.integers(1, 6))
+    gaps = draw(st.lists(decimals("0.01", "0.2", 4), min_size=n, max_size=n, unique=True))
+    entries = [float(F(stop) * (1 + side * F(g))) for g in gaps]
+    entries = [round(e, 2) for e in entries]
+    assume(all(e > 0 and e != stop for e in entries))
+    weights = draw(
+        st.lists(st.integers(0, 50), min_size=n, max_size=n).filter(lambda w: sum(w) > 0)
+    )
+    budget = draw(decimals("0", "50000", 2))
+    return budget, entries, stop, draw(contracts_keys), [float(w) for w in weights], draw(fees)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ladders())
+def test_ladder_never_over_budget_and_no_leg_can_take_one_more_step(
+    case: tuple[float, list[float], float, object, list[float], float],
+) -> None:
+    budget, entries, stop, contract, weights, fee = case
+    spec = spec_of(contract)
+    lad = ms.ladder(budget, entries, stop, contract, weights, fee)
+    step, min_qty = F(spec.lot_step), F(spec.min_qty)
+    losses = [unit_loss(spec, e, stop, fee) for e in entries]
+    qty = [F(c) for c in lad.contracts]
+    total = sum((q * L for q, L in zip(qty, losses, strict=True)), Fraction(0))
+    assert total <= F(budget)
+    for q, L, w in zip(qty, losses, weights, strict=True):
+        assert (q / step).denominator == 1  # a multiple of the lot step
+        assert q == 0 or q >= min_qty
+        if w > 0:  # one more step (or the minimum, from 0) would break the budget
+            more = step if q > 0 else min_qty
+            assert total + more * L > F(budget)
+    # cumulative columns are consistent with the legs
+    for i in range(len(entries)):
+        assert F(lad.cum_contracts[i]) == sum(qty[: i + 1], Fraction(0))
+        cum = sum((q * L for q, L in zip(qty[: i + 1], losses[: i + 1], strict=True)), Fraction(0))
+        assert abs(F(lad.cum_risk[i]) - cum) <= Fraction(1, 10**12) * max(1, cum)
+
+
+@settings(max_examples=100, deadline=None)
+@given(ladders(), st.integers(2, 9))
+def test_ladder_weights_are_scale_free(
+    case: tuple[float, list[float], float, object, list[float], float], factor: int
+) -> None:
+    budget, entries, stop, contract, weights, fee = case
+    a = ms.ladder(budget, entries, stop, contract, weights, fee)
+    b = ms.ladder(budget, entries, stop, contract, [w * factor for w in weights], fee)
+    assert a == b
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(1, 10_000),
+    st.sampled_from(
+        ["cme:MBT", "binance:ETHUSDT", "okx:BTC-USDT-SWAP", "deribit:BTC-PERPETUAL", 0.001]
+    ),
+    st.lists(st.integers(0, 40), min_size=1, max_size=8).filter(lambda w: sum(w) > 0),
+    st.sampled_from([1, -1]),
+)
+def test_scale_out_legs_sum_exactly(
+    lots: int, contract: object, weights: list[int], side: int
+) -> None:
+    spec = spec_of(contract)
+    c = float(lots * F(spec.lot_step))
+    entry, stop = 50000.0, 50000.0 - side * 1000
+    targets = [entry + side * 500 * (i + 1) for i in range(len(weights))]
+    plan = ms.scale_out(c, entry, stop, targets, contract, weights)
+    legs = [F(q) for q in plan.contracts]
+    assert sum(legs) == F(c)
+    shares = [Fraction(w, sum(weights)) for w in weights]
+    for q, share in zip(legs, shares, strict=True):
+        assert (q / F(spec.lot_step)).denominator == 1
+        ideal = share * F(c)
+        assert (
+            ideal - F(spec.lot_step) < q <= ideal + F(spec.lot_step)
+        )  # within one step of its share
+    assert plan.cum_pnl[-1] == pytest.approx(sum(plan.pnl), rel=1e-12, abs=1e-12)
+    assert all(r > 0 for r, w in zip(plan.r, weights, strict=True))
+    # weights are scale-free
+    assert ms.scale_out(c, entry, stop, targets, contract, [w * 3 for w in weights]) == plan
