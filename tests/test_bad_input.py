@@ -27,6 +27,13 @@ VALID: dict[str, tuple[Callable[..., Any], list[Any]]] = {
     "MF_AVG_ENTRY": (U.MF_AVG_ENTRY, [[[3500], [3400]], [[1], [2]], "binance:ETHUSDT"]),
     "MF_BREAKEVEN": (U.MF_BREAKEVEN, [3520, "long", 0.0005, 0.0005, "binance:ETHUSDT"]),
     "MF_CONVERT": (U.MF_CONVERT, [1, "cme:MBT", "deribit:BTC-PERPETUAL", 60000]),
+    "MF_LADDER": (U.MF_LADDER, [30, [[3520], [3500]], 3450, 0.001, [[1], [2]], 0.0005]),
+    "MF_SCALE_OUT": (
+        U.MF_SCALE_OUT,
+        [10, 60000, 58000, [[62000], [64000]], "cme:MBT", [[1], [1]], 0.0005],
+    ),
+    "MF_LADDER_PRICES": (U.MF_LADDER_PRICES, [3520, 3480, 3, "even", 0.01]),
+    "MF_WEIGHTS": (U.MF_WEIGHTS, [3, "pyramid"]),
 }
 
 # (function, position, name in the message) for every numeric argument
@@ -60,6 +67,25 @@ NUMERIC = [
     ("MF_BREAKEVEN", 3, "fee_rate_close"),
     ("MF_CONVERT", 0, "contracts"),
     ("MF_CONVERT", 3, "price"),
+    ("MF_LADDER", 0, "risk_amount"),
+    ("MF_LADDER", 2, "stop"),
+    ("MF_LADDER", 5, "fee_rate"),
+    ("MF_SCALE_OUT", 0, "contracts"),
+    ("MF_SCALE_OUT", 1, "entry"),
+    ("MF_SCALE_OUT", 2, "stop"),
+    ("MF_SCALE_OUT", 6, "fee_rate"),
+    ("MF_LADDER_PRICES", 0, "first_price"),
+    ("MF_LADDER_PRICES", 1, "last_price"),
+    ("MF_LADDER_PRICES", 2, "legs"),
+    ("MF_LADDER_PRICES", 4, "tick"),
+    ("MF_WEIGHTS", 0, "legs"),
+]
+# range arguments of the ladder functions: bad cells inside them, and sizes that differ
+LEVELS = [
+    ("MF_LADDER", 1, "entries"),
+    ("MF_LADDER", 4, "weights"),
+    ("MF_SCALE_OUT", 3, "targets"),
+    ("MF_SCALE_OUT", 5, "weights"),
 ]
 OPTIONAL = {
     ("MF_CONTRACTS", 4),
@@ -69,6 +95,9 @@ OPTIONAL = {
     ("MF_PNL", 4),
     ("MF_BREAKEVEN", 2),
     ("MF_BREAKEVEN", 3),
+    ("MF_LADDER", 5),
+    ("MF_SCALE_OUT", 6),
+    ("MF_LADDER_PRICES", 4),
 }
 # arguments for which a negative number is a caller mistake
 NO_NEGATIVE = {
@@ -94,6 +123,18 @@ NO_NEGATIVE = {
     ("MF_AVG_ENTRY", 0),
     ("MF_BREAKEVEN", 0),
     ("MF_CONVERT", 3),
+    ("MF_LADDER", 0),
+    ("MF_LADDER", 2),
+    ("MF_LADDER", 5),
+    ("MF_SCALE_OUT", 0),
+    ("MF_SCALE_OUT", 1),
+    ("MF_SCALE_OUT", 2),
+    ("MF_SCALE_OUT", 6),
+    ("MF_LADDER_PRICES", 0),
+    ("MF_LADDER_PRICES", 1),
+    ("MF_LADDER_PRICES", 2),
+    ("MF_LADDER_PRICES", 4),
+    ("MF_WEIGHTS", 0),
 }
 
 BAD_VALUES = {
@@ -136,6 +177,8 @@ def test_bad_value_names_argument_and_value(fname: str, pos: int, name: str, kin
     value, shown = BAD_VALUES[kind]
     if fname == "MF_SIZE" and "range" in kind:
         shown = "single cell"  # MF_SIZE sizes one trade: a range is refused as such
+    if (fname, pos) == ("MF_LADDER_PRICES", 4) and kind == "text":
+        shown = "unknown contract 'abc'"  # a tick may be a contract key
     if fname == "MF_AVG_ENTRY" and kind in ("nan", "inf", "text", "bool", "date"):
         value = [[3500], [value]]
         shown = "row 2" if kind not in ("text", "bool", "date") else shown
@@ -278,3 +321,22 @@ def test_specific_messages(call: Callable[[], Any], needle: str) -> None:
     with pytest.raises(MicrosizeError) as info:
         call()
     assert needle in str(info.value)
+
+
+@pytest.mark.parametrize(("fname", "pos", "name"), LEVELS)
+@pytest.mark.parametrize(
+    ("cells", "shown"),
+    [
+        ([[3500], [None]], "empty cell at row 2"),
+        ([[3500], ["x"]], "text 'x'"),
+        ([[3500], [math.nan]], "NaN"),
+        ([[3500], [True]], "TRUE"),
+        ([[62000], [63000], [64000]], "has 3"),
+    ],
+)
+def test_ladder_ranges(fname: str, pos: int, name: str, cells: Any, shown: str) -> None:
+    with pytest.raises(MicrosizeError) as info:
+        _call(fname, pos, cells)
+    msg = str(info.value)
+    assert name in msg, msg
+    assert shown in msg, msg

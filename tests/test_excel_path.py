@@ -77,6 +77,18 @@ FOUNDATION = {
     "MF_SPEC": "contract, field, Optional specs",
     "MF_SPECS": "Optional exchange",
     "MF_CONVERT": "contracts, from_contract, to_contract, Optional price, Optional specs",
+    "MF_LADDER": (
+        "risk_amount, entries, stop_price, contract, Optional weights, Optional fee_rate, "
+        "Optional specs"
+    ),
+    "MF_SCALE_OUT": (
+        "contracts, entry, stop_price, targets, contract, Optional weights, Optional fee_rate, "
+        "Optional specs"
+    ),
+    "MF_LADDER_PRICES": (
+        "first_price, last_price, legs, Optional spacing, Optional tick, Optional specs"
+    ),
+    "MF_WEIGHTS": "legs, Optional preset",
     "MF_VERSION": "",
 }
 
@@ -94,6 +106,10 @@ EXCEL_CALLS: dict[str, tuple[Any, ...]] = {
     "MF_SPEC": ("cme:MBT", "contract_size"),
     "MF_SPECS": (),
     "MF_CONVERT": (1.0, "cme:MBT", "binance:BTCUSDT"),
+    "MF_LADDER": (30.0, ((3520.0,), (3500.0,), (3480.0,)), 3450.0, 0.001),
+    "MF_SCALE_OUT": (10.0, 60000.0, 58000.0, ((62000.0, 64000.0, 66000.0),), "cme:MBT"),
+    "MF_LADDER_PRICES": (3520.0, 3480.0, 3.0),
+    "MF_WEIGHTS": (3.0,),
     "MF_VERSION": (),
 }
 
