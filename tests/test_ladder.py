@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from fractions import Fraction
 from typing import Any
 
@@ -302,3 +303,100 @@ def test_scale_out_legs_sum_exactly(
     assert all(r > 0 for r, w in zip(plan.r, weights, strict=True))
     # weights are scale-free
     assert ms.scale_out(c, entry, stop, targets, contract, [w * 3 for w in weights]) == plan
+
+
+# --------------------------------------------------------------- outside examples
+def test_leftover_goes_to_the_first_target_ninjatrader_rule() -> None:
+    """NinjaTrader ATM strategies: "The quantity left over after distribution is always
+    allocated to the first target" (FlowBots support article on ATM target distribution).
+    10 contracts at 33/33/34: floors 3/3/3, the tenth to the first target."""
+    plan = ms.scale_out(10, 60000, 58000, [61000, 62000, 63000], "cme:MBT", [33, 33, 34])
+    assert plan.contracts == (4.0, 3.0, 3.0)
+
+
+def test_scale_out_mattswick() -> None:
+    """mattswick.com "Scaling Out of a Pullback Trade": long 100 shares at $10.00, stop $9.80;
+    "25 shares sold at $10.20; $5.00 profited", "50 shares sold at $10.40; $20.00 profited";
+    the last 25 go at the $11.00 target (5R): $25 (derived)."""
+    plan = ms.scale_out(100, 10.00, 9.80, [10.20, 10.40, 11.00], 1.0, [25, 50, 25])
+    assert plan.contracts == (25.0, 50.0, 25.0)
+    assert plan.pnl == pytest.approx((5.0, 20.0, 25.0), abs=1e-12)
+    assert plan.r == pytest.approx((1.0, 2.0, 5.0), abs=1e-12)
+
+
+def test_scale_out_journalplus() -> None:
+    """journalplus.co glossary "Scaling Out": long 150 shares at 2,800, stop 2,700; sell 50 at
+    2,950 = +7,500, 50 at 3,100 = +15,000, final 50 at 3,200 = +20,000; total 42,500."""
+    plan = ms.scale_out(150, 2800, 2700, [2950, 3100, 3200], 1.0)
+    assert plan.contracts == (50.0, 50.0, 50.0)
+    assert plan.pnl == (7500.0, 15000.0, 20000.0)
+    assert plan.cum_pnl[-1] == 42500.0
+    assert plan.r == (1.5, 3.0, 4.0)
+
+
+def test_scale_out_r_blend_babypips() -> None:
+    """babypips "How To Calculate Risk For Split Trades": short 1.5316, stop 1.5563 (247
+    pips), T1 1.5069 (1R), T2 1.4930 (386 pips = 1.56R); half at each: 0.5R + 0.78R = 1.28R."""
+    plan = ms.scale_out(2, 1.5316, 1.5563, [1.5069, 1.4930], 1.0)
+    assert plan.side == -1
+    assert plan.r[0] == pytest.approx(1.0, rel=1e-9)
+    assert plan.r[1] == pytest.approx(386 / 247, rel=1e-9)
+    assert 0.5 * plan.r[0] + 0.5 * plan.r[1] == pytest.approx(1.28, abs=0.005)
+
+
+def test_ladder_average_entry_gain_optimizer_30_40_30() -> None:
+    """gain-optimizer.com scaling tutorial: 30% at 2,650, 40% at 2,645, 30% at 2,640; "Only
+    1+2 fill: Average 2647"; all three: 2,645 (the page's table; its text's 2644.5 is a slip).
+    A stop at 2,600 makes one 30/40/30 unit lose 45, so a budget of 4,500 buys exactly
+    30/40/30 (derived)."""
+    lad = ms.ladder(4500, [2650, 2645, 2640], 2600, 1.0, [30, 40, 30])
+    assert lad.contracts == (30.0, 40.0, 30.0)
+    assert lad.avg_entry[1] == pytest.approx(2647.14, abs=0.005)
+    assert lad.avg_entry[2] == 2645.0
+    assert lad.total_risk == 4500.0
+
+
+def test_average_entry_freqtrade_position_adjust() -> None:
+    """freqtrade docs, "Position adjust calculations": buy 100@8 and 100@9 -> 8.5; after
+    selling 100, buy 150@11 -> 10 (exits do not move the average)."""
+    assert ms.avg_entry([8, 9], [100, 100]) == 8.5
+    assert ms.avg_entry([8.5, 11], [100, 150]) == 10.0
+    lad = ms.ladder(1000, [9, 8], 7, 1.0)
+    assert lad.avg_entry[-1] == pytest.approx(
+        8.5 if lad.contracts[0] == lad.contracts[1] else lad.avg_entry[-1]
+    )
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "legs", "spacing", "expected", "source"),
+    [
+        (1800, 800, 3, "even", [1800, 1300, 800], "Pionex grid bot: arithmetic 1800 / 1300 / 800"),
+        (1800, 800, 3, "geometric", [1800, 1200, 800], "Pionex grid bot: geometric, ratio 1.5"),
+        (
+            2000,
+            3000,
+            11,
+            "even",
+            [2000 + 100 * i for i in range(11)],
+            "c9s/bbgo grid2 test: spread 100",
+        ),
+        (100, 500, 101, "even", [100 + 4 * i for i in range(101)], "c9s/bbgo grid2 test: spread 4"),
+    ],
+)
+def test_grid_bot_spacing(
+    first: float, last: float, legs: int, spacing: str, expected: list[float], source: str
+) -> None:
+    assert ms.ladder_prices(first, last, legs, spacing).tolist() == pytest.approx(
+        expected, rel=1e-12
+    ), source
+
+
+def test_geometric_grid_jordantete() -> None:
+    """jordantete/grid_trading_bot test_grid_manager: 1,000 to 2,000 in 10 geometric levels,
+    ratio 2^(1/9): the second level is 1080.059738892306."""
+    prices = ms.ladder_prices(1000, 2000, 10, "geometric")
+    assert prices[1] == pytest.approx(1080.059738892306, rel=1e-15)
+    assert prices[-1] == 2000.0
+    assert all(
+        b / a == pytest.approx(2 ** (1 / 9), rel=1e-12) for a, b in itertools.pairwise(prices)
+    )
