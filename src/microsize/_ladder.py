@@ -443,6 +443,13 @@ def scale_out(
 
 
 # ------------------------------------------------------------------------ helpers
+def _legs(value: Any) -> int:
+    n = _scalar(value, "legs")
+    if n != int(n) or not 1 <= n <= 1000:
+        raise MicrosizeError(f"legs must be a whole number from 1 to 1000 (got {describe(n)})")
+    return int(n)
+
+
 _SPACINGS = {
     "even": "even",
     "arithmetic": "even",
@@ -474,10 +481,7 @@ def ladder_prices(
     """
     a = _scalar(_positive(first_price, "first_price"), "first_price")
     b = _scalar(_positive(last_price, "last_price"), "last_price")
-    n_f = _scalar(legs, "legs")
-    if n_f != int(n_f) or not 1 <= n_f <= 1000:
-        raise MicrosizeError(f"legs must be a whole number from 1 to 1000 (got {describe(n_f)})")
-    n = int(n_f)
+    n = _legs(legs)
     if n > 1 and a == b:
         raise MicrosizeError(
             f"last_price must differ from first_price for {n} legs (got {describe(a)} twice)"
@@ -526,10 +530,7 @@ def ladder_weights(legs: Any, preset: Any = None) -> FloatArray:
     >>> ladder_weights(3, "pyramid").tolist()
     [0.5, 0.3333333333333333, 0.16666666666666666]
     """
-    n_f = _scalar(legs, "legs")
-    if n_f != int(n_f) or not 1 <= n_f <= 1000:
-        raise MicrosizeError(f"legs must be a whole number from 1 to 1000 (got {describe(n_f)})")
-    n = int(n_f)
+    n = _legs(legs)
     key = "equal" if preset is None or is_missing(preset) else str(preset).strip().lower()
     if key not in _PRESETS:
         raise MicrosizeError(
