@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -14,15 +15,24 @@ from microsize.cli import main, parse_fraction
 def test_size_prints_the_mf_size_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["size", "2000", "1.5%", "3520", "3450", "0.001"]) == 0
     out = capsys.readouterr().out
-    rows = dict(line.split(None, 1) if " " in line else (line, "") for line in out.splitlines())
-    lines = {line[:14].strip(): line[14:].strip() for line in out.splitlines()}
+    pairs = [re.split(r"\s{2,}", line, maxsplit=1) for line in out.splitlines()]
+    lines = {p[0]: p[1] for p in pairs}
     assert lines["Contracts"] == "428"
     assert lines["Risk at stop"] == "29.96"
     assert lines["Side"] == "Long"
     assert lines["Risk %"].startswith("0.01498")
-    assert rows  # every line has a label
     labels = [r[0] for r in ms.size_trade(2000, 0.015, 3520, 3450, 0.001)]
-    assert [line[:14].strip() for line in out.splitlines()] == labels
+    assert [p[0] for p in pairs] == labels
+
+
+def test_size_flags_liquidation_before_the_stop(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 5's seed: 20x with a 5% stop on BTCUSDT is liquidated before the stop."""
+    assert (
+        main(["size", "1000", "1%", "60000", "57000", "binance:BTCUSDT", "--leverage", "20"]) == 0
+    )
+    out = capsys.readouterr().out
+    assert "liquidation at 57,228.92 comes before the stop at 57,000.00" in out
+    assert "Max leverage" in out
 
 
 def test_size_with_fee_and_leverage(capsys: pytest.CaptureFixture[str]) -> None:

@@ -89,6 +89,15 @@ FOUNDATION = {
         "first_price, last_price, legs, Optional spacing, Optional tick, Optional specs"
     ),
     "MF_WEIGHTS": "legs, Optional preset",
+    "MF_MARGIN": "contracts, price, leverage, contract, Optional specs",
+    "MF_MAINT_MARGIN": "contracts, price, contract, Optional specs",
+    "MF_LIQ_PRICE": (
+        "entry, contracts, leverage, contract, Optional wallet_balance, Optional mmr, "
+        "Optional maint_amount, Optional specs"
+    ),
+    "MF_MAX_LEVERAGE": "entry, stop_price, contract, Optional mmr, Optional specs",
+    "MF_FUNDING": "contracts, price, rate, periods, contract, Optional specs",
+    "MF_MAX_CONTRACTS_MARGIN": "available, price, leverage, contract, Optional specs",
     "MF_VERSION": "",
 }
 
@@ -110,6 +119,12 @@ EXCEL_CALLS: dict[str, tuple[Any, ...]] = {
     "MF_SCALE_OUT": (10.0, 60000.0, 58000.0, ((62000.0, 64000.0, 66000.0),), "cme:MBT"),
     "MF_LADDER_PRICES": (3520.0, 3480.0, 3.0),
     "MF_WEIGHTS": (3.0,),
+    "MF_MARGIN": (0.01, 60000.0, 20.0, "binance:BTCUSDT"),
+    "MF_MAINT_MARGIN": (0.01, 60000.0, "binance:BTCUSDT"),
+    "MF_LIQ_PRICE": (60000.0, 0.01, 20.0, "binance:BTCUSDT"),
+    "MF_MAX_LEVERAGE": (60000.0, 57000.0, "binance:BTCUSDT"),
+    "MF_FUNDING": (0.01, 60000.0, 0.0001, 3.0, "binance:BTCUSDT"),
+    "MF_MAX_CONTRACTS_MARGIN": (100.0, 60000.0, 10.0, "binance:BTCUSDT"),
     "MF_VERSION": (),
 }
 

@@ -23,6 +23,17 @@ from ._contracts import (
 )
 from ._errors import MicrosizeError
 from ._ladder import Ladder, ScaleOut, ladder, ladder_prices, ladder_weights, scale_out
+from ._margin import (
+    LiquidationCheck,
+    funding,
+    liq_price,
+    liquidation_check,
+    maintenance_margin,
+    margin,
+    margin_tier,
+    max_contracts_for_margin,
+    max_leverage,
+)
 from ._sizing import (
     Sizing,
     avg_entry,
@@ -41,6 +52,7 @@ __all__ = [
     "SPEC_COLUMNS",
     "ContractSpec",
     "Ladder",
+    "LiquidationCheck",
     "MarginTier",
     "MicrosizeError",
     "ScaleOut",
@@ -51,11 +63,19 @@ __all__ = [
     "breakeven",
     "contracts",
     "convert",
+    "funding",
     "ladder",
     "ladder_prices",
     "ladder_weights",
+    "liq_price",
+    "liquidation_check",
     "load_margin_tiers",
     "load_specs",
+    "maintenance_margin",
+    "margin",
+    "margin_tier",
+    "max_contracts_for_margin",
+    "max_leverage",
     "notional",
     "pnl",
     "risk",

@@ -18,6 +18,7 @@ Fees are ``fee_rate`` x notional on each side (entry at E, exit at X).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -645,6 +646,25 @@ def size_trade(
         )
     if margin > eq:
         warnings.append(f"margin {_fmt(margin)} exceeds the account {_fmt(eq)}")
+    liq: Any = "n/a: no leverage given"
+    max_lev: Any = "n/a: no leverage given"
+    if c == 0:
+        liq = max_lev = "n/a: no position"
+    elif leverage is not None:
+        from ._margin import liquidation_check  # the margin module builds on this one
+
+        chk = liquidation_check(
+            entry, stop, c, lev, spec.key if spec.exchange else spec.contract_size, eq, specs
+        )
+        if chk.liq_price is None:
+            liq = "unknown: no maintenance-margin data for this contract"
+        elif chk.liq_price == 0 or math.isinf(chk.liq_price):
+            liq = "none: cannot be liquidated"
+        else:
+            liq = chk.liq_price
+        max_lev = "unknown" if chk.max_leverage is None else chk.max_leverage
+        warnings.extend(chk.warnings)
+    warnings = list(dict.fromkeys(warnings))
     settle = spec.settle or ("quote currency" if kind == "linear" else "settlement currency")
     return [
         ["Contract", spec.key if spec.exchange else f"{_fmt(spec.contract_size)} units (linear)"],
@@ -660,5 +680,7 @@ def size_trade(
         ["Fees", float(sz.fees)],
         ["Leverage", lev],
         ["Margin", margin],
+        ["Liquidation price", liq],
+        ["Max leverage", max_lev],
         ["Warnings", "; ".join(warnings) if warnings else "none"],
     ]

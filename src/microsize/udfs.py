@@ -25,6 +25,14 @@ from ._contracts import SpecTable, load_specs
 from ._errors import MicrosizeError
 from ._inputs import describe, is_missing
 from ._ladder import ladder, ladder_prices, ladder_weights, scale_out
+from ._margin import (
+    funding,
+    liq_price,
+    maintenance_margin,
+    margin,
+    max_contracts_for_margin,
+    max_leverage,
+)
 from ._sizing import (
     avg_entry,
     breakeven,
@@ -446,6 +454,126 @@ def MF_LADDER_PRICES(
 def MF_WEIGHTS(legs: Any, preset: Any = None) -> Any:
     """A column of ladder weights summing to 1: equal, pyramid (n, n-1, ..., 1) or increasing."""
     return _out(ladder_weights(_v(legs), _o(preset)).reshape(-1, 1))
+
+
+def _no_liquidation(result: Any) -> Any:
+    """0 (a long that cannot be liquidated) or infinity (a short) show as text, not a number."""
+    arr = np.asarray(result, dtype=np.float64)
+    none = (arr == 0) | np.isinf(arr)
+    if not none.any():
+        return result
+    out = np.where(none, "none: cannot be liquidated", arr.astype(object))
+    return out.item() if out.ndim == 0 else out.tolist()
+
+
+@xw.func(category=CATEGORY)
+@_short_errors
+@arg("contracts", ndim=2, doc="Position size in the venue's order unit")
+@arg("price", ndim=2, doc="Entry or mark price")
+@arg("leverage", ndim=2, doc="Leverage (e.g. 10 for 10x)")
+@arg("contract", ndim=2, doc=_CONTRACT_DOC)
+@arg("specs", ndim=2, doc=_SPEC_DOC)
+def MF_MARGIN(contracts: Any, price: Any, leverage: Any, contract: Any, specs: Any = None) -> Any:
+    """Initial margin: notional / leverage, in the settlement currency."""
+    return _out(margin(_v(contracts), _v(price), _v(leverage), _v(contract), _specs(specs)))
+
+
+@xw.func(category=CATEGORY)
+@_short_errors
+@arg("contracts", ndim=2, doc="Position size in the venue's order unit")
+@arg("price", ndim=2, doc="Mark price")
+@arg("contract", ndim=2, doc=_CONTRACT_DOC)
+@arg("specs", ndim=2, doc=_SPEC_DOC)
+def MF_MAINT_MARGIN(contracts: Any, price: Any, contract: Any, specs: Any = None) -> Any:
+    """Maintenance margin: notional x rate - maintenance amount of the contract's margin tier."""
+    return _out(maintenance_margin(_v(contracts), _v(price), _v(contract), _specs(specs)))
+
+
+@xw.func(category=CATEGORY)
+@_short_errors
+@arg("entry", ndim=2, doc="Entry price")
+@arg("contracts", ndim=2, doc="Signed position: positive long, negative short")
+@arg("leverage", ndim=2, doc="Leverage (e.g. 10 for 10x)")
+@arg("contract", ndim=2, doc=_CONTRACT_DOC)
+@arg("wallet_balance", ndim=2, doc="Optional isolated margin; the initial margin if omitted")
+@arg(
+    "mmr",
+    ndim=2,
+    doc="Optional maintenance margin rate (0.4% = 0.004); the contract's tier if omitted",
+)
+@arg("maint_amount", ndim=2, doc="Optional maintenance amount; the contract's tier if omitted")
+@arg("specs", ndim=2, doc=_SPEC_DOC)
+def MF_LIQ_PRICE(
+    entry: Any,
+    contracts: Any,
+    leverage: Any,
+    contract: Any,
+    wallet_balance: Any = None,
+    mmr: Any = None,
+    maint_amount: Any = None,
+    specs: Any = None,
+) -> Any:
+    """Isolated-margin liquidation price (one-way mode) by the formula the contract's exchange publishes."""
+    result = liq_price(
+        _v(entry),
+        _v(contracts),
+        _v(leverage),
+        _v(contract),
+        _o(wallet_balance),
+        _o(mmr),
+        _o(maint_amount),
+        _specs(specs),
+    )
+    return _out(_no_liquidation(result))
+
+
+@xw.func(category=CATEGORY)
+@_short_errors
+@arg("entry", ndim=2, doc="Entry price")
+@arg("stop_price", ndim=2, doc="Stop price: below entry = long, above = short")
+@arg("contract", ndim=2, doc=_CONTRACT_DOC)
+@arg("mmr", ndim=2, doc="Optional maintenance margin rate; the contract's first tier if omitted")
+@arg("specs", ndim=2, doc=_SPEC_DOC)
+def MF_MAX_LEVERAGE(
+    entry: Any, stop_price: Any, contract: Any, mmr: Any = None, specs: Any = None
+) -> Any:
+    """Highest whole-number leverage at which the isolated liquidation price stays beyond the stop."""
+    return _out(max_leverage(_v(entry), _v(stop_price), _v(contract), _o(mmr), _specs(specs)))
+
+
+@xw.func(category=CATEGORY)
+@_short_errors
+@arg("contracts", ndim=2, doc="Signed position: positive long, negative short")
+@arg("price", ndim=2, doc="Mark price")
+@arg("rate", ndim=2, doc="Funding rate per interval (0.01% = 0.0001)")
+@arg("periods", ndim=2, doc="Number of funding intervals")
+@arg("contract", ndim=2, doc=_CONTRACT_DOC)
+@arg("specs", ndim=2, doc=_SPEC_DOC)
+def MF_FUNDING(
+    contracts: Any, price: Any, rate: Any, periods: Any, contract: Any, specs: Any = None
+) -> Any:
+    """Funding paid (positive) or received (negative) over periods funding intervals."""
+    return _out(
+        funding(_v(contracts), _v(price), _v(rate), _v(periods), _v(contract), _specs(specs))
+    )
+
+
+@xw.func(category=CATEGORY)
+@_short_errors
+@arg("available", ndim=2, doc="Margin available, in the settlement currency")
+@arg("price", ndim=2, doc="Entry price")
+@arg("leverage", ndim=2, doc="Leverage (e.g. 10 for 10x)")
+@arg("contract", ndim=2, doc=_CONTRACT_DOC)
+@arg("specs", ndim=2, doc=_SPEC_DOC)
+def MF_MAX_CONTRACTS_MARGIN(
+    available: Any, price: Any, leverage: Any, contract: Any, specs: Any = None
+) -> Any:
+    """The most contracts (lot steps) whose initial margin fits the available margin."""
+    return _out(
+        max_contracts_for_margin(
+            _v(available), _v(price), _v(leverage), _v(contract), _specs(specs)
+        )
+    )
 
 
 @xw.func(category=CATEGORY)
