@@ -151,3 +151,15 @@ def test_ladder_and_scale_out_print_the_spill_tables(capsys: pytest.CaptureFixtu
     assert [line.split()[2] for line in lines[1:]] == ["4", "3", "3"]
     assert main(["ladder", "30", "3450", "0.001", "--entries", "3520", "3400"]) == 2
     assert "one side of the stop" in capsys.readouterr().err
+
+
+def test_liq_command(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 5's seed through the CLI: 20x long BTCUSDT at 60,000 with a 57,000 stop."""
+    assert main(["liq", "60000", "0.01", "20", "binance:BTCUSDT", "--stop", "57000"]) == 0
+    out = capsys.readouterr().out
+    assert "57,228.91566" in out
+    assert "at most 18x keeps it beyond the stop" in out
+    assert main(["liq", "3520", "4", "5", "cme:MET"]) == 2
+    assert "pass mmr explicitly" in capsys.readouterr().err
+    assert main(["liq", "3520", "4", "5", "cme:MET", "--mmr", "1%"]) == 0
+    assert "Liquidation price" in capsys.readouterr().out

@@ -15,6 +15,7 @@ from . import __version__
 from ._contracts import load_specs
 from ._errors import MicrosizeError
 from ._ladder import ladder, scale_out
+from ._margin import liq_price, liquidation_check, maintenance_margin, margin
 from ._sizing import size_trade
 
 __all__ = ["main", "parse_fraction"]
@@ -124,6 +125,49 @@ def _cmd_scale_out(args: argparse.Namespace) -> int:
     return 0
 
 
+def _liq_text(x: float) -> str:
+    return "none: cannot be liquidated" if x == 0 or x == float("inf") else _show(x)
+
+
+def _cmd_liq(args: argparse.Namespace) -> int:
+    entry = _number(args.entry, "entry")
+    qty = _number(args.contracts, "contracts")
+    lev = _number(args.leverage, "leverage")
+    contract = _contract(args.contract)
+    wallet = _number(args.wallet, "wallet") if args.wallet is not None else None
+    mmr = parse_fraction(args.mmr, "mmr") if args.mmr is not None else None
+    amount = _number(args.maint_amount, "maint_amount") if args.maint_amount is not None else None
+    lp = float(liq_price(entry, qty, lev, contract, wallet, mmr, amount))
+    rows: list[list[Any]] = [
+        ["Liquidation price", _liq_text(lp)],
+        ["Initial margin", float(margin(abs(qty), entry, lev, contract))],
+        [
+            "Maintenance margin",
+            float(maintenance_margin(abs(qty), entry, contract, mmr=mmr, maint_amount=amount)),
+        ],
+    ]
+    if args.stop is not None:
+        stop = _number(args.stop, "stop")
+        equity = _number(args.equity, "equity") if args.equity is not None else float("inf")
+        chk = liquidation_check(
+            entry,
+            stop,
+            qty,
+            lev,
+            contract,
+            equity,
+            wallet_balance=wallet,
+            mmr=mmr,
+            maint_amount=amount,
+        )
+        rows.append(["Max leverage", "unknown" if chk.max_leverage is None else chk.max_leverage])
+        rows.append(["Warnings", "; ".join(chk.warnings) if chk.warnings else "none"])
+    width = max(len(r[0]) for r in rows)
+    for label, value in rows:
+        print(f"{label:<{width}}  {_show(value)}")
+    return 0
+
+
 _BRIEF = (
     "key",
     "kind",
@@ -207,6 +251,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weights", nargs="+", help="shares of the position per target (default equal)")
     p.add_argument("--fee", help="fee per side: 0.05%% or 0.0005 (default 0)")
     p.set_defaults(func=_cmd_scale_out)
+
+    p = sub.add_parser(
+        "liq",
+        help="isolated liquidation price, margin, and the check against a stop",
+        description="Isolated-margin liquidation price in one-way mode, by the formula the "
+        "contract's exchange publishes.",
+        epilog="example: microsize liq 60000 0.01 20 binance:BTCUSDT --stop 57000",
+    )
+    p.add_argument("entry", help="entry price")
+    p.add_argument("contracts", help="signed position: positive long, negative short")
+    p.add_argument("leverage", help="leverage, e.g. 20")
+    p.add_argument("contract", help="exchange:symbol or a contract size")
+    p.add_argument("--wallet", help="isolated margin (default: the initial margin)")
+    p.add_argument("--mmr", help="maintenance margin rate: 0.4%% or 0.004 (default: the tier)")
+    p.add_argument("--maint-amount", help="maintenance amount (default: the tier)")
+    p.add_argument("--stop", help="stop price: warn when liquidation comes first")
+    p.add_argument("--equity", help="account size, to warn when the margin exceeds it")
+    p.set_defaults(func=_cmd_liq)
 
     p = sub.add_parser("specs", help="list the bundled contract specs")
     p.add_argument("--exchange", help="only this exchange (cme, binance, okx, ...)")
