@@ -148,7 +148,8 @@ def _cmd_liq(args: argparse.Namespace) -> int:
     ]
     if args.stop is not None:
         stop = _number(args.stop, "stop")
-        equity = _number(args.equity, "equity") if args.equity is not None else float("inf")
+        # without an account size, the margin-above-account check has nothing to compare
+        equity = _number(args.equity, "equity") if args.equity is not None else rows[1][1]
         chk = liquidation_check(
             entry,
             stop,
