@@ -98,6 +98,14 @@ FOUNDATION = {
     "MF_MAX_LEVERAGE": "entry, stop_price, contract, Optional mmr, Optional specs",
     "MF_FUNDING": "contracts, price, rate, periods, contract, Optional specs",
     "MF_MAX_CONTRACTS_MARGIN": "available, price, leverage, contract, Optional specs",
+    "MF_BETA": "asset_prices, hedge_prices, Optional lam",
+    "MF_HEDGE_RATIO": "spot_prices, futures_prices",
+    "MF_HEDGE_STATS": "spot_prices, futures_prices",
+    "MF_ROLLING_BETA": "asset_prices, hedge_prices, window",
+    "MF_HEDGE": "exposure, beta, hedge_price, contract, Optional target_beta, Optional specs",
+    "MF_PORTFOLIO_HEDGE": (
+        "exposures, betas, hedge_price, contract, Optional target_beta, Optional specs"
+    ),
     "MF_VERSION": "",
 }
 
@@ -125,6 +133,22 @@ EXCEL_CALLS: dict[str, tuple[Any, ...]] = {
     "MF_MAX_LEVERAGE": (60000.0, 57000.0, "binance:BTCUSDT"),
     "MF_FUNDING": (0.01, 60000.0, 0.0001, 3.0, "binance:BTCUSDT"),
     "MF_MAX_CONTRACTS_MARGIN": (100.0, 60000.0, 10.0, "binance:BTCUSDT"),
+    "MF_BETA": (((100.0,), (102.0,), (101.0,), (105.0,)), ((50.0,), (50.5,), (50.2,), (51.0,))),
+    "MF_HEDGE_RATIO": (
+        ((100.0,), (102.0,), (101.0,), (105.0,)),
+        ((50.0,), (50.5,), (50.2,), (51.0,)),
+    ),
+    "MF_HEDGE_STATS": (
+        ((100.0,), (102.0,), (101.0,), (105.0,)),
+        ((50.0,), (50.5,), (50.2,), (51.0,)),
+    ),
+    "MF_ROLLING_BETA": (
+        ((100.0,), (102.0,), (101.0,), (105.0,), (104.0,)),
+        ((50.0,), (50.5,), (50.2,), (51.0,), (50.9,)),
+        2.0,
+    ),
+    "MF_HEDGE": (250000.0, 1.2, 60000.0, "cme:MBT"),
+    "MF_PORTFOLIO_HEDGE": (((100000.0,), (50000.0,)), ((1.2,), (0.8,)), 60000.0, "cme:MBT"),
     "MF_VERSION": (),
 }
 

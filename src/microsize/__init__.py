@@ -22,6 +22,16 @@ from ._contracts import (
     load_specs,
 )
 from ._errors import MicrosizeError
+from ._hedge import (
+    HedgeStats,
+    PortfolioHedge,
+    beta,
+    hedge,
+    hedge_ratio,
+    hedge_stats,
+    portfolio_hedge,
+    rolling_beta,
+)
 from ._ladder import Ladder, ScaleOut, ladder, ladder_prices, ladder_weights, scale_out
 from ._margin import (
     LiquidationCheck,
@@ -51,19 +61,25 @@ from ._sizing import (
 __all__ = [
     "SPEC_COLUMNS",
     "ContractSpec",
+    "HedgeStats",
     "Ladder",
     "LiquidationCheck",
     "MarginTier",
     "MicrosizeError",
+    "PortfolioHedge",
     "ScaleOut",
     "Sizing",
     "SpecTable",
     "__version__",
     "avg_entry",
+    "beta",
     "breakeven",
     "contracts",
     "convert",
     "funding",
+    "hedge",
+    "hedge_ratio",
+    "hedge_stats",
     "ladder",
     "ladder_prices",
     "ladder_weights",
@@ -78,8 +94,10 @@ __all__ = [
     "max_leverage",
     "notional",
     "pnl",
+    "portfolio_hedge",
     "risk",
     "risk_amount",
+    "rolling_beta",
     "scale_out",
     "size_trade",
     "sizing",

@@ -23,6 +23,7 @@ import xlwings as xw
 from . import __version__
 from ._contracts import SpecTable, load_specs
 from ._errors import MicrosizeError
+from ._hedge import beta, hedge, hedge_ratio, hedge_stats, portfolio_hedge, rolling_beta
 from ._inputs import describe, is_missing
 from ._ladder import ladder, ladder_prices, ladder_weights, scale_out
 from ._margin import (
@@ -574,6 +575,115 @@ def MF_MAX_CONTRACTS_MARGIN(
             _v(available), _v(price), _v(leverage), _v(contract), _specs(specs)
         )
     )
+
+
+@xw.func(category=CATEGORY)
+@_short_errors
+@arg("asset_prices", ndim=2, doc="Asset prices, oldest first (a column or row)")
+@arg(
+    "hedge_prices",
+    ndim=2,
+    doc="Hedge instrument prices, same rows; blank rows are dropped pairwise",
+)
+@arg(
+    "lam",
+    ndim=2,
+    doc="Optional decay 0 < lam < 1 (e.g. 0.94) for the exponentially weighted beta; OLS if omitted",
+)
+def MF_BETA(asset_prices: Any, hedge_prices: Any, lam: Any = None) -> Any:
+    """Beta of the asset's simple returns on the hedge's: OLS slope, or zero-mean exponentially weighted with lam."""
+    return _out(beta(_v(asset_prices), _v(hedge_prices), _o(lam)))
+
+
+@xw.func(category=CATEGORY)
+@_short_errors
+@arg("spot_prices", ndim=2, doc="Spot prices, oldest first")
+@arg("futures_prices", ndim=2, doc="Futures prices, same rows")
+def MF_HEDGE_RATIO(spot_prices: Any, futures_prices: Any) -> Any:
+    """Minimum-variance hedge ratio rho x sd(dS) / sd(dF) from price changes (Hull ch. 3)."""
+    return _out(hedge_ratio(_v(spot_prices), _v(futures_prices)))
+
+
+@xw.func(category=CATEGORY)
+@_short_errors
+@arg("spot_prices", ndim=2, doc="Spot prices, oldest first")
+@arg("futures_prices", ndim=2, doc="Futures prices, same rows")
+def MF_HEDGE_STATS(spot_prices: Any, futures_prices: Any) -> Any:
+    """Hedge ratio, correlation, volatilities of price changes and hedge effectiveness (rho squared) as a spill."""
+    return _out(hedge_stats(_v(spot_prices), _v(futures_prices)).rows())
+
+
+@xw.func(category=CATEGORY)
+@_short_errors
+@arg("asset_prices", ndim=2, doc="Asset prices, oldest first")
+@arg("hedge_prices", ndim=2, doc="Hedge instrument prices, same rows")
+@arg("window", ndim=2, doc="Number of returns in each window")
+def MF_ROLLING_BETA(asset_prices: Any, hedge_prices: Any, window: Any) -> Any:
+    """A column of OLS betas over a moving window of returns; the first value belongs beside price window+1."""
+    values = np.asarray(
+        rolling_beta(_v(asset_prices), _v(hedge_prices), _v(window)), dtype=np.float64
+    )
+    col = np.where(np.isfinite(values), values.astype(object), "n/a: hedge flat in this window")
+    return col.reshape(-1, 1).tolist()
+
+
+@xw.func(category=CATEGORY)
+@_short_errors
+@arg("exposure", ndim=2, doc="Position value in USD (negative for a short)")
+@arg("beta", ndim=2, doc="Beta of the position to the hedge instrument")
+@arg("hedge_price", ndim=2, doc="Price of the hedge contract")
+@arg("contract", ndim=2, doc=_CONTRACT_DOC)
+@arg("target_beta", ndim=2, doc="Optional beta to reach; 0 (fully hedged) if omitted")
+@arg("specs", ndim=2, doc=_SPEC_DOC)
+def MF_HEDGE(
+    exposure: Any,
+    beta: Any,
+    hedge_price: Any,
+    contract: Any,
+    target_beta: Any = None,
+    specs: Any = None,
+) -> Any:
+    """Signed contracts to trade (negative = sell) to move the exposure's beta to target_beta, nearest lot step."""
+    target = _o(target_beta)
+    return _out(
+        hedge(
+            _v(exposure),
+            _v(beta),
+            _v(hedge_price),
+            _v(contract),
+            0.0 if target is None else target,
+            _specs(specs),
+        )
+    )
+
+
+@xw.func(category=CATEGORY)
+@_short_errors
+@arg("exposures", ndim=2, doc="Position values in USD, one per holding (negative for shorts)")
+@arg("betas", ndim=2, doc="Beta of each holding to the hedge instrument")
+@arg("hedge_price", ndim=2, doc="Price of the hedge contract")
+@arg("contract", ndim=2, doc=_CONTRACT_DOC)
+@arg("target_beta", ndim=2, doc="Optional portfolio beta to reach; 0 if omitted")
+@arg("specs", ndim=2, doc=_SPEC_DOC)
+def MF_PORTFOLIO_HEDGE(
+    exposures: Any,
+    betas: Any,
+    hedge_price: Any,
+    contract: Any,
+    target_beta: Any = None,
+    specs: Any = None,
+) -> Any:
+    """Portfolio beta and the hedge that moves it to target_beta: two-column spill (label, value)."""
+    target = _o(target_beta)
+    plan = portfolio_hedge(
+        _v(exposures),
+        _v(betas),
+        _v(hedge_price),
+        _v(contract),
+        0.0 if target is None else target,
+        _specs(specs),
+    )
+    return _out(plan.rows())
 
 
 @xw.func(category=CATEGORY)

@@ -1,0 +1,880 @@
+"""Beta, minimum-variance hedge ratios, and hedges in lot steps of a futures contract.
+
+Price histories arrive as one column or one row of prices, **oldest first** (SPEC.md), as
+nested lists from Excel, numpy arrays or pandas Series. A row with a blank in either
+series is dropped pairwise; two Series are first aligned on their index. Returns are
+computed between consecutive rows that remain:
+
+=====================  ================================================  ===============
+quantity               formula (x: hedge, y: asset)                      unit
+=====================  ================================================  ===============
+simple return          r_t = (P_t - P_{t-1}) / P_{t-1}                   fraction
+beta (OLS)             sum (x - x̄)(y - ȳ) / sum (x - x̄)^2               (Excel SLOPE)
+beta (EWMA, λ)         sum λ^k x y / sum λ^k x^2, k = 0 newest           zero-mean
+hedge ratio h*         ρ σ_ΔS / σ_ΔF = OLS slope of ΔS on ΔF             price / price
+contracts              (target - beta) x exposure / value of 1 contract  venue's unit
+=====================  ================================================  ===============
+
+The value of one contract is in USD (the contract's quote currency): ``k x price`` for a
+linear contract (it moves with the price), the face value ``k`` for an inverse one (fixed
+in USD). Quanto contracts are refused: one contract's USD value depends on two prices.
+Hedge counts round to the **nearest** lot step (Hull's convention), exactly for typed
+decimals, and come out as clean decimals.
+
+References
+----------
+J. C. Hull, *Options, Futures, and Other Derivatives*, ch. 3 "Hedging strategies using
+futures" (minimum variance hedge ratio h* = ρ σS/σF, N* = h* Q_A/Q_F, tailing
+N* = ĥ V_A/V_F, index hedge N* = β V_A/V_F, changing beta (β* - β) V_A/V_F).
+J.P. Morgan/Reuters, *RiskMetrics Technical Document* (1996), exponentially weighted
+zero-mean estimators, λ = 0.94 for daily data. Microsoft, Excel SLOPE function.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import cache
+from math import ceil
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ._contracts import KIND_CODE, ContractArrays, ContractSpec, resolve_contracts
+from ._errors import MicrosizeError
+from ._exact import clean_money, clean_multiple, count_steps, exact
+from ._inputs import (
+    FloatArray,
+    _has_bool,
+    as_float_array,
+    broadcast,
+    describe,
+    is_missing,
+    position,
+    to_result,
+)
+from ._sizing import _one_contract, _positive
+
+__all__ = [
+    "HEDGE_STATS_LABELS",
+    "PORTFOLIO_HEDGE_LABELS",
+    "HedgeStats",
+    "PortfolioHedge",
+    "beta",
+    "hedge",
+    "hedge_ratio",
+    "hedge_stats",
+    "portfolio_hedge",
+    "rolling_beta",
+]
+
+INVERSE = KIND_CODE["inverse"]
+QUANTO = KIND_CODE["quanto"]
+MIN_PRICES = 3
+_EPS = float(np.finfo(np.float64).eps)
+# A variance below this share of sum(x^2) is rounding noise: a flat or constant-return series.
+_FLAT = (64 * _EPS) ** 2
+NA_FLAT = "n/a: exposures sum to 0"
+
+HEDGE_STATS_LABELS = (
+    "Hedge ratio",
+    "Correlation",
+    "SD of spot changes",
+    "SD of futures changes",
+    "Hedge effectiveness",
+    "Price changes",
+)
+PORTFOLIO_HEDGE_LABELS = (
+    "Exposure",
+    "Beta-weighted exposure",
+    "Portfolio beta",
+    "Hedge contracts",
+    "Hedge notional",
+    "Beta after hedge",
+    "Beta-weighted after hedge",
+)
+
+
+# ------------------------------------------------------------------------ ranges
+@dataclass(frozen=True)
+class _Column:
+    """One range of numbers, flattened: NaN where a cell is blank (``blank`` marks them)."""
+
+    values: FloatArray
+    blank: npt.NDArray[np.bool_]
+    where: Callable[[int], str]  # " at row 5" for flat item 4, in the caller's words
+    labels: Any | None  # the pandas index, when the range was a Series
+
+
+def _is_pandas(value: Any) -> bool:
+    """A pandas Series or DataFrame, recognised without importing pandas."""
+    return hasattr(value, "isna") and hasattr(value, "to_numpy") and hasattr(value, "index")
+
+
+def _as_series(value: Any, name: str) -> Any:
+    """A Series as is; a one-column DataFrame as its column."""
+    if getattr(value, "ndim", 1) == 2:
+        if value.shape[1] != 1:
+            raise MicrosizeError(
+                f"{name} must be one column of numbers (got a table of {value.shape[1]} columns)"
+            )
+        return value.iloc[:, 0]
+    return value
+
+
+def _bad_cell(name: str, where: str, item: Any, first: bool) -> MicrosizeError:
+    if is_missing(item):  # pragma: no cover - blanks are handled before
+        return MicrosizeError(f"{name} has an empty cell{where}")
+    hint = "; select the numbers without the header" if first and isinstance(item, str) else ""
+    if isinstance(item, float | np.floating) and not math.isfinite(float(item)):
+        return MicrosizeError(f"{name} must be a finite number{where} (got {describe(item)})")
+    return MicrosizeError(f"{name} must be a number{where} (got {describe(item)}){hint}")
+
+
+def _parse_objects(
+    items: list[Any], name: str, where: Callable[[int], str], missing: Any = None
+) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """Cell by cell: numbers kept, blanks (or ``missing[i]``) marked, anything else refused."""
+    out = np.empty(len(items))
+    blank = np.zeros(len(items), dtype=bool)
+    for i, item in enumerate(items):
+        if (missing is not None and missing[i]) or is_missing(item):
+            out[i] = np.nan
+            blank[i] = True
+        elif isinstance(item, int | float | np.integer | np.floating) and not isinstance(
+            item, bool | np.bool_
+        ):
+            f = float(item)
+            if not math.isfinite(f):
+                raise _bad_cell(name, where(i), item, i == 0)
+            out[i] = f
+        else:
+            raise _bad_cell(name, where(i), item, i == 0)
+    return out, blank
+
+
+def _column(value: Any, name: str, *, scalar_ok: bool = False) -> _Column:
+    """Read one row or one column of numbers in which blank cells are allowed."""
+    if _is_pandas(value):
+        s = _as_series(value, name)
+        labels = s.index
+
+        def where_label(i: int) -> str:
+            return f" at index {labels[i]}"
+
+        if s.dtype.kind in "fiu":
+            blank = np.asarray(s.isna().to_numpy(), dtype=bool)
+            vals = np.asarray(s.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
+            bad = ~blank & ~np.isfinite(vals)
+            if bad.any():
+                i = int(np.argmax(bad))
+                raise _bad_cell(name, where_label(i), float(vals[i]), i == 0)
+        else:
+            vals, blank = _parse_objects(
+                s.to_numpy(dtype=object).tolist(), name, where_label, s.isna().to_numpy()
+            )
+        if vals.size == 0:
+            raise MicrosizeError(f"{name} is empty")
+        return _Column(vals, blank, where_label, labels)
+    scalar = isinstance(value, int | float | np.number | str | bool) or value is None
+    if scalar or not isinstance(value, list | tuple | np.ndarray):
+        if not scalar and np.ndim(value) > 0:  # some other array-like
+            value = np.asarray(value)
+        elif scalar_ok:
+            value = [value]
+        else:
+            got = (
+                describe(value)
+                if is_missing(value) or isinstance(value, str)
+                else f"a single value {describe(value)}"
+            )
+            got = "an empty cell" if is_missing(value) else got
+            raise MicrosizeError(
+                f"{name} must be a column or row of prices, oldest first (got {got})"
+            )
+    cells = _excel_column(value)  # an Excel column: flatten it first, numpy is slow on it
+    try:
+        arr = np.asarray(value if cells is None else cells)
+    except ValueError as exc:  # ragged nested lists
+        raise MicrosizeError(f"{name} must be one column or one row of numbers") from exc
+    if cells is not None and arr.ndim != 1:  # the rows held ranges: not a column after all
+        cells, arr = None, np.asarray(value, dtype=object)
+    shape = arr.shape if cells is None else (len(cells), 1)
+    if len(shape) > 2 or (len(shape) == 2 and 1 not in shape):
+        dims = " x ".join(str(d) for d in shape)
+        raise MicrosizeError(f"{name} must be one column or one row (got {dims} cells)")
+    if arr.size == 0:
+        raise MicrosizeError(f"{name} is an empty range")
+
+    def where(i: int) -> str:
+        idx = tuple(int(j) for j in np.unravel_index(i, shape))
+        return position(idx, shape)
+
+    seq = value if cells is None else cells
+    numeric = arr.dtype.kind in "fiu"
+    if numeric and isinstance(seq, list | tuple) and _has_bool(seq, arr):
+        numeric = False  # numpy turned a TRUE into 1: find it cell by cell
+    if numeric:
+        vals = arr.reshape(-1).astype(np.float64)
+        if not np.isfinite(vals.sum()) and not np.isfinite(vals).all():
+            i = int(np.argmax(~np.isfinite(vals)))
+            raise _bad_cell(name, where(i), float(vals[i]), i == 0)
+        return _Column(vals, np.zeros(vals.size, dtype=bool), where, None)
+    # numpy has turned mixed cells into text or TRUE into 1: read the cells as given
+    items = list(np.asarray(seq, dtype=object).reshape(-1))
+    vals, blank = _parse_objects(items, name, where)
+    return _Column(vals, blank, where, None)
+
+
+def _excel_column(value: Any) -> list[Any] | None:
+    """The cells of a list of one-cell rows (how xlwings passes a column), else None."""
+    if isinstance(value, list | tuple) and value and isinstance(value[0], list | tuple):
+        try:
+            if set(map(len, value)) == {1}:
+                return [row[0] for row in value]
+        except TypeError:  # a row that is not a sequence
+            return None
+    return None
+
+
+@dataclass(frozen=True)
+class _Pair:
+    """Two price histories after pairwise dropping: ``a`` and ``b`` positive, same length."""
+
+    a: FloatArray
+    b: FloatArray
+    labels: Any | None  # pandas index of the rows kept, if both were Series
+
+
+def _histories(a: Any, b: Any, a_name: str, b_name: str) -> _Pair:
+    """Two price histories, aligned, with blank rows dropped pairwise and prices checked."""
+    if _is_pandas(a) and _is_pandas(b):
+        a, b = _as_series(a, a_name), _as_series(b, b_name)
+        try:
+            a, b = a.align(b, join="inner")
+        except (ValueError, TypeError) as exc:
+            raise MicrosizeError(
+                f"{a_name} and {b_name} could not be aligned on their index: {exc}"
+            ) from None
+        if getattr(a.index.dtype, "kind", "") == "M" and not a.index.is_monotonic_increasing:
+            a, b = a.sort_index(), b.sort_index()  # dates: oldest first whatever the input order
+    ca, cb = _column(a, a_name), _column(b, b_name)
+    if ca.values.size != cb.values.size:
+        raise MicrosizeError(
+            f"{a_name} and {b_name} must have the same number of rows, oldest first "
+            f"(got {ca.values.size} and {cb.values.size})"
+        )
+    keep = ~(ca.blank | cb.blank)
+    for col, name in ((ca, a_name), (cb, b_name)):
+        bad = keep & (col.values <= 0)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise MicrosizeError(
+                f"{name} must be positive prices{col.where(i)} (got {describe(float(col.values[i]))})"
+            )
+    n = int(keep.sum())
+    if n < MIN_PRICES:
+        dropped = keep.size - n
+        note = f" after dropping {dropped} row{'s' if dropped != 1 else ''} with a blank" * (
+            dropped > 0
+        )
+        raise MicrosizeError(
+            f"{a_name} and {b_name} need at least {MIN_PRICES} rows with both prices "
+            f"(got {n}{note})"
+        )
+    labels = ca.labels[keep] if ca.labels is not None and cb.labels is not None else None
+    if keep.all():
+        return _Pair(ca.values, cb.values, labels)
+    return _Pair(ca.values[keep], cb.values[keep], labels)
+
+
+def _returns(p: FloatArray) -> FloatArray:
+    """Simple returns (P_t - P_{t-1}) / P_{t-1}: a flat price gives an exact 0."""
+    return np.asarray(np.diff(p) / p[:-1], dtype=np.float64)
+
+
+def _flat_message(name: str, p: FloatArray, what: str) -> str:
+    if np.all(p == p[0]):
+        return f"{name} must move: every price is {describe(float(p[0]))}, so {what} is undefined"
+    return (
+        f"{name} must move unevenly: its {'returns' if what == 'beta' else 'changes'} "
+        f"do not vary, so {what} is undefined"
+    )
+
+
+def _slope(x: FloatArray, y: FloatArray, x_name: str, px: FloatArray, what: str) -> float:
+    """OLS slope of y on x, two-pass; refuses an x without variance."""
+    dx = x - x.mean()
+    sxx = float(dx @ dx)
+    if sxx <= _FLAT * float(x @ x):
+        raise MicrosizeError(_flat_message(x_name, px, what))
+    return float(dx @ (y - y.mean())) / sxx
+
+
+def _decay(lam: Any) -> float | None:
+    if lam is None or is_missing(lam):
+        return None
+    arr = as_float_array(lam, "lam")
+    if arr.size != 1:
+        raise MicrosizeError(f"lam must be a single cell (got {arr.size} cells)")
+    v = float(arr.reshape(()))
+    if not 0 < v < 1:
+        raise MicrosizeError(
+            f"lam must be a decay factor strictly between 0 and 1, e.g. 0.94 for daily "
+            f"RiskMetrics (got {describe(v)})"
+        )
+    return v
+
+
+# ------------------------------------------------------------------------ beta
+def beta(asset_prices: Any, hedge_prices: Any, lam: Any = None) -> float:
+    """Beta of the asset's simple returns on the hedge instrument's.
+
+    Parameters
+    ----------
+    asset_prices, hedge_prices : column, row, array or pandas Series
+        Prices > 0, oldest first, same number of rows. A row with a blank (``None``) in
+        either is dropped; two Series are aligned on their index first and a missing value
+        (NaN) in either drops the row. At least 3 rows must remain.
+    lam : float, optional
+        Decay factor 0 < lam < 1 for the exponentially weighted beta (0.94 is the
+        RiskMetrics daily value). Omitted or blank: ordinary least squares.
+
+    Returns
+    -------
+    float
+        Unitless: the asset's return per unit of the hedge's return.
+
+    Raises
+    ------
+    MicrosizeError
+        Ranges of different lengths, fewer than 3 complete rows, a hedge series that does
+        not move (OLS: whose returns do not vary; EWMA: whose weighted squared returns sum
+        to 0), a price <= 0, text, NaN or TRUE/FALSE in a range, lam outside (0, 1).
+
+    Notes
+    -----
+    With returns ``x`` (hedge) and ``y`` (asset), ``r_t = (P_t - P_{t-1}) / P_{t-1}``:
+
+    * OLS: ``sum (x - x̄)(y - ȳ) / sum (x - x̄)^2``, which is Excel's
+      ``SLOPE(asset returns, hedge returns)`` and pandas' ``y.cov(x) / x.var()``;
+    * EWMA: ``sum λ^k x_k y_k / sum λ^k x_k^2`` with ``k = 0`` for the newest return,
+      zero-mean as in RiskMetrics (the EWMA covariance over the EWMA variance).
+
+    References
+    ----------
+    Hull, *Options, Futures, and Other Derivatives*, ch. 3 (β as the slope of the
+    regression of the portfolio's returns on the index's); RiskMetrics Technical
+    Document (1996), §5.2; Microsoft, SLOPE function.
+
+    Examples
+    --------
+    An asset that moves twice as much as the hedge, in both directions:
+
+    >>> asset, btc = [100, 104, 101.92, 103.9584], [50, 51, 50.49, 50.9949]
+    >>> round(beta(asset, btc), 12), round(beta(asset, btc, 0.94), 12)
+    (2.0, 2.0)
+
+    A blank cell drops its row in both ranges (here the hedge's 49):
+
+    >>> round(beta([[100], [None], [104], [101.92]], [[50], [49], [51], [50.49]]), 12)
+    2.0
+    """
+    decay = _decay(lam)
+    pair = _histories(asset_prices, hedge_prices, "asset_prices", "hedge_prices")
+    y, x = _returns(pair.a), _returns(pair.b)
+    if decay is None:
+        return _slope(x, y, "hedge_prices", pair.b, "beta")
+    with np.errstate(under="ignore"):
+        w = np.power(decay, np.arange(x.size - 1, -1, -1, dtype=np.float64))
+    wx = w * x
+    den = float(wx @ x)
+    if den == 0:
+        if np.all(x == 0):
+            raise MicrosizeError(_flat_message("hedge_prices", pair.b, "beta"))
+        raise MicrosizeError(
+            "hedge_prices must move within the rows that carry weight: with this lam the "
+            "recent rows are flat, so beta is undefined"
+        )
+    return float(wx @ y) / den
+
+
+def rolling_beta(asset_prices: Any, hedge_prices: Any, window: Any) -> Any:
+    """OLS beta over a moving window of ``window`` returns.
+
+    Parameters
+    ----------
+    asset_prices, hedge_prices : column, row, array or pandas Series
+        As for :func:`beta` (oldest first; blank rows dropped pairwise).
+    window : int
+        Returns per window, a whole number from 2 to the number of returns.
+
+    Returns
+    -------
+    ndarray or pandas Series
+        Only the windows that are full: with ``n`` complete price rows there are
+        ``n - window`` values, and value ``i`` is the beta over the returns ending at price
+        row ``window + i + 1`` (1-based, blank rows skipped). So the first value belongs
+        beside the ``window + 1``-th price. For two Series the result is a Series indexed by
+        those rows' labels. A window in which the hedge does not move has no beta: it is
+        NaN here, and the Excel edge must show it as text (e.g. ``"n/a"``).
+
+    Notes
+    -----
+    Vectorised with cumulative sums of the returns centred on their overall mean, so the
+    cost is linear in the history whatever the window.
+
+    Examples
+    --------
+    >>> asset, btc = [100, 104, 101.92, 103.9584, 105], [50, 51, 50.49, 50.9949, 51]
+    >>> rolling_beta(asset, btc, 3).round(6).tolist()
+    [2.0, 2.003273]
+    """
+    pair = _histories(asset_prices, hedge_prices, "asset_prices", "hedge_prices")
+    y, x = _returns(pair.a), _returns(pair.b)
+    m = x.size
+    w_arr = as_float_array(window, "window")
+    wf = float(w_arr.reshape(-1)[0]) if w_arr.size == 1 else math.nan
+    if w_arr.size != 1 or wf != int(wf) or not 2 <= wf <= m:
+        got = f"{w_arr.size} cells" if w_arr.size != 1 else describe(wf)
+        raise MicrosizeError(
+            f"window must be a whole number of returns from 2 to {m} "
+            f"(the history has {m + 1} complete rows) (got {got})"
+        )
+    w = int(wf)
+    xc, yc = x - x.mean(), y - y.mean()
+
+    def window_sums(v: FloatArray) -> FloatArray:
+        c = np.concatenate(([0.0], np.cumsum(v)))
+        return np.asarray(c[w:] - c[:-w], dtype=np.float64)
+
+    sx, sy = window_sums(xc), window_sums(yc)
+    vxx = window_sums(xc * xc) - sx * sx / w
+    cxy = window_sums(xc * yc) - sx * sy / w
+    # a window is flat when no return in it differs from the one before (exact), or when
+    # its variance is within rounding noise of the running sums
+    changes = np.concatenate(([0], np.cumsum(x[1:] != x[:-1])))
+    flat = (changes[w - 1 :] - changes[: m - w + 1] == 0) | (
+        vxx <= 64 * _EPS * float(xc @ xc) * math.log2(m + 1)
+    )
+    if flat.all():
+        raise MicrosizeError(_flat_message("hedge_prices", pair.b, "beta"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(flat, np.nan, cxy / np.where(flat, 1.0, vxx))
+    if pair.labels is not None:  # two Series (or one-column frames): a Series back
+        series_type = type(_as_series(asset_prices, "asset_prices"))
+        return series_type(out, index=pair.labels[w:], name="beta")
+    return out
+
+
+# ------------------------------------------------------------------------ hedge ratio
+@dataclass(frozen=True)
+class HedgeStats:
+    """The minimum-variance hedge ratio and the statistics behind it.
+
+    ``sd_spot`` and ``sd_futures`` are sample standard deviations (ddof = 1) of the price
+    changes, in price units per period; ``effectiveness`` is ρ², the share of the spot
+    variance the optimal hedge removes; ``n`` is the number of price changes used.
+    """
+
+    ratio: float
+    correlation: float
+    sd_spot: float
+    sd_futures: float
+    effectiveness: float
+    n: int
+
+    def rows(self) -> list[list[Any]]:
+        """``[label, value]`` rows, as MF_HEDGE_STATS spills them."""
+        values = (
+            self.ratio,
+            self.correlation,
+            self.sd_spot,
+            self.sd_futures,
+            self.effectiveness,
+            self.n,
+        )
+        return [[label, v] for label, v in zip(HEDGE_STATS_LABELS, values, strict=True)]
+
+
+def _changes(spot_prices: Any, futures_prices: Any) -> tuple[FloatArray, FloatArray, _Pair]:
+    pair = _histories(spot_prices, futures_prices, "spot_prices", "futures_prices")
+    return np.diff(pair.a), np.diff(pair.b), pair
+
+
+def hedge_ratio(spot_prices: Any, futures_prices: Any) -> float:
+    """Minimum-variance hedge ratio from price changes: ``h* = ρ σ_ΔS / σ_ΔF``.
+
+    Parameters
+    ----------
+    spot_prices, futures_prices : column, row, array or pandas Series
+        Prices > 0 of the exposure and of the hedging futures, oldest first, one row per
+        period (blank rows dropped pairwise; at least 3 complete rows).
+
+    Returns
+    -------
+    float
+        Futures units per unit of the exposure: the OLS slope of ΔS on ΔF, which equals
+        ``ρ σ_ΔS / σ_ΔF`` (the choice of ddof cancels).
+
+    Notes
+    -----
+    Hull's optimal number of contracts is then ``N* = h* Q_A / Q_F`` (units), or with daily
+    settlement ``N* = h* V_A / V_F``; :func:`hedge` with ``beta = h*`` computes the latter.
+
+    References
+    ----------
+    Hull, *Options, Futures, and Other Derivatives*, ch. 3, "Cross hedging", and
+    Example 3.3 (jet fuel hedged with heating oil futures: h* = 0.78).
+
+    Examples
+    --------
+    >>> hedge_ratio([10, 11, 10.5, 12], [20, 22, 21, 24])
+    0.5
+    """
+    ds, df, pair = _changes(spot_prices, futures_prices)
+    return _slope(df, ds, "futures_prices", pair.b, "the hedge ratio")
+
+
+def hedge_stats(spot_prices: Any, futures_prices: Any) -> HedgeStats:
+    """Hedge ratio, correlation, volatilities of the changes and effectiveness ρ².
+
+    Same inputs as :func:`hedge_ratio`. Standard deviations are sample ones (ddof = 1),
+    as Hull's examples and Excel's STDEV.S; the hedge ratio and ρ do not depend on it.
+
+    Raises
+    ------
+    MicrosizeError
+        As :func:`hedge_ratio`, and when the spot changes do not vary (ρ is undefined).
+
+    Examples
+    --------
+    >>> s = hedge_stats([10, 11, 10.5, 12], [20, 22, 21, 24])
+    >>> s.ratio, s.correlation, s.effectiveness, s.n
+    (0.5, 1.0, 1.0, 3)
+    """
+    ds, df, pair = _changes(spot_prices, futures_prices)
+    h = _slope(df, ds, "futures_prices", pair.b, "the hedge ratio")
+    dfc, dsc = df - df.mean(), ds - ds.mean()
+    sff, sss, ssf = float(dfc @ dfc), float(dsc @ dsc), float(dfc @ dsc)
+    if sss <= _FLAT * float(ds @ ds):
+        raise MicrosizeError(_flat_message("spot_prices", pair.a, "the correlation"))
+    rho = max(-1.0, min(1.0, ssf / math.sqrt(sff * sss)))
+    n = int(df.size)
+    return HedgeStats(
+        ratio=h,
+        correlation=rho,
+        sd_spot=math.sqrt(sss / (n - 1)),
+        sd_futures=math.sqrt(sff / (n - 1)),
+        effectiveness=rho * rho,
+        n=n,
+    )
+
+
+# ------------------------------------------------------------------------ hedges
+def _no_quanto(specs: tuple[ContractSpec, ...]) -> None:
+    for s in specs:
+        if s.kind == "quanto":
+            raise MicrosizeError(
+                f"contract {s.key} is quanto: one contract's USD value moves with two prices, "
+                "so it cannot size a beta hedge; use a linear or inverse contract"
+            )
+
+
+@cache
+def _min_steps(step: float, min_qty: float) -> int:
+    """Lot steps in the minimum order quantity, rounded up, exactly."""
+    return ceil(exact(min_qty) / exact(step))
+
+
+def _nearest_lots(
+    q: FloatArray, min_steps: Any, exact_q: Callable[[tuple[int, ...]], Fraction]
+) -> FloatArray:
+    """Nearest whole lot steps of ``q`` (already in steps), halves away from zero; a count
+    below the minimum order becomes whichever of 0 and the minimum is nearer."""
+    n = count_steps(q, "nearest", exact_q)
+    small = (n != 0) & (np.abs(n) < min_steps)
+    if np.any(small):
+        up = 2 * np.abs(q) >= min_steps
+        n = np.where(small, np.where(up, np.sign(n) * min_steps, 0.0), n)
+    return np.asarray(n, dtype=np.float64) + 0.0
+
+
+def _contract_value(kind: Any, size: Any, price: Any) -> Any:
+    """USD value of one order unit: k x price (linear), the face value k (inverse)."""
+    return np.where(kind == INVERSE, size, size * price)
+
+
+def hedge(
+    exposure: Any,
+    beta: Any,
+    hedge_price: Any,
+    contract: Any,
+    target_beta: Any = 0,
+    specs: Any = None,
+) -> Any:
+    """Signed contracts to trade (negative = sell) to move an exposure's beta to a target.
+
+    Parameters
+    ----------
+    exposure : float or array_like
+        USD value of the position (the hedge contract's quote currency, USD or USDT),
+        signed: positive long, negative short (a future purchase, as Hull's airline).
+    beta : float or array_like
+        The position's beta to the hedge instrument (or Hull's hedge ratio h*).
+    hedge_price : float or array_like
+        Price of the hedge contract, > 0: it sets a linear contract's USD value (an
+        inverse contract's USD value does not depend on it).
+    contract : str, float or array_like
+        Contract key or a positive number (a linear contract of that many units, whole
+        contracts), as in :func:`microsize.contracts`; quanto contracts are refused.
+    target_beta : float or array_like, optional
+        The beta wanted after the trade; 0 (a full hedge) when omitted or blank.
+    specs : optional
+        A spec table (see :func:`microsize.contracts`).
+
+    Returns
+    -------
+    float or ndarray
+        Contracts in the venue's order unit, a multiple of the lot step, broadcast over
+        the numeric arguments.
+
+    Notes
+    -----
+    ``N = (target - beta) x exposure / V_F``, with ``V_F`` the USD value of one order
+    unit: linear ``k x hedge_price``; inverse ``k`` (its USD face value is fixed). N is
+    rounded to the nearest lot step, halves away from zero, exactly for typed decimals. A
+    count below the venue's minimum order becomes 0 or the minimum, whichever is nearer.
+    The coin collateral of an inverse contract is an exposure of its own and is not
+    counted here.
+
+    References
+    ----------
+    Hull, *Options, Futures, and Other Derivatives*, ch. 3, "Stock index futures":
+    N* = β V_A / V_F, and changing beta from β to β*: (β* - β) V_A / V_F contracts.
+
+    Examples
+    --------
+    Hull's index hedge, $5,050,000 with beta 1.5, futures at 1,010 on $250 x the index:
+
+    >>> hedge(5_050_000, 1.5, 1010, 250)
+    -30.0
+    >>> hedge(5_050_000, 1.5, 1010, 250, [[0.75], [2.0]]).tolist()
+    [[-15.0], [10.0]]
+    >>> hedge(250_000, 1.2, 60_000, "cme:MBT")
+    -50.0
+    >>> hedge(100_000, 1.2, 60_000, "binance:BTCUSD_PERP")
+    -1200.0
+    """
+    e = as_float_array(exposure, "exposure")
+    b = as_float_array(beta, "beta")
+    p = _positive(hedge_price, "hedge_price")
+    t = (
+        np.asarray(0.0)
+        if target_beta is None or is_missing(target_beta)
+        else as_float_array(target_beta, "target_beta")
+    )
+    ca: ContractArrays = resolve_contracts(contract, specs)
+    _no_quanto(ca.specs)
+    one = ca.single
+    if one is not None:
+        e, b, p, t, _ = broadcast(
+            exposure=e, beta=b, hedge_price=p, target_beta=t, contract=ca.kind
+        )
+        kind: Any = KIND_CODE[one.kind]
+        size: Any = one.contract_size
+        step: Any = np.asarray(one.lot_step)
+        min_steps: Any = _min_steps(one.lot_step, one.min_qty)
+    else:
+        e, b, p, t, kind, size, step, mq = broadcast(
+            exposure=e,
+            beta=b,
+            hedge_price=p,
+            target_beta=t,
+            contract=ca.kind,
+            size=ca.size,
+            step=ca.step,
+            min_qty=ca.min_qty,
+        )
+        min_steps = np.vectorize(_min_steps, otypes=[np.float64])(step, mq)
+    value = _contract_value(kind, size, p)
+    q = (t - b) * e / value / step
+
+    def exact_q(i: tuple[int, ...]) -> Fraction:
+        k_i = int(kind if np.ndim(kind) == 0 else kind[i])
+        s_i = float(size if np.ndim(size) == 0 else size[i])
+        st = float(step if np.ndim(step) == 0 else step[i])
+        v = exact(s_i) if k_i == INVERSE else exact(s_i) * exact(float(p[i]))
+        return (exact(float(t[i])) - exact(float(b[i]))) * exact(float(e[i])) / v / exact(st)
+
+    n = _nearest_lots(np.asarray(q, dtype=np.float64), min_steps, exact_q)
+    return to_result(clean_multiple(n, step))
+
+
+@dataclass(frozen=True)
+class PortfolioHedge:
+    """A portfolio's beta and the hedge that moves it to the target.
+
+    Money is in USD (the hedge contract's quote currency). ``beta`` and ``beta_after`` are
+    None when the exposures sum to 0 (a dollar-neutral book has no portfolio beta; its
+    hedge then neutralises the beta-weighted exposure). ``notional`` is signed like
+    ``contracts``: negative for a short hedge.
+    """
+
+    exposure: float
+    beta_weighted: float
+    beta: float | None
+    contracts: float
+    notional: float
+    beta_after: float | None
+    beta_weighted_after: float
+    contract: str
+
+    def rows(self) -> list[list[Any]]:
+        """``[label, value]`` rows, as MF_PORTFOLIO_HEDGE spills them."""
+        values = (
+            self.exposure,
+            self.beta_weighted,
+            NA_FLAT if self.beta is None else self.beta,
+            self.contracts,
+            self.notional,
+            NA_FLAT if self.beta_after is None else self.beta_after,
+            self.beta_weighted_after,
+        )
+        return [[label, v] for label, v in zip(PORTFOLIO_HEDGE_LABELS, values, strict=True)]
+
+
+def _single(value: Any, name: str) -> float:
+    arr = as_float_array(value, name)
+    if arr.size != 1:
+        raise MicrosizeError(f"{name} must be a single cell (got {arr.size} cells)")
+    return float(arr.reshape(()))
+
+
+def _holdings(exposures: Any, betas: Any) -> tuple[FloatArray, FloatArray]:
+    """Exposures and betas row by row; rows blank in both are skipped, half-blank refused."""
+    ce = _column(exposures, "exposures", scalar_ok=True)
+    cb = _column(betas, "betas", scalar_ok=True)
+    if ce.values.size != cb.values.size:
+        raise MicrosizeError(
+            f"exposures and betas must have one cell per holding (got {ce.values.size} "
+            f"and {cb.values.size})"
+        )
+    half = ce.blank != cb.blank
+    if half.any():
+        i = int(np.argmax(half))
+        empty, other, col = (
+            ("betas", "exposures", ce) if cb.blank[i] else ("exposures", "betas", cb)
+        )
+        raise MicrosizeError(
+            f"{empty} has an empty cell{col.where(i)} where {other} has "
+            f"{describe(float(col.values[i]))}: every holding needs both"
+        )
+    keep = ~ce.blank
+    if not keep.any():
+        raise MicrosizeError("exposures and betas hold no holdings: every cell is empty")
+    return ce.values[keep], cb.values[keep]
+
+
+def portfolio_hedge(
+    exposures: Any,
+    betas: Any,
+    hedge_price: Any,
+    contract: Any,
+    target_beta: Any = 0,
+    specs: Any = None,
+) -> PortfolioHedge:
+    """Hedge a portfolio of holdings to a target beta with one futures contract.
+
+    Parameters
+    ----------
+    exposures : column, row or array of float
+        USD value of each holding, signed (negative = short). Rows blank in both ranges
+        are skipped (a range may run past the last holding).
+    betas : column, row or array of float
+        Each holding's beta to the hedge instrument, one per exposure.
+    hedge_price, contract, target_beta, specs
+        As for :func:`hedge` (single cells).
+
+    Returns
+    -------
+    PortfolioHedge
+        Its :meth:`~PortfolioHedge.rows` are the MF_PORTFOLIO_HEDGE spill: Exposure (ΣV),
+        Beta-weighted exposure (ΣβV), Portfolio beta (ΣβV / ΣV), Hedge contracts, Hedge
+        notional, Beta after hedge, Beta-weighted after hedge.
+
+    Raises
+    ------
+    MicrosizeError
+        Ranges of different lengths, a holding with only one of its two cells, bad
+        numbers, and a nonzero ``target_beta`` for exposures that sum to 0.
+
+    Notes
+    -----
+    Contracts ``N = (target ΣV - ΣβV) / V_F`` rounded to the nearest lot step (``V_F`` as
+    in :func:`hedge`); the hedge has beta 1 to itself, so what is left is
+    ``(ΣβV + N V_F) / ΣV``. Sums are exactly rounded (:func:`math.fsum`) and ties are
+    settled with exact fractions, so the order of the holdings never changes a result.
+
+    Examples
+    --------
+    Hull's portfolio split in two holdings:
+
+    >>> ph = portfolio_hedge([4_040_000, 1_010_000], [1.25, 2.5], 1010, 250)
+    >>> ph.beta, ph.contracts, ph.beta_after
+    (1.5, -30.0, 0.0)
+    >>> ph.rows()[3]
+    ['Hedge contracts', -30.0]
+    """
+    v, b = _holdings(exposures, betas)
+    p = _single(_positive(hedge_price, "hedge_price"), "hedge_price")
+    t = (
+        0.0
+        if target_beta is None or is_missing(target_beta)
+        else _single(target_beta, "target_beta")
+    )
+    spec = _one_contract(contract, specs)
+    _no_quanto((spec,))
+    products = b * v
+    total = math.fsum(v.tolist())
+    weighted = math.fsum(products.tolist())
+    if total == 0 and t != 0:
+        raise MicrosizeError(
+            f"target_beta needs a net exposure, but exposures sum to 0 (got target_beta "
+            f"{describe(t)}); use 0 to neutralise the beta-weighted exposure"
+        )
+    inverse = spec.kind == "inverse"
+    value = spec.contract_size if inverse else spec.contract_size * p
+    q = (t * total - weighted) / value / spec.lot_step
+
+    def exact_q(_: tuple[int, ...]) -> Fraction:
+        ev = [exact(float(x)) for x in v]
+        eb = [exact(float(x)) for x in b]
+        tv = exact(t) * sum(ev, Fraction(0))
+        bw = sum((x * y for x, y in zip(eb, ev, strict=True)), Fraction(0))
+        val = exact(spec.contract_size) * (1 if inverse else exact(p))
+        return (tv - bw) / val / exact(spec.lot_step)
+
+    n = _nearest_lots(np.asarray(q), _min_steps(spec.lot_step, spec.min_qty), exact_q)
+    contracts = float(clean_multiple(n, np.asarray(spec.lot_step)))
+    notional = contracts * value
+    after = math.fsum([*products.tolist(), notional])
+    if abs(after) <= 1e-12 * max(abs(weighted), abs(notional)):
+        after = 0.0  # the hedge cancels exactly; what is left is rounding noise
+
+    def money(x: float) -> float:
+        return float(clean_money(np.asarray(x)))
+
+    return PortfolioHedge(
+        exposure=money(total),
+        beta_weighted=money(weighted),
+        beta=None if total == 0 else money(weighted / total),
+        contracts=contracts,
+        notional=money(notional),
+        beta_after=None if total == 0 else money(after / total),
+        beta_weighted_after=money(after),
+        contract=spec.key if spec.exchange else format(spec.contract_size, ".15g"),
+    )
