@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -163,3 +164,39 @@ def test_liq_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert "pass mmr explicitly" in capsys.readouterr().err
     assert main(["liq", "3520", "4", "5", "cme:MET", "--mmr", "1%"]) == 0
     assert "Liquidation price" in capsys.readouterr().out
+
+
+def test_hedge_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Hull ch. 3 index hedge in micro terms: 250,000 USD at beta 1.2 with MBT at 60,000
+    (6,000 USD per contract) is 50 contracts to sell; a CSV of holdings goes through the same
+    core, with a missing beta estimated from a price history."""
+    assert main(["hedge", "250000", "60000", "cme:MBT", "--beta", "1.2"]) == 0
+    assert "Hedge contracts -50  (sell)" in capsys.readouterr().out
+    book = tmp_path / "book.csv"
+    book.write_text("symbol,exposure,beta\nETH,100000,1.2\nSOL,50000,\n", encoding="utf-8")
+    px = tmp_path / "px.csv"
+    px.write_text("BTC,SOL\n60000,150\n60600,156\n60300,153\n61000,160\n", encoding="utf-8")
+    assert (
+        main(
+            [
+                "portfolio-hedge",
+                str(book),
+                "60000",
+                "cme:MBT",
+                "--prices",
+                str(px),
+                "--hedge-col",
+                "BTC",
+            ]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    sol_beta = ms.beta([150, 156, 153, 160], [60000, 60600, 60300, 61000])
+    assert f"beta of SOL estimated from {px}" in out
+    expected = ms.portfolio_hedge([100000, 50000], [1.2, sol_beta], 60000, "cme:MBT").rows()
+    assert f"{expected[3][1]:,.10g}" in out
+    assert main(["portfolio-hedge", str(book), "60000", "cme:MBT"]) == 2
+    assert "has no beta" in capsys.readouterr().err
+    assert main(["hedge", "250000", "60000", "cme:MBT"]) == 2
+    assert "give --beta" in capsys.readouterr().err

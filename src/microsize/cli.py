@@ -14,6 +14,7 @@ from typing import Any
 from . import __version__
 from ._contracts import load_specs
 from ._errors import MicrosizeError
+from ._hedge import beta, hedge, portfolio_hedge
 from ._ladder import ladder, scale_out
 from ._margin import liq_price, liquidation_check, maintenance_margin, margin
 from ._sizing import size_trade
@@ -169,6 +170,103 @@ def _cmd_liq(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_csv(path: str, what: str) -> list[dict[str, str]]:
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            rows = list(csv.DictReader(fh))
+    except OSError as exc:
+        raise MicrosizeError(f"{what}: cannot read {path!r} ({exc.strerror})") from None
+    if not rows:
+        raise MicrosizeError(f"{what}: {path!r} has a header row but no data rows")
+    return rows
+
+
+def _column(rows: list[dict[str, str]], name: str, what: str) -> list[float | None]:
+    if name not in rows[0]:
+        raise MicrosizeError(f"{what}: no column {name!r} (columns: {', '.join(rows[0])})")
+    out: list[float | None] = []
+    for i, row in enumerate(rows, start=2):
+        cell = (row.get(name) or "").strip()
+        if not cell:
+            out.append(None)  # a blank: the row is dropped pairwise
+            continue
+        try:
+            out.append(float(cell.replace(",", "")))
+        except ValueError:
+            raise MicrosizeError(
+                f"{what}: column {name!r} row {i} is not a number ({cell!r})"
+            ) from None
+    return out
+
+
+def _lam(args: argparse.Namespace) -> float | None:
+    return _number(args.lam, "lam") if args.lam is not None else None
+
+
+def _cmd_hedge(args: argparse.Namespace) -> int:
+    if args.beta is not None:
+        b = _number(args.beta, "beta")
+    elif args.prices and args.asset and args.hedge_col:
+        rows = _read_csv(args.prices, "prices")
+        b = beta(
+            _column(rows, args.asset, "prices"), _column(rows, args.hedge_col, "prices"), _lam(args)
+        )
+    else:
+        raise MicrosizeError(
+            "give --beta B, or --prices FILE with --asset COLUMN and --hedge-col COLUMN"
+        )
+    target = _number(args.target, "target") if args.target is not None else 0.0
+    n = hedge(
+        _number(args.exposure, "exposure"),
+        b,
+        _number(args.price, "price"),
+        _contract(args.contract),
+        target,
+    )
+    print(f"Beta            {_show(float(b))}")
+    print(f"Target beta     {_show(target)}")
+    print(
+        f"Hedge contracts {_show(float(n))}  ({'sell' if n < 0 else 'buy' if n > 0 else 'nothing to trade'})"
+    )
+    return 0
+
+
+def _cmd_portfolio_hedge(args: argparse.Namespace) -> int:
+    holdings = _read_csv(args.holdings, "holdings")
+    exposures = _column(holdings, "exposure", "holdings")
+    if any(x is None for x in exposures):
+        raise MicrosizeError("holdings: every row needs an exposure")
+    has_beta = "beta" in holdings[0]
+    betas: list[float | None] = (
+        _column(holdings, "beta", "holdings") if has_beta else [None for _ in holdings]
+    )
+    history = _read_csv(args.prices, "prices") if args.prices else None
+    for i, row in enumerate(holdings):
+        if betas[i] is not None:
+            continue
+        symbol = (row.get("symbol") or "").strip()
+        if history is None or not args.hedge_col:
+            raise MicrosizeError(
+                f"holdings row {i + 2} ({symbol or 'no symbol'}) has no beta: add one, or give "
+                "--prices FILE --hedge-col COLUMN to estimate it"
+            )
+        betas[i] = beta(
+            _column(history, symbol, "prices"),
+            _column(history, args.hedge_col, "prices"),
+            _lam(args),
+        )
+        print(f"beta of {symbol} estimated from {args.prices}: {_show(float(betas[i] or 0.0))}")
+    target = _number(args.target, "target") if args.target is not None else 0.0
+    plan = portfolio_hedge(
+        exposures, betas, _number(args.price, "price"), _contract(args.contract), target
+    )
+    rows = plan.rows()
+    width = max(len(str(r[0])) for r in rows)
+    for label, value in rows:
+        print(f"{label:<{width}}  {_show(value)}")
+    return 0
+
+
 _BRIEF = (
     "key",
     "kind",
@@ -270,6 +368,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stop", help="stop price: warn when liquidation comes first")
     p.add_argument("--equity", help="account size, to warn when the margin exceeds it")
     p.set_defaults(func=_cmd_liq)
+
+    p = sub.add_parser(
+        "hedge",
+        help="contracts that move one exposure's beta to a target",
+        epilog="example: microsize hedge 250000 60000 cme:MBT --beta 1.2",
+    )
+    p.add_argument("exposure", help="position value in USD (negative for a short)")
+    p.add_argument("price", help="price of the hedge contract")
+    p.add_argument("contract", help="hedge contract: exchange:symbol or a contract size")
+    p.add_argument("--beta", help="beta of the exposure to the hedge instrument")
+    p.add_argument("--prices", help="CSV of price histories (oldest first) to estimate the beta")
+    p.add_argument("--asset", help="column of the asset's prices in --prices")
+    p.add_argument("--hedge-col", help="column of the hedge instrument's prices in --prices")
+    p.add_argument("--lam", help="decay for an exponentially weighted beta, e.g. 0.94")
+    p.add_argument("--target", help="beta to reach (default 0)")
+    p.set_defaults(func=_cmd_hedge)
+
+    p = sub.add_parser(
+        "portfolio-hedge",
+        help="hedge a CSV of holdings by beta (the MF_PORTFOLIO_HEDGE table)",
+        description="HOLDINGS is a CSV with columns symbol, exposure and optionally beta; "
+        "missing betas are estimated from --prices (columns named by symbol).",
+        epilog="example: microsize portfolio-hedge book.csv 60000 cme:MBT --prices px.csv --hedge-col BTC",
+    )
+    p.add_argument("holdings", help="CSV of holdings: symbol, exposure[, beta]")
+    p.add_argument("price", help="price of the hedge contract")
+    p.add_argument("contract", help="hedge contract: exchange:symbol or a contract size")
+    p.add_argument("--prices", help="CSV of price histories, oldest first, a column per symbol")
+    p.add_argument("--hedge-col", help="column of the hedge instrument's prices in --prices")
+    p.add_argument("--lam", help="decay for an exponentially weighted beta, e.g. 0.94")
+    p.add_argument("--target", help="portfolio beta to reach (default 0)")
+    p.set_defaults(func=_cmd_portfolio_hedge)
 
     p = sub.add_parser("specs", help="list the bundled contract specs")
     p.add_argument("--exchange", help="only this exchange (cme, binance, okx, ...)")
