@@ -6,7 +6,6 @@ nested tuples; NaN, text, booleans, dates and negative numbers must all be refus
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +14,8 @@ import pytest
 
 from microsize import MicrosizeError
 from microsize import udfs as U
+
+from .badinput import BAD_VALUES, call_with
 
 # A valid call per function; the matrix below corrupts one argument at a time.
 VALID: dict[str, tuple[Callable[..., Any], list[Any]]] = {
@@ -137,23 +138,9 @@ NO_NEGATIVE = {
     ("MF_WEIGHTS", 0),
 }
 
-BAD_VALUES = {
-    "text": ("abc", "text 'abc'"),
-    "nan": (math.nan, "NaN"),
-    "inf": (math.inf, "inf"),
-    "bool": (True, "TRUE"),
-    "date": (dt.date(2026, 1, 2), "a date"),
-    "nan-in-range": ([[1.0], [math.nan]], "row 2"),
-    "text-in-range": ([[1.0], ["x"]], "row 2"),
-    "empty-in-range": ([[1.0], [None]], "row 2"),
-}
-
 
 def _call(fname: str, pos: int, value: Any) -> Any:
-    fn, args = VALID[fname]
-    args = list(args)
-    args[pos] = value
-    return fn(*args)
+    return call_with(VALID, fname, pos, value)
 
 
 @pytest.mark.parametrize("fname", sorted(VALID))

@@ -1,0 +1,31 @@
+"""Shared pieces of the bad-input matrices: the values Excel can hand over that must be
+refused, and a helper that corrupts one argument of a valid call."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+#: bad value -> text the message must show
+BAD_VALUES: dict[str, tuple[Any, str]] = {
+    "text": ("abc", "text 'abc'"),
+    "nan": (math.nan, "NaN"),
+    "inf": (math.inf, "inf"),
+    "bool": (True, "TRUE"),
+    "date": (dt.date(2026, 1, 2), "a date"),
+    "nan-in-range": ([[1.0], [math.nan]], "row 2"),
+    "text-in-range": ([[1.0], ["x"]], "row 2"),
+    "empty-in-range": ([[1.0], [None]], "row 2"),
+}
+
+
+def call_with(
+    valid: Mapping[str, tuple[Callable[..., Any], list[Any]]], fname: str, pos: int, value: Any
+) -> Any:
+    """Call ``valid[fname]`` with argument ``pos`` replaced by ``value``."""
+    fn, args = valid[fname]
+    args = list(args)
+    args[pos] = value
+    return fn(*args)
