@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import subprocess
 import sys
@@ -78,9 +79,15 @@ def test_errors_are_one_line_and_exit_2(
     assert "Traceback" not in err
 
 
-def test_specs_listing(capsys: pytest.CaptureFixture[str]) -> None:
+def test_specs_listing(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("microsize.refresh.today", lambda: dt.date(2026, 11, 22))
     assert main(["specs", "--exchange", "cme"]) == 0
-    out = capsys.readouterr().out.splitlines()
+    table, footer = capsys.readouterr().out.split("\n\n")
+    out = table.splitlines()
+    # the table says where it came from and marks rows older than 180 days
+    assert footer.splitlines()[0] == "table: bundled contract_specs.csv"
+    assert "1 row is older than 180 days (stale)" in footer
+    assert next(line for line in out if "(stale)" in line).startswith("cme:ETH ")
     assert out[0].split()[:3] == ["key", "kind", "settle"]
     assert [line.split()[0] for line in out[1:]] == [
         "cme:MBT",

@@ -18,8 +18,15 @@ from ._contracts import (
     ContractSpec,
     MarginTier,
     SpecTable,
+    clear_spec_caches,
+    load_bundled_margin_tiers,
+    load_bundled_specs,
     load_margin_tiers,
     load_specs,
+    max_spec_age_days,
+    spec_age_days,
+    stale_warning,
+    user_home,
 )
 from ._errors import MicrosizeError
 from ._hedge import (
@@ -44,6 +51,7 @@ from ._margin import (
     max_contracts_for_margin,
     max_leverage,
 )
+from ._refresh import SpecDiff, diff_specs, diff_tiers
 from ._sizing import (
     Sizing,
     avg_entry,
@@ -69,13 +77,17 @@ __all__ = [
     "PortfolioHedge",
     "ScaleOut",
     "Sizing",
+    "SpecDiff",
     "SpecTable",
     "__version__",
     "avg_entry",
     "beta",
     "breakeven",
+    "clear_spec_caches",
     "contracts",
     "convert",
+    "diff_specs",
+    "diff_tiers",
     "funding",
     "hedge",
     "hedge_ratio",
@@ -85,6 +97,8 @@ __all__ = [
     "ladder_weights",
     "liq_price",
     "liquidation_check",
+    "load_bundled_margin_tiers",
+    "load_bundled_specs",
     "load_margin_tiers",
     "load_specs",
     "maintenance_margin",
@@ -92,6 +106,7 @@ __all__ = [
     "margin_tier",
     "max_contracts_for_margin",
     "max_leverage",
+    "max_spec_age_days",
     "notional",
     "pnl",
     "portfolio_hedge",
@@ -101,4 +116,7 @@ __all__ = [
     "scale_out",
     "size_trade",
     "sizing",
+    "spec_age_days",
+    "stale_warning",
+    "user_home",
 ]

@@ -12,14 +12,17 @@ and Python never disagree about what a key means.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import difflib
 import io
 import itertools
 import math
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,16 +32,29 @@ from ._errors import MicrosizeError
 from ._inputs import describe, is_missing, position
 
 __all__ = [
+    "DEFAULT_MAX_SPEC_AGE_DAYS",
+    "HOME_ENV",
     "KINDS",
+    "MAX_AGE_ENV",
     "SPEC_COLUMNS",
     "TIER_COLUMNS",
     "ContractArrays",
     "ContractSpec",
     "MarginTier",
     "SpecTable",
+    "clear_spec_caches",
+    "load_bundled_margin_tiers",
+    "load_bundled_specs",
     "load_margin_tiers",
     "load_specs",
+    "max_spec_age_days",
     "resolve_contracts",
+    "spec_age_days",
+    "stale_warning",
+    "tiers_from_rows",
+    "user_home",
+    "user_specs_path",
+    "user_tiers_path",
 ]
 
 KINDS = ("linear", "inverse", "quanto")
@@ -402,43 +418,143 @@ def _spec_from_record(rec: Mapping[str, Any], where: str) -> ContractSpec:
     )
 
 
-def _read_csv(name: str) -> list[list[str]]:
-    text = resources.files("microsize").joinpath("data").joinpath(name).read_text(encoding="utf-8")
-    return list(csv.reader(io.StringIO(text)))
+#: Environment variable naming the directory of the user tables (default ``~/.microsize``).
+HOME_ENV = "MICROSIZE_HOME"
+#: Environment variable for the age in days after which a spec row is called stale.
+MAX_AGE_ENV = "MICROSIZE_MAX_SPEC_AGE_DAYS"
+#: Default staleness limit: about six months. Venues change lot steps, ticks, tiers and
+#: leverage caps a few times a year; a row older than that deserves a check.
+DEFAULT_MAX_SPEC_AGE_DAYS = 180
+SPECS_FILE = "contract_specs.csv"
+TIERS_FILE = "margin_tiers.csv"
 
 
-@lru_cache(maxsize=1)
-def load_specs() -> SpecTable:
-    """The bundled contract table, read with importlib.resources and validated once.
+def user_home(environ: Mapping[str, str] | None = None) -> Path:
+    """The directory of the user tables: ``$MICROSIZE_HOME`` or ``~/.microsize``."""
+    env = os.environ if environ is None else environ
+    raw = (env.get(HOME_ENV) or "").strip()
+    return Path(raw).expanduser() if raw else Path.home() / ".microsize"
 
-    >>> load_specs()["cme:MBT"].contract_size
+
+def user_specs_path(environ: Mapping[str, str] | None = None) -> Path:
+    """Where the user's contract table lives (it may not exist)."""
+    return user_home(environ) / SPECS_FILE
+
+
+def user_tiers_path(environ: Mapping[str, str] | None = None) -> Path:
+    """Where the user's margin-tier table lives (it may not exist)."""
+    return user_home(environ) / TIERS_FILE
+
+
+def _bundled_text(name: str) -> str:
+    return resources.files("microsize").joinpath("data").joinpath(name).read_text(encoding="utf-8")
+
+
+def _parse_csv(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+def _stamp(path: Path) -> tuple[str, int, int] | None:
+    """(path, mtime, size) of an existing user table, else None: the cache key, so an
+    applied refresh or an edit is read on the next call without a restart."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (str(path), st.st_mtime_ns, st.st_size)
+
+
+def _read_user(stamp: tuple[str, int, int]) -> list[list[str]]:
+    path = stamp[0]
+    try:
+        return _parse_csv(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MicrosizeError(f"user table {path}: cannot be read ({exc})") from None
+
+
+@lru_cache(maxsize=4)
+def _specs_from(stamp: tuple[str, int, int] | None) -> SpecTable:
+    if stamp is None:
+        return SpecTable.from_rows(
+            _parse_csv(_bundled_text(SPECS_FILE)), origin=f"bundled {SPECS_FILE}"
+        )
+    return SpecTable.from_rows(_read_user(stamp), origin=f"user table {stamp[0]}")
+
+
+def load_specs(*, bundled: bool = False, home: str | os.PathLike[str] | None = None) -> SpecTable:
+    """The contract table: the user's table if there is one, else the bundled one.
+
+    The user table is ``contract_specs.csv`` in ``$MICROSIZE_HOME`` (default
+    ``~/.microsize``), written by ``microsize specs refresh --apply`` or by hand; it is
+    validated like any other table and a malformed one raises an error naming the file,
+    the row and the field (it is never silently skipped). ``bundled=True`` always returns
+    the table shipped in the package (read with importlib.resources); ``home`` reads the
+    user table of another directory. Tables are parsed once and cached; a changed user
+    file is read again. ``SpecTable.origin`` says which table it is.
+
+    >>> load_specs(bundled=True)["cme:MBT"].contract_size
     0.1
+    >>> load_specs(bundled=True).origin
+    'bundled contract_specs.csv'
     """
-    return SpecTable.from_rows(_read_csv("contract_specs.csv"), origin="bundled contract_specs.csv")
+    if bundled:
+        return _specs_from(None)
+    path = Path(home).expanduser() / SPECS_FILE if home is not None else user_specs_path()
+    return _specs_from(_stamp(path))
 
 
-@lru_cache(maxsize=1)
-def load_margin_tiers() -> tuple[MarginTier, ...]:
-    """The bundled maintenance-margin brackets, validated (tiers contiguous per contract)."""
-    rows = _read_csv("margin_tiers.csv")
-    header = rows[0]
+def load_bundled_specs() -> SpecTable:
+    """The table shipped in the package, whatever the user has (deterministic builds).
+
+    >>> len(load_bundled_specs()) >= 29
+    True
+    """
+    return load_specs(bundled=True)
+
+
+def tiers_from_rows(rows: Sequence[Sequence[Any]], origin: str) -> tuple[MarginTier, ...]:
+    """Validate a margin-tier table given as a header row (:data:`TIER_COLUMNS`) and rows.
+
+    Errors name ``origin``, the row (header = row 1) and the field; the tiers of each
+    contract must be numbered 1, 2, ..., each starting where the previous one ends, with
+    rates that never fall.
+    """
+    if not rows:
+        raise MicrosizeError(f"{origin}: empty, a header row is needed")
+    header = [str(h).strip().lower() for h in rows[0]]
     if tuple(header) != TIER_COLUMNS:
-        raise MicrosizeError(f"bundled margin_tiers.csv: unexpected header {header}")
+        raise MicrosizeError(
+            f"{origin}: header row must be {','.join(TIER_COLUMNS)} (got {','.join(header)})"
+        )
     tiers: list[MarginTier] = []
     for r, row in enumerate(rows[1:], start=2):
-        rec = dict(zip(header, row, strict=True))
-        where = f"bundled margin_tiers.csv row {r}"
+        if all(is_missing(c) or str(c).strip() == "" for c in row):
+            continue
+        if len(row) != len(header):
+            raise MicrosizeError(
+                f"{origin} row {r}: {len(row)} cells, the header has {len(header)}"
+            )
+        rec = {h: ("" if c is None else str(c).strip()) for h, c in zip(header, row, strict=True)}
+        where = f"{origin} row {r}"
+        if not rec["exchange"] or not rec["symbol"]:
+            raise MicrosizeError(f"{where}, field exchange/symbol: is empty")
         mmr = _num(rec["mmr"], f"{where}, field mmr", required=True)
         floor = _num(rec["floor"], f"{where}, field floor", required=True)
         assert mmr is not None
         assert floor is not None
         if not 0 <= mmr < 1:
             raise MicrosizeError(f"{where}, field mmr: must be in [0, 1) (got {mmr})")
+        try:
+            tier = int(rec["tier"])
+        except ValueError:
+            raise MicrosizeError(
+                f"{where}, field tier: must be a whole number (got {rec['tier']!r})"
+            ) from None
         tiers.append(
             MarginTier(
                 exchange=rec["exchange"],
                 symbol=rec["symbol"],
-                tier=int(rec["tier"]),
+                tier=tier,
                 floor=floor,
                 cap=_num(rec["cap"], f"{where}, field cap", required=False),
                 floor_unit=rec["floor_unit"],
@@ -455,12 +571,114 @@ def load_margin_tiers() -> tuple[MarginTier, ...]:
         )
     by_key: dict[str, list[MarginTier]] = {}
     for t in tiers:
-        by_key.setdefault(t.key, []).append(t)
-    for key, ts in by_key.items():
+        by_key.setdefault(t.key.lower(), []).append(t)
+    for ts in by_key.values():
+        if ts[0].tier != 1:
+            raise MicrosizeError(f"{origin}: tiers of {ts[0].key} must start at tier 1")
         for prev, nxt in itertools.pairwise(ts):
             if nxt.tier != prev.tier + 1 or prev.cap != nxt.floor or nxt.mmr < prev.mmr:
-                raise MicrosizeError(f"bundled margin_tiers.csv: tiers of {key} are not contiguous")
+                raise MicrosizeError(f"{origin}: tiers of {prev.key} are not contiguous")
     return tuple(tiers)
+
+
+@lru_cache(maxsize=4)
+def _tiers_from(stamp: tuple[str, int, int] | None) -> tuple[MarginTier, ...]:
+    if stamp is None:
+        return tiers_from_rows(_parse_csv(_bundled_text(TIERS_FILE)), f"bundled {TIERS_FILE}")
+    return tiers_from_rows(_read_user(stamp), f"user table {stamp[0]}")
+
+
+def load_margin_tiers(
+    *, bundled: bool = False, home: str | os.PathLike[str] | None = None
+) -> tuple[MarginTier, ...]:
+    """The maintenance-margin brackets: the user's ``margin_tiers.csv`` in
+    ``$MICROSIZE_HOME`` if there is one, else the bundled table; validated (tiers
+    contiguous per contract), cached, a malformed user table is an error naming the file.
+
+    >>> load_margin_tiers(bundled=True)[0].key
+    'binance:BTCUSDT'
+    """
+    if bundled:
+        return _tiers_from(None)
+    path = Path(home).expanduser() / TIERS_FILE if home is not None else user_tiers_path()
+    return _tiers_from(_stamp(path))
+
+
+def load_bundled_margin_tiers() -> tuple[MarginTier, ...]:
+    """The brackets shipped in the package, whatever the user has."""
+    return load_margin_tiers(bundled=True)
+
+
+def clear_spec_caches() -> None:
+    """Forget every parsed spec and tier table (tests, and after writing a user table)."""
+    _specs_from.cache_clear()
+    _tiers_from.cache_clear()
+
+
+# ----------------------------------------------------------------------- staleness
+def max_spec_age_days(environ: Mapping[str, str] | None = None) -> float:
+    """The staleness limit in days: ``$MICROSIZE_MAX_SPEC_AGE_DAYS`` or 180.
+
+    >>> max_spec_age_days({})
+    180.0
+    >>> max_spec_age_days({"MICROSIZE_MAX_SPEC_AGE_DAYS": "30"})
+    30.0
+    """
+    env = os.environ if environ is None else environ
+    raw = (env.get(MAX_AGE_ENV) or "").strip()
+    if not raw:
+        return float(DEFAULT_MAX_SPEC_AGE_DAYS)
+    try:
+        days = float(raw)
+    except ValueError:
+        days = math.nan
+    if not math.isfinite(days) or days < 0:
+        raise MicrosizeError(f"{MAX_AGE_ENV} must be a number of days, 0 or more (got {raw!r})")
+    return days
+
+
+def spec_age_days(spec: ContractSpec, today: dt.date) -> int | None:
+    """Whole days from the spec's ``as_of`` to ``today``; None without a readable date.
+
+    >>> spec = load_bundled_specs()["binance:BTCUSDT"]
+    >>> spec_age_days(spec, dt.date(2024, 11, 3))
+    10
+    """
+    if not spec.as_of:
+        return None
+    try:
+        when = dt.date.fromisoformat(spec.as_of.strip()[:10])
+    except ValueError:
+        return None
+    return (today - when).days
+
+
+def stale_warning(spec: ContractSpec, today: dt.date, max_age_days: float) -> str | None:
+    """A warning when the spec's row is older than ``max_age_days`` on ``today``.
+
+    Pure: the caller passes the date. Rows without a date (a numeric contract, a user row
+    with no as_of) get no warning; an unreadable date gets one.
+
+    >>> spec = load_bundled_specs()["binance:BTCUSDT"]
+    >>> stale_warning(spec, dt.date(2024, 11, 3), 180) is None
+    True
+    >>> print(stale_warning(spec, dt.date(2025, 10, 24), 180))
+    spec of binance:BTCUSDT is 365 days old (as of 2024-10-24, limit 180): check the venue or run microsize specs refresh
+    """
+    if not spec.as_of or not spec.exchange:
+        return None
+    age = spec_age_days(spec, today)
+    if age is None:
+        return (
+            f"spec of {spec.key} has an unreadable as_of date {spec.as_of!r}: "
+            "check the venue or run microsize specs refresh"
+        )
+    if age <= max_age_days:
+        return None
+    return (
+        f"spec of {spec.key} is {age} days old (as of {spec.as_of}, limit "
+        f"{format(max_age_days, 'g')}): check the venue or run microsize specs refresh"
+    )
 
 
 def as_spec_table(specs: Any) -> SpecTable:

@@ -18,6 +18,7 @@ Fees are ``fee_rate`` x notional on each side (entry at E, exit at X).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -25,7 +26,14 @@ from typing import Any
 
 import numpy as np
 
-from ._contracts import KIND_CODE, ContractArrays, ContractSpec, resolve_contracts
+from ._contracts import (
+    DEFAULT_MAX_SPEC_AGE_DAYS,
+    KIND_CODE,
+    ContractArrays,
+    ContractSpec,
+    resolve_contracts,
+    stale_warning,
+)
 from ._errors import MicrosizeError
 from ._exact import clean_money, clean_multiple, count_steps, exact
 from ._inputs import FloatArray, as_float_array, broadcast, describe, position, to_result
@@ -583,6 +591,9 @@ def size_trade(
     fee_rate: Any = None,
     leverage: Any = None,
     specs: Any = None,
+    *,
+    today: dt.date | None = None,
+    max_age_days: float = DEFAULT_MAX_SPEC_AGE_DAYS,
 ) -> list[list[Any]]:
     """One trade sized in full: rows of ``[label, value]`` (the MF_SIZE table).
 
@@ -591,8 +602,17 @@ def size_trade(
     in the underlying coin at entry (inverse: face value / entry; quanto: settlement coin
     per one point of price). Margin is notional / leverage (leverage defaults to 1).
 
+    ``today`` turns on the staleness check: the Warnings row then says when the
+    contract's spec row is older than ``max_age_days`` (see
+    :func:`~microsize.stale_warning`). The core never reads the clock; MF_SIZE and the
+    command line pass the date.
+
     >>> dict(size_trade(2000, 0.015, 3520, 3450, 0.001))["Contracts"]
     428.0
+    >>> import datetime as dt
+    >>> rows = size_trade(1000, 0.01, 60000, 57000, "binance:BTCUSDT", today=dt.date(2026, 11, 22))
+    >>> "binance:BTCUSDT is 759 days old (as of 2024-10-24, limit 180)" in dict(rows)["Warnings"]
+    True
     """
     named = {
         "equity": equity,
@@ -664,6 +684,10 @@ def size_trade(
             liq = chk.liq_price
         max_lev = "unknown" if chk.max_leverage is None else chk.max_leverage
         warnings.extend(chk.warnings)
+    if today is not None:
+        stale = stale_warning(spec, today, max_age_days)
+        if stale:
+            warnings.append(stale)
     warnings = list(dict.fromkeys(warnings))
     settle = spec.settle or ("quote currency" if kind == "linear" else "settlement currency")
     return [

@@ -1,4 +1,4 @@
-"""Command line: ``microsize size`` and ``microsize specs``.
+"""Command line: ``microsize size``, ``microsize specs`` and ``microsize specs refresh``.
 
 The CLI sits at the edge: it parses text, calls the core and prints; it holds no formula.
 """
@@ -12,7 +12,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import __version__
-from ._contracts import load_specs
+from ._contracts import (
+    MAX_AGE_ENV,
+    load_margin_tiers,
+    load_specs,
+    max_spec_age_days,
+    spec_age_days,
+)
 from ._errors import MicrosizeError
 from ._hedge import beta, hedge, portfolio_hedge
 from ._ladder import ladder, scale_out
@@ -65,6 +71,21 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def _today() -> Any:
+    from . import refresh  # the one clock; no ccxt import at this point
+
+    return refresh.today()
+
+
+def _max_age(args: argparse.Namespace) -> float:
+    if getattr(args, "max_age_days", None) is None:
+        return max_spec_age_days()
+    days = _number(args.max_age_days, "--max-age-days")
+    if not days >= 0:
+        raise MicrosizeError(f"--max-age-days must be 0 or more (got {args.max_age_days!r})")
+    return days
+
+
 def _cmd_size(args: argparse.Namespace) -> int:
     rows = size_trade(
         _number(args.account, "account"),
@@ -74,6 +95,8 @@ def _cmd_size(args: argparse.Namespace) -> int:
         _contract(args.contract),
         parse_fraction(args.fee, "fee", limit=0.01) if args.fee is not None else None,
         _number(args.leverage, "leverage") if args.leverage is not None else None,
+        today=_today(),
+        max_age_days=_max_age(args),
     )
     width = max(len(r[0]) for r in rows)
     for label, value in rows:
@@ -289,12 +312,83 @@ def _cmd_specs(args: argparse.Namespace) -> int:
         for row in table.rows(args.exchange):
             writer.writerow(["" if v is None else v for v in row])
         return 0
+    limit, now = _max_age(args), _today()
     grid = [list(_BRIEF)]
+    stale = 0
     for s in specs:
-        grid.append(["" if s.get(c) is None else _show(s.get(c)) for c in _BRIEF])
+        row = ["" if s.get(c) is None else _show(s.get(c)) for c in _BRIEF]
+        age = spec_age_days(s, now)
+        if age is not None and age > limit:
+            row[-1] += " (stale)"
+            stale += 1
+        grid.append(row)
     widths = [max(len(r[i]) for r in grid) for i in range(len(_BRIEF))]
     for r in grid:
         print("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
+    print(f"\ntable: {table.origin}")
+    if stale:
+        print(
+            f"{stale} row{'s are' if stale != 1 else ' is'} older than {format(limit, 'g')} "
+            "days (stale): check the venue or run microsize specs refresh"
+        )
+    return 0
+
+
+def _print_diff(title: str, rows: list[list[Any]]) -> None:
+    print(title)
+    if len(rows) == 1:
+        print("  no changes")
+        return
+    grid = [[_show(v) for v in row] for row in rows]
+    widths = [max(len(r[i]) for r in grid) for i in range(len(grid[0]))]
+    for r in grid:
+        print("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+
+
+def _cmd_specs_refresh(args: argparse.Namespace) -> int:
+    from . import refresh  # lazily: ccxt is imported only when the venues are called
+
+    home = refresh.home_dir(args.home)
+    current = load_specs(home=home)
+    current_tiers = load_margin_tiers(home=home)
+    result = refresh.refresh_specs(
+        current,
+        current_tiers,
+        venues=args.venues,
+        add=args.add or (),
+        prune=args.prune,
+        timeout_s=_number(args.timeout, "--timeout") if args.timeout else 20.0,
+    )
+    print(f"current table: {current.origin}")
+    for r in result.reports:
+        status = "ok" if r.ok else "FAILED, rows kept as they were"
+        print(f"{r.venue}: {status}: {r.message}")
+        for note in r.notes:
+            print(f"  {note}")
+    diff = result.visible_diff(stamps=args.all_fields)
+    tdiff = result.visible_tier_diff(stamps=args.all_fields)
+    print()
+    _print_diff(f"Spec changes ({diff.summary()}):", diff.rows())
+    _print_diff(f"Margin tier changes ({tdiff.summary()}):", tdiff.rows())
+    print()
+    if result.all_failed:
+        print("every venue failed: nothing written")
+        return 1
+    written = []
+    if args.out:
+        written.append(refresh.write_table(result.table, args.out))
+    if args.tiers_out:
+        written.append(refresh.write_tiers(result.tiers, args.tiers_out))
+    if args.apply:
+        written.append(refresh.write_table(result.table, home / "contract_specs.csv"))
+        written.append(refresh.write_tiers(result.tiers, home / "margin_tiers.csv"))
+        refresh.reload_tables()
+    for path in written:
+        print(f"wrote {path}")
+    if args.apply:
+        print("the loader now uses these tables (MF_ functions, the command line)")
+    elif not written:
+        print("nothing written: run again with --apply to use the refreshed table")
     return 0
 
 
@@ -319,6 +413,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("contract", help="exchange:symbol (e.g. cme:MBT) or a contract size")
     p.add_argument("--fee", help="fee per side: 0.05%% or 0.0005 (default 0)")
     p.add_argument("--leverage", help="leverage for the margin row (default 1)")
+    p.add_argument(
+        "--max-age-days",
+        help=f"warn when the contract's spec row is older (default ${MAX_AGE_ENV} or 180)",
+    )
     p.set_defaults(func=_cmd_size)
 
     p = sub.add_parser(
@@ -401,10 +499,49 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--target", help="portfolio beta to reach (default 0)")
     p.set_defaults(func=_cmd_portfolio_hedge)
 
-    p = sub.add_parser("specs", help="list the bundled contract specs")
+    p = sub.add_parser(
+        "specs",
+        help="list the contract specs (the user table if there is one), or refresh them",
+        description="List the contract table in use: the user table in $MICROSIZE_HOME "
+        "(default ~/.microsize) if there is one, else the bundled table. Rows older than "
+        "--max-age-days are marked stale.",
+    )
     p.add_argument("--exchange", help="only this exchange (cme, binance, okx, ...)")
     p.add_argument("--csv", action="store_true", help="every column, as CSV")
+    p.add_argument(
+        "--max-age-days", help=f"mark rows older than this (default ${MAX_AGE_ENV} or 180)"
+    )
     p.set_defaults(func=_cmd_specs)
+    specs_sub = p.add_subparsers(dest="specs_command")
+    r = specs_sub.add_parser(
+        "refresh",
+        help="load the venues' markets through ccxt and show what changed",
+        description="Load markets from the venues in the table through ccxt (pip install "
+        '"microsize[refresh]"), map them into spec rows and show the differences. Nothing '
+        "is written without --apply (the user table in the home directory) or --out. A venue "
+        "that fails keeps its rows as they were; CME and Coinbase rows stay as documented.",
+        epilog="example: microsize specs refresh --exchange binance okx --apply",
+    )
+    r.add_argument("--exchange", dest="venues", nargs="+", metavar="X", help="only these venues")
+    r.add_argument(
+        "--add", nargs="+", metavar="KEY", help="also add contracts, e.g. bitmex:ETHUSDT"
+    )
+    r.add_argument(
+        "--prune", action="store_true", help="drop rows the venue no longer lists (default: keep)"
+    )
+    r.add_argument(
+        "--apply",
+        action="store_true",
+        help="write the refreshed tables to the home directory; the loader prefers them",
+    )
+    r.add_argument("--out", metavar="FILE", help="also write the refreshed spec table to FILE")
+    r.add_argument("--tiers-out", metavar="FILE", help="also write the refreshed tiers to FILE")
+    r.add_argument("--home", metavar="DIR", help="user-table directory (default $MICROSIZE_HOME)")
+    r.add_argument("--timeout", metavar="SECONDS", help="per-request timeout (default 20)")
+    r.add_argument(
+        "--all-fields", action="store_true", help="show source and as_of changes in the diff too"
+    )
+    r.set_defaults(func=_cmd_specs_refresh)
     return parser
 
 

@@ -21,7 +21,8 @@ import numpy as np
 import xlwings as xw
 
 from . import __version__
-from ._contracts import SpecTable, load_specs
+from . import refresh as _edge
+from ._contracts import SpecTable, load_specs, max_spec_age_days
 from ._errors import MicrosizeError
 from ._hedge import beta, hedge, hedge_ratio, hedge_stats, portfolio_hedge, rolling_beta
 from ._inputs import describe, is_missing
@@ -201,7 +202,7 @@ def MF_SIZE(
     leverage: Any = None,
     specs: Any = None,
 ) -> Any:
-    """One trade sized in full: a two-column table (label, value) with side, contracts, notional, risk at stop, fees, margin and warnings."""
+    """One trade sized in full: a two-column table (label, value) with side, contracts, notional, risk at stop, fees, margin and warnings (incl. a stale spec row)."""
     return _out(
         size_trade(
             _v(equity),
@@ -212,8 +213,15 @@ def MF_SIZE(
             _o(fee_rate),
             _o(leverage),
             _specs(specs),
+            today=_today(),
+            max_age_days=max_spec_age_days(),
         )
     )
+
+
+def _today() -> Any:
+    """Today's date for the staleness check (tests replace ``microsize.refresh.today``)."""
+    return _edge.today()
 
 
 @xw.func(category=CATEGORY)

@@ -1,0 +1,706 @@
+"""Refreshing contract specs: ccxt's unified markets mapped into spec rows, and diffs.
+
+Pure: market dictionaries (as ccxt's ``load_markets`` returns them) and tables in, spec
+rows, tier rows and diffs out. No ccxt, no network, no files: the calls to the venues and
+the writing live in :mod:`microsize.refresh`.
+
+The mapping follows ccxt's market structure (``contractSize``, ``linear``/``inverse``,
+``precision`` as step sizes, ``limits``) and overrides it where ccxt's generic value is
+not the value of one unit of the venue's order quantity:
+
+==============  ==========================================================================
+venue           what the mapping does beyond ccxt's generic fields
+==============  ==========================================================================
+binance         contractSize as is (1 for USDⓈ-M, 100/10 USD for COIN-M); leverage, mmr
+                and fees kept (exchangeInfo has none; ccxt's fees are its defaults)
+bybit           inverse contracts are 1 USD each (ccxt reports minOrderQty as the size)
+okx             contractSize = ctVal, contracts of ctVal
+deribit         orders are USD amounts: size 1 USD, lot = the instrument's contract_size,
+                minimum = min_trade_amount, max leverage from the instrument
+bitmex          from the raw instrument (``info``): quanto multiplier in the settlement
+                coin, inverse 1 USD, linear 1 / underlyingToPositionMultiplier; lotSize,
+                tickSize, 1 / initMargin, maintMargin, maker/taker fees
+kraken          PF_ in base units, PI_ 1 USD; leverage and mmr from marginLevels[0]
+hyperliquid     lot 10^-szDecimals, no fixed tick, mmr = 1 / (2 x max leverage), quote USD
+==============  ==========================================================================
+
+Fields a venue does not give keep the table's current value. CME and Coinbase
+Derivatives rows have no venue feed here and stay as documented.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from ._contracts import (
+    SPEC_COLUMNS,
+    TIER_COLUMNS,
+    ContractSpec,
+    MarginTier,
+    SpecTable,
+    _spec_from_record,
+    tiers_from_rows,
+)
+from ._errors import MicrosizeError
+
+__all__ = [
+    "DIFF_HEADER",
+    "DOCUMENTED_ONLY",
+    "STAMP_FIELDS",
+    "TIER_VENUES",
+    "VENUE_CCXT",
+    "Change",
+    "MalformedMarket",
+    "SpecDiff",
+    "VenueUpdate",
+    "diff_specs",
+    "diff_tiers",
+    "map_market",
+    "map_tiers",
+    "map_venue",
+    "market_symbol",
+    "merge_specs",
+    "merge_tiers",
+    "spec_csv_rows",
+    "tier_csv_rows",
+]
+
+#: Our exchange name -> the ccxt exchange id whose markets refresh it.
+VENUE_CCXT = {
+    "binance": "binance",
+    "bybit": "bybit",
+    "okx": "okx",
+    "deribit": "deribit",
+    "bitmex": "bitmex",
+    "kraken": "krakenfutures",
+    "hyperliquid": "hyperliquid",
+}
+#: Exchanges whose rows stay as documented (no public feed mapped here).
+DOCUMENTED_ONLY = ("cme", "coinbase")
+#: Venues whose margin tiers are refreshed, with verified units (see :func:`map_tiers`).
+TIER_VENUES = ("binance", "kraken")
+#: Venues whose maker/taker fees come from the instrument itself; elsewhere ccxt's
+#: per-market fees are its own default schedule, so the table's value is kept.
+FEES_FROM_VENUE = ("deribit", "bitmex")
+#: Fields stamped by every refresh; :func:`diff_specs` can ignore them.
+STAMP_FIELDS = ("source", "as_of")
+#: Header of :meth:`SpecDiff.rows`.
+DIFF_HEADER = ("change", "key", "field", "old", "new")
+
+
+class MalformedMarket(MicrosizeError):
+    """A market structure the mapping cannot trust (missing or non-positive size, ...)."""
+
+
+# ------------------------------------------------------------------------------ diff
+@dataclass(frozen=True)
+class Change:
+    """One difference: ``change`` is added, removed or changed; for added and removed
+    contracts ``field`` is empty and ``old``/``new`` summarise the row."""
+
+    change: str
+    key: str
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class SpecDiff:
+    """The differences between two tables, in table order (see :func:`diff_specs`)."""
+
+    changes: tuple[Change, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.changes)
+
+    def __len__(self) -> int:
+        return len(self.changes)
+
+    def keys(self, change: str) -> list[str]:
+        """Keys with a change of this kind (added, removed, changed), without repeats."""
+        return list(dict.fromkeys(c.key for c in self.changes if c.change == change))
+
+    def rows(self) -> list[list[Any]]:
+        """Header row ``change, key, field, old, new`` and one row per change; unknown
+        values are empty text, so the rows can go straight into a sheet or a CSV."""
+        out: list[list[Any]] = [list(DIFF_HEADER)]
+        for c in self.changes:
+            old = "" if c.old is None else c.old
+            new = "" if c.new is None else c.new
+            out.append([c.change, c.key, c.field, old, new])
+        return out
+
+    def summary(self) -> str:
+        """One line: how many contracts were added, removed and changed."""
+        if not self.changes:
+            return "no changes"
+        added, removed, changed = (len(self.keys(k)) for k in ("added", "removed", "changed"))
+        fields = sum(1 for c in self.changes if c.change == "changed")
+        return (
+            f"{added} added, {removed} removed, {changed} changed "
+            f"({fields} field{'s' if fields != 1 else ''})"
+        )
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-12, abs_tol=0.0)
+    return bool(a == b)
+
+
+def _brief(spec: ContractSpec) -> str:
+    parts = [f"{spec.kind} {spec.base or '?'}/{spec.quote or '?'}"]
+    parts.append(f"size {format(spec.contract_size, 'g')}")
+    parts.append(f"lot {format(spec.lot_step, 'g')}")
+    parts.append(f"min {format(spec.min_qty, 'g')}")
+    if spec.tick_size is not None:
+        parts.append(f"tick {format(spec.tick_size, 'g')}")
+    return ", ".join(parts)
+
+
+def diff_specs(old: SpecTable, new: SpecTable, *, ignore: Iterable[str] = ()) -> SpecDiff:
+    """Which contracts were added, removed, or changed in which field from what to what.
+
+    Parameters
+    ----------
+    old, new : SpecTable
+        The table before and after (keys match case-insensitively).
+    ignore : iterable of str, optional
+        Fields not compared, e.g. :data:`STAMP_FIELDS` (``source``, ``as_of``) to hide
+        rows that a refresh only re-stamped.
+
+    Returns
+    -------
+    SpecDiff
+        Removed contracts and changed fields in ``old``'s order, then added contracts in
+        ``new``'s order. ``.rows()`` gives a header row ``change, key, field, old, new``
+        and one row per change, ready for a sheet.
+
+    Examples
+    --------
+    >>> from microsize import SpecTable
+    >>> head = ["exchange", "symbol", "kind", "contract_size", "lot_step"]
+    >>> a = SpecTable.from_rows([head, ["x", "A", "linear", 1, 0.1], ["x", "B", "linear", 1, 1]])
+    >>> b = SpecTable.from_rows([head, ["x", "A", "linear", 1, 0.01], ["x", "C", "inverse", 10, 1]])
+    >>> for row in diff_specs(a, b).rows():
+    ...     print(row)
+    ['change', 'key', 'field', 'old', 'new']
+    ['changed', 'x:A', 'lot_step', 0.1, 0.01]
+    ['changed', 'x:A', 'min_qty', 0.1, 0.01]
+    ['removed', 'x:B', '', 'linear ?/?, size 1, lot 1, min 1', '']
+    ['added', 'x:C', '', '', 'inverse ?/?, size 10, lot 1, min 1']
+    """
+    skip = {f.strip().lower() for f in ignore}
+    fields = [f for f in SPEC_COLUMNS if f not in skip and f not in ("exchange",)]
+    changes: list[Change] = []
+    for k, spec in old.items():
+        if k not in new:
+            changes.append(Change("removed", spec.key, "", _brief(spec), None))
+            continue
+        other = new[k]
+        for f in fields:
+            a, b = getattr(spec, f), getattr(other, f)
+            if not _same(a, b):
+                changes.append(Change("changed", spec.key, f, a, b))
+    for k, spec in new.items():
+        if k not in old:
+            changes.append(Change("added", spec.key, "", None, _brief(spec)))
+    return SpecDiff(tuple(changes))
+
+
+_TIER_FIELDS = ("floor", "cap", "floor_unit", "mmr", "maint_amount", "max_leverage")
+
+
+def diff_tiers(
+    old: Sequence[MarginTier], new: Sequence[MarginTier], *, ignore: Iterable[str] = ()
+) -> SpecDiff:
+    """The same diff for margin tiers, keyed ``exchange:symbol tier n``.
+
+    ``ignore`` may name ``source`` and ``as_of`` as for :func:`diff_specs`.
+    """
+    skip = {f.strip().lower() for f in ignore}
+    fields = [f for f in (*_TIER_FIELDS, *STAMP_FIELDS) if f not in skip]
+
+    def index(tiers: Sequence[MarginTier]) -> dict[str, MarginTier]:
+        return {f"{t.key} tier {t.tier}".lower(): t for t in tiers}
+
+    a, b = index(old), index(new)
+    changes: list[Change] = []
+    for k, t in a.items():
+        label = f"{t.key} tier {t.tier}"
+        if k not in b:
+            changes.append(Change("removed", label, "", f"mmr {format(t.mmr, 'g')}", None))
+            continue
+        for f in fields:
+            x, y = getattr(t, f), getattr(b[k], f)
+            if not _same(x, y):
+                changes.append(Change("changed", label, f, x, y))
+    for k, t in b.items():
+        if k not in a:
+            changes.append(
+                Change("added", f"{t.key} tier {t.tier}", "", None, f"mmr {format(t.mmr, 'g')}")
+            )
+    return SpecDiff(tuple(changes))
+
+
+# --------------------------------------------------------------------------- mapping
+def _f(value: Any, what: str, *, positive: bool = True) -> float | None:
+    """A number from a market field (ccxt numbers, or the venue's strings in ``info``)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise MalformedMarket(f"{what} is not a number (got {value!r})")
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise MalformedMarket(f"{what} is not a number (got {value!r})") from None
+    if not math.isfinite(x):
+        raise MalformedMarket(f"{what} is not a finite number (got {value!r})")
+    if positive and x <= 0:
+        raise MalformedMarket(f"{what} must be positive (got {value!r})")
+    return x
+
+
+def _need(value: float | None, what: str) -> float:
+    if value is None:
+        raise MalformedMarket(f"{what} is missing")
+    return value
+
+
+def _g(x: float) -> str:
+    """A plain decimal for text: 0.000001, not 1e-06."""
+    return _cell(x)
+
+
+def market_symbol(venue: str, market: Mapping[str, Any]) -> str | None:
+    """Our symbol for a ccxt market: the venue's own id (``BTCUSDT``, ``PF_XBTUSD``),
+    except Hyperliquid, whose ccxt id is an asset number and whose name is the coin.
+
+    >>> market_symbol("okx", {"id": "BTC-USDT-SWAP"})
+    'BTC-USDT-SWAP'
+    >>> market_symbol("hyperliquid", {"id": "0", "baseName": "BTC", "base": "BTC"})
+    'BTC'
+    """
+    if venue == "hyperliquid":
+        name = market.get("baseName") or market.get("base")
+        return str(name) if name else None
+    mid = market.get("id")
+    return str(mid) if mid else None
+
+
+def _is_derivative(market: Mapping[str, Any]) -> bool:
+    return bool(market.get("contract")) and market.get("type") in ("swap", "future")
+
+
+def _kind(market: Mapping[str, Any], what: str) -> str:
+    if market.get("linear") is True:
+        return "linear"
+    if market.get("inverse") is True:
+        return "inverse"
+    raise MalformedMarket(
+        f"{what}: neither linear nor inverse "
+        f"(linear={market.get('linear')!r}, inverse={market.get('inverse')!r})"
+    )
+
+
+def _nested(market: Mapping[str, Any], *path: str) -> Any:
+    node: Any = market
+    for p in path:
+        if not isinstance(node, Mapping):
+            return None
+        node = node.get(p)
+    return node
+
+
+def _bitmex(market: Mapping[str, Any], what: str) -> dict[str, Any]:
+    """BitMEX from the raw instrument: ccxt's contractSize for BitMEX has changed meaning
+    between versions (the raw multiplier, multiplier / lotSize) and is not the value of
+    one contract. Multipliers are in the settlement currency's smallest unit (XBt =
+    1e-8 XBT, USDt = 1e-6 USDT)."""
+    info = market.get("info")
+    if not isinstance(info, Mapping):
+        raise MalformedMarket(f"{what}: no raw instrument (info)")
+    settle_scale = {"xbt": 1e8, "usdt": 1e6}.get(str(info.get("settlCurrency", "")).lower())
+    mult = _f(info.get("multiplier"), f"{what} info.multiplier", positive=False)
+    if info.get("isQuanto") is True:
+        kind = "quanto"
+        if settle_scale is None or mult is None or mult <= 0:
+            raise MalformedMarket(
+                f"{what}: quanto multiplier {info.get('multiplier')!r} in "
+                f"{info.get('settlCurrency')!r} cannot be read"
+            )
+        size = mult / settle_scale
+        unit = "contracts (quanto)"
+    elif info.get("isInverse") is True:
+        kind = "inverse"
+        u2s = _f(info.get("underlyingToSettleMultiplier"), f"{what} info.u2s", positive=False)
+        size = abs(mult) / abs(u2s) if mult and u2s else 1.0
+        unit = f"contracts of {_g(size)} {market.get('quote') or 'USD'}"
+    else:
+        kind = "linear"
+        u2p = _f(info.get("underlyingToPositionMultiplier"), f"{what} info.u2p")
+        q2s = _f(info.get("quoteToSettleMultiplier"), f"{what} info.q2s")
+        if u2p:
+            size = 1.0 / u2p
+        elif mult and q2s:
+            size = mult / q2s
+        else:
+            raise MalformedMarket(f"{what}: no underlyingToPositionMultiplier")
+        unit = f"contracts of {_g(size)} {market.get('base') or 'units'}"
+    lot = _f(info.get("lotSize"), f"{what} info.lotSize")
+    init = _f(info.get("initMargin"), f"{what} info.initMargin")
+    return {
+        "kind": kind,
+        "contract_size": size,
+        "lot_step": lot,
+        "min_qty": lot,
+        "tick_size": _f(info.get("tickSize"), f"{what} info.tickSize"),
+        "max_leverage": round(1.0 / init, 4) if init else None,
+        "mmr": _f(info.get("maintMargin"), f"{what} info.maintMargin", positive=False),
+        "maker_fee": _f(info.get("makerFee"), f"{what} info.makerFee", positive=False),
+        "taker_fee": _f(info.get("takerFee"), f"{what} info.takerFee", positive=False),
+        "qty_unit": unit,
+    }
+
+
+def map_market(
+    venue: str,
+    market: Mapping[str, Any],
+    *,
+    as_of: str,
+    source: str,
+    previous: ContractSpec | None = None,
+) -> ContractSpec:
+    """One ccxt unified market as our spec row (see the module docstring per venue).
+
+    Parameters
+    ----------
+    venue : str
+        Our exchange name (``binance``, ``kraken``, ...; see :data:`VENUE_CCXT`).
+    market : mapping
+        ccxt's market structure, ``info`` holding the venue's raw instrument.
+    as_of, source : str
+        The refresh date (ISO) and the text for the ``source`` column.
+    previous : ContractSpec, optional
+        The table's current row: fields the venue does not give keep its values, and
+        its symbol spelling and extra columns are kept.
+
+    Raises
+    ------
+    MalformedMarket
+        When the size, kind, lot step or a number cannot be trusted; the caller keeps
+        the venue's rows as they were.
+
+    Examples
+    --------
+    >>> m = {"id": "BTC-USDT-SWAP", "type": "swap", "contract": True, "linear": True,
+    ...      "inverse": False, "base": "BTC", "quote": "USDT", "settle": "USDT",
+    ...      "contractSize": 0.01, "precision": {"amount": 0.01, "price": 0.1},
+    ...      "limits": {"amount": {"min": 0.01}, "leverage": {"max": 100}},
+    ...      "info": {"ctValCcy": "BTC"}}
+    >>> s = map_market("okx", m, as_of="2026-11-22", source="test")
+    >>> s.key, s.contract_size, s.lot_step, s.qty_unit
+    ('okx:BTC-USDT-SWAP', 0.01, 0.01, 'contracts of 0.01 BTC')
+    """
+    symbol = market_symbol(venue, market)
+    what = f"{venue}:{symbol or '?'}"
+    if not symbol:
+        raise MalformedMarket(f"{what}: market has no id")
+    info = market.get("info") if isinstance(market.get("info"), Mapping) else {}
+    assert isinstance(info, Mapping)
+    base, quote, settle = market.get("base"), market.get("quote"), market.get("settle")
+    lot = _f(_nested(market, "precision", "amount"), f"{what} precision.amount")
+    min_qty = _f(_nested(market, "limits", "amount", "min"), f"{what} limits.amount.min")
+    tick = _f(_nested(market, "precision", "price"), f"{what} precision.price")
+    max_lev = _f(_nested(market, "limits", "leverage", "max"), f"{what} limits.leverage.max")
+    csize = _f(market.get("contractSize"), f"{what} contractSize")
+    rec: dict[str, Any] = {
+        "maker_fee": _f(market.get("maker"), f"{what} maker", positive=False),
+        "taker_fee": _f(market.get("taker"), f"{what} taker", positive=False),
+        "mmr": None,
+    }
+    if venue == "bitmex":
+        rec.update(_bitmex(market, what))
+    else:
+        kind = _kind(market, what)
+        size = _need(csize, f"{what} contractSize")
+        unit = str(base) if kind == "linear" else f"contracts of {_g(size)} {quote or 'USD'}"
+        if venue == "bybit" and kind == "inverse":
+            size, unit = 1.0, f"contracts of 1 {quote or 'USD'}"  # 1 contract = 1 USD
+        elif venue == "okx":
+            ccy = info.get("ctValCcy") or (base if kind == "linear" else quote)
+            unit = f"contracts of {_g(size)} {ccy}"
+        elif venue == "deribit":
+            if kind == "inverse":
+                # amounts are USD; they must be multiples of the instrument's contract_size
+                lot = _f(info.get("contract_size"), f"{what} info.contract_size") or size
+                size = 1.0
+                unit = "USD" if lot == 1 else f"USD (multiples of {_g(lot)})"
+            else:
+                size, unit = 1.0, str(base)
+            max_lev = _f(info.get("max_leverage"), f"{what} info.max_leverage")
+        elif venue == "kraken":
+            levels = info.get("marginLevels")
+            if isinstance(levels, Sequence) and levels and isinstance(levels[0], Mapping):
+                im = _f(levels[0].get("initialMargin"), f"{what} marginLevels[0].initialMargin")
+                max_lev = round(1.0 / im, 4) if im else None
+                rec["mmr"] = _f(
+                    levels[0].get("maintenanceMargin"),
+                    f"{what} marginLevels[0].maintenanceMargin",
+                    positive=False,
+                )
+        elif venue == "hyperliquid":
+            size, tick = 1.0, None  # prices: significant figures, no fixed tick
+            quote = "USD"  # quoted in USD, margined and settled in USDC (ccxt: USDC/USDC)
+            if max_lev is None:
+                max_lev = _f(info.get("maxLeverage"), f"{what} info.maxLeverage")
+            rec["mmr"] = 1.0 / (2.0 * max_lev) if max_lev else None  # Hyperliquid docs
+        rec.update(
+            kind=kind,
+            contract_size=size,
+            lot_step=_need(lot, f"{what} precision.amount (lot step)"),
+            min_qty=min_qty if min_qty is not None else lot,
+            tick_size=tick,
+            max_leverage=max_lev,
+            qty_unit=unit,
+        )
+    if venue not in FEES_FROM_VENUE and previous is not None:
+        rec["maker_fee"], rec["taker_fee"] = previous.maker_fee, previous.taker_fee
+    if venue in ("binance", "bybit", "okx", "deribit") and previous is not None:
+        rec["mmr"] = previous.mmr  # a tier property there, not a market field
+    rec.update(
+        exchange=previous.exchange if previous else venue,
+        symbol=previous.symbol if previous else symbol,
+        base=base,
+        quote=quote,
+        settle=settle,
+        source=source,
+        as_of=as_of,
+    )
+    if previous is not None:
+        for f in SPEC_COLUMNS:
+            if rec.get(f) is None:
+                rec[f] = getattr(previous, f)
+        rec.update(previous.extra)
+    if rec["lot_step"] is not None and rec["min_qty"] is not None:
+        # a venue minimum below one lot step means one lot step
+        rec["min_qty"] = max(rec["min_qty"], rec["lot_step"])
+    try:
+        return _spec_from_record(rec, f"{venue} market {symbol}")
+    except MalformedMarket:
+        raise
+    except MicrosizeError as exc:
+        raise MalformedMarket(str(exc)) from None
+
+
+@dataclass(frozen=True)
+class VenueUpdate:
+    """What one venue's markets say about the table's rows of that venue."""
+
+    venue: str
+    specs: tuple[ContractSpec, ...]  # mapped rows: the table's keys found, then additions
+    markets: Mapping[str, Mapping[str, Any]]  # our lower-case key -> the ccxt market
+    missing: tuple[str, ...]  # table keys the venue does not list (kept, or pruned)
+    inactive: tuple[str, ...]  # table keys the venue lists as not trading (kept)
+
+
+def map_venue(
+    venue: str,
+    markets: Mapping[str, Any] | Sequence[Any],
+    current: Sequence[ContractSpec],
+    *,
+    add: Sequence[str] = (),
+    as_of: str,
+    source: str,
+) -> VenueUpdate:
+    """Map a venue's markets onto its rows in the table (and the symbols in ``add``).
+
+    Only derivatives (swaps and futures) are matched. Any malformed market among the
+    wanted ones raises :class:`MalformedMarket`, so the caller keeps the whole venue as
+    it was rather than half of it.
+    """
+    values = list(markets.values()) if isinstance(markets, Mapping) else list(markets)
+    by_symbol: dict[str, Mapping[str, Any]] = {}
+    for m in values:
+        if not isinstance(m, Mapping):
+            raise MalformedMarket(f"{venue}: a market is not a mapping (got {type(m).__name__})")
+        if not _is_derivative(m):
+            continue
+        sym = market_symbol(venue, m)
+        if sym:
+            by_symbol.setdefault(sym.lower(), m)
+    out: list[ContractSpec] = []
+    found: dict[str, Mapping[str, Any]] = {}
+    missing: list[str] = []
+    inactive: list[str] = []
+    seen = set()
+    for spec in current:
+        m = by_symbol.get(spec.symbol.lower())
+        seen.add(spec.symbol.lower())
+        if m is None:
+            missing.append(spec.key)
+            continue
+        if m.get("active") is False:
+            inactive.append(spec.key)
+        out.append(map_market(venue, m, as_of=as_of, source=source, previous=spec))
+        found[spec.key.lower()] = m
+    for sym in add:
+        low = sym.strip().lower()
+        if low in seen:
+            continue
+        seen.add(low)
+        m = by_symbol.get(low)
+        if m is None:
+            raise MalformedMarket(f"{venue} lists no derivative {sym.strip()!r} to add")
+        spec = map_market(venue, m, as_of=as_of, source=source)
+        out.append(spec)
+        found[spec.key.lower()] = m
+    return VenueUpdate(venue, tuple(out), found, tuple(missing), tuple(inactive))
+
+
+def merge_specs(
+    current: SpecTable,
+    updates: Iterable[ContractSpec],
+    *,
+    remove: Iterable[str] = (),
+    origin: str = "refreshed table",
+) -> SpecTable:
+    """The current table with rows replaced by ``updates`` (same key), new keys placed
+    after the last row of their exchange, and the keys in ``remove`` dropped. Every other
+    row (other venues, CME, Coinbase, the user's own contracts) is kept as it is."""
+    new = {u.key.lower(): u for u in updates}
+    drop = {k.strip().lower() for k in remove}
+    rows: list[ContractSpec] = []
+    for k, spec in current.items():
+        if k in drop:
+            continue
+        rows.append(new.pop(k, spec))
+    for spec in new.values():
+        last = max(
+            (i for i, s in enumerate(rows) if s.exchange.lower() == spec.exchange.lower()),
+            default=len(rows) - 1,
+        )
+        rows.insert(last + 1, spec)
+    return SpecTable(rows, origin=origin)
+
+
+# ----------------------------------------------------------------------------- tiers
+def map_tiers(
+    venue: str,
+    spec: ContractSpec,
+    tiers: Sequence[Mapping[str, Any]],
+    *,
+    as_of: str,
+    source: str,
+) -> tuple[MarginTier, ...]:
+    """ccxt leverage tiers of one contract as our tier rows, validated.
+
+    Units of ``minNotional``/``maxNotional`` differ by venue and are stated in
+    ``floor_unit``: Binance USDⓈ-M brackets are quote notional (``notionalFloor``),
+    COIN-M brackets are contracts (``qtyFloor``); Kraken's marginLevels count
+    ``numNonContractUnits`` (USD notional, flexible futures) or ``contracts`` (1 USD
+    each, inverse). The maintenance amount is Binance's ``cum``; elsewhere it is left
+    empty and the margin module chains it from the floors.
+    """
+    if venue not in TIER_VENUES:
+        raise MalformedMarket(f"{venue}: tier units are not verified, tiers not refreshed")
+    what = f"{spec.key} tiers"
+    if not tiers:
+        raise MalformedMarket(f"{what}: the venue returned no tiers")
+    first = tiers[0].get("info") if isinstance(tiers[0].get("info"), Mapping) else {}
+    assert isinstance(first, Mapping)
+    if venue == "binance":
+        unit = f"{spec.quote} notional" if "notionalFloor" in first else "contracts"
+    elif "numNonContractUnits" in first:
+        unit = "USD notional (numNonContractUnits)"
+    else:
+        unit = "contracts (1 USD each)" if spec.kind == "inverse" else "contracts"
+    rows: list[list[Any]] = [list(TIER_COLUMNS)]
+    for i, t in enumerate(tiers, start=1):
+        info = t.get("info") if isinstance(t.get("info"), Mapping) else {}
+        assert isinstance(info, Mapping)
+        floor = _f(t.get("minNotional"), f"{what} {i} minNotional", positive=False)
+        cap = _f(t.get("maxNotional"), f"{what} {i} maxNotional")
+        mmr = _f(t.get("maintenanceMarginRate"), f"{what} {i} maintenanceMarginRate")
+        lev = _f(t.get("maxLeverage"), f"{what} {i} maxLeverage")
+        cum = _f(info.get("cum"), f"{what} {i} cum", positive=False) if venue == "binance" else None
+        rows.append(
+            [
+                spec.exchange,
+                spec.symbol,
+                i,
+                _need(floor, f"{what} {i} minNotional"),
+                cap,
+                unit,
+                _need(mmr, f"{what} {i} maintenanceMarginRate"),
+                cum,
+                None if lev is None else round(lev, 4),
+                source,
+                as_of,
+            ]
+        )
+    try:
+        return tiers_from_rows(rows, f"{venue} tiers of {spec.key}")
+    except MicrosizeError as exc:
+        raise MalformedMarket(str(exc)) from None
+
+
+def merge_tiers(
+    current: Sequence[MarginTier], updates: Mapping[str, Sequence[MarginTier]]
+) -> tuple[MarginTier, ...]:
+    """Current tiers with every contract in ``updates`` (lower-case key) replaced whole;
+    new contracts' tiers go at the end."""
+    todo = {k.lower(): tuple(v) for k, v in updates.items()}
+    out: list[MarginTier] = []
+    for t in current:
+        k = t.key.lower()
+        if k in todo:
+            out.extend(todo.pop(k))
+            todo[k] = ()  # written once
+        else:
+            out.append(t)
+    for v in todo.values():
+        out.extend(v)
+    return tuple(out)
+
+
+# ------------------------------------------------------------------------------- CSV
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        text = format(v, ".15g")
+        if "e" in text:
+            text = format(Decimal(repr(v)), "f")
+        return text
+    return str(v)
+
+
+def spec_csv_rows(table: SpecTable) -> list[list[str]]:
+    """The table as CSV text cells: :data:`SPEC_COLUMNS`, then any extra user columns.
+
+    >>> from microsize import load_bundled_specs
+    >>> rows = spec_csv_rows(load_bundled_specs())
+    >>> rows[0][:3], [r for r in rows if r[1] == "ETHUSD"][0][6]
+    (['exchange', 'symbol', 'kind'], '0.000001')
+    """
+    extra = list(dict.fromkeys(k for s in table.values() for k in s.extra))
+    out = [[*SPEC_COLUMNS, *extra]]
+    for s in table.values():
+        out.append(
+            [_cell(getattr(s, c)) for c in SPEC_COLUMNS] + [_cell(s.extra.get(k)) for k in extra]
+        )
+    return out
+
+
+def tier_csv_rows(tiers: Sequence[MarginTier]) -> list[list[str]]:
+    """Margin tiers as CSV text cells with the :data:`TIER_COLUMNS` header."""
+    out = [list(TIER_COLUMNS)]
+    for t in tiers:
+        out.append([_cell(getattr(t, c)) for c in TIER_COLUMNS])
+    return out
