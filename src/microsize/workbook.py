@@ -16,17 +16,29 @@ This module sits at the edge (it writes files); the core never imports it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
+import os
 import re
+import tempfile
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from . import __version__, udfs
-from ._contracts import TIER_COLUMNS, load_margin_tiers, load_specs
+from ._contracts import (
+    SPEC_COLUMNS,
+    TIER_COLUMNS,
+    MarginTier,
+    load_bundled_margin_tiers,
+    load_bundled_specs,
+    load_margin_tiers,
+    load_specs,
+)
 from ._errors import MicrosizeError
 
 #: File name of the template, in ``workbook/`` of the repository.
@@ -208,7 +220,7 @@ def _literal(value: Any) -> str:
 class _Book:
     """XlsxWriter workbook plus a model of every value written, to compute cached results."""
 
-    def __init__(self, target: Any, specs_rows: list[list[Any]], clock: Callable[[], Any]):
+    def __init__(self, target: Any, specs_rows: list[list[Any]]):
         import xlsxwriter
 
         self.wb = xlsxwriter.Workbook(target, {"in_memory": True})
@@ -224,7 +236,6 @@ class _Book:
         )
         self.wb.set_custom_property("microsize_version", __version__)
         self.model = _Model(specs_rows)
-        self.clock = clock
         self.sheets: dict[str, Any] = {}
         f = self.wb.add_format
         self.fmt: dict[str, Any] = {
@@ -323,8 +334,7 @@ class _Book:
         text_args = [_arg_text(a, sheet) for a in args_l]
         formula = f"={function}({','.join(text_args)})"
         values = [self.model.value(a) for a in args_l]
-        with self.clock():
-            result = getattr(udfs, function)(*values)
+        result = getattr(udfs, function)(*values)
         rows: list[list[Any]] = result if isinstance(result, list) else [[result]]
         n_rows, n_cols = len(rows), max(len(r) for r in rows)
         row, col = _parse(a1)
@@ -1117,34 +1127,79 @@ def _lists_sheet(book: _Book, keys: Sequence[str]) -> str:
     return f"=Lists!$A$2:$A${LIST_ROWS + 1}"
 
 
-def tier_rows() -> list[list[Any]]:
-    """The bundled margin tiers as a header row plus rows, in ``TIER_COLUMNS`` order."""
+def tier_rows(tiers: Sequence[MarginTier]) -> list[list[Any]]:
+    """Margin tiers as a header row plus rows, in ``TIER_COLUMNS`` order."""
     out: list[list[Any]] = [list(TIER_COLUMNS)]
-    for t in load_margin_tiers():
+    for t in tiers:
         out.append([getattr(t, c) for c in TIER_COLUMNS])
     return out
 
 
+#: xlwings version whose standalone VBA project the template embeds (see pyproject.toml).
+XLWINGS_VBA_VERSION = "0.37.8"
+
+
 def xlwings_vba_project() -> bytes:
-    """``vbaProject.bin`` of xlwings' standalone quickstart workbook, byte for byte.
+    """``vbaProject.bin`` of xlwings 0.37.8's standalone quickstart workbook, byte for byte.
 
-    It embeds the xlwings VBA module (RunPython, ImportPythonUDFs, the settings reader) of
-    the installed xlwings version, which must match the version that runs the functions.
+    It embeds the xlwings VBA module (ImportPythonUDFs, the settings reader, the call into
+    ``xlwings64-0.37.8.dll``). It is vendored under ``data/`` (BSD-3, licence alongside) so
+    that the template is the same whatever xlwings version builds it; on Windows the
+    package pins xlwings to the same version, which the DLL name requires.
     """
-    import xlwings
-
-    src = Path(xlwings.__file__).with_name("quickstart_standalone.xlsm")
-    with zipfile.ZipFile(src) as z:
-        return z.read("xl/vbaProject.bin")
+    name = f"xlwings-{XLWINGS_VBA_VERSION}-standalone-vbaProject.bin"
+    return resources.files("microsize").joinpath("data").joinpath(name).read_bytes()
 
 
-def build_workbook_bytes(*, clock: Callable[[], Any] | None = None) -> bytes:
+def template_date() -> dt.date:
+    """The date the template is computed for: the newest as-of date in the bundled table.
+
+    Staleness warnings in the cached results are measured from it, not from the day the
+    builder runs, so the same data always gives the same file.
+    """
+    dates = [
+        dt.date.fromisoformat(str(s.as_of)) for s in load_bundled_specs().filter(None) if s.as_of
+    ]
+    return max(dates)
+
+
+@contextlib.contextmanager
+def _pinned_environment() -> Iterator[None]:
+    """Compute cached values from the bundled tables only, at :func:`template_date`, with
+    the default staleness limit, whatever the user's ~/.microsize and environment hold."""
+    from . import refresh
+    from ._contracts import HOME_ENV, MAX_AGE_ENV
+
+    saved_today = refresh.today
+    saved_env = {k: os.environ.get(k) for k in (HOME_ENV, MAX_AGE_ENV)}
+    day = template_date()
+    with tempfile.TemporaryDirectory() as empty_home:
+        os.environ[HOME_ENV] = empty_home
+        os.environ.pop(MAX_AGE_ENV, None)
+        refresh.today = lambda: day
+        refresh.reload_tables()
+        try:
+            yield
+        finally:
+            refresh.today = saved_today
+            for k, v in saved_env.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+            refresh.reload_tables()
+
+
+def build_workbook_bytes() -> bytes:
     """The template as bytes: the same bundled data always gives the same bytes."""
-    import contextlib
+    with _pinned_environment():
+        return _build()
 
-    specs_rows = load_specs().rows()
+
+def _build() -> bytes:
+    specs_rows = load_bundled_specs().rows()
     buf = io.BytesIO()
-    book = _Book(buf, specs_rows, clock or contextlib.nullcontext)
+    book = _Book(buf, specs_rows)
     book.fmt["spec_pct"] = book.wb.add_format({"num_format": "0.00##%"})
     book.wb.add_vba_project(io.BytesIO(xlwings_vba_project()), is_stream=True)
     book.wb.set_vba_name("ThisWorkbook")
@@ -1161,7 +1216,7 @@ def build_workbook_bytes(*, clock: Callable[[], Any] | None = None) -> bytes:
     _portfolio_sheet(book, prices, keys_ref)
     _margin_sheet(book, keys_ref)
     _specs_sheet(book, specs_rows)
-    _tiers_sheet(book, tier_rows())
+    _tiers_sheet(book, tier_rows(load_bundled_margin_tiers()))
     _changes_sheet(book)
     _conf_sheet(book)
     book.sheets["Start"].activate()
@@ -1178,7 +1233,7 @@ def build_workbook(
         raise MicrosizeError(
             f"path must end in .xlsm: the workbook carries macros (got {str(path)!r})"
         )
-    data = build_workbook_bytes(clock=clock)
+    data = build_workbook_bytes()
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
     return out
@@ -1266,3 +1321,337 @@ START_TEXT: tuple[tuple[str, str], ...] = (
         "Checked on Linux only: the formulas were evaluated by a formula engine against the Python functions, and the file was opened and rendered by LibreOffice. No copy of Excel was available: that the macros compile and the formulas spill in Excel is taken from xlwings' and Microsoft's documentation.",
     ),
 )
+
+
+# --------------------------------------------------------------------------- update-specs
+_NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+@dataclass
+class UpdateReport:
+    """What ``update_specs`` did: the backup, the diff rows and the kept user rows."""
+
+    book: Path
+    backup: Path
+    spec_changes: list[list[Any]]
+    tier_changes: list[list[Any]]
+    kept_user_keys: list[str]
+
+    def lines(self) -> list[str]:
+        n_spec, n_tier = len(self.spec_changes) - 1, len(self.tier_changes) - 1
+        out = [
+            f"updated {self.book} (backup: {self.backup})",
+            f"Specs: {n_spec} change{'s' if n_spec != 1 else ''}; Tiers: {n_tier} change{'s' if n_tier != 1 else ''}",
+        ]
+        if self.kept_user_keys:
+            out.append("kept your own rows: " + ", ".join(self.kept_user_keys))
+        return out
+
+
+def _xml_escape(text: str) -> str:
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+def _cell_xml(ref: str, value: Any, style: str | None) -> str:
+    s = f' s="{style}"' if style else ""
+    if value is None or value == "":
+        return f'<c r="{ref}"{s}/>' if style else ""
+    if isinstance(value, bool):
+        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int | float):
+        return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{_xml_escape(str(value))}</t></is></c>'
+
+
+_ROW_RE = re.compile(r"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.S)
+_CELL_RE = re.compile(r"<c\b[^>]*?(?:/>|>.*?</c>)", re.S)
+
+
+def _replace_block(
+    sheet_xml: str, first_col: int, rows: list[list[Any]], clear_cols: int, clear_rows: int
+) -> str:
+    """Rewrite the cells of columns first_col .. first_col+clear_cols-1 from row 1 down:
+    the old cells there (up to clear_rows rows) go, ``rows`` are written, every other cell
+    of the sheet is kept byte for byte. Each column keeps the style of its old cells
+    (header style for row 1, first data row's style below)."""
+    m = re.search(r"<sheetData>(.*?)</sheetData>|<sheetData/>", sheet_xml, re.S)
+    if m is None:
+        raise MicrosizeError("the sheet has no cell data")
+    old_rows: dict[int, tuple[str, list[str]]] = {}
+    for rm in _ROW_RE.finditer(m.group(1) or ""):
+        attrs = rm.group(1)
+        rnum = int(re.search(r'\br="(\d+)"', attrs).group(1))  # type: ignore[union-attr]
+        old_rows[rnum] = (attrs, _CELL_RE.findall(rm.group(2) or ""))
+    in_block = range(first_col, first_col + clear_cols)
+    styles: dict[tuple[bool, int], str] = {}
+    kept: dict[int, list[tuple[int, str]]] = {}
+    for rnum, (_attrs, cells) in old_rows.items():
+        for cell in cells:
+            ref = re.search(r'\br="([A-Z]+\d+)"', cell).group(1)  # type: ignore[union-attr]
+            r, c = _parse(ref)
+            sm = re.search(r'\bs="(\d+)"', cell)
+            if c in in_block and r < max(clear_rows, len(rows)):
+                key = (r == 0, c)
+                if sm and key not in styles and (r in (0, 1)):
+                    styles[key] = sm.group(1)
+                continue
+            kept.setdefault(rnum, []).append((c, cell))
+    new_cells: dict[int, list[tuple[int, str]]] = {k: list(v) for k, v in kept.items()}
+    for i, row in enumerate(rows):
+        for j, v in enumerate(row):
+            col = first_col + j
+            xml = _cell_xml(cell_name(i, col), v, styles.get((i == 0, col)))
+            if xml:
+                new_cells.setdefault(i + 1, []).append((col, xml))
+    parts: list[str] = []
+    for rnum in sorted(set(new_cells) | set(old_rows)):
+        attrs = old_rows.get(rnum, (f' r="{rnum}"', []))[0]
+        attrs = re.sub(r'\s+spans="[^"]*"', "", attrs)
+        row_cells = sorted(new_cells.get(rnum, []))
+        parts.append(f"<row{attrs}>" + "".join(x for _, x in row_cells) + "</row>")
+    out = (
+        sheet_xml[: m.start()]
+        + "<sheetData>"
+        + "".join(parts)
+        + "</sheetData>"
+        + sheet_xml[m.end() :]
+    )
+    return re.sub(r'<dimension ref="[^"]*"/>', "", out)
+
+
+def _table_xml(xml: str, header: Sequence[str], n_rows: int) -> str:
+    last = cell_name(n_rows, len(header) - 1)
+    xml = re.sub(r'(<table\b[^>]*?\sref=")[^"]*(")', rf"\g<1>A1:{last}\g<2>", xml, count=1)
+    xml = re.sub(r'(<autoFilter\b[^>]*?\sref=")[^"]*(")', rf"\g<1>A1:{last}\g<2>", xml, count=1)
+    cols = "".join(
+        f'<tableColumn id="{i + 1}" name="{_xml_escape(h)}"/>' for i, h in enumerate(header)
+    )
+    return re.sub(
+        r"<tableColumns\b.*?</tableColumns>",
+        f'<tableColumns count="{len(header)}">{cols}</tableColumns>',
+        xml,
+        count=1,
+        flags=re.S,
+    )
+
+
+class _Package:
+    """The parts of an .xlsx/.xlsm zip, with sheet and table lookup by name."""
+
+    def __init__(self, path: Path) -> None:
+        with zipfile.ZipFile(path) as z:
+            self.infos = z.infolist()
+            self.parts = {i.filename: z.read(i.filename) for i in self.infos}
+        wb = self.text("xl/workbook.xml")
+        rels = self.text("xl/_rels/workbook.xml.rels")
+        targets = dict(re.findall(r'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
+        targets |= {
+            k: v
+            for v, k in re.findall(r'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)
+        }
+        self.sheets: dict[str, str] = {}
+        for m in re.finditer(r"<sheet\b([^>]*)/>", wb):
+            name = re.search(r'name="([^"]*)"', m.group(1))
+            rid = re.search(r'r:id="([^"]*)"', m.group(1))
+            if name and rid:
+                target = targets[rid.group(1)].lstrip("/")
+                part = target if target.startswith("xl/") else "xl/" + target
+                self.sheets[_unescape(name.group(1))] = part
+
+    def text(self, part: str) -> str:
+        return self.parts[part].decode("utf-8")
+
+    def table_part(self, sheet: str, table: str) -> str | None:
+        part = self.sheets[sheet]
+        rels = part.replace("worksheets/", "worksheets/_rels/") + ".rels"
+        if rels not in self.parts:
+            return None
+        for target in re.findall(r'Target="([^"]*tables/[^"]+)"', self.text(rels)):
+            tpart: str = "xl/tables/" + str(target).rsplit("/", 1)[1]
+            if re.search(rf'<table\b[^>]*\sname="{re.escape(table)}"', self.text(tpart)):
+                return tpart
+        return None
+
+    def write(self, path: Path) -> None:
+        tmp = path.with_name(path.name + ".tmp")
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
+            for info in self.infos:
+                z.writestr(info, self.parts[info.filename])
+        tmp.replace(path)
+
+
+def _unescape(text: str) -> str:
+    return (
+        text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
+    )
+
+
+def _table_values(path: Path, sheet: str) -> list[list[Any]]:
+    """The values of a sheet's table region, read with openpyxl (header row first)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, data_only=True, read_only=False)
+    ws = wb[sheet]
+    table = next(iter(ws.tables.values()))
+    cells = ws[table.ref]
+    return [[c.value for c in row] for row in cells]
+
+
+def update_specs(book: str | Path, *, backup: str | Path | None = None) -> UpdateReport:
+    """Replace a workbook's Specs and Tiers tables with the package's current tables.
+
+    Rows of the workbook's Specs table whose key the package does not know (your own
+    contracts) are kept, after the package's rows. Every other sheet, the VBA project and
+    every other part of the file are copied byte for byte; only the Specs, Tiers, Lists and
+    Spec changes sheets, the two tables and the workbook's recalculation flag change. A
+    backup copy is written first (``BOOK.bak.xlsm`` unless ``backup`` is given).
+    """
+    from ._contracts import SpecTable, tiers_from_rows
+    from ._refresh import diff_specs, diff_tiers
+
+    path = Path(book)
+    if not path.is_file():
+        raise MicrosizeError(f"book must be an existing workbook file (got {str(book)!r})")
+    pkg = _Package(path)
+    for needed in ("Specs", "Tiers"):
+        if needed not in pkg.sheets:
+            raise MicrosizeError(
+                f"{path.name} has no sheet named {needed!r}: is it a microsize workbook?"
+            )
+    specs_part = pkg.table_part("Specs", SPECS_TABLE)
+    tiers_part = pkg.table_part("Tiers", "Tiers")
+    if specs_part is None or tiers_part is None:
+        raise MicrosizeError(
+            f"{path.name}: the Specs or Tiers sheet has no table named Specs / Tiers"
+        )
+
+    old_rows = _table_values(path, "Specs")
+    try:
+        old_table: SpecTable | None = SpecTable.from_rows(
+            old_rows, origin=f"{path.name} sheet Specs"
+        )
+    except MicrosizeError as exc:  # a broken table is what an update repairs; say so
+        old_table, broken = None, str(exc)
+    old_tiers = tiers_from_rows(_table_values(path, "Tiers"), origin=f"{path.name} sheet Tiers")
+    new_pkg = load_specs()
+    new_keys = {s.key.lower() for s in new_pkg.filter(None)}
+    old_header = [str(h).strip().lower() for h in old_rows[0]]
+    ex, sym = old_header.index("exchange"), old_header.index("symbol")
+    user_rows = [
+        r
+        for r in old_rows[1:]
+        if any(v not in (None, "") for v in r)
+        and f"{r[ex]}:{r[sym]}".strip().lower() not in new_keys
+    ]
+    header = list(SPEC_COLUMNS)
+    user_rows = [
+        [r[old_header.index(h)] if h in old_header else None for h in header] for r in user_rows
+    ]
+    new_rows = new_pkg.rows() + user_rows
+    new_table = SpecTable.from_rows(new_rows, origin="updated Specs")
+    if old_table is None:
+        spec_diff = [
+            ["change", "key", "field", "old", "new"],
+            ["replaced", "", "", f"the old table was not valid: {broken}", ""],
+        ]
+    else:
+        spec_diff = diff_specs(old_table, new_table).rows()
+    tier_rows_new = tier_rows(load_margin_tiers())
+    tier_diff = diff_tiers(old_tiers, load_margin_tiers()).rows()
+
+    backup_path = Path(backup) if backup else path.with_name(path.stem + ".bak" + path.suffix)
+    if backup_path.resolve() == path.resolve():
+        raise MicrosizeError(f"backup must differ from the book (got {str(backup_path)!r})")
+    backup_path.write_bytes(path.read_bytes())
+
+    def patch(
+        sheet: str, rows: list[list[Any]], clear_cols: int, clear_rows: int, first_col: int = 0
+    ) -> None:
+        part = pkg.sheets[sheet]
+        xml = _replace_block(pkg.text(part), first_col, rows, clear_cols, clear_rows)
+        pkg.parts[part] = xml.encode("utf-8")
+
+    patch(
+        "Specs",
+        [[None if v is None else v for v in r] for r in new_rows],
+        max(len(header), len(old_header)),
+        len(old_rows),
+    )
+    pkg.parts[specs_part] = _table_xml(pkg.text(specs_part), header, len(new_rows) - 1).encode()
+    old_tier_len = len(old_tiers) + 1
+    patch("Tiers", tier_rows_new, len(TIER_COLUMNS), old_tier_len)
+    pkg.parts[tiers_part] = _table_xml(
+        pkg.text(tiers_part), list(TIER_COLUMNS), len(tier_rows_new) - 1
+    ).encode()
+    if "Lists" in pkg.sheets:
+        keys = [[f"{r[0]}:{r[1]}"] for r in new_rows[1:]]
+        if len(keys) > LIST_ROWS:
+            raise MicrosizeError(f"the Lists sheet holds {LIST_ROWS} keys (got {len(keys)})")
+        patch("Lists", [["Contract keys (dropdowns)"], *keys], 1, LIST_ROWS + 1)
+    if "Spec changes" in pkg.sheets:
+        stamp = f"update-specs with microsize {__version__}: {len(spec_diff) - 1} spec and {len(tier_diff) - 1} tier changes"
+        body = [*spec_diff, *tier_diff[1:]]
+        if len(body) == 1:
+            body.append(["none", "", "", "", ""])
+        patch("Spec changes", [*body, [], [stamp]], 5, 100000)
+    wbxml = pkg.text("xl/workbook.xml")
+    if "<calcPr" in wbxml:
+        if "fullCalcOnLoad" not in wbxml:
+            wbxml = wbxml.replace("<calcPr", '<calcPr fullCalcOnLoad="1"', 1)
+    else:
+        wbxml = wbxml.replace("</workbook>", '<calcPr fullCalcOnLoad="1"/></workbook>')
+    pkg.parts["xl/workbook.xml"] = wbxml.encode("utf-8")
+    pkg.write(path)
+    return UpdateReport(
+        path, backup_path, spec_diff, tier_diff, [f"{r[0]}:{r[1]}" for r in user_rows]
+    )
+
+
+# --------------------------------------------------------------------------- command line
+def add_commands(sub: Any) -> None:
+    """Register ``microsize workbook`` and ``microsize excel-setup`` on an argparse subparsers."""
+    p = sub.add_parser(
+        "workbook",
+        help="write the template workbook, or update the specs of an existing one",
+        description=(
+            "microsize workbook [PATH]: write the template (default ./microsize.xlsm). "
+            "microsize workbook update-specs BOOK [--backup FILE]: replace the Specs and Tiers "
+            "tables of BOOK with the package's current tables, keeping your own rows, every other "
+            "sheet and the macros; a backup is written first."
+        ),
+    )
+    p.add_argument("target", nargs="*", metavar="PATH | update-specs BOOK")
+    p.add_argument(
+        "--backup", help="update-specs: where to write the backup (default BOOK.bak.xlsm)"
+    )
+    p.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+    p.set_defaults(func=_cmd_workbook)
+
+
+def _cmd_workbook(args: Any) -> int:
+    target = list(args.target)
+    if target and target[0] == "update-specs":
+        if len(target) != 2:
+            raise MicrosizeError("usage: microsize workbook update-specs BOOK [--backup FILE]")
+        report = update_specs(target[1], backup=args.backup)
+        print("\n".join(report.lines()))
+        for row in report.spec_changes[1:] + report.tier_changes[1:]:
+            print("  " + " | ".join("" if v is None else str(v) for v in row))
+        return 0
+    if len(target) > 1:
+        raise MicrosizeError(f"workbook takes one PATH (got {' '.join(target)})")
+    path = Path(target[0] if target else WORKBOOK_NAME)
+    if path.exists() and not args.force:
+        data = build_workbook_bytes()
+        if path.read_bytes() == data:
+            print(f"{path} is already up to date")
+            return 0
+        raise MicrosizeError(
+            f"{path} exists and differs: pass --force to overwrite it, or use "
+            f"`microsize workbook update-specs {path}` to refresh the specs of your own workbook"
+        )
+    build_workbook(path)
+    print(f"wrote {path}")
+    return 0

@@ -1,0 +1,627 @@
+"""The template workbook: current, deterministic, evaluated, rendered, and updatable.
+
+* the committed ``workbook/microsize.xlsm`` is byte for byte what the builder makes now;
+* a formula engine (``formulas``) with our functions registered under their Excel names
+  recomputes every formula cell, which must equal the cached value in the file;
+* key cells are pinned to the outside numbers of the seed scenarios and Hull's example;
+* every MF_ formula is a dynamic-array formula and passes ``Specs[#All]`` where it can;
+* the VBA is xlwings' standalone project, and the wrappers xlwings generates for
+  ``microsize.udfs`` declare every MF_ function the workbook calls with a fitting arity;
+* LibreOffice opens the file and renders every sheet (PDF, PNG, per-sheet CSV);
+* the Specs and Tiers tables round-trip to the package's tables;
+* ``update-specs`` replaces them, keeps the user's rows and every other part of the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import inspect
+import io
+import math
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import openpyxl
+import pytest
+
+from microsize import udfs
+from microsize._contracts import (
+    SpecTable,
+    load_bundled_margin_tiers,
+    load_bundled_specs,
+    tiers_from_rows,
+)
+from microsize._errors import MicrosizeError
+from microsize.cli import main as cli_main
+from microsize.workbook import (
+    SHEETS,
+    XLWINGS_VBA_VERSION,
+    _Package,
+    _replace_block,
+    _table_values,
+    _table_xml,
+    build_workbook,
+    build_workbook_bytes,
+    tier_rows,
+    update_specs,
+    xlwings_vba_project,
+)
+from tests.test_excel_path import ExcelPath, _vba_blocks, excel  # noqa: F401
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMITTED = ROOT / "workbook" / "microsize.xlsm"
+MF_CALL = re.compile(r"\b(MF_[A-Z_]+)\(")
+
+
+@pytest.fixture(scope="module")
+def fresh() -> bytes:
+    return build_workbook_bytes()
+
+
+@pytest.fixture(scope="module")
+def book_path(tmp_path_factory: pytest.TempPathFactory, fresh: bytes) -> Path:
+    path = tmp_path_factory.mktemp("book") / "microsize.xlsm"
+    path.write_bytes(fresh)
+    return path
+
+
+def _parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def _sheet_parts(data: bytes) -> dict[str, str]:
+    """Sheet name -> its XML text."""
+    pkg = _Package.__new__(_Package)
+    pkg.parts = _parts(data)
+    wb = pkg.parts["xl/workbook.xml"].decode()
+    rels = pkg.parts["xl/_rels/workbook.xml.rels"].decode()
+    targets = dict(re.findall(r'Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
+    out = {}
+    for name, rid in re.findall(
+        r'<sheet name="([^"]+)" sheetId="\d+"(?: state="hidden")? r:id="([^"]+)"', wb
+    ):
+        out[name] = pkg.parts["xl/" + targets[rid]].decode()
+    return out
+
+
+def _formulas(data: bytes) -> list[tuple[str, str, str, str]]:
+    """(sheet, anchor, ref, formula text) of every formula cell."""
+    out = []
+    for sheet, xml in _sheet_parts(data).items():
+        for m in re.finditer(r'<c r="([A-Z]+\d+)"([^>]*)><f([^>]*)>([^<]*)</f>', xml):
+            ref = re.search(r'ref="([^"]+)"', m.group(3))
+            out.append((sheet, m.group(1), ref.group(1) if ref else m.group(1), m.group(4)))
+    return out
+
+
+# ------------------------------------------------------------------ committed and stable
+def test_committed_template_is_current(fresh: bytes) -> None:
+    assert COMMITTED.is_file(), "workbook/microsize.xlsm is missing"
+    assert COMMITTED.read_bytes() == fresh, (
+        "workbook/microsize.xlsm is stale: run `microsize workbook workbook/microsize.xlsm --force`"
+    )
+
+
+def test_build_does_not_depend_on_the_users_tables_or_clock(
+    fresh: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user table in MICROSIZE_HOME, another staleness limit or another date change
+    nothing: the template is computed from the bundled tables at their newest as-of date."""
+    from microsize import refresh
+
+    home = tmp_path / "home"
+    home.mkdir()
+    rows = load_bundled_specs().rows()
+    rows[1][7] = 1  # a different lot step for the first contract
+    with (home / "contract_specs.csv").open("w", newline="") as f:
+        csv.writer(f).writerows([["" if v is None else v for v in r] for r in rows])
+    monkeypatch.setenv("MICROSIZE_HOME", str(home))
+    monkeypatch.setenv("MICROSIZE_MAX_SPEC_AGE_DAYS", "1")
+    monkeypatch.setattr(refresh, "today", lambda: __import__("datetime").date(2030, 1, 1))
+    refresh.reload_tables()
+    assert build_workbook_bytes() == fresh
+    assert refresh.today().year == 2030  # restored after the build
+
+
+def test_sheets_in_order(book_path: Path) -> None:
+    wb = openpyxl.load_workbook(book_path, keep_vba=True)
+    assert tuple(wb.sheetnames) == SHEETS
+    assert wb["Lists"].sheet_state == "hidden"
+    assert wb.active.title == "Start"
+
+
+# ------------------------------------------------------------------ formulas in the file
+def test_every_mf_formula_is_a_dynamic_array(fresh: bytes) -> None:
+    parts = _parts(fresh)
+    assert b"XLDAPR" in parts["xl/metadata.xml"]  # the dynamic-array cell property
+    formulas = _formulas(fresh)
+    assert len(formulas) >= 30
+    for sheet, xml in _sheet_parts(fresh).items():
+        for m in re.finditer(r'<c r="([A-Z]+\d+)"([^>]*)><f([^>]*)>([^<]*)</f>', xml):
+            if "MF_" in m.group(4):
+                assert 't="array"' in m.group(3), (sheet, m.group(1))
+                assert 'cm="1"' in m.group(2), (sheet, m.group(1))
+                assert "@" not in m.group(4)
+
+
+def test_every_contract_formula_passes_the_workbooks_specs(fresh: bytes) -> None:
+    used = 0
+    for sheet, anchor, _ref, text in _formulas(fresh):
+        name = MF_CALL.match(text)
+        assert name, (sheet, anchor, text)
+        params = inspect.signature(getattr(udfs, name.group(1))).parameters
+        if "specs" in params:
+            used += 1
+            assert text.endswith(",Specs[#All])"), (sheet, anchor, text)
+    assert used >= 20
+
+
+def test_cached_values_are_in_the_file(book_path: Path) -> None:
+    """openpyxl (like any viewer) reads real numbers, not blanks, from the formula cells."""
+    wb = openpyxl.load_workbook(book_path, data_only=True)
+    size = {r[0].value: r[1].value for r in wb["Sizing"]["A14:B29"]}
+    assert size["Contracts"] == 428
+    assert size["Risk at stop"] == 29.96
+    btc = {r[0].value: r[1].value for r in wb["Sizing"]["D14:E29"]}
+    assert round(btc["Liquidation price"], 2) == 57228.92
+    assert "comes before the stop" in btc["Warnings"]
+
+
+# ------------------------------------------------------------------ the formula engine
+def _engine_copy(src: Path, dst: Path) -> None:
+    """The engine cannot parse structured references: give it Specs[#All] as the A1 range
+    the file's own table definition says (the same range Excel resolves it to)."""
+    with zipfile.ZipFile(src) as z:
+        table = next(
+            z.read(n).decode()
+            for n in z.namelist()
+            if n.startswith("xl/tables/") and 'name="Specs"' in z.read(n).decode()
+        )
+        ref = re.search(r' ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"', table)
+        assert ref
+        a1 = f"Specs!${ref.group(1)}${ref.group(2)}:${ref.group(3)}${ref.group(4)}"
+        with zipfile.ZipFile(dst, "w") as out:
+            for info in z.infolist():
+                data = z.read(info.filename)
+                if info.filename.startswith("xl/worksheets/sheet"):
+                    data = data.replace(b"Specs[#All]", a1.encode())
+                out.writestr(info, data)
+
+
+def _from_engine(x: Any) -> Any:
+    import formulas
+    import schedula
+
+    if isinstance(x, formulas.ranges.Ranges):
+        x = x.value
+    if isinstance(x, np.ndarray):
+        rows = [
+            [None if v is schedula.EMPTY else v.item() if hasattr(v, "item") else v for v in r]
+            for r in x.tolist()
+        ]
+        return rows[0][0] if len(rows) == 1 and len(rows[0]) == 1 else rows
+    return x
+
+
+@pytest.fixture(scope="module")
+def engine(book_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    formulas = pytest.importorskip("formulas")
+    from microsize import refresh
+    from microsize.workbook import template_date
+
+    path = tmp_path_factory.mktemp("engine") / "engine.xlsx"
+    _engine_copy(book_path, path)
+    registry = formulas.get_functions()
+    saved = {k: registry.get(k) for k in dir(udfs) if k.startswith("MF_")}
+
+    def register(name: str) -> Any:
+        func = getattr(udfs, name)
+
+        def call(*args: Any) -> Any:
+            result = func(*[_from_engine(a) for a in args])
+            return np.array(result if isinstance(result, list) else [[result]], dtype=object)
+
+        return call
+
+    for name in saved:
+        registry[name] = register(name)
+    mp = pytest.MonkeyPatch()
+    mp.setattr(refresh, "today", template_date)
+    try:
+        solution = formulas.ExcelModel().loads(str(path)).finish().calculate()
+    finally:
+        mp.undo()
+        for k, v in saved.items():
+            if v is None:
+                registry.pop(k, None)
+            else:
+                registry[k] = v
+    out: dict[str, Any] = {}
+    for key, value in solution.items():
+        if "!" in key:
+            sheet, rng = key.rsplit("!", 1)
+            out[f"{sheet.split(']', 1)[1].strip(chr(39))}!{rng}"] = getattr(value, "value", value)
+    return out
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return (
+            isinstance(a, int | float)
+            and isinstance(b, int | float)
+            and math.isclose(a, b, rel_tol=1e-15, abs_tol=0)
+        )
+    return a == b or (a in (None, "") and b in (None, ""))
+
+
+def test_engine_recomputes_every_formula_cell_to_its_cached_value(
+    engine: dict[str, Any], book_path: Path, fresh: bytes
+) -> None:
+    """Cached value == what the engine computes with our functions, cell by cell
+    (floats to 1e-15: the file stores 17 significant digits at most)."""
+    import schedula
+
+    wb = openpyxl.load_workbook(book_path, data_only=True)
+    checked = 0
+    for sheet, _anchor, ref, _text in _formulas(fresh):
+        computed = engine[f"{sheet.upper()}!{ref}"]
+        cells = wb[sheet][ref]
+        rows = cells if isinstance(cells, tuple) else ((cells,),)
+        rows = rows if isinstance(rows[0], tuple) else (rows,)
+        for i, row in enumerate(rows):
+            for j, cell in enumerate(row):
+                value = computed[i][j]
+                value = (
+                    None
+                    if value is schedula.EMPTY
+                    else value.item()
+                    if hasattr(value, "item")
+                    else value
+                )
+                assert _same(value, cell.value), (sheet, cell.coordinate, value, cell.value)
+                checked += 1
+    assert checked > 150
+
+
+def test_engine_agrees_with_the_python_api_and_outside_numbers(engine: dict[str, Any]) -> None:
+    """The seed scenarios and Hull's Example 3.3, through the engine."""
+    import microsize as ms
+
+    size = {r[0]: r[1] for r in engine["SIZING!A14:B29"].tolist()}
+    assert size["Contracts"] == 428 == ms.contracts(30, 3520, 3450, 0.001)  # seed: not 431
+    assert size["Risk at stop"] == 29.96
+    assert engine["SIZING!B36"][0][0] == 30.17  # the often-quoted 431 breaks the budget
+    btc = {r[0]: r[1] for r in engine["SIZING!D14:E29"].tolist()}
+    assert round(btc["Liquidation price"], 2) == 57228.92  # issue 5's seed, 20x
+    assert btc["Max leverage"] == 18
+    ladder = engine["LADDER!A13:G16"].tolist()
+    assert [r[2] for r in ladder[1:]] == [180, 240, 180]  # 30/40/30 under one stop
+    assert ladder[-1][5] == 30.0
+    assert round(engine["HEDGE!B20"][0][0], 2) == 0.78  # Hull: h* = 0.78
+    stats = {r[0]: r[1] for r in engine["HEDGE!A23:B28"].tolist()}
+    assert round(stats["Hedge effectiveness"], 2) == 0.86
+    assert engine["MARGIN!B20"][0][0] == pytest.approx(57228.9156627)
+    assert engine["MARGIN!B21"][0][0] == 18
+
+
+def test_engine_follows_an_edit_to_the_specs_table(book_path: Path, tmp_path: Path) -> None:
+    """Formulas read the workbook's table: a changed lot step changes the result."""
+    formulas = pytest.importorskip("formulas")
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    wb = openpyxl.load_workbook(book_path)
+    ws = wb["Sizing"]
+    ws["B9"] = "cme:MET"  # 0.1 ETH contracts
+    wb.save(tmp_path / "edited.xlsx")
+    _engine_copy(tmp_path / "edited.xlsx", tmp_path / "engine.xlsx")
+    assert isinstance(ws["A14"].value, ArrayFormula)
+    registry = formulas.get_functions()
+    saved = registry.get("MF_CONTRACTS")
+    registry["MF_CONTRACTS"] = lambda *a: udfs.MF_CONTRACTS(*[_from_engine(x) for x in a])
+    registry["MF_RISK_AMOUNT"] = lambda *a: udfs.MF_RISK_AMOUNT(*[_from_engine(x) for x in a])
+    try:
+        model = formulas.ExcelModel().loads(str(tmp_path / "engine.xlsx")).finish()
+        sol = model.calculate()
+    finally:
+        registry.pop("MF_RISK_AMOUNT", None)
+        if saved is None:
+            registry.pop("MF_CONTRACTS", None)
+    got = {k.rsplit("!", 1)[1]: v for k, v in sol.items() if "SIZING" in k}
+    assert float(np.asarray(got["B34"].value).ravel()[0]) == 4.0  # $30 / (70 x 0.1) -> 4 MET
+
+
+# ------------------------------------------------------------------ VBA and xlwings
+def test_vba_is_xlwings_standalone_project(fresh: bytes) -> None:
+    vba = _parts(fresh)["xl/vbaProject.bin"]
+    assert vba == xlwings_vba_project()
+    assert f"xlwings64-{XLWINGS_VBA_VERSION}.dll".encode("utf-16-le") in vba or b"xlwings" in vba
+    import xlwings
+
+    if xlwings.__version__ == XLWINGS_VBA_VERSION:
+        src = Path(xlwings.__file__).with_name("quickstart_standalone.xlsm")
+        with zipfile.ZipFile(src) as z:
+            assert z.read("xl/vbaProject.bin") == vba
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert f"xlwings=={XLWINGS_VBA_VERSION}; sys_platform == 'win32'" in pyproject
+
+
+def test_xlwings_conf_sheet(book_path: Path) -> None:
+    ws = openpyxl.load_workbook(book_path)["xlwings.conf"]
+    assert ws["A1"].value == "UDF Modules"
+    assert ws["B1"].value == "microsize.udfs"
+    assert ws["A2"].value is None  # xlwings reads A1 down to the first gap: nothing else
+
+
+def test_generated_vba_covers_every_function_the_workbook_calls(
+    excel: ExcelPath,  # noqa: F811
+    fresh: bytes,
+) -> None:
+    blocks = _vba_blocks(excel.vba("microsize.xlsm"))
+    for sheet, anchor, _ref, text in _formulas(fresh):
+        name = MF_CALL.match(text)
+        assert name, (sheet, anchor, text)
+        assert name.group(1) in blocks, (sheet, anchor, text)
+        params = list(inspect.signature(getattr(udfs, name.group(1))).parameters.values())
+        inner = text[len(name.group(0)) : -1]
+        n_args = len(inner.split(",")) if inner else 0
+        required = sum(p.default is inspect.Parameter.empty for p in params)
+        assert required <= n_args <= len(params), (sheet, anchor, text)
+        header = blocks[name.group(1)].splitlines()[0]
+        assert header.startswith(f"Function {name.group(1)}(")
+
+
+# ------------------------------------------------------------------ inputs and protection
+def test_inputs_validated_warnings_highlighted_sheets_protected(book_path: Path) -> None:
+    wb = openpyxl.load_workbook(book_path)
+    sizing = wb["Sizing"]
+    dvs = {str(dv.sqref): dv for dv in sizing.data_validations.dataValidation}
+    assert dvs["B9"].type == "list"
+    assert dvs["B9"].formula1 == "Lists!$A$2:$A$201"
+    assert dvs["B6"].type == "decimal"
+    assert dvs["B6"].operator in (None, "between")  # between is the file format's default
+    assert (dvs["B6"].formula1, dvs["B6"].formula2) == ("0", "1")
+    assert not sizing["B5"].protection.locked  # inputs are unlocked
+    assert sizing["A14"].protection.locked
+    assert sizing["B6"].number_format == "0.00##%"
+    assert "E29" in {str(r.sqref) for r in sizing.conditional_formatting}
+    for name in ("Start", "Sizing", "Ladder", "Hedge", "Portfolio", "Margin", "Tiers"):
+        assert wb[name].protection.sheet, name
+        assert not wb[name].protection.password, name
+    keys = [c.value for c in wb["Lists"]["A"][1:] if c.value]
+    assert keys == [s.key for s in load_bundled_specs().filter(None)]
+
+
+def test_specs_and_tiers_round_trip(book_path: Path) -> None:
+    rows = _table_values(book_path, "Specs")
+    table = SpecTable.from_rows(rows, origin="workbook Specs")
+    assert table.rows() == load_bundled_specs().rows()
+    tiers = tiers_from_rows(_table_values(book_path, "Tiers"), origin="workbook Tiers")
+    assert tier_rows(tiers) == tier_rows(load_bundled_margin_tiers())
+    wb = openpyxl.load_workbook(book_path)
+    assert wb["Specs"].tables["Specs"].ref == f"A1:Q{len(rows)}"
+
+
+# ------------------------------------------------------------------ LibreOffice
+def _soffice() -> str | None:
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if exe is None and os.environ.get("CI"):
+        pytest.fail("LibreOffice (soffice) is required in CI: .ci/run installs it")
+    return exe
+
+
+def test_libreoffice_renders_every_sheet(book_path: Path, fresh: bytes, tmp_path: Path) -> None:
+    """LibreOffice opens the file; every visible sheet renders to PDF (its name is in the
+    page header) and PNG; no cell shows #VALUE!, #REF!, #DIV/0! or #N/A, and every cell
+    that is not an MF_ formula shows what the file holds.
+
+    LibreOffice 7.x always recalculates array formulas on load, and it cannot call
+    Python UDFs, so the MF_ cells show #NAME? there (verified: a dynamic-array =SUM(1)
+    with a cached 999 shows 1). The test pins #NAME? to exactly those cells and nowhere else.
+    """
+    exe = _soffice()
+    if exe is None:
+        pytest.skip("LibreOffice is not installed (apt-get install libreoffice-calc poppler-utils)")
+    env = {**os.environ, "HOME": str(tmp_path)}
+    profile = f"-env:UserInstallation=file://{tmp_path}/lo"
+    run = [exe, profile, "--headless", "--convert-to"]
+    subprocess.run(
+        [*run, "pdf", "--outdir", str(tmp_path), str(book_path)],
+        check=True,
+        env=env,
+        capture_output=True,
+        timeout=240,
+    )
+    pdf = tmp_path / "microsize.pdf"
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    visible = [s for s in SHEETS if s != "Lists"]
+    for sheet in visible:
+        assert re.search(rf"^\f?{re.escape(sheet)}\s+microsize", text, re.M), sheet
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "40", str(pdf), str(tmp_path / "page")], check=True, timeout=240
+    )
+    assert len(list(tmp_path.glob("page*.png"))) >= len(visible)
+
+    csv_filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+    subprocess.run(
+        [*run, csv_filter, "--outdir", str(tmp_path / "csv"), str(book_path)],
+        check=True,
+        env=env,
+        capture_output=True,
+        timeout=240,
+    )
+    mf_cells: dict[str, set[tuple[int, int]]] = {}
+    for sheet, _anchor, ref, text_f in _formulas(fresh):
+        if "MF_" in text_f:
+            first, _, last = ref.partition(":")
+            (r0, c0), (r1, c1) = _rc(first), _rc(last or first)
+            mf_cells.setdefault(sheet, set()).update(
+                (r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)
+            )
+    wb = openpyxl.load_workbook(book_path, data_only=True)
+    names = 0
+    for sheet in SHEETS:
+        path = tmp_path / "csv" / f"microsize-{sheet}.csv"
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+        for r, row in enumerate(rows):
+            for c, shown in enumerate(row):
+                assert shown not in ("#VALUE!", "#REF!", "#DIV/0!", "#N/A", "Err:502"), (
+                    sheet,
+                    r,
+                    c,
+                )
+                if (r, c) in mf_cells.get(sheet, set()):
+                    names += shown == "#NAME?"
+                    continue
+                assert shown != "#NAME?", (sheet, r, c)
+                held = wb[sheet].cell(r + 1, c + 1).value
+                if isinstance(held, int | float) and not isinstance(held, bool):
+                    assert _shows(shown, held), (
+                        sheet,
+                        r,
+                        c,
+                        shown,
+                        held,
+                    )
+                elif held is not None:
+                    assert shown == str(held), (sheet, r, c, shown, held)
+    assert names == sum(len(v) for v in mf_cells.values())
+
+
+def _shows(shown: str, held: float) -> bool:
+    """A number as LibreOffice displays it (1.50%, 2,000.00, 20x) is the held value, to
+    the decimals shown."""
+    text = shown.replace(",", "").strip()
+    scale = 1.0
+    if text.endswith("%"):
+        text, scale = text[:-1], 0.01
+    text = text.removesuffix("x")
+    decimals = len(text.partition(".")[2])
+    return math.isclose(float(text) * scale, held, abs_tol=0.5 * 10**-decimals * scale * 1.000001)
+
+
+def _rc(a1: str) -> tuple[int, int]:
+    m = re.fullmatch(r"([A-Z]+)(\d+)", a1)
+    assert m
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)) - 1, col - 1
+
+
+# ------------------------------------------------------------------ update-specs
+def _add_user_row_and_edit(path: Path) -> list[Any]:
+    """What a user does in Excel: a row of their own, and a package row edited."""
+    pkg = _Package(path)
+    rows = _table_values(path, "Specs")
+    mine = [
+        "mybroker",
+        "XYZ",
+        "linear",
+        "BTC",
+        "USD",
+        "USD",
+        0.01,
+        1,
+        1,
+        0.5,
+        None,
+        None,
+        None,
+        None,
+        "contracts",
+        "my own row",
+        "2026-11-01",
+    ]
+    rows.append(mine)
+    taker = rows[0].index("taker_fee")
+    rows[1][taker] = 0.0009  # cme:MBT edited by hand
+    part = pkg.sheets["Specs"]
+    pkg.parts[part] = _replace_block(pkg.text(part), 0, rows, len(rows[0]), len(rows)).encode()
+    table = pkg.table_part("Specs", "Specs")
+    assert table
+    pkg.parts[table] = _table_xml(pkg.text(table), rows[0], len(rows) - 1).encode()
+    pkg.write(path)
+    return mine
+
+
+def test_update_specs_keeps_user_rows_other_sheets_and_vba(book_path: Path, tmp_path: Path) -> None:
+    path = tmp_path / "mine.xlsm"
+    shutil.copy(book_path, path)
+    mine = _add_user_row_and_edit(path)
+    before = _parts(path.read_bytes())
+    report = update_specs(path)
+    after = _parts(path.read_bytes())
+    assert report.backup == tmp_path / "mine.bak.xlsm"
+    assert _parts(report.backup.read_bytes()) == before
+    pkg = _Package(path)
+    changed_parts = {k for k in after if after[k] != before.get(k)}
+    allowed = {pkg.sheets[s] for s in ("Specs", "Tiers", "Lists", "Spec changes")}
+    allowed |= {
+        pkg.table_part("Specs", "Specs"),
+        pkg.table_part("Tiers", "Tiers"),
+        "xl/workbook.xml",
+    }
+    assert changed_parts <= allowed
+    assert set(after) == set(before)
+    assert after["xl/vbaProject.bin"] == before["xl/vbaProject.bin"]
+    assert 'fullCalcOnLoad="1"' in after["xl/workbook.xml"].decode()
+    rows = _table_values(path, "Specs")
+    assert rows[-1] == mine
+    assert SpecTable.from_rows(rows).rows()[:-1] == load_bundled_specs().rows()
+    assert report.kept_user_keys == ["mybroker:XYZ"]
+    assert ["changed", "cme:MBT", "taker_fee", 0.0009, ""] in report.spec_changes
+    wb = openpyxl.load_workbook(path)
+    changes = [[c.value for c in r] for r in wb["Spec changes"].iter_rows(max_col=5)]
+    assert changes[0] == ["change", "key", "field", "old", "new"]
+    assert any(r[1] == "cme:MBT" and r[2] == "taker_fee" for r in changes)
+    assert "mybroker:XYZ" in [c.value for c in wb["Lists"]["A"]]
+    assert _formulas(path.read_bytes()) == _formulas(report.backup.read_bytes())
+
+
+def test_update_specs_twice_changes_nothing_more(book_path: Path, tmp_path: Path) -> None:
+    path = tmp_path / "again.xlsm"
+    shutil.copy(book_path, path)
+    first = update_specs(path)
+    assert first.spec_changes == [["change", "key", "field", "old", "new"]]
+    once = _table_values(path, "Specs")
+    update_specs(path, backup=tmp_path / "b2.xlsm")
+    assert _table_values(path, "Specs") == once
+
+
+def test_update_specs_refuses_what_it_cannot_do(tmp_path: Path) -> None:
+    with pytest.raises(MicrosizeError, match="book must be an existing workbook file"):
+        update_specs(tmp_path / "nope.xlsm")
+    plain = tmp_path / "plain.xlsx"
+    wb = openpyxl.Workbook()
+    wb.save(plain)
+    with pytest.raises(MicrosizeError, match="no sheet named 'Specs'"):
+        update_specs(plain)
+
+
+# ------------------------------------------------------------------ command line
+def test_cli_writes_the_template_and_updates_specs(
+    fresh: bytes, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "t.xlsm"
+    assert cli_main(["workbook", str(out)]) == 0
+    assert out.read_bytes() == fresh
+    assert cli_main(["workbook", str(out)]) == 0  # same bytes: nothing to do
+    assert "already up to date" in capsys.readouterr().out
+    out.write_bytes(fresh + b"x")
+    assert cli_main(["workbook", str(out)]) == 2  # never overwrites a different file
+    assert "--force" in capsys.readouterr().err
+    assert cli_main(["workbook", str(out), "--force"]) == 0
+    assert cli_main(["workbook", "update-specs", str(out)]) == 0
+    assert "backup" in capsys.readouterr().out
+    assert cli_main(["workbook", str(tmp_path / "t.xlsx")]) == 2
+    assert "must end in .xlsm" in capsys.readouterr().err
+    assert build_workbook(tmp_path / "sub" / "x.xlsm").read_bytes() == fresh
