@@ -337,7 +337,6 @@ def _cmd_specs(args: argparse.Namespace) -> int:
 def _print_diff(title: str, rows: list[list[Any]]) -> None:
     print(title)
     if len(rows) == 1:
-        print("  no changes")
         return
     grid = [[_show(v) for v in row] for row in rows]
     widths = [max(len(r[i]) for r in grid) for i in range(len(grid[0]))]
@@ -368,8 +367,8 @@ def _cmd_specs_refresh(args: argparse.Namespace) -> int:
     diff = result.visible_diff(stamps=args.all_fields)
     tdiff = result.visible_tier_diff(stamps=args.all_fields)
     print()
-    _print_diff(f"Spec changes ({diff.summary()}):", diff.rows())
-    _print_diff(f"Margin tier changes ({tdiff.summary()}):", tdiff.rows())
+    _print_diff(f"Spec changes: {diff.summary()}", diff.rows())
+    _print_diff(f"Margin tier changes: {tdiff.summary()}", tdiff.rows())
     print()
     if result.all_failed:
         print("every venue failed: nothing written")
