@@ -339,7 +339,7 @@ def MF_SPEC(contract: Any, field: Any, specs: Any = None) -> Any:
 @_short_errors
 @arg("exchange", doc="Optional exchange (cme, binance, okx, ...); all if omitted")
 def MF_SPECS(exchange: Any = None) -> Any:
-    """The bundled contract-spec table with a header row, optionally for one exchange."""
+    """The contract-spec table in use (your refreshed table in ~/.microsize if any, else the bundled one) with a header row, optionally for one exchange."""
     rows = load_specs().rows(_o(exchange))
     return [["" if v is None else v for v in row] for row in rows]
 
