@@ -81,7 +81,7 @@ class FakeExchange:
     ) -> None:
         doc = fixture(ccxt_id)
         self.id = ccxt_id
-        self.version = "4.5.90"
+        self.ccxt_version = "4.5.90"  # stamped into the source column
         self.markets = doc["markets"] if markets is None else markets
         self.tiers = doc.get("tiers", {})
         self.error = error

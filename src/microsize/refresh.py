@@ -114,10 +114,13 @@ def ccxt_exchange(ccxt_id: str, *, timeout_s: float = 20.0) -> Any:
 
 
 def _ccxt_version(exchange: Any) -> str:
+    """``ccxt <version>`` for the source column (an exchange may say its own, as fakes do;
+    a real ccxt exchange's ``version`` is its API version, so it is not used)."""
     import sys
 
-    mod = sys.modules.get("ccxt")
-    version = getattr(mod, "__version__", None) or getattr(exchange, "version", None)
+    version = getattr(exchange, "ccxt_version", None)
+    if version is None:
+        version = getattr(sys.modules.get("ccxt"), "__version__", None)
     return f"ccxt {version}" if version else "ccxt"
 
 
