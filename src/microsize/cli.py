@@ -541,6 +541,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--all-fields", action="store_true", help="show source and as_of changes in the diff too"
     )
     r.set_defaults(func=_cmd_specs_refresh)
+    from .workbook import add_commands  # the workbook builder sits at the edge too
+
+    add_commands(sub)
     return parser
 
 
