@@ -41,39 +41,13 @@ from microsize._hedge import (
     portfolio_hedge,
     rolling_beta,
 )
+from microsize.workbook import hull_prices
 
 from .strategies import decimals
 
-# Hull, Table 3.2: month -> (change in heating oil futures price, change in jet fuel price)
-HULL_TABLE_3_2 = [
-    (0.021, 0.029),
-    (0.035, 0.020),
-    (-0.046, -0.044),
-    (0.001, 0.008),
-    (0.044, 0.026),
-    (-0.029, -0.019),
-    (-0.026, -0.010),
-    (-0.029, -0.007),
-    (0.048, 0.043),  # solutioninn prints +0.048; the coursehero preview's "-0.048" gives
-    # σF = 0.0304 and ρ = 0.589, not Hull's 0.0313 and 0.928, so it is a misprint
-    (-0.006, 0.011),
-    (-0.036, -0.036),
-    (-0.011, -0.018),
-    (0.019, 0.009),
-    (-0.027, -0.032),
-    (0.029, 0.023),
-]
 
-
-def hull_prices() -> tuple[list[float], list[float]]:
-    """Price paths whose monthly changes are Table 3.2's (levels start at $2 a gallon)."""
-    futures, spot = [2.0], [2.0]
-    for df, ds in HULL_TABLE_3_2:
-        futures.append(round(futures[-1] + df, 3))
-        spot.append(round(spot[-1] + ds, 3))
-    return spot, futures
-
-
+# Hull, Table 3.2 (month -> change in heating-oil futures, change in jet fuel) and the
+# prices rebuilt from it live with the template's Hedge sheet, which shows the same example.
 # ------------------------------------------------------------------ Hull, chapter 3
 def test_hull_example_3_3_minimum_variance_hedge_ratio() -> None:
     """Hull Example 3.3 / Table 3.2: σF = 0.0313, σS = 0.0263, ρ = 0.928, so

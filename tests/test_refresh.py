@@ -23,6 +23,7 @@ import pytest
 
 import microsize as ms
 from microsize import MicrosizeError, SpecTable, diff_specs, diff_tiers
+from microsize._contracts import SPEC_COLUMNS
 from microsize._refresh import (
     DIFF_HEADER,
     STAMP_FIELDS,
@@ -165,21 +166,8 @@ EXPECTED_CHANGES: dict[str, dict[str, tuple[Any, Any]]] = {
         "mmr": (None, 0.01),
     },
 }
-COMPARED = [
-    "kind",
-    "base",
-    "quote",
-    "settle",
-    "contract_size",
-    "lot_step",
-    "min_qty",
-    "tick_size",
-    "max_leverage",
-    "maker_fee",
-    "taker_fee",
-    "mmr",
-    "qty_unit",
-]
+# every spec field a venue can report: all but the key and the provenance stamps
+COMPARED = [c for c in SPEC_COLUMNS if c not in ("exchange", "symbol", "source", "as_of")]
 REFRESHABLE = [s.key for s in ms.load_bundled_specs().values() if s.exchange in VENUE_CCXT]
 
 

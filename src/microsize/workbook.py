@@ -112,7 +112,8 @@ HULL_TABLE_3_2: tuple[tuple[float, float], ...] = (
     (-0.029, -0.019),
     (-0.026, -0.010),
     (-0.029, -0.007),
-    (0.048, 0.043),
+    (0.048, 0.043),  # solutioninn prints +0.048; the coursehero preview's "-0.048" gives
+    # σF = 0.0304 and ρ = 0.589, not Hull's 0.0313 and 0.928, so it is a misprint
     (-0.006, 0.011),
     (-0.036, -0.036),
     (-0.011, -0.018),
@@ -120,6 +121,15 @@ HULL_TABLE_3_2: tuple[tuple[float, float], ...] = (
     (-0.027, -0.032),
     (0.029, 0.023),
 )
+
+
+def hull_prices() -> tuple[list[float], list[float]]:
+    """Jet-fuel (spot) and heating-oil futures prices rebuilt from Table 3.2's changes."""
+    futures, spot = [2.0], [2.0]
+    for d_f, d_s in HULL_TABLE_3_2:
+        futures.append(round(futures[-1] + d_f, 3))
+        spot.append(round(spot[-1] + d_s, 3))
+    return spot, futures
 
 
 # --------------------------------------------------------------------------- cell model
@@ -288,6 +298,22 @@ class _Book:
         ws = self.sheets[name]
         ws.hide_gridlines(2)
         return ws
+
+    def start(self, sheet: str, title: str, note: str, widths: Sequence[tuple[str, float]]) -> Any:
+        """Open a worked sheet: column widths, the title in A1 and the note under it."""
+        ws = self.sheet(sheet)
+        for cols, width in widths:
+            ws.set_column(cols, width)
+        self.write(sheet, "A1", title, "title")
+        self.write(sheet, "A2", note, "note")
+        return ws
+
+    def section(self, sheet: str, a1: str, title: str, span: int = 2) -> None:
+        """A section heading in a1, its underline carried over ``span`` columns."""
+        row, col = _parse(a1)
+        self.write(sheet, a1, title, "h2")
+        for j in range(1, span):
+            self.write(sheet, cell_name(row, col + j), None, "h2")
 
     def write(self, sheet: str, a1: str, value: Any, fmt: str | None = None) -> Ref:
         row, col = _parse(a1)
@@ -484,16 +510,12 @@ def _header_styler(col_formats: Sequence[str]) -> Callable[[int, int, list[list[
 
 def _sizing_sheet(book: _Book, keys: str) -> None:
     s = "Sizing"
-    ws = book.sheet(s)
-    for cols, width in (("A:A", 26), ("B:B", 24), ("C:C", 3), ("D:D", 26), ("E:E", 24)):
-        ws.set_column(cols, width)
-    book.write(s, "A1", "Size a trade", "title")
-    book.write(
+    ws = book.start(
         s,
-        "A2",
+        "Size a trade",
         "Type in the yellow cells; the grey cells are results of MF_ formulas. "
         "Contracts are in the exchange's own order unit (see Start).",
-        "note",
+        [("A:A", 26), ("B:B", 24), ("C:C", 3), ("D:D", 26), ("E:E", 24)],
     )
     scenarios: list[tuple[int, str, list[Any]]] = [
         (0, "ETH micro (0.001 ETH), no leverage", [2000, 0.015, 3520, 3450, 0.001, 0, None]),
@@ -504,8 +526,7 @@ def _sizing_sheet(book: _Book, keys: str) -> None:
         ),
     ]
     for col, title, values in scenarios:
-        book.write(s, cell_name(3, col), title, "h2")
-        book.write(s, cell_name(3, col + 1), None, "h2")
+        book.section(s, cell_name(3, col), title)
         labels: list[tuple[str, str, dict[str, Any] | None]] = [
             ("Account size", "in_money", _POSITIVE_VALIDATION),
             ("Risk per trade", "in_pct", _PCT_VALIDATION),
@@ -522,8 +543,7 @@ def _sizing_sheet(book: _Book, keys: str) -> None:
             col,
             [(lbl, v, f, val) for (lbl, f, val), v in zip(labels, values, strict=True)],
         )
-        book.write(s, cell_name(12, col), "Result: MF_SIZE", "h2")
-        book.write(s, cell_name(12, col + 1), None, "h2")
+        book.section(s, cell_name(12, col), "Result: MF_SIZE")
         size = book.formula(
             s,
             cell_name(13, col),
@@ -541,8 +561,7 @@ def _sizing_sheet(book: _Book, keys: str) -> None:
             btc = refs
 
     top = 31
-    book.write(s, cell_name(top, 0), "Checks on the ETH micro", "h2")
-    book.write(s, cell_name(top, 1), None, "h2")
+    book.section(s, cell_name(top, 0), "Checks on the ETH micro")
     book.write(s, cell_name(top + 1, 0), "Risk budget: MF_RISK_AMOUNT", "label")
     budget = book.formula(
         s, cell_name(top + 1, 1), "MF_RISK_AMOUNT", eth[0], eth[1], fmt="out_money"
@@ -583,8 +602,7 @@ def _sizing_sheet(book: _Book, keys: str) -> None:
     )
     ws.merge_range(top + 1, 3, top + 4, 4, None)
 
-    book.write(s, cell_name(top + 6, 3), "About the BTC contract", "h2")
-    book.write(s, cell_name(top + 6, 4), None, "h2")
+    book.section(s, cell_name(top + 6, 3), "About the BTC contract")
     for i, (label, fld) in enumerate(
         (
             ("Order unit: MF_SPEC qty_unit", "qty_unit"),
@@ -601,20 +619,14 @@ def _sizing_sheet(book: _Book, keys: str) -> None:
 
 def _ladder_sheet(book: _Book, keys: str) -> None:
     s = "Ladder"
-    ws = book.sheet(s)
-    ws.set_column("A:A", 24)
-    ws.set_column("B:H", 14)
-    ws.set_column("G:G", 40)
-    book.write(s, "A1", "Scale in and scale out", "title")
-    book.write(
+    ws = book.start(
         s,
-        "A2",
+        "Scale in and scale out",
         "One budget, one stop, several entries: if every entry fills and the stop is hit, the "
         "whole ladder loses at most the budget. Weights are shares of quantity (30/40/30).",
-        "note",
+        [("A:A", 24), ("B:H", 14), ("G:G", 40)],
     )
-    book.write(s, "A4", "Scale-in inputs", "h2")
-    book.write(s, "B4", None, "h2")
+    book.section(s, "A4", "Scale-in inputs")
     acct, risk_pct, stop, contract, fee = _inputs(
         book,
         s,
@@ -639,9 +651,7 @@ def _ladder_sheet(book: _Book, keys: str) -> None:
         ws.data_validation(
             ref.first[0], ref.first[1], ref.last[0], ref.last[1], _POSITIVE_VALIDATION
         )
-    book.write(s, "A12", "Scale-in ladder: MF_LADDER", "h2")
-    for c in "BCDEFG":
-        book.write(s, f"{c}12", None, "h2")
+    book.section(s, "A12", "Scale-in ladder: MF_LADDER", span=7)
     lad = book.formula(
         s,
         "A13",
@@ -660,7 +670,7 @@ def _ladder_sheet(book: _Book, keys: str) -> None:
     for i in range(1, len(lad.result)):
         _warn_if_not(book, s, cell_name(12 + i, 6), "ok")
 
-    book.write(s, "A19", "Evenly spaced entries: MF_LADDER_PRICES", "h2")
+    book.section(s, "A19", "Evenly spaced entries: MF_LADDER_PRICES", span=1)
     first, last, legs, tick = _inputs(
         book,
         s,
@@ -679,8 +689,7 @@ def _ladder_sheet(book: _Book, keys: str) -> None:
     book.write(s, "E20", "Pyramid weights: MF_WEIGHTS", "label")
     book.formula(s, "E21", "MF_WEIGHTS", legs, "pyramid", fmt="out_pct")
 
-    book.write(s, "A27", "Scale-out inputs", "h2")
-    book.write(s, "B27", None, "h2")
+    book.section(s, "A27", "Scale-out inputs")
     held, entry_out, stop_out, contract_out, fee_out = _inputs(
         book,
         s,
@@ -698,9 +707,7 @@ def _ladder_sheet(book: _Book, keys: str) -> None:
     book.write(s, "E27", "Weights", "header")
     targets = book.block(s, "D28", [[3550], [3600], [3700]], "in_price")
     out_w = book.block(s, "E28", [[50], [30], [20]], "in_num")
-    book.write(s, "A34", "Scale-out plan: MF_SCALE_OUT", "h2")
-    for c in "BCDEFG":
-        book.write(s, f"{c}34", None, "h2")
+    book.section(s, "A34", "Scale-out plan: MF_SCALE_OUT", span=7)
     so = book.formula(
         s,
         "A35",
@@ -724,21 +731,14 @@ def _ladder_sheet(book: _Book, keys: str) -> None:
 
 def _hedge_sheet(book: _Book, keys: str) -> None:
     s = "Hedge"
-    ws = book.sheet(s)
-    ws.set_column("A:A", 30)
-    ws.set_column("B:B", 18)
-    ws.set_column("C:C", 3)
-    ws.set_column("D:F", 14)
-    book.write(s, "A1", "Hedge one position by beta", "title")
-    book.write(
+    ws = book.start(
         s,
-        "A2",
+        "Hedge one position by beta",
         "Contracts to trade (negative = sell) to move the position's beta to the target: "
         "(target - beta) x exposure / value of one contract, to the nearest lot step.",
-        "note",
+        [("A:A", 30), ("B:B", 18), ("C:C", 3), ("D:F", 14)],
     )
-    book.write(s, "A4", "Position", "h2")
-    book.write(s, "B4", None, "h2")
+    book.section(s, "A4", "Position")
     exposure, beta_in, price, contract, target = _inputs(
         book,
         s,
@@ -759,8 +759,7 @@ def _hedge_sheet(book: _Book, keys: str) -> None:
         s, "B11", "MF_NOTIONAL", Ref(s, (n.row, n.col)), price, contract, SPECS, fmt="out_money"
     )
 
-    book.write(s, "A14", "Minimum-variance hedge ratio (Hull, Example 3.3)", "h2")
-    book.write(s, "B14", None, "h2")
+    book.section(s, "A14", "Minimum-variance hedge ratio (Hull, Example 3.3)")
     book.write(
         s,
         "A15",
@@ -769,10 +768,7 @@ def _hedge_sheet(book: _Book, keys: str) -> None:
         "note",
     )
     ws.merge_range("A15:B18", None)
-    spot, fut = [2.0], [2.0]
-    for d_f, d_s in HULL_TABLE_3_2:
-        fut.append(round(fut[-1] + d_f, 3))
-        spot.append(round(spot[-1] + d_s, 3))
+    spot, fut = hull_prices()
     book.write(s, "D14", "Month", "header")
     book.write(s, "E14", "Jet fuel", "header")
     book.write(s, "F14", "Heating oil fut.", "header")
@@ -826,18 +822,12 @@ def _prices_sheet(book: _Book) -> Ref:
 
 def _portfolio_sheet(book: _Book, prices: Ref, keys: str) -> None:
     s = "Portfolio"
-    ws = book.sheet(s)
-    ws.set_column("A:A", 30)
-    ws.set_column("B:C", 18)
-    ws.set_column("D:D", 3)
-    ws.set_column("E:F", 24)
-    book.write(s, "A1", "Hedge a portfolio by beta", "title")
-    book.write(
+    ws = book.start(
         s,
-        "A2",
+        "Hedge a portfolio by beta",
         "Holdings in USD; each beta is estimated from the Prices sheet against BTC with MF_BETA "
         "(OLS slope of weekly returns). The hedge is a BTC micro contract.",
-        "note",
+        [("A:A", 30), ("B:C", 18), ("D:D", 3), ("E:F", 24)],
     )
     assert prices.last is not None
     r0, r1 = prices.first[0], prices.last[0]
@@ -859,8 +849,7 @@ def _portfolio_sheet(book: _Book, prices: Ref, keys: str) -> None:
         )
     exposures = Ref(s, (4, 1), (4 + len(holdings) - 1, 1))
     betas = Ref(s, (4, 2), (4 + len(holdings) - 1, 2))
-    book.write(s, "A9", "Hedge", "h2")
-    book.write(s, "B9", None, "h2")
+    book.section(s, "A9", "Hedge")
     price, contract, target = _inputs(
         book,
         s,
@@ -872,8 +861,7 @@ def _portfolio_sheet(book: _Book, prices: Ref, keys: str) -> None:
             ("Target beta", 0, "in_num", None),
         ],
     )
-    book.write(s, "E4", "Portfolio hedge: MF_PORTFOLIO_HEDGE", "h2")
-    book.write(s, "F4", None, "h2")
+    book.section(s, "E4", "Portfolio hedge: MF_PORTFOLIO_HEDGE")
     book.formula(
         s,
         "E5",
@@ -902,21 +890,14 @@ def _portfolio_sheet(book: _Book, prices: Ref, keys: str) -> None:
 
 def _margin_sheet(book: _Book, keys: str) -> None:
     s = "Margin"
-    ws = book.sheet(s)
-    ws.set_column("A:A", 34)
-    ws.set_column("B:B", 22)
-    ws.set_column("C:C", 3)
-    ws.set_column("D:D", 60)
-    book.write(s, "A1", "Margin, liquidation, leverage, funding", "title")
-    book.write(
+    ws = book.start(
         s,
-        "A2",
+        "Margin, liquidation, leverage, funding",
         "Isolated margin, one-way mode, by the formula the contract's exchange publishes. "
         "Maintenance rates come from the package's margin tiers (see Tiers).",
-        "note",
+        [("A:A", 34), ("B:B", 22), ("C:C", 3), ("D:D", 60)],
     )
-    book.write(s, "A4", "Position", "h2")
-    book.write(s, "B4", None, "h2")
+    book.section(s, "A4", "Position")
     entry, size, lev, stop, contract, rate, periods, avail, wallet, mmr, amount = _inputs(
         book,
         s,
@@ -976,8 +957,7 @@ def _margin_sheet(book: _Book, keys: str) -> None:
         ("Notional: MF_NOTIONAL", "MF_NOTIONAL", (size, entry, contract, SPECS), "out_money"),
     ]
     top = 17
-    book.write(s, cell_name(top - 1, 0), "Results", "h2")
-    book.write(s, cell_name(top - 1, 1), None, "h2")
+    book.section(s, cell_name(top - 1, 0), "Results")
     for i, (label, fn, args, fmt) in enumerate(rows):
         book.write(s, cell_name(top + i, 0), label, "label")
         book.formula(s, cell_name(top + i, 1), fn, *args, fmt=fmt)
