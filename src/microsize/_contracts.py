@@ -20,6 +20,7 @@ import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -48,6 +49,7 @@ __all__ = [
     "load_margin_tiers",
     "load_specs",
     "max_spec_age_days",
+    "order_unit",
     "resolve_contracts",
     "spec_age_days",
     "stale_warning",
@@ -411,11 +413,37 @@ def _spec_from_record(rec: Mapping[str, Any], where: str) -> ContractSpec:
         maker_fee=nums["maker_fee"],
         taker_fee=nums["taker_fee"],
         mmr=mmr,
-        qty_unit=_text(rec.get("qty_unit")),
+        qty_unit=_text(rec.get("qty_unit"))
+        or order_unit(kind, size, _text(rec.get("base")), _text(rec.get("quote"))),
         source=_text(rec.get("source")),
         as_of=_text(rec.get("as_of")),
         extra=extra,
     )
+
+
+def order_unit(kind: str, contract_size: float, base: str | None, quote: str | None) -> str:
+    """What one unit of the venue's order quantity is, for a row whose table leaves
+    ``qty_unit`` empty: the coin itself when a linear unit is one coin (Binance USDⓈ-M,
+    Bybit linear, Bitget, BingX, WEEX), else contracts of the size (CME, OKX, MEXC, Gate:
+    underlying units; inverse: quote units).
+
+    >>> order_unit("linear", 1.0, "DOGE", "USDT")
+    'DOGE'
+    >>> order_unit("linear", 0.0001, "BTC", "USDT")
+    'contracts of 0.0001 BTC'
+    >>> order_unit("inverse", 100.0, "BTC", "USD")
+    'contracts of 100 USD'
+    """
+    size = format(contract_size, ".15g")
+    if "e" in size:
+        size = format(Decimal(repr(contract_size)), "f")
+    if kind == "quanto":
+        return "contracts (quanto)"
+    if kind == "inverse":
+        return f"contracts of {size} {quote or 'USD'}"
+    if contract_size == 1 and base:
+        return base
+    return f"contracts of {size} {base or 'units'}"
 
 
 #: Environment variable naming the directory of the user tables (default ``~/.microsize``).

@@ -22,7 +22,20 @@ bitmex          from the raw instrument (``info``): quanto multiplier in the set
                 tickSize, 1 / initMargin, maintMargin, maker/taker fees
 kraken          PF_ in base units, PI_ 1 USD; leverage and mmr from marginLevels[0]
 hyperliquid     lot 10^-szDecimals, no fixed tick, mmr = 1 / (2 x max leverage), quote USD
+mexc            orders (``vol``) count contracts: contracts of contractSize coin, lot volUnit,
+                minimum minVol; fees and mmr from the contract itself
+gate            orders (``size``) count contracts: contracts of quanto_multiplier coin; mmr
+                = maintenance_rate; ccxt's fees are its own defaults, so none are taken
+bingx           quantity in coin (contractSize 1); fees from the contract itself (ccxt's are
+                its defaults); its leverage field is per account, so it is not taken
+weex            quantity in coin: ccxt's contractSize is contractVal, the coin step, while
+                ccxt sends the coin amount, so size 1 and lot = contractVal
+bitget          quantity in coin (contractSize 1), lot sizeMultiplier, fees of the contract
 ==============  ==========================================================================
+
+On BingX, WEEX and Bitget, coin-margined (inverse) contracts also take a coin quantity,
+which this table cannot hold as an inverse row (one unit = a fixed USD amount): they are
+refused rather than mapped wrong.
 
 Fields a venue does not give keep the table's current value. CME and Coinbase
 Derivatives rows have no venue feed here and stay as documented.
@@ -49,6 +62,7 @@ from ._errors import MicrosizeError
 
 __all__ = [
     "DIFF_HEADER",
+    "ALL_LISTED",
     "DOCUMENTED_ONLY",
     "STAMP_FIELDS",
     "TIER_VENUES",
@@ -78,6 +92,11 @@ VENUE_CCXT = {
     "bitmex": "bitmex",
     "kraken": "krakenfutures",
     "hyperliquid": "hyperliquid",
+    "mexc": "mexc",
+    "bingx": "bingx",
+    "weex": "weex",
+    "bitget": "bitget",
+    "gate": "gate",
 }
 #: Exchanges whose rows stay as documented (no public feed mapped here).
 DOCUMENTED_ONLY = ("cme", "coinbase")
@@ -85,7 +104,13 @@ DOCUMENTED_ONLY = ("cme", "coinbase")
 TIER_VENUES = ("binance", "kraken")
 #: Venues whose maker/taker fees come from the instrument itself; elsewhere ccxt's
 #: per-market fees are its own default schedule, so the table's value is kept.
-FEES_FROM_VENUE = ("deribit", "bitmex")
+FEES_FROM_VENUE = ("deribit", "bitmex", "mexc", "bingx", "weex", "bitget")
+#: Venues whose order quantity counts contracts of a per-coin size on linear contracts.
+CONTRACT_VENUES = ("okx", "mexc", "gate")
+#: Venues whose coin-margined contracts take a coin quantity (not mappable as inverse).
+COIN_QTY_VENUES = ("bingx", "weex", "bitget")
+#: ``--add VENUE`` (or ``VENUE:*``): every listed perpetual of the venue.
+ALL_LISTED = "*"
 #: Fields stamped by every refresh; :func:`diff_specs` can ignore them.
 STAMP_FIELDS = ("source", "as_of")
 #: Header of :meth:`SpecDiff.rows`.
@@ -454,6 +479,29 @@ def map_market(
                     f"{what} marginLevels[0].maintenanceMargin",
                     positive=False,
                 )
+        elif venue in COIN_QTY_VENUES and kind == "inverse":
+            raise MalformedMarket(
+                f"{what}: coin-margined contract traded in coin, not a fixed USD amount "
+                "per contract: not mappable"
+            )
+        elif venue in ("mexc", "gate"):
+            if kind == "linear":
+                unit = f"contracts of {_g(size)} {base}"
+            mmr_field = "maintenanceMarginRate" if venue == "mexc" else "maintenance_rate"
+            rec["mmr"] = _f(info.get(mmr_field), f"{what} info.{mmr_field}", positive=False)
+            if venue == "gate":  # ccxt hard-codes 0.0002/0.0005, not Gate's schedule
+                rec["maker_fee"] = rec["taker_fee"] = None
+        elif venue == "bingx":
+            rec["maker_fee"] = _f(info.get("makerFeeRate"), f"{what} info.makerFeeRate", positive=False)
+            rec["taker_fee"] = _f(info.get("takerFeeRate"), f"{what} info.takerFeeRate", positive=False)
+            max_lev = None  # maxLongLeverage is the account's setting, not the venue's cap
+        elif venue == "weex":
+            # ccxt: contractSize = contractVal, yet it sends the amount as the coin quantity;
+            # contractVal is the coin step (minOrderSize equals it), so one unit is one coin
+            step = _f(info.get("contractVal"), f"{what} info.contractVal")
+            size = 1.0
+            if step is not None:
+                lot = step if lot is None else max(lot, step)
         elif venue == "hyperliquid":
             size, tick = 1.0, None  # prices: significant figures, no fixed tick
             quote = "USD"  # quoted in USD, margined and settled in USDC (ccxt: USDC/USDC)
@@ -507,6 +555,21 @@ class VenueUpdate:
     markets: Mapping[str, Mapping[str, Any]]  # our lower-case key -> the ccxt market
     missing: tuple[str, ...]  # table keys the venue does not list (kept, or pruned)
     inactive: tuple[str, ...]  # table keys the venue lists as not trading (kept)
+    skipped: tuple[str, ...] = ()  # listed perpetuals a whole-venue add could not map, why
+
+
+#: Settlement coins of Bitget's demo-trading (simulated) contracts, never added.
+_DEMO_SETTLE = frozenset({"SUSDT", "SUSDC"})
+
+
+def _listed_perpetual(market: Mapping[str, Any]) -> bool:
+    """A trading perpetual (a swap without expiry) that is not a demo contract."""
+    return (
+        market.get("type") == "swap"
+        and market.get("expiry") is None
+        and market.get("active") is not False
+        and str(market.get("settle") or "").upper() not in _DEMO_SETTLE
+    )
 
 
 def map_venue(
@@ -523,6 +586,12 @@ def map_venue(
     Only derivatives (swaps and futures) are matched. Any malformed market among the
     wanted ones raises :class:`MalformedMarket`, so the caller keeps the whole venue as
     it was rather than half of it.
+
+    ``add`` holding :data:`ALL_LISTED` (``"*"``) adds every listed perpetual the table
+    does not have yet: trading swaps without expiry, demo contracts left out. There a
+    market that cannot be mapped is skipped and reported in ``skipped`` (with the
+    reason) instead of failing the venue: the table's own rows and the named additions
+    still have to map.
     """
     values = list(markets.values()) if isinstance(markets, Mapping) else list(markets)
     by_symbol: dict[str, Mapping[str, Any]] = {}
@@ -549,9 +618,10 @@ def map_venue(
             inactive.append(spec.key)
         out.append(map_market(venue, m, as_of=as_of, source=source, previous=spec))
         found[spec.key.lower()] = m
+    everything = any(sym.strip() == ALL_LISTED for sym in add)
     for sym in add:
         low = sym.strip().lower()
-        if low in seen:
+        if low in seen or low == ALL_LISTED:
             continue
         seen.add(low)
         m = by_symbol.get(low)
@@ -560,7 +630,22 @@ def map_venue(
         spec = map_market(venue, m, as_of=as_of, source=source)
         out.append(spec)
         found[spec.key.lower()] = m
-    return VenueUpdate(venue, tuple(out), found, tuple(missing), tuple(inactive))
+    skipped: list[str] = []
+    if everything:
+        for low, m in by_symbol.items():
+            if low in seen or not _listed_perpetual(m):
+                continue
+            seen.add(low)
+            try:
+                spec = map_market(venue, m, as_of=as_of, source=source)
+            except MalformedMarket as exc:
+                skipped.append(str(exc))
+                continue
+            out.append(spec)
+            found[spec.key.lower()] = m
+    return VenueUpdate(
+        venue, tuple(out), found, tuple(missing), tuple(inactive), tuple(skipped)
+    )
 
 
 def merge_specs(

@@ -519,11 +519,16 @@ def build_parser() -> argparse.ArgumentParser:
         '"microsize[refresh]"), map them into spec rows and show the differences. Nothing '
         "is written without --apply (the user table in the home directory) or --out. A venue "
         "that fails keeps its rows as they were; CME and Coinbase rows stay as documented.",
-        epilog="example: microsize specs refresh --exchange binance okx --apply",
+        epilog="examples: microsize specs refresh --exchange binance okx --apply; "
+        "microsize specs refresh --exchange mexc --add mexc --out mexc.csv",
     )
     r.add_argument("--exchange", dest="venues", nargs="+", metavar="X", help="only these venues")
     r.add_argument(
-        "--add", nargs="+", metavar="KEY", help="also add contracts, e.g. bitmex:ETHUSDT"
+        "--add",
+        nargs="+",
+        metavar="KEY",
+        help="also add contracts, e.g. bitmex:ETHUSDT; a venue name (mexc) adds every "
+        "perpetual it lists",
     )
     r.add_argument(
         "--prune", action="store_true", help="drop rows the venue no longer lists (default: keep)"

@@ -38,6 +38,7 @@ from ._contracts import (
 )
 from ._errors import MicrosizeError
 from ._refresh import (
+    ALL_LISTED,
     DOCUMENTED_ONLY,
     STAMP_FIELDS,
     TIER_VENUES,
@@ -76,6 +77,8 @@ CCXT_OPTIONS: dict[str, dict[str, Any]] = {
     "bybit": {"fetchMarkets": {"types": ["linear", "inverse"]}},
     "okx": {"fetchMarkets": {"types": ["swap", "future"]}},
     "hyperliquid": {"fetchMarkets": {"types": ["swap"]}},
+    "bitget": {"fetchMarkets": {"types": ["swap"]}},
+    "gate": {"fetchMarkets": {"types": ["swap", "future"]}},
 }
 
 
@@ -206,12 +209,22 @@ class RefreshResult:
 
 
 def _split_add(add: Iterable[str]) -> dict[str, list[str]]:
+    """``venue:SYMBOL`` adds one contract; a bare venue name (or ``venue:*``) adds every
+    perpetual the venue lists (:data:`ALL_LISTED`).
+
+    >>> _split_add(["bitmex:ETHUSDT", "mexc", "gate:*"])
+    {'bitmex': ['ETHUSDT'], 'mexc': ['*'], 'gate': ['*']}
+    """
     out: dict[str, list[str]] = {}
     for key in add:
         ex, sep, sym = key.strip().partition(":")
-        if not sep or not ex or not sym:
-            raise MicrosizeError(f"add must be keys like bitmex:ETHUSDT (got {key!r})")
-        out.setdefault(ex.lower(), []).append(sym)
+        if not sep and ex.lower() in VENUE_CCXT:
+            sym = ALL_LISTED
+        elif not sep or not ex or not sym.strip():
+            raise MicrosizeError(
+                f"add must be keys like bitmex:ETHUSDT or a venue like mexc (got {key!r})"
+            )
+        out.setdefault(ex.lower(), []).append(sym.strip())
     return out
 
 
@@ -254,7 +267,8 @@ def refresh_specs(
         Our exchange names to refresh (default: every refreshable exchange in the table
         and in ``add``).
     add : list of str
-        Keys to add from the venue, e.g. ``bitmex:ETHUSDT``.
+        Keys to add from the venue, e.g. ``bitmex:ETHUSDT``; a bare venue name such as
+        ``mexc`` (or ``mexc:*``) adds every perpetual that venue lists and the table lacks.
     prune : bool
         Drop rows of a refreshed venue that the venue no longer lists (default: keep them
         and report them; their as-of date is not renewed, so they turn stale).
@@ -303,6 +317,15 @@ def refresh_specs(
             reports.append(VenueReport(venue, False, describe_failure(exc)))
             continue
         updates.extend(upd.specs)
+        added = [s.key for s in upd.specs if s.key.lower() not in current]
+        if added:
+            shown = ", ".join(added[:8]) + (f" and {len(added) - 8} more" if len(added) > 8 else "")
+            notes.append(f"added {len(added)}: {shown}")
+        if upd.skipped:
+            notes.append(
+                f"not added, cannot be mapped ({len(upd.skipped)}): " + "; ".join(upd.skipped[:5])
+                + (f"; and {len(upd.skipped) - 5} more" if len(upd.skipped) > 5 else "")
+            )
         if upd.missing:
             if prune:
                 removed.extend(upd.missing)
