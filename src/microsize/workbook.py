@@ -1188,7 +1188,7 @@ def _build() -> bytes:
     if len(keys) > LIST_ROWS:
         raise MicrosizeError(f"the Lists sheet holds {LIST_ROWS} keys (got {len(keys)})")
     keys_ref = _lists_sheet(book, keys)
-    _start_sheet(book)
+    _start_sheet(book, specs_rows)
     _sizing_sheet(book, keys_ref)
     _ladder_sheet(book, keys_ref)
     _hedge_sheet(book, keys_ref)
@@ -1219,16 +1219,67 @@ def build_workbook(
     return out
 
 
-def _start_sheet(book: _Book) -> None:
+#: How the Start sheet's list of venues begins; ``update-specs`` finds the cell by it.
+VENUES_LEAD = "Venues in the Specs table"
+
+
+def _order_kind(unit: Any) -> str:
+    text = str(unit or "").strip().lower()
+    if text.startswith("contracts"):
+        return "contracts of a fixed size"
+    if text.startswith("usd"):
+        return "USD amounts"
+    return "the coin"
+
+
+def venue_summary(specs_rows: Sequence[Sequence[Any]]) -> str:
+    """The Start sheet's list of venues and their order units, from a spec table's rows
+    (header first): the venues in table order, then which count the coin, contracts of a
+    fixed size or USD amounts (a venue with several kinds of contract is in several).
+
+    >>> rows = [["exchange", "symbol", "qty_unit"], ["cme", "MBT", "contracts of 0.1 BTC"],
+    ...         ["bingx", "BTC-USDT", "BTC"], ["mexc", "BTC_USDT", "contracts of 0.0001 BTC"]]
+    >>> print(venue_summary(rows))  # doctest: +NORMALIZE_WHITESPACE
+    Venues in the Specs table (3 contracts): cme, bingx, mexc. Order units: contracts of a
+    fixed size on cme, mexc; the coin on bingx. MF_SPEC(contract, "qty_unit") gives each
+    contract's unit.
+    """
+    header = [str(h).strip().lower() for h in specs_rows[0]]
+    ex, unit = header.index("exchange"), header.index("qty_unit")
+    venues: dict[str, None] = {}
+    kinds: dict[str, dict[str, None]] = {}
+    for row in specs_rows[1:]:
+        name = str(row[ex] or "").strip()
+        if not name:
+            continue
+        venues.setdefault(name)
+        kinds.setdefault(_order_kind(row[unit]), {}).setdefault(name)
+    order = ("the coin", "contracts of a fixed size", "USD amounts")
+    parts = [f"{k} on {', '.join(kinds[k])}" for k in sorted(kinds, key=order.index)]
+    n = len(specs_rows) - 1
+    return (
+        f"{VENUES_LEAD} ({n} contract{'s' if n != 1 else ''}): {', '.join(venues)}. "
+        f"Order units: {'; '.join(parts)}. "
+        'MF_SPEC(contract, "qty_unit") gives each contract\'s unit.'
+    )
+
+
+def _text_height(text: str) -> float:
+    return 15.0 * max(1, -(-len(text) // 120))
+
+
+def _start_sheet(book: _Book, specs_rows: Sequence[Sequence[Any]]) -> None:
     ws = book.sheets["Start"]
     ws.hide_gridlines(2)
     ws.set_column("A:A", 3)
     ws.set_column("B:B", 110)
     for row, (kind, text) in enumerate(START_TEXT):
+        if kind == "venues":
+            kind, text = "p", venue_summary(specs_rows)
         fmt = {"title": "title", "h2": "h2", "p": "text", "note": "note"}[kind]
         ws.write(row, 1, text, book.fmt[fmt])
         if kind in ("p", "note"):
-            ws.set_row(row, 15 * max(1, -(-len(text) // 120)))
+            ws.set_row(row, _text_height(text))
     _protect(ws)
 
 
@@ -1276,8 +1327,9 @@ START_TEXT: tuple[tuple[str, str], ...] = (
     ("h2", "4. Units"),
     (
         "p",
-        "Percentages are fractions: type 1.5% (the cell holds 0.015). Money is in the contract's settlement currency: USDT or USD for linear contracts, the coin (BTC) for inverse ones. Contracts are counted in the exchange's own order unit: BTC for Binance USDT-M, contracts for CME and OKX, USD for Deribit and BitMEX inverse perpetuals (MF_SPEC(contract, \"qty_unit\") says which).",
+        "Percentages are fractions: type 1.5% (the cell holds 0.015). Money is in the contract's settlement currency: USDT or USD for linear contracts, the coin (BTC) for inverse ones. Contracts are counted in the exchange's own order unit: the coin for Binance USDT-M, Bybit linear, Bitget, BingX and WEEX; contracts of a per-coin size for CME, Coinbase, OKX, MEXC and Gate; USD for Deribit and BitMEX inverse perpetuals (MF_SPEC(contract, \"qty_unit\") says which).",
     ),
+    ("venues", ""),
     (
         "p",
         "Contract: a key exchange:symbol from the Specs table (the dropdown lists them), or a plain number: units of the underlying per contract, traded in whole contracts.",
@@ -1468,6 +1520,43 @@ def _unescape(text: str) -> str:
     )
 
 
+def _patch_venues(pkg: _Package, specs_rows: Sequence[Sequence[Any]]) -> bool:
+    """Rewrite the Start sheet's list of venues (the cell whose text begins with
+    :data:`VENUES_LEAD`, a shared or an inline string) for ``specs_rows``; False when the
+    sheet has no such cell (a workbook built before the list existed)."""
+    part = pkg.sheets.get("Start")
+    if part is None:
+        return False
+    xml = pkg.text(part)
+    index = None
+    if "xl/sharedStrings.xml" in pkg.parts:
+        items = re.findall(r"<si>(.*?)</si>", pkg.text("xl/sharedStrings.xml"), re.S)
+        for i, item in enumerate(items):
+            plain = _unescape("".join(re.findall(r"<t\b[^>]*>(.*?)</t>", item, re.S)))
+            if plain.startswith(VENUES_LEAD):
+                index = i
+                break
+    text = venue_summary(specs_rows)
+    for m in _CELL_RE.finditer(xml):
+        cell = m.group(0)
+        shared = index is not None and 't="s"' in cell and f"<v>{index}</v>" in cell
+        inline = 't="inlineStr"' in cell and f">{VENUES_LEAD}" in cell
+        if not (shared or inline):
+            continue
+        ref = re.search(r'\br="([A-Z]+)(\d+)"', cell)
+        style = re.search(r'\bs="(\d+)"', cell)
+        assert ref is not None
+        new = _cell_xml(ref.group(1) + ref.group(2), text, style.group(1) if style else None)
+        xml = xml[: m.start()] + new + xml[m.end() :]
+        row = re.search(rf'<row\b[^>]*\br="{ref.group(2)}"[^>]*>', xml)
+        if row is not None and ' ht="' in row.group(0):
+            tag = re.sub(r'\bht="[^"]*"', f'ht="{_text_height(text):g}"', row.group(0))
+            xml = xml[: row.start()] + tag + xml[row.end() :]
+        pkg.parts[part] = xml.encode("utf-8")
+        return True
+    return False
+
+
 def _table_values(path: Path, sheet: str) -> list[list[Any]]:
     """The values of a sheet's table region, read with openpyxl (header row first)."""
     import openpyxl
@@ -1485,7 +1574,8 @@ def update_specs(book: str | Path, *, backup: str | Path | None = None) -> Updat
     Rows of the workbook's Specs table whose key the package does not know (your own
     contracts) are kept, after the package's rows. Every other sheet, the VBA project and
     every other part of the file are copied byte for byte; only the Specs, Tiers, Lists and
-    Spec changes sheets, the two tables and the workbook's recalculation flag change. A
+    Spec changes sheets, the two tables, the Start sheet's list of venues and the
+    workbook's recalculation flag change. A
     backup copy is written first (``BOOK.bak.xlsm`` unless ``backup`` is given).
     """
     from ._contracts import SpecTable, tiers_from_rows
@@ -1570,6 +1660,7 @@ def update_specs(book: str | Path, *, backup: str | Path | None = None) -> Updat
         if len(keys) > LIST_ROWS:
             raise MicrosizeError(f"the Lists sheet holds {LIST_ROWS} keys (got {len(keys)})")
         patch("Lists", [["Contract keys (dropdowns)"], *keys], 1, LIST_ROWS + 1)
+    _patch_venues(pkg, new_rows)
     if "Spec changes" in pkg.sheets:
         stamp = f"update-specs with microsize {__version__}: {len(spec_diff) - 1} spec and {len(tier_diff) - 1} tier changes"
         body = [*spec_diff, *tier_diff[1:]]
