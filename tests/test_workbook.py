@@ -564,7 +564,8 @@ def test_update_specs_keeps_user_rows_other_sheets_and_vba(book_path: Path, tmp_
     assert _parts(report.backup.read_bytes()) == before
     pkg = _Package(path)
     changed_parts = {k for k in after if after[k] != before.get(k)}
-    allowed = {pkg.sheets[s] for s in ("Specs", "Tiers", "Lists", "Spec changes")}
+    # Start too: its list of venues now names the user's own venue
+    allowed = {pkg.sheets[s] for s in ("Specs", "Tiers", "Lists", "Spec changes", "Start")}
     allowed |= {
         pkg.table_part("Specs", "Specs"),
         pkg.table_part("Tiers", "Tiers"),
@@ -584,6 +585,9 @@ def test_update_specs_keeps_user_rows_other_sheets_and_vba(book_path: Path, tmp_
     assert changes[0] == ["change", "key", "field", "old", "new"]
     assert any(r[1] == "cme:MBT" and r[2] == "taker_fee" for r in changes)
     assert "mybroker:XYZ" in [c.value for c in wb["Lists"]["A"]]
+    (venues,) = [c.value for c in wb["Start"]["B"] if str(c.value).startswith("Venues in")]
+    assert venues.startswith(f"Venues in the Specs table ({len(rows) - 1} contracts): cme,")
+    assert "mybroker." in venues
     assert _formulas(path.read_bytes()) == _formulas(report.backup.read_bytes())
 
 
