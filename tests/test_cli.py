@@ -95,6 +95,14 @@ def test_specs_listing(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.M
         "cme:MET",
         "cme:ETH",
         "cme:BFF",
+        "cme:MSL",
+        "cme:SOL",
+        "cme:MXP",
+        "cme:XRP",
+        "cme:QBTC",
+        "cme:QETH",
+        "cme:QSOL",
+        "cme:QXRP",
     ]
     assert main(["specs", "--csv"]) == 0
     csv_lines = capsys.readouterr().out.splitlines()

@@ -61,8 +61,8 @@ from ._contracts import (
 from ._errors import MicrosizeError
 
 __all__ = [
-    "DIFF_HEADER",
     "ALL_LISTED",
+    "DIFF_HEADER",
     "DOCUMENTED_ONLY",
     "STAMP_FIELDS",
     "TIER_VENUES",
@@ -492,8 +492,12 @@ def map_market(
             if venue == "gate":  # ccxt hard-codes 0.0002/0.0005, not Gate's schedule
                 rec["maker_fee"] = rec["taker_fee"] = None
         elif venue == "bingx":
-            rec["maker_fee"] = _f(info.get("makerFeeRate"), f"{what} info.makerFeeRate", positive=False)
-            rec["taker_fee"] = _f(info.get("takerFeeRate"), f"{what} info.takerFeeRate", positive=False)
+            rec["maker_fee"] = _f(
+                info.get("makerFeeRate"), f"{what} info.makerFeeRate", positive=False
+            )
+            rec["taker_fee"] = _f(
+                info.get("takerFeeRate"), f"{what} info.takerFeeRate", positive=False
+            )
             max_lev = None  # maxLongLeverage is the account's setting, not the venue's cap
         elif venue == "weex":
             # ccxt: contractSize = contractVal, yet it sends the amount as the coin quantity;
@@ -643,9 +647,7 @@ def map_venue(
                 continue
             out.append(spec)
             found[spec.key.lower()] = m
-    return VenueUpdate(
-        venue, tuple(out), found, tuple(missing), tuple(inactive), tuple(skipped)
-    )
+    return VenueUpdate(venue, tuple(out), found, tuple(missing), tuple(inactive), tuple(skipped))
 
 
 def merge_specs(

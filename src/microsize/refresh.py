@@ -323,7 +323,8 @@ def refresh_specs(
             notes.append(f"added {len(added)}: {shown}")
         if upd.skipped:
             notes.append(
-                f"not added, cannot be mapped ({len(upd.skipped)}): " + "; ".join(upd.skipped[:5])
+                f"not added, cannot be mapped ({len(upd.skipped)}): "
+                + "; ".join(upd.skipped[:5])
                 + (f"; and {len(upd.skipped) - 5} more" if len(upd.skipped) > 5 else "")
             )
         if upd.missing:

@@ -1240,8 +1240,8 @@ def venue_summary(specs_rows: Sequence[Sequence[Any]]) -> str:
     >>> rows = [["exchange", "symbol", "qty_unit"], ["cme", "MBT", "contracts of 0.1 BTC"],
     ...         ["bingx", "BTC-USDT", "BTC"], ["mexc", "BTC_USDT", "contracts of 0.0001 BTC"]]
     >>> print(venue_summary(rows))  # doctest: +NORMALIZE_WHITESPACE
-    Venues in the Specs table (3 contracts): cme, bingx, mexc. Order units: contracts of a
-    fixed size on cme, mexc; the coin on bingx. MF_SPEC(contract, "qty_unit") gives each
+    Venues in the Specs table (3 contracts): cme, bingx, mexc. Order units: the coin on
+    bingx; contracts of a fixed size on cme, mexc. MF_SPEC(contract, "qty_unit") gives each
     contract's unit.
     """
     header = [str(h).strip().lower() for h in specs_rows[0]]
