@@ -218,7 +218,7 @@ def _split_add(add: Iterable[str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for key in add:
         ex, sep, sym = key.strip().partition(":")
-        if not sep and ex.lower() in VENUE_CCXT:
+        if not sep and ex.lower() in (*VENUE_CCXT, *DOCUMENTED_ONLY):
             sym = ALL_LISTED
         elif not sep or not ex or not sym.strip():
             raise MicrosizeError(
