@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import io
 import re
 from fractions import Fraction
 from pathlib import Path
@@ -512,3 +513,59 @@ def test_add_names_keys_or_venues() -> None:
         run(add=["nowhere"])
     with pytest.raises(MicrosizeError, match="rows stay as documented"):
         run(add=["cme"])
+
+
+# ------------------------------------------------------------------ the workbook
+def test_update_specs_brings_a_workbook_of_the_old_table_up_to_date(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A workbook built from the 29-contract table gains every new row, the dropdown keys
+    and the venues on its Start sheet."""
+    openpyxl = pytest.importorskip("openpyxl")
+    from microsize import _contracts
+    from microsize._refresh import spec_csv_rows
+    from microsize.refresh import reload_tables
+    from microsize.workbook import build_workbook_bytes, update_specs
+
+    bundled = ms.load_bundled_specs()
+    old = ms.SpecTable(s for s in bundled.values() if s.key not in NEW_KEYS)
+    assert len(old) == 29
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(spec_csv_rows(old))
+    real = _contracts._bundled_text
+    with monkeypatch.context() as m:
+        m.setattr(
+            _contracts,
+            "_bundled_text",
+            lambda name: buf.getvalue() if name == _contracts.SPECS_FILE else real(name),
+        )
+        reload_tables()
+        path = tmp_path / "old.xlsm"
+        path.write_bytes(build_workbook_bytes())
+    reload_tables()
+
+    def start_venues() -> str:
+        wb = openpyxl.load_workbook(path)
+        (line,) = [c.value for c in wb["Start"]["B"] if str(c.value).startswith("Venues in")]
+        return str(line)
+
+    assert start_venues().startswith("Venues in the Specs table (29 contracts):")
+    assert "mexc" not in start_venues()
+    report = update_specs(path)
+    added = [r[1] for r in report.spec_changes if r[0] == "added"]
+    assert sorted(added) == sorted(NEW_KEYS)
+    wb = openpyxl.load_workbook(path)
+    table = ms.SpecTable.from_rows(
+        [[c.value for c in r] for r in wb["Specs"][wb["Specs"].tables["Specs"].ref]]
+    )
+    assert not ms.diff_specs(bundled, table)
+    keys = {c.value for c in wb["Lists"]["A"]}
+    assert set(NEW_KEYS) <= keys
+    venues = start_venues()
+    assert venues.startswith(f"Venues in the Specs table ({len(bundled)} contracts): cme,")
+    for name in ("mexc", "bingx", "weex", "bitget", "gate"):
+        assert name in venues
+    assert (
+        "contracts of a fixed size on cme, coinbase, binance, bybit, okx, bitmex, kraken, mexc, gate"
+        in venues
+    )
