@@ -422,11 +422,11 @@ def test_bingx_fees_from_the_contract_and_no_account_leverage() -> None:
     assert spec.max_leverage is None  # the per-account setting is not the venue's cap
 
 
-@pytest.mark.parametrize("venue", ["bingx", "weex", "bitget"])
-def test_coin_margined_contracts_in_coin_are_refused(venue: str) -> None:
+@pytest.mark.parametrize("venue", ["bingx", "weex", "bitget", "mexc", "gate"])
+def test_coin_margined_contracts_are_refused_not_guessed(venue: str) -> None:
     m = dict(next(iter(fixture(venue)["markets"].values())))
     m.update(linear=False, inverse=True, settle=m["base"])
-    with pytest.raises(MalformedMarket, match="coin-margined contract traded in coin"):
+    with pytest.raises(MalformedMarket, match="coin-margined contract, its order unit"):
         map_market(venue, m, as_of=AS_OF, source="t")
 
 
@@ -442,6 +442,18 @@ def test_add_a_whole_venue_adds_every_listed_perpetual() -> None:
     assert "added 2: mexc:LTC_USDT, mexc:TRX_USDT" in report.notes
     # the rows already in the table are refreshed, not added twice
     assert len([k for k in keys if k.startswith("mexc:")]) == 5 + 2
+    # a coin-margined perpetual in the list is reported, not guessed
+    markets = copy.deepcopy(fixture("mexc")["markets"])
+    inverse = copy.deepcopy(markets["BTC/USDT:USDT"])
+    inverse.update(id="BTC_USD", symbol="BTC/USD:BTC", quote="USD", settle="BTC")
+    inverse.update(linear=False, inverse=True, contractSize=100)
+    markets["BTC/USD:BTC"] = inverse
+    res = run(venues=["mexc"], add=["mexc"], fake=factory(mexc={"markets": markets}))
+    assert res.visible_diff().keys("added") == ["mexc:LTC_USDT", "mexc:TRX_USDT"]
+    notes = res.reports[0].notes
+    assert any(
+        n.startswith("not added, cannot be mapped (1): mexc:BTC_USD: coin-margined") for n in notes
+    )
 
 
 def test_a_whole_venue_skips_what_it_cannot_map_and_what_does_not_trade() -> None:

@@ -33,9 +33,10 @@ weex            quantity in coin: ccxt's contractSize is contractVal, the coin s
 bitget          quantity in coin (contractSize 1), lot sizeMultiplier, fees of the contract
 ==============  ==========================================================================
 
-On BingX, WEEX and Bitget, coin-margined (inverse) contracts also take a coin quantity,
-which this table cannot hold as an inverse row (one unit = a fixed USD amount): they are
-refused rather than mapped wrong.
+Coin-margined (inverse) contracts of these five venues are refused rather than mapped on
+a guess: on BingX, WEEX and Bitget they also take a coin quantity, which an inverse row
+(one unit = a fixed USD amount) cannot hold, and on MEXC and Gate their unit is not
+verified here.
 
 Fields a venue does not give keep the table's current value. CME and Coinbase
 Derivatives rows have no venue feed here and stay as documented.
@@ -107,8 +108,9 @@ TIER_VENUES = ("binance", "kraken")
 FEES_FROM_VENUE = ("deribit", "bitmex", "mexc", "bingx", "weex", "bitget")
 #: Venues whose order quantity counts contracts of a per-coin size on linear contracts.
 CONTRACT_VENUES = ("okx", "mexc", "gate")
-#: Venues whose coin-margined contracts take a coin quantity (not mappable as inverse).
-COIN_QTY_VENUES = ("bingx", "weex", "bitget")
+#: Venues whose coin-margined contracts are not mapped: a coin quantity (BingX, WEEX,
+#: Bitget) or a unit not verified (MEXC, Gate).
+NO_INVERSE_VENUES = ("mexc", "gate", "bingx", "weex", "bitget")
 #: ``--add VENUE`` (or ``VENUE:*``): every listed perpetual of the venue.
 ALL_LISTED = "*"
 #: Fields stamped by every refresh; :func:`diff_specs` can ignore them.
@@ -479,10 +481,10 @@ def map_market(
                     f"{what} marginLevels[0].maintenanceMargin",
                     positive=False,
                 )
-        elif venue in COIN_QTY_VENUES and kind == "inverse":
+        elif venue in NO_INVERSE_VENUES and kind == "inverse":
             raise MalformedMarket(
-                f"{what}: coin-margined contract traded in coin, not a fixed USD amount "
-                "per contract: not mappable"
+                f"{what}: coin-margined contract, its order unit on {venue} is not "
+                "verified (a coin quantity or a USD amount): not mapped"
             )
         elif venue in ("mexc", "gate"):
             if kind == "linear":
