@@ -106,8 +106,6 @@ TIER_VENUES = ("binance", "kraken")
 #: Venues whose maker/taker fees come from the instrument itself; elsewhere ccxt's
 #: per-market fees are its own default schedule, so the table's value is kept.
 FEES_FROM_VENUE = ("deribit", "bitmex", "mexc", "bingx", "weex", "bitget")
-#: Venues whose order quantity counts contracts of a per-coin size on linear contracts.
-CONTRACT_VENUES = ("okx", "mexc", "gate")
 #: Venues whose coin-margined contracts are not mapped: a coin quantity (BingX, WEEX,
 #: Bitget) or a unit not verified (MEXC, Gate).
 NO_INVERSE_VENUES = ("mexc", "gate", "bingx", "weex", "bitget")

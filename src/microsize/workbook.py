@@ -1660,7 +1660,7 @@ def update_specs(book: str | Path, *, backup: str | Path | None = None) -> Updat
         if len(keys) > LIST_ROWS:
             raise MicrosizeError(f"the Lists sheet holds {LIST_ROWS} keys (got {len(keys)})")
         patch("Lists", [["Contract keys (dropdowns)"], *keys], 1, LIST_ROWS + 1)
-    _patch_venues(pkg, new_rows)
+    _patch_venues(pkg, new_table.rows())  # validated: a blank qty_unit is derived
     if "Spec changes" in pkg.sheets:
         stamp = f"update-specs with microsize {__version__}: {len(spec_diff) - 1} spec and {len(tier_diff) - 1} tier changes"
         body = [*spec_diff, *tier_diff[1:]]
