@@ -192,6 +192,7 @@ def MF_CONTRACTS(
 @arg("fee_rate", ndim=2, doc=_FEE_DOC)
 @arg("leverage", ndim=2, doc="Optional leverage for the margin row; 1 if omitted")
 @arg("specs", ndim=2, doc=_SPEC_DOC)
+@arg("slippage", ndim=2, doc="Optional stop slippage: fraction of the stop price or '2 ticks'")
 def MF_SIZE(
     equity: Any,
     risk: Any,
@@ -201,6 +202,7 @@ def MF_SIZE(
     fee_rate: Any = None,
     leverage: Any = None,
     specs: Any = None,
+    slippage: Any = None,
 ) -> Any:
     """One trade sized in full: a two-column table (label, value) with side, contracts, notional, risk at stop, fees, margin and warnings (incl. a stale spec row)."""
     return _out(
@@ -213,6 +215,7 @@ def MF_SIZE(
             _o(fee_rate),
             _o(leverage),
             _specs(specs),
+            _o(slippage),
             today=_today(),
             max_age_days=max_spec_age_days(),
         )
