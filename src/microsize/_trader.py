@@ -534,7 +534,8 @@ def target_price(
         assert t is not None  # unreachable targets were refused before rounding
         return t
 
-    unreachable = ~(raw > 0) & np.isfinite(e * r)
+    with np.errstate(over="ignore", invalid="ignore"):
+        unreachable = ~(raw > 0) & np.isfinite(e * r)
     if unreachable.any():
         idx = tuple(int(i) for i in np.argwhere(unreachable)[0])
         why = (
@@ -591,7 +592,8 @@ def roi_target(
             raw = np.where(den > 0, e * np.where(sd > 0, 1 + f, 1 - f) / den, np.nan)
         else:
             raw = np.where(sd > 0, e * (1 + f + m) / (1 - f), e * (1 - f - m) / (1 + f))
-    bad = ~(raw > 0) & np.isfinite(e * m)
+    with np.errstate(over="ignore", invalid="ignore"):
+        bad = ~(raw > 0) & np.isfinite(e * m)
     if bad.any():
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
         raise MicrosizeError(

@@ -735,22 +735,22 @@ def _atr_cells(values: Any, blank: Any, n: int, high: Any) -> Any:
 @_short_errors
 @arg("high", ndim=2, doc="High prices, oldest first (a column or row)")
 @arg("low", ndim=2, doc="Low prices, same rows")
-@arg("close", ndim=2, doc="Close prices, same rows; a row with a blank is skipped")
+@arg("close_price", ndim=2, doc="Close prices, same rows; a row with a blank is skipped")
 @arg("periods", ndim=2, doc="Optional number of bars; 14 if omitted")
 @arg("method", doc="Optional: wilder (default), simple or exponential")
 @arg("latest", doc="Optional: TRUE for the newest ATR alone instead of the column")
 def MF_ATR(
     high: Any,
     low: Any,
-    close: Any,
+    close_price: Any,
     periods: Any = None,
     method: Any = None,
     latest: Any = None,
 ) -> Any:
     """Wilder's average true range beside each bar (n/a before the first full window), or the newest value with latest=TRUE."""
     if _latest(latest):
-        return _out(latest_atr(_v(high), _v(low), _v(close), _o(periods), _o(method)))
-    values, blank, n = _atr_rows(_v(high), _v(low), _v(close), _o(periods), _o(method))
+        return _out(latest_atr(_v(high), _v(low), _v(close_price), _o(periods), _o(method)))
+    values, blank, n = _atr_rows(_v(high), _v(low), _v(close_price), _o(periods), _o(method))
     return _atr_cells(values, blank, n, high)
 
 
