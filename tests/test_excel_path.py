@@ -118,6 +118,9 @@ FOUNDATION = {
         "entry, roi, leverage, side, Optional contract, Optional fee_rate, Optional specs"
     ),
     "MF_RISK_TO_SETTLE": "usd_amount, stop_price, contract, Optional specs",
+    "MF_CONTRACTS_USD": (
+        "usd_amount, entry, stop_price, contract, Optional fee_rate, Optional specs"
+    ),
 }
 
 # One valid call per function: its required arguments as Excel hands them over (numbers
@@ -172,6 +175,7 @@ EXCEL_CALLS: dict[str, tuple[Any, ...]] = {
     "MF_TARGET": (60000.0, 57000.0, 3.0),
     "MF_ROI_TARGET": (60000.0, 0.5, 10.0, "long"),
     "MF_RISK_TO_SETTLE": (100.0, 57000.0, "deribit:BTC-PERPETUAL"),
+    "MF_CONTRACTS_USD": (100.0, 60000.0, 57000.0, "deribit:BTC-PERPETUAL"),
 }
 
 # VBA keywords, statements, built-in names and the xlwings wrapper's own locals

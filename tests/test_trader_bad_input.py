@@ -26,6 +26,10 @@ VALID: dict[str, tuple[Callable[..., Any], list[Any]]] = {
     "MF_TARGET": (U.MF_TARGET, [60000, 57000, 3, "bybit:BTCUSD", 0.0005]),
     "MF_ROI_TARGET": (U.MF_ROI_TARGET, [60000, 0.5, 10, "long", "binance:BTCUSDT", 0.0005]),
     "MF_RISK_TO_SETTLE": (U.MF_RISK_TO_SETTLE, [100, 57000, "deribit:BTC-PERPETUAL"]),
+    "MF_CONTRACTS_USD": (
+        U.MF_CONTRACTS_USD,
+        [100, 60000, 57000, "deribit:BTC-PERPETUAL", 0.0005],
+    ),
 }
 
 # (function, position, name in the message) for every numeric argument
@@ -54,9 +58,19 @@ NUMERIC = [
     ("MF_ROI_TARGET", 5, "fee_rate"),
     ("MF_RISK_TO_SETTLE", 0, "usd_amount"),
     ("MF_RISK_TO_SETTLE", 1, "stop"),
+    ("MF_CONTRACTS_USD", 0, "usd_amount"),
+    ("MF_CONTRACTS_USD", 1, "entry"),
+    ("MF_CONTRACTS_USD", 2, "stop"),
+    ("MF_CONTRACTS_USD", 4, "fee_rate"),
 ]
 RANGES = {("MF_ATR", 0), ("MF_ATR", 1), ("MF_ATR", 2)}
-OPTIONAL = {("MF_ATR", 3), ("MF_RR", 4), ("MF_TARGET", 4), ("MF_ROI_TARGET", 5)}
+OPTIONAL = {
+    ("MF_ATR", 3),
+    ("MF_RR", 4),
+    ("MF_TARGET", 4),
+    ("MF_ROI_TARGET", 5),
+    ("MF_CONTRACTS_USD", 4),
+}
 NEGATIVE_OK = {("MF_ROI_TARGET", 1)}  # a negative ROI is a loss target
 
 
@@ -142,7 +156,8 @@ def test_huge_and_tiny_numbers_give_a_number_or_a_message(
     try:
         out = _call(fname, pos, value)
     except MicrosizeError as exc:
-        assert len(str(exc)) < 220
+        out = str(exc)
+        assert len(out) < 220, out
         return
     assert _finite(out), out
 
@@ -181,6 +196,8 @@ def test_huge_and_tiny_numbers_give_a_number_or_a_message(
         (lambda: U.MF_ROI_TARGET(60000, 0.5, 10, "sideways"), "side must be"),
         (lambda: U.MF_RISK_TO_SETTLE(100, 3000, "bitmex:ETHUSD"), "quanto"),
         (lambda: U.MF_RISK_TO_SETTLE(100, 3000, "binance:NOPE"), "unknown contract"),
+        (lambda: U.MF_CONTRACTS_USD(100, 3100, 3000, "bitmex:ETHUSD"), "quanto"),
+        (lambda: U.MF_CONTRACTS_USD(100, 57000, 57000, "bybit:BTCUSD"), "stop must differ"),
         (lambda: U.MF_RR([[100], [100]], [[95], [95], [95]], 110), "ranges do not line up"),
         (lambda: U.MF_TARGET(100, 95, 2, [["cme:MBT"], ["cme:MET"]]), "single contract"),
     ],

@@ -68,6 +68,7 @@ from ._sizing import (
 from ._trader import (
     atr,
     atr_stop,
+    contracts_usd,
     latest_atr,
     reward_risk,
     risk_to_settle,
@@ -98,6 +99,7 @@ __all__ = [
     "breakeven",
     "clear_spec_caches",
     "contracts",
+    "contracts_usd",
     "convert",
     "diff_specs",
     "diff_tiers",

@@ -51,12 +51,24 @@ from ._contracts import ContractSpec
 from ._errors import MicrosizeError
 from ._exact import clean_money, clean_multiple, count_steps, exact
 from ._inputs import FloatArray, as_float_array, broadcast, describe, position, to_result
-from ._sizing import _distinct, _fee, _one_contract, _positive, _side
+from ._sizing import (
+    INVERSE,
+    _distinct,
+    _fee,
+    _nonneg,
+    _one_contract,
+    _positive,
+    _side,
+    _unit_loss,
+    _unit_loss_exact,
+    contracts,
+)
 
 __all__ = [
     "ATR_METHODS",
     "atr",
     "atr_stop",
+    "contracts_usd",
     "latest_atr",
     "reward_risk",
     "risk_to_settle",
@@ -679,3 +691,53 @@ def risk_to_settle(usd_amount: Any, stop: Any, contract: Any, specs: Any = None)
     for idx in np.ndindex(usd.shape):
         out[idx] = _floor_decimal(exact(float(usd[idx])) / exact(float(s[idx])))
     return to_result(out)
+
+
+def contracts_usd(
+    usd_amount: Any,
+    entry: Any,
+    stop: Any,
+    contract: Any,
+    fee_rate: Any = None,
+    specs: Any = None,
+) -> Any:
+    """Contracts whose loss at the stop, valued in USD at the stop, is within a USD budget.
+
+    For an inverse contract the count is ``floor(usd / (stop x coin loss of one lot step))``
+    lot steps, counted exactly from the typed decimals, so a budget that buys a whole number
+    of lots to the last digit buys all of them (the two-step route
+    ``contracts(risk_to_settle(usd, stop, c), ...)`` rounds the coin budget down first and
+    can then be one lot step short at such an exact boundary, never over). For a linear
+    contract settled in USD or a USD stablecoin it is :func:`~microsize.contracts`.
+    Below the minimum order quantity the count is 0.
+
+    >>> contracts_usd(100, 60000, 57000, "deribit:BTC-PERPETUAL")  # $100 exactly at the stop
+    2000.0
+    >>> contracts(risk_to_settle(100, 57000, "deribit:BTC-PERPETUAL"), 60000, 57000,
+    ...           "deribit:BTC-PERPETUAL")
+    1990.0
+    """
+    usd = _nonneg(usd_amount, "usd_amount")
+    spec = _one_contract(contract, specs)
+    if spec.kind != "inverse":
+        risk_to_settle(usd, stop, contract, specs)  # refuses non-USD settlement and quanto
+        return contracts(usd_amount, entry, stop, contract, fee_rate, specs)
+    e = _positive(entry, "entry")
+    s = _positive(stop, "stop")
+    f = _fee(fee_rate, "fee_rate")
+    usd, e, s, f = broadcast(usd_amount=usd, entry=e, stop=s, fee_rate=f)
+    _distinct(e, s)
+    size, step = spec.contract_size, spec.lot_step
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        q = usd / (s * _unit_loss(INVERSE, size, e, s, f) * step)
+    get = _scalar_index(q.shape)
+
+    def exact_q(i: tuple[int, ...]) -> Fraction:
+        unit = _unit_loss_exact(INVERSE, size, get(e, i), get(s, i), get(f, i))
+        return exact(get(usd, i)) / (exact(get(s, i)) * unit * exact(step))
+
+    q = _finite(q, "usd_amount, entry, stop")
+    raw = count_steps(q, "floor", exact_q)
+    min_steps = math.ceil(spec.min_qty / step - 1e-9)
+    n = np.where(raw < min_steps, 0.0, raw)
+    return to_result(clean_multiple(n, np.asarray(step)))

@@ -708,6 +708,7 @@ def MF_VERSION() -> str:
 from ._trader import (  # noqa: E402  (kept as one block for this group of functions)
     _atr_rows,
     atr_stop,
+    contracts_usd,
     latest_atr,
     reward_risk,
     risk_to_settle,
@@ -879,3 +880,27 @@ def MF_ROI_TARGET(
 def MF_RISK_TO_SETTLE(usd_amount: Any, stop_price: Any, contract: Any, specs: Any = None) -> Any:
     """A USD risk budget in the settlement currency: coin = USD / stop for inverse contracts (rounded down), unchanged for USD-settled ones."""
     return _out(risk_to_settle(_v(usd_amount), _v(stop_price), _v(contract), _specs(specs)))
+
+
+@xw.func(category=CATEGORY)
+@_short_errors
+@arg("usd_amount", ndim=2, doc="Risk budget in USD")
+@arg("entry", ndim=2, doc="Entry price")
+@arg("stop_price", ndim=2, doc="Stop price (or its fill, MF_STOP_FILL): below entry = long")
+@arg("contract", ndim=2, doc=_CONTRACT_DOC)
+@arg("fee_rate", ndim=2, doc=_FEE_DOC)
+@arg("specs", ndim=2, doc=_SPEC_DOC)
+def MF_CONTRACTS_USD(
+    usd_amount: Any,
+    entry: Any,
+    stop_price: Any,
+    contract: Any,
+    fee_rate: Any = None,
+    specs: Any = None,
+) -> Any:
+    """Contracts whose loss at the stop, valued in USD at the stop price, is within a USD budget (inverse and USD-settled linear contracts)."""
+    return _out(
+        contracts_usd(
+            _v(usd_amount), _v(entry), _v(stop_price), _v(contract), _o(fee_rate), _specs(specs)
+        )
+    )
