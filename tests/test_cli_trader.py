@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import microsize as ms
-from microsize._cli_trader import EXAMPLES
 from microsize.cli import main
+from microsize.cli_trader import EXAMPLES
 
 from .test_trader import QQQ
 

@@ -46,6 +46,7 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from ._contracts import ContractSpec
 from ._errors import MicrosizeError
@@ -113,7 +114,7 @@ def _finite(result: FloatArray, names: str) -> FloatArray:
 
 def _round_to_tick(
     price: FloatArray,
-    up: FloatArray,
+    up: npt.NDArray[np.bool_],
     tick: float | None,
     exact_price: Callable[[tuple[int, ...]], Fraction],
 ) -> FloatArray:

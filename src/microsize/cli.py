@@ -112,7 +112,7 @@ def _cmd_size(args: argparse.Namespace) -> int:
 def _slippage(text: str | None) -> Any:
     if text is None:
         return None
-    from ._cli_trader import parse_slippage
+    from .cli_trader import parse_slippage
 
     return parse_slippage(text)
 
@@ -555,7 +555,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .workbook import add_commands  # the workbook builder sits at the edge too
 
     add_commands(sub)
-    from ._cli_trader import add_commands as add_trader_commands
+    from .cli_trader import add_commands as add_trader_commands
 
     add_trader_commands(sub)
     return parser
