@@ -207,3 +207,79 @@ def test_specific_messages(call: Callable[[], Any], needle: str) -> None:
         call()
     assert needle in str(info.value), str(info.value)
     assert len(str(info.value)) < 220
+
+
+# Anything a cell or range can hold, for the random calls below.
+POOL: list[Any] = [
+    9.99e307,
+    -9.99e307,
+    1e-300,
+    -1e-300,
+    0.0,
+    1.0,
+    -1.0,
+    0.5,
+    14.0,
+    60000.0,
+    57000.0,
+    "abc",
+    "#N/A",
+    "",
+    None,
+    True,
+    [],
+    [[]],
+    [[None]],
+    [[1.0], [2.0, 3.0]],
+    [[1.0], ["x"]],
+    [[60000.0], [61000.0]],
+    [[1.0, 2.0]],
+    "long",
+    "short",
+    "cme:MBT",
+    "bybit:BTCUSD",
+    "deribit:BTC-PERPETUAL",
+    "2 ticks",
+    "wilder",
+]
+ARITY = {
+    "MF_ATR": 6,
+    "MF_ATR_STOP": 6,
+    "MF_STOP_FILL": 5,
+    "MF_RR": 6,
+    "MF_TARGET": 6,
+    "MF_ROI_TARGET": 7,
+    "MF_RISK_TO_SETTLE": 4,
+    "MF_CONTRACTS_USD": 6,
+}
+
+
+@pytest.mark.parametrize("fname", sorted(ARITY))
+def test_random_cells_give_finite_values_or_a_short_message(fname: str) -> None:
+    """Any mix of numbers up to 9.99e307, text, error values, empty and ragged ranges: a
+    finite result with no blank cell, or a MicrosizeError; never another exception."""
+    import random
+
+    fn = getattr(U, fname)
+    rng = random.Random(fname)
+    refused = 0
+    for _ in range(400):
+        args = [rng.choice(POOL) for _ in range(rng.randint(1, ARITY[fname]))]
+        kind, out = _outcome(fn, args)
+        if kind == "message":
+            refused += 1
+            assert len(out) < 220, (args, out)
+        elif kind == "arity":  # too few required arguments for a plain Python call
+            assert "required positional argument" in out, (args, out)
+        else:
+            assert _finite(out), (args, out)
+    assert refused > 0
+
+
+def _outcome(fn: Callable[..., Any], args: list[Any]) -> tuple[str, Any]:
+    try:
+        return "value", fn(*args)
+    except MicrosizeError as exc:
+        return "message", str(exc)
+    except TypeError as exc:
+        return "arity", str(exc)

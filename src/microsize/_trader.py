@@ -95,10 +95,35 @@ _TICKS = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(?:ticks?|t)\s*$", re.IGNORECA
 
 
 # ------------------------------------------------------------------------ helpers
+def _single(contract: Any, specs: Any) -> ContractSpec:
+    """One contract, or a message naming the argument (a ragged range included)."""
+    try:
+        return _one_contract(contract, specs)
+    except MicrosizeError:
+        raise
+    except ValueError:  # numpy refuses a ragged range before the lookup sees it
+        raise MicrosizeError(
+            "contract must be a single contract key or size, not a ragged range"
+        ) from None
+
+
 def _contract_or_none(contract: Any, specs: Any) -> ContractSpec | None:
     if contract is None or (isinstance(contract, str) and contract.strip() == ""):
         return None
-    return _one_contract(contract, specs)
+    return _single(contract, specs)
+
+
+def _sides(side: Any) -> FloatArray:
+    """+1 long, -1 short per cell; an empty or ragged range is refused."""
+    try:
+        sd = _side(side)
+    except MicrosizeError:
+        raise
+    except ValueError:
+        raise MicrosizeError("side must be long, short, 1 or -1, not a ragged range") from None
+    if sd.size == 0:
+        raise MicrosizeError("side is an empty range: type long or short")
+    return sd
 
 
 def _tick(spec: ContractSpec | None) -> float | None:
@@ -220,20 +245,24 @@ def _atr_rows(
     out = np.full(h.shape, np.nan)
     if keep.sum() < n:
         return out, blank, n
-    tr = _true_range(h[keep], lo[keep], c[keep])
+    with np.errstate(over="ignore", invalid="ignore"):
+        tr = _true_range(h[keep], lo[keep], c[keep])
     values = np.full(tr.shape, np.nan)
-    if how == "simple":
-        window = np.convolve(tr, np.ones(n), mode="valid") / n
-        values[n - 1 :] = window
-    else:
-        alpha = 1.0 / n if how == "wilder" else 2.0 / (n + 1)
-        a = float(np.mean(tr[:n]))
-        values[n - 1] = a
-        for i in range(n, tr.size):  # a recursive filter: each value needs the one before
-            a = a + alpha * (float(tr[i]) - a)
-            values[i] = a
+    with np.errstate(over="ignore", invalid="ignore"):
+        if how == "simple":
+            values[n - 1 :] = np.convolve(tr, np.ones(n), mode="valid") / n
+        else:
+            alpha = 1.0 / n if how == "wilder" else 2.0 / (n + 1)
+            a = float(np.mean(tr[:n]))
+            values[n - 1] = a
+            for i in range(n, tr.size):  # a recursive filter: each value needs the one before
+                a = a + alpha * (float(tr[i]) - a)
+                values[i] = a
+    if np.isinf(values).any():
+        raise MicrosizeError("high, low, close: the prices are too large to average")
     out[keep] = values
-    return clean_money(out), blank, n
+    with np.errstate(over="ignore", invalid="ignore"):
+        return clean_money(out), blank, n
 
 
 def true_range(high: Any, low: Any, close: Any) -> FloatArray:
@@ -332,7 +361,7 @@ def atr_stop(
     e = _positive(entry, "entry")
     a = _positive(atr, "atr")
     k = _positive(multiple, "multiple")
-    sd = _side(side)
+    sd = _sides(side)
     spec = _contract_or_none(contract, specs)
     e, a, k, sd = broadcast(entry=e, atr=a, multiple=k, side=sd)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -470,7 +499,7 @@ def reward_risk(
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         risk, reward = _pnl_parts(kind, e, s, t, f)
         rr = _finite(np.asarray(reward / risk), "entry, stop, target")
-    return to_result(clean_money(rr))
+        return to_result(clean_money(rr))
 
 
 def _target_exact(
@@ -593,7 +622,7 @@ def roi_target(
     e = _positive(entry, "entry")
     g = as_float_array(roi, "roi")
     lev = _positive(leverage, "leverage")
-    sd = _side(side)
+    sd = _sides(side)
     f = _fee(fee_rate, "fee_rate")
     spec = _contract_or_none(contract, specs)
     kind = "linear" if spec is None else spec.kind
@@ -674,7 +703,7 @@ def risk_to_settle(usd_amount: Any, stop: Any, contract: Any, specs: Any = None)
             f"usd_amount must be zero or more (got {describe(float(usd[idx]))}{position(idx, usd.shape)})"
         )
     s = _positive(stop, "stop")
-    spec = _one_contract(contract, specs)
+    spec = _single(contract, specs)
     usd, s = broadcast(usd_amount=usd, stop=s)
     if spec.kind == "linear":
         settle = (spec.settle or spec.quote or "USD").upper()
@@ -688,6 +717,8 @@ def risk_to_settle(usd_amount: Any, stop: Any, contract: Any, specs: Any = None)
             f"contract {spec.key} is quanto: it settles in {spec.settle or 'a coin'} whose price "
             "is not the stop price; divide the USD budget by that coin's price"
         )
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        _finite(usd / s * 1.0000001, "usd_amount, stop")
     out = np.empty(usd.shape)
     for idx in np.ndindex(usd.shape):
         out[idx] = _floor_decimal(exact(float(usd[idx])) / exact(float(s[idx])))
@@ -719,10 +750,13 @@ def contracts_usd(
     1990.0
     """
     usd = _nonneg(usd_amount, "usd_amount")
-    spec = _one_contract(contract, specs)
+    spec = _single(contract, specs)
     if spec.kind != "inverse":
         risk_to_settle(usd, stop, contract, specs)  # refuses non-USD settlement and quanto
-        return contracts(usd_amount, entry, stop, contract, fee_rate, specs)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            n_lin = contracts(usd_amount, entry, stop, contract, fee_rate, specs)
+        _finite(np.asarray(n_lin), "usd_amount, entry, stop")
+        return n_lin
     e = _positive(entry, "entry")
     s = _positive(stop, "stop")
     f = _fee(fee_rate, "fee_rate")
@@ -738,7 +772,8 @@ def contracts_usd(
         return exact(get(usd, i)) / (exact(get(s, i)) * unit * exact(step))
 
     q = _finite(q, "usd_amount, entry, stop")
-    raw = count_steps(q, "floor", exact_q)
+    with np.errstate(over="ignore", invalid="ignore"):
+        raw = count_steps(q, "floor", exact_q)
     min_steps = math.ceil(spec.min_qty / step - 1e-9)
     n = np.where(raw < min_steps, 0.0, raw)
     return to_result(clean_multiple(n, np.asarray(step)))
