@@ -254,10 +254,11 @@ def _atr_rows(
         else:
             alpha = 1.0 / n if how == "wilder" else 2.0 / (n + 1)
             a = float(np.mean(tr[:n]))
-            values[n - 1] = a
-            for i in range(n, tr.size):  # a recursive filter: each value needs the one before
-                a = a + alpha * (float(tr[i]) - a)
-                values[i] = a
+            out_l = [a]
+            for x in tr[n:].tolist():  # a recursive filter: each value needs the one before
+                a = a + alpha * (x - a)
+                out_l.append(a)
+            values[n - 1 :] = out_l
     if np.isinf(values).any():
         raise MicrosizeError("high, low, close: the prices are too large to average")
     out[keep] = values
