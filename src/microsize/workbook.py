@@ -655,18 +655,18 @@ def _atr_block(book: _Book, s: str, keys: str) -> None:
     ws.set_column("K:K", 3)
     ws.set_column("L:L", 30)
     ws.set_column("M:M", 16)
-    book.section(s, "G3", "ATR and reward to risk: bars", span=4)
+    book.section(s, "G4", "ATR and reward to risk: bars", span=4)
     for j, name in enumerate(("High", "Low", "Close", "ATR: MF_ATR")):
-        book.write(s, cell_name(3, 6 + j), name, "header")
-    bars = book.block(s, "G5", [list(b) for b in ATR_BARS], "in_price")
+        book.write(s, cell_name(4, 6 + j), name, "header")
+    bars = book.block(s, "G6", [list(b) for b in ATR_BARS], "in_price")
     assert bars.last is not None
     r0, r1 = bars.first[0], bars.last[0]
     high, low, close = (Ref(s, (r0, c), (r1, c)) for c in (6, 7, 8))
-    book.section(s, "L3", "ATR stop, target and R:R")
+    book.section(s, "L4", "ATR stop, target and R:R")
     entry, periods, method, multiple, side, contract, fee, slip, r_mult, usd, roi, lev = _inputs(
         book,
         s,
-        3,
+        4,
         11,
         [
             ("Entry price", 61950, "in_price", _POSITIVE_VALIDATION),
@@ -683,7 +683,7 @@ def _atr_block(book: _Book, s: str, keys: str) -> None:
             ("Leverage for the ROI", 10, "in_lev", _LEVERAGE_VALIDATION),
         ],
     )
-    book.formula(s, cell_name(4, 9), "MF_ATR", high, low, close, periods, method, fmt="out_price")
+    book.formula(s, cell_name(5, 9), "MF_ATR", high, low, close, periods, method, fmt="out_price")
     results = [
         ("ATR now: MF_ATR(..., TRUE)", "out_price", "MF_ATR"),
         ("ATR stop: MF_ATR_STOP", "out_price", "MF_ATR_STOP"),
@@ -693,7 +693,7 @@ def _atr_block(book: _Book, s: str, keys: str) -> None:
         ("Reward to risk: MF_RR", "out_ratio", "MF_RR"),
         ("Exit for the ROI: MF_ROI_TARGET", "out_price", "MF_ROI_TARGET"),
     ]
-    top = 16
+    top = 17
     book.section(s, cell_name(top, 11), "Results")
     cells: dict[str, Ref] = {}
     for i, (label, fmt, fn) in enumerate(results):
