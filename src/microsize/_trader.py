@@ -354,6 +354,30 @@ def atr_stop(
     tick away from entry (down for a long, up for a short). Without a contract, or for a
     contract with no tick size, the stop is not rounded.
 
+    Parameters
+    ----------
+    entry, atr, multiple : float or array_like
+        Entry price, average true range (price units, e.g. from :func:`latest_atr`) and the
+        number of ATRs, all > 0; ranges broadcast.
+    side : {"long", "short", 1, -1} or array_like
+        The trade's side: the stop goes below entry for a long, above for a short.
+    contract : str or float, optional
+        A contract key whose ``tick_size`` rounds the stop.
+    specs : SpecTable or 2-D range, optional
+        A spec table with a header row; the bundled table when omitted.
+
+    Returns
+    -------
+    float or ndarray
+        The stop price, at least ``multiple x atr`` from entry and less than one tick more.
+
+    Raises
+    ------
+    MicrosizeError
+        For bad input, or a long whose stop would be at or below 0.
+
+    Examples
+    --------
     >>> atr_stop(60000, 1234.5, 2, "long", "cme:MBT")
     57530.0
     >>> atr_stop(3520, 41.3, 1.5, "short")
@@ -414,6 +438,24 @@ def stop_fill(stop: Any, slippage: Any, entry: Any, contract: Any = None, specs:
     and rounded to the tick away from entry. ``MF_CONTRACTS(risk, entry, fill, contract)``
     then keeps the loss within budget when the stop slips that much.
 
+    Parameters
+    ----------
+    stop, entry : float or array_like
+        Stop trigger and entry price, > 0 and different; the side comes from the stop.
+    slippage : float, array_like or str
+        A fraction of the stop price, 0 <= x < 1 (0.1% = 0.001), or text ``"N ticks"``.
+    contract : str or float, optional
+        A contract key whose ``tick_size`` rounds the fill (and measures ticks).
+    specs : SpecTable or 2-D range, optional
+        A spec table with a header row; the bundled table when omitted.
+
+    Returns
+    -------
+    float or ndarray
+        ``S (1 - s x)`` or ``S - s n tick`` (s = +1 long), on the tick away from entry.
+
+    Examples
+    --------
     >>> stop_fill(3450, 0.001, 3520)
     3446.55
     >>> stop_fill(57000, "2 ticks", 60000, "cme:MBT")
@@ -475,6 +517,25 @@ def reward_risk(
     position tool shows; inverse contracts use ``|1/E - 1/T| / |1/S - 1/E|``, the ratio of
     the coin PnLs. The side comes from the stop; the target must be on the profit side.
 
+    Parameters
+    ----------
+    entry, stop, target : float or array_like
+        Prices > 0; stop below entry sizes a long, above a short; the target lies on the
+        profit side. Ranges broadcast.
+    contract : str or float, optional
+        Its kind chooses the PnL formula (inverse: coin PnL); linear when omitted.
+    fee_rate : float or array_like, optional
+        Fraction of notional charged on entry and on exit (0 to 0.01).
+    specs : SpecTable or 2-D range, optional
+        A spec table with a header row; the bundled table when omitted.
+
+    Returns
+    -------
+    float or ndarray
+        Reward over risk, both per unit and after fees (negative when fees eat the reward).
+
+    Examples
+    --------
     >>> reward_risk(100, 95, 110)
     2.0
     >>> round(reward_risk(3520, 3450, 3660, 0.001, 0.0005), 4)  # 2R before fees
@@ -531,6 +592,35 @@ def target_price(
     exact in the coin PnL, which is not linear in price. The price is then rounded to the
     tick away from entry, so the R reached is never below ``r_multiple``.
 
+    Parameters
+    ----------
+    entry, stop : float or array_like
+        Prices > 0, different; the side comes from the stop.
+    r_multiple : float or array_like
+        The reward wanted in multiples of the loss at the stop, >= 0 (0 = breakeven after
+        fees).
+    contract : str or float, optional
+        Its kind chooses the PnL formula and its ``tick_size`` the rounding; linear and
+        unrounded when omitted.
+    fee_rate : float or array_like, optional
+        Fraction of notional charged on entry and on exit (0 to 0.01).
+    specs : SpecTable or 2-D range, optional
+        A spec table with a header row; the bundled table when omitted.
+
+    Returns
+    -------
+    float or ndarray
+        The exit price: with a tick, the tick price nearest to entry whose R after fees
+        is at least ``r_multiple``.
+
+    Raises
+    ------
+    MicrosizeError
+        For bad input, or an R no price reaches (an inverse long's coin profit is capped at
+        ``size / entry``; a short's price cannot fall below 0).
+
+    Examples
+    --------
     >>> target_price(100, 95, 2)
     110.0
     >>> target_price(60000, 57000, 3, "cme:MBT")
@@ -615,6 +705,38 @@ def roi_target(
     ``roi`` is a fraction (50% = 0.5) and may be negative (a loss); the price is rounded to
     the tick in the direction that reaches at least ``roi``.
 
+    Parameters
+    ----------
+    entry : float or array_like
+        Entry price > 0.
+    roi : float or array_like
+        PnL / initial margin wanted, a fraction (50% = 0.5); negative for a loss.
+    leverage : float or array_like
+        Leverage > 0 (initial margin = notional at entry / leverage).
+    side : {"long", "short", 1, -1} or array_like
+        The position's side.
+    contract : str or float, optional
+        Its kind chooses the formula (inverse: coin PnL and coin margin) and its
+        ``tick_size`` the rounding; linear and unrounded when omitted.
+    fee_rate : float or array_like, optional
+        Fraction of notional charged on entry and on exit; 0 (as the calculators) if omitted.
+    specs : SpecTable or 2-D range, optional
+        A spec table with a header row; the bundled table when omitted.
+
+    Returns
+    -------
+    float or ndarray
+        The exit price, rounded to the tick toward more profit.
+
+    References
+    ----------
+    Binance, "How to Use the Binance Futures Calculator" (FAQ 360036498511): long target
+    = entry x (ROI / leverage + 1), short = entry x (1 - ROI / leverage); COIN-M target =
+    side x entry / (side - ROI x IMR). Bybit, "How to use Bybit calculator", Example 2:
+    long 5x, entry 7,000, ROI 20% -> about 7,292 (inverse BTCUSD).
+
+    Examples
+    --------
     >>> roi_target(60000, 0.5, 10, "long")
     63000.0
     >>> roi_target(7000, 0.2, 5, "long", "bybit:BTCUSD")  # Bybit's example: about 7292
@@ -692,6 +814,30 @@ def risk_to_settle(usd_amount: Any, stop: Any, contract: Any, specs: Any = None)
     Feed the result to :func:`~microsize.contracts` as ``risk_amount``: the dollar value of
     the loss at the stop then never exceeds ``usd_amount``.
 
+    Parameters
+    ----------
+    usd_amount : float or array_like
+        Budget in USD, >= 0.
+    stop : float or array_like
+        The price the loss is realised at (the stop, or its fill), > 0.
+    contract : str or float
+        A single contract: inverse, or linear settled in USD or a USD stablecoin.
+    specs : SpecTable or 2-D range, optional
+        A spec table with a header row; the bundled table when omitted.
+
+    Returns
+    -------
+    float or ndarray
+        The budget in the settlement currency, never worth more than ``usd_amount`` at
+        ``stop``.
+
+    References
+    ----------
+    Deribit and Bybit inverse PnL: amount x (1/entry - 1/exit) coins for an amount in USD;
+    its dollar value where it is realised is that coin amount x the exit price.
+
+    Examples
+    --------
     >>> risk_to_settle(100, 57000, "deribit:BTC-PERPETUAL")
     0.00175438596491228
     >>> risk_to_settle(100, 57000, "binance:BTCUSDT")
@@ -744,6 +890,32 @@ def contracts_usd(
     contract settled in USD or a USD stablecoin it is :func:`~microsize.contracts`.
     Below the minimum order quantity the count is 0.
 
+    Parameters
+    ----------
+    usd_amount : float or array_like
+        Budget in USD, >= 0.
+    entry, stop : float or array_like
+        Prices > 0, different; stop below entry sizes a long. Pass the stop's fill
+        (:func:`stop_fill`) when it may slip.
+    contract : str or float
+        A single contract: inverse, or linear settled in USD or a USD stablecoin.
+    fee_rate : float or array_like, optional
+        Fraction of notional charged on entry and on exit (0 to 0.01), in coin for inverse.
+    specs : SpecTable or 2-D range, optional
+        A spec table with a header row; the bundled table when omitted.
+
+    Returns
+    -------
+    float or ndarray
+        Contracts in the venue's order unit, a multiple of the lot step; 0 below the
+        minimum order quantity.
+
+    Notes
+    -----
+    USD loss of one unit at the stop: ``k (|1/S - 1/E| + f (1/E + 1/S)) x S``.
+
+    Examples
+    --------
     >>> contracts_usd(100, 60000, 57000, "deribit:BTC-PERPETUAL")  # $100 exactly at the stop
     2000.0
     >>> contracts(risk_to_settle(100, 57000, "deribit:BTC-PERPETUAL"), 60000, 57000,
