@@ -625,3 +625,31 @@ def test_cli_writes_the_template_and_updates_specs(
     assert cli_main(["workbook", str(tmp_path / "t.xlsx")]) == 2
     assert "must end in .xlsm" in capsys.readouterr().err
     assert build_workbook(tmp_path / "sub" / "x.xlsm").read_bytes() == fresh
+
+
+def test_sizing_sheet_atr_block_matches_the_python_api(book_path: Path) -> None:
+    """The ATR / R:R block: cached results are what the Python API gives for its inputs."""
+    import microsize as ms
+    from microsize.workbook import ATR_BARS
+
+    ws = openpyxl.load_workbook(book_path, data_only=True)["Sizing"]
+    pairs = {ws.cell(r, 12).value: ws.cell(r, 13).value for r in range(1, 40)}
+    high, low, close = ([b[i] for b in ATR_BARS] for i in range(3))
+    atr_now = ms.latest_atr(high, low, close, 14)
+    stop = ms.atr_stop(61950, atr_now, 2, "long", "cme:MBT")
+    fill = ms.stop_fill(stop, 0.001, 61950, "cme:MBT")
+    target = ms.target_price(61950, stop, 3, "cme:MBT", 0.0005)
+    assert pairs["ATR now: MF_ATR(..., TRUE)"] == pytest.approx(atr_now, rel=1e-12)
+    assert pairs["ATR stop: MF_ATR_STOP"] == stop
+    assert pairs["Stop fill: MF_STOP_FILL"] == fill < stop
+    assert pairs["Contracts for the USD budget"] == ms.contracts_usd(
+        300, 61950, fill, "cme:MBT", 0.0005
+    )
+    assert pairs["Target at R: MF_TARGET"] == target
+    assert pairs["Reward to risk: MF_RR"] >= 3
+    assert pairs["Exit for the ROI: MF_ROI_TARGET"] == ms.roi_target(
+        61950, 0.5, 10, "long", "cme:MBT", 0.0005
+    )
+    column = [ws.cell(r, 10).value for r in range(6, 6 + len(ATR_BARS))]
+    assert column[:13] == ["n/a: fewer than 14 bars"] * 13
+    assert column[-1] == pytest.approx(atr_now, rel=1e-12)
