@@ -315,7 +315,8 @@ def test_target_reaches_at_least_the_asked_r_and_one_tick_less_would_not(
 
 # ---------------------------------------------------------------------- ROI targets
 def test_roi_target_bybit_inverse_example() -> None:
-    # Bybit, "How to use Bybit calculator", Example 2 (target price, fees excluded): buy long
+    # Bybit, "How to use Bybit calculator" (https://help.bybit.com/hc/en-us/articles/
+    # 360039260154), Example 2 (target price, fees excluded): buy long
     # 5x, qty 10,000, entry 7,000, ROI 20% -> "around 7292 USD". Exactly 7000 / 0.96.
     assert ms.roi_target(7000, 0.2, 5, "long") != ms.roi_target(
         7000, 0.2, 5, "long", "bybit:BTCUSD"
@@ -329,7 +330,8 @@ def test_roi_target_bybit_inverse_example() -> None:
 @pytest.mark.parametrize(
     ("entry", "roi", "lev", "side", "contract", "want"),
     [
-        # Binance, "How to Use the Binance Futures Calculator": USDⓈ-M long target =
+        # Binance, "How to Use the Binance Futures Calculator" (binance.com support FAQ
+        # 360036498511, updated 27 Aug 2024): USDⓈ-M long target =
         # entry x (ROI / leverage + 1), short = entry x (1 - ROI / leverage)
         (60000, 0.5, 10, "long", "binance:BTCUSDT", 63000.0),
         (60000, 0.5, 10, "short", "binance:BTCUSDT", 57000.0),
@@ -364,7 +366,10 @@ def test_roi_target_reaches_the_roi_on_margin(key: str, side: int, fee: float) -
 
 # ------------------------------------------------------------- USD budget, inverse
 def test_usd_budget_deribit_hand_computation() -> None:
-    # Deribit inverse PnL (BTC) = amount x (1/entry - 1/exit), amount in USD.
+    # Deribit inverse PnL (BTC) = amount x (1/entry - 1/exit), amount in USD, worth that
+    # many BTC x the BTC price in dollars (Deribit Insights, "Deribit Inverse Contracts -
+    # Calculating Profit in BTC and USD", 2020, https://insights.deribit.com/uncategorized/
+    # deribit-inverse-contracts-calculating-profit-in-btc-and-usd/).
     # $100 at a 57,000 stop is 100 / 57000 = 0.00175438596491228... BTC (rounded down).
     coin = ms.risk_to_settle(100, 57000, "deribit:BTC-PERPETUAL")
     assert coin == 0.00175438596491228

@@ -834,7 +834,8 @@ def risk_to_settle(usd_amount: Any, stop: Any, contract: Any, specs: Any = None)
     References
     ----------
     Deribit and Bybit inverse PnL: amount x (1/entry - 1/exit) coins for an amount in USD;
-    its dollar value where it is realised is that coin amount x the exit price.
+    its dollar value where it is realised is that coin amount x the exit price (Deribit
+    Insights, "Deribit Inverse Contracts - Calculating Profit in BTC and USD", 2020).
 
     Examples
     --------
