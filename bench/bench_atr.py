@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from microsize import udfs
-from microsize._trader import atr
+from microsize._volatility import atr
 
 
 def make_bars(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -65,18 +65,16 @@ from ._sizing import (
     size_trade,
     sizing,
 )
-from ._trader import (
-    atr,
+from ._targets import (
     atr_stop,
     contracts_usd,
-    latest_atr,
     reward_risk,
     risk_to_settle,
     roi_target,
     stop_fill,
     target_price,
-    true_range,
 )
+from ._volatility import atr, latest_atr, true_range
 
 __all__ = [
     "SPEC_COLUMNS",

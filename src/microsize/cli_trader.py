@@ -16,8 +16,7 @@ import numpy as np
 from ._errors import MicrosizeError
 from ._exact import clean_money, exact
 from ._sizing import INVERSE, _unit_loss_exact, risk
-from ._trader import (
-    atr,
+from ._targets import (
     atr_stop,
     contracts_usd,
     reward_risk,
@@ -26,6 +25,7 @@ from ._trader import (
     stop_fill,
     target_price,
 )
+from ._volatility import atr
 
 __all__ = ["EXAMPLES", "add_commands", "parse_slippage"]
 

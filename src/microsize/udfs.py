@@ -705,17 +705,16 @@ def MF_VERSION() -> str:
 
 
 # ----------------------------------------------------------------- trader inputs
-from ._trader import (  # noqa: E402  (kept as one block for this group of functions)
-    _atr_rows,
+from ._targets import (  # noqa: E402  (kept as one block for this group of functions)
     atr_stop,
     contracts_usd,
-    latest_atr,
     reward_risk,
     risk_to_settle,
     roi_target,
     stop_fill,
     target_price,
 )
+from ._volatility import _atr_rows, latest_atr  # noqa: E402
 
 _SIDE_DOC = "long or short (or 1 / -1)"
 _TICK_CONTRACT_DOC = "Optional contract whose tick size rounds the price; unrounded if omitted"
