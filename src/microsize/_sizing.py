@@ -641,7 +641,7 @@ def size_trade(
     lev = 1.0 if leverage is None else float(_positive(leverage, "leverage"))
     ckey = spec.key if spec.exchange else spec.contract_size
     if slippage is not None and not (isinstance(slippage, str) and slippage.strip() == ""):
-        from ._targets import stop_fill  # the trader module builds on this one
+        from ._targets import stop_fill  # the targets module builds on this one
 
         fill = float(stop_fill(stop, slippage, entry, ckey, specs))
     else:
