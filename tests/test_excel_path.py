@@ -64,7 +64,7 @@ FOUNDATION = {
     "MF_CONTRACTS": "risk_amount, entry, stop_price, contract, Optional fee_rate, Optional specs",
     "MF_SIZE": (
         "equity, risk, entry, stop_price, contract, Optional fee_rate, Optional leverage, "
-        "Optional specs"
+        "Optional specs, Optional slippage"
     ),
     "MF_RISK": "contracts, entry, stop_price, contract, Optional fee_rate, Optional specs",
     "MF_NOTIONAL": "contracts, price, contract, Optional specs",
@@ -107,6 +107,20 @@ FOUNDATION = {
         "exposures, betas, hedge_price, contract, Optional target_beta, Optional specs"
     ),
     "MF_VERSION": "",
+    "MF_ATR": "high, low, close_price, Optional periods, Optional method, Optional latest",
+    "MF_ATR_STOP": "entry, atr, multiple, side, Optional contract, Optional specs",
+    "MF_STOP_FILL": "stop_price, slippage, entry, Optional contract, Optional specs",
+    "MF_RR": "entry, stop_price, target, Optional contract, Optional fee_rate, Optional specs",
+    "MF_TARGET": (
+        "entry, stop_price, r_multiple, Optional contract, Optional fee_rate, Optional specs"
+    ),
+    "MF_ROI_TARGET": (
+        "entry, roi, leverage, side, Optional contract, Optional fee_rate, Optional specs"
+    ),
+    "MF_RISK_TO_SETTLE": "usd_amount, stop_price, contract, Optional specs",
+    "MF_CONTRACTS_USD": (
+        "usd_amount, entry, stop_price, contract, Optional fee_rate, Optional specs"
+    ),
 }
 
 # One valid call per function: its required arguments as Excel hands them over (numbers
@@ -150,6 +164,18 @@ EXCEL_CALLS: dict[str, tuple[Any, ...]] = {
     "MF_HEDGE": (250000.0, 1.2, 60000.0, "cme:MBT"),
     "MF_PORTFOLIO_HEDGE": (((100000.0,), (50000.0,)), ((1.2,), (0.8,)), 60000.0, "cme:MBT"),
     "MF_VERSION": (),
+    "MF_ATR": (
+        ((48.70,), (48.72,), (48.90,)),
+        ((47.79,), (48.14,), (48.39,)),
+        ((48.16,), (48.61,), (48.75,)),
+    ),
+    "MF_ATR_STOP": (60000.0, 1234.5, 2.0, "long"),
+    "MF_STOP_FILL": (57000.0, 0.001, 60000.0),
+    "MF_RR": (100.0, 95.0, 110.0),
+    "MF_TARGET": (60000.0, 57000.0, 3.0),
+    "MF_ROI_TARGET": (60000.0, 0.5, 10.0, "long"),
+    "MF_RISK_TO_SETTLE": (100.0, 57000.0, "deribit:BTC-PERPETUAL"),
+    "MF_CONTRACTS_USD": (100.0, 60000.0, 57000.0, "deribit:BTC-PERPETUAL"),
 }
 
 # VBA keywords, statements, built-in names and the xlwings wrapper's own locals

@@ -166,10 +166,10 @@ def test_every_contract_formula_passes_the_workbooks_specs(fresh: bytes) -> None
 def test_cached_values_are_in_the_file(book_path: Path) -> None:
     """openpyxl (like any viewer) reads real numbers, not blanks, from the formula cells."""
     wb = openpyxl.load_workbook(book_path, data_only=True)
-    size = {r[0].value: r[1].value for r in wb["Sizing"]["A14:B29"]}
+    size = {r[0].value: r[1].value for r in wb["Sizing"]["A14:B31"]}
     assert size["Contracts"] == 428
     assert size["Risk at stop"] == 29.96
-    btc = {r[0].value: r[1].value for r in wb["Sizing"]["D14:E29"]}
+    btc = {r[0].value: r[1].value for r in wb["Sizing"]["D14:E31"]}
     assert round(btc["Liquidation price"], 2) == 57228.92
     assert "comes before the stop" in btc["Warnings"]
 
@@ -294,11 +294,11 @@ def test_engine_agrees_with_the_python_api_and_outside_numbers(engine: dict[str,
     """The seed scenarios and Hull's Example 3.3, through the engine."""
     import microsize as ms
 
-    size = {r[0]: r[1] for r in engine["SIZING!A14:B29"].tolist()}
+    size = {r[0]: r[1] for r in engine["SIZING!A14:B31"].tolist()}
     assert size["Contracts"] == 428 == ms.contracts(30, 3520, 3450, 0.001)  # seed: not 431
     assert size["Risk at stop"] == 29.96
     assert engine["SIZING!B36"][0][0] == 30.17  # the often-quoted 431 breaks the budget
-    btc = {r[0]: r[1] for r in engine["SIZING!D14:E29"].tolist()}
+    btc = {r[0]: r[1] for r in engine["SIZING!D14:E31"].tolist()}
     assert round(btc["Liquidation price"], 2) == 57228.92  # issue 5's seed, 20x
     assert btc["Max leverage"] == 18
     ladder = engine["LADDER!A13:G16"].tolist()
@@ -390,7 +390,7 @@ def test_inputs_validated_warnings_highlighted_sheets_protected(book_path: Path)
     assert not sizing["B5"].protection.locked  # inputs are unlocked
     assert sizing["A14"].protection.locked
     assert sizing["B6"].number_format == "0.00##%"
-    assert "E29" in {str(r.sqref) for r in sizing.conditional_formatting}
+    assert "E31" in {str(r.sqref) for r in sizing.conditional_formatting}
     for name in ("Start", "Sizing", "Ladder", "Hedge", "Portfolio", "Margin", "Tiers"):
         assert wb[name].protection.sheet, name
         assert not wb[name].protection.password, name
@@ -629,3 +629,31 @@ def test_cli_writes_the_template_and_updates_specs(
     assert cli_main(["workbook", str(tmp_path / "t.xlsx")]) == 2
     assert "must end in .xlsm" in capsys.readouterr().err
     assert build_workbook(tmp_path / "sub" / "x.xlsm").read_bytes() == fresh
+
+
+def test_sizing_sheet_atr_block_matches_the_python_api(book_path: Path) -> None:
+    """The ATR / R:R block: cached results are what the Python API gives for its inputs."""
+    import microsize as ms
+    from microsize.workbook import ATR_BARS
+
+    ws = openpyxl.load_workbook(book_path, data_only=True)["Sizing"]
+    pairs = {ws.cell(r, 12).value: ws.cell(r, 13).value for r in range(1, 40)}
+    high, low, close = ([b[i] for b in ATR_BARS] for i in range(3))
+    atr_now = ms.latest_atr(high, low, close, 14)
+    stop = ms.atr_stop(61950, atr_now, 2, "long", "cme:MBT")
+    fill = ms.stop_fill(stop, 0.001, 61950, "cme:MBT")
+    target = ms.target_price(61950, stop, 3, "cme:MBT", 0.0005)
+    assert pairs["ATR now: MF_ATR(..., TRUE)"] == pytest.approx(atr_now, rel=1e-12)
+    assert pairs["ATR stop: MF_ATR_STOP"] == stop
+    assert pairs["Stop fill: MF_STOP_FILL"] == fill < stop
+    assert pairs["Contracts for the USD budget"] == ms.contracts_usd(
+        300, 61950, fill, "cme:MBT", 0.0005
+    )
+    assert pairs["Target at R: MF_TARGET"] == target
+    assert pairs["Reward to risk: MF_RR"] >= 3
+    assert pairs["Exit for the ROI: MF_ROI_TARGET"] == ms.roi_target(
+        61950, 0.5, 10, "long", "cme:MBT", 0.0005
+    )
+    column = [ws.cell(r, 10).value for r in range(6, 6 + len(ATR_BARS))]
+    assert column[:13] == ["n/a: fewer than 14 bars"] * 13
+    assert column[-1] == pytest.approx(atr_now, rel=1e-12)

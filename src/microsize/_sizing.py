@@ -591,6 +591,7 @@ def size_trade(
     fee_rate: Any = None,
     leverage: Any = None,
     specs: Any = None,
+    slippage: Any = None,
     *,
     today: dt.date | None = None,
     max_age_days: float = DEFAULT_MAX_SPEC_AGE_DAYS,
@@ -598,7 +599,11 @@ def size_trade(
     """One trade sized in full: rows of ``[label, value]`` (the MF_SIZE table).
 
     Rows: Contract, Side, Currency, Risk budget, Contracts, Quantity, Notional, Risk at
-    stop, Risk %, Unused budget, Fees, Leverage, Margin, Warnings. Quantity is the position
+    stop, Risk at stop (USD), Stop fill, Risk %, Unused budget, Fees, Leverage, Margin,
+    Warnings. ``slippage`` (see :func:`~microsize.stop_fill`) sizes against the price the
+    stop fills at, shown as Stop fill (the stop itself without slippage); Risk at stop is
+    the loss there. For inverse contracts Risk at stop (USD) values the coin loss at that
+    price. Quantity is the position
     in the underlying coin at entry (inverse: face value / entry; quanto: settlement coin
     per one point of price). Margin is notional / leverage (leverage defaults to 1).
 
@@ -621,6 +626,7 @@ def size_trade(
         "stop": stop,
         "fee_rate": fee_rate,
         "leverage": leverage,
+        "slippage": slippage,
     }
     for name, v in named.items():
         if isinstance(v, list | tuple | np.ndarray):
@@ -629,12 +635,18 @@ def size_trade(
             named[name] = np.asarray(v, dtype=object).reshape(()).item()
     equity, risk, entry, stop = named["equity"], named["risk"], named["entry"], named["stop"]
     fee_rate, leverage = named["fee_rate"], named["leverage"]
+    slippage = named["slippage"]
     budget = float(risk_amount(equity, risk))
     spec = _one_contract(contract, specs)
     lev = 1.0 if leverage is None else float(_positive(leverage, "leverage"))
-    sz = sizing(
-        budget, entry, stop, spec.key if spec.exchange else spec.contract_size, fee_rate, specs
-    )
+    ckey = spec.key if spec.exchange else spec.contract_size
+    if slippage is not None and not (isinstance(slippage, str) and slippage.strip() == ""):
+        from ._targets import stop_fill  # the targets module builds on this one
+
+        fill = float(stop_fill(stop, slippage, entry, ckey, specs))
+    else:
+        fill = float(_positive(stop, "stop"))
+    sz = sizing(budget, entry, fill, ckey, fee_rate, specs)
     c = float(sz.contracts)
     e = float(as_float_array(entry, "entry"))
     kind = spec.kind
@@ -673,9 +685,7 @@ def size_trade(
     elif leverage is not None:
         from ._margin import liquidation_check  # the margin module builds on this one
 
-        chk = liquidation_check(
-            entry, stop, c, lev, spec.key if spec.exchange else spec.contract_size, eq, specs
-        )
+        chk = liquidation_check(entry, fill, c, lev, ckey, eq, specs)
         if chk.liq_price is None:
             liq = "unknown: no maintenance-margin data for this contract"
         elif chk.liq_price == 0 or math.isinf(chk.liq_price):
@@ -690,6 +700,14 @@ def size_trade(
             warnings.append(stale)
     warnings = list(dict.fromkeys(warnings))
     settle = spec.settle or ("quote currency" if kind == "linear" else "settlement currency")
+    if kind == "inverse":  # the coin loss valued at the price it is realised at
+        f = 0.0 if fee_rate is None else float(_fee(fee_rate, "fee_rate"))
+        unit = _unit_loss_exact(INVERSE, spec.contract_size, e, fill, f)
+        usd_loss: Any = float(clean_money(np.asarray(float(exact(c) * unit * exact(fill)))))
+    elif kind == "linear":
+        usd_loss = f"n/a: the risk is already in {settle}"
+    else:
+        usd_loss = f"n/a: quanto, value the {settle} loss at the {settle} price"
     return [
         ["Contract", spec.key if spec.exchange else f"{_fmt(spec.contract_size)} units (linear)"],
         ["Side", "Long" if float(sz.side) > 0 else "Short"],
@@ -699,6 +717,8 @@ def size_trade(
         ["Quantity", float(clean_money(np.asarray(qty)))],
         ["Notional", note],
         ["Risk at stop", loss],
+        ["Risk at stop (USD)", usd_loss],
+        ["Stop fill", fill],
         ["Risk %", float(clean_money(np.asarray(loss / eq)))],
         ["Unused budget", float(clean_money(np.asarray(budget - loss)))],
         ["Fees", float(sz.fees)],

@@ -95,6 +95,8 @@ def _cmd_size(args: argparse.Namespace) -> int:
         _contract(args.contract),
         parse_fraction(args.fee, "fee", limit=0.01) if args.fee is not None else None,
         _number(args.leverage, "leverage") if args.leverage is not None else None,
+        None,
+        _slippage(args.slippage),
         today=_today(),
         max_age_days=_max_age(args),
     )
@@ -105,6 +107,14 @@ def _cmd_size(args: argparse.Namespace) -> int:
             shown += f" ({value * 100:.4g}%)"
         print(f"{label:<{width}}  {shown}")
     return 0
+
+
+def _slippage(text: str | None) -> Any:
+    if text is None:
+        return None
+    from .cli_trader import parse_slippage
+
+    return parse_slippage(text)
 
 
 def _print_table(rows: list[list[Any]]) -> None:
@@ -416,6 +426,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-age-days",
         help=f"warn when the contract's spec row is older (default ${MAX_AGE_ENV} or 180)",
     )
+    p.add_argument("--slippage", help="size against the stop's fill: 0.1%%, 0.001 or '2 ticks'")
     p.set_defaults(func=_cmd_size)
 
     p = sub.add_parser(
@@ -549,6 +560,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .workbook import add_commands  # the workbook builder sits at the edge too
 
     add_commands(sub)
+    from .cli_trader import add_commands as add_trader_commands
+
+    add_trader_commands(sub)
     return parser
 
 

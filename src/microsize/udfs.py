@@ -192,6 +192,7 @@ def MF_CONTRACTS(
 @arg("fee_rate", ndim=2, doc=_FEE_DOC)
 @arg("leverage", ndim=2, doc="Optional leverage for the margin row; 1 if omitted")
 @arg("specs", ndim=2, doc=_SPEC_DOC)
+@arg("slippage", ndim=2, doc="Optional stop slippage: fraction of the stop price or '2 ticks'")
 def MF_SIZE(
     equity: Any,
     risk: Any,
@@ -201,6 +202,7 @@ def MF_SIZE(
     fee_rate: Any = None,
     leverage: Any = None,
     specs: Any = None,
+    slippage: Any = None,
 ) -> Any:
     """One trade sized in full: a two-column table (label, value) with side, contracts, notional, risk at stop, fees, margin and warnings (incl. a stale spec row)."""
     return _out(
@@ -213,6 +215,7 @@ def MF_SIZE(
             _o(fee_rate),
             _o(leverage),
             _specs(specs),
+            _o(slippage),
             today=_today(),
             max_age_days=max_spec_age_days(),
         )
@@ -699,3 +702,204 @@ def MF_PORTFOLIO_HEDGE(
 def MF_VERSION() -> str:
     """The microsize package version."""
     return __version__
+
+
+# ----------------------------------------------------------------- trader inputs
+from ._targets import (  # noqa: E402  (kept as one block for this group of functions)
+    atr_stop,
+    contracts_usd,
+    reward_risk,
+    risk_to_settle,
+    roi_target,
+    stop_fill,
+    target_price,
+)
+from ._volatility import _atr_rows, latest_atr  # noqa: E402
+
+_SIDE_DOC = "long or short (or 1 / -1)"
+_TICK_CONTRACT_DOC = "Optional contract whose tick size rounds the price; unrounded if omitted"
+
+
+def _atr_cells(values: Any, blank: Any, n: int, high: Any) -> Any:
+    """ATR values as cells: text where a bar has none (never a blank cell); a row stays a row."""
+    arr = np.asarray(values, dtype=np.float64)
+    text = np.where(blank, "n/a: blank row", f"n/a: fewer than {n} bars")
+    cells = np.where(np.isfinite(arr), arr.astype(object), text)
+    h = _v(high)
+    if isinstance(h, list) and len(h) == 1 and isinstance(h[0], list) and len(h[0]) > 1:
+        return [cells.tolist()]
+    return cells.reshape(-1, 1).tolist()
+
+
+@xw.func(category=CATEGORY)
+@_short_errors
+@arg("high", ndim=2, doc="High prices, oldest first (a column or row)")
+@arg("low", ndim=2, doc="Low prices, same rows")
+@arg("close_price", ndim=2, doc="Close prices, same rows; a row with a blank is skipped")
+@arg("periods", ndim=2, doc="Optional number of bars; 14 if omitted")
+@arg("method", doc="Optional: wilder (default), simple or exponential")
+@arg("latest", doc="Optional: TRUE for the newest ATR alone instead of the column")
+def MF_ATR(
+    high: Any,
+    low: Any,
+    close_price: Any,
+    periods: Any = None,
+    method: Any = None,
+    latest: Any = None,
+) -> Any:
+    """Wilder's average true range beside each bar (n/a before the first full window), or the newest value with latest=TRUE."""
+    if _latest(latest):
+        return _out(latest_atr(_v(high), _v(low), _v(close_price), _o(periods), _o(method)))
+    values, blank, n = _atr_rows(_v(high), _v(low), _v(close_price), _o(periods), _o(method))
+    return _atr_cells(values, blank, n, high)
+
+
+def _latest(x: Any) -> bool:
+    x = _o(x)
+    if x is None or x is False or x == 0:
+        return False
+    if x is True or x == 1:
+        return True
+    raise MicrosizeError(f"latest must be TRUE or FALSE (got {describe(x)})")
+
+
+@xw.func(category=CATEGORY)
+@_short_errors
+@arg("entry", ndim=2, doc="Entry price")
+@arg("atr", ndim=2, doc="Average true range (e.g. from MF_ATR), in price units")
+@arg("multiple", ndim=2, doc="How many ATRs from entry (e.g. 2)")
+@arg("side", ndim=2, doc=_SIDE_DOC)
+@arg("contract", ndim=2, doc=_TICK_CONTRACT_DOC)
+@arg("specs", ndim=2, doc=_SPEC_DOC)
+def MF_ATR_STOP(
+    entry: Any, atr: Any, multiple: Any, side: Any, contract: Any = None, specs: Any = None
+) -> Any:
+    """Stop multiple x ATR from entry, rounded to the contract's tick away from entry (never nearer than asked)."""
+    return _out(atr_stop(_v(entry), _v(atr), _v(multiple), _v(side), _o(contract), _specs(specs)))
+
+
+@xw.func(category=CATEGORY)
+@_short_errors
+@arg("stop_price", ndim=2, doc="Stop trigger price: below entry = long, above = short")
+@arg("slippage", ndim=2, doc="Fraction of the stop price (0.1% = 0.001), or ticks as text: 2 ticks")
+@arg("entry", ndim=2, doc="Entry price (gives the side)")
+@arg("contract", ndim=2, doc=_TICK_CONTRACT_DOC)
+@arg("specs", ndim=2, doc=_SPEC_DOC)
+def MF_STOP_FILL(
+    stop_price: Any, slippage: Any, entry: Any, contract: Any = None, specs: Any = None
+) -> Any:
+    """Price a stop-market order fills at after slippage, worse than the trigger and on the tick: size against it."""
+    return _out(stop_fill(_v(stop_price), _v(slippage), _v(entry), _o(contract), _specs(specs)))
+
+
+@xw.func(category=CATEGORY)
+@_short_errors
+@arg("entry", ndim=2, doc="Entry price")
+@arg("stop_price", ndim=2, doc="Stop price: below entry = long, above = short")
+@arg("target", ndim=2, doc="Take-profit price on the profit side")
+@arg("contract", ndim=2, doc="Optional contract (inverse PnL for coin-margined); linear if omitted")
+@arg("fee_rate", ndim=2, doc=_FEE_DOC)
+@arg("specs", ndim=2, doc=_SPEC_DOC)
+def MF_RR(
+    entry: Any,
+    stop_price: Any,
+    target: Any,
+    contract: Any = None,
+    fee_rate: Any = None,
+    specs: Any = None,
+) -> Any:
+    """Reward to risk: profit at the target over loss at the stop, both after entry and exit fees."""
+    return _out(
+        reward_risk(
+            _v(entry), _v(stop_price), _v(target), _o(contract), _o(fee_rate), _specs(specs)
+        )
+    )
+
+
+@xw.func(category=CATEGORY)
+@_short_errors
+@arg("entry", ndim=2, doc="Entry price")
+@arg("stop_price", ndim=2, doc="Stop price: below entry = long, above = short")
+@arg("r_multiple", ndim=2, doc="Reward in multiples of the risk at the stop (e.g. 3 for 3R)")
+@arg(
+    "contract",
+    ndim=2,
+    doc="Optional contract: its tick and kind (inverse is exact); linear if omitted",
+)
+@arg("fee_rate", ndim=2, doc=_FEE_DOC)
+@arg("specs", ndim=2, doc=_SPEC_DOC)
+def MF_TARGET(
+    entry: Any,
+    stop_price: Any,
+    r_multiple: Any,
+    contract: Any = None,
+    fee_rate: Any = None,
+    specs: Any = None,
+) -> Any:
+    """Exit price making at least r_multiple R after fees, rounded to the tick away from entry."""
+    return _out(
+        target_price(
+            _v(entry), _v(stop_price), _v(r_multiple), _o(contract), _o(fee_rate), _specs(specs)
+        )
+    )
+
+
+@xw.func(category=CATEGORY)
+@_short_errors
+@arg("entry", ndim=2, doc="Entry price")
+@arg("roi", ndim=2, doc="Return on initial margin as a fraction (50% = 0.5; negative for a loss)")
+@arg("leverage", ndim=2, doc="Leverage (e.g. 10 for 10x)")
+@arg("side", ndim=2, doc=_SIDE_DOC)
+@arg("contract", ndim=2, doc="Optional contract: its tick and kind (inverse); linear if omitted")
+@arg("fee_rate", ndim=2, doc="Optional fee per side; 0 if omitted, as the exchanges' calculators")
+@arg("specs", ndim=2, doc=_SPEC_DOC)
+def MF_ROI_TARGET(
+    entry: Any,
+    roi: Any,
+    leverage: Any,
+    side: Any,
+    contract: Any = None,
+    fee_rate: Any = None,
+    specs: Any = None,
+) -> Any:
+    """Exit price for a return on initial margin (PnL / margin) as Binance's and Bybit's calculators define it."""
+    return _out(
+        roi_target(
+            _v(entry), _v(roi), _v(leverage), _v(side), _o(contract), _o(fee_rate), _specs(specs)
+        )
+    )
+
+
+@xw.func(category=CATEGORY)
+@_short_errors
+@arg("usd_amount", ndim=2, doc="Risk budget in USD")
+@arg("stop_price", ndim=2, doc="Stop price (or its fill, MF_STOP_FILL): where the loss is realised")
+@arg("contract", ndim=2, doc=_CONTRACT_DOC)
+@arg("specs", ndim=2, doc=_SPEC_DOC)
+def MF_RISK_TO_SETTLE(usd_amount: Any, stop_price: Any, contract: Any, specs: Any = None) -> Any:
+    """A USD risk budget in the settlement currency: coin = USD / stop for inverse contracts (rounded down), unchanged for USD-settled ones."""
+    return _out(risk_to_settle(_v(usd_amount), _v(stop_price), _v(contract), _specs(specs)))
+
+
+@xw.func(category=CATEGORY)
+@_short_errors
+@arg("usd_amount", ndim=2, doc="Risk budget in USD")
+@arg("entry", ndim=2, doc="Entry price")
+@arg("stop_price", ndim=2, doc="Stop price (or its fill, MF_STOP_FILL): below entry = long")
+@arg("contract", ndim=2, doc=_CONTRACT_DOC)
+@arg("fee_rate", ndim=2, doc=_FEE_DOC)
+@arg("specs", ndim=2, doc=_SPEC_DOC)
+def MF_CONTRACTS_USD(
+    usd_amount: Any,
+    entry: Any,
+    stop_price: Any,
+    contract: Any,
+    fee_rate: Any = None,
+    specs: Any = None,
+) -> Any:
+    """Contracts whose loss at the stop, valued in USD at the stop price, is within a USD budget (inverse and USD-settled linear contracts)."""
+    return _out(
+        contracts_usd(
+            _v(usd_amount), _v(entry), _v(stop_price), _v(contract), _o(fee_rate), _specs(specs)
+        )
+    )

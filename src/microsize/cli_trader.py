@@ -1,0 +1,334 @@
+"""Command line for the trader inputs: ``atr``, ``atr-stop``, ``stop-fill``, ``rr``, ``target``,
+``roi-target`` and ``usd-budget``, plus the ``size --slippage`` option's parsing.
+
+An edge module like :mod:`microsize.cli` (which registers these commands): it parses text,
+calls the core in :mod:`microsize._trader` and prints; it holds no formula.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+from typing import Any
+
+import numpy as np
+
+from ._errors import MicrosizeError
+from ._exact import clean_money, exact
+from ._sizing import INVERSE, _unit_loss_exact, risk
+from ._targets import (
+    atr_stop,
+    contracts_usd,
+    reward_risk,
+    risk_to_settle,
+    roi_target,
+    stop_fill,
+    target_price,
+)
+from ._volatility import atr
+
+__all__ = ["EXAMPLES", "add_commands", "parse_slippage"]
+
+#: The example of each command's help, runnable as printed (tests run every one).
+EXAMPLES = {
+    "atr": "microsize atr prices.csv --periods 14",
+    "atr-stop": "microsize atr-stop 60000 1234.5 2 long cme:MBT",
+    "stop-fill": "microsize stop-fill 57000 0.1%% 60000 deribit:BTC-PERPETUAL",
+    "rr": "microsize rr 60000 57000 69000 cme:MBT --fee 0.05%%",
+    "target": "microsize target 60000 57000 3 bybit:BTCUSD --fee 0.055%%",
+    "roi-target": "microsize roi-target 60000 50%% 10 long binance:BTCUSDT",
+    "usd-budget": "microsize usd-budget 100 60000 57000 deribit:BTC-PERPETUAL --fee 0.05%%",
+}
+
+
+def _num(text: str, name: str) -> float:
+    from .cli import _number
+
+    return _number(text, name)
+
+
+def _fraction(text: str, name: str, *, limit: float = 1.0, signed: bool = False) -> float:
+    from .cli import parse_fraction
+
+    raw = text.strip()
+    if signed and raw.startswith("-"):
+        return -parse_fraction(raw[1:], name, limit=limit)
+    return parse_fraction(raw, name, limit=limit)
+
+
+def _fee(args: argparse.Namespace) -> float | None:
+    return None if args.fee is None else _fraction(args.fee, "fee", limit=0.01)
+
+
+def _contract(text: str | None) -> Any:
+    from .cli import _contract as parse
+
+    return None if text is None else parse(text)
+
+
+def _show(value: Any) -> str:
+    from .cli import _show as show
+
+    return show(value)
+
+
+def parse_slippage(text: str) -> Any:
+    """``0.1%`` or ``0.001`` -> 0.001 (a fraction of the stop price); ``2 ticks`` stays text.
+
+    >>> parse_slippage("0.1%")
+    0.001
+    >>> parse_slippage("2 ticks")
+    '2 ticks'
+    """
+    if any(c.isalpha() for c in text.replace("e", "").replace("E", "")):
+        return text
+    return _fraction(text, "slippage", limit=0.999999)
+
+
+def _print_rows(rows: list[tuple[str, Any]]) -> None:
+    width = max(len(r[0]) for r in rows)
+    for label, value in rows:
+        print(f"{label:<{width}}  {_show(value)}")
+
+
+# ------------------------------------------------------------------------ commands
+def _read_bars(path: str, cols: tuple[str, str, str]) -> list[list[list[Any]]]:
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            rows = list(csv.DictReader(fh))
+    except OSError as exc:
+        raise MicrosizeError(f"prices: cannot read {path} ({exc.strerror})") from None
+    if not rows:
+        raise MicrosizeError(f"prices: {path} has no rows under its header")
+    header = {h.strip().lower(): h for h in rows[0]}
+    out = []
+    for want in cols:
+        key = header.get(want.strip().lower())
+        if key is None:
+            raise MicrosizeError(
+                f"prices: {path} has no column {want!r} (columns: {', '.join(rows[0])})"
+            )
+        column: list[list[Any]] = []
+        for i, row in enumerate(rows, start=2):
+            cell = (row.get(key) or "").strip()
+            column.append([None if cell == "" else _num(cell, f"{want} (row {i} of {path})")])
+        out.append(column)
+    return out
+
+
+def _cmd_atr(args: argparse.Namespace) -> int:
+    high, low, close = _read_bars(args.prices, (args.high_col, args.low_col, args.close_col))
+    periods = int(_num(args.periods, "--periods")) if args.periods else None
+    values = atr(high, low, close, periods, args.method)
+    n = periods or 14
+    if args.all:
+        print("row  ATR")
+        for i, v in enumerate(values, start=2):
+            print(f"{i:>3}  {'n/a' if v != v else _show(float(v))}")
+        return 0
+    good = [float(v) for v in values if v == v]
+    if not good:
+        raise MicrosizeError(f"prices: {n} bars are needed for a {n}-bar ATR (got {len(values)})")
+    _print_rows([("ATR", good[-1]), ("Periods", n), ("Method", args.method or "wilder")])
+    return 0
+
+
+def _cmd_atr_stop(args: argparse.Namespace) -> int:
+    stop = atr_stop(
+        _num(args.entry, "entry"),
+        _num(args.atr, "atr"),
+        _num(args.multiple, "multiple"),
+        args.side,
+        _contract(args.contract),
+    )
+    _print_rows([("Stop", stop)])
+    return 0
+
+
+def _cmd_stop_fill(args: argparse.Namespace) -> int:
+    fill = stop_fill(
+        _num(args.stop, "stop"),
+        parse_slippage(args.slippage),
+        _num(args.entry, "entry"),
+        _contract(args.contract),
+    )
+    _print_rows([("Stop fill", fill)])
+    return 0
+
+
+def _cmd_rr(args: argparse.Namespace) -> int:
+    rr = reward_risk(
+        _num(args.entry, "entry"),
+        _num(args.stop, "stop"),
+        _num(args.target, "target"),
+        _contract(args.contract),
+        _fee(args),
+    )
+    _print_rows([("Reward to risk", rr)])
+    return 0
+
+
+def _cmd_target(args: argparse.Namespace) -> int:
+    entry, stop = _num(args.entry, "entry"), _num(args.stop, "stop")
+    r = _num(args.r_multiple, "r_multiple")
+    contract, fee = _contract(args.contract), _fee(args)
+    t = target_price(entry, stop, r, contract, fee)
+    _print_rows([("Target", t), ("R at target", reward_risk(entry, stop, t, contract, fee))])
+    return 0
+
+
+def _cmd_roi_target(args: argparse.Namespace) -> int:
+    t = roi_target(
+        _num(args.entry, "entry"),
+        _fraction(args.roi, "roi", limit=1e6, signed=True),
+        _num(args.leverage, "leverage"),
+        args.side,
+        _contract(args.contract),
+        _fee(args),
+    )
+    _print_rows([("Target", t)])
+    return 0
+
+
+def _cmd_usd_budget(args: argparse.Namespace) -> int:
+    usd = _num(args.usd, "usd_amount")
+    entry, stop = _num(args.entry, "entry"), _num(args.stop, "stop")
+    contract, fee = _contract(args.contract), _fee(args)
+    fill = (
+        stop_fill(stop, parse_slippage(args.slippage), entry, contract)
+        if args.slippage is not None
+        else stop
+    )
+    budget = risk_to_settle(usd, fill, contract)
+    n = contracts_usd(usd, entry, fill, contract, fee)
+    loss = risk(n, entry, fill, contract, fee)
+    from ._contracts import resolve_contracts
+
+    spec = resolve_contracts(contract).single
+    inverse = spec is not None and spec.kind == "inverse"
+    settle = (spec.settle if spec is not None else None) or "settlement currency"
+    rows: list[tuple[str, Any]] = [
+        ("USD budget", usd),
+        ("Stop fill", fill),
+        (f"Budget ({settle})", budget),
+        ("Contracts", n),
+        (f"Risk at stop ({settle})", loss),
+    ]
+    if inverse and spec is not None:
+        f = 0.0 if fee is None else fee
+        usd_loss = exact(n) * _unit_loss_exact(INVERSE, spec.contract_size, entry, fill, f)
+        rows.append(
+            ("Risk at stop (USD)", float(clean_money(np.asarray(float(usd_loss * exact(fill))))))
+        )
+    _print_rows(rows)
+    return 0
+
+
+def add_commands(sub: Any) -> None:
+    """Register the trader-input commands on ``microsize``'s subparsers."""
+    fee_help = "fee per side: 0.05%% or 0.0005 (default 0)"
+    contract_help = "exchange:symbol (its tick and kind) or a contract size"
+
+    p = sub.add_parser(
+        "atr",
+        help="average true range of a CSV of high/low/close bars (MF_ATR)",
+        description="Wilder's ATR (first value the mean of the first PERIODS true ranges, the "
+        "first true range high - low) of a CSV with high, low and close columns, oldest first. "
+        "Rows with a blank are skipped.",
+        epilog=f"example: {EXAMPLES['atr']}",
+    )
+    p.add_argument("prices", help="CSV with a header row and high, low, close columns")
+    p.add_argument("--periods", help="bars in the average (default 14)")
+    p.add_argument("--method", help="wilder (default), simple or exponential")
+    p.add_argument("--high-col", default="high", help="column of the highs (default high)")
+    p.add_argument("--low-col", default="low", help="column of the lows (default low)")
+    p.add_argument("--close-col", default="close", help="column of the closes (default close)")
+    p.add_argument("--all", action="store_true", help="print the ATR beside every row")
+    p.set_defaults(func=_cmd_atr)
+
+    p = sub.add_parser(
+        "atr-stop",
+        help="stop MULTIPLE x ATR from entry, on the tick (MF_ATR_STOP)",
+        description="Stop MULTIPLE x ATR from entry, rounded to the contract's tick away from "
+        "entry (never nearer than asked).",
+        epilog=f"example: {EXAMPLES['atr-stop']}",
+    )
+    p.add_argument("entry", help="entry price")
+    p.add_argument("atr", help="average true range, in price units")
+    p.add_argument("multiple", help="ATRs from entry, e.g. 2")
+    p.add_argument("side", help="long or short")
+    p.add_argument("contract", nargs="?", help=contract_help)
+    p.set_defaults(func=_cmd_atr_stop)
+
+    p = sub.add_parser(
+        "stop-fill",
+        help="price a stop-market order fills at after slippage (MF_STOP_FILL)",
+        description="The fill of a stop-market order after SLIPPAGE (0.1%% of the price, or "
+        "'2 ticks'), worse than the trigger and on the tick: the price to size against.",
+        epilog=f"example: {EXAMPLES['stop-fill']}",
+    )
+    p.add_argument("stop", help="stop trigger price")
+    p.add_argument("slippage", help="0.1%%, 0.001 or '2 ticks'")
+    p.add_argument("entry", help="entry price (gives the side)")
+    p.add_argument("contract", nargs="?", help=contract_help)
+    p.set_defaults(func=_cmd_stop_fill)
+
+    p = sub.add_parser(
+        "rr",
+        help="reward to risk after fees (MF_RR)",
+        description="Profit at TARGET over loss at STOP, both after entry and exit fees.",
+        epilog=f"example: {EXAMPLES['rr']}",
+    )
+    p.add_argument("entry", help="entry price")
+    p.add_argument("stop", help="stop price (below entry = long)")
+    p.add_argument("target", help="take-profit price")
+    p.add_argument("contract", nargs="?", help=contract_help)
+    p.add_argument("--fee", help=fee_help)
+    p.set_defaults(func=_cmd_rr)
+
+    p = sub.add_parser(
+        "target",
+        help="exit price for R_MULTIPLE R after fees, on the tick (MF_TARGET)",
+        description="The exit whose profit after both fees is at least R_MULTIPLE times the "
+        "loss at the stop, rounded to the tick away from entry; exact for inverse contracts.",
+        epilog=f"example: {EXAMPLES['target']}",
+    )
+    p.add_argument("entry", help="entry price")
+    p.add_argument("stop", help="stop price (below entry = long)")
+    p.add_argument("r_multiple", help="reward in multiples of the risk, e.g. 3")
+    p.add_argument("contract", nargs="?", help=contract_help)
+    p.add_argument("--fee", help=fee_help)
+    p.set_defaults(func=_cmd_target)
+
+    p = sub.add_parser(
+        "roi-target",
+        help="exit price for a return on initial margin (MF_ROI_TARGET)",
+        description="The exit for ROI = PnL / initial margin at LEVERAGE, as the Binance and "
+        "Bybit calculators define it (fees excluded unless --fee).",
+        epilog=f"example: {EXAMPLES['roi-target']}",
+    )
+    p.add_argument("entry", help="entry price")
+    p.add_argument(
+        "roi", help="return on margin: 50%% or 0.5; a loss as -- 60000 -50%% 10 long (after --)"
+    )
+    p.add_argument("leverage", help="leverage, e.g. 10")
+    p.add_argument("side", help="long or short")
+    p.add_argument("contract", nargs="?", help=contract_help)
+    p.add_argument("--fee", help=fee_help)
+    p.set_defaults(func=_cmd_roi_target)
+
+    p = sub.add_parser(
+        "usd-budget",
+        help="size from a USD budget, inverse contracts included (MF_RISK_TO_SETTLE)",
+        description="Convert a USD risk budget to the settlement currency at the stop (coin = "
+        "USD / stop for inverse contracts, rounded down) and size the trade: the dollar value "
+        "of the loss at the stop never exceeds USD.",
+        epilog=f"example: {EXAMPLES['usd-budget']}",
+    )
+    p.add_argument("usd", help="risk budget in USD")
+    p.add_argument("entry", help="entry price")
+    p.add_argument("stop", help="stop price (below entry = long)")
+    p.add_argument("contract", help="exchange:symbol, e.g. deribit:BTC-PERPETUAL")
+    p.add_argument("--fee", help=fee_help)
+    p.add_argument("--slippage", help="stop slippage: 0.1%%, 0.001 or '2 ticks'")
+    p.set_defaults(func=_cmd_usd_budget)
