@@ -544,6 +544,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .workbook import add_commands  # the workbook builder sits at the edge too
 
     add_commands(sub)
+    from .libreoffice._cli import add_commands as add_libreoffice_commands
+
+    add_libreoffice_commands(sub)
     return parser
 
 
