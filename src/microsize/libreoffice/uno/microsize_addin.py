@@ -177,45 +177,57 @@ def rebind(doc: Any) -> int:
     """Re-enter the MF_ formulas LibreOffice imported as unknown names; return how many."""
     from com.sun.star.sheet.FormulaResult import ERROR
 
-    count = 0
     was_modified = doc.isModified()
-    for sheet in doc.Sheets:
-        errors = sheet.queryFormulaCells(ERROR).RangeAddresses
-        if not errors:
-            continue
-        protected = sheet.isProtected()
-        if protected:
-            sheet.unprotect("")  # raises for a password-protected sheet: nothing changed
-        done: set[tuple[int, int]] = set()
-        for block in errors:
-            for row in range(block.StartRow, block.EndRow + 1):
-                for col in range(block.StartColumn, block.EndColumn + 1):
-                    if (col, row) in done:
-                        continue
-                    done.add((col, row))
-                    cell = sheet.getCellByPosition(col, row)
-                    formula = cell.getFormula()
-                    if not _MF.search(formula):
-                        continue
-                    if formula.startswith("{") and formula.endswith("}"):
-                        cursor = sheet.createCursorByRange(cell)
-                        cursor.collapseToCurrentArray()
-                        a = cursor.RangeAddress
-                        cursor.setArrayFormula(formula[1:-1])
-                        done.update(
-                            (c, r)
-                            for r in range(a.StartRow, a.EndRow + 1)
-                            for c in range(a.StartColumn, a.EndColumn + 1)
-                        )
-                    else:
-                        cell.setFormula(formula)
-                    count += 1
-        if protected:
-            sheet.protect("")
+    # one calculation at the end, not one per re-entered formula
+    auto = doc.isAutomaticCalculationEnabled()
+    doc.enableAutomaticCalculation(False)
+    try:
+        count = sum(_rebind_sheet(sheet, ERROR) for sheet in doc.Sheets)
+    finally:
+        doc.enableAutomaticCalculation(auto)
+    if count and auto:
+        doc.calculateAll()
     if count and not was_modified:
         doc.setModified(False)  # opening a file must not mark it changed
         with contextlib.suppress(Exception):
             doc.UndoManager.clear()
+    return count
+
+
+def _rebind_sheet(sheet: Any, error: int) -> int:
+    errors = sheet.queryFormulaCells(error).RangeAddresses
+    if not errors:
+        return 0
+    count = 0
+    protected = sheet.isProtected()
+    if protected:
+        sheet.unprotect("")  # raises for a password-protected sheet: nothing changed
+    done: set[tuple[int, int]] = set()
+    for block in errors:
+        for row in range(block.StartRow, block.EndRow + 1):
+            for col in range(block.StartColumn, block.EndColumn + 1):
+                if (col, row) in done:
+                    continue
+                done.add((col, row))
+                cell = sheet.getCellByPosition(col, row)
+                formula = cell.getFormula()
+                if not _MF.search(formula):
+                    continue
+                if formula.startswith("{") and formula.endswith("}"):
+                    cursor = sheet.createCursorByRange(cell)
+                    cursor.collapseToCurrentArray()
+                    a = cursor.RangeAddress
+                    cursor.setArrayFormula(formula[1:-1])
+                    done.update(
+                        (c, r)
+                        for r in range(a.StartRow, a.EndRow + 1)
+                        for c in range(a.StartColumn, a.EndColumn + 1)
+                    )
+                else:
+                    cell.setFormula(formula)
+                count += 1
+    if protected:
+        sheet.protect("")
     return count
 
 
