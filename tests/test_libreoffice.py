@@ -251,6 +251,7 @@ def _write_changed_book(path: Path, expected: dict[str, Any]) -> dict[str, str]:
     }
     ws.write_dynamic_array_formula(spills["SIZE"], "=MF_SIZE(B1,B2,B3,B4,B5,B6,B7)")
     ws.write_dynamic_array_formula(spills["LADDER"], "=MF_LADDER(D2,F1:H1,3300,B5,F2:H2,B6)")
+    ws.write_formula("J1", "=1/0")  # a spreadsheet error, which recalc reports
     hidden = wb.add_worksheet("Hidden")
     hidden.write("A1", "not exported")
     hidden.hide()
@@ -267,6 +268,7 @@ class Run:
     book: Path
     book_hash: str
     book_mtime: float
+    results: list[Any]
 
 
 @pytest.fixture(scope="module")
@@ -281,7 +283,9 @@ def lo(tmp_path_factory: pytest.TempPathFactory) -> Run:
     expected = _expected()
     spills = _write_changed_book(tmp / "changed.xlsx", expected)
     template, changed = rc.recalc_many([book, tmp / "changed.xlsx"], tmp / "out", pdf=True)
-    return Run(_read(template), _read(changed), expected, spills, book, digest, mtime)
+    return Run(
+        _read(template), _read(changed), expected, spills, book, digest, mtime, [template, changed]
+    )
 
 
 def _number(text: str) -> float | None:
@@ -344,6 +348,12 @@ def test_recalc_writes_one_csv_per_visible_sheet_and_a_pdf(lo: Run) -> None:
     assert list(lo.changed.rows) == ["Inputs"]  # "Hidden" is not exported
     assert lo.template.pdf is not None
     assert lo.template.pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_recalc_reports_cells_showing_error_values(lo: Run) -> None:
+    template, changed = lo.results
+    assert template.error_cells() == []
+    assert changed.error_cells() == [("Inputs", "J1", "#DIV/0!")]
 
 
 def test_recalc_never_modifies_the_book(lo: Run) -> None:

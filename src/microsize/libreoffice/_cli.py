@@ -4,6 +4,7 @@ the work is imported when a command runs)."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,10 @@ def _cmd_recalc(args: argparse.Namespace) -> int:
         print(f"{sheet}: {path}")
     if result.pdf is not None:
         print(f"PDF: {result.pdf}")
+    errors = result.error_cells()
+    if errors:
+        first = ", ".join(f"{s}!{c} {e}" for s, c, e in errors[:3])
+        print(f"warning: {len(errors)} cells show an error value ({first})", file=sys.stderr)
     return 0
 
 

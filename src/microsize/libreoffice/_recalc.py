@@ -9,6 +9,7 @@ workbook; the CSVs of visible sheets are copied to DIR as ``<book>-<sheet>.csv``
 
 from __future__ import annotations
 
+import csv
 import re
 import shutil
 import tempfile
@@ -29,12 +30,28 @@ CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,fal
 _SETUP = "microsize add-in:"
 
 
+_ERROR_CELL = re.compile(r"^(#NAME\?|#VALUE!|#REF!|#DIV/0!|#N/A|#NUM!|#NULL!|Err:\d+)$")
+
+
 @dataclass
 class Recalc:
     """What one recalculation wrote."""
 
     csv: dict[str, Path] = field(default_factory=dict)  # visible sheet name -> CSV
     pdf: Path | None = None
+
+    def error_cells(self) -> list[tuple[str, str, str]]:
+        """(sheet, cell, error) for every cell showing a spreadsheet error value."""
+        from openpyxl.utils.cell import get_column_letter
+
+        found = []
+        for sheet, path in self.csv.items():
+            with open(path, encoding="utf-8", newline="") as f:
+                for r, row in enumerate(csv.reader(f), start=1):
+                    for c, text in enumerate(row, start=1):
+                        if _ERROR_CELL.match(text):
+                            found.append((sheet, f"{get_column_letter(c)}{r}", text))
+        return found
 
 
 def hidden_sheets(book: Path) -> set[str]:
