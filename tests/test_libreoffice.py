@@ -20,6 +20,7 @@ import math
 import os
 import re
 import shutil
+import signal
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -78,7 +79,10 @@ def test_every_udf_is_in_the_extension_with_its_descriptions(tmp_path: Path) -> 
     for f in funcs:
         sig = re.search(rf"\b{f.name}\((.*?)\);", idl)
         assert sig, f.name
-        assert sig.group(1).count("[in] any") == len(f.params)
+        # optional arguments are `any` (Calc passes void when omitted), required ones
+        # a matrix of any (a value or a range; the Function Wizard marks them required)
+        kinds = re.findall(r"\[in\] (any|sequence< sequence< any > >) p\w+", sig.group(1))
+        assert kinds == ["any" if p.optional else "sequence< sequence< any > >" for p in f.params]
         node = entries[f.name]
         props = {p.get(f"{oor}name"): p.findtext("value") for p in node.findall("prop")}
         assert props["CompatibilityName"] == f.name
@@ -418,3 +422,128 @@ def test_install_and_uninstall_into_a_profile(
     assert not is_installed(profile)
     assert main(["libreoffice", "uninstall", "--profile", str(profile)]) == 0
     assert "not installed" in capsys.readouterr().out
+
+
+# A client run by LibreOffice's own Python (it imports uno): asks the running soffice what
+# its Function Wizard lists, then opens the template as a user would and reports the state.
+_UNO_CLIENT = r"""
+import json, sys, time, uno
+pipe, book = sys.argv[1], sys.argv[2]
+local = uno.getComponentContext()
+resolver = local.ServiceManager.createInstanceWithContext(
+    "com.sun.star.bridge.UnoUrlResolver", local)
+for _ in range(240):
+    try:
+        ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
+        break
+    except Exception:
+        time.sleep(0.25)
+smgr = ctx.ServiceManager
+fd = smgr.createInstanceWithContext("com.sun.star.sheet.FunctionDescriptions", ctx)
+wizard = {}
+for i in range(fd.Count):
+    p = {x.Name: x.Value for x in fd.getByIndex(i)}
+    if p["Name"].startswith("MF_"):
+        wizard[p["Name"]] = {
+            "category": p["Category"], "description": p["Description"],
+            "args": [[a.Name, a.Description, bool(a.IsOptional)] for a in (p["Arguments"] or ())]}
+desktop = smgr.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+hidden = uno.createUnoStruct("com.sun.star.beans.PropertyValue")
+hidden.Name, hidden.Value = "Hidden", True
+doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(book), "_blank", 0, (hidden,))
+sheet = doc.Sheets.getByName("Sizing")
+cells = {}
+for r in range(60):
+    for c in range(6):
+        cell = sheet.getCellByPosition(c, r)
+        if cell.getFormula().lstrip("{").startswith("=") and "MF_" in cell.getFormula():
+            cells[f"{c},{r}"] = [cell.getFormula(), cell.getString()]
+state = {"modified": doc.isModified(), "protected": sheet.isProtected()}
+doc.close(True)
+try:
+    desktop.terminate()
+except Exception:
+    pass
+print(json.dumps({"wizard": wizard, "cells": cells, "state": state}))
+"""
+
+
+def _office_python(office: _office.Office) -> str:
+    version = "{}.{}".format(*_office.office_python_version(office))
+    for candidate in (office.program / "python", Path(f"/usr/bin/python{version}")):
+        if candidate.exists():
+            return str(candidate)
+    if os.environ.get("CI"):
+        pytest.fail(f"no Python {version} for LibreOffice found")
+    pytest.skip(f"no Python {version} for LibreOffice found")
+    raise AssertionError  # unreachable
+
+
+def test_function_wizard_and_opening_the_template(tmp_path: Path) -> None:
+    """In a running LibreOffice with the add-in installed (as a user would have it): the
+    Function Wizard lists every MF_ function with its descriptions and which arguments are
+    optional; the template opens with its MF_ formulas bound and computed, its sheets still
+    protected, and the document unmodified."""
+    import json
+    import subprocess
+
+    from microsize.libreoffice._install import env_args, install, write_profile_settings
+
+    office = _office_or_skip()
+    profile = tmp_path / "profile"
+    write_profile_settings(profile)
+    install(profile, office)
+    book = tmp_path / "microsize.xlsm"
+    shutil.copy2(TEMPLATE, book)
+    script = tmp_path / "client.py"
+    script.write_text(_UNO_CLIENT, encoding="utf-8")
+    pipe = f"microsize-test-{os.getpid()}"
+    env = _office.tool_env()
+    soffice = subprocess.Popen(
+        [
+            str(office.soffice),
+            *env_args(profile),
+            "--headless",
+            "--norestore",
+            f"--accept=pipe,name={pipe};urp;",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # soffice is a script: stop its whole process group
+    )
+    try:
+        done = subprocess.run(
+            [_office_python(office), str(script), pipe, str(book)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+    finally:
+        try:
+            soffice.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(soffice.pid, signal.SIGKILL)
+            soffice.wait()
+    assert done.returncode == 0, done.stderr[-500:]
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    funcs = {f.name: f for f in _meta.functions()}
+    assert sorted(got["wizard"]) == sorted(funcs)
+    for name, entry in got["wizard"].items():
+        f = funcs[name]
+        assert entry["description"] == f.description
+        assert entry["args"] == [[p.name, p.description, p.optional] for p in f.params]
+    cached = openpyxl.load_workbook(TEMPLATE, data_only=True)["Sizing"]
+    assert got["cells"], "no MF_ formula found on the Sizing sheet"
+    seen_428 = False
+    for key, (formula, shown) in got["cells"].items():
+        c, r = map(int, key.split(","))
+        assert "#NAME" not in shown, (formula, shown)
+        assert shown != "", formula
+        if cached.cell(r + 1, c + 1).value == 428:
+            assert shown == "428"
+            seen_428 = True
+    assert seen_428
+    assert got["state"] == {"modified": False, "protected": True}

@@ -60,13 +60,18 @@ def param_id(name: str) -> str:
     return "p" + "".join(part[:1].upper() + part[1:] for part in name.split("_") if part)
 
 
+_MATRIX = "sequence< sequence< any > >"
+
+
 def idl(funcs: Iterable[Function]) -> str:
     """The UNO IDL declaring one method per function."""
     lines = ["module org { module microsize { module calc {", ""]
     lines.append(f"interface {_INTERFACE} : com::sun::star::uno::XInterface")
     lines.append("{")
     for f in funcs:
-        args = ", ".join(f"[in] any {param_id(p.name)}" for p in f.params)
+        args = ", ".join(
+            f"[in] {'any' if p.optional else _MATRIX} {param_id(p.name)}" for p in f.params
+        )
         lines.append(f"    sequence< sequence< any > > {f.name}({args});")
     lines += ["};", "", "}; }; };", ""]
     return "\n".join(lines)
