@@ -333,15 +333,23 @@ def test_template_recalculated_by_libreoffice_equals_its_cached_values(lo: Run) 
     mf = _mf_cells(TEMPLATE)
     total = sum(len(v) for v in mf.values())
     assert total > 100  # the template's worked sheets
-    bad = []
+    bad, dated = [], []
     for sheet, cells in mf.items():
         for r, c in cells:
             want = cached[sheet].cell(r, c).value
             rows = lo.template.rows[sheet]
             got = rows[r - 1][c - 1] if r - 1 < len(rows) and c - 1 < len(rows[r - 1]) else ""
-            if want is None or not _same(got, want):
+            if _DAYS_OLD.search(got) or _DAYS_OLD.search(str(want)):
+                # a spec's age counts from today in LibreOffice and from the template's
+                # date in the cached value: which warnings appear may differ, not the rest
+                dated.append((sheet, r, c))
+                assert isinstance(want, str), (sheet, r, c, want)
+                assert got.strip(), (sheet, r, c)
+                assert not got.startswith("#"), (sheet, r, c, got)
+            elif want is None or not _same(got, want):
                 bad.append((sheet, r, c, want, got[:60]))
     assert not bad, f"{len(bad)} of {total} MF_ cells differ: {bad[:5]}"
+    assert len(dated) <= 5, dated  # the Warnings cells of the sizing examples
 
 
 def test_recalc_writes_one_csv_per_visible_sheet_and_a_pdf(lo: Run) -> None:
