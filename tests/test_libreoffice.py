@@ -105,6 +105,23 @@ def test_every_udf_is_in_the_extension_with_its_descriptions(tmp_path: Path) -> 
     assert contracts.description.startswith("Contracts to trade: the largest multiple")
 
 
+def test_the_extension_records_where_this_python_finds_microsize() -> None:
+    import sys
+    import sysconfig
+
+    import numpy
+
+    import microsize
+
+    paths = _extension.import_paths()
+    assert paths[0] == str(Path(microsize.__file__).resolve().parent.parent)
+    assert any(Path(numpy.__file__).resolve().is_relative_to(p) for p in paths)
+    assert os.path.realpath(sysconfig.get_paths()["stdlib"]) not in paths
+    env = _extension.environment()
+    assert env["python"] == list(sys.version_info[:2])
+    assert env["paths"] == paths
+
+
 def test_uno_parameter_names() -> None:
     assert _extension.param_id("risk_amount") == "pRiskAmount"
     assert _extension.param_id("in") == "pIn"  # an IDL keyword, made safe

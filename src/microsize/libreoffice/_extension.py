@@ -176,11 +176,7 @@ def import_paths() -> list[str]:
         if not entry or not os.path.isdir(entry):
             continue
         real = os.path.realpath(entry)
-        if real in stdlib or any(
-            real.startswith(s + os.sep) and "lib-dynload" in real for s in stdlib
-        ):
-            continue
-        if real.endswith("lib-dynload"):
+        if real in stdlib or os.path.basename(real) == "lib-dynload":
             continue
         if real not in paths:
             paths.append(real)

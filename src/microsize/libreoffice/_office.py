@@ -89,7 +89,8 @@ def find_office() -> Office:
 def office_python_version(office: Office) -> tuple[int, int]:
     """The Python version LibreOffice runs components with; OfficeError without a bridge."""
     program = office.program
-    if not (program / "pythonloader.py").exists():
+    homes = (program, program.parent / "Resources")  # macOS keeps Python files in Resources
+    if not any((d / "pythonloader.py").exists() for d in homes):
         raise OfficeError(
             "LibreOffice's Python bridge is missing (no pythonloader.py in "
             f"{program}). Debian/Ubuntu: apt-get install python3-uno "
