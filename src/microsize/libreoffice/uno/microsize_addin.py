@@ -185,8 +185,6 @@ def rebind(doc: Any) -> int:
         count = sum(_rebind_sheet(sheet, ERROR) for sheet in doc.Sheets)
     finally:
         doc.enableAutomaticCalculation(auto)
-    if count and auto:
-        doc.calculateAll()
     if count and not was_modified:
         doc.setModified(False)  # opening a file must not mark it changed
         with contextlib.suppress(Exception):
@@ -204,6 +202,18 @@ def _rebind_sheet(sheet: Any, error: int) -> int:
         sheet.unprotect("")  # raises for a password-protected sheet: nothing changed
     done: set[tuple[int, int]] = set()
     for block in errors:
+        cells = sheet.getCellRangeByPosition(
+            block.StartColumn, block.StartRow, block.EndColumn, block.EndRow
+        )
+        formulas = cells.getFormulaArray()
+        flat = [f for row in formulas for f in row]
+        if not any(_MF.search(f) for f in flat):
+            continue
+        if not any(f.startswith("{") for f in flat):
+            # plain formulas: the whole block in one call (one call per cell is quadratic)
+            cells.setFormulaArray(formulas)
+            count += sum(1 for f in flat if _MF.search(f))
+            continue
         for row in range(block.StartRow, block.EndRow + 1):
             for col in range(block.StartColumn, block.EndColumn + 1):
                 if (col, row) in done:
