@@ -273,6 +273,7 @@ def _write_changed_book(path: Path, expected: dict[str, Any]) -> dict[str, str]:
     ws.write_dynamic_array_formula(spills["SIZE"], "=MF_SIZE(B1,B2,B3,B4,B5,B6,B7)")
     ws.write_dynamic_array_formula(spills["LADDER"], "=MF_LADDER(D2,F1:H1,3300,B5,F2:H2,B6)")
     ws.write_formula("J1", "=1/0")  # a spreadsheet error, which recalc reports
+    ws.write_formula("J2", "=MF_CONTRACTS(J1,3520,3450,0.001)")  # Calc passes errors on
     hidden = wb.add_worksheet("Hidden")
     hidden.write("A1", "not exported")
     hidden.hide()
@@ -382,7 +383,7 @@ def test_recalc_writes_one_csv_per_visible_sheet_and_a_pdf(lo: Run) -> None:
 def test_recalc_reports_cells_showing_error_values(lo: Run) -> None:
     template, changed = lo.results
     assert template.error_cells() == []
-    assert changed.error_cells() == [("Inputs", "J1", "#DIV/0!")]
+    assert changed.error_cells() == [("Inputs", "J1", "#DIV/0!"), ("Inputs", "J2", "#DIV/0!")]
 
 
 def test_recalc_never_modifies_the_book(lo: Run) -> None:
