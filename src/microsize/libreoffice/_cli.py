@@ -61,7 +61,9 @@ def add_commands(sub: Any) -> None:
         "microsize and numpy from this Python's paths.",
         epilog="example: microsize libreoffice install",
     )
-    lo = p.add_subparsers(dest="libreoffice_command", required=True)
+    lo = p.add_subparsers(
+        dest="libreoffice_command", required=True, metavar="{install,uninstall,build}"
+    )
     for name, func, text in (
         ("install", _cmd_install, "build and register the add-in"),
         ("uninstall", _cmd_uninstall, "remove the add-in"),

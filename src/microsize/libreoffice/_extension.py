@@ -172,7 +172,9 @@ def import_paths() -> list[str]:
     }
     root = str(Path(microsize.__file__).resolve().parent.parent)
     paths = [root]
-    for entry in sys.path:
+    # sys.path[0] is the running script's folder or the current directory: not needed
+    # for imports, and a stray module there must not shadow one inside LibreOffice
+    for entry in sys.path[1:]:
         if not entry or not os.path.isdir(entry):
             continue
         real = os.path.realpath(entry)

@@ -12,7 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from ._extension import EXTENSION_ID, build_oxt
+from ._extension import EXTENSION_ID, build_oxt, import_paths
 from ._office import Office, find_office, require_matching_python, run
 
 __all__ = ["env_args", "install", "is_installed", "is_root", "uninstall", "write_profile_settings"]
@@ -72,7 +72,14 @@ def install(profile: Path | None = None, office: Office | None = None) -> str:
     where = "for every user (unopkg add --shared, as root)" if _shared(profile) else "for this user"
     if profile is not None:
         where = f"into {profile}"
-    return f"installed the microsize add-in {where}; restart LibreOffice to use it"
+    import numpy
+
+    numpy_root = str(Path(numpy.__file__).resolve().parent.parent)
+    return (
+        f"installed the microsize add-in {where}; restart LibreOffice to use it. "
+        f"LibreOffice's Python will import microsize from {import_paths()[0]} and numpy "
+        f"from {numpy_root}"
+    )
 
 
 def is_installed(profile: Path | None = None, office: Office | None = None) -> bool:
