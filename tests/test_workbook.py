@@ -4,7 +4,7 @@
 * a formula engine (``formulas``) with our functions registered under their Excel names
   recomputes every formula cell, which must equal the cached value in the file;
 * key cells are pinned to the outside numbers of the seed scenarios and Hull's example;
-* every MF_ formula is a dynamic-array formula and passes ``Specs[#All]`` where it can;
+* every MF_ formula is a dynamic-array formula and passes ``Specs[[#All]]`` where it can;
 * the VBA is xlwings' standalone project, and the wrappers xlwings generates for
   ``microsize.udfs`` declare every MF_ function the workbook calls with a fitting arity;
 * LibreOffice opens the file and renders every sheet (PDF, PNG, per-sheet CSV);
@@ -159,7 +159,7 @@ def test_every_contract_formula_passes_the_workbooks_specs(fresh: bytes) -> None
         params = inspect.signature(getattr(udfs, name.group(1))).parameters
         if "specs" in params:
             used += 1
-            assert text.endswith(",Specs[#All])"), (sheet, anchor, text)
+            assert text.endswith(",Specs[[#All]])"), (sheet, anchor, text)
     assert used >= 20
 
 
@@ -176,7 +176,7 @@ def test_cached_values_are_in_the_file(book_path: Path) -> None:
 
 # ------------------------------------------------------------------ the formula engine
 def _engine_copy(src: Path, dst: Path) -> None:
-    """The engine cannot parse structured references: give it Specs[#All] as the A1 range
+    """The engine cannot parse structured references: give it Specs[[#All]] as the A1 range
     the file's own table definition says (the same range Excel resolves it to)."""
     with zipfile.ZipFile(src) as z:
         table = next(
@@ -191,7 +191,7 @@ def _engine_copy(src: Path, dst: Path) -> None:
             for info in z.infolist():
                 data = z.read(info.filename)
                 if info.filename.startswith("xl/worksheets/sheet"):
-                    data = data.replace(b"Specs[#All]", a1.encode())
+                    data = data.replace(b"Specs[[#All]]", a1.encode())
                 out.writestr(info, data)
 
 

@@ -563,6 +563,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_trader import add_commands as add_trader_commands
 
     add_trader_commands(sub)
+    from .libreoffice._cli import add_commands as add_libreoffice_commands
+
+    add_libreoffice_commands(sub)
     return parser
 
 

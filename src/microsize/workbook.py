@@ -9,7 +9,7 @@ xlwings' standalone quickstart workbook, byte for byte.
 Every MF_ formula is stored as a dynamic-array formula (so Excel never inserts an
 implicit ``@``) and carries the value our own functions compute for it, so any reader
 shows real numbers before Excel recalculates. Every formula that takes a contract passes
-the workbook's own ``Specs[#All]``, so edits to the Specs table take effect.
+the workbook's own ``Specs[[#All]]``, so edits to the Specs table take effect.
 
 This module sits at the edge (it writes files); the core never imports it.
 """
@@ -60,9 +60,9 @@ SHEETS = (
     "Lists",
 )
 
-#: Name of the Excel Table that holds the contract specs; formulas pass ``Specs[#All]``.
+#: Name of the Excel Table that holds the contract specs; formulas pass ``Specs[[#All]]``.
 SPECS_TABLE = "Specs"
-SPECS_REF = "Specs[#All]"
+SPECS_REF = "Specs[[#All]]"
 #: Rows reserved for the contract-key dropdown list on the hidden Lists sheet.
 LIST_ROWS = 200
 
@@ -179,7 +179,7 @@ class Ref:
 
 
 class _SpecsArg:
-    """The workbook's Specs table as an argument: ``Specs[#All]``."""
+    """The workbook's Specs table as an argument: ``Specs[[#All]]``."""
 
 
 SPECS = _SpecsArg()
@@ -1127,7 +1127,7 @@ def _specs_sheet(book: _Book, rows: list[list[Any]]) -> None:
     ws.write(
         0,
         note_col,
-        "The exchange multiplier table every MF_ formula in this workbook reads (Specs[#All]). "
+        "The exchange multiplier table every MF_ formula in this workbook reads (Specs[[#All]]). "
         "Edit a value or add a row at the bottom of the table and the formulas follow. "
         "contract_size is the value of one unit of the exchange's order quantity (qty_unit); "
         "fees and mmr are fractions shown as %. Each row names its source and as-of date. "

@@ -1,0 +1,575 @@
+"""The MF_ functions in a real spreadsheet application: LibreOffice Calc with the add-in.
+
+The add-in is generated from ``microsize.udfs`` (see the README, "LibreOffice"). One
+session recalculates two workbooks headless through ``microsize recalc``'s code: the
+committed template, whose MF_ cells must come out equal to the values cached in the file
+(the only exception: text that depends on today's date), and a workbook with inputs
+changed from the template's, whose MF_ cells must equal what the Python functions return
+for the same inputs, with two numbers pinned to outside references (428 contracts for the
+ETH seed; the 57,228.92 liquidation price Binance's formula gives, as the CLI tests pin).
+
+Without LibreOffice and its Python bridge these tests skip, except in CI (CI set), where
+``.ci/run`` installs them and a missing piece fails the test.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import math
+import os
+import re
+import shutil
+import signal
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+import xlsxwriter
+from openpyxl.utils.cell import range_boundaries
+
+import microsize.udfs as U
+from microsize.cli import main
+from microsize.libreoffice import _extension, _meta, _office
+from microsize.libreoffice import _recalc as rc
+from microsize.libreoffice._office import OfficeError
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "workbook" / "microsize.xlsm"
+_DAYS_OLD = re.compile(r"\b\d+ days? old\b")
+
+
+def _office_or_skip() -> _office.Office:
+    try:
+        office = _office.find_office()
+        _office.require_matching_python(office)
+    except OfficeError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs LibreOffice with its Python bridge (.ci/run): {exc}")
+        pytest.skip(str(exc))
+    return office
+
+
+# ------------------------------------------------------------------ the generated add-in
+def test_every_udf_is_in_the_extension_with_its_descriptions(tmp_path: Path) -> None:
+    funcs = _meta.functions()
+    names = sorted(n for n in dir(U) if n.startswith("MF_") and callable(getattr(U, n)))
+    assert [f.name for f in funcs] == names
+    oxt = _extension.build_oxt(tmp_path / "m.oxt", funcs)
+    import zipfile
+
+    with zipfile.ZipFile(oxt) as z:
+        idl = z.read("XMicrosize.idl").decode()
+        xcu = ET.fromstring(z.read("CalcAddIns.xcu"))
+        manifest = z.read("META-INF/manifest.xml").decode()
+        assert set(z.namelist()) >= {"microsize_addin.py", "functions.json", "env.json"}
+    for name in ("XMicrosize.idl", "CalcAddIns.xcu", "Jobs.xcu", "microsize_addin.py"):
+        assert f'full-path="{name}"' in manifest
+    oor = "{http://openoffice.org/2001/registry}"
+    entries = {
+        n.get(f"{oor}name"): n
+        for n in xcu.iter("node")
+        if (n.get(f"{oor}name") or "").startswith("MF_")
+    }
+    assert sorted(entries) == names
+    for f in funcs:
+        sig = re.search(rf"\b{f.name}\((.*?)\);", idl)
+        assert sig, f.name
+        # optional arguments are `any` (Calc passes void when omitted), required ones
+        # a matrix of any (a value or a range; the Function Wizard marks them required)
+        kinds = re.findall(r"\[in\] (any|sequence< sequence< any > >) p\w+", sig.group(1))
+        assert kinds == ["any" if p.optional else "sequence< sequence< any > >" for p in f.params]
+        node = entries[f.name]
+        props = {p.get(f"{oor}name"): p.findtext("value") for p in node.findall("prop")}
+        assert props["CompatibilityName"] == f.name
+        assert props["Description"] == f.description
+        params = node.find("node")
+        assert params is not None
+        shown = [
+            {p.get(f"{oor}name"): p.findtext("value") for p in q.findall("prop")}
+            for q in params.findall("node")
+        ]
+        assert [s["DisplayName"] for s in shown] == [p.name for p in f.params]
+    # the argument descriptions the Excel path shows (xlwings @arg docs)
+    contracts = next(f for f in funcs if f.name == "MF_CONTRACTS")
+    assert [p.optional for p in contracts.params] == [False] * 4 + [True] * 2
+    stop = contracts.params[2]
+    assert (stop.name, stop.description) == (
+        "stop_price",
+        "Stop price: below entry = long, above = short",
+    )
+    assert contracts.description.startswith("Contracts to trade: the largest multiple")
+
+
+def test_the_extension_records_where_this_python_finds_microsize() -> None:
+    import sys
+    import sysconfig
+
+    import numpy
+
+    import microsize
+
+    paths = _extension.import_paths()
+    assert paths[0] == str(Path(microsize.__file__).resolve().parent.parent)
+    assert any(Path(numpy.__file__).resolve().is_relative_to(p) for p in paths)
+    assert os.path.realpath(sysconfig.get_paths()["stdlib"]) not in paths
+    env = _extension.environment()
+    assert env["python"] == list(sys.version_info[:2])
+    assert env["paths"] == paths
+
+
+def test_uno_parameter_names() -> None:
+    assert _extension.param_id("risk_amount") == "pRiskAmount"
+    assert _extension.param_id("in") == "pIn"  # an IDL keyword, made safe
+
+
+# ------------------------------------------------------------------ clear refusals
+def test_refuses_a_python_that_does_not_match_libreoffices(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    office = _office.Office(Path("/nonexistent/soffice"), tmp_path)
+    (tmp_path / "pythonloader.py").write_text("")
+    (tmp_path / "libpyuno.so").write_bytes(b"\0libpython3.99.so.1.0\0")
+    monkeypatch.setattr(_office, "find_office", lambda: office)
+    with pytest.raises(OfficeError, match=r"LibreOffice runs Python 3\.99, this is cpython 3\.\d+"):
+        _office.require_matching_python(office)
+    book = tmp_path / "b.xlsx"
+    book.write_bytes(b"")
+    monkeypatch.setattr(rc, "find_office", lambda: office)
+    assert main(["recalc", str(book), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "LibreOffice runs Python 3.99" in err
+    assert len(err) < 400
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_refuses_without_the_python_bridge(tmp_path: Path) -> None:
+    office = _office.Office(tmp_path / "soffice", tmp_path)
+    with pytest.raises(OfficeError, match=r"Python bridge is missing.*python3-uno"):
+        _office.office_python_version(office)
+
+
+def test_refuses_without_libreoffice(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("MICROSIZE_SOFFICE", raising=False)
+    monkeypatch.setattr(_office, "_SOFFICE_CANDIDATES", ())
+    monkeypatch.setattr(_office, "Path", _NoOpt)
+    with pytest.raises(OfficeError, match="LibreOffice is not installed"):
+        _office.find_office()
+
+
+class _NoOpt(type(Path())):  # type: ignore[misc]
+    """Path whose /opt holds no LibreOffice (the machine running the test may have one)."""
+
+    def glob(self, pattern: str) -> Iterator[Any]:  # type: ignore[override]
+        return iter(())
+
+
+def test_recalc_refuses_a_missing_book(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _office_or_skip()
+    assert main(["recalc", str(tmp_path / "nope.xlsx"), "--out", str(tmp_path)]) == 2
+    assert "nope.xlsx' is not a file" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ through LibreOffice
+@dataclass
+class Sheets:
+    """A recalculated book: sheet name -> rows of CSV text."""
+
+    rows: dict[str, list[list[str]]]
+    pdf: Path | None
+
+    def cell(self, sheet: str, ref: str) -> str:
+        col, row, _, _ = range_boundaries(ref)
+        data = self.rows[sheet]
+        return (
+            data[row - 1][col - 1] if row - 1 < len(data) and col - 1 < len(data[row - 1]) else ""
+        )
+
+
+def _read(result: Any) -> Sheets:
+    rows = {}
+    for sheet, path in result.csv.items():
+        with open(path, encoding="utf-8", newline="") as f:
+            rows[sheet] = list(csv.reader(f))
+    return Sheets(rows, result.pdf)
+
+
+# The changed-input workbook: inputs differ from the template's (account size, contract,
+# fee, a blank optional cell, a stop on the wrong side), each result beside its formula.
+_INPUTS: dict[str, Any] = {
+    "B1": 5000,  # account size (template: 2000)
+    "B2": 0.01,  # risk per trade
+    "B3": 3520,  # entry
+    "B4": 3450,  # stop
+    "B5": "binance:ETHUSDT",  # contract (template: 0.001)
+    "B6": 0.0005,  # fee rate (template: 0)
+    # B7: leverage, left blank (optional)
+    "B8": 60000,  # BTC entry
+    "B9": 20,  # BTC leverage
+    "B10": 0.003,  # BTC contracts
+    # B11:B13 wallet balance, mmr, maintenance amount: blank (optional)
+}
+_LADDER_ENTRIES = [3500, 3450, 3400]
+_LADDER_WEIGHTS = [30, 40, 30]
+
+
+def _expected() -> dict[str, Any]:
+    """What the Python functions return for the changed inputs (cell -> value or message)."""
+    i = _INPUTS
+    budget = U.MF_RISK_AMOUNT(i["B1"], i["B2"])
+
+    def call(fn: Any, *args: Any) -> Any:
+        try:
+            return fn(*args)
+        except Exception as exc:  # the cell shows the message
+            return str(exc)
+
+    return {
+        "D1": call(U.MF_CONTRACTS, 30, 3520, 3450, 0.001),
+        "D2": budget,
+        "D3": call(U.MF_CONTRACTS, budget, i["B3"], i["B4"], i["B5"], i["B6"]),
+        "D4": call(U.MF_CONTRACTS, budget, i["B3"], i["B4"], i["B5"], None),
+        "D5": call(U.MF_LIQ_PRICE, i["B8"], i["B10"], i["B9"], "binance:BTCUSDT"),
+        "D6": call(U.MF_RISK, 0.428, i["B3"], i["B4"], i["B5"], i["B6"]),
+        "D7": call(U.MF_CONTRACTS, budget, i["B3"], "abc", i["B5"]),
+        "D8": call(U.MF_LADDER, budget, _LADDER_ENTRIES, 3420, i["B5"]),
+        "D9": call(U.MF_CONTRACTS, budget, i["B3"], i["B3"], i["B5"]),
+        "SIZE": U.MF_SIZE(i["B1"], i["B2"], i["B3"], i["B4"], i["B5"], i["B6"], None),
+        "LADDER": U.MF_LADDER(budget, _LADDER_ENTRIES, 3300, i["B5"], _LADDER_WEIGHTS, i["B6"]),
+    }
+
+
+def _write_changed_book(path: Path, expected: dict[str, Any]) -> dict[str, str]:
+    """The changed-input workbook; returns the spill ranges of MF_SIZE and MF_LADDER."""
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Inputs")
+    for ref, value in _INPUTS.items():
+        ws.write(ref, value)
+    ws.write_row("F1", _LADDER_ENTRIES)
+    ws.write_row("F2", _LADDER_WEIGHTS)
+    formulas = {
+        "D1": "MF_CONTRACTS(30,3520,3450,0.001)",
+        "D2": "MF_RISK_AMOUNT(B1,B2)",
+        "D3": "MF_CONTRACTS(D2,B3,B4,B5,B6)",
+        "D4": "MF_CONTRACTS(D2,B3,B4,B5,B7)",  # B7 blank: fee omitted
+        "D5": 'MF_LIQ_PRICE(B8,B10,B9,"binance:BTCUSDT",B11,B12,B13)',  # blanks: omitted
+        "D6": "MF_RISK(0.428,B3,B4,B5,B6)",
+        "D7": 'MF_CONTRACTS(D2,B3,"abc",B5)',  # text where a price belongs
+        "D8": "MF_LADDER(D2,F1:H1,3420,B5)",  # the stop between the entries
+        "D9": "MF_CONTRACTS(D2,B3,B3,B5)",  # stop at the entry
+    }
+    for ref, text in formulas.items():
+        ws.write_formula(ref, "=" + text)
+    size, ladder = expected["SIZE"], expected["LADDER"]
+    spills = {
+        "SIZE": f"A20:B{20 + len(size) - 1}",
+        "LADDER": f"D20:{chr(ord('D') + len(ladder[0]) - 1)}{20 + len(ladder) - 1}",
+    }
+    ws.write_dynamic_array_formula(spills["SIZE"], "=MF_SIZE(B1,B2,B3,B4,B5,B6,B7)")
+    ws.write_dynamic_array_formula(spills["LADDER"], "=MF_LADDER(D2,F1:H1,3300,B5,F2:H2,B6)")
+    ws.write_formula("J1", "=1/0")  # a spreadsheet error, which recalc reports
+    ws.write_formula("J2", "=MF_CONTRACTS(J1,3520,3450,0.001)")  # Calc passes errors on
+    hidden = wb.add_worksheet("Hidden")
+    hidden.write("A1", "not exported")
+    hidden.hide()
+    wb.close()
+    return spills
+
+
+@dataclass
+class Run:
+    template: Sheets
+    changed: Sheets
+    expected: dict[str, Any]
+    spills: dict[str, str]
+    book: Path
+    book_hash: str
+    book_mtime: float
+    results: list[Any]
+
+
+@pytest.fixture(scope="module")
+def lo(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """One LibreOffice session for both books (each soffice start costs seconds)."""
+    _office_or_skip()
+    tmp = tmp_path_factory.mktemp("lo")
+    book = tmp / "microsize.xlsm"
+    shutil.copy2(TEMPLATE, book)
+    digest = hashlib.sha256(book.read_bytes()).hexdigest()
+    mtime = book.stat().st_mtime
+    expected = _expected()
+    spills = _write_changed_book(tmp / "changed.xlsx", expected)
+    template, changed = rc.recalc_many([book, tmp / "changed.xlsx"], tmp / "out", pdf=True)
+    return Run(
+        _read(template), _read(changed), expected, spills, book, digest, mtime, [template, changed]
+    )
+
+
+def _number(text: str) -> float | None:
+    s = text.strip()
+    scale = 100.0 if s.endswith("%") else 1.0
+    try:
+        return float(s.rstrip("%")) / scale
+    except ValueError:
+        return None
+
+
+def _same(got: str, want: Any) -> bool:
+    if isinstance(want, int | float) and not isinstance(want, bool):
+        g = _number(got)
+        return g is not None and math.isclose(g, want, rel_tol=1e-9, abs_tol=1e-12)
+    return _DAYS_OLD.sub("N days old", got.strip()) == _DAYS_OLD.sub(
+        "N days old", str(want).strip()
+    )
+
+
+def _mf_cells(book: Path) -> dict[str, list[tuple[int, int]]]:
+    """Every cell of every MF_ formula (all cells of an array formula's range)."""
+    wb = openpyxl.load_workbook(book)
+    out: dict[str, list[tuple[int, int]]] = {}
+    for ws in wb.worksheets:
+        cells: set[tuple[int, int]] = set()
+        for row in ws.iter_rows():
+            for c in row:
+                text = getattr(c.value, "text", c.value)
+                if isinstance(text, str) and "MF_" in text and text.startswith(("=", "MF_")):
+                    ref = getattr(c.value, "ref", None) or c.coordinate
+                    c0, r0, c1, r1 = range_boundaries(ref)
+                    cells |= {(r, k) for r in range(r0, r1 + 1) for k in range(c0, c1 + 1)}
+        if cells:
+            out[ws.title] = sorted(cells)
+    return out
+
+
+def test_template_recalculated_by_libreoffice_equals_its_cached_values(lo: Run) -> None:
+    cached = openpyxl.load_workbook(TEMPLATE, data_only=True)
+    mf = _mf_cells(TEMPLATE)
+    total = sum(len(v) for v in mf.values())
+    assert total > 100  # the template's worked sheets
+    bad, dated = [], []
+    for sheet, cells in mf.items():
+        for r, c in cells:
+            want = cached[sheet].cell(r, c).value
+            rows = lo.template.rows[sheet]
+            got = rows[r - 1][c - 1] if r - 1 < len(rows) and c - 1 < len(rows[r - 1]) else ""
+            if _DAYS_OLD.search(got) or _DAYS_OLD.search(str(want)):
+                # a spec's age counts from today in LibreOffice and from the template's
+                # date in the cached value: which warnings appear may differ, not the rest
+                dated.append((sheet, r, c))
+                assert isinstance(want, str), (sheet, r, c, want)
+                assert got.strip(), (sheet, r, c)
+                assert not got.startswith("#"), (sheet, r, c, got)
+            elif want is None or not _same(got, want):
+                bad.append((sheet, r, c, want, got[:60]))
+    assert not bad, f"{len(bad)} of {total} MF_ cells differ: {bad[:5]}"
+    assert len(dated) <= 5, dated  # the Warnings cells of the sizing examples
+
+
+def test_recalc_writes_one_csv_per_visible_sheet_and_a_pdf(lo: Run) -> None:
+    wb = openpyxl.load_workbook(TEMPLATE, read_only=True)
+    visible = [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"]
+    assert len(visible) < len(wb.sheetnames)  # the template hides its Lists sheet
+    assert list(lo.template.rows) == visible
+    assert list(lo.changed.rows) == ["Inputs"]  # "Hidden" is not exported
+    assert lo.template.pdf is not None
+    assert lo.template.pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_recalc_reports_cells_showing_error_values(lo: Run) -> None:
+    template, changed = lo.results
+    assert template.error_cells() == []
+    assert changed.error_cells() == [("Inputs", "J1", "#DIV/0!"), ("Inputs", "J2", "#DIV/0!")]
+
+
+def test_recalc_never_modifies_the_book(lo: Run) -> None:
+    assert hashlib.sha256(lo.book.read_bytes()).hexdigest() == lo.book_hash
+    assert lo.book.stat().st_mtime == lo.book_mtime
+    assert sorted(p.name for p in lo.book.parent.iterdir()) == [
+        "changed.xlsx",
+        "microsize.xlsm",
+        "out",
+    ]
+
+
+def test_changed_inputs_recalculate_to_the_python_results(lo: Run) -> None:
+    for ref in ("D1", "D2", "D3", "D4", "D5", "D6"):
+        want = lo.expected[ref]
+        assert isinstance(want, int | float), (ref, want)
+        assert _same(lo.changed.cell("Inputs", ref), want), (ref, want)
+    # outside numbers: the ETH seed sizes to 428 contracts of 0.001 ETH, and Binance's
+    # isolated-margin formula puts the 20x BTCUSDT long from 60,000 at 57,228.92
+    assert lo.changed.cell("Inputs", "D1") == "428"
+    assert round(float(lo.changed.cell("Inputs", "D5")), 2) == 57228.92
+    # the fee changes the size: with the fee cell blank it is omitted (no fee)
+    assert float(lo.changed.cell("Inputs", "D4")) > float(lo.changed.cell("Inputs", "D3"))
+
+
+def test_error_cells_show_the_message(lo: Run) -> None:
+    for ref, names in (("D7", "stop"), ("D8", "entries"), ("D9", "stop")):
+        want = lo.expected[ref]
+        assert isinstance(want, str), (ref, want)
+        assert names in want, (ref, want)
+        assert len(want) < 200, (ref, want)
+        assert lo.changed.cell("Inputs", ref) == want
+
+
+def test_multi_cell_results_fill_their_ranges(lo: Run) -> None:
+    for key in ("SIZE", "LADDER"):
+        c0, r0, c1, r1 = range_boundaries(lo.spills[key])
+        want = lo.expected[key]
+        assert (r1 - r0 + 1, c1 - c0 + 1) == (len(want), len(want[0]))
+        for i, row in enumerate(want):
+            for j, value in enumerate(row):
+                got = lo.changed.rows["Inputs"][r0 - 1 + i][c0 - 1 + j]
+                assert got != "", (key, i, j, value)
+                assert _same(got, value), (key, i, j, value, got)
+    labels = [r[0] for r in lo.expected["SIZE"]]
+    assert "Contracts" in labels
+    assert "Liquidation price" in labels
+
+
+def test_install_and_uninstall_into_a_profile(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _office_or_skip()
+    from microsize.libreoffice._install import is_installed
+
+    profile = tmp_path / "profile"
+    assert main(["libreoffice", "install", "--profile", str(profile)]) == 0
+    assert "installed the microsize add-in" in capsys.readouterr().out
+    assert is_installed(profile)
+    assert main(["libreoffice", "uninstall", "--profile", str(profile)]) == 0
+    assert "removed" in capsys.readouterr().out
+    assert not is_installed(profile)
+    assert main(["libreoffice", "uninstall", "--profile", str(profile)]) == 0
+    assert "not installed" in capsys.readouterr().out
+
+
+# A client run by LibreOffice's own Python (it imports uno): asks the running soffice what
+# its Function Wizard lists, then opens the template as a user would and reports the state.
+_UNO_CLIENT = r"""
+import json, sys, time, uno
+pipe, book = sys.argv[1], sys.argv[2]
+local = uno.getComponentContext()
+resolver = local.ServiceManager.createInstanceWithContext(
+    "com.sun.star.bridge.UnoUrlResolver", local)
+for _ in range(240):
+    try:
+        ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
+        break
+    except Exception:
+        time.sleep(0.25)
+smgr = ctx.ServiceManager
+fd = smgr.createInstanceWithContext("com.sun.star.sheet.FunctionDescriptions", ctx)
+wizard = {}
+for i in range(fd.Count):
+    p = {x.Name: x.Value for x in fd.getByIndex(i)}
+    if p["Name"].startswith("MF_"):
+        wizard[p["Name"]] = {
+            "category": p["Category"], "description": p["Description"],
+            "args": [[a.Name, a.Description, bool(a.IsOptional)] for a in (p["Arguments"] or ())]}
+desktop = smgr.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+hidden = uno.createUnoStruct("com.sun.star.beans.PropertyValue")
+hidden.Name, hidden.Value = "Hidden", True
+doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(book), "_blank", 0, (hidden,))
+sheet = doc.Sheets.getByName("Sizing")
+cells = {}
+for r in range(60):
+    for c in range(6):
+        cell = sheet.getCellByPosition(c, r)
+        if cell.getFormula().lstrip("{").startswith("=") and "MF_" in cell.getFormula():
+            cells[f"{c},{r}"] = [cell.getFormula(), cell.getString()]
+state = {"modified": doc.isModified(), "protected": sheet.isProtected()}
+doc.close(True)
+try:
+    desktop.terminate()
+except Exception:
+    pass
+print(json.dumps({"wizard": wizard, "cells": cells, "state": state}))
+"""
+
+
+def _office_python(office: _office.Office) -> str:
+    version = "{}.{}".format(*_office.office_python_version(office))
+    for candidate in (office.program / "python", Path(f"/usr/bin/python{version}")):
+        if candidate.exists():
+            return str(candidate)
+    if os.environ.get("CI"):
+        pytest.fail(f"no Python {version} for LibreOffice found")
+    pytest.skip(f"no Python {version} for LibreOffice found")
+    raise AssertionError  # unreachable
+
+
+def test_function_wizard_and_opening_the_template(tmp_path: Path) -> None:
+    """In a running LibreOffice with the add-in installed (as a user would have it): the
+    Function Wizard lists every MF_ function with its descriptions and which arguments are
+    optional; the template opens with its MF_ formulas bound and computed, its sheets still
+    protected, and the document unmodified."""
+    import json
+    import subprocess
+
+    from microsize.libreoffice._install import env_args, install, write_profile_settings
+
+    office = _office_or_skip()
+    profile = tmp_path / "profile"
+    write_profile_settings(profile)
+    install(profile, office)
+    book = tmp_path / "microsize.xlsm"
+    shutil.copy2(TEMPLATE, book)
+    script = tmp_path / "client.py"
+    script.write_text(_UNO_CLIENT, encoding="utf-8")
+    pipe = f"microsize-test-{os.getpid()}"
+    env = _office.tool_env()
+    soffice = subprocess.Popen(
+        [
+            str(office.soffice),
+            *env_args(profile),
+            "--headless",
+            "--norestore",
+            f"--accept=pipe,name={pipe};urp;",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # soffice is a script: stop its whole process group
+    )
+    try:
+        done = subprocess.run(
+            [_office_python(office), str(script), pipe, str(book)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+    finally:
+        try:
+            soffice.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(soffice.pid, signal.SIGKILL)
+            soffice.wait()
+    assert done.returncode == 0, done.stderr[-500:]
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    funcs = {f.name: f for f in _meta.functions()}
+    assert sorted(got["wizard"]) == sorted(funcs)
+    for name, entry in got["wizard"].items():
+        f = funcs[name]
+        assert entry["description"] == f.description
+        assert entry["args"] == [[p.name, p.description, p.optional] for p in f.params]
+    cached = openpyxl.load_workbook(TEMPLATE, data_only=True)["Sizing"]
+    assert got["cells"], "no MF_ formula found on the Sizing sheet"
+    seen_428 = False
+    for key, (formula, shown) in got["cells"].items():
+        c, r = map(int, key.split(","))
+        assert "#NAME" not in shown, (formula, shown)
+        assert shown != "", formula
+        if cached.cell(r + 1, c + 1).value == 428:
+            assert shown == "428"
+            seen_428 = True
+    assert seen_428
+    assert got["state"] == {"modified": False, "protected": True}
