@@ -1,6 +1,8 @@
 """The template workbook: current, deterministic, evaluated, rendered, and updatable.
 
-* the committed ``workbook/microsize.xlsm`` is byte for byte what the builder makes now;
+* the committed ``workbook/microsize.xlsm`` is what the builder makes now: every part
+  exact except cached numbers, which agree within 1e-12 (BLAS kernels differ per CPU in
+  the 16th-17th digit); two builds on one machine are byte for byte the same;
 * a formula engine (``formulas``) with our functions registered under their Excel names
   recomputes every formula cell, which must equal the cached value in the file;
 * key cells are pinned to the outside numbers of the seed scenarios and Hull's example;
@@ -52,6 +54,7 @@ from microsize.workbook import (
     update_specs,
     xlwings_vba_project,
 )
+from microsize.xlsxcompare import workbook_differences
 from tests.test_excel_path import ExcelPath, _vba_blocks, excel  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -104,9 +107,48 @@ def _formulas(data: bytes) -> list[tuple[str, str, str, str]]:
 # ------------------------------------------------------------------ committed and stable
 def test_committed_template_is_current(fresh: bytes) -> None:
     assert COMMITTED.is_file(), "workbook/microsize.xlsm is missing"
-    assert COMMITTED.read_bytes() == fresh, (
+    assert workbook_differences(COMMITTED.read_bytes(), fresh) == [], (
         "workbook/microsize.xlsm is stale: run `microsize workbook workbook/microsize.xlsm --force`"
     )
+
+
+def _edit_part(data: bytes, part: str, old: str, new: str) -> bytes:
+    """The same zip (entry dates, compression) with one text edit in one part."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buf, "w") as z:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == part:
+                assert old.encode() in body
+                body = body.replace(old.encode(), new.encode(), 1)
+            z.writestr(info, body)
+    return buf.getvalue()
+
+
+def test_staleness_check_tolerates_only_last_digit_noise(fresh: bytes) -> None:
+    """The check ignores what a BLAS kernel changes (the 16th-17th digit of a cached
+    number) and catches what a person changes: a cached number in the 10th digit, a
+    formula, a text, a style, another part."""
+    xml = _sheet_parts(fresh)["Hedge"]
+    cached = re.search(r'<c r="B20"[^>]*>.*?<v>([^<]+)</v>', xml)
+    assert cached
+    value = float(cached.group(1))
+    part = "xl/worksheets/sheet4.xml"
+    assert _parts(fresh)[part].decode() == xml  # the Hedge sheet is that part
+    old = f"<v>{cached.group(1)}</v>"
+    jitter = _edit_part(fresh, part, old, f"<v>{float(np.nextafter(value, 2.0))!r}</v>")
+    assert jitter != fresh
+    assert workbook_differences(jitter, fresh) == []
+    real = _edit_part(fresh, part, old, f"<v>{value * (1 + 1e-10)!r}</v>")
+    assert workbook_differences(real, fresh) == [
+        f"{part} cell B20: {value * (1 + 1e-10)!r} vs {value!r}"
+    ]
+    formula = _edit_part(fresh, part, "MF_HEDGE_RATIO($E$15:$E$30", "MF_HEDGE_RATIO($E$16:$E$30")
+    assert workbook_differences(formula, fresh) != []
+    style = _edit_part(fresh, part, '<c r="B20" s="', '<c r="B20" s="1')
+    assert workbook_differences(style, fresh) != []
+    text = _edit_part(fresh, "xl/sharedStrings.xml", "Contracts", "Contract")
+    assert workbook_differences(text, fresh) == ["xl/sharedStrings.xml differs"]
 
 
 def test_build_does_not_depend_on_the_users_tables_or_clock(

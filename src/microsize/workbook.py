@@ -1624,8 +1624,9 @@ def _cmd_workbook(args: Any) -> int:
         raise MicrosizeError(f"workbook takes one PATH (got {' '.join(target)})")
     path = Path(target[0] if target else WORKBOOK_NAME)
     if path.exists() and not args.force:
-        data = build_workbook_bytes()
-        if path.read_bytes() == data:
+        from .xlsxcompare import workbook_differences
+
+        if not workbook_differences(path.read_bytes(), build_workbook_bytes()):
             print(f"{path} is already up to date")
             return 0
         raise MicrosizeError(
