@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._errors import MicrosizeError
-from ._inputs import describe, is_missing, position
+from ._inputs import clip, describe, is_missing, position
 
 __all__ = [
     "DEFAULT_MAX_SPEC_AGE_DAYS",
@@ -58,6 +58,9 @@ __all__ = [
 ]
 
 KINDS = ("linear", "inverse", "quanto")
+#: A number typed as the contract is its size in underlying units; sizes outside these
+#: bounds are typing mistakes (1e-30), and their arithmetic would overflow or underflow.
+MIN_CONTRACT_SIZE, MAX_CONTRACT_SIZE = 1e-12, 1e12
 KIND_CODE = {k: i for i, k in enumerate(KINDS)}
 
 #: Columns of the spec table, in order (``qty_unit`` is informative, the rest as SPEC.md).
@@ -163,7 +166,8 @@ class ContractSpec:
         if name in self.extra:
             return self.extra[name]
         raise MicrosizeError(
-            f"field must be one of {', '.join(SPEC_COLUMNS)}, key (got {describe(name)})"
+            "field must be one of contract_size, lot_step, min_qty, tick_size, kind, settle, "
+            f"max_leverage, taker_fee, mmr, as_of, key or another Specs column (got {describe(name)})"
         )
 
 
@@ -230,7 +234,7 @@ class SpecTable(Mapping[str, ContractSpec]):
         for spec in specs:
             k = spec.key.lower()
             if k in self._specs:
-                raise MicrosizeError(f"{origin}: duplicate key {spec.key}")
+                raise MicrosizeError(f"{origin}: duplicate key {clip(spec.key)}")
             self._specs[k] = spec
 
     def __getitem__(self, key: str) -> ContractSpec:
@@ -258,6 +262,11 @@ class SpecTable(Mapping[str, ContractSpec]):
                     f"{name} must be a key like cme:MBT or a positive contract size "
                     f"(got {describe(size)})"
                 )
+            if not MIN_CONTRACT_SIZE <= size <= MAX_CONTRACT_SIZE:
+                raise MicrosizeError(
+                    f"{name} size {describe(size)} is outside 1e-12 to 1e12 units: "
+                    "type the contract's size, or a key like cme:MBT"
+                )
             return ContractSpec.numeric(size)
         if is_missing(key):
             raise MicrosizeError(f"{name} is empty: type a key like cme:MBT or binance:ETHUSDT")
@@ -274,7 +283,7 @@ class SpecTable(Mapping[str, ContractSpec]):
             return self.lookup(float(text), name)
         except ValueError:
             pass
-        raise MicrosizeError(f"{name}: unknown contract {text!r}{self._suggest(text)}")
+        raise MicrosizeError(f"{name}: unknown contract {clip(text)!r}{self._suggest(text)}")
 
     def _suggest(self, text: str) -> str:
         low = text.lower()
@@ -335,7 +344,7 @@ class SpecTable(Mapping[str, ContractSpec]):
         if missing:
             raise MicrosizeError(
                 f"{origin}: header row lacks column(s) {', '.join(missing)} "
-                f"(found {', '.join(h for h in header if h) or 'no names'})"
+                f"(found {clip(', '.join(h for h in header if h) or 'no names', 60)})"
             )
         col = {h: i for i, h in enumerate(header) if h}
         specs = []
@@ -712,10 +721,10 @@ def resolve_contracts(contract: Any, specs: Any = None, name: str = "contract") 
     if hasattr(contract, "to_numpy"):
         contract = contract.to_numpy()
     if isinstance(contract, list | tuple | np.ndarray):
-        arr = np.empty(np.shape(contract), dtype=object)
         try:
+            arr = np.empty(np.shape(contract), dtype=object)
             arr[...] = contract if not isinstance(contract, np.ndarray) else contract.tolist()
-        except ValueError as exc:
+        except ValueError as exc:  # ragged nested lists
             raise MicrosizeError(f"{name} must be a rectangular range") from exc
         if arr.size == 0:
             raise MicrosizeError(f"{name} is an empty range")
