@@ -62,7 +62,7 @@ def _parts(data: bytes) -> tuple[list[tuple[str, bytes]], list[tuple[Any, ...]]]
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             parts = [(n, z.read(n)) for n in z.namelist()]
             end = data.rfind(b"PK\x05\x06")
-            container = [
+            container: list[tuple[Any, ...]] = [
                 (i.filename, i.date_time, i.compress_type, i.external_attr, i.extra, i.comment)
                 for i in z.infolist()
             ]
