@@ -60,8 +60,9 @@ def parse_fraction(
     raw = text.strip()
     quoted = repr(text[:40])
     try:
-        # 1.5% -> 0.015 exactly: shift the decimal, do not divide the float
-        value = float(f"{float(raw[:-1].strip())}e-2") if raw.endswith("%") else float(raw)
+        value = float(raw[:-1].strip() if raw.endswith("%") else raw)
+        if raw.endswith("%") and math.isfinite(value):
+            value = float(f"{value}e-2")  # 1.5% -> 0.015 exactly: shift the decimal point
     except ValueError:
         raise MicrosizeError(f"{name} must be a number like 1.5% or 0.015 (got {quoted})") from None
     _finite_or_refuse(value, text, name)
@@ -158,7 +159,7 @@ class _Units:
 
 def _spec(contract: Any, table: SpecTable | None) -> ContractSpec | None:
     if isinstance(contract, float):
-        return None
+        return ContractSpec.numeric(contract) if math.isfinite(contract) else None
     try:
         return (table or load_specs()).lookup(contract)
     except MicrosizeError:
