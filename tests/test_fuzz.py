@@ -168,9 +168,15 @@ def plausible(name: str) -> st.SearchStrategy[Any]:
     return price
 
 
+EXTREME_POSITIVE = [5e-324, 1e-300, 1e-30, 1e-9, 1e9, 1e15, 1e300, 9.99e307]
+extreme = st.sampled_from(EXTREME_POSITIVE)
+
+
 def argument(name: str) -> st.SearchStrategy[Any]:
-    # mostly plausible, so that one wild argument at a time reaches the deep code
-    return st.one_of(plausible(name), plausible(name), plausible(name), wild)
+    # mostly plausible, so that one wild argument at a time reaches the deep code; a
+    # plausible shape with an extreme magnitude reaches the arithmetic's edges
+    shaped = extreme.map(lambda x: [[x], [x / 2]]) if name in PLAUSIBLE and name.endswith("s") else extreme
+    return st.one_of(plausible(name), plausible(name), plausible(name), wild, shaped)
 
 
 def _arity(fn: Callable[..., Any]) -> tuple[list[str], int]:
@@ -183,6 +189,8 @@ def _arity(fn: Callable[..., Any]) -> tuple[list[str], int]:
 def bad_cells(result: Any, where: str = "") -> list[str]:
     """Every cell of a result that Excel would show as blank, NaN or infinity."""
     if isinstance(result, list | tuple):
+        if not result:
+            return [f"{where} is an empty range"]
         out: list[str] = []
         for i, item in enumerate(result):
             out.extend(bad_cells(item, f"{where}[{i}]"))
@@ -247,3 +255,4 @@ def test_bad_cells_finds_what_excel_would_show_blank() -> None:
         "[1][0]=inf",
     ]
     assert bad_cells([[1, "a"], [2.5, -3]]) == []
+    assert bad_cells([]) == [" is an empty range"]

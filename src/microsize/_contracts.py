@@ -736,6 +736,10 @@ def resolve_contracts(contract: Any, specs: Any = None, name: str = "contract") 
     codes = np.empty(arr.shape, dtype=np.int64)
     for idx, value in np.ndenumerate(arr):
         hkey = value.strip().lower() if isinstance(value, str) else (type(value), value)
+        try:
+            hash(hkey)
+        except TypeError:  # a set or dict is no cell value; lookup refuses it below
+            hkey = (type(value), id(value))
         j = seen.get(hkey)
         if j is None:
             try:

@@ -11,7 +11,7 @@ bulk of the work stays vectorised.
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Context, Decimal
 from fractions import Fraction
 from functools import lru_cache
 from math import floor
@@ -20,7 +20,7 @@ import numpy as np
 
 from ._inputs import FloatArray
 
-__all__ = ["clean_money", "clean_multiple", "count_steps", "exact"]
+__all__ = ["clean_money", "clean_money_at_most", "clean_multiple", "count_steps", "exact"]
 
 _TOL = 1e-9
 
@@ -115,3 +115,41 @@ def clean_money(x: FloatArray) -> FloatArray:
     scale = 10.0 ** (11 - mag)
     out = np.rint(x * scale) / scale
     return np.where(np.isfinite(out), out, x) + 0.0
+
+
+_FLOOR12 = Context(prec=12, rounding=ROUND_FLOOR)
+
+
+def clean_money_at_most(
+    x: FloatArray, rel_err: FloatArray, exact_x: Callable[[tuple[int, ...]], Fraction]
+) -> FloatArray:
+    """:func:`clean_money` for a loss shown against a budget: never above the exact value.
+
+    Rounding a loss to the nearest 12 significant digits can show a number above the
+    exact loss, and so above a budget typed with more digits. Here an element rounded
+    clearly up is rounded down instead; where the float ``x`` (relative error at most
+    ``rel_err``) cannot tell, ``exact_x(index)`` decides with the exact loss. Elements
+    are >= 0. A clean decimal that is the exact loss (29.96) stays as it is.
+
+    >>> x = 30.12345678906  # 12 digits to the nearest would show 30.1234567891
+    >>> float(clean_money_at_most(np.asarray(x), np.asarray(1e-15), lambda i: exact(x)))
+    30.123456789
+    """
+    x = np.asarray(x, dtype=np.float64)
+    out = np.array(clean_money(x), dtype=np.float64, copy=True)
+    tol = np.broadcast_to(np.asarray(rel_err, dtype=np.float64), x.shape) * np.abs(x)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        mag = np.floor(np.log10(np.abs(x)))
+        scale = 10.0 ** (11 - np.where(np.isfinite(mag), mag, 0.0))
+        down = np.floor(x * scale) / scale
+    usable = (x > 0) & np.isfinite(down)
+    above = usable & (out > x + tol)
+    out = np.where(above, down, out)
+    unsure = (x > 0) & ~above & (np.abs(out - x) <= tol)
+    for row in np.argwhere(unsure):
+        idx = tuple(int(i) for i in row)
+        loss = exact_x(idx)
+        if exact(float(out[idx])) > loss:
+            floored = _FLOOR12.divide(Decimal(loss.numerator), Decimal(loss.denominator))
+            out[idx] = float(floored)
+    return out + 0.0

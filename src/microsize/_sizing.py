@@ -35,7 +35,7 @@ from ._contracts import (
     stale_warning,
 )
 from ._errors import MicrosizeError
-from ._exact import clean_money, clean_multiple, count_steps, exact
+from ._exact import clean_money, clean_money_at_most, clean_multiple, count_steps, exact
 from ._inputs import FloatArray, as_float_array, broadcast, describe, position, to_result
 
 __all__ = [
@@ -126,6 +126,29 @@ def _unit_loss_exact(kind: int, size: float, e: float, s: float, f: float) -> Fr
     if kind == INVERSE:
         return k * (abs(1 / S - 1 / E) + F * (1 / E + 1 / S))
     return k * (abs(E - S) + F * (E + S))
+
+
+def _loss_shown(
+    c: FloatArray, kind: Any, size: Any, e: FloatArray, s: FloatArray, f: FloatArray
+) -> FloatArray:
+    """Loss at the stop of ``c`` units as shown: 12 digits, never above the exact loss.
+
+    So a loss sized within a budget is shown within it too, whatever digits the budget has.
+    The float loss's relative error grows as entry and stop get close (their difference
+    cancels), which sets where the exact recount is needed.
+    """
+    raw = c * _unit_loss(kind, size, e, s, f)
+    shape = np.shape(raw)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = 1e-15 * ((e + s) / np.abs(e - s) + 8.0)
+    rel = np.where(np.isfinite(rel), rel, 1.0)
+
+    def exact_loss(i: tuple[int, ...]) -> Fraction:
+        k, sz = (float(_full(x, shape)[i]) for x in (kind, size))
+        ci, ei, si, fi = (float(_full(x, shape)[i]) for x in (c, e, s, f))
+        return exact(ci) * _unit_loss_exact(int(k), sz, ei, si, fi)
+
+    return clean_money_at_most(raw, rel, exact_loss)
 
 
 def _pnl_raw(
@@ -280,7 +303,7 @@ def sizing(
     return Sizing(
         contracts=c.qty,
         below_min=_full(below, shape),
-        loss=clean_money(c.qty * c.unit),
+        loss=_loss_shown(c.qty, c.kind, c.size, e, s, f),
         fees=clean_money(c.qty * c.size * per_unit_fee),
         side=np.where(s < e, 1.0, -1.0),
         unit_loss=_full(c.unit, shape),
@@ -370,7 +393,7 @@ def risk(
         contracts=c, entry=e, stop=s, fee_rate=f, contract=ca.kind, size=ca.size
     )
     _distinct(e, s)
-    return to_result(clean_money(c * _unit_loss(kind, size, e, s, f)))
+    return to_result(_loss_shown(c, kind, size, e, s, f))
 
 
 def notional(contracts: Any, price: Any, contract: Any, specs: Any = None) -> Any:
@@ -471,8 +494,13 @@ def _side(side: Any) -> FloatArray:
         raise MicrosizeError(f"side must be long, short, 1 or -1{where} (got {describe(v)})")
 
     if isinstance(side, list | tuple | np.ndarray):
-        arr = np.empty(np.shape(side), dtype=object)
-        arr[...] = side if not isinstance(side, np.ndarray) else side.tolist()
+        try:
+            arr = np.empty(np.shape(side), dtype=object)
+            arr[...] = side if not isinstance(side, np.ndarray) else side.tolist()
+        except ValueError:  # ragged nested lists
+            raise MicrosizeError("side must be a rectangular range of long/short") from None
+        if arr.size == 0:
+            raise MicrosizeError("side is an empty range: type long or short (or 1 / -1)")
         out = np.empty(arr.shape)
         for idx, v in np.ndenumerate(arr):
             out[idx] = one(v, position(tuple(int(i) for i in idx), arr.shape))
@@ -546,12 +574,14 @@ def convert(
             f"from_contract {src.key} is on {src.base} but to_contract {dst.key} is on {dst.base}"
         )
     needs_price = (src.kind == "inverse") != (dst.kind == "inverse")
+    # a price given but not needed is still checked: an error value there is a mistake
+    given = None if price is None else _positive(price, "price")
     if needs_price:
-        if price is None:
+        if given is None:
             raise MicrosizeError(
                 f"price is needed to convert between {src.kind} {src.key} and {dst.kind} {dst.key}"
             )
-        p = _positive(price, "price")
+        p = given
     else:
         p = np.asarray(1.0)
     c, p = broadcast(contracts=c, price=p)

@@ -12,6 +12,7 @@ argument is ``stop_price`` (the Python API keeps ``stop``).
 from __future__ import annotations
 
 import functools
+import inspect
 import math
 import sys
 from collections.abc import Callable
@@ -66,18 +67,31 @@ def _com_exception() -> Any:
 
 
 def _short_errors(fn: _F) -> _F:
-    """Show bad-input messages alone in the cell.
+    """Show bad-input messages alone in the cell, and never a blank, NaN or infinity.
 
     pywin32 reports any other exception as "Unexpected Python Error" followed by the whole
     traceback; a ``COMException`` carries just its description to ``Err.Description``,
     which the xlwings VBA wrapper writes into the cell. Outside Excel the
     :class:`MicrosizeError` is raised unchanged.
+
+    Arithmetic that leaves the range of floats (an overflow, a division by a number that
+    underflowed to 0) and any cell of the result that is not finite become a message
+    naming the argument of the most extreme magnitude: with inputs near 1e308 or 1e-308
+    that is where the trouble comes from.
     """
+    names = list(inspect.signature(fn).parameters)
 
     @functools.wraps(fn)
     def inner(*args: Any) -> Any:
         try:
-            return fn(*args)
+            try:
+                result = fn(*args)
+            except (OverflowError, ZeroDivisionError, FloatingPointError):
+                raise MicrosizeError(
+                    f"numbers out of range: {_extreme(names, args)}"
+                ) from None
+            _check_cells(result, names, args)
+            return result
         except MicrosizeError as exc:
             com = _com_exception()
             if com is None:
@@ -85,6 +99,80 @@ def _short_errors(fn: _F) -> _F:
             raise com(desc=str(exc)) from exc
 
     return cast(_F, inner)
+
+
+def _magnitude(value: Any) -> tuple[float, Any]:
+    """(largest |log10 |x||, that x) over the finite non-zero numbers in a cell or range."""
+    best: tuple[float, Any] = (-1.0, None)
+    if isinstance(value, list | tuple | np.ndarray):
+        for item in value:
+            best = max(best, _magnitude(item), key=lambda t: t[0])
+        return best
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+        value, bool | np.bool_
+    ):
+        f = float(value)
+        if math.isfinite(f) and f != 0:
+            return abs(math.log10(abs(f))), f
+    return best
+
+
+def _extreme(names: list[str], args: tuple[Any, ...]) -> str:
+    """Which argument to check: the one holding the most extreme magnitude."""
+    scored = [(_magnitude(a), n) for n, a in zip(names, args, strict=False)]
+    if not scored:
+        return "check the inputs"
+    (mag, value), name = max(scored, key=lambda t: t[0][0])
+    if value is None or mag < 6:
+        return "check the inputs"
+    return f"check {name} (got {describe(value)})"
+
+
+def _check_cells(result: Any, names: list[str], args: tuple[Any, ...]) -> None:
+    """Refuse a result with a cell Excel would show blank, NaN or infinite."""
+    if isinstance(result, list) and not result:
+        empty = [n for n, a in zip(names, args, strict=False) if _empty_range(a)]
+        where = f"{empty[0]} is an empty range" if empty else "no result"
+        raise MicrosizeError(f"{where}: give at least one value")
+    bad = _first_bad_cell(result)
+    if bad is None:
+        return
+    label, value = bad
+    raise MicrosizeError(
+        f"{label}is not a finite number ({describe(value)}): {_extreme(names, args)}"
+    )
+
+
+def _empty_range(x: Any) -> bool:
+    x = _v(x)
+    return isinstance(x, list) and (not x or all(isinstance(r, list) and not r for r in x))
+
+
+def _first_bad_cell(result: Any) -> tuple[str, Any] | None:
+    """(label for the message, value) of the first cell that is None, NaN or infinite."""
+
+    def bad(x: Any) -> bool:
+        if x is None:
+            return True
+        if isinstance(x, float | np.floating):
+            return not math.isfinite(float(x))
+        return False
+
+    if not isinstance(result, list):
+        return ("the result ", result) if bad(result) else None
+    header = result[0] if result and isinstance(result[0], list) else None
+    for r, row in enumerate(result):
+        cells = row if isinstance(row, list) else [row]
+        for c, x in enumerate(cells):
+            if isinstance(x, list) and not x:
+                return ("an empty row ", None)
+            if bad(x):
+                if c > 0 and isinstance(cells[0], str):  # a (label, value) table
+                    return (f"{cells[0]} ", x)
+                if header is not None and r > 0 and c < len(header) and isinstance(header[c], str):
+                    return (f"{header[c]} at row {r} ", x)
+                return (f"the result at row {r + 1} ", x)
+    return None
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
