@@ -666,4 +666,7 @@ def test_cli_writes_the_template_and_updates_specs(
     assert "backup" in capsys.readouterr().out
     assert cli_main(["workbook", str(tmp_path / "t.xlsx")]) == 2
     assert "must end in .xlsm" in capsys.readouterr().err
-    assert build_workbook(tmp_path / "sub" / "x.xlsm").read_bytes() == fresh
+    assert build_workbook(tmp_path / "x.xlsm").read_bytes() == fresh
+    with pytest.raises(MicrosizeError, match="does not exist: create it first"):
+        build_workbook(tmp_path / "sub" / "x.xlsm")  # never creates folders on its own
+    assert not (tmp_path / "sub").exists()
