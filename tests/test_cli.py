@@ -169,12 +169,12 @@ def test_ladder_and_scale_out_print_the_spill_tables(capsys: pytest.CaptureFixtu
     ]
     assert [line.split()[2] for line in lines[1:-1]] == ["180", "240", "180"]
     assert lines[-2].split()[5] == "30"
-    assert lines[-1] == "(contracts in contracts of 0.001 units)"
+    assert lines[-1] == "(Contracts: contracts of 0.001 units)"
     argv = ["scale-out", "10", "60000", "58000", "cme:MBT", "--targets", "62000", "64000", "66000"]
     assert main(argv) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[2] for line in lines[1:-1]] == ["4", "3", "3"]
-    assert lines[-1] == "(contracts in contracts of 0.1 BTC; money in USD)"
+    assert lines[-1] == "(Contracts: contracts of 0.1 BTC; money: USD)"
     assert main(["ladder", "30", "3450", "0.001", "--entries", "3520", "3400"]) == 2
     assert "one side of the stop" in capsys.readouterr().err
 
@@ -222,6 +222,7 @@ def test_hedge_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     expected = ms.portfolio_hedge([100000, 50000], [1.2, sol_beta], 60000, "cme:MBT").rows()
     assert _rows(out)["Hedge contracts"] == f"{expected[3][1]:,.10g} contracts of 0.1 BTC"
     assert _rows(out)["Hedge notional"] == f"{expected[4][1]:,.10g} USD"
+    assert _rows(out)["Beta-weighted after hedge"].endswith(" USD")
     assert main(["portfolio-hedge", str(book), "60000", "cme:MBT"]) == 2
     assert "has no beta" in capsys.readouterr().err
     assert main(["hedge", "250000", "60000", "cme:MBT"]) == 2

@@ -265,7 +265,7 @@ def _numbers(values: list[str], name: str) -> list[float]:
 
 def _units_line(contract: Any, table: SpecTable | None = None) -> None:
     u = _Units(_spec(contract, table))
-    parts = [f"contracts in {u.qty}" if u.qty else "", f"money in {u.money}" if u.money else ""]
+    parts = [f"Contracts: {u.qty}" if u.qty else "", f"money: {u.money}" if u.money else ""]
     shown = "; ".join(p for p in parts if p)
     if shown:
         print(f"({shown})")
@@ -513,7 +513,9 @@ def _cmd_portfolio_hedge(args: argparse.Namespace) -> int:
         shown = _show(value)
         if label == "Hedge contracts":
             shown = _Units.join(shown, units.qty)
-        elif label == "Hedge notional" or "xposure" in str(label):
+        elif label in ("Exposure", "Beta-weighted exposure", "Hedge notional") or (
+            str(label).startswith("Beta-weighted")
+        ):
             shown = _Units.join(shown, units.price)  # money in the hedge's quote currency
         print(f"{label:<{width}}  {shown}")
     return 0
