@@ -165,7 +165,9 @@ def as_float_array(value: Any, name: str) -> FloatArray:
         with np.errstate(over="ignore"):  # a huge integer becomes inf, refused below
             out = arr.astype(np.float64, copy=False)
         # a finite sum proves every cell finite in one pass; else look closer
-        if out.size and not np.isfinite(out.sum()) and not np.isfinite(out).all():
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = out.sum()
+        if out.size and not np.isfinite(total) and not np.isfinite(out).all():
             idx = tuple(int(i) for i in np.argwhere(~np.isfinite(out))[0])
             raise MicrosizeError(
                 f"{name} must be a finite number{position(idx, out.shape)} "

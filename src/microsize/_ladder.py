@@ -543,9 +543,9 @@ def ladder_prices(
     steps = count_steps(prices / size, "nearest", lambda j: exact(float(prices[j])) / exact(size))
     rounded = clean_multiple(steps, np.asarray(size))
     if np.any(rounded <= 0):
-        i = int(np.argmax(rounded <= 0))
+        at = int(np.argmax(rounded <= 0))
         raise MicrosizeError(
-            f"tick {_fmt(size)} rounds the price {describe(float(prices[i]))} at item {i + 1} "
+            f"tick {_fmt(size)} rounds the price {describe(float(prices[at]))} at item {at + 1} "
             "to 0: use a smaller tick or higher prices"
         )
     if n > 1 and np.any(np.diff(rounded) == 0):

@@ -32,7 +32,6 @@ from ._contracts import (
     ContractArrays,
     ContractSpec,
     resolve_contracts,
-    stale_warning,
 )
 from ._errors import MicrosizeError
 from ._exact import clean_money, clean_money_at_most, clean_multiple, count_steps, exact
@@ -624,26 +623,50 @@ def size_trade(
     *,
     today: dt.date | None = None,
     max_age_days: float = DEFAULT_MAX_SPEC_AGE_DAYS,
+    mmr: Any = None,
+    maint_amount: Any = None,
 ) -> list[list[Any]]:
     """One trade sized in full: rows of ``[label, value]`` (the MF_SIZE table).
 
     Rows: Contract, Side, Currency, Risk budget, Contracts, Quantity, Notional, Risk at
-    stop, Risk %, Unused budget, Fees, Leverage, Margin, Warnings. Quantity is the position
-    in the underlying coin at entry (inverse: face value / entry; quanto: settlement coin
-    per one point of price). Margin is notional / leverage (leverage defaults to 1).
+    stop, Risk %, Unused budget, Fees, Leverage, Margin, Liquidation price, Max leverage,
+    Spec as of, Warnings. Quantity is the position in the underlying coin at entry
+    (inverse: face value / entry; quanto: settlement coin per one point of price).
 
-    ``today`` turns on the staleness check: the Warnings row then says when the
-    contract's spec row is older than ``max_age_days`` (see
-    :func:`~microsize.stale_warning`). The core never reads the clock; MF_SIZE and the
-    command line pass the date.
+    Leverage defaults to 1 (1x, the position fully paid for): Margin is notional /
+    leverage, and Liquidation price and Max leverage are computed at that leverage by
+    :func:`~microsize.liquidation_check`, with ``mmr`` and ``maint_amount`` (keyword
+    only) overriding the contract's margin tier. A liquidation price that the formula puts
+    beyond the entry shows as "at once: margin below maintenance".
+
+    Warnings name what threatens the trade: below the minimum size, liquidation before
+    the stop or at once, margin above the account, leverage above the maximum, a risk
+    per trade of 10% or more (probably 1 typed for 1%), a stop closer to entry than the
+    contract's tick, a notional beyond any venue's position limit (1e10 in the quote
+    currency). An equity above 1e12 is refused as a typing mistake.
+
+    "Spec as of" shows the spec row's date; with ``today`` (the core never reads the
+    clock: MF_SIZE and the command line pass the date) also its age, and past
+    ``max_age_days`` a hint to refresh (see :func:`~microsize.spec_age_days`).
 
     >>> dict(size_trade(2000, 0.015, 3520, 3450, 0.001))["Contracts"]
     428.0
     >>> import datetime as dt
     >>> rows = size_trade(1000, 0.01, 60000, 57000, "binance:BTCUSDT", today=dt.date(2026, 11, 22))
-    >>> "binance:BTCUSDT is 759 days old (as of 2024-10-24, limit 180)" in dict(rows)["Warnings"]
-    True
+    >>> dict(rows)["Spec as of"]
+    '2024-10-24 (759 days old, limit 180: check the venue or run microsize specs refresh)'
+    >>> dict(size_trade(2000, 1, 3520, 3450, 0.001))["Warnings"].split("; ")[0]
+    'risk 100% of equity per trade: for 1% type 1% or 0.01'
     """
+    from ._margin import liquidation_check  # the margin module builds on this one
+    from ._trade import (
+        MAX_EQUITY,
+        big_risk_warning,
+        notional_warning,
+        spec_as_of,
+        tick_warning,
+    )
+
     named = {
         "equity": equity,
         "risk": risk,
@@ -651,6 +674,8 @@ def size_trade(
         "stop": stop,
         "fee_rate": fee_rate,
         "leverage": leverage,
+        "mmr": mmr,
+        "maint_amount": maint_amount,
     }
     for name, v in named.items():
         if isinstance(v, list | tuple | np.ndarray):
@@ -659,14 +684,25 @@ def size_trade(
             named[name] = np.asarray(v, dtype=object).reshape(()).item()
     equity, risk, entry, stop = named["equity"], named["risk"], named["entry"], named["stop"]
     fee_rate, leverage = named["fee_rate"], named["leverage"]
+    mmr, maint_amount = named["mmr"], named["maint_amount"]
     budget = float(risk_amount(equity, risk))
+    eq = float(as_float_array(equity, "equity"))
+    if eq > MAX_EQUITY:
+        raise MicrosizeError(
+            f"equity {describe(eq)} is beyond any trading account (above 1e12): check the number"
+        )
+    r = float(as_float_array(risk, "risk"))
     spec = _one_contract(contract, specs)
     lev = 1.0 if leverage is None else float(_positive(leverage, "leverage"))
-    sz = sizing(
-        budget, entry, stop, spec.key if spec.exchange else spec.contract_size, fee_rate, specs
-    )
+    key: Any = spec.key if spec.exchange else spec.contract_size
+    sz = sizing(budget, entry, stop, key, fee_rate, specs)
     c = float(sz.contracts)
     e = float(as_float_array(entry, "entry"))
+    s = float(as_float_array(stop, "stop"))
+    if not math.isfinite(c):
+        raise MicrosizeError(
+            f"equity {describe(eq)} buys more contracts than a number holds: check equity and stop"
+        )
     kind = spec.kind
     if kind == "linear":
         qty = c * spec.contract_size
@@ -674,10 +710,10 @@ def size_trade(
         qty = c * spec.contract_size / e
     else:
         qty = c * spec.contract_size
-    note = float(notional(c, e, spec.key if spec.exchange else spec.contract_size, specs))
+    note = float(notional(c, e, key, specs))
     margin = float(clean_money(np.asarray(note / lev)))
     loss = float(sz.loss)
-    eq = float(as_float_array(equity, "equity"))
+    settle = spec.settle or ("quote currency" if kind == "linear" else "settlement currency")
     warnings: list[str] = []
     if bool(sz.below_min):
         raw = float(np.floor(budget / float(sz.unit_loss) / spec.lot_step) * spec.lot_step)
@@ -690,37 +726,48 @@ def size_trade(
             f"budget too small: one lot step ({_fmt(spec.lot_step)}) would lose "
             f"{_fmt(float(clean_money(np.asarray(spec.lot_step * float(sz.unit_loss)))))}"
         )
-    if spec.max_leverage is not None and lev > spec.max_leverage:
-        warnings.append(
-            f"leverage {_fmt(lev)} is above the contract's maximum {_fmt(spec.max_leverage)}"
-        )
-    if margin > eq:
-        warnings.append(f"margin {_fmt(margin)} exceeds the account {_fmt(eq)}")
-    liq: Any = "n/a: no leverage given"
-    max_lev: Any = "n/a: no leverage given"
+    for extra in (
+        big_risk_warning(r),
+        tick_warning(e, s, spec.tick_size),
+        notional_warning(c * spec.contract_size if kind == "inverse" else qty * e, note, settle),
+    ):
+        if extra:
+            warnings.append(extra)
+    liq: Any
+    max_lev: Any
     if c == 0:
         liq = max_lev = "n/a: no position"
-    elif leverage is not None:
-        from ._margin import liquidation_check  # the margin module builds on this one
-
+        if spec.max_leverage is not None and lev > spec.max_leverage:
+            warnings.append(
+                f"leverage {_fmt(lev)} is above the contract's maximum {_fmt(spec.max_leverage)}"
+            )
+    else:
         chk = liquidation_check(
-            entry, stop, c, lev, spec.key if spec.exchange else spec.contract_size, eq, specs
+            e,
+            s,
+            c if s < e else -c,
+            lev,
+            key,
+            eq,
+            specs,
+            mmr=mmr,
+            maint_amount=maint_amount,
         )
         if chk.liq_price is None:
-            liq = "unknown: no maintenance-margin data for this contract"
+            liq = "unknown: no maintenance-margin data for this contract (pass mmr)"
+        elif chk.at_once:
+            liq = "at once: margin below maintenance"
         elif chk.liq_price == 0 or math.isinf(chk.liq_price):
             liq = "none: cannot be liquidated"
         else:
             liq = chk.liq_price
         max_lev = "unknown" if chk.max_leverage is None else chk.max_leverage
-        warnings.extend(chk.warnings)
-    if today is not None:
-        stale = stale_warning(spec, today, max_age_days)
-        if stale:
-            warnings.append(stale)
+        for w in chk.warnings:
+            if leverage is None and w.startswith("liquidation price unknown"):
+                continue  # 1x by default: no data is not a threat worth a warning here
+            warnings.append(w)
     warnings = list(dict.fromkeys(warnings))
-    settle = spec.settle or ("quote currency" if kind == "linear" else "settlement currency")
-    return [
+    rows: list[list[Any]] = [
         ["Contract", spec.key if spec.exchange else f"{_fmt(spec.contract_size)} units (linear)"],
         ["Side", "Long" if float(sz.side) > 0 else "Short"],
         ["Currency", settle],
@@ -736,5 +783,13 @@ def size_trade(
         ["Margin", margin],
         ["Liquidation price", liq],
         ["Max leverage", max_lev],
+        ["Spec as of", spec_as_of(spec, today, max_age_days)],
         ["Warnings", "; ".join(warnings) if warnings else "none"],
     ]
+    for label, value in rows:
+        if isinstance(value, float) and not math.isfinite(value):
+            raise MicrosizeError(
+                f"{label} is not a finite number: check equity, entry and stop "
+                f"(got equity {describe(eq)}, entry {describe(e)}, stop {describe(s)})"
+            )
+    return rows

@@ -87,9 +87,7 @@ def _short_errors(fn: _F) -> _F:
             try:
                 result = fn(*args)
             except (OverflowError, ZeroDivisionError, FloatingPointError):
-                raise MicrosizeError(
-                    f"numbers out of range: {_extreme(names, args)}"
-                ) from None
+                raise MicrosizeError(f"numbers out of range: {_extreme(names, args)}") from None
             _check_cells(result, names, args)
             return result
         except MicrosizeError as exc:
@@ -278,8 +276,13 @@ def MF_CONTRACTS(
 @arg("stop_price", ndim=2, doc="Stop price: below entry = long, above = short")
 @arg("contract", ndim=2, doc=_CONTRACT_DOC)
 @arg("fee_rate", ndim=2, doc=_FEE_DOC)
-@arg("leverage", ndim=2, doc="Optional leverage for the margin row; 1 if omitted")
+@arg("leverage", ndim=2, doc="Optional leverage for margin and liquidation; 1 (1x) if omitted")
 @arg("specs", ndim=2, doc=_SPEC_DOC)
+@arg(
+    "mmr",
+    ndim=2,
+    doc="Optional maintenance margin rate (0.5% = 0.005) for the liquidation rows; the contract's tier if omitted",
+)
 def MF_SIZE(
     equity: Any,
     risk: Any,
@@ -289,8 +292,9 @@ def MF_SIZE(
     fee_rate: Any = None,
     leverage: Any = None,
     specs: Any = None,
+    mmr: Any = None,
 ) -> Any:
-    """One trade sized in full: a two-column table (label, value) with side, contracts, notional, risk at stop, fees, margin and warnings (incl. a stale spec row)."""
+    """One trade sized in full: a two-column table (label, value) with side, contracts, notional, risk at stop, fees, margin, liquidation, the spec's date and warnings."""
     return _out(
         size_trade(
             _v(equity),
@@ -303,6 +307,7 @@ def MF_SIZE(
             _specs(specs),
             today=_today(),
             max_age_days=max_spec_age_days(),
+            mmr=_o(mmr),
         )
     )
 
