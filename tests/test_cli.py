@@ -326,15 +326,22 @@ def test_size_takes_every_mf_size_argument(
 
 def test_absurd_inputs_warn_or_refuse(capsys: pytest.CaptureFixture[str]) -> None:
     """A silent absurd answer with exit 0 was the bug: each case now exits non-zero."""
-    assert main(["size", "1e300", "1%", "3520", "3450", "cme:MET"]) == 1
-    out, err = capsys.readouterr()
-    assert "beyond any trading account" in _rows(out)["Warnings"]
-    assert "microsize: warning:" in err
+    assert main(["size", "1e300", "1%", "3520", "3450", "cme:MET"]) == 2
+    err = capsys.readouterr().err
+    assert "account 1e300 is beyond any trading account (above 1e+12)" in err
+    assert main(["size", "-5", "1%", "3520", "3450", "cme:MET"]) == 2
+    assert "account must be positive (got '-5')" in capsys.readouterr().err
     assert main(["size", "2000", "1%", "3520", "3450", "1e-30"]) == 2
     assert "contract size 1e-30 is outside" in capsys.readouterr().err
     # a stop a billionth below entry: 0.001 ETH lots, 0.01 tick
     assert main(["size", "2000", "1%", "3520", "3519.999999999", "binance:ETHUSDT"]) == 1
-    assert "closer than one tick" in _rows(capsys.readouterr().out)["Warnings"]
+    out, err = capsys.readouterr()
+    assert "closer than one tick (0.01)" in _rows(out)["Warnings"]
+    assert "beyond any venue's position limit" in _rows(out)["Warnings"]
+    assert err.startswith("microsize: warning: stop is 1e-09 from entry")
+    # a typed contract size has no tick: the notional (7e13) is what gives it away
+    assert main(["size", "2000", "1%", "3520", "3519.999999999", "0.001"]) == 1
+    assert "beyond any venue's position limit" in _rows(capsys.readouterr().out)["Warnings"]
     # risk 1 meant as 1%: sized, and the Warnings row shows how to write 1%
     assert main(["size", "2000", "1", "3520", "3450", "cme:MET"]) == 1
     assert "for 1% type 1% or 0.01" in _rows(capsys.readouterr().out)["Warnings"]
@@ -515,9 +522,8 @@ def test_every_help_example_runs_when_pasted(
     for name, parser in _subparsers().items():
         text = parser.format_help()
         assert "%%" not in text, name  # argparse escaping shown to the user
-        found = [
-            line.strip() for line in text.splitlines() if line.strip().startswith("microsize ")
-        ]
+        tail = text.split("\nexamples:\n", 1)[1] if "\nexamples:\n" in text else ""
+        found = [line.strip() for line in tail.splitlines() if line.startswith("  microsize ")]
         if name and not parser._subparsers:  # every leaf command shows how to call it
             assert found, f"microsize {name} --help has no example"
         examples += found

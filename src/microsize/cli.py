@@ -33,6 +33,7 @@ from ._hedge import beta, hedge, portfolio_hedge
 from ._ladder import ladder, scale_out
 from ._margin import liq_price, liquidation_check, maintenance_margin, margin
 from ._sizing import size_trade
+from ._trade import MAX_EQUITY
 from .workbook_cli import add_commands as add_workbook_commands
 
 __all__ = ["main", "parse_fraction"]
@@ -212,6 +213,20 @@ def _fee(args: argparse.Namespace) -> float | None:
     )
 
 
+def _account(text: str) -> float:
+    """The account size, checked here so the message names ``account`` as typed (the core
+    calls it equity)."""
+    value = _number(text, "account")
+    if value <= 0:
+        raise MicrosizeError(f"account must be positive (got {text[:40]!r})")
+    if value > MAX_EQUITY:
+        raise MicrosizeError(
+            f"account {text[:40]} is beyond any trading account (above "
+            f"{format(MAX_EQUITY, 'g')}): check the number"
+        )
+    return value
+
+
 def _cmd_size(args: argparse.Namespace) -> int:
     table = _spec_table(args)
     contract = _contract(args.contract)
@@ -221,7 +236,7 @@ def _cmd_size(args: argparse.Namespace) -> int:
     if args.maint_amount is not None:
         extra["maint_amount"] = _number(args.maint_amount, "--maint-amount")
     rows = size_trade(
-        _number(args.account, "account"),
+        _account(args.account),
         parse_fraction(
             args.risk,
             "risk",
