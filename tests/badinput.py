@@ -18,7 +18,16 @@ BAD_VALUES: dict[str, tuple[Any, str]] = {
     "nan-in-range": ([[1.0], [math.nan]], "row 2"),
     "text-in-range": ([[1.0], ["x"]], "row 2"),
     "empty-in-range": ([[1.0], [None]], "row 2"),
+    # xlwings hands an error value over as its text (err_to_str)
+    "error-value": ("#N/A", "text '#N/A'"),
+    # a 50,000-character text: the message quotes 40 characters of it and says how long
+    "long-text": ("x" * 50_000, "(50000 characters)"),
+    "ragged-range": ([[1.0, 2.0], [3.0]], "rectangular"),
+    "object": (complex(1, 2), "(1+2j)"),
 }
+
+#: the longest message a cell should show (Excel shows about 255 characters)
+MAX_MESSAGE = 200
 
 
 def call_with(

@@ -85,7 +85,10 @@ def _short_errors(fn: _F) -> _F:
     def inner(*args: Any) -> Any:
         try:
             try:
-                result = fn(*args)
+                # numpy's overflow warnings go unseen in a cell: _check_cells refuses
+                # what they would warn about
+                with np.errstate(all="ignore"):
+                    result = fn(*args)
             except (OverflowError, ZeroDivisionError, FloatingPointError):
                 raise MicrosizeError(f"numbers out of range: {_extreme(names, args)}") from None
             _check_cells(result, names, args)
@@ -225,13 +228,10 @@ def _specs(x: Any) -> SpecTable | None:
 
 
 def _out(result: Any) -> Any:
-    """Plain Python values for Excel; a non-finite number is an error, never a blank."""
+    """Plain Python values for Excel (every function's cells are then checked by
+    :func:`_short_errors`: a non-finite number is an error, never a blank)."""
     if isinstance(result, np.ndarray):
-        if result.dtype.kind == "f" and not np.isfinite(result).all():
-            raise MicrosizeError("result is not a finite number: check the inputs")
         return result.tolist()
-    if isinstance(result, float) and not math.isfinite(result):
-        raise MicrosizeError("result is not a finite number: check the inputs")
     return result
 
 
