@@ -60,6 +60,8 @@ from tests.test_excel_path import ExcelPath, _vba_blocks, excel  # noqa: F401
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "workbook" / "microsize.xlsm"
 MF_CALL = re.compile(r"\b(MF_[A-Z_]+)\(")
+#: the MF_SIZE spills on the Sizing sheet start in row 14; their last row holds Warnings
+SIZE_END = 13 + len(udfs.MF_SIZE(2000, 0.015, 3520, 3450, 0.001))
 
 
 @pytest.fixture(scope="module")
@@ -208,12 +210,13 @@ def test_every_contract_formula_passes_the_workbooks_specs(fresh: bytes) -> None
 def test_cached_values_are_in_the_file(book_path: Path) -> None:
     """openpyxl (like any viewer) reads real numbers, not blanks, from the formula cells."""
     wb = openpyxl.load_workbook(book_path, data_only=True)
-    size = {r[0].value: r[1].value for r in wb["Sizing"]["A14:B29"]}
+    size = {r[0].value: r[1].value for r in wb["Sizing"][f"A14:B{SIZE_END}"]}
     assert size["Contracts"] == 428
     assert size["Risk at stop"] == 29.96
-    btc = {r[0].value: r[1].value for r in wb["Sizing"]["D14:E29"]}
+    btc = {r[0].value: r[1].value for r in wb["Sizing"][f"D14:E{SIZE_END}"]}
     assert round(btc["Liquidation price"], 2) == 57228.92
     assert "comes before the stop" in btc["Warnings"]
+    assert btc["Spec as of"].startswith("2024-10-24 (")  # its age in its own row
 
 
 # ------------------------------------------------------------------ the formula engine
@@ -336,11 +339,11 @@ def test_engine_agrees_with_the_python_api_and_outside_numbers(engine: dict[str,
     """The seed scenarios and Hull's Example 3.3, through the engine."""
     import microsize as ms
 
-    size = {r[0]: r[1] for r in engine["SIZING!A14:B29"].tolist()}
+    size = {r[0]: r[1] for r in engine[f"SIZING!A14:B{SIZE_END}"].tolist()}
     assert size["Contracts"] == 428 == ms.contracts(30, 3520, 3450, 0.001)  # seed: not 431
     assert size["Risk at stop"] == 29.96
     assert engine["SIZING!B36"][0][0] == 30.17  # the often-quoted 431 breaks the budget
-    btc = {r[0]: r[1] for r in engine["SIZING!D14:E29"].tolist()}
+    btc = {r[0]: r[1] for r in engine[f"SIZING!D14:E{SIZE_END}"].tolist()}
     assert round(btc["Liquidation price"], 2) == 57228.92  # issue 5's seed, 20x
     assert btc["Max leverage"] == 18
     ladder = engine["LADDER!A13:G16"].tolist()
@@ -432,7 +435,7 @@ def test_inputs_validated_warnings_highlighted_sheets_protected(book_path: Path)
     assert not sizing["B5"].protection.locked  # inputs are unlocked
     assert sizing["A14"].protection.locked
     assert sizing["B6"].number_format == "0.00##%"
-    assert "E29" in {str(r.sqref) for r in sizing.conditional_formatting}
+    assert f"E{SIZE_END}" in {str(r.sqref) for r in sizing.conditional_formatting}
     for name in ("Start", "Sizing", "Ladder", "Hedge", "Portfolio", "Margin", "Tiers"):
         assert wb[name].protection.sheet, name
         assert not wb[name].protection.password, name

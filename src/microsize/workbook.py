@@ -552,9 +552,12 @@ def _sizing_sheet(book: _Book, keys: str) -> None:
             SPECS,
             styler=_label_value_styler(_SIZE_ROW_FORMATS),
         )
-        warn = 13 + [r[0] for r in size.result].index("Warnings")
+        labels_out = [r[0] for r in size.result]
+        warn = 13 + labels_out.index("Warnings")
         _warn_if_not(book, s, cell_name(warn, col + 1), "none")
         ws.set_row(warn, 75)
+        if "Spec as of" in labels_out:  # a date and its age: room for three wrapped lines
+            ws.set_row(13 + labels_out.index("Spec as of"), 45)
         if col == 0:
             eth = refs
         else:
