@@ -185,3 +185,45 @@ def test_breakeven_has_zero_pnl(
         gross = s * k * (x - entry)
         fees_paid = k * (fo * entry + fc * x)
     assert abs(gross - fees_paid) <= 1e-9 * k * max(entry, 1 / entry)
+
+
+# ------------------------------------------- what is shown stays within the budget
+#: budgets typed with more digits than the 12 significant digits results are shown with
+long_budgets = st.one_of(
+    st.decimals(min_value=1, max_value=10**6, places=10), st.decimals("0.001", "10", places=15)
+).map(lambda d: float(f"{d:.17g}"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(long_budgets, prices, prices, contracts_keys, fees)
+def test_shown_risk_never_above_budget(
+    budget: float, entry: float, stop: float, contract: object, fee: float
+) -> None:
+    """MF_RISK(MF_CONTRACTS(b, ...), ...) <= b as shown, and the shown loss is never
+    above the exact loss: compared as the decimals the cells display (exact fractions)."""
+    if entry == stop:
+        return
+    n = ms.contracts(budget, entry, stop, contract, fee)
+    shown = ms.risk(n, entry, stop, contract, fee)
+    assert F(shown) <= F(budget)
+    assert F(shown) <= exact_loss(F(n), entry, stop, spec_of(contract), fee)
+    # and rounding down costs at most one unit in the 12th significant digit
+    exact = exact_loss(F(n), entry, stop, spec_of(contract), fee)
+    assert exact - F(shown) <= exact * Fraction(1, 10**11) + Fraction(1, 10**300)
+    table = dict(ms.size_trade(budget, 1, entry, stop, contract, fee))
+    assert F(table["Risk at stop"]) <= F(table["Risk budget"])
+    assert table["Unused budget"] >= 0
+
+
+def test_risk_shown_rounds_down_where_nearest_would_overshoot() -> None:
+    """A budget of 15 significant digits: 12 digits to the nearest would show a loss
+    above it (the case that used to print MF_RISK > budget)."""
+    b = 1000.00000000049  # 15 digits; 1000 contracts of 1 unit, entry 2, stop 1
+    n = ms.contracts(b, 2, 1, 1.0)
+    assert n == 1000.0
+    assert ms.risk(n, 2, 1, 1.0) == 1000.0
+    b = 30.1234567890789
+    n = ms.contracts(b, 2, 1, 1e-12)  # a contract of 1e-12 units: lots of 1e-12 at risk
+    shown = ms.risk(n, 2, 1, 1e-12)
+    assert F(shown) <= F(b)
+    assert shown == 30.1234567890  # nearest would be 30.1234567891 > b
