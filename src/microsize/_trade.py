@@ -1,7 +1,7 @@
 """The words of the MF_SIZE table: the "Spec as of" row and warnings about typing mistakes.
 
-Pure: numbers and specs in, short sentences out. The thresholds are documented here and
-in the README's MF_SIZE section, so a user can tell why a warning appeared.
+Pure: numbers and specs in, short sentences out. The thresholds are the constants below;
+each warning says what it found, so a user can tell why it appeared.
 """
 
 from __future__ import annotations
