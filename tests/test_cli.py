@@ -303,6 +303,12 @@ def test_size_takes_every_mf_size_argument(
     expected = {r[0]: r[1] for r in rows}["Liquidation price"]
     assert isinstance(expected, float)
     assert with_mmr["Liquidation price"] == f"{expected:,.10g} USD"
+    main([*base, "--mmr", "1%", "--maint-amount", "0.5"])
+    rows = ms.size_trade(5000, 0.005, 3520, 3450, "cme:MET", None, 5, mmr=0.01, maint_amount=0.5)
+    amount = {r[0]: r[1] for r in rows}["Liquidation price"]
+    assert isinstance(amount, float)
+    assert amount != expected  # the amount moves the price, and the CLI passes it on
+    assert _rows(capsys.readouterr().out)["Liquidation price"] == f"{amount:,.10g} USD"
     # a spec table of one's own: a contract of 0.5 ETH that only this file knows
     table = tmp_path / "mine.csv"
     rows_ = ms.load_bundled_specs().rows()
@@ -524,6 +530,10 @@ def test_every_help_example_runs_when_pasted(
         assert "%%" not in text, name  # argparse escaping shown to the user
         tail = text.split("\nexamples:\n", 1)[1] if "\nexamples:\n" in text else ""
         found = [line.strip() for line in tail.splitlines() if line.startswith("  microsize ")]
+        # one command per line: a command wrapped onto a second line cannot be pasted
+        assert [line for line in tail.splitlines() if line.strip()] == [
+            f"  {line}" for line in found
+        ], name
         if name and not parser._subparsers:  # every leaf command shows how to call it
             assert found, f"microsize {name} --help has no example"
         examples += found

@@ -402,6 +402,23 @@ def test_xlwings_conf_sheet(book_path: Path) -> None:
     assert ws["A1"].value == "UDF Modules"
     assert ws["B1"].value == "microsize.udfs"
     assert ws["A2"].value is None  # xlwings reads A1 down to the first gap: nothing else
+    # xlwings' default interpreter for UDFs is pythonw (xlwings.bas: GetConfig("INTERPRETER",
+    # "pythonw")); the README's set-up says the same
+    assert "pythonw.exe" in ws["D1"].value
+    assert "python.exe" not in ws["D1"].value.replace("pythonw.exe", "")
+
+
+def test_start_sheet_gives_an_install_command_that_works(book_path: Path) -> None:
+    """microsize is not on a package index: the Start sheet installs from the project
+    folder, as the README does."""
+    text = " ".join(
+        str(c.value) for row in openpyxl.load_workbook(book_path)["Start"].iter_rows() for c in row
+    )
+    assert "python -m pip install ." in text
+    assert "pip install microsize" not in text
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "`python -m pip install .`" in readme
+    assert "pip install microsize" not in readme
 
 
 def test_generated_vba_covers_every_function_the_workbook_calls(

@@ -8,9 +8,7 @@ pandas are imported by the commands that need them, so ``microsize size`` starts
 from __future__ import annotations
 
 import argparse
-import codecs
 import csv
-import io
 import math
 import numbers
 import re
@@ -34,6 +32,8 @@ from ._ladder import ladder, scale_out
 from ._margin import liq_price, liquidation_check, maintenance_margin, margin
 from ._sizing import size_trade
 from ._trade import MAX_EQUITY
+from .csvfiles import parse_number as _number
+from .csvfiles import read_csv, read_text
 from .workbook_cli import add_commands as add_workbook_commands
 
 __all__ = ["main", "parse_fraction"]
@@ -81,25 +81,6 @@ def parse_fraction(
             f"{': ' + hint if hint else ''} (got {quoted})"
         )
     return value
-
-
-_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
-
-
-def _number(text: str, name: str) -> float:
-    """A finite number; ``1,234.5`` and ``1_234.5`` are read, a decimal comma is refused."""
-    raw = text.strip().replace("_", "")
-    if "," in raw:
-        if not _THOUSANDS.fullmatch(raw):
-            raise MicrosizeError(
-                f"{name} must be a number with a decimal point, e.g. 3520.5 (got {text[:40]!r})"
-            )
-        raw = raw.replace(",", "")
-    try:
-        value = float(raw)
-    except ValueError:
-        raise MicrosizeError(f"{name} must be a number (got {text[:40]!r})") from None
-    return _finite_or_refuse(value, text, name)
 
 
 def _contract(text: str) -> Any:
@@ -201,7 +182,7 @@ def _spec_table(args: argparse.Namespace) -> SpecTable | None:
         return None
     from ._contracts import _parse_csv
 
-    text = _read_text(args.specs, "--specs")
+    text = read_text(args.specs, "--specs")
     return SpecTable.from_rows(_parse_csv(text), origin=f"--specs {args.specs}")
 
 
@@ -393,72 +374,6 @@ def _cmd_liq(args: argparse.Namespace) -> int:
     return _warn("; ".join(warnings)) if warnings else 0
 
 
-def _decode(data: bytes) -> str:
-    """Text in the encodings Excel saves: UTF-8 (BOM or not), UTF-16 ("Unicode Text"),
-    else the Windows code page cp1252 (latin-1 for its five unassigned bytes)."""
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace")
-    if len(data) >= 4 and data[1::2].count(0) > len(data) // 4:  # UTF-16 without a BOM
-        return data.decode("utf-16-le" if data[1] == 0 else "utf-16-be", errors="replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            return data.decode("cp1252")
-        except UnicodeDecodeError:
-            return data.decode("latin-1")
-
-
-def _read_text(path: str, what: str) -> str:
-    try:
-        with open(path, "rb") as fh:
-            return _decode(fh.read())
-    except OSError as exc:
-        raise MicrosizeError(f"{what}: cannot read {path[:80]!r} ({exc.strerror})") from None
-
-
-def _read_csv(path: str, what: str) -> list[dict[str, str]]:
-    """Rows of a CSV saved by Excel: comma, semicolon or TAB separated (Unicode Text)."""
-    text = _read_text(path, what)
-    head = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in head else ";" if head.count(";") > head.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    table = [row for row in reader if any(c.strip() for c in row)]
-    if len(table) < 2:
-        raise MicrosizeError(f"{what}: {path[:80]!r} needs a header row and at least one data row")
-    header = [h.strip() for h in table[0]]
-    rows = [dict(zip(header, row, strict=False)) for row in table[1:]]
-    for row in rows:
-        row["\0delimiter"] = delimiter
-    return rows
-
-
-def _column(rows: list[dict[str, str]], name: str, what: str) -> list[float | None]:
-    if name not in rows[0]:
-        columns = ", ".join(c for c in rows[0] if c != "\0delimiter")
-        raise MicrosizeError(f"{what}: no column {name[:40]!r} (columns: {columns[:120]})")
-    out: list[float | None] = []
-    for i, row in enumerate(rows, start=2):
-        cell = (row.get(name) or "").strip()
-        if not cell:
-            out.append(None)  # a blank: the row is dropped pairwise
-            continue
-        if "," in cell and row["\0delimiter"] == ";":
-            raise MicrosizeError(
-                f"{what}: column {name[:40]!r} row {i} has a decimal comma ({cell[:40]!r}): "
-                "save the file with decimal points"
-            )
-        try:
-            out.append(_number(cell, f"{what}: column {name[:40]!r} row {i}"))
-        except MicrosizeError:
-            raise MicrosizeError(
-                f"{what}: column {name[:40]!r} row {i} is not a number ({cell[:40]!r})"
-            ) from None
-    return out
-
-
 def _lam(args: argparse.Namespace) -> float | None:
     return _number(args.lam, "--lam") if args.lam is not None else None
 
@@ -467,10 +382,10 @@ def _cmd_hedge(args: argparse.Namespace) -> int:
     if args.beta is not None:
         b = _number(args.beta, "--beta")
     elif args.prices and args.asset and args.hedge_col:
-        rows = _read_csv(args.prices, "--prices")
+        prices = read_csv(args.prices, "--prices")
         b = beta(
-            _column(rows, args.asset, "--prices"),
-            _column(rows, args.hedge_col, "--prices"),
+            prices.column(args.asset),
+            prices.column(args.hedge_col),
             _lam(args),
         )
     else:
@@ -494,16 +409,15 @@ def _cmd_hedge(args: argparse.Namespace) -> int:
 
 
 def _cmd_portfolio_hedge(args: argparse.Namespace) -> int:
-    holdings = _read_csv(args.holdings, "holdings")
-    exposures = _column(holdings, "exposure", "holdings")
+    holdings = read_csv(args.holdings, "holdings")
+    exposures = holdings.column("exposure")
     if any(x is None for x in exposures):
         raise MicrosizeError("holdings: every row needs an exposure")
-    has_beta = "beta" in holdings[0]
     betas: list[float | None] = (
-        _column(holdings, "beta", "holdings") if has_beta else [None for _ in holdings]
+        holdings.column("beta") if "beta" in holdings.header else [None for _ in holdings.rows]
     )
-    history = _read_csv(args.prices, "--prices") if args.prices else None
-    for i, row in enumerate(holdings):
+    history = read_csv(args.prices, "--prices") if args.prices else None
+    for i, row in enumerate(holdings.rows):
         if betas[i] is not None:
             continue
         symbol = (row.get("symbol") or "").strip()
@@ -513,8 +427,8 @@ def _cmd_portfolio_hedge(args: argparse.Namespace) -> int:
                 "give --prices FILE --hedge-col COLUMN to estimate it"
             )
         betas[i] = beta(
-            _column(history, symbol, "--prices"),
-            _column(history, args.hedge_col, "--prices"),
+            history.column(symbol),
+            history.column(args.hedge_col),
             _lam(args),
         )
         print(f"beta of {symbol} estimated from {args.prices}: {_show(float(betas[i] or 0.0))}")
