@@ -178,3 +178,23 @@ def test_mmr_reaches_the_liquidation_rows() -> None:
     quiet = table(100_000, 0.01, 60000, 57000, "cme:MBT")
     assert str(quiet["Liquidation price"]).startswith("unknown")
     assert quiet["Warnings"] == "none"
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        # the cases that used to name `contracts`, which MF_SIZE's user never typed
+        ((1e200, 0.01, 1e-200, 2e-200, 1.0), "equity 1e+200 is beyond any trading account"),
+        ((1e11, 1, 2e-300, 1e-300, 1.0), "buys more contracts than a number holds"),
+        (
+            (2000, 0.015, 3520, 3450, "binance:ETHUSDT", None, 5e-324),
+            "Margin is not a finite number: check leverage (got 4.94065645841247e-324)",
+        ),
+        ((2000, 0.01, 1e308, 1e-308, 1e12), "Risk at stop is not a finite number: check equity"),
+    ],
+)
+def test_extreme_inputs_name_what_the_user_typed(args: tuple[object, ...], needle: str) -> None:
+    with pytest.raises(MicrosizeError) as info:
+        MF_SIZE(*args)
+    assert needle in str(info.value)
+    assert not str(info.value).startswith(("contracts", "risk_amount"))

@@ -788,6 +788,10 @@ def size_trade(
     ]
     for label, value in rows:
         if isinstance(value, float) and not math.isfinite(value):
+            if label == "Margin":  # notional is finite: the leverage divided it away
+                raise MicrosizeError(
+                    f"Margin is not a finite number: check leverage (got {describe(lev)})"
+                )
             raise MicrosizeError(
                 f"{label} is not a finite number: check equity, entry and stop "
                 f"(got equity {describe(eq)}, entry {describe(e)}, stop {describe(s)})"
