@@ -347,11 +347,11 @@ def test_avg_entry_mismatch_and_sides() -> None:
             lambda: U.MF_PORTFOLIO_HEDGE(
                 [[9.99e307], [9.99e307]], [[9.99e307], [-9.99e307]], 60000, "cme:MBT"
             ),
-            "numbers out of range: check exposures (got 9.99e+307)",
+            "numbers out of range: check exposures, betas, hedge_price and target_beta",
         ),
         (
             lambda: U.MF_PORTFOLIO_HEDGE([[1e5]], [[1]], 9.99e307, "cme:MBT", 9.99e307),
-            "Hedge contracts is not a finite number (inf): check hedge_price",
+            "numbers out of range: check exposures, betas, hedge_price and target_beta (got 100000, 1, 9.99e+307, 9.99e+307)",
         ),
         (
             lambda: U.MF_NOTIONAL(9.99e307, 9.99e307, 0.5),

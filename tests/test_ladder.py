@@ -467,3 +467,27 @@ def test_many_legs_hand_out_as_documented() -> None:
         assert [F(c) for c in lad.contracts] == reference_ladder(
             budget, entries, 3450, spec, weights
         )
+
+
+@pytest.mark.parametrize(
+    ("call", "needle"),
+    [
+        (
+            lambda: ms.ladder(9.99e307, [3520, 3500], 3450, 0.001),
+            "numbers out of range: check risk_amount (got 9.99e+307), entries and stop",
+        ),
+        (
+            lambda: ms.scale_out(9.99e307, 60000, 58000, [62000, 64000], "cme:MBT"),
+            "numbers out of range: check contracts (got 9.99e+307)",
+        ),
+        (
+            lambda: ms.scale_out(10, 1e-300, 1e-301, [9.99e307], 1.0),
+            "entry, stop and targets",
+        ),
+    ],
+)
+def test_exact_results_too_large_for_floats_are_refused(call: Any, needle: str) -> None:
+    """The exact fractions hold any size; a float cannot: a message, not OverflowError."""
+    with pytest.raises(MicrosizeError) as info:
+        call()
+    assert needle in str(info.value)

@@ -8,6 +8,8 @@ than the budget, and the cumulative columns are exact too.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from math import floor
@@ -280,16 +282,27 @@ def ladder(
         cum_q.append(tq)
         cum_r.append(tr)
         avgs.append(None if tq == 0 else (tq / tv if spec.kind == "inverse" else tv / tq))
-    return Ladder(
-        side=side,
-        entries=tuple(float(x) for x in e),
-        weights=tuple(float(x) for x in w),
-        contracts=tuple(_clean(q, spec.lot_step) for q in qty),
-        cum_contracts=tuple(_clean(q, spec.lot_step) for q in cum_q),
-        avg_entry=tuple(None if a is None else float(a) for a in avgs),
-        cum_risk=tuple(float(r) for r in cum_r),
-        notes=tuple(notes),
-    )
+    with _in_range(f"check risk_amount (got {describe(budget)}), entries and stop"):
+        return Ladder(
+            side=side,
+            entries=tuple(float(x) for x in e),
+            weights=tuple(float(x) for x in w),
+            contracts=tuple(_clean(q, spec.lot_step) for q in qty),
+            cum_contracts=tuple(_clean(q, spec.lot_step) for q in cum_q),
+            avg_entry=tuple(None if a is None else float(a) for a in avgs),
+            cum_risk=tuple(float(r) for r in cum_r),
+            notes=tuple(notes),
+        )
+
+
+@contextmanager
+def _in_range(hint: str) -> Iterator[None]:
+    """Exact fractions can outgrow floats (a budget of 1e307 over a cent's distance):
+    their conversion then fails with a message that says what to check."""
+    try:
+        yield
+    except (OverflowError, ZeroDivisionError):
+        raise MicrosizeError(f"numbers out of range: {hint}") from None
 
 
 def _hand_out(
@@ -466,16 +479,20 @@ def scale_out(
         else (OK if st else "0 contracts")
         for st in steps
     ]
-    return ScaleOut(
-        side=side,
-        targets=tuple(float(x) for x in t),
-        weights=tuple(float(x) for x in w),
-        contracts=tuple(_clean(st * step, spec.lot_step) for st in steps),
-        pnl=tuple(float(x) for x in legs),
-        cum_pnl=tuple(float(sum(legs[: i + 1], Fraction(0))) for i in range(n)),
-        r=tuple(float(u / risk_unit) for u in unit),
-        notes=tuple(notes),
-    )
+    cum: list[Fraction] = []
+    for x in legs:  # running sum: one pass
+        cum.append(x + cum[-1] if cum else x)
+    with _in_range(f"check contracts (got {describe(c)}), entry, stop and targets"):
+        return ScaleOut(
+            side=side,
+            targets=tuple(float(x) for x in t),
+            weights=tuple(float(x) for x in w),
+            contracts=tuple(_clean(st * step, spec.lot_step) for st in steps),
+            pnl=tuple(float(x) for x in legs),
+            cum_pnl=tuple(float(x) for x in cum),
+            r=tuple(float(u / risk_unit) for u in unit),
+            notes=tuple(notes),
+        )
 
 
 # ------------------------------------------------------------------------ helpers
