@@ -18,6 +18,11 @@ BAD_VALUES: dict[str, tuple[Any, str]] = {
     "nan-in-range": ([[1.0], [math.nan]], "row 2"),
     "text-in-range": ([[1.0], ["x"]], "row 2"),
     "empty-in-range": ([[1.0], [None]], "row 2"),
+}
+
+#: more of what a cell or range can hold, with the text the foundation functions' messages
+#: show for it (other matrices may word a ragged range or a long text their own way)
+EDGE_VALUES: dict[str, tuple[Any, str]] = {
     # xlwings hands an error value over as its text (err_to_str)
     "error-value": ("#N/A", "text '#N/A'"),
     # a 50,000-character text: the message quotes 40 characters of it and says how long

@@ -15,7 +15,7 @@ import pytest
 from microsize import MicrosizeError
 from microsize import udfs as U
 
-from .badinput import BAD_VALUES, MAX_MESSAGE, call_with
+from .badinput import BAD_VALUES, EDGE_VALUES, MAX_MESSAGE, call_with
 
 # A valid call per function; the matrix below corrupts one argument at a time.
 VALID: dict[str, tuple[Callable[..., Any], list[Any]]] = {
@@ -159,9 +159,9 @@ def test_valid_calls_return_finite_numbers(fname: str) -> None:
 
 
 @pytest.mark.parametrize(("fname", "pos", "name"), NUMERIC)
-@pytest.mark.parametrize("kind", sorted(BAD_VALUES))
+@pytest.mark.parametrize("kind", sorted(BAD_VALUES | EDGE_VALUES))
 def test_bad_value_names_argument_and_value(fname: str, pos: int, name: str, kind: str) -> None:
-    value, shown = BAD_VALUES[kind]
+    value, shown = (BAD_VALUES | EDGE_VALUES)[kind]
     if fname == "MF_SIZE" and "range" in kind:
         shown = "single cell"  # MF_SIZE sizes one trade: a range is refused as such
     if (fname, pos) == ("MF_LADDER_PRICES", 4) and kind in ("text", "error-value", "long-text"):

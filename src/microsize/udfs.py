@@ -82,18 +82,19 @@ def _short_errors(fn: _F) -> _F:
     names = list(inspect.signature(fn).parameters)
 
     @functools.wraps(fn)
-    def inner(*args: Any) -> Any:
+    def inner(*args: Any, **kwargs: Any) -> Any:
         try:
             try:
                 # numpy's overflow warnings go unseen in a cell: _check_cells refuses
                 # what they would warn about
                 with np.errstate(all="ignore"):
-                    result = fn(*args)
+                    result = fn(*args, **kwargs)
             except (OverflowError, ZeroDivisionError, FloatingPointError):
-                raise MicrosizeError(f"numbers out of range: {_extreme(names, args)}") from None
+                given = _named(names, args, kwargs)
+                raise MicrosizeError(f"numbers out of range: {_extreme(given)}") from None
             if isinstance(result, _Checked):
                 return list(result)
-            _check_cells(result, names, args)
+            _check_cells(result, _named(names, args, kwargs))
             return result
         except MicrosizeError as exc:
             com = _com_exception()
@@ -120,9 +121,16 @@ def _magnitude(value: Any) -> tuple[float, Any]:
     return best
 
 
-def _extreme(names: list[str], args: tuple[Any, ...]) -> str:
+def _named(
+    names: list[str], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> list[tuple[str, Any]]:
+    """(parameter name, value) for what the caller passed, by position or by keyword."""
+    return [*zip(names, args, strict=False), *kwargs.items()]
+
+
+def _extreme(given: list[tuple[str, Any]]) -> str:
     """Which argument to check: the one holding the most extreme magnitude."""
-    scored = [(_magnitude(a), n) for n, a in zip(names, args, strict=False)]
+    scored = [(_magnitude(a), n) for n, a in given]
     if not scored:
         return "check the inputs"
     (mag, value), name = max(scored, key=lambda t: t[0][0])
@@ -131,19 +139,17 @@ def _extreme(names: list[str], args: tuple[Any, ...]) -> str:
     return f"check {name} (got {describe(value)})"
 
 
-def _check_cells(result: Any, names: list[str], args: tuple[Any, ...]) -> None:
+def _check_cells(result: Any, given: list[tuple[str, Any]]) -> None:
     """Refuse a result with a cell Excel would show blank, NaN or infinite."""
     if isinstance(result, list) and not result:
-        empty = [n for n, a in zip(names, args, strict=False) if _empty_range(a)]
+        empty = [n for n, a in given if _empty_range(a)]
         where = f"{empty[0]} is an empty range" if empty else "no result"
         raise MicrosizeError(f"{where}: give at least one value")
     bad = _first_bad_cell(result)
     if bad is None:
         return
     label, value = bad
-    raise MicrosizeError(
-        f"{label}is not a finite number ({describe(value)}): {_extreme(names, args)}"
-    )
+    raise MicrosizeError(f"{label}is not a finite number ({describe(value)}): {_extreme(given)}")
 
 
 def _empty_range(x: Any) -> bool:
