@@ -337,6 +337,9 @@ def test_absurd_inputs_warn_or_refuse(capsys: pytest.CaptureFixture[str]) -> Non
     assert "account 1e300 is beyond any trading account (above 1e+12)" in err
     assert main(["size", "-5", "1%", "3520", "3450", "cme:MET"]) == 2
     assert "account must be positive (got '-5')" in capsys.readouterr().err
+    # a ladder's budget: the same bound, named as the ladder calls it
+    assert main(["ladder", "1e300", "3450", "0.001", "--entries", "3520", "3500"]) == 2
+    assert "risk_amount 1e300 is beyond any trading account" in capsys.readouterr().err
     assert main(["size", "2000", "1%", "3520", "3450", "1e-30"]) == 2
     assert "contract size 1e-30 is outside" in capsys.readouterr().err
     # a stop a billionth below entry: 0.001 ETH lots, 0.01 tick
@@ -400,6 +403,25 @@ def test_leverage_rows_agree_with_liq(capsys: pytest.CaptureFixture[str]) -> Non
     assert "above the contract's maximum 125" in rows["Warnings"]
     assert main(["liq", "60000", "0.006", "500", "binance:BTCUSDT"]) == 2
     assert "leverage must be at most 125" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["hedge", "1e308", "60000", "cme:MBT", "--beta", "1e10"],
+        ["liq", "1e308", "1e10", "20", "binance:BTCUSDT", "--stop", "1"],
+        ["scale-out", "1e300", "60000", "58000", "cme:MBT", "--targets", "62000", "1e308"],
+    ],
+)
+def test_huge_numbers_get_one_message_and_nothing_else(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No traceback and no numpy RuntimeWarning lines: stderr is the one message."""
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("microsize: error: ")
+    assert err.count("\n") == 1
+    assert "Warning" not in err
 
 
 def test_unknown_contract_points_to_microsize_specs(capsys: pytest.CaptureFixture[str]) -> None:

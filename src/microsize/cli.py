@@ -16,6 +16,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from . import __version__
 from ._contracts import (
     MAX_AGE_ENV,
@@ -194,15 +196,15 @@ def _fee(args: argparse.Namespace) -> float | None:
     )
 
 
-def _account(text: str) -> float:
-    """The account size, checked here so the message names ``account`` as typed (the core
-    calls it equity)."""
-    value = _number(text, "account")
+def _account(text: str, name: str = "account") -> float:
+    """An account size or a risk budget, checked here so the message names the argument
+    as typed (the core calls it equity): positive, and not beyond any trading account."""
+    value = _number(text, name)
     if value <= 0:
-        raise MicrosizeError(f"account must be positive (got {text[:40]!r})")
+        raise MicrosizeError(f"{name} must be positive (got {text[:40]!r})")
     if value > MAX_EQUITY:
         raise MicrosizeError(
-            f"account {text[:40]} is beyond any trading account (above "
+            f"{name} {text[:40]} is beyond any trading account (above "
             f"{format(MAX_EQUITY, 'g')}): check the number"
         )
     return value
@@ -270,7 +272,7 @@ def _units_line(contract: Any, table: SpecTable | None = None) -> None:
 def _cmd_ladder(args: argparse.Namespace) -> int:
     contract = _contract(args.contract)
     lad = ladder(
-        _number(args.risk_amount, "risk_amount"),
+        _account(args.risk_amount, "risk_amount"),
         _numbers(args.entries, "--entries"),
         _number(args.stop, "stop"),
         contract,
@@ -779,7 +781,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args))
+        # the core checks every result for overflow and NaN and refuses with a message;
+        # numpy's own floating-point warnings on the way would only add noise to stderr
+        with np.errstate(all="ignore"):
+            return int(args.func(args))
     except MicrosizeError as exc:
         print(f"microsize: error: {_for_the_command_line(str(exc))}", file=sys.stderr)
         return 2
