@@ -405,3 +405,19 @@ def test_ladder_ranges(fname: str, pos: int, name: str, cells: Any, shown: str) 
     msg = str(info.value)
     assert name in msg, msg
     assert shown in msg, msg
+
+
+SPEC_HEADER = ["exchange", "symbol", "kind", "contract_size", "lot_step", "min_qty", "tick_size"]
+SPEC_ROW = ["t", "X", "linear", 1, 0.001, 0.001, 0.1]
+
+
+@pytest.mark.parametrize("column", range(len(SPEC_HEADER)))
+@pytest.mark.parametrize("key", ["t:X", "zz:X", "X", "t" + "y" * 49_999 + ":X"])
+def test_a_spec_table_with_a_huge_cell_gives_a_short_message(column: int, key: str) -> None:
+    """A workbook's Specs table may hold any text: messages still quote a few dozen
+    characters of it (names of exchanges and keys included)."""
+    row = list(SPEC_ROW)
+    row[column] = str(row[column]) + "y" * 50_000
+    with pytest.raises(MicrosizeError) as info:
+        U.MF_CONTRACTS(30, 3520, 3450, key, None, [SPEC_HEADER, row])
+    assert len(str(info.value)) <= MAX_MESSAGE, str(info.value)[:300]

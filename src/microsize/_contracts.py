@@ -286,6 +286,10 @@ class SpecTable(Mapping[str, ContractSpec]):
         raise MicrosizeError(f"{name}: unknown contract {clip(text)!r}{self._suggest(text)}")
 
     def _suggest(self, text: str) -> str:
+        """A hint after an unknown key, cut short (a table's names can be any length)."""
+        return clip(self._hint(text), 100)
+
+    def _hint(self, text: str) -> str:
         low = text.lower()
         keys = [s.key for s in self._specs.values()]
         if ":" not in low:
@@ -368,7 +372,7 @@ def _spec_from_record(rec: Mapping[str, Any], where: str) -> ContractSpec:
         raise MicrosizeError(f"{where}, field symbol: is empty")
     if ":" in exchange or ":" in symbol:
         raise MicrosizeError(f"{where}: exchange and symbol may not contain ':'")
-    label = f"{where} ({exchange}:{symbol}), field"
+    label = f"{where} ({clip(f'{exchange}:{symbol}', 30)}), field"
     kind = (_text(rec.get("kind")) or "").lower()
     if kind not in KINDS:
         raise MicrosizeError(
@@ -557,7 +561,7 @@ def tiers_from_rows(rows: Sequence[Sequence[Any]], origin: str) -> tuple[MarginT
             tier = int(rec["tier"])
         except ValueError:
             raise MicrosizeError(
-                f"{where}, field tier: must be a whole number (got {rec['tier']!r})"
+                f"{where}, field tier: must be a whole number (got {clip(repr(rec['tier']))})"
             ) from None
         tiers.append(
             MarginTier(
