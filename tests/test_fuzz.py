@@ -117,6 +117,16 @@ def _column(cell: st.SearchStrategy[Any], lo: int = 1, hi: int = 8) -> st.Search
     return st.lists(cell.map(lambda x: [x]), min_size=lo, max_size=hi)
 
 
+_HEADER = ["exchange", "symbol", "kind", "contract_size", "lot_step", "min_qty", "tick_size",
+           "max_leverage", "mmr", "as_of"]  # fmt: skip
+#: workbook Specs tables: a small valid one, one with blanks and odd cells, a header only
+SPEC_TABLES: list[Any] = [
+    [_HEADER, ["cme", "MBT", "linear", 0.1, 1, 1, 5, None, None, "2026-11-22"],
+     ["binance", "ETHUSDT", "linear", 1, 0.001, 0.001, 0.01, 125, 0.004, "2024-10-24"]],
+    [_HEADER, ["cme", "MBT", "linear", 0.1, 1, None, "", "#N/A", None, "soon"],
+     [None, None, None, None, None, None, None, None, None, None]],
+    [_HEADER],
+]  # fmt: skip
 contract_like = st.one_of(
     st.sampled_from(KEYS), st.sampled_from([0.001, 0.1, 1.0, 5.0, "CME:mbt", " okx:btc-usdt-swap "])
 )
@@ -130,7 +140,7 @@ PLAUSIBLE: dict[str, st.SearchStrategy[Any]] = {
     "preset": st.sampled_from(["equal", "pyramid", "increasing", None]),
     "field": st.sampled_from(["contract_size", "lot_step", "tick_size", "max_leverage", "as_of"]),
     "exchange": st.sampled_from(["binance", "cme", "okx", None]),
-    "specs": st.none(),
+    "specs": st.one_of(st.none(), st.none(), st.sampled_from(SPEC_TABLES)),
     "lam": st.sampled_from([0.94, 0.97, None]),
     "window": st.sampled_from([2.0, 3.0, 5.0]),
     "legs": st.sampled_from([1.0, 2.0, 3.0, 10.0]),
