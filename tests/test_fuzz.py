@@ -37,7 +37,7 @@ from .strategies import KEYS
 
 #: messages Excel shows in a cell stay short (Excel's own limit is about 255)
 MAX_MESSAGE = 250
-EXAMPLES = int(os.environ.get("MICROSIZE_FUZZ_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("MICROSIZE_FUZZ_EXAMPLES", "100"))
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     name: getattr(U, name)
