@@ -227,3 +227,43 @@ def test_risk_shown_rounds_down_where_nearest_would_overshoot() -> None:
     shown = ms.risk(n, 2, 1, 1e-12)
     assert F(shown) <= F(b)
     assert shown == 30.1234567890  # nearest would be 30.1234567891 > b
+
+
+def _digits(x: Fraction) -> int:
+    """Significant digits of a decimal fraction (x > 0 with a power-of-ten denominator)."""
+    n, d = x.numerator, x.denominator
+    while n % 10 == 0:
+        n //= 10
+    return len(str(n)) if d in {10**k for k in range(40)} else 99
+
+
+near_gaps = st.sampled_from(["0.01", "0.05", "0.5", "1", "2.5"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(prices, near_gaps, st.sampled_from([1, -1]), contracts_keys, fees, budgets)
+def test_near_stops_show_the_clean_decimal(
+    entry: float, gap: str, side: int, contract: object, fee: float, budget: float
+) -> None:
+    """A stop a cent from 60,000: the float difference is off by 1e-7 of itself, yet a
+    loss that is a decimal of at most 12 digits shows as exactly that decimal (and any
+    other loss rounded down), never float noise such as 0.0300000000061."""
+    stop = float(F(entry) - side * Fraction(gap))
+    if stop <= 0:
+        return
+    spec = spec_of(contract)
+    n = ms.contracts(budget, entry, stop, contract, fee)
+    shown = ms.risk(n, entry, stop, contract, fee)
+    loss = exact_loss(F(n), entry, stop, spec, fee)
+    assert F(shown) <= loss
+    if loss > 0 and _digits(loss) <= 12:
+        assert F(shown) == loss
+
+
+def test_a_cent_from_60000_shows_cents() -> None:
+    # the float 60000.01 - 60000 is 0.010000000002037268
+    assert ms.risk(3, 60000.01, 60000, "binance:BTCUSDT") == 0.03
+    # inverse, 100 contracts of 100 USD: 10,000 x (1/60000 - 1/60000.01) BTC, 12 digits down
+    loss = 10_000 * (Fraction(1, 60000) - 1 / Fraction("60000.01"))
+    assert loss == Fraction(100, 3600000600)
+    assert ms.risk(100, 60000, 60000.01, "binance:BTCUSD_PERP") == 2.77777731481e-08

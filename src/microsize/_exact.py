@@ -20,7 +20,14 @@ import numpy as np
 
 from ._inputs import FloatArray
 
-__all__ = ["clean_money", "clean_money_at_most", "clean_multiple", "count_steps", "exact"]
+__all__ = [
+    "clean_money",
+    "clean_money_at_most",
+    "clean_multiple",
+    "count_steps",
+    "exact",
+    "floor_money",
+]
 
 _TOL = 1e-9
 
@@ -117,39 +124,45 @@ def clean_money(x: FloatArray) -> FloatArray:
     return np.where(np.isfinite(out), out, x) + 0.0
 
 
-_FLOOR12 = Context(prec=12, rounding=ROUND_FLOOR)
-
-
-def clean_money_at_most(
-    x: FloatArray, rel_err: FloatArray, exact_x: Callable[[tuple[int, ...]], Fraction]
-) -> FloatArray:
-    """:func:`clean_money` for a loss shown against a budget: never above the exact value.
+def clean_money_at_most(x: FloatArray, rel_err: FloatArray) -> FloatArray:
+    """:func:`clean_money` for a loss shown against a budget: not rounded up.
 
     Rounding a loss to the nearest 12 significant digits can show a number above the
-    exact loss, and so above a budget typed with more digits. Here an element rounded
-    clearly up is rounded down instead; where the float ``x`` (relative error at most
-    ``rel_err``) cannot tell, ``exact_x(index)`` decides with the exact loss. Elements
-    are >= 0. A clean decimal that is the exact loss (29.96) stays as it is.
+    exact loss, and so above a budget typed with more digits. Here an element whose
+    nearest 12 digits lie above the float ``x`` by more than its error (relative
+    ``rel_err``) is rounded down instead. Within that error the nearest stays: it is the
+    exact loss when the loss is a clean decimal (29.96), the common case. (A loss within
+    the float's error below a 12-digit decimal cannot be told apart here: sizing checks
+    the shown loss against the budget itself.) Elements are >= 0.
 
     >>> x = 30.12345678906  # 12 digits to the nearest would show 30.1234567891
-    >>> float(clean_money_at_most(np.asarray(x), np.asarray(1e-15), lambda i: exact(x)))
+    >>> float(clean_money_at_most(np.asarray(x), np.asarray(1e-15)))
     30.123456789
+    >>> float(clean_money_at_most(np.asarray(0.428 * 70), np.asarray(1e-15)))
+    29.96
     """
     x = np.asarray(x, dtype=np.float64)
-    out = np.array(clean_money(x), dtype=np.float64, copy=True)
-    tol = np.broadcast_to(np.asarray(rel_err, dtype=np.float64), x.shape) * np.abs(x)
+    out = np.asarray(clean_money(x), dtype=np.float64)
+    tol = np.asarray(rel_err, dtype=np.float64) * np.abs(x)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         mag = np.floor(np.log10(np.abs(x)))
         scale = 10.0 ** (11 - np.where(np.isfinite(mag), mag, 0.0))
         down = np.floor(x * scale) / scale
-    usable = (x > 0) & np.isfinite(down)
-    above = usable & (out > x + tol)
-    out = np.where(above, down, out)
-    unsure = (x > 0) & ~above & (np.abs(out - x) <= tol)
-    for row in np.argwhere(unsure):
-        idx = tuple(int(i) for i in row)
-        loss = exact_x(idx)
-        if exact(float(out[idx])) > loss:
-            floored = _FLOOR12.divide(Decimal(loss.numerator), Decimal(loss.denominator))
-            out[idx] = float(floored)
-    return out + 0.0
+    above = (x > 0) & np.isfinite(down) & (out > x + tol)
+    return np.where(above, down, out) + 0.0
+
+
+_FLOOR12 = Context(prec=12, rounding=ROUND_FLOOR)
+
+
+def floor_money(x: Fraction) -> float:
+    """An exact value rounded down to 12 significant digits (toward zero for x >= 0).
+
+    >>> floor_money(Fraction(2, 3))
+    0.666666666666
+    >>> floor_money(Fraction("29.96"))
+    29.96
+    """
+    if x == 0:
+        return 0.0
+    return float(_FLOOR12.divide(Decimal(x.numerator), Decimal(x.denominator)))

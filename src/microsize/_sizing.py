@@ -34,7 +34,14 @@ from ._contracts import (
     resolve_contracts,
 )
 from ._errors import MicrosizeError
-from ._exact import clean_money, clean_money_at_most, clean_multiple, count_steps, exact
+from ._exact import (
+    clean_money,
+    clean_money_at_most,
+    clean_multiple,
+    count_steps,
+    exact,
+    floor_money,
+)
 from ._inputs import FloatArray, as_float_array, broadcast, describe, position, to_result
 
 __all__ = [
@@ -127,27 +134,75 @@ def _unit_loss_exact(kind: int, size: float, e: float, s: float, f: float) -> Fr
     return k * (abs(E - S) + F * (E + S))
 
 
+#: A float loss with a relative error above this may sit on the wrong side of a 12-digit
+#: decimal (grid points are at least 1e-12 apart, relatively): it is recounted exactly.
+_NOISY = 2e-13
+
+
+def _typed_difference(e: FloatArray, s: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """|E - S| of the decimals typed, as the nearest float, and where that worked.
+
+    ``e - s`` of two floats is exact when they are close, but each float is off its
+    decimal by up to 2^-53 of its size, and the difference of a stop 0.01 from 60,000
+    carries that error magnified 10^7 times. Prices typed with at most 9 decimals are
+    recovered exactly: their difference is a multiple of 10^-d, so rounding the float
+    difference to d decimals gives the decimal difference back (while e x 10^d < 1e15
+    keeps the float error below half a unit of the d-th decimal).
+    """
+    d = np.full(np.shape(e), 99.0)
+    for k in range(9, -1, -1):  # the fewest decimals that reproduce both prices
+        with np.errstate(over="ignore", invalid="ignore"):
+            both = (np.round(e, k) == e) & (np.round(s, k) == s)
+        d = np.where(both, float(k), d)
+    scale = 10.0 ** np.minimum(d, 9.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        ok = (d <= 9) & (np.maximum(e, s) * scale < 1e15)
+        diff = np.where(ok, np.rint(np.abs(e - s) * scale) / scale, np.abs(e - s))
+    return diff, ok
+
+
 def _loss_shown(
     c: FloatArray, kind: Any, size: Any, e: FloatArray, s: FloatArray, f: FloatArray
 ) -> FloatArray:
-    """Loss at the stop of ``c`` units as shown: 12 digits, never above the exact loss.
+    """Loss at the stop of ``c`` units as shown: 12 digits, not rounded up.
 
-    So a loss sized within a budget is shown within it too, whatever digits the budget has.
-    The float loss's relative error grows as entry and stop get close (their difference
-    cancels), which sets where the exact recount is needed.
+    The entry - stop difference is taken as the decimals typed (see
+    :func:`_typed_difference`), so the float loss is within a few units in the last
+    place of the exact loss; only a rounding up beyond that is undone (see
+    :func:`~microsize._exact.clean_money_at_most`). Prices with more than 9 decimals
+    keep the float difference, whose relative error of about 1.1e-16 x (E + S) / |E - S|
+    can be too large for 12 digits (a stop within about 0.25% of the entry): those
+    losses are recounted exactly and rounded down to 12 digits. MF_RISK, MF_SIZE and the
+    check in :func:`_lots` all show a loss through this one function, so they agree.
     """
-    raw = c * _unit_loss(kind, size, e, s, f)
-    shape = np.shape(raw)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rel = 1e-15 * ((e + s) / np.abs(e - s) + 8.0)
-    rel = np.where(np.isfinite(rel), rel, 1.0)
+    diff, typed = _typed_difference(e, s)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        lin = size * (diff + f * (e + s))
+        inv = size * (diff / (e * s) + f * (1.0 / e + 1.0 / s))
+        unit = np.where(np.asarray(kind) == INVERSE, inv, lin)
+        raw = np.asarray(c * unit, dtype=np.float64)
+        rel = np.where(typed, 1e-15, 2.5e-16 * ((e + s) / np.abs(e - s) + 8.0))
+    rel = np.broadcast_to(np.where(np.isfinite(rel), rel, 1.0), raw.shape)
+    out = clean_money_at_most(raw, rel)
+    noisy = (rel >= _NOISY) & (raw > 0) & np.isfinite(raw)
+    if np.any(noisy):
+        out = np.array(out, dtype=np.float64, copy=True)
+        shape = raw.shape
+        for row in np.argwhere(noisy):
+            i = tuple(int(j) for j in row)
+            k, sz = (float(_full(x, shape)[i]) for x in (kind, size))
+            ci, ei, si, fi = (float(_full(x, shape)[i]) for x in (c, e, s, f))
+            out[i] = floor_money(exact(ci) * _unit_loss_exact(int(k), sz, ei, si, fi))
+    return out
 
-    def exact_loss(i: tuple[int, ...]) -> Fraction:
-        k, sz = (float(_full(x, shape)[i]) for x in (kind, size))
-        ci, ei, si, fi = (float(_full(x, shape)[i]) for x in (c, e, s, f))
-        return exact(ci) * _unit_loss_exact(int(k), sz, ei, si, fi)
 
-    return clean_money_at_most(raw, rel, exact_loss)
+def floor_money_array(x: FloatArray) -> FloatArray:
+    """Each element rounded down to 12 significant digits, exactly (x >= 0)."""
+    out = np.array(x, dtype=np.float64, copy=True)
+    for row in np.argwhere(out > 0):
+        i = tuple(int(j) for j in row)
+        out[i] = floor_money(exact(float(out[i])))
+    return out
 
 
 def _pnl_raw(
@@ -267,8 +322,20 @@ def _lots(
     raw = count_steps(q, "floor", exact_q)
     min_steps = np.ceil(np.divide(min_qty, step) - 1e-9)
     n = np.where(raw < min_steps, 0.0, raw) if np.any(raw < min_steps) else raw
+    qty = clean_multiple(n, step)
+    # The loss is within budget exactly; its 12 shown digits must be too (MF_RISK of this
+    # count, MF_SIZE's Risk at stop). Only a loss within float noise below a 12-digit
+    # decimal, with a budget typed between the two, can fail this: that element is sized
+    # against the budget rounded down to 12 digits instead.
+    over = _loss_shown(qty, kind, size, e, s, f) > budget
+    if np.any(over):
+        cap = floor_money_array(budget)
+        fewer = np.minimum(n - 1.0, np.floor(cap / (unit * step)))
+        n = np.where(over, fewer, n)
+        n = np.where(n < min_steps, 0.0, n)
+        qty = clean_multiple(n, step)
     return _Lots(
-        qty=clean_multiple(n, step),
+        qty=qty,
         raw_steps=raw,
         min_steps=min_steps,
         unit=unit,
