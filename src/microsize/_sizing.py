@@ -149,6 +149,13 @@ def _typed_difference(e: FloatArray, s: FloatArray) -> tuple[FloatArray, FloatAr
     difference to d decimals gives the decimal difference back (while e x 10^d < 1e15
     keeps the float error below half a unit of the d-th decimal).
     """
+    if np.ndim(e) == 0 and np.ndim(s) == 0:  # one trade: read the decimals off repr
+        ef, sf = float(e), float(s)
+        d1, d2 = _repr_decimals(ef), _repr_decimals(sf)
+        k = max(d1, d2)
+        if k <= 9 and max(ef, sf) * 10.0**k < 1e15:
+            return np.asarray(round(abs(ef - sf) * 10.0**k) / 10.0**k), np.asarray(True)
+        return np.asarray(abs(ef - sf)), np.asarray(False)
     d = np.full(np.shape(e), 99.0)
     for k in range(9, -1, -1):  # the fewest decimals that reproduce both prices
         with np.errstate(over="ignore", invalid="ignore"):
@@ -159,6 +166,14 @@ def _typed_difference(e: FloatArray, s: FloatArray) -> tuple[FloatArray, FloatAr
         ok = (d <= 9) & (np.maximum(e, s) * scale < 1e15)
         diff = np.where(ok, np.rint(np.abs(e - s) * scale) / scale, np.abs(e - s))
     return diff, ok
+
+
+def _repr_decimals(x: float) -> int:
+    """Decimals of the shortest repr of ``x`` (99 for exponent notation or non-finite)."""
+    text = repr(x)
+    if "e" in text or "n" in text:  # 1e-05, inf, nan
+        return 99
+    return len(text) - text.index(".") - 1 if "." in text else 0
 
 
 def _loss_shown(
@@ -327,7 +342,10 @@ def _lots(
     # count, MF_SIZE's Risk at stop). Only a loss within float noise below a 12-digit
     # decimal, with a budget typed between the two, can fail this: that element is sized
     # against the budget rounded down to 12 digits instead.
-    over = _loss_shown(qty, kind, size, e, s, f) > budget
+    # (a budget of at most 12 significant digits is a 12-digit decimal itself: a loss
+    # within it shows within it, so only longer budgets need the check)
+    long_budget = clean_money(budget) != budget
+    over = long_budget.any() and long_budget & (_loss_shown(qty, kind, size, e, s, f) > budget)
     if np.any(over):
         cap = floor_money_array(budget)
         fewer = np.minimum(n - 1.0, np.floor(cap / (unit * step)))
