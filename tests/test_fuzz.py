@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from microsize import MicrosizeError
@@ -276,3 +276,33 @@ def test_bad_cells_finds_what_excel_would_show_blank() -> None:
     ]
     assert bad_cells([[1, "a"], [2.5, -3]]) == []
     assert bad_cells([]) == [" is an empty range"]
+
+
+@pytest.mark.parametrize("name", sorted(n for n, f in FUNCTIONS.items() if _arity(f)[0]))
+def test_an_error_value_in_any_argument_is_refused(name: str) -> None:
+    """#N/A (as xlwings hands it over) in any argument, optional ones included, is
+    refused, even where the function would not need that argument: never ignored."""
+    fn = FUNCTIONS[name]
+    names, _ = _arity(fn)
+
+    @settings(
+        max_examples=EXAMPLES // 4,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(data=st.data())
+    def run(data: st.DataObject) -> None:
+        args = [data.draw(plausible(p), label=p) for p in names]
+        try:
+            fn(*args)
+        except MicrosizeError:
+            assume(False)  # only a call that works shows an argument being ignored
+        for pos in range(len(args)):
+            bad = list(args)
+            bad[pos] = "#N/A"
+            with pytest.raises(MicrosizeError):
+                fn(*bad)
+
+    run()

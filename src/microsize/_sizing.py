@@ -777,6 +777,13 @@ def size_trade(
             f"equity {describe(eq)} is beyond any trading account (above 1e12): check the number"
         )
     r = float(as_float_array(risk, "risk"))
+    # checked even when no position needs them: an error value there is a mistake
+    if mmr is not None and not 0 <= float(_nonneg(mmr, "mmr")) < 1:
+        raise MicrosizeError(
+            f"mmr must be a fraction below 1, e.g. 0.005 for 0.5% (got {describe(float(mmr))})"
+        )
+    if maint_amount is not None:
+        _nonneg(maint_amount, "maint_amount")
     spec = _one_contract(contract, specs)
     lev = 1.0 if leverage is None else float(_positive(leverage, "leverage"))
     key: Any = spec.key if spec.exchange else spec.contract_size
