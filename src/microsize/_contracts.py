@@ -167,7 +167,7 @@ class ContractSpec:
             return self.extra[name]
         raise MicrosizeError(
             "field must be one of contract_size, lot_step, min_qty, tick_size, kind, settle, "
-            f"max_leverage, taker_fee, mmr, as_of, key or another Specs column (got {describe(name)})"
+            f"max_leverage, taker_fee, mmr, as_of, key or a Specs column (got {describe(clip(name, 20))})"
         )
 
 
