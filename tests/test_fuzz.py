@@ -10,6 +10,7 @@ empty and ragged ranges, and Python objects no cell holds.
 The contract checked, exactly: every call either returns cells that are finite numbers or
 non-empty text (nested lists walked to the last cell; no NaN, infinity, None or blank),
 or raises :class:`~microsize.MicrosizeError` with a short message. Nothing else escapes.
+And an error value (#N/A) in any argument of a call that works is refused, never ignored.
 
 The run is bounded and reproducible (derandomized, no example database): set
 ``MICROSIZE_FUZZ_EXAMPLES`` for a longer local hunt.
