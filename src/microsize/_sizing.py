@@ -198,17 +198,58 @@ def _loss_shown(
         raw = np.asarray(c * unit, dtype=np.float64)
         rel = np.where(typed, 1e-15, 2.5e-16 * ((e + s) / np.abs(e - s) + 8.0))
     rel = np.broadcast_to(np.where(np.isfinite(rel), rel, 1.0), raw.shape)
-    out = clean_money_at_most(raw, rel)
-    noisy = (rel >= _NOISY) & (raw > 0) & np.isfinite(raw)
-    if np.any(noisy):
-        out = np.array(out, dtype=np.float64, copy=True)
+    out = np.array(clean_money_at_most(raw, rel), dtype=np.float64, copy=True)
+    live = (raw > 0) & np.isfinite(raw)
+    linear = np.broadcast_to(np.asarray(kind) != INVERSE, raw.shape)
+    # Linear and quanto losses of typed decimals are decimals themselves, with at most
+    # T = places(c) + places(k) + places(f) + places(E, S) places: the float, within a
+    # few ulp, is rounded to that grid to give the loss exactly, as an integer N / 10^T,
+    # and N is cut to 12 digits with integer arithmetic.
+    places = _places(c) + _places(size) + _places(f) + np.maximum(_places(e), _places(s))
+    places = np.broadcast_to(places, raw.shape)
+    with np.errstate(over="ignore", invalid="ignore"):
+        scaled = raw * 10.0 ** np.minimum(places, 40.0)
+    exactable = live & linear & typed & (places <= 30) & (scaled < 5e14)
+    if raw.ndim == 0 and bool(exactable):  # one cell: the same in Python integers
+        n, t = round(float(scaled)), int(places)
+        drop = max(len(str(n)) - 12, 0)
+        kept, power = n // 10**drop, t - drop
+        return np.asarray(kept / 10.0**power if power >= 0 else kept * 10.0**-power) + 0.0
+    if np.any(exactable):
+        n = np.rint(scaled[exactable]).astype(np.int64)
+        t = places[exactable].astype(np.int64)
+        digits = np.floor(np.log10(np.maximum(n, 1))).astype(np.int64) + 1
+        digits += n >= 10 ** np.minimum(digits, 18)  # log10 is off by one near 10^k
+        digits -= n < 10 ** np.maximum(digits - 1, 0)
+        drop = np.maximum(digits - 12, 0)
+        kept = n // (10**drop)
+        power = t - drop  # value = kept / 10^power
+        out[exactable] = np.where(
+            power >= 0, kept / 10.0 ** np.maximum(power, 0), kept * 10.0 ** np.maximum(-power, 0)
+        )
+    # the rest (inverse, untyped): recount exactly where the float cannot decide
+    todo = live & ~exactable & ((rel >= _NOISY) | (np.abs(out - raw) <= rel * raw))
+    if np.any(todo):
         shape = raw.shape
-        for row in np.argwhere(noisy):
+        for row in np.argwhere(todo):
             i = tuple(int(j) for j in row)
             k, sz = (float(_full(x, shape)[i]) for x in (kind, size))
             ci, ei, si, fi = (float(_full(x, shape)[i]) for x in (c, e, s, f))
             out[i] = floor_money(exact(ci) * _unit_loss_exact(int(k), sz, ei, si, fi))
-    return out
+    return out + 0.0
+
+
+def _places(x: Any) -> FloatArray:
+    """Decimals of each element's shortest repr, 99 beyond 9 (an array: the fewest
+    decimals ``k`` with ``round(x, k) == x``)."""
+    if np.ndim(x) == 0:
+        return np.asarray(float(min(_repr_decimals(float(x)), 99)))
+    arr = np.asarray(x, dtype=np.float64)
+    d = np.full(arr.shape, 99.0)
+    for k in range(9, -1, -1):
+        with np.errstate(over="ignore", invalid="ignore"):
+            d = np.where(np.round(arr, k) == arr, float(k), d)
+    return d
 
 
 def floor_money_array(x: FloatArray) -> FloatArray:
