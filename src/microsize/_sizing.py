@@ -179,16 +179,18 @@ def _repr_decimals(x: float) -> int:
 def _loss_shown(
     c: FloatArray, kind: Any, size: Any, e: FloatArray, s: FloatArray, f: FloatArray
 ) -> FloatArray:
-    """Loss at the stop of ``c`` units as shown: 12 digits, not rounded up.
+    """Loss at the stop of ``c`` units as shown: the exact loss cut to 12 digits.
 
-    The entry - stop difference is taken as the decimals typed (see
-    :func:`_typed_difference`), so the float loss is within a few units in the last
-    place of the exact loss; only a rounding up beyond that is undone (see
-    :func:`~microsize._exact.clean_money_at_most`). Prices with more than 9 decimals
-    keep the float difference, whose relative error of about 1.1e-16 x (E + S) / |E - S|
-    can be too large for 12 digits (a stop within about 0.25% of the entry): those
-    losses are recounted exactly and rounded down to 12 digits. MF_RISK, MF_SIZE and the
-    check in :func:`_lots` all show a loss through this one function, so they agree.
+    Never above the exact loss, so a loss within a budget shows within it whatever digits
+    the budget has; a loss of at most 12 digits (29.96) shows as itself. The entry - stop
+    difference is taken as the decimals typed (see :func:`_typed_difference`), so the
+    float loss is within a few units in the last place of the exact one. For linear and
+    quanto contracts that is enough to read the exact decimal off it (below); inverse
+    losses, and prices with more than 9 decimals (whose float difference can be off by
+    1.1e-16 x (E + S) / |E - S| of itself), are cut from the float where it is clearly
+    on one side of a 12-digit decimal (see :func:`~microsize._exact.clean_money_at_most`)
+    and recounted with fractions where it is not. MF_RISK, MF_SIZE and the check in
+    :func:`_lots` all show a loss through this one function, so they agree.
     """
     diff, typed = _typed_difference(e, s)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
