@@ -267,3 +267,22 @@ def test_a_cent_from_60000_shows_cents() -> None:
     loss = 10_000 * (Fraction(1, 60000) - 1 / Fraction("60000.01"))
     assert loss == Fraction(100, 3600000600)
     assert ms.risk(100, 60000, 60000.01, "binance:BTCUSD_PERP") == 2.77777731481e-08
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(long_budgets, budgets.filter(lambda b: b > 0)),
+    st.one_of(
+        st.sampled_from([0.01, 0.015, 0.0025, 0.1]),
+        st.decimals("0.000001", "1", places=10).map(lambda d: float(f"{d:.15g}")),
+    ),
+)
+def test_risk_budget_never_above_equity_times_risk(equity: float, risk: float) -> None:
+    """MF_RISK_AMOUNT cuts equity x risk to 12 digits downwards: the budget sized against
+    is never above the exact product, and a product of at most 12 digits is itself."""
+    shown = F(ms.risk_amount(equity, risk))
+    product = F(equity) * F(risk)
+    assert shown <= product
+    if _digits(product) <= 12:
+        assert shown == product
+    assert product - shown <= product / 10**11

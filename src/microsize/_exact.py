@@ -15,6 +15,7 @@ from decimal import ROUND_FLOOR, Context, Decimal
 from fractions import Fraction
 from functools import lru_cache
 from math import floor
+from typing import Any
 
 import numpy as np
 
@@ -26,7 +27,10 @@ __all__ = [
     "clean_multiple",
     "count_steps",
     "exact",
+    "floor_grid",
     "floor_money",
+    "places",
+    "repr_decimals",
 ]
 
 _TOL = 1e-9
@@ -166,3 +170,62 @@ def floor_money(x: Fraction) -> float:
     if x == 0:
         return 0.0
     return float(_FLOOR12.divide(Decimal(x.numerator), Decimal(x.denominator)))
+
+
+def repr_decimals(x: float) -> int:
+    """Decimals of the shortest repr of ``x`` (99 for exponent notation or non-finite).
+
+    >>> repr_decimals(3520.07), repr_decimals(60000.0), repr_decimals(1e-05)
+    (2, 1, 99)
+    """
+    text = repr(x)
+    if "e" in text or "n" in text:  # 1e-05, inf, nan
+        return 99
+    return len(text) - text.index(".") - 1 if "." in text else 0
+
+
+def places(x: Any) -> FloatArray:
+    """Decimals each element was typed with, 99 beyond 9: the fewest ``k`` with
+    ``round(x, k) == x`` (a float's shortest repr for one value).
+
+    >>> places(np.asarray([3520.07, 0.001, 1.0, 0.1 + 0.2])).tolist()
+    [2.0, 3.0, 0.0, 99.0]
+    """
+    if np.ndim(x) == 0:
+        return np.asarray(float(min(repr_decimals(float(x)), 99)))
+    arr = np.asarray(x, dtype=np.float64)
+    d = np.full(arr.shape, 99.0)
+    for k in range(9, -1, -1):
+        with np.errstate(over="ignore", invalid="ignore"):
+            d = np.where(np.round(arr, k) == arr, float(k), d)
+    return d
+
+
+def floor_grid(scaled: FloatArray, dec: FloatArray) -> FloatArray:
+    """A decimal N / 10^dec, given ``scaled`` = N within a few ulp (N < 5e14), cut to 12
+    significant digits with integer arithmetic: exactly the value rounded down.
+
+    >>> float(floor_grid(np.asarray(30123456789078.0), np.asarray(12.0)))
+    30.123456789
+    >>> float(floor_grid(np.asarray(2996.0), np.asarray(2.0)))
+    29.96
+    """
+    if np.ndim(scaled) == 0:
+        whole, cut = round(float(scaled)), max(len(str(round(float(scaled)))) - 12, 0)
+        head, shift = whole // 10**cut, int(dec) - cut
+        return np.asarray(head / 10.0**shift if shift >= 0 else head * 10.0**-shift) + 0.0
+    n = np.rint(scaled).astype(np.int64)
+    t = np.asarray(dec).astype(np.int64)
+    digits = np.floor(np.log10(np.maximum(n, 1))).astype(np.int64) + 1
+    digits += n >= 10 ** np.minimum(digits, 18)  # log10 is off by one near 10^k
+    digits -= n < 10 ** np.maximum(digits - 1, 0)
+    drop = np.maximum(digits - 12, 0)
+    kept = n // (10**drop)
+    power = t - drop  # the value is kept / 10^power
+    return np.asarray(
+        np.where(
+            power >= 0, kept / 10.0 ** np.maximum(power, 0), kept * 10.0 ** np.maximum(-power, 0)
+        )
+        + 0.0,
+        dtype=np.float64,
+    )

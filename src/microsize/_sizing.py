@@ -40,7 +40,10 @@ from ._exact import (
     clean_multiple,
     count_steps,
     exact,
+    floor_grid,
     floor_money,
+    places,
+    repr_decimals,
 )
 from ._inputs import FloatArray, as_float_array, broadcast, describe, position, to_result
 
@@ -151,7 +154,7 @@ def _typed_difference(e: FloatArray, s: FloatArray) -> tuple[FloatArray, FloatAr
     """
     if np.ndim(e) == 0 and np.ndim(s) == 0:  # one trade: read the decimals off repr
         ef, sf = float(e), float(s)
-        d1, d2 = _repr_decimals(ef), _repr_decimals(sf)
+        d1, d2 = repr_decimals(ef), repr_decimals(sf)
         k = max(d1, d2)
         if k <= 9 and max(ef, sf) * 10.0**k < 1e15:
             return np.asarray(round(abs(ef - sf) * 10.0**k) / 10.0**k), np.asarray(True)
@@ -166,14 +169,6 @@ def _typed_difference(e: FloatArray, s: FloatArray) -> tuple[FloatArray, FloatAr
         ok = (d <= 9) & (np.maximum(e, s) * scale < 1e15)
         diff = np.where(ok, np.rint(np.abs(e - s) * scale) / scale, np.abs(e - s))
     return diff, ok
-
-
-def _repr_decimals(x: float) -> int:
-    """Decimals of the shortest repr of ``x`` (99 for exponent notation or non-finite)."""
-    text = repr(x)
-    if "e" in text or "n" in text:  # 1e-05, inf, nan
-        return 99
-    return len(text) - text.index(".") - 1 if "." in text else 0
 
 
 def _loss_shown(
@@ -207,28 +202,15 @@ def _loss_shown(
     # T = places(c) + places(k) + places(f) + places(E, S) places: the float, within a
     # few ulp, is rounded to that grid to give the loss exactly, as an integer N / 10^T,
     # and N is cut to 12 digits with integer arithmetic.
-    places = _places(c) + _places(size) + _places(f) + np.maximum(_places(e), _places(s))
-    places = np.broadcast_to(places, raw.shape)
+    dec = places(c) + places(size) + places(f) + np.maximum(places(e), places(s))
+    dec = np.broadcast_to(dec, raw.shape)
     with np.errstate(over="ignore", invalid="ignore"):
-        scaled = raw * 10.0 ** np.minimum(places, 40.0)
-    exactable = live & linear & typed & (places <= 30) & (scaled < 5e14)
-    if raw.ndim == 0 and bool(exactable):  # one cell: the same in Python integers
-        n, t = round(float(scaled)), int(places)
-        drop = max(len(str(n)) - 12, 0)
-        kept, power = n // 10**drop, t - drop
-        return np.asarray(kept / 10.0**power if power >= 0 else kept * 10.0**-power) + 0.0
+        scaled = raw * 10.0 ** np.minimum(dec, 40.0)
+    exactable = live & linear & typed & (dec <= 30) & (scaled < 5e14)
+    if raw.ndim == 0 and bool(exactable):  # one cell
+        return floor_grid(scaled, dec)
     if np.any(exactable):
-        n = np.rint(scaled[exactable]).astype(np.int64)
-        t = places[exactable].astype(np.int64)
-        digits = np.floor(np.log10(np.maximum(n, 1))).astype(np.int64) + 1
-        digits += n >= 10 ** np.minimum(digits, 18)  # log10 is off by one near 10^k
-        digits -= n < 10 ** np.maximum(digits - 1, 0)
-        drop = np.maximum(digits - 12, 0)
-        kept = n // (10**drop)
-        power = t - drop  # value = kept / 10^power
-        out[exactable] = np.where(
-            power >= 0, kept / 10.0 ** np.maximum(power, 0), kept * 10.0 ** np.maximum(-power, 0)
-        )
+        out[exactable] = floor_grid(scaled[exactable], dec[exactable])
     # the rest (inverse, untyped): recount exactly where the float cannot decide
     todo = live & ~exactable & ((rel >= _NOISY) | (np.abs(out - raw) <= rel * raw))
     if np.any(todo):
@@ -239,19 +221,6 @@ def _loss_shown(
             ci, ei, si, fi = (float(_full(x, shape)[i]) for x in (c, e, s, f))
             out[i] = floor_money(exact(ci) * _unit_loss_exact(int(k), sz, ei, si, fi))
     return out + 0.0
-
-
-def _places(x: Any) -> FloatArray:
-    """Decimals of each element's shortest repr, 99 beyond 9 (an array: the fewest
-    decimals ``k`` with ``round(x, k) == x``)."""
-    if np.ndim(x) == 0:
-        return np.asarray(float(min(_repr_decimals(float(x)), 99)))
-    arr = np.asarray(x, dtype=np.float64)
-    d = np.full(arr.shape, 99.0)
-    for k in range(9, -1, -1):
-        with np.errstate(over="ignore", invalid="ignore"):
-            d = np.where(np.round(arr, k) == arr, float(k), d)
-    return d
 
 
 def floor_money_array(x: FloatArray) -> FloatArray:
@@ -305,7 +274,30 @@ def risk_amount(equity: Any, risk: Any) -> Any:
             f"(got {describe(float(r[idx]))}{position(idx, r.shape)})"
         )
     eq, r = broadcast(equity=eq, risk=r)
-    return to_result(clean_money(eq * r))
+    return to_result(_money_product(eq, r))
+
+
+def _money_product(a: FloatArray, b: FloatArray) -> FloatArray:
+    """``a x b`` of typed decimals (>= 0) cut to 12 digits, never above the exact product,
+    so a risk budget is never above equity x risk whatever digits they have."""
+    prod = np.asarray(a * b, dtype=np.float64)
+    out = np.array(clean_money(prod), dtype=np.float64, copy=True)
+    dec = np.broadcast_to(places(a) + places(b), prod.shape)
+    with np.errstate(over="ignore", invalid="ignore"):
+        scaled = prod * 10.0 ** np.minimum(dec, 40.0)
+    live = (prod > 0) & np.isfinite(prod)
+    exactable = live & (dec <= 30) & (scaled < 5e14)
+    if prod.ndim == 0:
+        if bool(exactable):
+            return floor_grid(scaled, dec)
+        if bool(live):
+            return np.asarray(floor_money(exact(float(a)) * exact(float(b))))
+        return out + 0.0
+    out[exactable] = floor_grid(scaled[exactable], dec[exactable])
+    for row in np.argwhere(live & ~exactable):  # many digits or huge: with fractions
+        i = tuple(int(j) for j in row)
+        out[i] = floor_money(exact(float(a[i])) * exact(float(b[i])))
+    return out + 0.0
 
 
 @dataclass(frozen=True)
