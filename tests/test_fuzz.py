@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from microsize import MicrosizeError
@@ -157,6 +157,11 @@ PLAUSIBLE: dict[str, st.SearchStrategy[Any]] = {
     "targets": _column(price, 1, 6),
     "prices": _column(price, 1, 6),
     "exposures": _column(st.sampled_from([10000.0, -5000.0, 250000.0]), 1, 4),
+    # bars that make sense together (high >= close >= low), 20 rows
+    "high": st.just([[110.0 + i % 5 + i] for i in range(20)]),
+    "low": st.just([[90.0 + i] for i in range(20)]),
+    "close_price": st.just([[100.0 + i] for i in range(20)]),
+    "method": st.sampled_from([None, "wilder", "simple", "exponential"]),
     "betas": _column(st.sampled_from([1.0, 1.4, 0.6]), 1, 4),
 }
 SERIES = {"asset_prices", "hedge_prices", "spot_prices", "futures_prices"}
@@ -299,7 +304,7 @@ def test_an_error_value_in_any_argument_is_refused(name: str) -> None:
         try:
             fn(*args)
         except MicrosizeError:
-            assume(False)  # only a call that works shows an argument being ignored
+            return  # only a call that works shows an argument being ignored
         for pos in range(len(args)):
             bad = list(args)
             bad[pos] = "#N/A"
