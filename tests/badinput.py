@@ -20,6 +20,20 @@ BAD_VALUES: dict[str, tuple[Any, str]] = {
     "empty-in-range": ([[1.0], [None]], "row 2"),
 }
 
+#: more of what a cell or range can hold, with the text the foundation functions' messages
+#: show for it (other matrices may word a ragged range or a long text their own way)
+EDGE_VALUES: dict[str, tuple[Any, str]] = {
+    # xlwings hands an error value over as its text (err_to_str)
+    "error-value": ("#N/A", "text '#N/A'"),
+    # a 50,000-character text: the message quotes 40 characters of it and says how long
+    "long-text": ("x" * 50_000, "(50000 characters)"),
+    "ragged-range": ([[1.0, 2.0], [3.0]], "rectangular"),
+    "object": (complex(1, 2), "(1+2j)"),
+}
+
+#: the longest message a cell should show (Excel shows about 255 characters)
+MAX_MESSAGE = 200
+
 
 def call_with(
     valid: Mapping[str, tuple[Callable[..., Any], list[Any]]], fname: str, pos: int, value: Any

@@ -15,7 +15,7 @@ import pytest
 from microsize import MicrosizeError
 from microsize import udfs as U
 
-from .badinput import BAD_VALUES, call_with
+from .badinput import BAD_VALUES, EDGE_VALUES, MAX_MESSAGE, call_with
 
 # A valid call per function; the matrix below corrupts one argument at a time.
 VALID: dict[str, tuple[Callable[..., Any], list[Any]]] = {
@@ -159,13 +159,13 @@ def test_valid_calls_return_finite_numbers(fname: str) -> None:
 
 
 @pytest.mark.parametrize(("fname", "pos", "name"), NUMERIC)
-@pytest.mark.parametrize("kind", sorted(BAD_VALUES))
+@pytest.mark.parametrize("kind", sorted(BAD_VALUES | EDGE_VALUES))
 def test_bad_value_names_argument_and_value(fname: str, pos: int, name: str, kind: str) -> None:
-    value, shown = BAD_VALUES[kind]
+    value, shown = (BAD_VALUES | EDGE_VALUES)[kind]
     if fname == "MF_SIZE" and "range" in kind:
         shown = "single cell"  # MF_SIZE sizes one trade: a range is refused as such
-    if (fname, pos) == ("MF_LADDER_PRICES", 4) and kind == "text":
-        shown = "unknown contract 'abc'"  # a tick may be a contract key
+    if (fname, pos) == ("MF_LADDER_PRICES", 4) and kind in ("text", "error-value", "long-text"):
+        shown = "unknown contract '"  # a tick may be a contract key
     if fname == "MF_AVG_ENTRY" and kind in ("nan", "inf", "text", "bool", "date"):
         value = [[3500], [value]]
         shown = "row 2" if kind not in ("text", "bool", "date") else shown
@@ -174,6 +174,7 @@ def test_bad_value_names_argument_and_value(fname: str, pos: int, name: str, kin
     msg = str(info.value)
     assert name in msg, msg
     assert shown in msg, msg
+    assert len(msg) <= MAX_MESSAGE, msg
 
 
 @pytest.mark.parametrize(("fname", "pos", "name"), NUMERIC)
@@ -302,12 +303,89 @@ def test_avg_entry_mismatch_and_sides() -> None:
         ),
         (lambda: U.MF_CONTRACTS(30, 3520, 3450, 0.001, None, "cme"), "specs must be a range"),
         (lambda: U.MF_CONTRACTS([[1, 2], [3]], 3520, 3450, 0.001), "rectangular"),
+        # one value is required: an empty or ragged range is refused, never a blank spill
+        (lambda: U.MF_BREAKEVEN(3520, []), "side is an empty range: type long or short"),
+        (lambda: U.MF_BREAKEVEN(3520, [[]]), "side is an empty range"),
+        (lambda: U.MF_BREAKEVEN(3520, [["long"], ["short", 1]]), "side must be a rectangular"),
+        # an error value in an optional argument the conversion does not need
+        (
+            lambda: U.MF_CONVERT(1, "cme:MBT", "binance:BTCUSDT", "#N/A"),
+            "price must be a number (got text '#N/A')",
+        ),
+        (lambda: U.MF_CONVERT(1, "cme:MBT", "binance:BTCUSDT", -5), "price must be positive"),
+        # a tick that rounds a price to 0
+        (
+            lambda: U.MF_LADDER_PRICES(0.001, 0.001, 1, "even", 0.01),
+            "tick 0.01 rounds the price 0.001 at item 1 to 0: use a smaller tick",
+        ),
+        (
+            lambda: U.MF_LADDER_PRICES(0.004, 0.02, 3, "even", "binance:ETHUSDT"),
+            "rounds the price 0.004 at item 1 to 0",
+        ),
+        # ragged ranges and objects no cell holds, as the contract
+        (
+            lambda: U.MF_CONTRACTS(30, 3520, 3450, [["cme:MBT", "cme:MET"], ["cme:MBT"]]),
+            "contract must be a rectangular range",
+        ),
+        (
+            lambda: U.MF_CONTRACTS(30, 3520, 3450, {"a": 1}),
+            "contract must be a key like cme:MBT or a positive number (got {'a': 1})",
+        ),
+        (lambda: U.MF_CONVERT(1, {1}, "cme:MBT"), "from_contract must be a key"),
+        (lambda: U.MF_CONTRACTS(30, 3520, 3450, 1e-30), "contract size 1e-30 is outside"),
+        (lambda: U.MF_CONTRACTS(30, 3520, 3450, 1e13), "outside 1e-12 to 1e12 units"),
+        # magnitudes at the edge of floats: the message names the extreme argument
+        (
+            lambda: U.MF_LADDER(9.99e307, [[3520], [3500]], 3450, 0.001),
+            "numbers out of range: check risk_amount (got 9.99e+307)",
+        ),
+        (
+            lambda: U.MF_SCALE_OUT(9.99e307, 60000, 58000, [[62000], [64000]], "cme:MBT"),
+            "numbers out of range: check contracts (got 9.99e+307)",
+        ),
+        (
+            lambda: U.MF_PORTFOLIO_HEDGE(
+                [[9.99e307], [9.99e307]], [[9.99e307], [-9.99e307]], 60000, "cme:MBT"
+            ),
+            "numbers out of range: check exposures, betas, hedge_price and target_beta",
+        ),
+        (
+            lambda: U.MF_PORTFOLIO_HEDGE([[1e5]], [[1]], 9.99e307, "cme:MBT", 9.99e307),
+            "numbers out of range: check exposures, betas, hedge_price and target_beta (got 100000, 1, 9.99e+307, 9.99e+307)",
+        ),
+        (
+            lambda: U.MF_NOTIONAL(9.99e307, 9.99e307, 0.5),
+            "the result is not a finite number (inf): check contracts (got 9.99e+307)",
+        ),
+        (
+            lambda: U.MF_SIZE(1e300, 0.01, 60000, 59000, "binance:BTCUSDT"),
+            "equity 1e+300 is beyond any trading account (above 1e12)",
+        ),
+        (
+            lambda: U.MF_SIZE(1e11, 1, 1e300, 1e-300, 1e12),
+            "is not a finite number: check equity, entry and stop",
+        ),
     ],
 )
 def test_specific_messages(call: Callable[[], Any], needle: str) -> None:
     with pytest.raises(MicrosizeError) as info:
         call()
     assert needle in str(info.value)
+    assert len(str(info.value)) <= MAX_MESSAGE
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["x" * 50_000, "binance:" + "Q" * 10_000, [["x" * 50_000]], object(), b"\x00" * 1000],
+)
+@pytest.mark.parametrize("fname", sorted(VALID))
+def test_messages_quote_a_few_dozen_characters(fname: str, value: Any) -> None:
+    """Whatever the cell holds, the message stays short: every argument in turn."""
+    _, args = VALID[fname]
+    for pos in range(len(args)):
+        with pytest.raises(MicrosizeError) as info:
+            call_with(VALID, fname, pos, value)
+        assert len(str(info.value)) <= MAX_MESSAGE, (pos, str(info.value)[:300])
 
 
 @pytest.mark.parametrize(("fname", "pos", "name"), LEVELS)
@@ -327,3 +405,19 @@ def test_ladder_ranges(fname: str, pos: int, name: str, cells: Any, shown: str) 
     msg = str(info.value)
     assert name in msg, msg
     assert shown in msg, msg
+
+
+SPEC_HEADER = ["exchange", "symbol", "kind", "contract_size", "lot_step", "min_qty", "tick_size"]
+SPEC_ROW = ["t", "X", "linear", 1, 0.001, 0.001, 0.1]
+
+
+@pytest.mark.parametrize("column", range(len(SPEC_HEADER)))
+@pytest.mark.parametrize("key", ["t:X", "zz:X", "X", "t" + "y" * 49_999 + ":X"])
+def test_a_spec_table_with_a_huge_cell_gives_a_short_message(column: int, key: str) -> None:
+    """A workbook's Specs table may hold any text: messages still quote a few dozen
+    characters of it (names of exchanges and keys included)."""
+    row = list(SPEC_ROW)
+    row[column] = str(row[column]) + "y" * 50_000
+    with pytest.raises(MicrosizeError) as info:
+        U.MF_CONTRACTS(30, 3520, 3450, key, None, [SPEC_HEADER, row])
+    assert len(str(info.value)) <= MAX_MESSAGE, str(info.value)[:300]

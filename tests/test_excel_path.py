@@ -62,9 +62,9 @@ FOUNDATION = {
     # so the Excel argument is stop_price.
     "MF_RISK_AMOUNT": "equity, risk",
     "MF_CONTRACTS": "risk_amount, entry, stop_price, contract, Optional fee_rate, Optional specs",
-    "MF_SIZE": (
+    "MF_SIZE": (  # slippage, then mmr, came later: after specs, released positions never move
         "equity, risk, entry, stop_price, contract, Optional fee_rate, Optional leverage, "
-        "Optional specs, Optional slippage"
+        "Optional specs, Optional slippage, Optional mmr"
     ),
     "MF_RISK": "contracts, entry, stop_price, contract, Optional fee_rate, Optional specs",
     "MF_NOTIONAL": "contracts, price, contract, Optional specs",

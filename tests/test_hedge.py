@@ -622,3 +622,21 @@ def test_bad_input_names_the_argument(
 ) -> None:
     with pytest.raises(MicrosizeError, match=pattern):
         func(*args)
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (([9.99e307, 9.99e307], [9.99e307, -9.99e307], 60000, "cme:MBT"), "check exposures"),
+        (([9.99e307, -9.99e307], [1, 1], 60000, "cme:MBT", 0.5), "exposures sum to 0"),
+        (([1e5], [1], 9.99e307, "cme:MBT", 9.99e307), "hedge_price and target_beta"),
+        (([1e5], [1], 5e-324, 1e-12), "times the contract size 1e-12 is out of range"),
+    ],
+)
+def test_portfolio_hedge_at_the_edges_of_floats(args: tuple[Any, ...], needle: str) -> None:
+    """Sums near 1e308 overflow and a price times a tiny contract underflows to 0: a
+    message, never OverflowError, ZeroDivisionError or an infinite row."""
+    with pytest.raises(MicrosizeError) as info:
+        portfolio_hedge(*args)
+    assert needle in str(info.value)
+    assert len(str(info.value)) <= 200

@@ -400,3 +400,94 @@ def test_geometric_grid_jordantete() -> None:
     assert all(
         b / a == pytest.approx(2 ** (1 / 9), rel=1e-12) for a, b in itertools.pairwise(prices)
     )
+
+
+# ------------------------------------------------------- the hand-out, one step a round
+def reference_ladder(
+    budget: float, entries: list[float], stop: float, spec: ContractSpec, weights: list[float]
+) -> list[Fraction]:
+    """The ladder exactly as its docstring states it, one lot step per round (slow).
+
+    Shares ``Q w_i`` floored to lot steps; legs below the minimum emptied and the shares
+    recomputed; then each round one lot step (a leg at 0: its minimum) to the leg with
+    the smallest steps / weight, ties to the earlier entry, among the legs it still fits.
+    """
+    w = [F(x) / sum(F(y) for y in weights) for x in weights]
+    step = F(spec.lot_step)
+    min_steps = -((-F(spec.min_qty)) // step)
+    cost = [unit_loss(spec, e, stop, 0.0) * step for e in entries]
+    n = len(entries)
+    active = [x > 0 for x in w]
+    steps = [0] * n
+    while True:
+        per_q = sum((w[i] * cost[i] for i in range(n) if active[i]), Fraction(0))
+        if per_q == 0:
+            break
+        steps = [int((F(budget) / per_q * w[i]) // 1) if active[i] else 0 for i in range(n)]
+        short = [i for i in range(n) if active[i] and steps[i] < min_steps]
+        if not short:
+            break
+        for i in short:
+            active[i], steps[i] = False, 0
+    left = F(budget) - sum((steps[i] * cost[i] for i in range(n)), Fraction(0))
+    while True:
+        fits = [
+            (Fraction(steps[i]) / w[i], i)
+            for i in range(n)
+            if w[i] > 0 and (1 if steps[i] else min_steps) * cost[i] <= left
+        ]
+        if not fits:
+            break
+        _, i = min(fits)
+        give = 1 if steps[i] else int(min_steps)
+        steps[i] += give
+        left -= give * cost[i]
+    return [st * step for st in steps]
+
+
+@settings(max_examples=150, deadline=None)
+@given(ladders())
+def test_ladder_hands_out_as_documented_one_step_per_round(
+    case: tuple[float, list[float], float, object, list[float], float],
+) -> None:
+    budget, entries, stop, contract, weights, _ = case
+    spec = spec_of(contract)
+    assume(budget / float(unit_loss(spec, entries[0], stop, 0.0) * F(spec.lot_step)) < 5000)
+    lad = ms.ladder(budget, entries, stop, contract, weights)
+    assert [F(c) for c in lad.contracts] == reference_ladder(budget, entries, stop, spec, weights)
+
+
+def test_many_legs_hand_out_as_documented() -> None:
+    """300 legs close to the stop (lot-step costs 1 to 300 apart): hundreds of rounds."""
+    entries = [3451 + i * 0.25 for i in range(300)]
+    weights = [float(1 + i % 7) for i in range(300)]
+    spec = ms.load_specs()["binance:ETHUSDT"]
+    for budget in (7.5, 300, 12345.67):
+        lad = ms.ladder(budget, entries, 3450, "binance:ETHUSDT", weights)
+        assert [F(c) for c in lad.contracts] == reference_ladder(
+            budget, entries, 3450, spec, weights
+        )
+
+
+@pytest.mark.parametrize(
+    ("call", "needle"),
+    [
+        (
+            lambda: ms.ladder(9.99e307, [3520, 3500], 3450, 0.001),
+            "numbers out of range: check risk_amount (got 9.99e+307), entries and stop",
+        ),
+        (
+            lambda: ms.scale_out(9.99e307, 60000, 58000, [62000, 64000], "cme:MBT"),
+            "numbers out of range: check contracts (got 9.99e+307)",
+        ),
+        (
+            lambda: ms.scale_out(10, 1e-300, 1e-301, [9.99e307], 1.0),
+            "entry, stop and targets",
+        ),
+    ],
+)
+def test_exact_results_too_large_for_floats_are_refused(call: Any, needle: str) -> None:
+    """The exact fractions hold any size; a float cannot: a message, not OverflowError."""
+    with pytest.raises(MicrosizeError) as info:
+        call()
+    assert needle in str(info.value)

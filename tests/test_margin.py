@@ -475,15 +475,30 @@ def test_liquidation_check_warnings() -> None:
     # a wallet below the maintenance margin is liquidated at once
     chk = liquidation_check(60000, 57000, 1, 10, "binance:BTCUSDT", 10000, wallet_balance=100)
     assert chk.warnings[0].startswith("the position would be liquidated at once")
-    # a count takes the stop's side; a short's negative count with a long stop is refused
-    assert liquidation_check(
-        60000, 63000, 0.01, 20, "binance:BTCUSDT", 1000
-    ).liq_price == liq_price(60000, -0.01, 20, "binance:BTCUSDT")
+    # contracts are signed; a stop on the wrong side of the position is refused both ways
     assert liquidation_check(60000, 63000, -0.01, 20, "binance:BTCUSDT", 1000).liq_price == (
         liq_price(60000, -0.01, 20, "binance:BTCUSDT")
     )
     with pytest.raises(MicrosizeError, match="contracts is a short"):
         liquidation_check(60000, 57000, -0.01, 20, "binance:BTCUSDT", 1000)
+    with pytest.raises(
+        MicrosizeError,
+        match=r"contracts is a long \(0.01\) but the stop 90000 is above entry 60000 \(a short\)",
+    ):
+        liquidation_check(60000, 90000, 0.01, 20, "binance:BTCUSDT", 1000)
+
+
+def test_liquidation_check_beyond_entry_is_at_once() -> None:
+    """500x on Binance BTCUSDT (maximum 125x): the initial margin, 0.2% of notional, is
+    below the 0.4% maintenance rate of the first bracket, so Binance's formula puts the
+    long's liquidation above its entry. That is liquidation at once, flagged as such."""
+    chk = liquidation_check(60000, 57000, 0.01, 500, "binance:BTCUSDT", 1000)
+    assert chk.at_once
+    assert chk.liq_price is not None
+    assert chk.liq_price > 60000
+    assert any(w.startswith("the position would be liquidated at once") for w in chk.warnings)
+    assert "leverage 500 is above the contract's maximum 125" in chk.warnings
+    assert not liquidation_check(60000, 57000, 0.01, 20, "binance:BTCUSDT", 1000).at_once
 
 
 # ===================================================================== properties

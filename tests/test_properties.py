@@ -185,3 +185,104 @@ def test_breakeven_has_zero_pnl(
         gross = s * k * (x - entry)
         fees_paid = k * (fo * entry + fc * x)
     assert abs(gross - fees_paid) <= 1e-9 * k * max(entry, 1 / entry)
+
+
+# ------------------------------------------- what is shown stays within the budget
+#: budgets typed with more digits than the 12 significant digits results are shown with
+long_budgets = st.one_of(
+    st.decimals(min_value=1, max_value=10**6, places=10), st.decimals("0.001", "10", places=15)
+).map(lambda d: float(f"{d:.17g}"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(long_budgets, prices, prices, contracts_keys, fees)
+def test_shown_risk_never_above_budget(
+    budget: float, entry: float, stop: float, contract: object, fee: float
+) -> None:
+    """MF_RISK(MF_CONTRACTS(b, ...), ...) <= b as shown, and the shown loss is never
+    above the exact loss: compared as the decimals the cells display (exact fractions)."""
+    if entry == stop:
+        return
+    n = ms.contracts(budget, entry, stop, contract, fee)
+    shown = ms.risk(n, entry, stop, contract, fee)
+    assert F(shown) <= F(budget)
+    assert F(shown) <= exact_loss(F(n), entry, stop, spec_of(contract), fee)
+    # and rounding down costs at most one unit in the 12th significant digit
+    exact = exact_loss(F(n), entry, stop, spec_of(contract), fee)
+    assert exact - F(shown) <= exact * Fraction(1, 10**11) + Fraction(1, 10**300)
+    table = dict(ms.size_trade(budget, 1, entry, stop, contract, fee))
+    assert F(table["Risk at stop"]) <= F(table["Risk budget"])
+    assert table["Unused budget"] >= 0
+
+
+def test_risk_shown_rounds_down_where_nearest_would_overshoot() -> None:
+    """A budget of 15 significant digits: 12 digits to the nearest would show a loss
+    above it (the case that used to print MF_RISK > budget)."""
+    b = 1000.00000000049  # 15 digits; 1000 contracts of 1 unit, entry 2, stop 1
+    n = ms.contracts(b, 2, 1, 1.0)
+    assert n == 1000.0
+    assert ms.risk(n, 2, 1, 1.0) == 1000.0
+    b = 30.1234567890789
+    n = ms.contracts(b, 2, 1, 1e-12)  # a contract of 1e-12 units: lots of 1e-12 at risk
+    shown = ms.risk(n, 2, 1, 1e-12)
+    assert F(shown) <= F(b)
+    assert shown == 30.1234567890  # nearest would be 30.1234567891 > b
+
+
+def _digits(x: Fraction) -> int:
+    """Significant digits of a decimal fraction (x > 0 with a power-of-ten denominator)."""
+    n, d = x.numerator, x.denominator
+    while n % 10 == 0:
+        n //= 10
+    return len(str(n)) if d in {10**k for k in range(40)} else 99
+
+
+near_gaps = st.sampled_from(["0.01", "0.05", "0.5", "1", "2.5"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(prices, near_gaps, st.sampled_from([1, -1]), contracts_keys, fees, budgets)
+def test_near_stops_show_the_clean_decimal(
+    entry: float, gap: str, side: int, contract: object, fee: float, budget: float
+) -> None:
+    """A stop a cent from 60,000: the float difference is off by 1e-7 of itself, yet a
+    loss that is a decimal of at most 12 digits shows as exactly that decimal (and any
+    other loss rounded down), never float noise such as 0.0300000000061."""
+    stop = float(F(entry) - side * Fraction(gap))
+    if stop <= 0:
+        return
+    spec = spec_of(contract)
+    n = ms.contracts(budget, entry, stop, contract, fee)
+    shown = ms.risk(n, entry, stop, contract, fee)
+    loss = exact_loss(F(n), entry, stop, spec, fee)
+    assert F(shown) <= loss
+    if loss > 0 and _digits(loss) <= 12:
+        assert F(shown) == loss
+
+
+def test_a_cent_from_60000_shows_cents() -> None:
+    # the float 60000.01 - 60000 is 0.010000000002037268
+    assert ms.risk(3, 60000.01, 60000, "binance:BTCUSDT") == 0.03
+    # inverse, 100 contracts of 100 USD: 10,000 x (1/60000 - 1/60000.01) BTC, 12 digits down
+    loss = 10_000 * (Fraction(1, 60000) - 1 / Fraction("60000.01"))
+    assert loss == Fraction(100, 3600000600)
+    assert ms.risk(100, 60000, 60000.01, "binance:BTCUSD_PERP") == 2.77777731481e-08
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(long_budgets, budgets.filter(lambda b: b > 0)),
+    st.one_of(
+        st.sampled_from([0.01, 0.015, 0.0025, 0.1]),
+        st.decimals("0.000001", "1", places=10).map(lambda d: float(f"{d:.15g}")),
+    ),
+)
+def test_risk_budget_never_above_equity_times_risk(equity: float, risk: float) -> None:
+    """MF_RISK_AMOUNT cuts equity x risk to 12 digits downwards: the budget sized against
+    is never above the exact product, and a product of at most 12 digits is itself."""
+    shown = F(ms.risk_amount(equity, risk))
+    product = F(equity) * F(risk)
+    assert shown <= product
+    if _digits(product) <= 12:
+        assert shown == product
+    assert product - shown <= product / 10**11

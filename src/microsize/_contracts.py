@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._errors import MicrosizeError
-from ._inputs import describe, is_missing, position
+from ._inputs import clip, describe, is_missing, position
 
 __all__ = [
     "DEFAULT_MAX_SPEC_AGE_DAYS",
@@ -60,6 +60,9 @@ __all__ = [
 ]
 
 KINDS = ("linear", "inverse", "quanto")
+#: A number typed as the contract is its size in underlying units; sizes outside these
+#: bounds are typing mistakes (1e-30), and their arithmetic would overflow or underflow.
+MIN_CONTRACT_SIZE, MAX_CONTRACT_SIZE = 1e-12, 1e12
 KIND_CODE = {k: i for i, k in enumerate(KINDS)}
 
 #: Columns of the spec table, in order (``qty_unit`` is informative, the rest as SPEC.md).
@@ -165,7 +168,8 @@ class ContractSpec:
         if name in self.extra:
             return self.extra[name]
         raise MicrosizeError(
-            f"field must be one of {', '.join(SPEC_COLUMNS)}, key (got {describe(name)})"
+            "field must be one of contract_size, lot_step, min_qty, tick_size, kind, settle, "
+            f"max_leverage, taker_fee, mmr, as_of, key or a Specs column (got {describe(clip(name, 20))})"
         )
 
 
@@ -232,7 +236,7 @@ class SpecTable(Mapping[str, ContractSpec]):
         for spec in specs:
             k = spec.key.lower()
             if k in self._specs:
-                raise MicrosizeError(f"{origin}: duplicate key {spec.key}")
+                raise MicrosizeError(f"{origin}: duplicate key {clip(spec.key)}")
             self._specs[k] = spec
 
     def __getitem__(self, key: str) -> ContractSpec:
@@ -260,6 +264,11 @@ class SpecTable(Mapping[str, ContractSpec]):
                     f"{name} must be a key like cme:MBT or a positive contract size "
                     f"(got {describe(size)})"
                 )
+            if not MIN_CONTRACT_SIZE <= size <= MAX_CONTRACT_SIZE:
+                raise MicrosizeError(
+                    f"{name} size {describe(size)} is outside 1e-12 to 1e12 units: "
+                    "type the contract's size, or a key like cme:MBT"
+                )
             return ContractSpec.numeric(size)
         if is_missing(key):
             raise MicrosizeError(f"{name} is empty: type a key like cme:MBT or binance:ETHUSDT")
@@ -276,9 +285,13 @@ class SpecTable(Mapping[str, ContractSpec]):
             return self.lookup(float(text), name)
         except ValueError:
             pass
-        raise MicrosizeError(f"{name}: unknown contract {text!r}{self._suggest(text)}")
+        raise MicrosizeError(f"{name}: unknown contract {clip(text)!r}{self._suggest(text)}")
 
     def _suggest(self, text: str) -> str:
+        """A hint after an unknown key, cut short (a table's names can be any length)."""
+        return clip(self._hint(text), 100)
+
+    def _hint(self, text: str) -> str:
         low = text.lower()
         keys = [s.key for s in self._specs.values()]
         if ":" not in low:
@@ -337,7 +350,7 @@ class SpecTable(Mapping[str, ContractSpec]):
         if missing:
             raise MicrosizeError(
                 f"{origin}: header row lacks column(s) {', '.join(missing)} "
-                f"(found {', '.join(h for h in header if h) or 'no names'})"
+                f"(found {clip(', '.join(h for h in header if h) or 'no names', 60)})"
             )
         col = {h: i for i, h in enumerate(header) if h}
         specs = []
@@ -361,7 +374,7 @@ def _spec_from_record(rec: Mapping[str, Any], where: str) -> ContractSpec:
         raise MicrosizeError(f"{where}, field symbol: is empty")
     if ":" in exchange or ":" in symbol:
         raise MicrosizeError(f"{where}: exchange and symbol may not contain ':'")
-    label = f"{where} ({exchange}:{symbol}), field"
+    label = f"{where} ({clip(f'{exchange}:{symbol}', 30)}), field"
     kind = (_text(rec.get("kind")) or "").lower()
     if kind not in KINDS:
         raise MicrosizeError(
@@ -576,7 +589,7 @@ def tiers_from_rows(rows: Sequence[Sequence[Any]], origin: str) -> tuple[MarginT
             tier = int(rec["tier"])
         except ValueError:
             raise MicrosizeError(
-                f"{where}, field tier: must be a whole number (got {rec['tier']!r})"
+                f"{where}, field tier: must be a whole number (got {clip(repr(rec['tier']))})"
             ) from None
         tiers.append(
             MarginTier(
@@ -740,10 +753,10 @@ def resolve_contracts(contract: Any, specs: Any = None, name: str = "contract") 
     if hasattr(contract, "to_numpy"):
         contract = contract.to_numpy()
     if isinstance(contract, list | tuple | np.ndarray):
-        arr = np.empty(np.shape(contract), dtype=object)
         try:
+            arr = np.empty(np.shape(contract), dtype=object)
             arr[...] = contract if not isinstance(contract, np.ndarray) else contract.tolist()
-        except ValueError as exc:
+        except ValueError as exc:  # ragged nested lists
             raise MicrosizeError(f"{name} must be a rectangular range") from exc
         if arr.size == 0:
             raise MicrosizeError(f"{name} is an empty range")
@@ -755,6 +768,10 @@ def resolve_contracts(contract: Any, specs: Any = None, name: str = "contract") 
     codes = np.empty(arr.shape, dtype=np.int64)
     for idx, value in np.ndenumerate(arr):
         hkey = value.strip().lower() if isinstance(value, str) else (type(value), value)
+        try:
+            hash(hkey)
+        except TypeError:  # a set or dict is no cell value; lookup refuses it below
+            hkey = (type(value), id(value))
         j = seen.get(hkey)
         if j is None:
             try:

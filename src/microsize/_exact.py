@@ -11,16 +11,27 @@ bulk of the work stays vectorised.
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Context, Decimal
 from fractions import Fraction
 from functools import lru_cache
 from math import floor
+from typing import Any
 
 import numpy as np
 
 from ._inputs import FloatArray
 
-__all__ = ["clean_money", "clean_multiple", "count_steps", "exact"]
+__all__ = [
+    "clean_money",
+    "clean_money_at_most",
+    "clean_multiple",
+    "count_steps",
+    "exact",
+    "floor_grid",
+    "floor_money",
+    "places",
+    "repr_decimals",
+]
 
 _TOL = 1e-9
 
@@ -115,3 +126,106 @@ def clean_money(x: FloatArray) -> FloatArray:
     scale = 10.0 ** (11 - mag)
     out = np.rint(x * scale) / scale
     return np.where(np.isfinite(out), out, x) + 0.0
+
+
+def clean_money_at_most(x: FloatArray, rel_err: FloatArray) -> FloatArray:
+    """:func:`clean_money` for a loss shown against a budget: not rounded up.
+
+    Rounding a loss to the nearest 12 significant digits can show a number above the
+    exact loss, and so above a budget typed with more digits. Here an element whose
+    nearest 12 digits lie above the float ``x`` by more than its error (relative
+    ``rel_err``) is rounded down instead. Within that error the nearest stays: it is the
+    exact loss when the loss is a clean decimal (29.96), the common case. (A loss within
+    the float's error below a 12-digit decimal cannot be told apart here: sizing checks
+    the shown loss against the budget itself.) Elements are >= 0.
+
+    >>> x = 30.12345678906  # 12 digits to the nearest would show 30.1234567891
+    >>> float(clean_money_at_most(np.asarray(x), np.asarray(1e-15)))
+    30.123456789
+    >>> float(clean_money_at_most(np.asarray(0.428 * 70), np.asarray(1e-15)))
+    29.96
+    """
+    x = np.asarray(x, dtype=np.float64)
+    out = np.asarray(clean_money(x), dtype=np.float64)
+    tol = np.asarray(rel_err, dtype=np.float64) * np.abs(x)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        mag = np.floor(np.log10(np.abs(x)))
+        scale = 10.0 ** (11 - np.where(np.isfinite(mag), mag, 0.0))
+        down = np.floor(x * scale) / scale
+    above = (x > 0) & np.isfinite(down) & (out > x + tol)
+    return np.where(above, down, out) + 0.0
+
+
+_FLOOR12 = Context(prec=12, rounding=ROUND_FLOOR)
+
+
+def floor_money(x: Fraction) -> float:
+    """An exact value rounded down to 12 significant digits (toward zero for x >= 0).
+
+    >>> floor_money(Fraction(2, 3))
+    0.666666666666
+    >>> floor_money(Fraction("29.96"))
+    29.96
+    """
+    if x == 0:
+        return 0.0
+    return float(_FLOOR12.divide(Decimal(x.numerator), Decimal(x.denominator)))
+
+
+def repr_decimals(x: float) -> int:
+    """Decimals of the shortest repr of ``x`` (99 for exponent notation or non-finite).
+
+    >>> repr_decimals(3520.07), repr_decimals(60000.0), repr_decimals(1e-05)
+    (2, 1, 99)
+    """
+    text = repr(x)
+    if "e" in text or "n" in text:  # 1e-05, inf, nan
+        return 99
+    return len(text) - text.index(".") - 1 if "." in text else 0
+
+
+def places(x: Any) -> FloatArray:
+    """Decimals each element was typed with, 99 beyond 9: the fewest ``k`` with
+    ``round(x, k) == x`` (a float's shortest repr for one value).
+
+    >>> places(np.asarray([3520.07, 0.001, 1.0, 0.1 + 0.2])).tolist()
+    [2.0, 3.0, 0.0, 99.0]
+    """
+    if np.ndim(x) == 0:
+        return np.asarray(float(min(repr_decimals(float(x)), 99)))
+    arr = np.asarray(x, dtype=np.float64)
+    d = np.full(arr.shape, 99.0)
+    for k in range(9, -1, -1):
+        with np.errstate(over="ignore", invalid="ignore"):
+            d = np.where(np.round(arr, k) == arr, float(k), d)
+    return d
+
+
+def floor_grid(scaled: FloatArray, dec: FloatArray) -> FloatArray:
+    """A decimal N / 10^dec, given ``scaled`` = N within a few ulp (N < 5e14), cut to 12
+    significant digits with integer arithmetic: exactly the value rounded down.
+
+    >>> float(floor_grid(np.asarray(30123456789078.0), np.asarray(12.0)))
+    30.123456789
+    >>> float(floor_grid(np.asarray(2996.0), np.asarray(2.0)))
+    29.96
+    """
+    if np.ndim(scaled) == 0:
+        whole, cut = round(float(scaled)), max(len(str(round(float(scaled)))) - 12, 0)
+        head, shift = whole // 10**cut, int(dec) - cut
+        return np.asarray(head / 10.0**shift if shift >= 0 else head * 10.0**-shift) + 0.0
+    n = np.rint(scaled).astype(np.int64)
+    t = np.asarray(dec).astype(np.int64)
+    digits = np.floor(np.log10(np.maximum(n, 1))).astype(np.int64) + 1
+    digits += n >= 10 ** np.minimum(digits, 18)  # log10 is off by one near 10^k
+    digits -= n < 10 ** np.maximum(digits - 1, 0)
+    drop = np.maximum(digits - 12, 0)
+    kept = n // (10**drop)
+    power = t - drop  # the value is kept / 10^power
+    return np.asarray(
+        np.where(
+            power >= 0, kept / 10.0 ** np.maximum(power, 0), kept * 10.0 ** np.maximum(-power, 0)
+        )
+        + 0.0,
+        dtype=np.float64,
+    )

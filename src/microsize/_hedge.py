@@ -219,7 +219,9 @@ def _column(value: Any, name: str, *, scalar_ok: bool = False) -> _Column:
         numeric = False  # numpy turned a TRUE into 1: find it cell by cell
     if numeric:
         vals = arr.reshape(-1).astype(np.float64)
-        if not np.isfinite(vals.sum()) and not np.isfinite(vals).all():
+        with np.errstate(over="ignore", invalid="ignore"):  # a sum past 1e308 is no error
+            total = vals.sum()
+        if not np.isfinite(total) and not np.isfinite(vals).all():
             i = int(np.argmax(~np.isfinite(vals)))
             raise _bad_cell(name, where(i), float(vals[i]), i == 0)
         return _Column(vals, np.zeros(vals.size, dtype=bool), where, None)
@@ -838,9 +840,20 @@ def portfolio_hedge(
     )
     spec = _one_contract(contract, specs)
     _no_quanto((spec,))
-    products = b * v
-    total = math.fsum(v.tolist())
-    weighted = math.fsum(products.tolist())
+    with np.errstate(over="ignore"):
+        products = b * v
+    out_of_range = MicrosizeError(
+        "numbers out of range: check exposures, betas, hedge_price and target_beta (got "
+        f"{describe(float(np.max(np.abs(v))))}, {describe(float(np.max(np.abs(b))))}, "
+        f"{describe(p)}, {describe(t)})"
+    )
+    if not np.isfinite(products).all():
+        raise out_of_range
+    try:
+        total = math.fsum(v.tolist())
+        weighted = math.fsum(products.tolist())
+    except (OverflowError, ValueError):  # fsum's intermediate overflow, inf - inf
+        raise out_of_range from None
     if total == 0 and t != 0:
         raise MicrosizeError(
             f"target_beta needs a net exposure, but exposures sum to 0 (got target_beta "
@@ -848,7 +861,15 @@ def portfolio_hedge(
         )
     inverse = spec.kind == "inverse"
     value = spec.contract_size if inverse else spec.contract_size * p
-    q = (t * total - weighted) / value / spec.lot_step
+    if not 0 < value < math.inf:
+        raise MicrosizeError(
+            f"hedge_price {describe(p)} times the contract size {describe(spec.contract_size)} "
+            "is out of range: check hedge_price"
+        )
+    with np.errstate(over="ignore"):
+        q = (t * total - weighted) / value / spec.lot_step
+    if not math.isfinite(q):
+        raise out_of_range
 
     def exact_q(_: tuple[int, ...]) -> Fraction:
         ev = [exact(float(x)) for x in v]
@@ -861,7 +882,12 @@ def portfolio_hedge(
     n = _nearest_lots(np.asarray(q), _min_steps(spec.lot_step, spec.min_qty), exact_q)
     contracts = float(clean_multiple(n, np.asarray(spec.lot_step)))
     notional = contracts * value
-    after = math.fsum([*products.tolist(), notional])
+    try:
+        after = math.fsum([*products.tolist(), notional])
+    except (OverflowError, ValueError):
+        raise out_of_range from None
+    if not math.isfinite(notional):
+        raise out_of_range
     if abs(after) <= 1e-12 * max(abs(weighted), abs(notional)):
         after = 0.0  # the hedge cancels exactly; what is left is rounding noise
 

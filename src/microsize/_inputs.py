@@ -20,9 +20,11 @@ import numpy.typing as npt
 from ._errors import MicrosizeError
 
 __all__ = [
+    "QUOTE_CHARS",
     "FloatArray",
     "as_float_array",
     "broadcast",
+    "clip",
     "describe",
     "is_missing",
     "position",
@@ -32,14 +34,37 @@ __all__ = [
 FloatArray = npt.NDArray[np.float64]
 
 
+#: characters of a received text or object a message quotes (Excel shows about 255 in all)
+QUOTE_CHARS = 40
+
+
+def clip(text: str, limit: int = QUOTE_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, the cut marked with an ellipsis.
+
+    >>> clip("x" * 50, 10)
+    'xxxxxxxxx…'
+    """
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def describe(value: Any) -> str:
-    """How a received value reads in a message: text quoted, numbers short, empty named."""
+    """How a received value reads in a message: text quoted, numbers short, empty named.
+
+    Long text and odd objects are cut, so a message stays short whatever the cell held.
+
+    >>> describe("x" * 1000)
+    "text 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…' (1000 characters)"
+    """
     if value is None:
         return "an empty cell"
     if isinstance(value, bool | np.bool_):
         return "TRUE" if value else "FALSE"
     if isinstance(value, str):
-        return "an empty text" if value.strip() == "" else f"text {value!r}"
+        if value.strip() == "":
+            return "an empty text"
+        if len(value) > QUOTE_CHARS:
+            return f"text {clip(value)!r} ({len(value)} characters)"
+        return f"text {value!r}"
     if isinstance(value, _dt.datetime | _dt.date):
         return f"a date ({value.isoformat()})"
     if isinstance(value, float | np.floating):
@@ -47,7 +72,9 @@ def describe(value: Any) -> str:
         if math.isnan(f):
             return "NaN"
         return format(f, ".15g")
-    return repr(value)
+    if isinstance(value, int | np.integer):
+        return clip(str(int(value)))
+    return clip(repr(value))
 
 
 def position(index: tuple[int, ...], shape: tuple[int, ...]) -> str:
@@ -75,7 +102,7 @@ def _first_bad(obj: Any) -> tuple[tuple[int, ...], Any] | None:
     """Locate the first element of a nested sequence that is not a finite real number."""
     if isinstance(obj, np.ndarray):
         obj = obj.tolist()
-    if isinstance(obj, Sequence) and not isinstance(obj, str):
+    if isinstance(obj, Sequence) and not isinstance(obj, str | bytes):
         for i, item in enumerate(obj):
             found = _first_bad(item)
             if found is not None:
@@ -135,9 +162,12 @@ def as_float_array(value: Any, name: str) -> FloatArray:
     except ValueError as exc:  # ragged nested lists
         raise MicrosizeError(f"{name} must be a rectangular range of numbers") from exc
     if arr.dtype.kind in "fiu" and not (isinstance(value, list | tuple) and _has_bool(value, arr)):
-        out = arr.astype(np.float64, copy=False)
+        with np.errstate(over="ignore"):  # a huge integer becomes inf, refused below
+            out = arr.astype(np.float64, copy=False)
         # a finite sum proves every cell finite in one pass; else look closer
-        if out.size and not np.isfinite(out.sum()) and not np.isfinite(out).all():
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = out.sum()
+        if out.size and not np.isfinite(total) and not np.isfinite(out).all():
             idx = tuple(int(i) for i in np.argwhere(~np.isfinite(out))[0])
             raise MicrosizeError(
                 f"{name} must be a finite number{position(idx, out.shape)} "
@@ -148,7 +178,10 @@ def as_float_array(value: Any, name: str) -> FloatArray:
         return out
     found = _first_bad(value)
     if found is None:  # e.g. object array of valid numbers
-        return as_float_array(np.asarray(value, dtype=np.float64), name)
+        try:
+            return as_float_array(np.asarray(value, dtype=np.float64), name)
+        except (TypeError, ValueError, OverflowError):
+            raise MicrosizeError(f"{name} must be a number (got {describe(value)})") from None
     idx, bad = found
     where = position(idx, arr.shape) if arr.ndim == len(idx) else ""
     if is_missing(bad):

@@ -7,6 +7,9 @@ than the budget, and the cumulative columns are exact too.
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from math import floor
@@ -263,40 +266,86 @@ def ladder(
                 else "budget too small for one lot step here"
             )
     remaining = B - sum((steps[i] * cost[i] for i in range(n)), Fraction(0))
-    while True:  # hand out the lot steps the budget still pays for
-        moves = []
-        for i in range(n):
-            if w[i] == 0:
-                continue
-            size = 1 if steps[i] else int(min_steps)
-            if size * cost[i] <= remaining:
-                moves.append((Fraction(steps[i]) / w[i], i, size))
-        if not moves:
-            break
-        if len(moves) == 1:  # one leg left that fits: give it all it can take at once
-            _, i, size = moves[0]
-            extra = int((remaining - size * cost[i]) // cost[i]) + size
-        else:
-            _, i, extra = min(moves)
-        if steps[i] == 0:
-            notes[i] = OK
-        steps[i] += extra
-        remaining -= extra * cost[i]
+    for i in _hand_out(steps, w, cost, remaining, int(min_steps)):
+        notes[i] = OK
 
     qty = [st * step for st in steps]
-    cum_q = [sum(qty[: i + 1], Fraction(0)) for i in range(n)]
-    cum_r = [sum((steps[j] * cost[j] for j in range(i + 1)), Fraction(0)) for i in range(n)]
-    avgs = [_avg(spec, qty[: i + 1], E[: i + 1]) for i in range(n)]
-    return Ladder(
-        side=side,
-        entries=tuple(float(x) for x in e),
-        weights=tuple(float(x) for x in w),
-        contracts=tuple(_clean(q, spec.lot_step) for q in qty),
-        cum_contracts=tuple(_clean(q, spec.lot_step) for q in cum_q),
-        avg_entry=tuple(None if a is None else float(a) for a in avgs),
-        cum_risk=tuple(float(r) for r in cum_r),
-        notes=tuple(notes),
-    )
+    cum_q: list[Fraction] = []
+    cum_r: list[Fraction] = []
+    avgs: list[Fraction | None] = []
+    tq, tr, tv = Fraction(0), Fraction(0), Fraction(0)  # running quantity, risk, value
+    for i in range(n):  # running sums: one pass, exact
+        tq += qty[i]
+        tr += steps[i] * cost[i]
+        if qty[i]:
+            tv += qty[i] / E[i] if spec.kind == "inverse" else qty[i] * E[i]
+        cum_q.append(tq)
+        cum_r.append(tr)
+        avgs.append(None if tq == 0 else (tq / tv if spec.kind == "inverse" else tv / tq))
+    with _in_range(f"check risk_amount (got {describe(budget)}), entries and stop"):
+        return Ladder(
+            side=side,
+            entries=tuple(float(x) for x in e),
+            weights=tuple(float(x) for x in w),
+            contracts=tuple(_clean(q, spec.lot_step) for q in qty),
+            cum_contracts=tuple(_clean(q, spec.lot_step) for q in cum_q),
+            avg_entry=tuple(None if a is None else float(a) for a in avgs),
+            cum_risk=tuple(float(r) for r in cum_r),
+            notes=tuple(notes),
+        )
+
+
+@contextmanager
+def _in_range(hint: str) -> Iterator[None]:
+    """Exact fractions can outgrow floats (a budget of 1e307 over a cent's distance):
+    their conversion then fails with a message that says what to check."""
+    try:
+        yield
+    except (OverflowError, ZeroDivisionError):
+        raise MicrosizeError(f"numbers out of range: {hint}") from None
+
+
+def _hand_out(
+    steps: list[int], w: list[Fraction], cost: list[Fraction], remaining: Fraction, min_steps: int
+) -> list[int]:
+    """Hand out the lot steps ``remaining`` still pays for; returns the legs that got some.
+
+    One lot step at a time (a leg at 0 takes its minimum in one go) to the leg furthest
+    below its share, smallest ``steps / weight`` first, ties to the earlier entry, among
+    the legs one more step still fits. A heap keeps that order; a leg that does not fit
+    never fits again (the budget only shrinks), so it leaves the heap for good; and a leg
+    ahead of every other takes, in one go, the steps it would take one by one until its
+    share passes the next leg's. The result is the same as handing out one step per round.
+    """
+    heap = [(Fraction(steps[i]) / w[i], i) for i in range(len(steps)) if w[i] > 0]
+    heapq.heapify(heap)
+    given: list[int] = []
+
+    def fits(i: int) -> bool:
+        return (1 if steps[i] else min_steps) * cost[i] <= remaining
+
+    while heap:
+        _, i = heapq.heappop(heap)
+        if not fits(i):
+            continue  # the budget only shrinks: this leg is out for good
+        if steps[i] == 0:
+            extra = min_steps
+            given.append(i)
+        else:
+            while heap and not fits(heap[0][1]):
+                heapq.heappop(heap)
+            room = int(remaining // cost[i])  # steps this leg alone could still take
+            if not heap:
+                extra = room
+            else:
+                key, j = heap[0]
+                bound = key * w[i]  # this leg keeps the lead while steps < bound
+                last = floor(bound) if i < j else -floor(-bound) - 1
+                extra = max(1, min(room, last - steps[i] + 1))
+        steps[i] += extra
+        remaining -= extra * cost[i]
+        heapq.heappush(heap, (Fraction(steps[i]) / w[i], i))
+    return given
 
 
 # ------------------------------------------------------------------------ scale-out
@@ -430,16 +479,20 @@ def scale_out(
         else (OK if st else "0 contracts")
         for st in steps
     ]
-    return ScaleOut(
-        side=side,
-        targets=tuple(float(x) for x in t),
-        weights=tuple(float(x) for x in w),
-        contracts=tuple(_clean(st * step, spec.lot_step) for st in steps),
-        pnl=tuple(float(x) for x in legs),
-        cum_pnl=tuple(float(sum(legs[: i + 1], Fraction(0))) for i in range(n)),
-        r=tuple(float(u / risk_unit) for u in unit),
-        notes=tuple(notes),
-    )
+    cum: list[Fraction] = []
+    for x in legs:  # running sum: one pass
+        cum.append(x + cum[-1] if cum else x)
+    with _in_range(f"check contracts (got {describe(c)}), entry, stop and targets"):
+        return ScaleOut(
+            side=side,
+            targets=tuple(float(x) for x in t),
+            weights=tuple(float(x) for x in w),
+            contracts=tuple(_clean(st * step, spec.lot_step) for st in steps),
+            pnl=tuple(float(x) for x in legs),
+            cum_pnl=tuple(float(x) for x in cum),
+            r=tuple(float(u / risk_unit) for u in unit),
+            notes=tuple(notes),
+        )
 
 
 # ------------------------------------------------------------------------ helpers
@@ -506,6 +559,12 @@ def ladder_prices(
         size = _scalar(_positive(tick, "tick"), "tick")
     steps = count_steps(prices / size, "nearest", lambda j: exact(float(prices[j])) / exact(size))
     rounded = clean_multiple(steps, np.asarray(size))
+    if np.any(rounded <= 0):
+        at = int(np.argmax(rounded <= 0))
+        raise MicrosizeError(
+            f"tick {_fmt(size)} rounds the price {describe(float(prices[at]))} at item {at + 1} "
+            "to 0: use a smaller tick or higher prices"
+        )
     if n > 1 and np.any(np.diff(rounded) == 0):
         raise MicrosizeError(
             f"levels are closer than one tick ({_fmt(size)}): use fewer legs or a wider range"

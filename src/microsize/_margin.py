@@ -1319,6 +1319,9 @@ class LiquidationCheck:
 
     ``liq_price`` is ``None`` when it cannot be computed (no contracts, or no
     maintenance data for the contract and no ``mmr``); ``max_leverage`` likewise.
+    ``at_once`` is True when the margin is below the maintenance margin at entry: the
+    formula's price then lies beyond the entry and is no price the position would see,
+    so a table shows "at once" instead of it.
     ``warnings`` are short sentences for the Warnings row, empty when all is well.
     """
 
@@ -1326,6 +1329,7 @@ class LiquidationCheck:
     margin: float
     max_leverage: float | None
     warnings: list[str]
+    at_once: bool = False
 
 
 def _price_text(x: float) -> str:
@@ -1369,9 +1373,9 @@ def liquidation_check(
     entry, stop : float
         Prices > 0; a stop below entry is a long, above a short.
     contracts : float
-        Position in the venue's order unit: a count (>= 0, as sizing gives it; the side
-        comes from the stop) or a negative number for a short; a negative number with
-        a stop below entry is refused. 0 gives no liquidation price.
+        Signed position in the venue's order unit: positive long, negative short. The
+        stop must be on the losing side (below entry for a long, above for a short);
+        the other side is refused. 0 gives no liquidation price.
     leverage : float
         Leverage > 0. Above the venue's maximum is a warning here, not an error.
     contract : str or float
@@ -1423,7 +1427,12 @@ def liquidation_check(
             f"contracts is a short ({describe(c)}) but the stop {describe(st)} is below "
             f"entry {describe(e)} (a long)"
         )
-    signed = abs(c) if long else -abs(c)
+    if c > 0 and not long:
+        raise MicrosizeError(
+            f"contracts is a long ({describe(c)}) but the stop {describe(st)} is above "
+            f"entry {describe(e)} (a short): a short has negative contracts"
+        )
+    signed = c
     wb = math.nan if wallet_balance is None else _one(_nonneg, wallet_balance, "wallet_balance")
     m = math.nan if mmr is None else _one(_fraction, mmr, "mmr")
     a = math.nan if maint_amount is None else _one(_nonneg, maint_amount, "maint_amount")
@@ -1440,6 +1449,7 @@ def liquidation_check(
     warnings: list[str] = []
     lp: float | None = None
     best: float | None = None
+    at_once = False
     top = spec.max_leverage
     top_words = "the contract's maximum {}"
     known = not math.isnan(m) or _schedule(spec, tiers) is not None
@@ -1479,6 +1489,7 @@ def liquidation_check(
             )
         )
         if (lp >= e) if long else (lp <= e):
+            at_once = True
             warnings.append(
                 f"the position would be liquidated at once: its margin "
                 f"{_fmt(float(liq.wallet[0]))} is below the maintenance margin "
@@ -1498,4 +1509,6 @@ def liquidation_check(
         warnings.append(f"margin {_fmt(im)} exceeds the account {_fmt(eq)}")
     if top is not None and lev > top * (1 + 1e-12):
         warnings.append(f"leverage {_fmt(lev)} is above {top_words.format(_fmt(top))}")
-    return LiquidationCheck(liq_price=lp, margin=im, max_leverage=best, warnings=warnings)
+    return LiquidationCheck(
+        liq_price=lp, margin=im, max_leverage=best, warnings=warnings, at_once=at_once
+    )

@@ -32,11 +32,16 @@ from ._contracts import (
     ContractArrays,
     ContractSpec,
     resolve_contracts,
-    stale_warning,
 )
 from ._errors import MicrosizeError
 from ._exact import clean_money, clean_multiple, count_steps, exact
 from ._inputs import FloatArray, as_float_array, broadcast, describe, position, to_result
+from ._loss import _full as _full
+from ._loss import _loss_shown as _loss_shown
+from ._loss import _money_product as _money_product
+from ._loss import _unit_loss as _unit_loss
+from ._loss import _unit_loss_exact as _unit_loss_exact
+from ._loss import floor_money_array
 
 __all__ = [
     "Sizing",
@@ -110,24 +115,6 @@ def _contract(contract: Any, specs: Any, name: str = "contract") -> ContractArra
 
 
 # ----------------------------------------------------------------------- formulas
-def _unit_loss(kind: Any, size: Any, e: FloatArray, s: FloatArray, f: FloatArray) -> FloatArray:
-    """Loss of one order unit stopped at ``s``, fees on both sides, settlement currency."""
-    if isinstance(kind, int):  # one contract: compute its branch only
-        if kind == INVERSE:
-            return np.asarray(size * (np.abs(1.0 / s - 1.0 / e) + f * (1.0 / e + 1.0 / s)))
-        return np.asarray(size * (np.abs(e - s) + f * (e + s)))
-    lin = size * (np.abs(e - s) + f * (e + s))
-    inv = size * (np.abs(1.0 / s - 1.0 / e) + f * (1.0 / e + 1.0 / s))
-    return np.asarray(np.where(kind == INVERSE, inv, lin), dtype=np.float64)
-
-
-def _unit_loss_exact(kind: int, size: float, e: float, s: float, f: float) -> Fraction:
-    k, E, S, F = exact(size), exact(e), exact(s), exact(f)
-    if kind == INVERSE:
-        return k * (abs(1 / S - 1 / E) + F * (1 / E + 1 / S))
-    return k * (abs(E - S) + F * (E + S))
-
-
 def _pnl_raw(
     kind: FloatArray, size: FloatArray, c: FloatArray, e: FloatArray, x: FloatArray
 ) -> FloatArray:
@@ -170,7 +157,7 @@ def risk_amount(equity: Any, risk: Any) -> Any:
             f"(got {describe(float(r[idx]))}{position(idx, r.shape)})"
         )
     eq, r = broadcast(equity=eq, risk=r)
-    return to_result(clean_money(eq * r))
+    return to_result(_money_product(eq, r))
 
 
 @dataclass(frozen=True)
@@ -198,11 +185,6 @@ def _params(ca: ContractArrays) -> tuple[Any, Any, Any, Any]:
     if one is not None:
         return KIND_CODE[one.kind], one.contract_size, one.lot_step, one.min_qty
     return ca.kind, ca.size, ca.step, ca.min_qty
-
-
-def _full(x: Any, shape: tuple[int, ...]) -> FloatArray:
-    """``x`` as an array of the broadcast shape (a view when no copy is needed)."""
-    return np.broadcast_to(np.asarray(x, dtype=np.float64), shape)
 
 
 @dataclass(frozen=True)
@@ -245,8 +227,23 @@ def _lots(
     raw = count_steps(q, "floor", exact_q)
     min_steps = np.ceil(np.divide(min_qty, step) - 1e-9)
     n = np.where(raw < min_steps, 0.0, raw) if np.any(raw < min_steps) else raw
+    qty = clean_multiple(n, step)
+    # The loss is within budget exactly; its 12 shown digits must be too (MF_RISK of this
+    # count, MF_SIZE's Risk at stop). Only a loss within float noise below a 12-digit
+    # decimal, with a budget typed between the two, can fail this: that element is sized
+    # against the budget rounded down to 12 digits instead.
+    # (a budget of at most 12 significant digits is a 12-digit decimal itself: a loss
+    # within it shows within it, so only longer budgets need the check)
+    long_budget = clean_money(budget) != budget
+    over = long_budget.any() and long_budget & (_loss_shown(qty, kind, size, e, s, f) > budget)
+    if np.any(over):
+        cap = floor_money_array(budget)
+        fewer = np.minimum(n - 1.0, np.floor(cap / (unit * step)))
+        n = np.where(over, fewer, n)
+        n = np.where(n < min_steps, 0.0, n)
+        qty = clean_multiple(n, step)
     return _Lots(
-        qty=clean_multiple(n, step),
+        qty=qty,
         raw_steps=raw,
         min_steps=min_steps,
         unit=unit,
@@ -280,7 +277,7 @@ def sizing(
     return Sizing(
         contracts=c.qty,
         below_min=_full(below, shape),
-        loss=clean_money(c.qty * c.unit),
+        loss=_loss_shown(c.qty, c.kind, c.size, e, s, f),
         fees=clean_money(c.qty * c.size * per_unit_fee),
         side=np.where(s < e, 1.0, -1.0),
         unit_loss=_full(c.unit, shape),
@@ -370,7 +367,7 @@ def risk(
         contracts=c, entry=e, stop=s, fee_rate=f, contract=ca.kind, size=ca.size
     )
     _distinct(e, s)
-    return to_result(clean_money(c * _unit_loss(kind, size, e, s, f)))
+    return to_result(_loss_shown(c, kind, size, e, s, f))
 
 
 def notional(contracts: Any, price: Any, contract: Any, specs: Any = None) -> Any:
@@ -471,8 +468,13 @@ def _side(side: Any) -> FloatArray:
         raise MicrosizeError(f"side must be long, short, 1 or -1{where} (got {describe(v)})")
 
     if isinstance(side, list | tuple | np.ndarray):
-        arr = np.empty(np.shape(side), dtype=object)
-        arr[...] = side if not isinstance(side, np.ndarray) else side.tolist()
+        try:
+            arr = np.empty(np.shape(side), dtype=object)
+            arr[...] = side if not isinstance(side, np.ndarray) else side.tolist()
+        except ValueError:  # ragged nested lists
+            raise MicrosizeError("side must be a rectangular range of long/short") from None
+        if arr.size == 0:
+            raise MicrosizeError("side is an empty range: type long or short (or 1 / -1)")
         out = np.empty(arr.shape)
         for idx, v in np.ndenumerate(arr):
             out[idx] = one(v, position(tuple(int(i) for i in idx), arr.shape))
@@ -546,12 +548,14 @@ def convert(
             f"from_contract {src.key} is on {src.base} but to_contract {dst.key} is on {dst.base}"
         )
     needs_price = (src.kind == "inverse") != (dst.kind == "inverse")
+    # a price given but not needed is still checked: an error value there is a mistake
+    given = None if price is None else _positive(price, "price")
     if needs_price:
-        if price is None:
+        if given is None:
             raise MicrosizeError(
                 f"price is needed to convert between {src.kind} {src.key} and {dst.kind} {dst.key}"
             )
-        p = _positive(price, "price")
+        p = given
     else:
         p = np.asarray(1.0)
     c, p = broadcast(contracts=c, price=p)
@@ -595,30 +599,54 @@ def size_trade(
     *,
     today: dt.date | None = None,
     max_age_days: float = DEFAULT_MAX_SPEC_AGE_DAYS,
+    mmr: Any = None,
+    maint_amount: Any = None,
 ) -> list[list[Any]]:
     """One trade sized in full: rows of ``[label, value]`` (the MF_SIZE table).
 
     Rows: Contract, Side, Currency, Risk budget, Contracts, Quantity, Notional, Risk at
     stop, Risk at stop (USD), Stop fill, Risk %, Unused budget, Fees, Leverage, Margin,
-    Warnings. ``slippage`` (see :func:`~microsize.stop_fill`) sizes against the price the
-    stop fills at, shown as Stop fill (the stop itself without slippage); Risk at stop is
-    the loss there. For inverse contracts Risk at stop (USD) values the coin loss at that
-    price. Quantity is the position
-    in the underlying coin at entry (inverse: face value / entry; quanto: settlement coin
-    per one point of price). Margin is notional / leverage (leverage defaults to 1).
+    Liquidation price, Max leverage, Spec as of, Warnings. ``slippage`` (see
+    :func:`~microsize.stop_fill`) sizes against the price the stop fills at, shown as Stop
+    fill (the stop itself without slippage); Risk at stop is the loss there. For inverse
+    contracts Risk at stop (USD) values the coin loss at that price. Quantity is the
+    position in the underlying coin at entry (inverse: face value / entry; quanto:
+    settlement coin per one point of price).
 
-    ``today`` turns on the staleness check: the Warnings row then says when the
-    contract's spec row is older than ``max_age_days`` (see
-    :func:`~microsize.stale_warning`). The core never reads the clock; MF_SIZE and the
-    command line pass the date.
+    Leverage defaults to 1 (1x, the position fully paid for): Margin is notional /
+    leverage, and Liquidation price and Max leverage are computed at that leverage by
+    :func:`~microsize.liquidation_check`, with ``mmr`` and ``maint_amount`` (keyword
+    only) overriding the contract's margin tier. A liquidation price that the formula puts
+    beyond the entry shows as "at once: margin below maintenance".
+
+    Warnings name what threatens the trade: below the minimum size, liquidation before
+    the stop or at once, margin above the account, leverage above the maximum, a risk
+    per trade of 10% or more (probably 1 typed for 1%), a stop closer to entry than the
+    contract's tick, a notional beyond any venue's position limit (1e10 in the quote
+    currency). An equity above 1e12 is refused as a typing mistake.
+
+    "Spec as of" shows the spec row's date; with ``today`` (the core never reads the
+    clock: MF_SIZE and the command line pass the date) also its age, and past
+    ``max_age_days`` a hint to refresh (see :func:`~microsize.spec_age_days`).
 
     >>> dict(size_trade(2000, 0.015, 3520, 3450, 0.001))["Contracts"]
     428.0
     >>> import datetime as dt
     >>> rows = size_trade(1000, 0.01, 60000, 57000, "binance:BTCUSDT", today=dt.date(2026, 11, 22))
-    >>> "binance:BTCUSDT is 759 days old (as of 2024-10-24, limit 180)" in dict(rows)["Warnings"]
-    True
+    >>> dict(rows)["Spec as of"]
+    '2024-10-24 (759 days old, limit 180: check the venue or run microsize specs refresh)'
+    >>> dict(size_trade(2000, 1, 3520, 3450, 0.001))["Warnings"].split("; ")[0]
+    'risk 100% of equity per trade: for 1% type 1% or 0.01'
     """
+    from ._margin import liquidation_check  # the margin module builds on this one
+    from ._trade import (
+        MAX_EQUITY,
+        big_risk_warning,
+        notional_warning,
+        spec_as_of,
+        tick_warning,
+    )
+
     named = {
         "equity": equity,
         "risk": risk,
@@ -627,6 +655,8 @@ def size_trade(
         "fee_rate": fee_rate,
         "leverage": leverage,
         "slippage": slippage,
+        "mmr": mmr,
+        "maint_amount": maint_amount,
     }
     for name, v in named.items():
         if isinstance(v, list | tuple | np.ndarray):
@@ -635,20 +665,39 @@ def size_trade(
             named[name] = np.asarray(v, dtype=object).reshape(()).item()
     equity, risk, entry, stop = named["equity"], named["risk"], named["entry"], named["stop"]
     fee_rate, leverage = named["fee_rate"], named["leverage"]
+    mmr, maint_amount = named["mmr"], named["maint_amount"]
     slippage = named["slippage"]
     budget = float(risk_amount(equity, risk))
+    eq = float(as_float_array(equity, "equity"))
+    if eq > MAX_EQUITY:
+        raise MicrosizeError(
+            f"equity {describe(eq)} is beyond any trading account (above 1e12): check the number"
+        )
+    r = float(as_float_array(risk, "risk"))
+    # checked even when no position needs them: an error value there is a mistake
+    if mmr is not None and not 0 <= float(_nonneg(mmr, "mmr")) < 1:
+        raise MicrosizeError(
+            f"mmr must be a fraction below 1, e.g. 0.005 for 0.5% (got {describe(float(mmr))})"
+        )
+    if maint_amount is not None:
+        _nonneg(maint_amount, "maint_amount")
     spec = _one_contract(contract, specs)
     lev = 1.0 if leverage is None else float(_positive(leverage, "leverage"))
-    ckey = spec.key if spec.exchange else spec.contract_size
+    key: Any = spec.key if spec.exchange else spec.contract_size
     if slippage is not None and not (isinstance(slippage, str) and slippage.strip() == ""):
         from ._targets import stop_fill  # the targets module builds on this one
 
-        fill = float(stop_fill(stop, slippage, entry, ckey, specs))
+        fill = float(stop_fill(stop, slippage, entry, key, specs))
     else:
         fill = float(_positive(stop, "stop"))
-    sz = sizing(budget, entry, fill, ckey, fee_rate, specs)
+    sz = sizing(budget, entry, fill, key, fee_rate, specs)
     c = float(sz.contracts)
     e = float(as_float_array(entry, "entry"))
+    s = float(as_float_array(stop, "stop"))
+    if not math.isfinite(c):
+        raise MicrosizeError(
+            f"equity {describe(eq)} buys more contracts than a number holds: check equity and stop"
+        )
     kind = spec.kind
     if kind == "linear":
         qty = c * spec.contract_size
@@ -656,10 +705,10 @@ def size_trade(
         qty = c * spec.contract_size / e
     else:
         qty = c * spec.contract_size
-    note = float(notional(c, e, spec.key if spec.exchange else spec.contract_size, specs))
+    note = float(notional(c, e, key, specs))
     margin = float(clean_money(np.asarray(note / lev)))
     loss = float(sz.loss)
-    eq = float(as_float_array(equity, "equity"))
+    settle = spec.settle or ("quote currency" if kind == "linear" else "settlement currency")
     warnings: list[str] = []
     if bool(sz.below_min):
         raw = float(np.floor(budget / float(sz.unit_loss) / spec.lot_step) * spec.lot_step)
@@ -672,34 +721,47 @@ def size_trade(
             f"budget too small: one lot step ({_fmt(spec.lot_step)}) would lose "
             f"{_fmt(float(clean_money(np.asarray(spec.lot_step * float(sz.unit_loss)))))}"
         )
-    if spec.max_leverage is not None and lev > spec.max_leverage:
-        warnings.append(
-            f"leverage {_fmt(lev)} is above the contract's maximum {_fmt(spec.max_leverage)}"
-        )
-    if margin > eq:
-        warnings.append(f"margin {_fmt(margin)} exceeds the account {_fmt(eq)}")
-    liq: Any = "n/a: no leverage given"
-    max_lev: Any = "n/a: no leverage given"
+    for extra in (
+        big_risk_warning(r),
+        tick_warning(e, s, spec.tick_size),
+        notional_warning(c * spec.contract_size if kind == "inverse" else qty * e, note, settle),
+    ):
+        if extra:
+            warnings.append(extra)
+    liq: Any
+    max_lev: Any
     if c == 0:
         liq = max_lev = "n/a: no position"
-    elif leverage is not None:
-        from ._margin import liquidation_check  # the margin module builds on this one
-
-        chk = liquidation_check(entry, fill, c, lev, ckey, eq, specs)
+        if spec.max_leverage is not None and lev > spec.max_leverage:
+            warnings.append(
+                f"leverage {_fmt(lev)} is above the contract's maximum {_fmt(spec.max_leverage)}"
+            )
+    else:
+        chk = liquidation_check(
+            e,
+            fill,
+            c if fill < e else -c,
+            lev,
+            key,
+            eq,
+            specs,
+            mmr=mmr,
+            maint_amount=maint_amount,
+        )
         if chk.liq_price is None:
-            liq = "unknown: no maintenance-margin data for this contract"
+            liq = "unknown: no maintenance-margin data for this contract (pass mmr)"
+        elif chk.at_once:
+            liq = "at once: margin below maintenance"
         elif chk.liq_price == 0 or math.isinf(chk.liq_price):
             liq = "none: cannot be liquidated"
         else:
             liq = chk.liq_price
         max_lev = "unknown" if chk.max_leverage is None else chk.max_leverage
-        warnings.extend(chk.warnings)
-    if today is not None:
-        stale = stale_warning(spec, today, max_age_days)
-        if stale:
-            warnings.append(stale)
+        for w in chk.warnings:
+            if leverage is None and w.startswith("liquidation price unknown"):
+                continue  # 1x by default: no data is not a threat worth a warning here
+            warnings.append(w)
     warnings = list(dict.fromkeys(warnings))
-    settle = spec.settle or ("quote currency" if kind == "linear" else "settlement currency")
     if kind == "inverse":  # the coin loss valued at the price it is realised at
         f = 0.0 if fee_rate is None else float(_fee(fee_rate, "fee_rate"))
         unit = _unit_loss_exact(INVERSE, spec.contract_size, e, fill, f)
@@ -708,7 +770,7 @@ def size_trade(
         usd_loss = f"n/a: the risk is already in {settle}"
     else:
         usd_loss = f"n/a: quanto, value the {settle} loss at the {settle} price"
-    return [
+    rows: list[list[Any]] = [
         ["Contract", spec.key if spec.exchange else f"{_fmt(spec.contract_size)} units (linear)"],
         ["Side", "Long" if float(sz.side) > 0 else "Short"],
         ["Currency", settle],
@@ -726,5 +788,17 @@ def size_trade(
         ["Margin", margin],
         ["Liquidation price", liq],
         ["Max leverage", max_lev],
+        ["Spec as of", spec_as_of(spec, today, max_age_days)],
         ["Warnings", "; ".join(warnings) if warnings else "none"],
     ]
+    for label, value in rows:
+        if isinstance(value, float) and not math.isfinite(value):
+            if label == "Margin":  # notional is finite: the leverage divided it away
+                raise MicrosizeError(
+                    f"Margin is not a finite number: check leverage (got {describe(lev)})"
+                )
+            raise MicrosizeError(
+                f"{label} is not a finite number: check equity, entry and stop "
+                f"(got equity {describe(eq)}, entry {describe(e)}, stop {describe(s)})"
+            )
+    return rows

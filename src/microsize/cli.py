@@ -1,19 +1,28 @@
-"""Command line: ``microsize size``, ``microsize specs`` and ``microsize specs refresh``.
+"""Command line: ``microsize size``, ``ladder``, ``liq``, ``hedge``, ``specs``, ``workbook``...
 
 The CLI sits at the edge: it parses text, calls the core and prints; it holds no formula.
+It imports only the core (numpy): the workbook builder, XlsxWriter, openpyxl, xlwings and
+pandas are imported by the commands that need them, so ``microsize size`` starts fast.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import math
+import numbers
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from . import __version__
 from ._contracts import (
     MAX_AGE_ENV,
+    ContractSpec,
+    SpecTable,
     load_margin_tiers,
     load_specs,
     max_spec_age_days,
@@ -24,12 +33,27 @@ from ._hedge import beta, hedge, portfolio_hedge
 from ._ladder import ladder, scale_out
 from ._margin import liq_price, liquidation_check, maintenance_margin, margin
 from ._sizing import size_trade
+from ._trade import MAX_EQUITY
+from .csvfiles import parse_number as _number
+from .csvfiles import read_csv, read_text
+from .workbook_cli import add_commands as add_workbook_commands
 
 __all__ = ["main", "parse_fraction"]
 
 
-def parse_fraction(text: str, name: str, *, limit: float = 1.0) -> float:
-    """Read ``1.5%`` or ``0.015`` as 0.015; refuse ``1.5`` (ambiguous) and junk.
+def _finite_or_refuse(value: float, text: str, name: str) -> float:
+    if not math.isfinite(value):
+        raise MicrosizeError(f"{name} must be a finite number (got {text[:40]!r})")
+    return value
+
+
+def parse_fraction(
+    text: str, name: str, *, limit: float = 1.0, positive: bool = False, hint: str = ""
+) -> float:
+    """Read ``1.5%`` or ``0.015`` as 0.015; refuse ``1.5`` (ambiguous), junk, ``inf``.
+
+    ``limit`` is the largest sensible value (1 = 100%); ``positive`` refuses 0 as well as
+    negatives; ``hint`` follows the message when the value is above ``limit``.
 
     >>> parse_fraction("1.5%", "risk")
     0.015
@@ -37,25 +61,28 @@ def parse_fraction(text: str, name: str, *, limit: float = 1.0) -> float:
     0.015
     """
     raw = text.strip()
+    quoted = repr(text[:40])
     try:
-        # 1.5% -> 0.015 exactly: shift the decimal, do not divide the float
-        value = float(f"{float(raw[:-1].strip())}e-2") if raw.endswith("%") else float(raw)
+        value = float(raw[:-1].strip() if raw.endswith("%") else raw)
+        if raw.endswith("%") and math.isfinite(value):
+            value = float(f"{value}e-2")  # 1.5% -> 0.015 exactly: shift the decimal point
     except ValueError:
-        raise MicrosizeError(f"{name} must be a number like 1.5% or 0.015 (got {text!r})") from None
-    if value != value or value < 0:
-        raise MicrosizeError(f"{name} must be zero or more (got {text!r})")
-    if value > limit:
+        raise MicrosizeError(f"{name} must be a number like 1.5% or 0.015 (got {quoted})") from None
+    _finite_or_refuse(value, text, name)
+    if value < 0 or (positive and value == 0):
         raise MicrosizeError(
-            f"{name} is a fraction: write {raw}% or {value / 100:g} (got {text!r})"
+            f"{name} must be {'positive' if positive else 'zero or more'} (got {quoted})"
+        )
+    if value > limit:
+        if not raw.endswith("%") and value / 100 <= limit:  # 1.5 meant as 1.5%
+            raise MicrosizeError(
+                f"{name} is a fraction: write {raw}% or {value / 100:g} (got {quoted})"
+            )
+        raise MicrosizeError(
+            f"{name} {format(value * 100, '.6g')}% is above {format(limit * 100, 'g')}%"
+            f"{': ' + hint if hint else ''} (got {quoted})"
         )
     return value
-
-
-def _number(text: str, name: str) -> float:
-    try:
-        return float(text.replace(",", "").replace("_", ""))
-    except ValueError:
-        raise MicrosizeError(f"{name} must be a number (got {text!r})") from None
 
 
 def _contract(text: str) -> Any:
@@ -66,9 +93,18 @@ def _contract(text: str) -> Any:
 
 
 def _show(value: Any) -> str:
-    if isinstance(value, float):
-        return format(value, ",.10g")
-    return str(value)
+    """A number in positional notation with up to 10 significant digits: 0.00001, not 1e-05;
+    thousands separated. Magnitudes beyond 1e15 or below 1e-12 use an exponent."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return str(value)
+    x = float(value)
+    if x == 0 or not math.isfinite(x):
+        return "0" if x == 0 else str(x)
+    mag = math.floor(math.log10(abs(x)))
+    if not -12 <= mag < 15:
+        return format(x, ",.10g")
+    text = f"{x:,.{max(0, 9 - mag)}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _today() -> Any:
@@ -86,27 +122,129 @@ def _max_age(args: argparse.Namespace) -> float:
     return days
 
 
+# ------------------------------------------------------------------------ units
+class _Units:
+    """The unit of each kind of number for one contract: order quantity, coin, money, price."""
+
+    def __init__(self, spec: ContractSpec | None):
+        self.qty = (spec.qty_unit or "") if spec else ""
+        if spec is None or not spec.exchange:  # a typed contract size: units of anything
+            self.money = self.price = ""
+            self.coin = "units"
+            return
+        self.money = spec.settle or ""
+        self.price = spec.quote or ""
+        self.coin = f"{spec.settle} per point" if spec.kind == "quanto" else spec.base or ""
+
+    @staticmethod
+    def join(shown: str, unit: str) -> str:
+        return f"{shown} {unit}" if unit else shown
+
+
+def _spec(contract: Any, table: SpecTable | None) -> ContractSpec | None:
+    if isinstance(contract, float):
+        return ContractSpec.numeric(contract) if math.isfinite(contract) else None
+    try:
+        return (table or load_specs()).lookup(contract)
+    except MicrosizeError:
+        return None
+
+
+_MONEY_ROWS = {"Risk budget", "Notional", "Risk at stop", "Unused budget", "Fees", "Margin"}
+
+
+def _size_value(label: str, value: Any, units: _Units) -> str:
+    shown = _show(value)
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        return shown
+    if label == "Risk %":
+        return f"{shown} ({format(float(value) * 100, '.4g')}%)"
+    if label == "Contracts":
+        return _Units.join(shown, units.qty)
+    if label == "Quantity":
+        return _Units.join(shown, units.coin)
+    if label in _MONEY_ROWS:
+        return _Units.join(shown, units.money)
+    if label == "Liquidation price":
+        return _Units.join(shown, units.price)
+    if label in ("Leverage", "Max leverage"):
+        return f"{shown}x"
+    return shown
+
+
+def _warn(text: str) -> int:
+    """Say on stderr that the Warnings row is not empty; the exit status is then 1."""
+    print(f"microsize: warning: {text}", file=sys.stderr)
+    return 1
+
+
+# ------------------------------------------------------------------------ commands
+def _spec_table(args: argparse.Namespace) -> SpecTable | None:
+    if getattr(args, "specs", None) is None:
+        return None
+    from ._contracts import _parse_csv
+
+    text = read_text(args.specs, "--specs")
+    return SpecTable.from_rows(_parse_csv(text), origin=f"--specs {args.specs}")
+
+
+def _fee(args: argparse.Namespace) -> float | None:
+    if args.fee is None:
+        return None
+    return parse_fraction(
+        args.fee, "fee", limit=0.01, hint="the fee per side is a fraction of notional, e.g. 0.05%"
+    )
+
+
+def _account(text: str, name: str = "account") -> float:
+    """An account size or a risk budget, checked here so the message names the argument
+    as typed (the core calls it equity): positive, and not beyond any trading account."""
+    value = _number(text, name)
+    if value <= 0:
+        raise MicrosizeError(f"{name} must be positive (got {text[:40]!r})")
+    if value > MAX_EQUITY:
+        raise MicrosizeError(
+            f"{name} {text[:40]} is beyond any trading account (above "
+            f"{format(MAX_EQUITY, 'g')}): check the number"
+        )
+    return value
+
+
 def _cmd_size(args: argparse.Namespace) -> int:
+    table = _spec_table(args)
+    contract = _contract(args.contract)
+    extra: dict[str, Any] = {}
+    if args.mmr is not None:
+        extra["mmr"] = parse_fraction(args.mmr, "--mmr", positive=True)
+    if args.maint_amount is not None:
+        extra["maint_amount"] = _number(args.maint_amount, "--maint-amount")
     rows = size_trade(
-        _number(args.account, "account"),
-        parse_fraction(args.risk, "risk"),
+        _account(args.account),
+        parse_fraction(
+            args.risk,
+            "risk",
+            positive=True,
+            hint="the risk per trade is a share of the account, e.g. 1.5%",
+        ),
         _number(args.entry, "entry"),
         _number(args.stop, "stop"),
-        _contract(args.contract),
-        parse_fraction(args.fee, "fee", limit=0.01) if args.fee is not None else None,
-        _number(args.leverage, "leverage") if args.leverage is not None else None,
-        None,
+        contract,
+        _fee(args),
+        _number(args.leverage, "--leverage") if args.leverage is not None else None,
+        table,
         _slippage(args.slippage),
         today=_today(),
         max_age_days=_max_age(args),
+        **extra,
     )
+    units = _Units(_spec(contract, table))
     width = max(len(r[0]) for r in rows)
+    warnings = ""
     for label, value in rows:
-        shown = _show(value)
-        if label == "Risk %" and isinstance(value, float):
-            shown += f" ({value * 100:.4g}%)"
-        print(f"{label:<{width}}  {shown}")
-    return 0
+        print(f"{label:<{width}}  {_size_value(label, value, units)}")
+        if label == "Warnings" and value not in ("", "none", None):
+            warnings = str(value)
+    return _warn(warnings) if warnings else 0
 
 
 def _slippage(text: str | None) -> Any:
@@ -132,35 +270,51 @@ def _numbers(values: list[str], name: str) -> list[float]:
     return [_number(v, name) for v in values]
 
 
+def _units_line(contract: Any, table: SpecTable | None = None) -> None:
+    u = _Units(_spec(contract, table))
+    parts = [f"Contracts: {u.qty}" if u.qty else "", f"money: {u.money}" if u.money else ""]
+    shown = "; ".join(p for p in parts if p)
+    if shown:
+        print(f"({shown})")
+
+
 def _cmd_ladder(args: argparse.Namespace) -> int:
+    contract = _contract(args.contract)
     lad = ladder(
-        _number(args.risk_amount, "risk_amount"),
-        _numbers(args.entries, "entries"),
+        _account(args.risk_amount, "risk_amount"),
+        _numbers(args.entries, "--entries"),
         _number(args.stop, "stop"),
-        _contract(args.contract),
-        _numbers(args.weights, "weights") if args.weights else None,
-        parse_fraction(args.fee, "fee", limit=0.01) if args.fee is not None else None,
+        contract,
+        _numbers(args.weights, "--weights") if args.weights else None,
+        _fee(args),
     )
     _print_table(lad.rows())
+    _units_line(contract)
     return 0
 
 
 def _cmd_scale_out(args: argparse.Namespace) -> int:
+    contract = _contract(args.contract)
     plan = scale_out(
         _number(args.contracts, "contracts"),
         _number(args.entry, "entry"),
         _number(args.stop, "stop"),
-        _numbers(args.targets, "targets"),
-        _contract(args.contract),
-        _numbers(args.weights, "weights") if args.weights else None,
-        parse_fraction(args.fee, "fee", limit=0.01) if args.fee is not None else None,
+        _numbers(args.targets, "--targets"),
+        contract,
+        _numbers(args.weights, "--weights") if args.weights else None,
+        _fee(args),
     )
     _print_table(plan.rows())
+    _units_line(contract)
     return 0
 
 
-def _liq_text(x: float) -> str:
-    return "none: cannot be liquidated" if x == 0 or x == float("inf") else _show(x)
+def _liq_text(x: float, entry: float, qty: float, unit: str) -> str:
+    if x == 0 or x == float("inf"):
+        return "none: cannot be liquidated"
+    if (qty > 0 and x >= entry) or (qty < 0 and x <= entry):
+        return "at once: margin below maintenance"
+    return _Units.join(_show(x), unit)
 
 
 def _cmd_liq(args: argparse.Namespace) -> int:
@@ -168,22 +322,44 @@ def _cmd_liq(args: argparse.Namespace) -> int:
     qty = _number(args.contracts, "contracts")
     lev = _number(args.leverage, "leverage")
     contract = _contract(args.contract)
-    wallet = _number(args.wallet, "wallet") if args.wallet is not None else None
-    mmr = parse_fraction(args.mmr, "mmr") if args.mmr is not None else None
-    amount = _number(args.maint_amount, "maint_amount") if args.maint_amount is not None else None
+    units = _Units(_spec(contract, None))
+    wallet = _number(args.wallet, "--wallet") if args.wallet is not None else None
+    mmr = parse_fraction(args.mmr, "--mmr", positive=True) if args.mmr is not None else None
+    amount = _number(args.maint_amount, "--maint-amount") if args.maint_amount is not None else None
+    stop = _number(args.stop, "--stop") if args.stop is not None else None
+    if stop is not None and qty != 0 and (stop > entry if qty > 0 else stop < entry):
+        side, other = ("a long", "above") if qty > 0 else ("a short", "below")
+        raise MicrosizeError(
+            f"contracts {_show(qty)} is {side} but --stop {_show(stop)} is {other} entry "
+            f"{_show(entry)}: {'use a negative count for a short' if qty > 0 else 'use a positive count for a long'}"
+        )
     lp = float(liq_price(entry, qty, lev, contract, wallet, mmr, amount))
     rows: list[list[Any]] = [
-        ["Liquidation price", _liq_text(lp)],
-        ["Initial margin", float(margin(abs(qty), entry, lev, contract))],
+        ["Liquidation price", _liq_text(lp, entry, qty, units.price)],
+        [
+            "Initial margin",
+            _Units.join(_show(float(margin(abs(qty), entry, lev, contract))), units.money),
+        ],
         [
             "Maintenance margin",
-            float(maintenance_margin(abs(qty), entry, contract, mmr=mmr, maint_amount=amount)),
+            _Units.join(
+                _show(
+                    float(
+                        maintenance_margin(abs(qty), entry, contract, mmr=mmr, maint_amount=amount)
+                    )
+                ),
+                units.money,
+            ),
         ],
     ]
-    if args.stop is not None:
-        stop = _number(args.stop, "stop")
+    warnings: list[str] = []
+    if stop is not None:
         # without an account size, the margin-above-account check has nothing to compare
-        equity = _number(args.equity, "equity") if args.equity is not None else rows[1][1]
+        equity = (
+            _number(args.equity, "--equity")
+            if args.equity is not None
+            else float(margin(abs(qty), entry, lev, contract))
+        )
         chk = liquidation_check(
             entry,
             stop,
@@ -195,108 +371,93 @@ def _cmd_liq(args: argparse.Namespace) -> int:
             mmr=mmr,
             maint_amount=amount,
         )
-        rows.append(["Max leverage", "unknown" if chk.max_leverage is None else chk.max_leverage])
-        rows.append(["Warnings", "; ".join(chk.warnings) if chk.warnings else "none"])
+        rows.append(
+            [
+                "Max leverage",
+                "unknown" if chk.max_leverage is None else f"{_show(chk.max_leverage)}x",
+            ]
+        )
+        warnings = list(chk.warnings)
+        rows.append(["Warnings", "; ".join(warnings) if warnings else "none"])
     width = max(len(r[0]) for r in rows)
     for label, value in rows:
-        print(f"{label:<{width}}  {_show(value)}")
-    return 0
-
-
-def _read_csv(path: str, what: str) -> list[dict[str, str]]:
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.DictReader(fh))
-    except OSError as exc:
-        raise MicrosizeError(f"{what}: cannot read {path!r} ({exc.strerror})") from None
-    if not rows:
-        raise MicrosizeError(f"{what}: {path!r} has a header row but no data rows")
-    return rows
-
-
-def _column(rows: list[dict[str, str]], name: str, what: str) -> list[float | None]:
-    if name not in rows[0]:
-        raise MicrosizeError(f"{what}: no column {name!r} (columns: {', '.join(rows[0])})")
-    out: list[float | None] = []
-    for i, row in enumerate(rows, start=2):
-        cell = (row.get(name) or "").strip()
-        if not cell:
-            out.append(None)  # a blank: the row is dropped pairwise
-            continue
-        try:
-            out.append(float(cell.replace(",", "")))
-        except ValueError:
-            raise MicrosizeError(
-                f"{what}: column {name!r} row {i} is not a number ({cell!r})"
-            ) from None
-    return out
+        print(f"{label:<{width}}  {value}")
+    return _warn("; ".join(warnings)) if warnings else 0
 
 
 def _lam(args: argparse.Namespace) -> float | None:
-    return _number(args.lam, "lam") if args.lam is not None else None
+    return _number(args.lam, "--lam") if args.lam is not None else None
 
 
 def _cmd_hedge(args: argparse.Namespace) -> int:
     if args.beta is not None:
-        b = _number(args.beta, "beta")
+        b = _number(args.beta, "--beta")
     elif args.prices and args.asset and args.hedge_col:
-        rows = _read_csv(args.prices, "prices")
+        prices = read_csv(args.prices, "--prices")
         b = beta(
-            _column(rows, args.asset, "prices"), _column(rows, args.hedge_col, "prices"), _lam(args)
+            prices.column(args.asset),
+            prices.column(args.hedge_col),
+            _lam(args),
         )
     else:
         raise MicrosizeError(
             "give --beta B, or --prices FILE with --asset COLUMN and --hedge-col COLUMN"
         )
-    target = _number(args.target, "target") if args.target is not None else 0.0
-    n = hedge(
-        _number(args.exposure, "exposure"),
-        b,
-        _number(args.price, "price"),
-        _contract(args.contract),
-        target,
-    )
+    target = _number(args.target, "--target") if args.target is not None else 0.0
+    contract = _contract(args.contract)
+    price = _number(args.price, "price")
+    units = _Units(_spec(contract, None))
+    exposure = _number(args.exposure, "exposure")
+    n = float(hedge(exposure, b, price, contract, target))
+    # the hedge's value in the exposure's money (the contract's quote currency)
+    value = float(portfolio_hedge([exposure], [b], price, contract, target).notional)
+    action = "sell" if n < 0 else "buy" if n > 0 else "nothing to trade"
     print(f"Beta            {_show(float(b))}")
     print(f"Target beta     {_show(target)}")
-    print(
-        f"Hedge contracts {_show(float(n))}  ({'sell' if n < 0 else 'buy' if n > 0 else 'nothing to trade'})"
-    )
+    print(f"Hedge contracts {_Units.join(_show(n), units.qty)}  ({action})")
+    print(f"Hedge notional  {_Units.join(_show(value), units.price)} at {_show(price)}")
     return 0
 
 
 def _cmd_portfolio_hedge(args: argparse.Namespace) -> int:
-    holdings = _read_csv(args.holdings, "holdings")
-    exposures = _column(holdings, "exposure", "holdings")
+    holdings = read_csv(args.holdings, "holdings")
+    exposures = holdings.column("exposure")
     if any(x is None for x in exposures):
         raise MicrosizeError("holdings: every row needs an exposure")
-    has_beta = "beta" in holdings[0]
     betas: list[float | None] = (
-        _column(holdings, "beta", "holdings") if has_beta else [None for _ in holdings]
+        holdings.column("beta") if "beta" in holdings.header else [None for _ in holdings.rows]
     )
-    history = _read_csv(args.prices, "prices") if args.prices else None
-    for i, row in enumerate(holdings):
+    history = read_csv(args.prices, "--prices") if args.prices else None
+    for i, row in enumerate(holdings.rows):
         if betas[i] is not None:
             continue
         symbol = (row.get("symbol") or "").strip()
         if history is None or not args.hedge_col:
             raise MicrosizeError(
-                f"holdings row {i + 2} ({symbol or 'no symbol'}) has no beta: add one, or give "
-                "--prices FILE --hedge-col COLUMN to estimate it"
+                f"holdings row {i + 2} ({symbol[:40] or 'no symbol'}) has no beta: add one, or "
+                "give --prices FILE --hedge-col COLUMN to estimate it"
             )
         betas[i] = beta(
-            _column(history, symbol, "prices"),
-            _column(history, args.hedge_col, "prices"),
+            history.column(symbol),
+            history.column(args.hedge_col),
             _lam(args),
         )
         print(f"beta of {symbol} estimated from {args.prices}: {_show(float(betas[i] or 0.0))}")
-    target = _number(args.target, "target") if args.target is not None else 0.0
-    plan = portfolio_hedge(
-        exposures, betas, _number(args.price, "price"), _contract(args.contract), target
-    )
+    target = _number(args.target, "--target") if args.target is not None else 0.0
+    contract = _contract(args.contract)
+    units = _Units(_spec(contract, None))
+    plan = portfolio_hedge(exposures, betas, _number(args.price, "price"), contract, target)
     rows = plan.rows()
     width = max(len(str(r[0])) for r in rows)
     for label, value in rows:
-        print(f"{label:<{width}}  {_show(value)}")
+        shown = _show(value)
+        if label == "Hedge contracts":
+            shown = _Units.join(shown, units.qty)
+        elif label in ("Exposure", "Beta-weighted exposure", "Hedge notional") or (
+            str(label).startswith("Beta-weighted")
+        ):
+            shown = _Units.join(shown, units.price)  # money in the hedge's quote currency
+        print(f"{label:<{width}}  {shown}")
     return 0
 
 
@@ -401,10 +562,44 @@ def _cmd_specs_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Formatter(argparse.HelpFormatter):
+    """Wraps prose as usual but keeps indented lines (the examples) whole, so a pasted
+    example is one command."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        out = []
+        for line in text.splitlines():
+            if line.startswith(" "):
+                out.append(indent + line)
+            else:
+                out.append(super()._fill_text(line, width, indent))
+        return "\n".join(out)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser for which ``-1.5%``, ``-0.05%``, ``-1e3`` and ``-inf`` are values,
+    not unknown options: the command then names the real problem (a negative risk, a
+    negative fee) instead of a missing argument."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = re.compile(r"^-(?:\d|\.\d|inf|nan)", re.IGNORECASE)
+
+
+def _examples(*lines: str) -> str:
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+_CONTRACT_HELP = "exchange:symbol (see microsize specs) or a contract size in underlying units"
+_FEE_HELP = "fee per side: 0.05%% or 0.0005 (default 0)"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="microsize",
         description="Precise risk allocation with crypto micro-futures.",
+        epilog="exit status: 0 done; 1 done, but read the Warnings row; 2 refused (bad input)",
     )
     parser.add_argument("--version", action="version", version=f"microsize {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -412,19 +607,33 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "size",
         help="size one trade (the MF_SIZE table)",
-        description="Size one trade so the loss at the stop stays within the risk budget.",
-        epilog="example: microsize size 2000 1.5%% 3520 3450 binance:ETHUSDT --fee 0.05%%",
+        description="Size one trade so the loss at the stop stays within the risk budget. "
+        "Exit status 1 when the Warnings row is not empty.",
+        epilog=_examples(
+            "microsize size 2000 1.5% 3520 3450 binance:ETHUSDT --fee 0.05%",
+            "microsize size 1000 1% 60000 57000 binance:BTCUSDT --leverage 10",
+            "microsize size 5000 0.5% 3520 3600 cme:MET --leverage 5 --mmr 1%",
+        ),
     )
     p.add_argument("account", help="account size in the settlement currency")
     p.add_argument("risk", help="risk per trade: 1.5%% or 0.015")
     p.add_argument("entry", help="entry price")
     p.add_argument("stop", help="stop price (below entry = long, above = short)")
-    p.add_argument("contract", help="exchange:symbol (e.g. cme:MBT) or a contract size")
-    p.add_argument("--fee", help="fee per side: 0.05%% or 0.0005 (default 0)")
-    p.add_argument("--leverage", help="leverage for the margin row (default 1)")
+    p.add_argument("contract", help=_CONTRACT_HELP)
+    p.add_argument("--fee", help=_FEE_HELP)
+    p.add_argument("--leverage", help="leverage for the margin and liquidation rows (default 1)")
+    p.add_argument(
+        "--mmr", help="maintenance margin rate: 0.5%% or 0.005 (default: the contract's tier)"
+    )
+    p.add_argument("--maint-amount", help="maintenance amount (default: the contract's tier)")
+    p.add_argument(
+        "--specs",
+        metavar="FILE",
+        help="a spec table CSV to look the contract up in (MF_SIZE's specs)",
+    )
     p.add_argument(
         "--max-age-days",
-        help=f"warn when the contract's spec row is older (default ${MAX_AGE_ENV} or 180)",
+        help=f"flag the contract's spec row when older (default ${MAX_AGE_ENV} or 180)",
     )
     p.add_argument("--slippage", help="size against the stop's fill: 0.1%%, 0.001 or '2 ticks'")
     p.set_defaults(func=_cmd_size)
@@ -434,42 +643,47 @@ def build_parser() -> argparse.ArgumentParser:
         help="size a scale-in ladder under one stop (the MF_LADDER table)",
         description="Size several entries under one stop so the whole ladder, filled and "
         "stopped, loses at most the risk amount.",
-        epilog="example: microsize ladder 30 3450 0.001 --entries 3520 3500 3480 --weights 30 40 30",
+        epilog=_examples(
+            "microsize ladder 30 3450 binance:ETHUSDT --entries 3520 3500 3480 --weights 30 40 30"
+        ),
     )
     p.add_argument("risk_amount", help="budget for the whole ladder, in the settlement currency")
     p.add_argument("stop", help="the one stop price")
-    p.add_argument("contract", help="exchange:symbol (e.g. cme:MET) or a contract size")
+    p.add_argument("contract", help=_CONTRACT_HELP)
     p.add_argument("--entries", nargs="+", required=True, help="entry prices")
     p.add_argument("--weights", nargs="+", help="shares of quantity per entry (default equal)")
-    p.add_argument("--fee", help="fee per side: 0.05%% or 0.0005 (default 0)")
+    p.add_argument("--fee", help=_FEE_HELP)
     p.set_defaults(func=_cmd_ladder)
 
     p = sub.add_parser(
         "scale-out",
         help="split a position across targets (the MF_SCALE_OUT table)",
         description="Split a position across take-profit targets; legs sum to the position.",
-        epilog="example: microsize scale-out 10 60000 58000 cme:MBT --targets 62000 64000 66000",
+        epilog=_examples("microsize scale-out 10 60000 58000 cme:MBT --targets 62000 64000 66000"),
     )
     p.add_argument("contracts", help="position size in the venue's order unit")
     p.add_argument("entry", help="entry price")
     p.add_argument("stop", help="stop price (below entry = long, above = short)")
-    p.add_argument("contract", help="exchange:symbol or a contract size")
+    p.add_argument("contract", help=_CONTRACT_HELP)
     p.add_argument("--targets", nargs="+", required=True, help="take-profit prices")
     p.add_argument("--weights", nargs="+", help="shares of the position per target (default equal)")
-    p.add_argument("--fee", help="fee per side: 0.05%% or 0.0005 (default 0)")
+    p.add_argument("--fee", help=_FEE_HELP)
     p.set_defaults(func=_cmd_scale_out)
 
     p = sub.add_parser(
         "liq",
         help="isolated liquidation price, margin, and the check against a stop",
         description="Isolated-margin liquidation price in one-way mode, by the formula the "
-        "contract's exchange publishes.",
-        epilog="example: microsize liq 60000 0.01 20 binance:BTCUSDT --stop 57000",
+        "contract's exchange publishes. Exit status 1 when the Warnings row is not empty.",
+        epilog=_examples(
+            "microsize liq 60000 0.01 20 binance:BTCUSDT --stop 57000",
+            "microsize liq 60000 -0.01 10 binance:BTCUSDT --stop 63000 --equity 1000",
+        ),
     )
     p.add_argument("entry", help="entry price")
     p.add_argument("contracts", help="signed position: positive long, negative short")
     p.add_argument("leverage", help="leverage, e.g. 20")
-    p.add_argument("contract", help="exchange:symbol or a contract size")
+    p.add_argument("contract", help=_CONTRACT_HELP)
     p.add_argument("--wallet", help="isolated margin (default: the initial margin)")
     p.add_argument("--mmr", help="maintenance margin rate: 0.4%% or 0.004 (default: the tier)")
     p.add_argument("--maint-amount", help="maintenance amount (default: the tier)")
@@ -480,11 +694,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "hedge",
         help="contracts that move one exposure's beta to a target",
-        epilog="example: microsize hedge 250000 60000 cme:MBT --beta 1.2",
+        description="Contracts to trade (negative = sell) so the exposure's beta reaches the "
+        "target; the beta is given or estimated from a CSV of prices (UTF-8, UTF-16 or "
+        "Windows text, comma, semicolon or TAB separated).",
+        epilog=_examples(
+            "microsize hedge 250000 60000 cme:MBT --beta 1.2",
+            "microsize hedge 100000 60000 cme:MBT --prices px.csv --asset SOL --hedge-col BTC",
+        ),
     )
     p.add_argument("exposure", help="position value in USD (negative for a short)")
     p.add_argument("price", help="price of the hedge contract")
-    p.add_argument("contract", help="hedge contract: exchange:symbol or a contract size")
+    p.add_argument("contract", help="hedge contract: " + _CONTRACT_HELP)
     p.add_argument("--beta", help="beta of the exposure to the hedge instrument")
     p.add_argument("--prices", help="CSV of price histories (oldest first) to estimate the beta")
     p.add_argument("--asset", help="column of the asset's prices in --prices")
@@ -497,12 +717,16 @@ def build_parser() -> argparse.ArgumentParser:
         "portfolio-hedge",
         help="hedge a CSV of holdings by beta (the MF_PORTFOLIO_HEDGE table)",
         description="HOLDINGS is a CSV with columns symbol, exposure and optionally beta; "
-        "missing betas are estimated from --prices (columns named by symbol).",
-        epilog="example: microsize portfolio-hedge book.csv 60000 cme:MBT --prices px.csv --hedge-col BTC",
+        "missing betas are estimated from --prices (columns named by symbol). CSVs as Excel "
+        "saves them: UTF-8, UTF-16 (Unicode Text) or Windows text, comma, semicolon or TAB "
+        "separated.",
+        epilog=_examples(
+            "microsize portfolio-hedge book.csv 60000 cme:MBT --prices px.csv --hedge-col BTC"
+        ),
     )
     p.add_argument("holdings", help="CSV of holdings: symbol, exposure[, beta]")
     p.add_argument("price", help="price of the hedge contract")
-    p.add_argument("contract", help="hedge contract: exchange:symbol or a contract size")
+    p.add_argument("contract", help="hedge contract: " + _CONTRACT_HELP)
     p.add_argument("--prices", help="CSV of price histories, oldest first, a column per symbol")
     p.add_argument("--hedge-col", help="column of the hedge instrument's prices in --prices")
     p.add_argument("--lam", help="decay for an exponentially weighted beta, e.g. 0.94")
@@ -515,6 +739,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="List the contract table in use: the user table in $MICROSIZE_HOME "
         "(default ~/.microsize) if there is one, else the bundled table. Rows older than "
         "--max-age-days are marked stale.",
+        epilog=_examples("microsize specs --exchange cme", "microsize specs --csv"),
     )
     p.add_argument("--exchange", help="only this exchange (cme, binance, okx, ...)")
     p.add_argument("--csv", action="store_true", help="every column, as CSV")
@@ -530,8 +755,10 @@ def build_parser() -> argparse.ArgumentParser:
         '"microsize[refresh]"), map them into spec rows and show the differences. Nothing '
         "is written without --apply (the user table in the home directory) or --out. A venue "
         "that fails keeps its rows as they were; CME and Coinbase rows stay as documented.",
-        epilog="examples: microsize specs refresh --exchange binance okx --apply; "
-        "microsize specs refresh --exchange mexc --add mexc --out mexc.csv",
+        epilog=_examples(
+            "microsize specs refresh --exchange binance okx --apply",
+            "microsize specs refresh --exchange mexc --add mexc --out mexc.csv",
+        ),
     )
     r.add_argument("--exchange", dest="venues", nargs="+", metavar="X", help="only these venues")
     r.add_argument(
@@ -557,9 +784,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--all-fields", action="store_true", help="show source and as_of changes in the diff too"
     )
     r.set_defaults(func=_cmd_specs_refresh)
-    from .workbook import add_commands  # the workbook builder sits at the edge too
-
-    add_commands(sub)
+    add_workbook_commands(sub)  # registers the command; the builder is imported when it runs
     from .cli_trader import add_commands as add_trader_commands
 
     add_trader_commands(sub)
@@ -569,13 +794,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _for_the_command_line(message: str) -> str:
+    """Core messages are written for Excel cells; on the command line the table of keys is
+    ``microsize specs``, not ``MF_SPECS()``."""
+    return message.replace("MF_SPECS()", "microsize specs")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args))
+        # the core checks every result for overflow and NaN and refuses with a message;
+        # numpy's own floating-point warnings on the way would only add noise to stderr
+        with np.errstate(all="ignore"):
+            return int(args.func(args))
     except MicrosizeError as exc:
-        print(f"microsize: error: {exc}", file=sys.stderr)
+        print(f"microsize: error: {_for_the_command_line(str(exc))}", file=sys.stderr)
         return 2
 
 

@@ -12,6 +12,7 @@ argument is ``stop_price`` (the Python API keeps ``stop``).
 from __future__ import annotations
 
 import functools
+import inspect
 import math
 import sys
 from collections.abc import Callable
@@ -66,18 +67,35 @@ def _com_exception() -> Any:
 
 
 def _short_errors(fn: _F) -> _F:
-    """Show bad-input messages alone in the cell.
+    """Show bad-input messages alone in the cell, and never a blank, NaN or infinity.
 
     pywin32 reports any other exception as "Unexpected Python Error" followed by the whole
     traceback; a ``COMException`` carries just its description to ``Err.Description``,
     which the xlwings VBA wrapper writes into the cell. Outside Excel the
     :class:`MicrosizeError` is raised unchanged.
+
+    Arithmetic that leaves the range of floats (an overflow, a division by a number that
+    underflowed to 0) and any cell of the result that is not finite become a message
+    naming the argument of the most extreme magnitude: with inputs near 1e308 or 1e-308
+    that is where the trouble comes from.
     """
+    names = list(inspect.signature(fn).parameters)
 
     @functools.wraps(fn)
-    def inner(*args: Any) -> Any:
+    def inner(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args)
+            try:
+                # numpy's overflow warnings go unseen in a cell: _check_cells refuses
+                # what they would warn about
+                with np.errstate(all="ignore"):
+                    result = fn(*args, **kwargs)
+            except (OverflowError, ZeroDivisionError, FloatingPointError):
+                given = _named(names, args, kwargs)
+                raise MicrosizeError(f"numbers out of range: {_extreme(given)}") from None
+            if isinstance(result, _Checked):
+                return list(result)
+            _check_cells(result, _named(names, args, kwargs))
+            return result
         except MicrosizeError as exc:
             com = _com_exception()
             if com is None:
@@ -85,6 +103,85 @@ def _short_errors(fn: _F) -> _F:
             raise com(desc=str(exc)) from exc
 
     return cast(_F, inner)
+
+
+def _magnitude(value: Any) -> tuple[float, Any]:
+    """(largest |log10 |x||, that x) over the finite non-zero numbers in a cell or range."""
+    best: tuple[float, Any] = (-1.0, None)
+    if isinstance(value, list | tuple | np.ndarray):
+        for item in value:
+            best = max(best, _magnitude(item), key=lambda t: t[0])
+        return best
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+        value, bool | np.bool_
+    ):
+        f = float(value)
+        if math.isfinite(f) and f != 0:
+            return abs(math.log10(abs(f))), f
+    return best
+
+
+def _named(
+    names: list[str], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> list[tuple[str, Any]]:
+    """(parameter name, value) for what the caller passed, by position or by keyword."""
+    return [*zip(names, args, strict=False), *kwargs.items()]
+
+
+def _extreme(given: list[tuple[str, Any]]) -> str:
+    """Which argument to check: the one holding the most extreme magnitude."""
+    scored = [(_magnitude(a), n) for n, a in given]
+    if not scored:
+        return "check the inputs"
+    (mag, value), name = max(scored, key=lambda t: t[0][0])
+    if value is None or mag < 6:
+        return "check the inputs"
+    return f"check {name} (got {describe(value)})"
+
+
+def _check_cells(result: Any, given: list[tuple[str, Any]]) -> None:
+    """Refuse a result with a cell Excel would show blank, NaN or infinite."""
+    if isinstance(result, list) and not result:
+        empty = [n for n, a in given if _empty_range(a)]
+        where = f"{empty[0]} is an empty range" if empty else "no result"
+        raise MicrosizeError(f"{where}: give at least one value")
+    bad = _first_bad_cell(result)
+    if bad is None:
+        return
+    label, value = bad
+    raise MicrosizeError(f"{label}is not a finite number ({describe(value)}): {_extreme(given)}")
+
+
+def _empty_range(x: Any) -> bool:
+    x = _v(x)
+    return isinstance(x, list) and (not x or all(isinstance(r, list) and not r for r in x))
+
+
+def _first_bad_cell(result: Any) -> tuple[str, Any] | None:
+    """(label for the message, value) of the first cell that is None, NaN or infinite."""
+
+    def bad(x: Any) -> bool:
+        if x is None:
+            return True
+        if isinstance(x, float | np.floating):
+            return not math.isfinite(float(x))
+        return False
+
+    if not isinstance(result, list):
+        return ("the result ", result) if bad(result) else None
+    header = result[0] if result and isinstance(result[0], list) else None
+    for r, row in enumerate(result):
+        cells = row if isinstance(row, list) else [row]
+        for c, x in enumerate(cells):
+            if isinstance(x, list) and not x:
+                return ("an empty row ", None)
+            if bad(x):
+                if c > 0 and isinstance(cells[0], str):  # a (label, value) table
+                    return (f"{cells[0]} ", x)
+                if header is not None and r > 0 and c < len(header) and isinstance(header[c], str):
+                    return (f"{header[c]} at row {r} ", x)
+                return (f"the result at row {r + 1} ", x)
+    return None
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -138,14 +235,17 @@ def _specs(x: Any) -> SpecTable | None:
     return table
 
 
+class _Checked(list):  # type: ignore[type-arg]
+    """Cells already proven finite in one vectorised pass (a float array's ``tolist``)."""
+
+
 def _out(result: Any) -> Any:
-    """Plain Python values for Excel; a non-finite number is an error, never a blank."""
+    """Plain Python values for Excel (every function's cells are then checked by
+    :func:`_short_errors`: a non-finite number is an error, never a blank)."""
     if isinstance(result, np.ndarray):
-        if result.dtype.kind == "f" and not np.isfinite(result).all():
-            raise MicrosizeError("result is not a finite number: check the inputs")
+        if result.dtype.kind in "fiu" and result.ndim and result.size and np.isfinite(result).all():
+            return _Checked(result.tolist())  # a column of 100,000 needs no cell walk
         return result.tolist()
-    if isinstance(result, float) and not math.isfinite(result):
-        raise MicrosizeError("result is not a finite number: check the inputs")
     return result
 
 
@@ -190,9 +290,14 @@ def MF_CONTRACTS(
 @arg("stop_price", ndim=2, doc="Stop price: below entry = long, above = short")
 @arg("contract", ndim=2, doc=_CONTRACT_DOC)
 @arg("fee_rate", ndim=2, doc=_FEE_DOC)
-@arg("leverage", ndim=2, doc="Optional leverage for the margin row; 1 if omitted")
+@arg("leverage", ndim=2, doc="Optional leverage for margin and liquidation; 1 (1x) if omitted")
 @arg("specs", ndim=2, doc=_SPEC_DOC)
 @arg("slippage", ndim=2, doc="Optional stop slippage: fraction of the stop price or '2 ticks'")
+@arg(
+    "mmr",
+    ndim=2,
+    doc="Optional maintenance margin rate (0.5% = 0.005) for the liquidation rows; the contract's tier if omitted",
+)
 def MF_SIZE(
     equity: Any,
     risk: Any,
@@ -203,8 +308,9 @@ def MF_SIZE(
     leverage: Any = None,
     specs: Any = None,
     slippage: Any = None,
+    mmr: Any = None,
 ) -> Any:
-    """One trade sized in full: a two-column table (label, value) with side, contracts, notional, risk at stop, fees, margin and warnings (incl. a stale spec row)."""
+    """One trade sized in full: a two-column table (label, value) with side, contracts, notional, risk at stop, fees, margin, liquidation, the spec's date and warnings."""
     return _out(
         size_trade(
             _v(equity),
@@ -218,6 +324,7 @@ def MF_SIZE(
             _o(slippage),
             today=_today(),
             max_age_days=max_spec_age_days(),
+            mmr=_o(mmr),
         )
     )
 

@@ -554,15 +554,18 @@ def _sizing_sheet(book: _Book, keys: str) -> None:
             SPECS,
             styler=_label_value_styler(_SIZE_ROW_FORMATS),
         )
-        warn = 13 + [r[0] for r in size.result].index("Warnings")
+        labels_out = [r[0] for r in size.result]
+        warn = 13 + labels_out.index("Warnings")
         _warn_if_not(book, s, cell_name(warn, col + 1), "none")
         ws.set_row(warn, 75)
+        if "Spec as of" in labels_out:  # a date and its age: room for three wrapped lines
+            ws.set_row(13 + labels_out.index("Spec as of"), 45)
         if col == 0:
             eth = refs
         else:
             btc = refs
 
-    top = 31
+    top = 13 + len(labels_out) + 1  # one blank row below the MF_SIZE tables
     book.section(s, cell_name(top, 0), "Checks on the ETH micro")
     book.write(s, cell_name(top + 1, 0), "Risk budget: MF_RISK_AMOUNT", "label")
     budget = book.formula(
@@ -1201,8 +1204,9 @@ def _conf_sheet(book: _Book) -> None:
         "D1",
         "xlwings reads its settings from this sheet: one setting per row, name in column A, "
         "value in column B, from A1 down with no gap. UDF Modules tells it where the MF_ "
-        "functions live. Add a row such as Interpreter_Win with the full path to python.exe "
-        "if Excel does not find your Python. Keep notes out of columns A and B.",
+        "functions live. Add a row such as Interpreter_Win with the full path to pythonw.exe "
+        "(xlwings' default interpreter is pythonw) if Excel does not find your Python. Keep "
+        "notes out of columns A and B.",
         book.fmt["note"],
     )
     ws.set_row(0, 75)
@@ -1324,8 +1328,12 @@ def build_workbook(
         raise MicrosizeError(
             f"path must end in .xlsm: the workbook carries macros (got {str(path)!r})"
         )
+    if not out.parent.is_dir():
+        raise MicrosizeError(
+            f"folder {str(out.parent)[:60]!r} does not exist: create it first, or pick another "
+            "path for the workbook"
+        )
     data = build_workbook_bytes()
-    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
     return out
 
@@ -1403,7 +1411,7 @@ START_TEXT: tuple[tuple[str, str], ...] = (
     ("h2", "1. Set up once (Windows, classic xlwings)"),
     (
         "p",
-        "a) Install Python 3.10 or newer, then in a terminal: pip install microsize (or, from the project folder: pip install .).",
+        "a) Install Python 3.10 or newer. microsize is not on a package index: get the project folder (a clone of its repository, or the unpacked source), open a terminal in it and run: python -m pip install . (or py -m pip install . if Windows does not find python).",
     ),
     (
         "p",
@@ -1457,7 +1465,7 @@ START_TEXT: tuple[tuple[str, str], ...] = (
     ("h2", "6. Keeping the specs current"),
     (
         "p",
-        "Exchanges change lot steps, ticks and margin tiers. Each Specs row has a source and an as-of date. To bring a workbook up to date with the installed package: microsize workbook update-specs YOUR.xlsm (a backup is written first; your own rows, the other sheets and the macros are kept).",
+        "Exchanges change lot steps, ticks and margin tiers. Each Specs row has a source and an as-of date. To bring a workbook up to date with the installed package: microsize workbook update-specs YOUR.xlsm (a backup is written first, YOUR.bak.xlsm, then YOUR.bak-2.xlsm and so on: none is ever overwritten; your own rows, the other sheets and the macros are kept).",
     ),
     (
         "note",
@@ -1679,6 +1687,31 @@ def _table_values(path: Path, sheet: str) -> list[list[Any]]:
     return [[c.value for c in row] for row in cells]
 
 
+def _write_new(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` only if no file is there (atomic check); False if one is."""
+    try:
+        with path.open("xb") as fh:
+            fh.write(data)
+    except FileExistsError:
+        return False
+    return True
+
+
+def _next_backup(book: Path, data: bytes) -> Path:
+    """Write ``data`` to the first free name of BOOK.bak.xlsm, BOOK.bak-2.xlsm, ...
+
+    An existing backup is never overwritten, so the file as it was before the first update
+    survives any number of runs.
+    """
+    n = 1
+    while True:
+        tag = ".bak" if n == 1 else f".bak-{n}"
+        candidate = book.with_name(book.stem + tag + book.suffix)
+        if _write_new(candidate, data):
+            return candidate
+        n += 1
+
+
 def update_specs(book: str | Path, *, backup: str | Path | None = None) -> UpdateReport:
     """Replace a workbook's Specs and Tiers tables with the package's current tables.
 
@@ -1686,16 +1719,23 @@ def update_specs(book: str | Path, *, backup: str | Path | None = None) -> Updat
     contracts) are kept, after the package's rows. Every other sheet, the VBA project and
     every other part of the file are copied byte for byte; only the Specs, Tiers, Lists and
     Spec changes sheets, the two tables, the Start sheet's list of venues and the
-    workbook's recalculation flag change. A
-    backup copy is written first (``BOOK.bak.xlsm`` unless ``backup`` is given).
+    workbook's recalculation flag change. A backup copy is written first:
+    ``BOOK.bak.xlsm``, or ``BOOK.bak-2.xlsm``, ``-3`` ... when that exists (a backup is
+    never overwritten), or ``backup`` if given (which must not exist yet).
     """
     from ._contracts import SpecTable, tiers_from_rows
     from ._refresh import diff_specs, diff_tiers
 
     path = Path(book)
     if not path.is_file():
-        raise MicrosizeError(f"book must be an existing workbook file (got {str(book)!r})")
-    pkg = _Package(path)
+        raise MicrosizeError(f"book must be an existing workbook file (got {str(book)[:80]!r})")
+    try:
+        pkg = _Package(path)
+    except (zipfile.BadZipFile, KeyError, UnicodeDecodeError, OSError) as exc:
+        raise MicrosizeError(
+            f"{path.name[:60]} is not an Excel workbook (.xlsm/.xlsx): "
+            f"{'not a zip file' if isinstance(exc, zipfile.BadZipFile) else 'a part is missing or unreadable'}"
+        ) from None
     for needed in ("Specs", "Tiers"):
         if needed not in pkg.sheets:
             raise MicrosizeError(
@@ -1742,10 +1782,17 @@ def update_specs(book: str | Path, *, backup: str | Path | None = None) -> Updat
     tier_rows_new = tier_rows(load_margin_tiers())
     tier_diff = diff_tiers(old_tiers, load_margin_tiers()).rows()
 
-    backup_path = Path(backup) if backup else path.with_name(path.stem + ".bak" + path.suffix)
-    if backup_path.resolve() == path.resolve():
-        raise MicrosizeError(f"backup must differ from the book (got {str(backup_path)!r})")
-    backup_path.write_bytes(path.read_bytes())
+    original = path.read_bytes()
+    if backup:
+        backup_path = Path(backup)
+        if backup_path.resolve() == path.resolve():
+            raise MicrosizeError(f"backup must differ from the book (got {str(backup)[:80]!r})")
+        if not _write_new(backup_path, original):
+            raise MicrosizeError(
+                f"backup {str(backup)[:80]!r} exists: a backup is never overwritten, pick a new name"
+            )
+    else:
+        backup_path = _next_backup(path, original)
 
     def patch(
         sheet: str, rows: list[list[Any]], clear_cols: int, clear_rows: int, first_col: int = 0
@@ -1789,51 +1836,3 @@ def update_specs(book: str | Path, *, backup: str | Path | None = None) -> Updat
     return UpdateReport(
         path, backup_path, spec_diff, tier_diff, [f"{r[0]}:{r[1]}" for r in user_rows]
     )
-
-
-# --------------------------------------------------------------------------- command line
-def add_commands(sub: Any) -> None:
-    """Register ``microsize workbook`` and ``microsize excel-setup`` on an argparse subparsers."""
-    p = sub.add_parser(
-        "workbook",
-        help="write the template workbook, or update the specs of an existing one",
-        description=(
-            "microsize workbook [PATH]: write the template (default ./microsize.xlsm). "
-            "microsize workbook update-specs BOOK [--backup FILE]: replace the Specs and Tiers "
-            "tables of BOOK with the package's current tables, keeping your own rows, every other "
-            "sheet and the macros; a backup is written first."
-        ),
-    )
-    p.add_argument("target", nargs="*", metavar="PATH | update-specs BOOK")
-    p.add_argument(
-        "--backup", help="update-specs: where to write the backup (default BOOK.bak.xlsm)"
-    )
-    p.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
-    p.set_defaults(func=_cmd_workbook)
-
-
-def _cmd_workbook(args: Any) -> int:
-    target = list(args.target)
-    if target and target[0] == "update-specs":
-        if len(target) != 2:
-            raise MicrosizeError("usage: microsize workbook update-specs BOOK [--backup FILE]")
-        report = update_specs(target[1], backup=args.backup)
-        print("\n".join(report.lines()))
-        for row in report.spec_changes[1:] + report.tier_changes[1:]:
-            print("  " + " | ".join("" if v is None else str(v) for v in row))
-        return 0
-    if len(target) > 1:
-        raise MicrosizeError(f"workbook takes one PATH (got {' '.join(target)})")
-    path = Path(target[0] if target else WORKBOOK_NAME)
-    if path.exists() and not args.force:
-        data = build_workbook_bytes()
-        if path.read_bytes() == data:
-            print(f"{path} is already up to date")
-            return 0
-        raise MicrosizeError(
-            f"{path} exists and differs: pass --force to overwrite it, or use "
-            f"`microsize workbook update-specs {path}` to refresh the specs of your own workbook"
-        )
-    build_workbook(path)
-    print(f"wrote {path}")
-    return 0

@@ -1,0 +1,71 @@
+"""``microsize workbook [PATH]`` and ``microsize workbook update-specs BOOK``.
+
+Registered on the command line's parser without importing :mod:`microsize.workbook`
+(which imports XlsxWriter, openpyxl and, through the UDF module, xlwings): the builder is
+imported only when this command runs, so ``microsize size`` starts as fast as numpy.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ._errors import MicrosizeError
+
+__all__ = ["add_commands"]
+
+WORKBOOK_NAME = "microsize.xlsm"
+
+
+def add_commands(sub: Any) -> None:
+    """Register ``microsize workbook`` on an argparse subparsers object."""
+    p = sub.add_parser(
+        "workbook",
+        help="write the template workbook, or update the specs of an existing one",
+        description=(
+            "microsize workbook [PATH]: write the template (default ./microsize.xlsm). "
+            "microsize workbook update-specs BOOK [--backup FILE]: replace the Specs and Tiers "
+            "tables of BOOK with the package's current tables, keeping your own rows, every other "
+            "sheet and the macros; a backup is written first (BOOK.bak.xlsm, then "
+            "BOOK.bak-2.xlsm and so on: a backup is never overwritten)."
+        ),
+        epilog="examples:\n  microsize workbook microsize.xlsm\n"
+        "  microsize workbook update-specs microsize.xlsm",
+    )
+    p.add_argument("target", nargs="*", metavar="PATH | update-specs BOOK")
+    p.add_argument(
+        "--backup",
+        help="update-specs: where to write the backup (a new file; default BOOK.bak.xlsm)",
+    )
+    p.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+    p.set_defaults(func=_cmd_workbook)
+
+
+def _cmd_workbook(args: Any) -> int:
+    from . import workbook  # XlsxWriter, openpyxl and xlwings: only for this command
+
+    target = list(args.target)
+    if target and target[0] == "update-specs":
+        if len(target) != 2:
+            raise MicrosizeError("usage: microsize workbook update-specs BOOK [--backup FILE]")
+        report = workbook.update_specs(target[1], backup=args.backup)
+        print("\n".join(report.lines()))
+        for row in report.spec_changes[1:] + report.tier_changes[1:]:
+            print("  " + " | ".join("" if v is None else str(v) for v in row))
+        return 0
+    if len(target) > 1:
+        raise MicrosizeError(f"workbook takes one PATH (got {' '.join(target)[:80]})")
+    path = Path(target[0] if target else WORKBOOK_NAME)
+    if path.exists() and not args.force:
+        from .xlsxcompare import workbook_differences
+
+        if not workbook_differences(path.read_bytes(), workbook.build_workbook_bytes()):
+            print(f"{path} is already up to date")
+            return 0
+        raise MicrosizeError(
+            f"{path} exists and differs: pass --force to overwrite it, or use "
+            f"`microsize workbook update-specs {path}` to refresh the specs of your own workbook"
+        )
+    workbook.build_workbook(path)
+    print(f"wrote {path}")
+    return 0
