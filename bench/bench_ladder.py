@@ -7,8 +7,9 @@ Run from the repository root::
 Cases: MF_LADDER with 10, 100, 500 and 2,000 legs (Excel-shaped columns: lists of
 1-element lists, as xlwings passes a range), entries 0.01 apart above a 3,450 stop, equal
 weights, on a linear contract (binance:ETHUSDT, lot 0.001) and an inverse one
-(binance:BTCUSD_PERP, whose exact fractions have the largest denominators). The budget
-scales with the legs so every leg gets lots and the leftover hand-out has work to do.
+(binance:BTCUSD_PERP, whose exact fractions have the largest denominators), with a budget
+that pays every leg and with the seed's $30 for the whole ladder, where the leftover
+hand-out places every lot.
 
 Baseline: one ``MF_CONTRACTS`` call on the same contract, timed in the same run, so the
 table reads the same on a fast and a slow machine. Each case is the best of ``--repeat``
@@ -30,9 +31,14 @@ import microsize
 from microsize.udfs import MF_CONTRACTS, MF_LADDER
 
 LEGS = (10, 100, 500, 2000)
-CONTRACTS = (
-    ("binance:ETHUSDT", 3450.0, 0.01, 1.0),  # key, stop, gap, budget per leg (USDT)
-    ("binance:BTCUSD_PERP", 60000.0, 0.1, 0.0001),  # budget per leg in BTC
+CASES = (
+    # (title, key, stop, gap between entries, budget per leg, fixed budget)
+    # a budget that pays every leg: the floor of each leg's share does most of the work
+    ("ETHUSDT, $1 per leg", "binance:ETHUSDT", 3450.0, 0.01, 1.0, None),
+    ("BTCUSD_PERP (inverse), 0.0001 BTC per leg", "binance:BTCUSD_PERP", 60000.0, 0.1, 1e-4, None),
+    # the seed's $30 for the whole ladder: most legs floor to 0 and the leftover hand-out
+    # decides every lot (the case that grew with the square of the legs)
+    ("ETHUSDT, $30 for the whole ladder", "binance:ETHUSDT", 3450.0, 0.01, 0.0, 30.0),
 )
 
 
@@ -55,14 +61,14 @@ def main(argv: list[str] | None = None) -> int:
         f"{platform.machine()}; best of {args.repeat}"
     )
     failed = False
-    for key, stop, gap, per_leg in CONTRACTS:
+    for title, key, stop, gap, per_leg, fixed in CASES:
         base = best(lambda k=key, s=stop: MF_CONTRACTS(30, s + 70, s, k), max(args.repeat, 20))
-        print(f"\n{key}: baseline one MF_CONTRACTS call = {base * 1e3:.3f} ms")
+        print(f"\n{title}: baseline one MF_CONTRACTS call = {base * 1e3:.3f} ms")
         print(f"{'legs':>6} {'seconds':>10} {'x baseline':>12} {'x 10 legs':>10}")
         ten = 0.0
         for n in LEGS:
             entries = [[round(stop + 70 + i * gap, 2)] for i in range(n)]
-            budget = per_leg * n
+            budget = fixed if fixed is not None else per_leg * n
             out: list[Any] = []
             t = best(
                 lambda e=entries, b=budget, k=key, s=stop, o=out: o.append(MF_LADDER(b, e, s, k)),
