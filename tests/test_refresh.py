@@ -673,16 +673,23 @@ def _warnings(rows: list[list[Any]]) -> str:
     return str(dict(rows)["Warnings"])
 
 
-def test_mf_size_warns_about_stale_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+def _spec_age(rows: Any) -> str:
+    return str({r[0]: r[1] for r in rows}["Spec as of"])
+
+
+def test_mf_size_shows_the_age_of_stale_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A spec's date and age have their own row; staleness never fills Warnings."""
     monkeypatch.setattr("microsize.refresh.today", lambda: dt.date(2026, 11, 22))
     args = (2000, 0.015, 3520, 3450)
-    assert "759 days old (as of 2024-10-24, limit 180)" in _warnings(
-        MF_SIZE(*args, "binance:ETHUSDT")
+    eth = MF_SIZE(*args, "binance:ETHUSDT")
+    assert _spec_age(eth) == (
+        "2024-10-24 (759 days old, limit 180: check the venue or run microsize specs refresh)"
     )
-    assert _warnings(MF_SIZE(*args, "cme:MET")) == "none"  # as of 2026-11-22
-    assert _warnings(MF_SIZE(*args, 0.001)) == "none"
+    assert _warnings(eth) == "none"
+    assert _spec_age(MF_SIZE(*args, "cme:MET")) == "2026-11-22 (0 days old)"
+    assert _spec_age(MF_SIZE(*args, 0.001)) == "n/a: contract size typed"
     monkeypatch.setenv("MICROSIZE_MAX_SPEC_AGE_DAYS", "1000")
-    assert _warnings(MF_SIZE(*args, "binance:ETHUSDT")) == "none"
+    assert _spec_age(MF_SIZE(*args, "binance:ETHUSDT")) == "2024-10-24 (759 days old)"
     monkeypatch.setenv("MICROSIZE_MAX_SPEC_AGE_DAYS", "soon")
     with pytest.raises(
         MicrosizeError, match="MICROSIZE_MAX_SPEC_AGE_DAYS must be a number of days"
@@ -690,20 +697,24 @@ def test_mf_size_warns_about_stale_rows(monkeypatch: pytest.MonkeyPatch) -> None
         MF_SIZE(*args, "binance:ETHUSDT")
     # a workbook's own table is checked by its as_of column
     rows = bundled().rows()
-    eth = next(i for i, r in enumerate(rows) if r[:2] == ["binance", "ETHUSDT"])
-    rows[eth][-1] = "2026-11-01"
+    eth_row = next(i for i, r in enumerate(rows) if r[:2] == ["binance", "ETHUSDT"])
+    rows[eth_row][-1] = "2026-11-01"
     monkeypatch.delenv("MICROSIZE_MAX_SPEC_AGE_DAYS")
-    assert _warnings(MF_SIZE(*args, "binance:ETHUSDT", None, None, rows)) == "none"
+    own = MF_SIZE(*args, "binance:ETHUSDT", None, None, rows)
+    assert _spec_age(own) == "2026-11-01 (21 days old)"
+    assert _warnings(own) == "none"
 
 
-def test_size_trade_checks_staleness_only_when_given_a_date() -> None:
-    assert _warnings(ms.size_trade(2000, 0.015, 3520, 3450, "binance:ETHUSDT")) == "none"
+def test_size_trade_dates_the_spec_only_when_given_a_date() -> None:
+    plain = ms.size_trade(2000, 0.015, 3520, 3450, "binance:ETHUSDT")
+    assert _spec_age(plain) == "2024-10-24"
     late = ms.size_trade(2000, 0.015, 3520, 3450, "binance:ETHUSDT", today=dt.date(2030, 1, 1))
-    assert "1895 days old" in _warnings(late)
+    assert "1895 days old, limit 180" in _spec_age(late)
+    assert _warnings(late) == "none"
     fresh = ms.size_trade(
         2000, 0.015, 3520, 3450, "binance:ETHUSDT", today=dt.date(2030, 1, 1), max_age_days=5000
     )
-    assert _warnings(fresh) == "none"
+    assert _spec_age(fresh) == "2024-10-24 (1895 days old)"
 
 
 def test_cli_size_warns_and_max_age_days_overrides(

@@ -342,7 +342,8 @@ def test_engine_agrees_with_the_python_api_and_outside_numbers(engine: dict[str,
     size = {r[0]: r[1] for r in engine[f"SIZING!A14:B{SIZE_END}"].tolist()}
     assert size["Contracts"] == 428 == ms.contracts(30, 3520, 3450, 0.001)  # seed: not 431
     assert size["Risk at stop"] == 29.96
-    assert engine[f"SIZING!B{SIZE_END + 6}"][0][0] == 30.17  # the often-quoted 431 breaks the budget
+    # the often-quoted 431 breaks the budget
+    assert engine[f"SIZING!B{SIZE_END + 6}"][0][0] == 30.17
     btc = {r[0]: r[1] for r in engine[f"SIZING!D14:E{SIZE_END}"].tolist()}
     assert round(btc["Liquidation price"], 2) == 57228.92  # issue 5's seed, 20x
     assert btc["Max leverage"] == 18
@@ -379,7 +380,8 @@ def test_engine_follows_an_edit_to_the_specs_table(book_path: Path, tmp_path: Pa
         if saved is None:
             registry.pop("MF_CONTRACTS", None)
     got = {k.rsplit("!", 1)[1]: v for k, v in sol.items() if "SIZING" in k}
-    assert float(np.asarray(got[f"B{SIZE_END + 4}"].value).ravel()[0]) == 4.0  # $30 / (70 x 0.1) -> 4 MET
+    # $30 / (70 x 0.1) -> 4 MET
+    assert float(np.asarray(got[f"B{SIZE_END + 4}"].value).ravel()[0]) == 4.0
 
 
 # ------------------------------------------------------------------ VBA and xlwings

@@ -165,8 +165,10 @@ def _size_value(label: str, value: Any, units: _Units) -> str:
         return _Units.join(shown, units.coin)
     if label in _MONEY_ROWS:
         return _Units.join(shown, units.money)
-    if label == "Liquidation price":
+    if label in ("Liquidation price", "Stop fill"):
         return _Units.join(shown, units.price)
+    if label == "Risk at stop (USD)":
+        return _Units.join(shown, "USD")
     if label in ("Leverage", "Max leverage"):
         return f"{shown}x"
     return shown

@@ -33,18 +33,18 @@ __all__ = ["EXAMPLES", "add_commands", "parse_slippage"]
 EXAMPLES = {
     "atr": "microsize atr prices.csv --periods 14",
     "atr-stop": "microsize atr-stop 60000 1234.5 2 long cme:MBT",
-    "stop-fill": "microsize stop-fill 57000 0.1%% 60000 deribit:BTC-PERPETUAL",
-    "rr": "microsize rr 60000 57000 69000 cme:MBT --fee 0.05%%",
-    "target": "microsize target 60000 57000 3 bybit:BTCUSD --fee 0.055%%",
-    "roi-target": "microsize roi-target 60000 50%% 10 long binance:BTCUSDT",
-    "usd-budget": "microsize usd-budget 100 60000 57000 deribit:BTC-PERPETUAL --fee 0.05%%",
+    "stop-fill": "microsize stop-fill 57000 0.1% 60000 deribit:BTC-PERPETUAL",
+    "rr": "microsize rr 60000 57000 69000 cme:MBT --fee 0.05%",
+    "target": "microsize target 60000 57000 3 bybit:BTCUSD --fee 0.055%",
+    "roi-target": "microsize roi-target 60000 50% 10 long binance:BTCUSDT",
+    "usd-budget": "microsize usd-budget 100 60000 57000 deribit:BTC-PERPETUAL --fee 0.05%",
 }
 
 
 def _num(text: str, name: str) -> float:
-    from .cli import _number
+    from .csvfiles import parse_number
 
-    return _number(text, name)
+    return parse_number(text, name)
 
 
 def _fraction(text: str, name: str, *, limit: float = 1.0, signed: bool = False) -> float:
@@ -235,7 +235,7 @@ def add_commands(sub: Any) -> None:
         description="Wilder's ATR (first value the mean of the first PERIODS true ranges, the "
         "first true range high - low) of a CSV with high, low and close columns, oldest first. "
         "Rows with a blank are skipped.",
-        epilog=f"example: {EXAMPLES['atr']}",
+        epilog=f"examples:\n  {EXAMPLES['atr']}",
     )
     p.add_argument("prices", help="CSV with a header row and high, low, close columns")
     p.add_argument("--periods", help="bars in the average (default 14)")
@@ -251,7 +251,7 @@ def add_commands(sub: Any) -> None:
         help="stop MULTIPLE x ATR from entry, on the tick (MF_ATR_STOP)",
         description="Stop MULTIPLE x ATR from entry, rounded to the contract's tick away from "
         "entry (never nearer than asked).",
-        epilog=f"example: {EXAMPLES['atr-stop']}",
+        epilog=f"examples:\n  {EXAMPLES['atr-stop']}",
     )
     p.add_argument("entry", help="entry price")
     p.add_argument("atr", help="average true range, in price units")
@@ -263,9 +263,9 @@ def add_commands(sub: Any) -> None:
     p = sub.add_parser(
         "stop-fill",
         help="price a stop-market order fills at after slippage (MF_STOP_FILL)",
-        description="The fill of a stop-market order after SLIPPAGE (0.1%% of the price, or "
+        description="The fill of a stop-market order after SLIPPAGE (0.1% of the price, or "
         "'2 ticks'), worse than the trigger and on the tick: the price to size against.",
-        epilog=f"example: {EXAMPLES['stop-fill']}",
+        epilog=f"examples:\n  {EXAMPLES['stop-fill']}",
     )
     p.add_argument("stop", help="stop trigger price")
     p.add_argument("slippage", help="0.1%%, 0.001 or '2 ticks'")
@@ -277,7 +277,7 @@ def add_commands(sub: Any) -> None:
         "rr",
         help="reward to risk after fees (MF_RR)",
         description="Profit at TARGET over loss at STOP, both after entry and exit fees.",
-        epilog=f"example: {EXAMPLES['rr']}",
+        epilog=f"examples:\n  {EXAMPLES['rr']}",
     )
     p.add_argument("entry", help="entry price")
     p.add_argument("stop", help="stop price (below entry = long)")
@@ -291,7 +291,7 @@ def add_commands(sub: Any) -> None:
         help="exit price for R_MULTIPLE R after fees, on the tick (MF_TARGET)",
         description="The exit whose profit after both fees is at least R_MULTIPLE times the "
         "loss at the stop, rounded to the tick away from entry; exact for inverse contracts.",
-        epilog=f"example: {EXAMPLES['target']}",
+        epilog=f"examples:\n  {EXAMPLES['target']}",
     )
     p.add_argument("entry", help="entry price")
     p.add_argument("stop", help="stop price (below entry = long)")
@@ -305,7 +305,7 @@ def add_commands(sub: Any) -> None:
         help="exit price for a return on initial margin (MF_ROI_TARGET)",
         description="The exit for ROI = PnL / initial margin at LEVERAGE, as the Binance and "
         "Bybit calculators define it (fees excluded unless --fee).",
-        epilog=f"example: {EXAMPLES['roi-target']}",
+        epilog=f"examples:\n  {EXAMPLES['roi-target']}",
     )
     p.add_argument("entry", help="entry price")
     p.add_argument(
@@ -323,7 +323,7 @@ def add_commands(sub: Any) -> None:
         description="Convert a USD risk budget to the settlement currency at the stop (coin = "
         "USD / stop for inverse contracts, rounded down) and size the trade: the dollar value "
         "of the loss at the stop never exceeds USD.",
-        epilog=f"example: {EXAMPLES['usd-budget']}",
+        epilog=f"examples:\n  {EXAMPLES['usd-budget']}",
     )
     p.add_argument("usd", help="risk budget in USD")
     p.add_argument("entry", help="entry price")

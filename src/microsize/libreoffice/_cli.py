@@ -59,7 +59,7 @@ def add_commands(sub: Any) -> None:
         "register it with unopkg (for this user; as root, for every user with --shared). "
         "LibreOffice's own Python must be the same version as this one: the add-in imports "
         "microsize and numpy from this Python's paths.",
-        epilog="example: microsize libreoffice install",
+        epilog="examples:\n  microsize libreoffice install\n  microsize libreoffice build microsize.oxt",
     )
     lo = p.add_subparsers(
         dest="libreoffice_command", required=True, metavar="{install,uninstall,build}"
@@ -68,14 +68,20 @@ def add_commands(sub: Any) -> None:
         ("install", _cmd_install, "build and register the add-in"),
         ("uninstall", _cmd_uninstall, "remove the add-in"),
     ):
-        c = lo.add_parser(name, help=text, description=text)
+        c = lo.add_parser(
+            name, help=text, description=text, epilog=f"examples:\n  microsize libreoffice {name}"
+        )
         c.add_argument(
             "--profile",
             metavar="DIR",
             help="use this LibreOffice profile directory instead of the user's (for tests)",
         )
         c.set_defaults(func=func)
-    c = lo.add_parser("build", help="only write the extension file (.oxt)")
+    c = lo.add_parser(
+        "build",
+        help="only write the extension file (.oxt)",
+        epilog="examples:\n  microsize libreoffice build microsize.oxt",
+    )
     c.add_argument("path", help="where to write the .oxt, e.g. microsize.oxt")
     c.set_defaults(func=_cmd_build)
 
@@ -85,7 +91,7 @@ def add_commands(sub: Any) -> None:
         description="Open a copy of BOOK headless in LibreOffice with the microsize add-in "
         "and a throwaway profile, recalculate, and write one CSV of values per visible "
         "sheet (BOOK-SHEET.csv) into DIR, and BOOK.pdf with --pdf. BOOK is never modified.",
-        epilog="example: microsize recalc workbook/microsize.xlsm --out report --pdf",
+        epilog="examples:\n  microsize recalc workbook/microsize.xlsm --out report --pdf",
     )
     p.add_argument("book", help="the workbook (.xlsx, .xlsm, .ods)")
     p.add_argument("--out", required=True, metavar="DIR", help="directory for the CSVs")
