@@ -18,7 +18,7 @@ import io
 import itertools
 import math
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from functools import lru_cache
@@ -43,7 +43,9 @@ __all__ = [
     "ContractSpec",
     "MarginTier",
     "SpecTable",
+    "TierTable",
     "clear_spec_caches",
+    "groups",
     "load_bundled_margin_tiers",
     "load_bundled_specs",
     "load_margin_tiers",
@@ -53,6 +55,7 @@ __all__ = [
     "resolve_contracts",
     "spec_age_days",
     "stale_warning",
+    "tier_table",
     "tiers_from_rows",
     "user_home",
     "user_specs_path",
@@ -622,11 +625,56 @@ def tiers_from_rows(rows: Sequence[Sequence[Any]], origin: str) -> tuple[MarginT
     return tuple(tiers)
 
 
+@dataclass(frozen=True)
+class TierTable:
+    """A parsed margin-tier table and what is derived from it, cached together.
+
+    ``rows`` are the validated brackets in file order; :meth:`of` gives one contract's,
+    sorted by tier. ``views`` holds per-contract objects built from the rows by other
+    modules (the brackets as arrays, :mod:`microsize._tiers`): they live and die with
+    this table, so there is one cache per table and one reset
+    (:func:`clear_spec_caches`) for all of it.
+    """
+
+    rows: tuple[MarginTier, ...]
+    by_key: Mapping[str, tuple[MarginTier, ...]]
+    views: dict[Any, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @classmethod
+    def of_rows(cls, rows: tuple[MarginTier, ...]) -> TierTable:
+        grouped: dict[str, list[MarginTier]] = {}
+        for t in rows:
+            grouped.setdefault(t.key.lower(), []).append(t)
+        return cls(
+            rows=rows,
+            by_key={k: tuple(sorted(v, key=lambda t: t.tier)) for k, v in grouped.items()},
+        )
+
+    def of(self, key: str) -> tuple[MarginTier, ...]:
+        """The brackets of contract ``key`` (case-insensitive), empty if it has none."""
+        return self.by_key.get(key.lower(), ())
+
+
 @lru_cache(maxsize=4)
-def _tiers_from(stamp: tuple[str, int, int] | None) -> tuple[MarginTier, ...]:
+def _tier_table_from(stamp: tuple[str, int, int] | None) -> TierTable:
     if stamp is None:
-        return tiers_from_rows(_parse_csv(_bundled_text(TIERS_FILE)), f"bundled {TIERS_FILE}")
-    return tiers_from_rows(_read_user(stamp), f"user table {stamp[0]}")
+        rows = tiers_from_rows(_parse_csv(_bundled_text(TIERS_FILE)), f"bundled {TIERS_FILE}")
+    else:
+        rows = tiers_from_rows(_read_user(stamp), f"user table {stamp[0]}")
+    return TierTable.of_rows(rows)
+
+
+def tier_table(*, bundled: bool = False, home: str | os.PathLike[str] | None = None) -> TierTable:
+    """The margin-tier table in use (the user's if there is one, else the bundled one),
+    parsed once per file version and cached until :func:`clear_spec_caches`.
+
+    >>> tier_table(bundled=True).of("BINANCE:btcusdt")[1].mmr
+    0.005
+    """
+    if bundled:
+        return _tier_table_from(None)
+    path = Path(home).expanduser() / TIERS_FILE if home is not None else user_tiers_path()
+    return _tier_table_from(_stamp(path))
 
 
 def load_margin_tiers(
@@ -639,10 +687,7 @@ def load_margin_tiers(
     >>> load_margin_tiers(bundled=True)[0].key
     'binance:BTCUSDT'
     """
-    if bundled:
-        return _tiers_from(None)
-    path = Path(home).expanduser() / TIERS_FILE if home is not None else user_tiers_path()
-    return _tiers_from(_stamp(path))
+    return tier_table(bundled=bundled, home=home).rows
 
 
 def load_bundled_margin_tiers() -> tuple[MarginTier, ...]:
@@ -651,9 +696,12 @@ def load_bundled_margin_tiers() -> tuple[MarginTier, ...]:
 
 
 def clear_spec_caches() -> None:
-    """Forget every parsed spec and tier table (tests, and after writing a user table)."""
+    """Forget every parsed spec and tier table, and everything derived from them (the
+    one reset: tests, and after writing a user table). A changed user file is read again
+    without it; this also forgets tables whose file was replaced within the same
+    timestamp tick."""
     _specs_from.cache_clear()
-    _tiers_from.cache_clear()
+    _tier_table_from.cache_clear()
 
 
 # ----------------------------------------------------------------------- staleness
@@ -740,6 +788,7 @@ class ContractArrays:
     step: npt.NDArray[np.float64]
     min_qty: npt.NDArray[np.float64]
     specs: tuple[ContractSpec, ...]  # one per distinct contract, in order of appearance
+    codes: npt.NDArray[np.intp]  # per element: the index of its spec in ``specs``
 
     @property
     def single(self) -> ContractSpec | None:
@@ -788,4 +837,22 @@ def resolve_contracts(contract: Any, specs: Any = None, name: str = "contract") 
     size = np.array([s.contract_size for s in found])[codes]
     step = np.array([s.lot_step for s in found])[codes]
     min_qty = np.array([s.min_qty for s in found])[codes]
-    return ContractArrays(kind=kind, size=size, step=step, min_qty=min_qty, specs=tuple(found))
+    return ContractArrays(
+        kind=kind,
+        size=size,
+        step=step,
+        min_qty=min_qty,
+        specs=tuple(found),
+        codes=codes.astype(np.intp),
+    )
+
+
+def groups(
+    codes: npt.NDArray[np.intp], specs: Sequence[ContractSpec]
+) -> Iterator[tuple[ContractSpec, npt.NDArray[np.bool_]]]:
+    """(spec, mask) for each distinct contract of a flat ``codes`` array (see
+    :attr:`ContractArrays.codes`): the loop that applies one contract's rules at once."""
+    for j, spec in enumerate(specs):
+        mask = codes == j
+        if mask.any():
+            yield spec, mask

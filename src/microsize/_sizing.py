@@ -26,6 +26,13 @@ from typing import Any
 
 import numpy as np
 
+from ._checks import MAX_FEE as MAX_FEE
+from ._checks import distinct as _distinct
+from ._checks import fee as _fee
+from ._checks import first_index
+from ._checks import nonneg as _nonneg
+from ._checks import positive as _positive
+from ._checks import zero_or_more_count as _zero_or_more_count
 from ._contracts import (
     DEFAULT_MAX_SPEC_AGE_DAYS,
     KIND_CODE,
@@ -58,56 +65,6 @@ __all__ = [
 ]
 
 LINEAR, INVERSE, QUANTO = KIND_CODE["linear"], KIND_CODE["inverse"], KIND_CODE["quanto"]
-MAX_FEE = 0.01
-
-
-# ----------------------------------------------------------------------------- checks
-def _fail(name: str, rule: str, arr: FloatArray, bad: Any) -> None:
-    if np.any(bad):
-        idx = tuple(int(i) for i in np.argwhere(np.broadcast_to(bad, arr.shape))[0])
-        raise MicrosizeError(
-            f"{name} must be {rule}{position(idx, arr.shape)} (got {describe(float(arr[idx]))})"
-        )
-
-
-def _positive(value: Any, name: str) -> FloatArray:
-    arr = as_float_array(value, name)
-    if arr.min() <= 0:
-        _fail(name, "positive", arr, arr <= 0)
-    return arr
-
-
-def _nonneg(value: Any, name: str) -> FloatArray:
-    arr = as_float_array(value, name)
-    if arr.min() < 0:
-        _fail(name, "zero or more", arr, arr < 0)
-    return arr
-
-
-def _fee(value: Any, name: str, *, allow_rebate: bool = False) -> FloatArray:
-    if value is None:
-        return np.asarray(0.0)
-    arr = as_float_array(value, name)
-    low = -MAX_FEE if allow_rebate else 0.0
-    if np.any((arr < low) | (arr > MAX_FEE)):
-        idx = tuple(int(i) for i in np.argwhere((arr < low) | (arr > MAX_FEE))[0])
-        got = describe(float(arr[idx]))
-        rule = "between -0.01 and 0.01" if allow_rebate else "between 0 and 0.01"
-        raise MicrosizeError(
-            f"{name} must be a fraction {rule}, e.g. 0.0005 for 0.05% "
-            f"(got {got}{position(idx, arr.shape)})"
-        )
-    return arr
-
-
-def _distinct(entry: FloatArray, stop: FloatArray, a: str = "entry", b: str = "stop") -> None:
-    same = entry == stop
-    if np.any(same):
-        idx = tuple(int(i) for i in np.argwhere(same)[0])
-        raise MicrosizeError(
-            f"{b} must differ from {a}{position(idx, entry.shape)} "
-            f"(got {a}={describe(float(entry[idx]))}, {b}={describe(float(stop[idx]))})"
-        )
 
 
 def _contract(contract: Any, specs: Any, name: str = "contract") -> ContractArrays:
@@ -151,7 +108,7 @@ def risk_amount(equity: Any, risk: Any) -> Any:
     eq = _positive(equity, "equity")
     r = _nonneg(risk, "risk")
     if np.any(r > 1):
-        idx = tuple(int(i) for i in np.argwhere(r > 1)[0])
+        idx = first_index(r > 1)
         raise MicrosizeError(
             f"risk is a fraction of the account: 1.5% is 0.015 "
             f"(got {describe(float(r[idx]))}{position(idx, r.shape)})"
@@ -335,17 +292,6 @@ def contracts(
     return to_result(_lots(risk_amount, entry, stop, contract, fee_rate, specs).qty)
 
 
-def _count(value: Any, name: str) -> FloatArray:
-    arr = as_float_array(value, name)
-    if np.any(arr < 0):
-        idx = tuple(int(i) for i in np.argwhere(arr < 0)[0])
-        raise MicrosizeError(
-            f"{name} must be zero or more: the side comes from the stop"
-            f"{position(idx, arr.shape)} (got {describe(float(arr[idx]))})"
-        )
-    return arr
-
-
 def risk(
     contracts: Any, entry: Any, stop: Any, contract: Any, fee_rate: Any = None, specs: Any = None
 ) -> Any:
@@ -358,7 +304,7 @@ def risk(
     >>> risk(431, 3520, 3450, 0.001)
     30.17
     """
-    c = _count(contracts, "contracts")
+    c = _zero_or_more_count(contracts, "contracts")
     e = _positive(entry, "entry")
     s = _positive(stop, "stop")
     f = _fee(fee_rate, "fee_rate")

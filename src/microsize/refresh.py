@@ -88,11 +88,9 @@ def today() -> dt.date:
 
 
 def reload_tables() -> None:
-    """Forget every cached table, so the next call reads the user's files again."""
+    """Forget every cached table, so the next call reads the user's files again: the
+    package's one reset, :func:`microsize.clear_spec_caches`."""
     clear_spec_caches()
-    from . import _margin  # its per-contract tier index is cached too
-
-    _margin._bundled.cache_clear()
 
 
 # ------------------------------------------------------------------------- exchanges
