@@ -12,10 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from ._errors import MicrosizeError
-from ._inputs import FloatArray, as_float_array, describe, position
+from ._inputs import FloatArray, as_float_array, describe, first_index, position
 
 __all__ = [
     "MAX_FEE",
@@ -34,15 +33,6 @@ __all__ = [
 
 #: Fee rates above this per side (1%) are taken for a per-cent typing mistake.
 MAX_FEE = 0.01
-
-
-def first_index(bad: npt.ArrayLike) -> tuple[int, ...]:
-    """Index of the first True cell of ``bad`` (row-major, as a user reads a range).
-
-    >>> first_index([[False, False], [True, True]])
-    (1, 0)
-    """
-    return tuple(int(i) for i in np.argwhere(np.asarray(bad))[0])
 
 
 def fail(name: str, rule: str, arr: FloatArray, bad: Any) -> None:

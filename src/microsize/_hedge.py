@@ -43,6 +43,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ._checks import positive as _positive
+from ._checks import single
 from ._contracts import KIND_CODE, ContractArrays, ContractSpec, resolve_contracts
 from ._errors import MicrosizeError
 from ._exact import clean_money, clean_multiple, count_steps, exact
@@ -56,7 +58,7 @@ from ._inputs import (
     position,
     to_result,
 )
-from ._sizing import _one_contract, _positive
+from ._sizing import _one_contract
 
 __all__ = [
     "HEDGE_STATS_LABELS",
@@ -319,10 +321,7 @@ def _slope(x: FloatArray, y: FloatArray, x_name: str, px: FloatArray, what: str)
 def _decay(lam: Any) -> float | None:
     if lam is None or is_missing(lam):
         return None
-    arr = as_float_array(lam, "lam")
-    if arr.size != 1:
-        raise MicrosizeError(f"lam must be a single cell (got {arr.size} cells)")
-    v = float(arr.reshape(()))
+    v = single(lam, "lam")
     if not 0 < v < 1:
         raise MicrosizeError(
             f"lam must be a decay factor strictly between 0 and 1, e.g. 0.94 for daily "
@@ -749,13 +748,6 @@ class PortfolioHedge:
         return [[label, v] for label, v in zip(PORTFOLIO_HEDGE_LABELS, values, strict=True)]
 
 
-def _single(value: Any, name: str) -> float:
-    arr = as_float_array(value, name)
-    if arr.size != 1:
-        raise MicrosizeError(f"{name} must be a single cell (got {arr.size} cells)")
-    return float(arr.reshape(()))
-
-
 def _holdings(exposures: Any, betas: Any) -> tuple[FloatArray, FloatArray]:
     """Exposures and betas row by row; rows blank in both are skipped, half-blank refused."""
     ce = _column(exposures, "exposures", scalar_ok=True)
@@ -832,11 +824,11 @@ def portfolio_hedge(
     ['Hedge contracts', -30.0]
     """
     v, b = _holdings(exposures, betas)
-    p = _single(_positive(hedge_price, "hedge_price"), "hedge_price")
+    p = single(_positive(hedge_price, "hedge_price"), "hedge_price")
     t = (
         0.0
         if target_beta is None or is_missing(target_beta)
-        else _single(target_beta, "target_beta")
+        else single(target_beta, "target_beta")
     )
     spec = _one_contract(contract, specs)
     _no_quanto((spec,))

@@ -26,6 +26,7 @@ __all__ = [
     "broadcast",
     "clip",
     "describe",
+    "first_index",
     "is_missing",
     "position",
     "to_result",
@@ -91,6 +92,15 @@ def position(index: tuple[int, ...], shape: tuple[int, ...]) -> str:
             return f" at column {index[1] + 1}"
         return f" at row {index[0] + 1}, column {index[1] + 1}"
     return f" at position {tuple(i + 1 for i in index)}"
+
+
+def first_index(bad: npt.ArrayLike) -> tuple[int, ...]:
+    """Index of the first True cell of ``bad`` (row-major, as a user reads a range).
+
+    >>> first_index([[False, False], [True, True]])
+    (1, 0)
+    """
+    return tuple(int(i) for i in np.argwhere(np.asarray(bad))[0])
 
 
 def is_missing(value: Any) -> bool:
@@ -168,7 +178,7 @@ def as_float_array(value: Any, name: str) -> FloatArray:
         with np.errstate(over="ignore", invalid="ignore"):
             total = out.sum()
         if out.size and not np.isfinite(total) and not np.isfinite(out).all():
-            idx = tuple(int(i) for i in np.argwhere(~np.isfinite(out))[0])
+            idx = first_index(~np.isfinite(out))
             raise MicrosizeError(
                 f"{name} must be a finite number{position(idx, out.shape)} "
                 f"(got {describe(float(out[idx]))})"

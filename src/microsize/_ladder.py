@@ -17,11 +17,14 @@ from typing import Any
 
 import numpy as np
 
+from ._checks import distinct, single
+from ._checks import fee as _fee
+from ._checks import positive as _positive
 from ._contracts import ContractSpec
 from ._errors import MicrosizeError
 from ._exact import clean_multiple, count_steps, exact
 from ._inputs import FloatArray, as_float_array, describe, is_missing
-from ._sizing import _fee, _one_contract, _positive
+from ._sizing import _one_contract
 
 __all__ = [
     "LADDER_HEADER",
@@ -48,13 +51,6 @@ def _levels(value: Any, name: str) -> FloatArray:
             f"{name} must be one row or one column (got {arr.shape[0]} rows x {arr.shape[1]} columns)"
         )
     return arr.reshape(-1)
-
-
-def _scalar(value: Any, name: str) -> float:
-    arr = as_float_array(value, name)
-    if arr.size != 1:
-        raise MicrosizeError(f"{name} must be a single cell (got {arr.size} cells)")
-    return float(arr.reshape(()))
 
 
 def _weights(weights: Any, n: int, what: str) -> list[Fraction]:
@@ -227,10 +223,10 @@ def ladder(
     >>> lad.contracts, lad.total_risk
     ((180.0, 240.0, 180.0), 30.0)
     """
-    budget = _scalar(risk_amount, "risk_amount")
+    budget = single(risk_amount, "risk_amount")
     if budget < 0:
         raise MicrosizeError(f"risk_amount must be zero or more (got {describe(budget)})")
-    s = _scalar(_positive(stop, "stop"), "stop")
+    s = single(_positive(stop, "stop"), "stop")
     e = _positive(_levels(entries, "entries"), "entries")
     side = _side_of(e, s, "entries")
     fee = float(_fee(fee_rate, "fee_rate").reshape(-1)[0]) if fee_rate is not None else 0.0
@@ -427,13 +423,10 @@ def scale_out(
     >>> scale_out(10, 60000, 58000, [62000, 64000, 66000], "cme:MBT").contracts
     (4.0, 3.0, 3.0)
     """
-    c = _scalar(contracts, "contracts")
-    e = _scalar(_positive(entry, "entry"), "entry")
-    s = _scalar(_positive(stop, "stop"), "stop")
-    if e == s:
-        raise MicrosizeError(
-            f"stop must differ from entry (got entry={describe(e)}, stop={describe(s)})"
-        )
+    c = single(contracts, "contracts")
+    e = single(_positive(entry, "entry"), "entry")
+    s = single(_positive(stop, "stop"), "stop")
+    distinct(np.asarray(e), np.asarray(s))
     side = 1 if s < e else -1
     t = _positive(_levels(targets, "targets"), "targets")
     wrong = (t <= e) if side > 0 else (t >= e)
@@ -444,7 +437,7 @@ def scale_out(
             f"targets must be {where} the entry {describe(e)} for a "
             f"{'long' if side > 0 else 'short'} (got {describe(float(t[i]))} at item {i + 1})"
         )
-    fee = 0.0 if fee_rate is None else _scalar(_fee(fee_rate, "fee_rate"), "fee_rate")
+    fee = 0.0 if fee_rate is None else single(_fee(fee_rate, "fee_rate"), "fee_rate")
     spec = _one_contract(contract, specs)
     step = exact(spec.lot_step)
     if c <= 0:
@@ -497,7 +490,7 @@ def scale_out(
 
 # ------------------------------------------------------------------------ helpers
 def _legs(value: Any) -> int:
-    n = _scalar(value, "legs")
+    n = single(value, "legs")
     if n != int(n) or not 1 <= n <= 1000:
         raise MicrosizeError(f"legs must be a whole number from 1 to 1000 (got {describe(n)})")
     return int(n)
@@ -532,8 +525,8 @@ def ladder_prices(
     >>> ladder_prices(100, 400, 3, "geometric").tolist()
     [100.0, 200.0, 400.0]
     """
-    a = _scalar(_positive(first_price, "first_price"), "first_price")
-    b = _scalar(_positive(last_price, "last_price"), "last_price")
+    a = single(_positive(first_price, "first_price"), "first_price")
+    b = single(_positive(last_price, "last_price"), "last_price")
     n = _legs(legs)
     if n > 1 and a == b:
         raise MicrosizeError(
@@ -556,7 +549,7 @@ def ladder_prices(
             )
         size = spec.tick_size
     else:
-        size = _scalar(_positive(tick, "tick"), "tick")
+        size = single(_positive(tick, "tick"), "tick")
     steps = count_steps(prices / size, "nearest", lambda j: exact(float(prices[j])) / exact(size))
     rounded = clean_multiple(steps, np.asarray(size))
     if np.any(rounded <= 0):

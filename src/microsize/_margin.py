@@ -328,7 +328,7 @@ def max_leverage(
     )
     same = e == st
     if np.any(same):
-        idx = tuple(int(i) for i in np.argwhere(same)[0])
+        idx = first_index(same)
         raise MicrosizeError(
             f"stop must differ from entry{position(idx, e.shape)} "
             f"(got entry={describe(float(e[idx]))}, stop={describe(float(st[idx]))})"

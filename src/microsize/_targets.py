@@ -47,17 +47,18 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ._checks import distinct as _distinct
+from ._checks import fee as _fee
+from ._checks import first_index
+from ._checks import nonneg as _nonneg
+from ._checks import positive as _positive
 from ._contracts import ContractSpec
 from ._errors import MicrosizeError
 from ._exact import clean_money, clean_multiple, count_steps, exact
 from ._inputs import FloatArray, as_float_array, broadcast, describe, position, to_result
 from ._sizing import (
     INVERSE,
-    _distinct,
-    _fee,
-    _nonneg,
     _one_contract,
-    _positive,
     _side,
     _unit_loss,
     _unit_loss_exact,
@@ -210,7 +211,7 @@ def atr_stop(
     stop = _round_to_tick(raw, sd < 0, _tick(spec), exact_stop)
     bad = stop <= 0
     if bad.any():
-        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        idx = first_index(bad)
         raise MicrosizeError(
             f"multiple x atr ({describe(float(k[idx] * a[idx]))}) puts a long's stop at or "
             f"below 0 from entry {describe(float(e[idx]))}{position(idx, stop.shape)}"
@@ -232,7 +233,7 @@ def _slippage(value: Any) -> tuple[FloatArray, bool]:
     arr = as_float_array(value, "slippage")
     bad = (arr < 0) | (arr >= 1)
     if bad.any():
-        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        idx = first_index(bad)
         raise MicrosizeError(
             "slippage must be a fraction of the price from 0 to below 1, e.g. 0.001 for 0.1% "
             f"(got {describe(float(arr[idx]))}{position(idx, arr.shape)})"
@@ -362,7 +363,7 @@ def reward_risk(
     long = s < e
     wrong = np.where(long, t <= e, t >= e)
     if wrong.any():
-        idx = tuple(int(i) for i in np.argwhere(wrong)[0])
+        idx = first_index(wrong)
         rule = "above entry for a long" if long[idx] else "below entry for a short"
         raise MicrosizeError(
             f"target must be {rule} (stop {describe(float(s[idx]))}, entry "
@@ -443,7 +444,7 @@ def target_price(
     s = _positive(stop, "stop")
     r = as_float_array(r_multiple, "r_multiple")
     if np.any(r < 0):
-        idx = tuple(int(i) for i in np.argwhere(r < 0)[0])
+        idx = first_index(r < 0)
         raise MicrosizeError(
             f"r_multiple must be zero or more (got {describe(float(r[idx]))}{position(idx, r.shape)})"
         )
@@ -481,7 +482,7 @@ def target_price(
     with np.errstate(over="ignore", invalid="ignore"):
         unreachable = ~(raw > 0) & np.isfinite(e * r)
     if unreachable.any():
-        idx = tuple(int(i) for i in np.argwhere(unreachable)[0])
+        idx = first_index(unreachable)
         why = (
             "an inverse long's profit is capped"
             if kind == "inverse"
@@ -571,7 +572,7 @@ def roi_target(
     with np.errstate(over="ignore", invalid="ignore"):
         bad = ~(raw > 0) & np.isfinite(e * m)
     if bad.any():
-        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        idx = first_index(bad)
         raise MicrosizeError(
             f"roi {describe(float(g[idx]))} cannot be reached at leverage "
             f"{describe(float(lev[idx]))}{position(idx, raw.shape)}: the exit price would be "
@@ -657,7 +658,7 @@ def risk_to_settle(usd_amount: Any, stop: Any, contract: Any, specs: Any = None)
     """
     usd = as_float_array(usd_amount, "usd_amount")
     if np.any(usd < 0):
-        idx = tuple(int(i) for i in np.argwhere(usd < 0)[0])
+        idx = first_index(usd < 0)
         raise MicrosizeError(
             f"usd_amount must be zero or more (got {describe(float(usd[idx]))}{position(idx, usd.shape)})"
         )
