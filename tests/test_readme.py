@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from microsize import udfs
-from microsize._sizing import size_trade
+from microsize._size_table import size_trade
 from microsize.cli import main
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")

@@ -57,6 +57,7 @@ from ._inputs import (
     position,
     to_result,
 )
+from ._kind import is_inverse, value_at
 from ._liquidation import (
     DEFAULT_MAX_LEVERAGE,
     _beyond,
@@ -72,6 +73,7 @@ __all__ = [
     "DEFAULT_MAX_LEVERAGE",
     "LiquidationCheck",
     "funding",
+    "leverage_warning",
     "liq_price",
     "liquidation_check",
     "maintenance_margin",
@@ -603,6 +605,19 @@ def _price_text(x: float) -> str:
     return f"{x:,.2f}" if abs(x) >= 1 else format(x, ".6g")
 
 
+def leverage_warning(
+    leverage: float, top: float | None, words: str = "the contract's maximum {}"
+) -> str | None:
+    """The warning for a leverage above ``top`` (None: no known maximum), or None.
+
+    >>> leverage_warning(200, 100)
+    "leverage 200 is above the contract's maximum 100"
+    """
+    if top is None or leverage <= top * (1 + 1e-12):
+        return None
+    return f"leverage {number_text(leverage)} is above {words.format(number_text(top))}"
+
+
 def _one(check: Callable[[Any, str], FloatArray], value: Any, name: str) -> float:
     """A single-cell optional argument of one trade, validated by ``check``."""
     return float(check(single(value, name, ": one trade is checked"), name))
@@ -699,7 +714,9 @@ def liquidation_check(
         raise MicrosizeError("contract must be a single contract, not a range of different ones")
     key: Any = spec.key if spec.exchange else spec.contract_size
     q = abs(c) * spec.contract_size
-    note = q / e if spec.kind == "inverse" else q * e
+    # the initial margin as MF_SIZE's Margin row shows it: the notional cut to 12 digits
+    # (as MF_NOTIONAL), divided by the leverage, cut again
+    note = float(clean_money(np.asarray(value_at(is_inverse(spec), q, e))))
     im = float(clean_money(np.asarray(note / lev)))
     warnings: list[str] = []
     lp: float | None = None
@@ -762,10 +779,9 @@ def liquidation_check(
             )
     if im > eq:
         warnings.append(f"margin {number_text(im)} exceeds the account {number_text(eq)}")
-    if top is not None and lev > top * (1 + 1e-12):
-        warnings.append(
-            f"leverage {number_text(lev)} is above {top_words.format(number_text(top))}"
-        )
+    over = leverage_warning(lev, top, top_words)
+    if over:
+        warnings.append(over)
     return LiquidationCheck(
         liq_price=lp, margin=im, max_leverage=best, warnings=warnings, at_once=at_once
     )

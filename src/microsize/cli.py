@@ -32,7 +32,7 @@ from ._errors import MicrosizeError
 from ._hedge import beta, hedge, portfolio_hedge
 from ._ladder import ladder, scale_out
 from ._margin import liq_price, liquidation_check, maintenance_margin, margin
-from ._sizing import size_trade
+from ._size_table import size_trade
 from ._trade import MAX_EQUITY
 from .csvfiles import parse_number as _number
 from .csvfiles import read_csv, read_text

@@ -36,6 +36,7 @@ from ._margin import (
     max_contracts_for_margin,
     max_leverage,
 )
+from ._size_table import size_trade
 from ._sizing import (
     avg_entry,
     breakeven,
@@ -45,7 +46,6 @@ from ._sizing import (
     pnl,
     risk,
     risk_amount,
-    size_trade,
 )
 
 CATEGORY = "microsize"

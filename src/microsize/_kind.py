@@ -1,0 +1,85 @@
+"""A contract's kind (linear, inverse, quanto) and the unit arithmetic that depends on it.
+
+The one place that knows what a kind means for a position of ``Q = |contracts| x
+contract_size`` (underlying units for linear and quanto, USD face value for inverse):
+
+=========  ==========================  ==========================  ===================
+kind       value at price P            coin quantity at entry E    money (settlement)
+=========  ==========================  ==========================  ===================
+linear     Q P  (quote)                Q                           quote currency
+inverse    Q / P  (coin)               Q / E                       the coin
+quanto     Q P  (settlement coin)      Q                           settlement coin
+=========  ==========================  ==========================  ===================
+
+The functions take the kind as a flag (``inverse``: a bool or a boolean array) or as a
+code array (:data:`~microsize._contracts.KIND_CODE`, as in
+:class:`~microsize._contracts.ContractArrays`) and work on floats, arrays or
+:class:`fractions.Fraction` alike.
+
+References
+----------
+ccxt "Market structure" (linear, inverse, contractSize); Binance FAQ "Leverage and Margin
+of USDⓈ-M Futures" and "... of COIN-M Futures".
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from ._contracts import KIND_CODE, ContractSpec
+
+__all__ = [
+    "INVERSE",
+    "LINEAR",
+    "QUANTO",
+    "coin_quantity",
+    "inverse_mask",
+    "is_inverse",
+    "settle_name",
+    "value_at",
+]
+
+LINEAR, INVERSE, QUANTO = KIND_CODE["linear"], KIND_CODE["inverse"], KIND_CODE["quanto"]
+
+_T = TypeVar("_T")
+
+
+def is_inverse(spec: ContractSpec) -> bool:
+    """True for an inverse contract (money in the coin, size in USD face value)."""
+    return spec.kind == "inverse"
+
+
+def inverse_mask(kind: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """Per element of a kind-code array: is that contract inverse?"""
+    return np.asarray(np.asarray(kind) == INVERSE, dtype=np.bool_)
+
+
+def value_at(inverse: Any, q: _T, price: Any) -> _T:
+    """Value of a position of ``q`` (= |contracts| x contract_size) at ``price`` in the
+    settlement currency: ``q / price`` for inverse, ``q x price`` otherwise.
+
+    >>> value_at(False, 0.01, 60000), value_at(True, 100, 50000)
+    (600.0, 0.002)
+    """
+    if isinstance(inverse, bool | np.bool_):
+        return q / price if inverse else q * price  # type: ignore[no-any-return]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(inverse, q / price, q * price)  # type: ignore[no-any-return]
+
+
+def coin_quantity(inverse: bool, q: float, entry: float) -> float:
+    """The position in the underlying coin at ``entry``: ``q / entry`` for inverse (face
+    value in USD), ``q`` otherwise (quanto: settlement coin per point of price).
+
+    >>> coin_quantity(True, 1000.0, 50000.0)
+    0.02
+    """
+    return q / entry if inverse else q
+
+
+def settle_name(spec: ContractSpec) -> str:
+    """The settlement currency's name, or what it is when the spec does not say."""
+    return spec.settle or ("quote currency" if spec.kind == "linear" else "settlement currency")
