@@ -498,7 +498,7 @@ def fake_ccxt(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         "microsize.refresh.ccxt_exchange",
         lambda ccxt_id, timeout_s=20.0: factory(**overrides)(ccxt_id),
     )
-    monkeypatch.setattr("microsize.refresh.today", lambda: dt.date(2026, 11, 22))
+    monkeypatch.setattr("microsize.clock.today", lambda: dt.date(2026, 11, 22))
     return overrides
 
 
@@ -679,7 +679,7 @@ def _spec_age(rows: Any) -> str:
 
 def test_mf_size_shows_the_age_of_stale_rows(monkeypatch: pytest.MonkeyPatch) -> None:
     """A spec's date and age have their own row; staleness never fills Warnings."""
-    monkeypatch.setattr("microsize.refresh.today", lambda: dt.date(2026, 11, 22))
+    monkeypatch.setattr("microsize.clock.today", lambda: dt.date(2026, 11, 22))
     args = (2000, 0.015, 3520, 3450)
     eth = MF_SIZE(*args, "binance:ETHUSDT")
     assert _spec_age(eth) == (
@@ -720,7 +720,7 @@ def test_size_trade_dates_the_spec_only_when_given_a_date() -> None:
 def test_cli_size_warns_and_max_age_days_overrides(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr("microsize.refresh.today", lambda: dt.date(2026, 11, 22))
+    monkeypatch.setattr("microsize.clock.today", lambda: dt.date(2026, 11, 22))
     assert main(["size", "2000", "1.5%", "3520", "3450", "binance:ETHUSDT"]) == 0
     assert "759 days old" in capsys.readouterr().out
     argv = ["size", "2000", "1.5%", "3520", "3450", "binance:ETHUSDT", "--max-age-days", "800"]

@@ -75,7 +75,7 @@ def test_staleness_is_its_own_row_and_not_a_warning() -> None:
 
 
 def test_mf_size_dates_the_spec_with_todays_date(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("microsize.refresh.today", lambda: DAY)
+    monkeypatch.setattr("microsize.clock.today", lambda: DAY)
     t = dict(MF_SIZE(2000, 0.015, 3520, 3450, "binance:ETHUSDT"))
     assert str(t["Spec as of"]).startswith("2024-10-24 (759 days old, limit 180")
     assert t["Warnings"] == "none"

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
+from . import __version__, clock
 from ._contracts import (
     MAX_AGE_ENV,
     ContractSpec,
@@ -34,6 +34,9 @@ from ._ladder import ladder, scale_out
 from ._margin import liq_price, liquidation_check, maintenance_margin, margin
 from ._size_table import size_trade
 from ._trade import MAX_EQUITY
+from .cli_args import parse_contract as _contract
+from .cli_args import parse_fraction
+from .cli_args import show_value as _show
 from .csvfiles import parse_number as _number
 from .csvfiles import read_csv, read_text
 from .workbook_cli import add_commands as add_workbook_commands
@@ -41,76 +44,8 @@ from .workbook_cli import add_commands as add_workbook_commands
 __all__ = ["main", "parse_fraction"]
 
 
-def _finite_or_refuse(value: float, text: str, name: str) -> float:
-    if not math.isfinite(value):
-        raise MicrosizeError(f"{name} must be a finite number (got {text[:40]!r})")
-    return value
-
-
-def parse_fraction(
-    text: str, name: str, *, limit: float = 1.0, positive: bool = False, hint: str = ""
-) -> float:
-    """Read ``1.5%`` or ``0.015`` as 0.015; refuse ``1.5`` (ambiguous), junk, ``inf``.
-
-    ``limit`` is the largest sensible value (1 = 100%); ``positive`` refuses 0 as well as
-    negatives; ``hint`` follows the message when the value is above ``limit``.
-
-    >>> parse_fraction("1.5%", "risk")
-    0.015
-    >>> parse_fraction("0.015", "risk")
-    0.015
-    """
-    raw = text.strip()
-    quoted = repr(text[:40])
-    try:
-        value = float(raw[:-1].strip() if raw.endswith("%") else raw)
-        if raw.endswith("%") and math.isfinite(value):
-            value = float(f"{value}e-2")  # 1.5% -> 0.015 exactly: shift the decimal point
-    except ValueError:
-        raise MicrosizeError(f"{name} must be a number like 1.5% or 0.015 (got {quoted})") from None
-    _finite_or_refuse(value, text, name)
-    if value < 0 or (positive and value == 0):
-        raise MicrosizeError(
-            f"{name} must be {'positive' if positive else 'zero or more'} (got {quoted})"
-        )
-    if value > limit:
-        if not raw.endswith("%") and value / 100 <= limit:  # 1.5 meant as 1.5%
-            raise MicrosizeError(
-                f"{name} is a fraction: write {raw}% or {value / 100:g} (got {quoted})"
-            )
-        raise MicrosizeError(
-            f"{name} {format(value * 100, '.6g')}% is above {format(limit * 100, 'g')}%"
-            f"{': ' + hint if hint else ''} (got {quoted})"
-        )
-    return value
-
-
-def _contract(text: str) -> Any:
-    try:
-        return float(text)
-    except ValueError:
-        return text
-
-
-def _show(value: Any) -> str:
-    """A number in positional notation with up to 10 significant digits: 0.00001, not 1e-05;
-    thousands separated. Magnitudes beyond 1e15 or below 1e-12 use an exponent."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        return str(value)
-    x = float(value)
-    if x == 0 or not math.isfinite(x):
-        return "0" if x == 0 else str(x)
-    mag = math.floor(math.log10(abs(x)))
-    if not -12 <= mag < 15:
-        return format(x, ",.10g")
-    text = f"{x:,.{max(0, 9 - mag)}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def _today() -> Any:
-    from . import refresh  # the one clock; no ccxt import at this point
-
-    return refresh.today()
+    return clock.today()
 
 
 def _max_age(args: argparse.Namespace) -> float:

@@ -26,6 +26,8 @@ from ._targets import (
     target_price,
 )
 from ._volatility import atr
+from .cli_args import parse_contract, parse_fraction
+from .cli_args import show_value as _show
 
 __all__ = ["EXAMPLES", "add_commands", "parse_slippage"]
 
@@ -48,8 +50,6 @@ def _num(text: str, name: str) -> float:
 
 
 def _fraction(text: str, name: str, *, limit: float = 1.0, signed: bool = False) -> float:
-    from .cli import parse_fraction
-
     raw = text.strip()
     if signed and raw.startswith("-"):
         return -parse_fraction(raw[1:], name, limit=limit)
@@ -61,15 +61,7 @@ def _fee(args: argparse.Namespace) -> float | None:
 
 
 def _contract(text: str | None) -> Any:
-    from .cli import _contract as parse
-
-    return None if text is None else parse(text)
-
-
-def _show(value: Any) -> str:
-    from .cli import _show as show
-
-    return show(value)
+    return None if text is None else parse_contract(text)
 
 
 def parse_slippage(text: str) -> Any:
