@@ -368,7 +368,7 @@ class SpecTable(Mapping[str, ContractSpec]):
         return cls(specs, origin=origin)
 
 
-def _spec_from_record(rec: Mapping[str, Any], where: str) -> ContractSpec:
+def _spec_from_record(rec: Mapping[str, Any], where: str) -> ContractSpec:  # noqa: C901 (one row of the spec table: a check per column, in the column order a message names)
     exchange = _text(rec.get("exchange"))
     symbol = _text(rec.get("symbol"))
     if not exchange:
@@ -556,7 +556,7 @@ def load_bundled_specs() -> SpecTable:
     return load_specs(bundled=True)
 
 
-def tiers_from_rows(rows: Sequence[Sequence[Any]], origin: str) -> tuple[MarginTier, ...]:
+def tiers_from_rows(rows: Sequence[Sequence[Any]], origin: str) -> tuple[MarginTier, ...]:  # noqa: C901 (one pass over a tier file: header, per-row fields, then contiguity per contract)
     """Validate a margin-tier table given as a header row (:data:`TIER_COLUMNS`) and rows.
 
     Errors name ``origin``, the row (header = row 1) and the field; the tiers of each

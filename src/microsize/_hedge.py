@@ -158,7 +158,7 @@ def _parse_objects(
     return out, blank
 
 
-def _column(value: Any, name: str, *, scalar_ok: bool = False) -> _Column:
+def _column(value: Any, name: str, *, scalar_ok: bool = False) -> _Column:  # noqa: C901 (a price history cell by cell: every kind of blank, text and error value an Excel column holds)
     """Read one row or one column of numbers in which blank cells are allowed."""
     if _is_pandas(value):
         s = _as_series(value, name)

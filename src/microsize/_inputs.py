@@ -141,7 +141,7 @@ def _has_bool(seq: list[Any] | tuple[Any, ...], arr: npt.NDArray[Any]) -> bool:
     return False
 
 
-def as_float_array(value: Any, name: str) -> FloatArray:
+def as_float_array(value: Any, name: str) -> FloatArray:  # noqa: C901 (the one converter of every cell type (bool, text, None, nested lists, arrays) to floats)
     """Convert a scalar or range to a float array, or raise naming ``name`` and the value.
 
     Empty cells, text, booleans, dates, NaN and infinities are refused: each would

@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import distinct, first_index, fraction, nonneg, number_text, single
+from ._checks import distinct, first_index, fraction, nonneg, number_text, positive, single
 from ._checks import fraction as _fraction
 from ._checks import nonneg as _nonneg
 from ._checks import nonzero as _nonzero
@@ -618,6 +618,33 @@ def leverage_warning(
     return f"leverage {number_text(leverage)} is above {words.format(number_text(top))}"
 
 
+def _trade_inputs(
+    entry: Any, stop: Any, contracts: Any, leverage: Any, equity: Any
+) -> tuple[float, float, float, float, float]:
+    """One trade's numbers, checked in the order a user reads them; the signed
+    contracts must be on the side the stop says (below entry: a long, positive)."""
+    why = ": one trade is checked"
+    e = single(entry, "entry", why)
+    st = single(stop, "stop", why)
+    e, st = float(positive(e, "entry")), float(positive(st, "stop"))
+    distinct(np.asarray(e), np.asarray(st))
+    c = single(contracts, "contracts", why)
+    lev = float(positive(single(leverage, "leverage", why), "leverage"))
+    eq = float(positive(single(equity, "equity", why), "equity"))
+    long = st < e
+    if c < 0 and long:
+        raise MicrosizeError(
+            f"contracts is a short ({describe(c)}) but the stop {describe(st)} is below "
+            f"entry {describe(e)} (a long)"
+        )
+    if c > 0 and not long:
+        raise MicrosizeError(
+            f"contracts is a long ({describe(c)}) but the stop {describe(st)} is above "
+            f"entry {describe(e)} (a short): a short has negative contracts"
+        )
+    return e, st, c, lev, eq
+
+
 def _one(check: Callable[[Any, str], FloatArray], value: Any, name: str) -> float:
     """A single-cell optional argument of one trade, validated by ``check``."""
     return float(check(single(value, name, ": one trade is checked"), name))
@@ -676,32 +703,8 @@ def liquidation_check(
     >>> chk.warnings
     ['liquidation at 57,228.92 comes before the stop at 57,000.00; at most 18x keeps it beyond the stop']
     """
-    why = ": one trade is checked"
-    e = single(entry, "entry", why)
-    st = single(stop, "stop", why)
-    if e <= 0:
-        raise MicrosizeError(f"entry must be positive (got {describe(e)})")
-    if st <= 0:
-        raise MicrosizeError(f"stop must be positive (got {describe(st)})")
-    distinct(np.asarray(e), np.asarray(st))
-    c = single(contracts, "contracts", why)
-    lev = single(leverage, "leverage", why)
-    if lev <= 0:
-        raise MicrosizeError(f"leverage must be positive (got {describe(lev)})")
-    eq = single(equity, "equity", why)
-    if eq <= 0:
-        raise MicrosizeError(f"equity must be positive (got {describe(eq)})")
+    e, st, c, lev, eq = _trade_inputs(entry, stop, contracts, leverage, equity)
     long = st < e
-    if c < 0 and long:
-        raise MicrosizeError(
-            f"contracts is a short ({describe(c)}) but the stop {describe(st)} is below "
-            f"entry {describe(e)} (a long)"
-        )
-    if c > 0 and not long:
-        raise MicrosizeError(
-            f"contracts is a long ({describe(c)}) but the stop {describe(st)} is above "
-            f"entry {describe(e)} (a short): a short has negative contracts"
-        )
     signed = c
     wb = math.nan if wallet_balance is None else _one(nonneg, wallet_balance, "wallet_balance")
     m = math.nan if mmr is None else _one(fraction, mmr, "mmr")

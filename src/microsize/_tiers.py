@@ -132,7 +132,7 @@ def _schedule_from(rows: Sequence[MarginTier], spec: ContractSpec) -> _Schedule:
 _TIER_FIELDS = ("floor", "cap", "mmr", "maint_amount", "max_leverage")
 
 
-def _tier_rows(tiers: Any) -> list[MarginTier]:
+def _tier_rows(tiers: Any) -> list[MarginTier]:  # noqa: C901 (a tiers argument cell by cell (header, numbers, optional text columns))
     """A user tier table: MarginTier objects, or a header row (floor, mmr required;
     cap, maint_amount, max_leverage, floor_unit, exchange, symbol optional) and rows."""
     if isinstance(tiers, Sequence) and tiers and all(isinstance(t, MarginTier) for t in tiers):
