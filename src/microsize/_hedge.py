@@ -74,7 +74,6 @@ __all__ = [
 ]
 
 INVERSE = KIND_CODE["inverse"]
-QUANTO = KIND_CODE["quanto"]
 MIN_PRICES = 3
 _EPS = float(np.finfo(np.float64).eps)
 # A variance below this share of sum(x^2) is rounding noise: a flat or constant-return series.

@@ -24,6 +24,7 @@ of USDⓈ-M Futures" and "... of COIN-M Futures".
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any, TypeVar
 
 import numpy as np
@@ -39,6 +40,9 @@ __all__ = [
     "inverse_mask",
     "is_inverse",
     "settle_name",
+    "unit_loss",
+    "unit_loss_exact",
+    "unit_pnl_exact",
     "value_at",
 ]
 
@@ -83,3 +87,43 @@ def coin_quantity(inverse: bool, q: float, entry: float) -> float:
 def settle_name(spec: ContractSpec) -> str:
     """The settlement currency's name, or what it is when the spec does not say."""
     return spec.settle or ("quote currency" if spec.kind == "linear" else "settlement currency")
+
+
+def unit_loss(kind: Any, size: Any, e: Any, s: Any, f: Any) -> npt.NDArray[np.float64]:
+    """Loss of one order unit (contract size ``size``) entered at ``e`` and stopped at
+    ``s``, fee rate ``f`` on both sides, in the settlement currency: linear and quanto
+    ``k (|E - S| + f (E + S))``, inverse ``k (|1/S - 1/E| + f (1/E + 1/S))``. ``kind`` is
+    one kind code (only its branch is computed) or an array of them.
+
+    >>> float(unit_loss(LINEAR, 0.001, 3520.0, 3450.0, 0.0))
+    0.07
+    """
+    if isinstance(kind, int):  # one contract: compute its branch only
+        if kind == INVERSE:
+            return np.asarray(size * (np.abs(1.0 / s - 1.0 / e) + f * (1.0 / e + 1.0 / s)))
+        return np.asarray(size * (np.abs(e - s) + f * (e + s)))
+    lin = size * (np.abs(e - s) + f * (e + s))
+    inv = size * (np.abs(1.0 / s - 1.0 / e) + f * (1.0 / e + 1.0 / s))
+    return np.asarray(np.where(inverse_mask(kind), inv, lin), dtype=np.float64)
+
+
+def unit_loss_exact(inverse: bool, k: Fraction, e: Fraction, s: Fraction, f: Fraction) -> Fraction:
+    """:func:`unit_loss` for one contract in exact fractions.
+
+    >>> unit_loss_exact(True, Fraction(100), Fraction(50000), Fraction(40000), Fraction(0))
+    Fraction(1, 2000)
+    """
+    if inverse:
+        return k * (abs(1 / s - 1 / e) + f * (1 / e + 1 / s))
+    return k * (abs(e - s) + f * (e + s))
+
+
+def unit_pnl_exact(
+    inverse: bool, k: Fraction, side: int, e: Fraction, x: Fraction, f: Fraction
+) -> Fraction:
+    """PnL of one order unit of a ``side`` (+1 long, -1 short) position from ``e`` to
+    ``x``, both fees deducted: linear and quanto ``k (side (X - E) - f (E + X))``,
+    inverse ``k (side (1/E - 1/X) - f (1/E + 1/X))``."""
+    if inverse:
+        return k * (side * (1 / e - 1 / x) - f * (1 / e + 1 / x))
+    return k * (side * (x - e) - f * (e + x))

@@ -24,6 +24,7 @@ from ._contracts import ContractSpec
 from ._errors import MicrosizeError
 from ._exact import clean_multiple, count_steps, exact
 from ._inputs import FloatArray, as_float_array, describe, is_missing
+from ._kind import is_inverse, unit_loss_exact, unit_pnl_exact
 from ._sizing import _one_contract
 
 __all__ = [
@@ -87,24 +88,6 @@ def _side_of(entries: FloatArray, stop: float, name: str) -> int:
             f"below it for a short (got {describe(float(entries.min()))} to {describe(float(entries.max()))})"
         )
     return 1 if above else -1
-
-
-def _unit_loss(spec: ContractSpec, entry: Fraction, stop: Fraction, fee: Fraction) -> Fraction:
-    """Loss of one order unit entered at ``entry`` and stopped at ``stop``, both fees included."""
-    k = exact(spec.contract_size)
-    if spec.kind == "inverse":
-        return k * (abs(1 / stop - 1 / entry) + fee * (1 / entry + 1 / stop))
-    return k * (abs(entry - stop) + fee * (entry + stop))
-
-
-def _unit_pnl(
-    spec: ContractSpec, side: int, entry: Fraction, exit_: Fraction, fee: Fraction
-) -> Fraction:
-    """PnL of one order unit from ``entry`` to ``exit_``, both fees deducted."""
-    k = exact(spec.contract_size)
-    if spec.kind == "inverse":
-        return k * (side * (1 / entry - 1 / exit_) - fee * (1 / entry + 1 / exit_))
-    return k * (side * (exit_ - entry) - fee * (entry + exit_))
 
 
 def _avg(spec: ContractSpec, qty: list[Fraction], prices: list[Fraction]) -> Fraction | None:
@@ -239,7 +222,9 @@ def ladder(
     S, F, B = exact(s), exact(fee), exact(budget)
     step = exact(spec.lot_step)
     min_steps = -((-exact(spec.min_qty)) // step)  # ceil(min_qty / step)
-    cost = [_unit_loss(spec, Ei, S, F) * step for Ei in E]  # loss of one lot step per leg
+    cost = [
+        unit_loss_exact(is_inverse(spec), exact(spec.contract_size), Ei, S, F) * step for Ei in E
+    ]  # loss of one lot step per leg
 
     steps = [0] * n
     active = [wi > 0 for wi in w]
@@ -462,8 +447,9 @@ def scale_out(
             left -= 1
     E, S, F = exact(e), exact(s), exact(fee)
     T = [exact(float(x)) for x in t]
-    risk_unit = _unit_loss(spec, E, S, F)
-    unit = [_unit_pnl(spec, side, E, Ti, F) for Ti in T]
+    risk_unit = unit_loss_exact(is_inverse(spec), exact(spec.contract_size), E, S, F)
+    k = exact(spec.contract_size)
+    unit = [unit_pnl_exact(is_inverse(spec), k, side, E, Ti, F) for Ti in T]
     legs = [st * step * u for st, u in zip(steps, unit, strict=True)]
     min_qty = exact(spec.min_qty)
     notes = [

@@ -95,7 +95,7 @@ def _flat(shape: tuple[int, ...], **arrays: Any) -> dict[str, Any]:
     return {k: np.broadcast_to(np.asarray(v), shape).reshape(-1) for k, v in arrays.items()}
 
 
-def _lines(
+def _liq_formula(
     inverse: bool, basis: str, s: Any, q: Any, e: Any, wb: Any, m: Any, a: Any
 ) -> FloatArray:
     """Liquidation price for maintenance rate ``m`` and amount ``a`` (broadcasting);
@@ -163,7 +163,7 @@ def _liquidation(
         if given.any():
             g = given
             m_g, a_g = M[g], np.where(np.isnan(A[g]), 0.0, A[g])
-            lp[g] = _lines(inv, basis, s[g], q[g], E[g], W[g], m_g, a_g)
+            lp[g] = _liq_formula(inv, basis, s[g], q[g], E[g], W[g], m_g, a_g)
             mme[g] = note_e[g] * m_g - a_g
         rest = ~given
         if rest.any():
@@ -187,7 +187,7 @@ def _liquidation(
             one = (
                 has_a | (sched.measure != "notional") | (len(sched.floor) == 1) | (basis == _ENTRY)
             )
-            lp_r = _lines(inv, basis, s[r], q[r], E[r], W[r], m_e, a_e)
+            lp_r = _liq_formula(inv, basis, s[r], q[r], E[r], W[r], m_e, a_e)
             tr_r = i_e.copy()
             many = ~one
             if many.any():
@@ -225,7 +225,7 @@ def _bracketed(
     conservative choice), so the search is bounded by the number of brackets.
     """
     col = (slice(None), None)
-    lp = _lines(inv, basis, s[col], q[col], e[col], wb[col], sched.mmr, sched.amount)
+    lp = _liq_formula(inv, basis, s[col], q[col], e[col], wb[col], sched.mmr, sched.amount)
     with np.errstate(divide="ignore", invalid="ignore"):
         meas = q[col] / lp if inv else q[col] * lp
     meas = np.where(np.isnan(meas), 0.0, meas)

@@ -20,7 +20,7 @@ from ._errors import MicrosizeError
 from ._exact import clean_money, exact
 from ._inputs import as_float_array, describe
 from ._kind import INVERSE, coin_quantity, is_inverse, settle_name
-from ._loss import _unit_loss_exact
+from ._loss import unit_loss_of
 from ._margin import leverage_warning, liquidation_check
 from ._sizing import Sizing, _one_contract, notional, risk_amount, sizing
 from ._trade import MAX_EQUITY, big_risk_warning, notional_warning, spec_as_of, tick_warning
@@ -197,7 +197,7 @@ def _usd_loss(t: _Trade, c: float) -> Any:
     spec = t.spec
     if spec.kind == "inverse":
         f = 0.0 if t.fee_rate is None else float(fee(t.fee_rate, "fee_rate"))
-        unit = _unit_loss_exact(INVERSE, spec.contract_size, t.entry, t.fill, f)
+        unit = unit_loss_of(INVERSE, spec.contract_size, t.entry, t.fill, f)
         return float(clean_money(np.asarray(float(exact(c) * unit * exact(t.fill)))))
     settle = settle_name(spec)
     if spec.kind == "linear":

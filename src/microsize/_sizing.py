@@ -40,12 +40,12 @@ from ._contracts import (
 from ._errors import MicrosizeError
 from ._exact import clean_money, clean_multiple, count_steps, exact
 from ._inputs import FloatArray, as_float_array, broadcast, describe, position, to_result
+from ._kind import INVERSE as INVERSE
+from ._kind import LINEAR, unit_loss
 from ._loss import _full as _full
 from ._loss import _loss_shown as _loss_shown
 from ._loss import _money_product as _money_product
-from ._loss import _unit_loss as _unit_loss
-from ._loss import _unit_loss_exact as _unit_loss_exact
-from ._loss import floor_money_array
+from ._loss import floor_money_array, unit_loss_of
 
 __all__ = [
     "Sizing",
@@ -60,7 +60,8 @@ __all__ = [
     "sizing",
 ]
 
-LINEAR, INVERSE, QUANTO = KIND_CODE["linear"], KIND_CODE["inverse"], KIND_CODE["quanto"]
+# kept importable from here for code written against them; the kind's home is _kind
+_unit_loss, _unit_loss_exact = unit_loss, unit_loss_of
 
 
 def _contract(contract: Any, specs: Any, name: str = "contract") -> ContractArrays:
@@ -142,7 +143,7 @@ def _params(ca: ContractArrays) -> tuple[Any, Any, Any, Any]:
 
 @dataclass(frozen=True)
 class _Lots:
-    qty: FloatArray
+    contracts: FloatArray  # in the venue's order unit, a multiple of the lot step
     raw_steps: FloatArray  # lot steps the budget buys, before the minimum order rule
     min_steps: Any
     unit: FloatArray
@@ -169,12 +170,12 @@ def _lots(
     )
     _distinct(e, s)
     kind, size, step, min_qty = _params(ca)
-    unit = _unit_loss(kind, size, e, s, f)
+    unit = unit_loss(kind, size, e, s, f)
     q = budget / (unit * step)
 
     def exact_q(i: tuple[int, ...]) -> Fraction:
         k, sz, st = (float(_full(x, q.shape)[i]) for x in (kind, size, step))
-        u = _unit_loss_exact(int(k), sz, float(e[i]), float(s[i]), float(f[i]))
+        u = unit_loss_of(int(k), sz, float(e[i]), float(s[i]), float(f[i]))
         return exact(float(budget[i])) / (u * exact(st))
 
     raw = count_steps(q, "floor", exact_q)
@@ -196,7 +197,7 @@ def _lots(
         n = np.where(n < min_steps, 0.0, n)
         qty = clean_multiple(n, step)
     return _Lots(
-        qty=qty,
+        contracts=qty,
         raw_steps=raw,
         min_steps=min_steps,
         unit=unit,
@@ -226,12 +227,12 @@ def sizing(
         per_unit_fee = f * (1.0 / e + 1.0 / s) if c.kind == INVERSE else f * (e + s)
     else:
         per_unit_fee = np.where(c.kind == INVERSE, f * (1.0 / e + 1.0 / s), f * (e + s))
-    shape = c.qty.shape
+    shape = c.contracts.shape
     return Sizing(
-        contracts=c.qty,
+        contracts=c.contracts,
         below_min=_full(below, shape),
-        loss=_loss_shown(c.qty, c.kind, c.size, e, s, f),
-        fees=clean_money(c.qty * c.size * per_unit_fee),
+        loss=_loss_shown(c.contracts, c.kind, c.size, e, s, f),
+        fees=clean_money(c.contracts * c.size * per_unit_fee),
         side=np.where(s < e, 1.0, -1.0),
         unit_loss=_full(c.unit, shape),
         contract=c.contract,
@@ -285,7 +286,7 @@ def contracts(
     >>> contracts(30, 3520, 3450, "binance:ETHUSDT")
     0.428
     """
-    return to_result(_lots(risk_amount, entry, stop, contract, fee_rate, specs).qty)
+    return to_result(_lots(risk_amount, entry, stop, contract, fee_rate, specs).contracts)
 
 
 def risk(

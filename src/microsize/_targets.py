@@ -56,12 +56,12 @@ from ._contracts import ContractSpec
 from ._errors import MicrosizeError
 from ._exact import clean_money, clean_multiple, count_steps, exact
 from ._inputs import FloatArray, as_float_array, broadcast, describe, position, to_result
+from ._kind import unit_loss
+from ._loss import unit_loss_of
 from ._sizing import (
     INVERSE,
     _one_contract,
     _side,
-    _unit_loss,
-    _unit_loss_exact,
     contracts,
 )
 
@@ -750,11 +750,11 @@ def contracts_usd(
     _distinct(e, s)
     size, step = spec.contract_size, spec.lot_step
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        q = usd / (s * _unit_loss(INVERSE, size, e, s, f) * step)
+        q = usd / (s * unit_loss(INVERSE, size, e, s, f) * step)
     get = _scalar_index(q.shape)
 
     def exact_q(i: tuple[int, ...]) -> Fraction:
-        unit = _unit_loss_exact(INVERSE, size, get(e, i), get(s, i), get(f, i))
+        unit = unit_loss_of(INVERSE, size, get(e, i), get(s, i), get(f, i))
         return exact(get(usd, i)) / (exact(get(s, i)) * unit * exact(step))
 
     q = _finite(q, "usd_amount, entry, stop")

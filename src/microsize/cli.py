@@ -1,4 +1,6 @@
-"""Command line: ``microsize size``, ``ladder``, ``liq``, ``hedge``, ``specs``, ``workbook``...
+"""Command line: ``microsize COMMAND ...``; ``microsize --help`` lists every command, and
+:func:`build_parser` (with the trader, workbook and LibreOffice modules' ``add_commands``)
+declares them.
 
 The CLI sits at the edge: it parses text, calls the core and prints; it holds no formula.
 It imports only the core (numpy): the workbook builder, XlsxWriter, openpyxl, xlwings and

@@ -15,7 +15,9 @@ import numpy as np
 
 from ._errors import MicrosizeError
 from ._exact import clean_money, exact
-from ._sizing import INVERSE, _unit_loss_exact, risk
+from ._kind import INVERSE
+from ._loss import unit_loss_of
+from ._sizing import risk
 from ._targets import (
     atr_stop,
     contracts_usd,
@@ -208,7 +210,7 @@ def _cmd_usd_budget(args: argparse.Namespace) -> int:
     ]
     if inverse and spec is not None:
         f = 0.0 if fee is None else fee
-        usd_loss = exact(n) * _unit_loss_exact(INVERSE, spec.contract_size, entry, fill, f)
+        usd_loss = exact(n) * unit_loss_of(INVERSE, spec.contract_size, entry, fill, f)
         rows.append(
             ("Risk at stop (USD)", float(clean_money(np.asarray(float(usd_loss * exact(fill))))))
         )
