@@ -1,4 +1,4 @@
-"""Margin, maintenance margin, liquidation, maximum leverage and funding (issue 5).
+"""Margin, maintenance margin, liquidation, maximum leverage and funding.
 
 Each case names its source. "derived" marks a value computed by hand from a source's
 inputs and its published formula where the source shows no final figure (or shows it

@@ -150,8 +150,8 @@ def test_one_fixture_per_venue_with_its_source() -> None:
 # ------------------------------------------------------------------ mapping
 # Where the mapped fixture row differs from the bundled row, and why (field: (old, new)).
 EXPECTED_CHANGES: dict[str, dict[str, tuple[Any, Any]]] = {
-    # shared/reference/README.md: snapshots disagree (2023 fixture step 1, ~2024 dump
-    # step 0.01); the fixture is the ~2024 exchangeInfo, so a refresh takes the finer step
+    # public snapshots disagree (ccxt's 2023 static market file: step 1; a ~2024
+    # exchangeInfo dump: step 0.01); the fixture is the ~2024 exchangeInfo, so a refresh takes the finer step
     "binance:SOLUSDT": {"lot_step": (1.0, 0.01), "min_qty": (1.0, 0.01)},
     # the bundled row chose the older nautilus tick 0.5; the ccxt static snapshot says 0.10
     "bybit:BTCUSD": {"tick_size": (0.5, 0.1)},

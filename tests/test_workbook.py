@@ -344,7 +344,9 @@ def test_engine_agrees_with_the_python_api_and_outside_numbers(engine: dict[str,
     # the often-quoted 431 breaks the budget
     assert engine[f"SIZING!B{SIZE_END + 6}"][0][0] == 30.17
     btc = {r[0]: r[1] for r in engine[f"SIZING!D14:E{SIZE_END}"].tolist()}
-    assert round(btc["Liquidation price"], 2) == 57228.92  # issue 5's seed, 20x
+    assert (
+        round(btc["Liquidation price"], 2) == 57228.92
+    )  # Binance FAQ's 60,000 entry, 0.01 BTC at 20x (test_margin)
     assert btc["Max leverage"] == 18
     ladder = engine["LADDER!A13:G16"].tolist()
     assert [r[2] for r in ladder[1:]] == [180, 240, 180]  # 30/40/30 under one stop

@@ -68,7 +68,7 @@ KINDS = ("linear", "inverse", "quanto")
 MIN_CONTRACT_SIZE, MAX_CONTRACT_SIZE = 1e-12, 1e12
 KIND_CODE = {k: i for i, k in enumerate(KINDS)}
 
-#: Columns of the spec table, in order (``qty_unit`` is informative, the rest as SPEC.md).
+#: Columns of the spec table, in order (``qty_unit`` is informative; the rest as docs/CONVENTIONS.md, Units).
 SPEC_COLUMNS = (
     "exchange",
     "symbol",

@@ -1,6 +1,6 @@
 """Beta, minimum-variance hedge ratios, and hedges in lot steps of a futures contract.
 
-Price histories arrive as one column or one row of prices, **oldest first** (SPEC.md), as
+Price histories arrive as one column or one row of prices, **oldest first** (docs/CONVENTIONS.md, Ranges), as
 nested lists from Excel, numpy arrays or pandas Series. A row with a blank in either
 series is dropped pairwise; two Series are first aligned on their index. Returns are
 computed between consecutive rows that remain:

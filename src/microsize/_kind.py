@@ -40,6 +40,7 @@ __all__ = [
     "inverse_mask",
     "is_inverse",
     "settle_name",
+    "side_from_stop",
     "unit_loss",
     "unit_loss_exact",
     "unit_pnl_exact",
@@ -127,3 +128,16 @@ def unit_pnl_exact(
     if inverse:
         return k * (side * (1 / e - 1 / x) - f * (1 / e + 1 / x))
     return k * (side * (x - e) - f * (e + x))
+
+
+def side_from_stop(entry: Any, stop: Any) -> Any:
+    """The side a stop implies: +1.0 (long) where the stop is below the entry, -1.0
+    (short) where it is above (docs/CONVENTIONS.md, Side); floats in, a float out, arrays
+    in, an array out. A stop equal to the entry is refused before this is asked.
+
+    >>> side_from_stop(3520.0, 3450.0), side_from_stop(np.array([10.0, 10.0]), np.array([9.0, 11.0]))
+    (1.0, array([ 1., -1.]))
+    """
+    if isinstance(entry, float | int) and isinstance(stop, float | int):
+        return 1.0 if stop < entry else -1.0
+    return np.where(np.asarray(stop) < np.asarray(entry), 1.0, -1.0)

@@ -24,7 +24,7 @@ from ._contracts import ContractSpec
 from ._errors import MicrosizeError
 from ._exact import clean_multiple, count_steps, exact
 from ._inputs import FloatArray, as_float_array, describe, is_missing
-from ._kind import is_inverse, unit_loss_exact, unit_pnl_exact
+from ._kind import is_inverse, side_from_stop, unit_loss_exact, unit_pnl_exact
 from ._sizing import _one_contract
 
 __all__ = [
@@ -412,7 +412,7 @@ def scale_out(
     e = single(_positive(entry, "entry"), "entry")
     s = single(_positive(stop, "stop"), "stop")
     distinct(np.asarray(e), np.asarray(s))
-    side = 1 if s < e else -1
+    side = int(side_from_stop(e, s))
     t = _positive(_levels(targets, "targets"), "targets")
     wrong = (t <= e) if side > 0 else (t >= e)
     if np.any(wrong):

@@ -57,7 +57,7 @@ from ._inputs import (
     position,
     to_result,
 )
-from ._kind import is_inverse, value_at
+from ._kind import is_inverse, side_from_stop, value_at
 from ._liquidation import (
     DEFAULT_MAX_LEVERAGE,
     _beyond,
@@ -337,7 +337,7 @@ def max_leverage(
         )
     shape = e.shape
     f = _flat(shape, e=e, st=st, m=m, a=a, c=c, codes=cd.astype(np.intp))
-    long = f["st"] < f["e"]
+    long = side_from_stop(f["e"], f["st"]) > 0
     n = f["e"].size
     # without a size: the first bracket, no maintenance amount (size-free formulas)
     sized = ~np.isnan(f["c"])
@@ -631,7 +631,7 @@ def _trade_inputs(
     c = single(contracts, "contracts", why)
     lev = float(positive(single(leverage, "leverage", why), "leverage"))
     eq = float(positive(single(equity, "equity", why), "equity"))
-    long = st < e
+    long = side_from_stop(e, st) > 0
     if c < 0 and long:
         raise MicrosizeError(
             f"contracts is a short ({describe(c)}) but the stop {describe(st)} is below "
@@ -704,7 +704,7 @@ def liquidation_check(
     ['liquidation at 57,228.92 comes before the stop at 57,000.00; at most 18x keeps it beyond the stop']
     """
     e, st, c, lev, eq = _trade_inputs(entry, stop, contracts, leverage, equity)
-    long = st < e
+    long = side_from_stop(e, st) > 0
     signed = c
     wb = math.nan if wallet_balance is None else _one(nonneg, wallet_balance, "wallet_balance")
     m = math.nan if mmr is None else _one(fraction, mmr, "mmr")

@@ -41,7 +41,7 @@ from ._errors import MicrosizeError
 from ._exact import clean_money, clean_multiple, count_steps, exact
 from ._inputs import FloatArray, as_float_array, broadcast, describe, position, to_result
 from ._kind import INVERSE as INVERSE
-from ._kind import LINEAR, unit_loss
+from ._kind import LINEAR, side_from_stop, unit_loss
 from ._loss import _full as _full
 from ._loss import _loss_shown as _loss_shown
 from ._loss import _money_product as _money_product
@@ -233,7 +233,7 @@ def sizing(
         below_min=_full(below, shape),
         loss=_loss_shown(c.contracts, c.kind, c.size, e, s, f),
         fees=clean_money(c.contracts * c.size * per_unit_fee),
-        side=np.where(s < e, 1.0, -1.0),
+        side=side_from_stop(e, s),
         unit_loss=_full(c.unit, shape),
         contract=c.contract,
     )

@@ -56,7 +56,7 @@ from ._contracts import ContractSpec
 from ._errors import MicrosizeError
 from ._exact import clean_money, clean_multiple, count_steps, exact
 from ._inputs import FloatArray, as_float_array, broadcast, describe, position, to_result
-from ._kind import unit_loss
+from ._kind import side_from_stop, unit_loss
 from ._loss import unit_loss_of
 from ._sizing import (
     INVERSE,
@@ -285,7 +285,7 @@ def stop_fill(stop: Any, slippage: Any, entry: Any, contract: Any = None, specs:
         raise MicrosizeError(f"slippage in ticks needs a contract with a tick size ({what})")
     s, amount, e = broadcast(stop=s, slippage=amount, entry=e)
     _distinct(e, s)
-    side = np.where(s < e, 1.0, -1.0)
+    side = side_from_stop(e, s)
     with np.errstate(over="ignore", invalid="ignore"):
         move = amount * tick if ticks and tick is not None else amount * s
         raw = _finite(s - side * move, "stop, slippage")
@@ -360,7 +360,7 @@ def reward_risk(
     spec = _contract_or_none(contract, specs)
     e, s, t, f = broadcast(entry=e, stop=s, target=t, fee_rate=f)
     _distinct(e, s)
-    long = s < e
+    long = side_from_stop(e, s) > 0
     wrong = np.where(long, t <= e, t >= e)
     if wrong.any():
         idx = first_index(wrong)
@@ -453,7 +453,7 @@ def target_price(
     kind = "linear" if spec is None else spec.kind
     e, s, r, f = broadcast(entry=e, stop=s, r_multiple=r, fee_rate=f)
     _distinct(e, s)
-    side = np.where(s < e, 1.0, -1.0)
+    side = side_from_stop(e, s)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         risk, _ = _pnl_parts(kind, e, s, e, f)
         if kind == "inverse":
