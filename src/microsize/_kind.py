@@ -37,6 +37,7 @@ __all__ = [
     "LINEAR",
     "QUANTO",
     "coin_quantity",
+    "fee_per_size",
     "inverse_mask",
     "is_inverse",
     "settle_name",
@@ -90,6 +91,19 @@ def settle_name(spec: ContractSpec) -> str:
     return spec.settle or ("quote currency" if spec.kind == "linear" else "settlement currency")
 
 
+def fee_per_size(kind: Any, e: Any, s: Any, f: Any) -> Any:
+    """Fees of both sides per unit of contract size (docs/CONVENTIONS.md, Fees): ``f`` of
+    the notional at entry ``e`` and again at exit ``s``: ``f (E + S)``, inverse
+    ``f (1/E + 1/S)``. ``kind`` is one kind code or an array of them.
+
+    >>> round(float(fee_per_size(LINEAR, 3520.0, 3450.0, 0.0005)), 6)
+    3.485
+    """
+    if isinstance(kind, int):
+        return f * (1.0 / e + 1.0 / s) if kind == INVERSE else f * (e + s)
+    return np.where(inverse_mask(kind), f * (1.0 / e + 1.0 / s), f * (e + s))
+
+
 def unit_loss(kind: Any, size: Any, e: Any, s: Any, f: Any) -> npt.NDArray[np.float64]:
     """Loss of one order unit (contract size ``size``) entered at ``e`` and stopped at
     ``s``, fee rate ``f`` on both sides, in the settlement currency: linear and quanto
@@ -100,12 +114,10 @@ def unit_loss(kind: Any, size: Any, e: Any, s: Any, f: Any) -> npt.NDArray[np.fl
     0.07
     """
     if isinstance(kind, int):  # one contract: compute its branch only
-        if kind == INVERSE:
-            return np.asarray(size * (np.abs(1.0 / s - 1.0 / e) + f * (1.0 / e + 1.0 / s)))
-        return np.asarray(size * (np.abs(e - s) + f * (e + s)))
-    lin = size * (np.abs(e - s) + f * (e + s))
-    inv = size * (np.abs(1.0 / s - 1.0 / e) + f * (1.0 / e + 1.0 / s))
-    return np.asarray(np.where(inverse_mask(kind), inv, lin), dtype=np.float64)
+        move = np.abs(1.0 / s - 1.0 / e) if kind == INVERSE else np.abs(e - s)
+    else:
+        move = np.where(inverse_mask(kind), np.abs(1.0 / s - 1.0 / e), np.abs(e - s))
+    return np.asarray(size * (move + fee_per_size(kind, e, s, f)), dtype=np.float64)
 
 
 def unit_loss_exact(inverse: bool, k: Fraction, e: Fraction, s: Fraction, f: Fraction) -> Fraction:

@@ -41,7 +41,7 @@ from ._errors import MicrosizeError
 from ._exact import clean_money, clean_multiple, count_steps, exact
 from ._inputs import FloatArray, as_float_array, broadcast, describe, position, to_result
 from ._kind import INVERSE as INVERSE
-from ._kind import LINEAR, side_from_stop, unit_loss
+from ._kind import LINEAR, fee_per_size, side_from_stop, unit_loss
 from ._loss import _full as _full
 from ._loss import _loss_shown as _loss_shown
 from ._loss import _money_product as _money_product
@@ -223,10 +223,7 @@ def sizing(
     c = _lots(risk_amount, entry, stop, contract, fee_rate, specs)
     e, s, f = c.entry, c.stop, c.fee
     below = (c.raw_steps > 0) & (c.raw_steps < c.min_steps)
-    if isinstance(c.kind, int):
-        per_unit_fee = f * (1.0 / e + 1.0 / s) if c.kind == INVERSE else f * (e + s)
-    else:
-        per_unit_fee = np.where(c.kind == INVERSE, f * (1.0 / e + 1.0 / s), f * (e + s))
+    per_unit_fee = fee_per_size(c.kind, e, s, f)
     shape = c.contracts.shape
     return Sizing(
         contracts=c.contracts,
