@@ -58,6 +58,7 @@ from ._inputs import (
     position,
     to_result,
 )
+from ._kind import is_inverse
 from ._sizing import _one_contract
 
 __all__ = [
@@ -850,7 +851,7 @@ def portfolio_hedge(
             f"target_beta needs a net exposure, but exposures sum to 0 (got target_beta "
             f"{describe(t)}); use 0 to neutralise the beta-weighted exposure"
         )
-    inverse = spec.kind == "inverse"
+    inverse = is_inverse(spec)
     value = spec.contract_size if inverse else spec.contract_size * p
     if not 0 < value < math.inf:
         raise MicrosizeError(

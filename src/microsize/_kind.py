@@ -25,7 +25,7 @@ of USDⓈ-M Futures" and "... of COIN-M Futures".
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -50,8 +50,6 @@ __all__ = [
 
 LINEAR, INVERSE, QUANTO = KIND_CODE["linear"], KIND_CODE["inverse"], KIND_CODE["quanto"]
 
-_T = TypeVar("_T")
-
 
 def is_inverse(spec: ContractSpec) -> bool:
     """True for an inverse contract (money in the coin, size in USD face value)."""
@@ -63,7 +61,7 @@ def inverse_mask(kind: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     return np.asarray(np.asarray(kind) == INVERSE, dtype=np.bool_)
 
 
-def value_at(inverse: Any, q: _T, price: Any) -> _T:
+def value_at(inverse: Any, q: Any, price: Any) -> Any:
     """Value of a position of ``q`` (= |contracts| x contract_size) at ``price`` in the
     settlement currency: ``q / price`` for inverse, ``q x price`` otherwise.
 
@@ -71,9 +69,9 @@ def value_at(inverse: Any, q: _T, price: Any) -> _T:
     (600.0, 0.002)
     """
     if isinstance(inverse, bool | np.bool_):
-        return q / price if inverse else q * price  # type: ignore[no-any-return]
+        return q / price if inverse else q * price
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(inverse, q / price, q * price)  # type: ignore[no-any-return]
+        return np.where(inverse, q / price, q * price)
 
 
 def coin_quantity(inverse: bool, q: float, entry: float) -> float:

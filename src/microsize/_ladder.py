@@ -24,7 +24,7 @@ from ._contracts import ContractSpec
 from ._errors import MicrosizeError
 from ._exact import clean_multiple, count_steps, exact
 from ._inputs import FloatArray, as_float_array, describe, is_missing
-from ._kind import is_inverse, side_from_stop, unit_loss_exact, unit_pnl_exact
+from ._kind import is_inverse, side_from_stop, unit_loss_exact, unit_pnl_exact, value_at
 from ._sizing import _one_contract
 
 __all__ = [
@@ -259,7 +259,7 @@ def ladder(
         tq += qty[i]
         tr += steps[i] * cost[i]
         if qty[i]:
-            tv += qty[i] / E[i] if spec.kind == "inverse" else qty[i] * E[i]
+            tv += value_at(is_inverse(spec), qty[i], E[i])
         cum_q.append(tq)
         cum_r.append(tr)
         avgs.append(None if tq == 0 else (tq / tv if spec.kind == "inverse" else tv / tq))

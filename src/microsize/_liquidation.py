@@ -59,6 +59,7 @@ from ._inputs import (
     position,
     to_result,
 )
+from ._kind import is_inverse, value_at
 from ._tiers import _label, _measure, _no_data, _rate_amount, _Schedule, _schedule
 
 __all__ = ["liq_price"]
@@ -146,12 +147,12 @@ def _liquidation(
     mm_e = np.empty(n)
     wallet = np.empty(n)
     for spec, mask in groups(codes, specs):
-        inv = spec.kind == "inverse"
+        inv = is_inverse(spec)
         basis = _basis(spec, mm_basis)
         E, C, L = e[mask], c[mask], lev[mask]
         s = np.sign(C)
         q = np.abs(C) * spec.contract_size
-        note_e = q / E if inv else q * E
+        note_e = value_at(inv, q, E)
         W = np.where(np.isnan(wb[mask]), note_e / L, wb[mask])
         M, A = mmr[mask], amt[mask]
         given = ~np.isnan(M)
@@ -227,7 +228,7 @@ def _bracketed(
     col = (slice(None), None)
     lp = _liq_formula(inv, basis, s[col], q[col], e[col], wb[col], sched.mmr, sched.amount)
     with np.errstate(divide="ignore", invalid="ignore"):
-        meas = q[col] / lp if inv else q[col] * lp
+        meas = value_at(inv, q[col], lp)
     meas = np.where(np.isnan(meas), 0.0, meas)
     held = sched.index(meas) == np.arange(len(sched.floor))
     long = s[col] > 0

@@ -42,7 +42,6 @@ from ._checks import nonneg as _nonneg
 from ._checks import nonzero as _nonzero
 from ._checks import positive as _positive
 from ._contracts import (
-    KIND_CODE,
     as_spec_table,
     groups,
     resolve_contracts,
@@ -57,7 +56,7 @@ from ._inputs import (
     position,
     to_result,
 )
-from ._kind import is_inverse, side_from_stop, value_at
+from ._kind import inverse_mask, is_inverse, side_from_stop, value_at
 from ._liquidation import (
     DEFAULT_MAX_LEVERAGE,
     _beyond,
@@ -150,9 +149,9 @@ def margin(
     allowed = np.full(out.size, math.inf)
     tier = np.full(out.size, -1, dtype=np.intp)
     for spec, mask in groups(f["codes"], ca.specs):
-        inv = spec.kind == "inverse"
+        inv = is_inverse(spec)
         q = np.abs(f["c"][mask]) * spec.contract_size
-        note = q / f["p"][mask] if inv else q * f["p"][mask]
+        note = value_at(inv, q, f["p"][mask])
         out[mask] = note / f["lev"][mask]
         ok = np.full(q.shape, math.inf if spec.max_leverage is None else spec.max_leverage)
         sched = _schedule(spec, tiers)
@@ -231,10 +230,10 @@ def maintenance_margin(
     f = _flat(shape, c=c, p=p, m=m, a=a, codes=cd.astype(np.intp))
     out = np.empty(f["c"].size)
     for spec, mask in groups(f["codes"], ca.specs):
-        inv = spec.kind == "inverse"
+        inv = is_inverse(spec)
         cabs = np.abs(f["c"][mask])
         q = cabs * spec.contract_size
-        note = q / f["p"][mask] if inv else q * f["p"][mask]
+        note = value_at(inv, q, f["p"][mask])
         M, A = f["m"][mask], f["a"][mask]
         rate = np.where(np.isnan(M), 0.0, M)
         amount = np.where(np.isnan(A), 0.0, A)
@@ -451,7 +450,7 @@ def funding(
     c, p, r, n, kind, size = broadcast(
         contracts=c, price=p, rate=r, periods=n, contract=ca.kind, size=ca.size
     )
-    value = np.where(kind == KIND_CODE["inverse"], c * size / p, c * size * p)
+    value = value_at(inverse_mask(kind), c * size, p)
     return to_result(clean_money(value * r * n))
 
 
@@ -510,12 +509,12 @@ def max_contracts_for_margin(
     step_of = np.empty(size)
     allowed = np.full(size, math.inf)
     for spec, mask in groups(f["codes"], ca.specs):
-        inv = spec.kind == "inverse"
+        inv = is_inverse(spec)
         k, st = spec.contract_size, spec.lot_step
         A, P, L = f["av"][mask], f["p"][mask], f["lev"][mask]
         if spec.max_leverage is not None:
             allowed[mask] = spec.max_leverage
-        per_step = st * k / P / L if inv else st * k * P / L
+        per_step = value_at(inv, st * k, P) / L
         q = A / per_step
 
         def exact_q(
@@ -546,7 +545,7 @@ def max_contracts_for_margin(
             elif sched.measure == "face":
                 unit = np.full(P.shape, st * k)
             else:
-                unit = st * k / P if inv else st * k * P
+                unit = value_at(inv, st * k, P)
             finite = np.isfinite(cap_l)
             if finite.any():
                 with np.errstate(invalid="ignore"):
@@ -563,8 +562,8 @@ def max_contracts_for_margin(
                 ) -> Fraction:
                     j = i[0]
                     S, K, Pj = exact(st), exact(k), exact(float(P[j]))
-                    per = {"contracts": S, "face": S * K}.get(
-                        measure, S * K / Pj if inv else S * K * Pj
+                    per: Fraction = {"contracts": S, "face": S * K}.get(
+                        measure, value_at(inv, S * K, Pj)
                     )
                     return exact(float(cap_l[j])) / per
 

@@ -41,7 +41,7 @@ from ._errors import MicrosizeError
 from ._exact import clean_money, clean_multiple, count_steps, exact
 from ._inputs import FloatArray, as_float_array, broadcast, describe, position, to_result
 from ._kind import INVERSE as INVERSE
-from ._kind import LINEAR, fee_per_size, side_from_stop, unit_loss
+from ._kind import LINEAR, fee_per_size, inverse_mask, side_from_stop, unit_loss, value_at
 from ._loss import _full as _full
 from ._loss import _loss_shown as _loss_shown
 from ._loss import _money_product as _money_product
@@ -78,7 +78,7 @@ def _pnl_raw(
 
 
 def _notional_raw(kind: FloatArray, size: FloatArray, c: FloatArray, p: FloatArray) -> FloatArray:
-    return np.where(kind == INVERSE, np.abs(c) * size / p, np.abs(c) * size * p)
+    return np.asarray(value_at(inverse_mask(kind), np.abs(c) * size, p), dtype=np.float64)
 
 
 # ----------------------------------------------------------------------- public API

@@ -42,6 +42,7 @@ from ._inputs import (
     describe,
     is_missing,
 )
+from ._kind import is_inverse, value_at
 
 __all__ = ["margin_tier"]
 
@@ -101,7 +102,7 @@ def _measure_of(unit: str, spec: ContractSpec) -> str:
     word = unit.strip().split(" ")[0].lower() if unit.strip() else ""
     if word.startswith("contract"):
         return "contracts"
-    if spec.kind == "inverse" and word and word == (spec.quote or "").lower():
+    if is_inverse(spec) and word and word == (spec.quote or "").lower():
         return "face"
     return "notional"
 
@@ -275,7 +276,7 @@ def _measure(
     if sched.measure == "face":
         return q
     with np.errstate(divide="ignore"):
-        return np.asarray(q / price if inverse else q * price, dtype=np.float64)
+        return np.asarray(value_at(inverse, q, price), dtype=np.float64)
 
 
 def _rate_amount(
