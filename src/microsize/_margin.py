@@ -42,6 +42,8 @@ from ._checks import nonneg as _nonneg
 from ._checks import nonzero as _nonzero
 from ._checks import positive as _positive
 from ._contracts import (
+    ContractSpec,
+    SpecTable,
     as_spec_table,
     groups,
     resolve_contracts,
@@ -617,6 +619,71 @@ def leverage_warning(
     return f"leverage {number_text(leverage)} is above {words.format(number_text(top))}"
 
 
+def _liquidation_of_one(
+    e: float,
+    st: float,
+    c: float,
+    lev: float,
+    wb: float,
+    m: float,
+    a: float,
+    spec: ContractSpec,
+    table: SpecTable,
+    tiers: Any,
+    basis: str | None,
+) -> tuple[float, float, bool, list[str], float]:
+    """Liquidation price, the highest leverage that keeps it beyond the stop, whether the
+    position is liquidated at once, the warnings about both, and the leverage the venue
+    allows for this size (inf: unknown), for one checked trade (NaN: not given)."""
+    one = [np.asarray([x]) for x in (e, c, lev, wb, m, a)]
+    liq = _liquidation(
+        one[0],
+        one[1],
+        one[2],
+        one[3],
+        one[4],
+        one[5],
+        np.zeros(1, dtype=np.intp),
+        (spec,),
+        tiers=tiers,
+        mm_basis=basis,
+    )
+    lp = float(clean_money(liq.price)[0])
+    key: Any = spec.key if spec.exchange else spec.contract_size
+    best = float(
+        max_leverage(
+            e,
+            st,
+            key,
+            None if math.isnan(m) else m,
+            table,
+            contracts=c,
+            maint_amount=None if math.isnan(a) else a,
+            tiers=tiers,
+            mm_basis=basis,
+        )
+    )
+    long = side_from_stop(e, st) > 0
+    if (lp >= e) if long else (lp <= e):
+        said = [
+            f"the position would be liquidated at once: its margin "
+            f"{number_text(float(liq.wallet[0]))} is below the maintenance margin "
+            f"{number_text(float(clean_money(liq.mm_at_entry)[0]))}"
+        ]
+        return lp, best, True, said, float(liq.allowed[0])
+    said = []
+    if not bool(_beyond(np.asarray(lp), np.asarray(st), long)):
+        hint = (
+            f"at most {number_text(best)}x keeps it beyond the stop"
+            if best >= 1
+            else "no leverage keeps it beyond the stop"
+        )
+        said.append(
+            f"liquidation at {_price_text(lp)} comes before the stop at {_price_text(st)}; {hint}"
+        )
+    return lp, best, False, said, float(liq.allowed[0])
+
+
 def _trade_inputs(
     entry: Any, stop: Any, contracts: Any, leverage: Any, equity: Any
 ) -> tuple[float, float, float, float, float]:
@@ -703,8 +770,6 @@ def liquidation_check(
     ['liquidation at 57,228.92 comes before the stop at 57,000.00; at most 18x keeps it beyond the stop']
     """
     e, st, c, lev, eq = _trade_inputs(entry, stop, contracts, leverage, equity)
-    long = side_from_stop(e, st) > 0
-    signed = c
     wb = math.nan if wallet_balance is None else _one(nonneg, wallet_balance, "wallet_balance")
     m = math.nan if mmr is None else _one(fraction, mmr, "mmr")
     a = math.nan if maint_amount is None else _one(nonneg, maint_amount, "maint_amount")
@@ -714,7 +779,6 @@ def liquidation_check(
     spec = ca.single
     if spec is None:
         raise MicrosizeError("contract must be a single contract, not a range of different ones")
-    key: Any = spec.key if spec.exchange else spec.contract_size
     q = abs(c) * spec.contract_size
     # the initial margin as MF_SIZE's Margin row shows it: the notional cut to 12 digits
     # (as MF_NOTIONAL), divided by the leverage, cut again
@@ -732,53 +796,12 @@ def liquidation_check(
             f"liquidation price unknown: {_label(spec)} has no maintenance-margin data (pass mmr)"
         )
     elif c != 0:
-        one = [np.asarray([x]) for x in (e, signed, lev, wb, m, a)]
-        liq = _liquidation(
-            one[0],
-            one[1],
-            one[2],
-            one[3],
-            one[4],
-            one[5],
-            np.zeros(1, dtype=np.intp),
-            (spec,),
-            tiers=tiers,
-            mm_basis=basis,
+        lp, best, at_once, said, allowed = _liquidation_of_one(
+            e, st, c, lev, wb, m, a, spec, table, tiers, basis
         )
-        lp = float(clean_money(liq.price)[0])
-        allowed = float(liq.allowed[0])
+        warnings.extend(said)
         if math.isfinite(allowed) and (top is None or allowed < top):
             top, top_words = allowed, "the maximum {} for this position's size"
-        best = float(
-            max_leverage(
-                e,
-                st,
-                key,
-                None if math.isnan(m) else m,
-                table,
-                contracts=c,
-                maint_amount=None if math.isnan(a) else a,
-                tiers=tiers,
-                mm_basis=basis,
-            )
-        )
-        if (lp >= e) if long else (lp <= e):
-            at_once = True
-            warnings.append(
-                f"the position would be liquidated at once: its margin "
-                f"{number_text(float(liq.wallet[0]))} is below the maintenance margin "
-                f"{number_text(float(clean_money(liq.mm_at_entry)[0]))}"
-            )
-        elif not bool(_beyond(np.asarray(lp), np.asarray(st), long)):
-            hint = (
-                f"at most {number_text(best)}x keeps it beyond the stop"
-                if best >= 1
-                else "no leverage keeps it beyond the stop"
-            )
-            warnings.append(
-                f"liquidation at {_price_text(lp)} comes before the stop at "
-                f"{_price_text(st)}; {hint}"
-            )
     if im > eq:
         warnings.append(f"margin {number_text(im)} exceeds the account {number_text(eq)}")
     over = leverage_warning(lev, top, top_words)

@@ -534,15 +534,8 @@ _CONTRACT_HELP = "exchange:symbol (see microsize specs) or a contract size in un
 _FEE_HELP = "fee per side: 0.05%% or 0.0005 (default 0)"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="microsize",
-        description="Precise risk allocation with crypto micro-futures.",
-        epilog="exit status: 0 done; 1 done, but read the Warnings row; 2 refused (bad input)",
-    )
-    parser.add_argument("--version", action="version", version=f"microsize {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def _add_sizing_commands(sub: Any) -> None:
+    """The commands size, ladder and scale-out: the sizing tables."""
     p = sub.add_parser(
         "size",
         help="size one trade (the MF_SIZE table)",
@@ -609,6 +602,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fee", help=_FEE_HELP)
     p.set_defaults(func=_cmd_scale_out)
 
+
+def _add_margin_commands(sub: Any) -> None:
+    """The commands liq: liquidation price, margin and the check against a stop."""
     p = sub.add_parser(
         "liq",
         help="isolated liquidation price, margin, and the check against a stop",
@@ -630,6 +626,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--equity", help="account size, to warn when the margin exceeds it")
     p.set_defaults(func=_cmd_liq)
 
+
+def _add_hedges_commands(sub: Any) -> None:
+    """The commands hedge and portfolio-hedge."""
     p = sub.add_parser(
         "hedge",
         help="contracts that move one exposure's beta to a target",
@@ -672,6 +671,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--target", help="portfolio beta to reach (default 0)")
     p.set_defaults(func=_cmd_portfolio_hedge)
 
+
+def _add_specs_commands(sub: Any) -> None:
+    """The commands specs and specs refresh."""
     p = sub.add_parser(
         "specs",
         help="list the contract specs (the user table if there is one), or refresh them",
@@ -723,6 +725,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--all-fields", action="store_true", help="show source and as_of changes in the diff too"
     )
     r.set_defaults(func=_cmd_specs_refresh)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="microsize",
+        description="Precise risk allocation with crypto micro-futures.",
+        epilog="exit status: 0 done; 1 done, but read the Warnings row; 2 refused (bad input)",
+    )
+    parser.add_argument("--version", action="version", version=f"microsize {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_sizing_commands(sub)
+    _add_margin_commands(sub)
+    _add_hedges_commands(sub)
+    _add_specs_commands(sub)
     add_workbook_commands(sub)  # registers the command; the builder is imported when it runs
     from .cli_trader import add_commands as add_trader_commands
 
