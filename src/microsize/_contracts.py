@@ -368,6 +368,7 @@ class SpecTable(Mapping[str, ContractSpec]):
         return cls(specs, origin=origin)
 
 
+# Long on purpose: one row of the spec table: a check per column, in the column order a message names.
 def _spec_from_record(rec: Mapping[str, Any], where: str) -> ContractSpec:  # noqa: C901 (one row of the spec table: a check per column, in the column order a message names)
     exchange = _text(rec.get("exchange"))
     symbol = _text(rec.get("symbol"))

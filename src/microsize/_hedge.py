@@ -158,6 +158,7 @@ def _parse_objects(
     return out, blank
 
 
+# Long on purpose: a price history cell by cell: every kind of blank, text and error value an Excel column holds.
 def _column(value: Any, name: str, *, scalar_ok: bool = False) -> _Column:  # noqa: C901 (a price history cell by cell: every kind of blank, text and error value an Excel column holds)
     """Read one row or one column of numbers in which blank cells are allowed."""
     if _is_pandas(value):
@@ -773,6 +774,7 @@ def _holdings(exposures: Any, betas: Any) -> tuple[FloatArray, FloatArray]:
     return ce.values[keep], cb.values[keep]
 
 
+# Long on purpose: builds the MF_PORTFOLIO_HEDGE table row by row, in the table's order.
 def portfolio_hedge(
     exposures: Any,
     betas: Any,

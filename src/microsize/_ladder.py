@@ -152,6 +152,7 @@ class Ladder:
         return out
 
 
+# Long on purpose: the MF_LADDER algorithm in its documented steps: shares, floor, leftover hand-out, cumulative columns.
 def ladder(
     risk_amount: Any,
     entries: Any,
@@ -362,6 +363,7 @@ class ScaleOut:
         return out
 
 
+# Long on purpose: the MF_SCALE_OUT algorithm in its documented steps: shares, floor, hand-out from the first target, PnL columns.
 def scale_out(
     contracts: Any,
     entry: Any,

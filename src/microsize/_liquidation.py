@@ -125,6 +125,7 @@ class _Liq:
     wallet: FloatArray  # isolated wallet balance used
 
 
+# Long on purpose: one vectorised pass per contract: given rates, then the tier table's brackets; the venue formulas are in _liq_formula.
 def _liquidation(
     e: FloatArray,
     c: FloatArray,

@@ -252,6 +252,7 @@ def maintenance_margin(
     return to_result(clean_money(out.reshape(shape)))
 
 
+# Long on purpose: one vectorised pass per contract: every whole leverage's liquidation price at once, then the highest beyond the stop.
 def max_leverage(
     entry: Any,
     stop: Any,
@@ -456,6 +457,7 @@ def funding(
     return to_result(clean_money(value * r * n))
 
 
+# Long on purpose: one vectorised pass per contract: float count, exact recount at lot boundaries, tier caps; split, the arrays would travel through five signatures.
 def max_contracts_for_margin(
     available: Any,
     price: Any,

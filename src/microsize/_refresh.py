@@ -393,6 +393,7 @@ def _bitmex(market: Mapping[str, Any], what: str) -> dict[str, Any]:
     }
 
 
+# Long on purpose: one ccxt market to one spec row, field by field in ccxt's order, so a reader checks it against ccxt's market structure.
 def map_market(  # noqa: C901 (one ccxt market to one spec row: a branch per ccxt field, in ccxt's order, so it reads against ccxt's market structure)
     venue: str,
     market: Mapping[str, Any],

@@ -256,6 +256,7 @@ def _liq_text(x: float, entry: float, qty: float, unit: str) -> str:
     return _Units.join(_show(x), unit)
 
 
+# Long on purpose: reads, computes and prints the liq command's table in its row order.
 def _cmd_liq(args: argparse.Namespace) -> int:
     entry = _number(args.entry, "entry")
     qty = _number(args.contracts, "contracts")
@@ -534,6 +535,7 @@ _CONTRACT_HELP = "exchange:symbol (see microsize specs) or a contract size in un
 _FEE_HELP = "fee per side: 0.05%% or 0.0005 (default 0)"
 
 
+# Long on purpose: declarations only: three argparse subcommands, one block each.
 def _add_sizing_commands(sub: Any) -> None:
     """The commands size, ladder and scale-out: the sizing tables."""
     p = sub.add_parser(

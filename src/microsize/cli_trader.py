@@ -218,6 +218,7 @@ def _cmd_usd_budget(args: argparse.Namespace) -> int:
     return 0
 
 
+# Long on purpose: declarations only: six argparse subcommands, one block each.
 def add_commands(sub: Any) -> None:
     """Register the trader-input commands on ``microsize``'s subparsers."""
     fee_help = "fee per side: 0.05%% or 0.0005 (default 0)"

@@ -239,6 +239,7 @@ def check_venues(names: Iterable[str]) -> list[str]:
     return out
 
 
+# Long on purpose: the refresh sequence (fetch, map, diff, validate, write) kept in one readable order.
 def refresh_specs(  # noqa: C901 (the refresh sequence (fetch, map, diff, validate, write) kept in one readable order)
     current: SpecTable,
     current_tiers: Sequence[MarginTier] = (),
