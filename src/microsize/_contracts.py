@@ -24,13 +24,17 @@ from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 
 from ._errors import MicrosizeError
 from ._inputs import clip, describe, is_missing, position
+
+#: A ``contract`` argument: a key ``exchange:symbol``, a positive number (a linear contract
+#: of that many units), or a range of either.
+ContractLike: TypeAlias = npt.ArrayLike
 
 __all__ = [
     "DEFAULT_MAX_SPEC_AGE_DAYS",
@@ -40,9 +44,11 @@ __all__ = [
     "SPEC_COLUMNS",
     "TIER_COLUMNS",
     "ContractArrays",
+    "ContractLike",
     "ContractSpec",
     "MarginTier",
     "SpecTable",
+    "SpecsLike",
     "TierTable",
     "clear_spec_caches",
     "groups",
@@ -366,6 +372,11 @@ class SpecTable(Mapping[str, ContractSpec]):
         if not specs:
             raise MicrosizeError(f"{origin} has a header row but no contract rows")
         return cls(specs, origin=origin)
+
+
+#: A ``specs`` argument: a spec table, rows with a header row (a workbook range), or None
+#: for the user's or the bundled table.
+SpecsLike: TypeAlias = "SpecTable | Sequence[Sequence[Any]] | None"
 
 
 # Long on purpose: one row of the spec table: a check per column, in the column order a message names.

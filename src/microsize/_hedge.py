@@ -45,11 +45,20 @@ import numpy.typing as npt
 
 from ._checks import positive as _positive
 from ._checks import single
-from ._contracts import KIND_CODE, ContractArrays, ContractSpec, resolve_contracts
+from ._contracts import (
+    KIND_CODE,
+    ContractArrays,
+    ContractLike,
+    ContractSpec,
+    SpecsLike,
+    resolve_contracts,
+)
 from ._errors import MicrosizeError
 from ._exact import clean_money, clean_multiple, count_steps, exact
 from ._inputs import (
+    Column,
     FloatArray,
+    Numeric,
     _has_bool,
     as_float_array,
     broadcast,
@@ -332,7 +341,7 @@ def _decay(lam: Any) -> float | None:
 
 
 # ------------------------------------------------------------------------ beta
-def beta(asset_prices: Any, hedge_prices: Any, lam: Any = None) -> float:
+def beta(asset_prices: Column, hedge_prices: Column, lam: Numeric | None = None) -> float:
     """Beta of the asset's simple returns on the hedge instrument's.
 
     Parameters
@@ -404,7 +413,7 @@ def beta(asset_prices: Any, hedge_prices: Any, lam: Any = None) -> float:
     return float(wx @ y) / den
 
 
-def rolling_beta(asset_prices: Any, hedge_prices: Any, window: Any) -> Any:
+def rolling_beta(asset_prices: Column, hedge_prices: Column, window: Numeric) -> Any:
     """OLS beta over a moving window of ``window`` returns.
 
     Parameters
@@ -507,7 +516,7 @@ def _changes(spot_prices: Any, futures_prices: Any) -> tuple[FloatArray, FloatAr
     return np.diff(pair.a), np.diff(pair.b), pair
 
 
-def hedge_ratio(spot_prices: Any, futures_prices: Any) -> float:
+def hedge_ratio(spot_prices: Column, futures_prices: Column) -> float:
     """Minimum-variance hedge ratio from price changes: ``h* = ρ σ_ΔS / σ_ΔF``.
 
     Parameters
@@ -541,7 +550,7 @@ def hedge_ratio(spot_prices: Any, futures_prices: Any) -> float:
     return _slope(df, ds, "futures_prices", pair.b, "the hedge ratio")
 
 
-def hedge_stats(spot_prices: Any, futures_prices: Any) -> HedgeStats:
+def hedge_stats(spot_prices: Column, futures_prices: Column) -> HedgeStats:
     """Hedge ratio, correlation, volatilities of the changes and effectiveness ρ².
 
     Same inputs as :func:`hedge_ratio`. Standard deviations are sample ones (ddof = 1),
@@ -611,12 +620,12 @@ def _contract_value(kind: Any, size: Any, price: Any) -> Any:
 
 
 def hedge(
-    exposure: Any,
-    beta: Any,
-    hedge_price: Any,
-    contract: Any,
-    target_beta: Any = 0,
-    specs: Any = None,
+    exposure: Numeric,
+    beta: Numeric,
+    hedge_price: Numeric,
+    contract: ContractLike,
+    target_beta: Numeric = 0,
+    specs: SpecsLike = None,
 ) -> Any:
     """Signed contracts to trade (negative = sell) to move an exposure's beta to a target.
 
@@ -776,12 +785,12 @@ def _holdings(exposures: Any, betas: Any) -> tuple[FloatArray, FloatArray]:
 
 # Long on purpose: builds the MF_PORTFOLIO_HEDGE table row by row, in the table's order.
 def portfolio_hedge(
-    exposures: Any,
-    betas: Any,
-    hedge_price: Any,
-    contract: Any,
-    target_beta: Any = 0,
-    specs: Any = None,
+    exposures: Column,
+    betas: Column,
+    hedge_price: Numeric,
+    contract: ContractLike,
+    target_beta: Numeric = 0,
+    specs: SpecsLike = None,
 ) -> PortfolioHedge:
     """Hedge a portfolio of holdings to a target beta with one futures contract.
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeAlias, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -21,7 +21,10 @@ from ._errors import MicrosizeError
 
 __all__ = [
     "QUOTE_CHARS",
+    "Column",
     "FloatArray",
+    "Numeric",
+    "Result",
     "as_float_array",
     "broadcast",
     "clip",
@@ -33,6 +36,18 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
+
+#: A numeric argument of the Python API: a number, a sequence or nested sequence (a range),
+#: or an array; Excel's other cell values (text, None) are refused with a message.
+Numeric: TypeAlias = npt.ArrayLike
+
+#: A column of cells where blanks are allowed (a price history, holdings): numbers or
+#: None for an empty cell.
+Column: TypeAlias = npt.ArrayLike | Sequence[float | None]
+
+#: What a vectorised function returns: a float for scalar inputs, else an array of the
+#: broadcast shape.
+Result: TypeAlias = float | FloatArray
 
 
 #: characters of a received text or object a message quotes (Excel shows about 255 in all)
@@ -227,8 +242,8 @@ def broadcast(**arrays: npt.NDArray[Any]) -> tuple[FloatArray, ...]:
         ) from None
 
 
-def to_result(arr: npt.NDArray[Any]) -> Any:
+def to_result(arr: npt.NDArray[Any]) -> Result:
     """A Python scalar for a 0-d result, else the array itself."""
     if arr.ndim == 0:
-        return arr.item()
-    return arr
+        return cast(float, arr.item())
+    return cast(FloatArray, arr)

@@ -20,10 +20,10 @@ import numpy as np
 from ._checks import distinct, single
 from ._checks import fee as _fee
 from ._checks import positive as _positive
-from ._contracts import ContractSpec
+from ._contracts import ContractLike, ContractSpec, SpecsLike
 from ._errors import MicrosizeError
 from ._exact import clean_multiple, count_steps, exact
-from ._inputs import FloatArray, as_float_array, describe, is_missing
+from ._inputs import FloatArray, Numeric, as_float_array, describe, is_missing
 from ._kind import is_inverse, side_from_stop, unit_loss_exact, unit_pnl_exact, value_at
 from ._sizing import _one_contract
 
@@ -154,13 +154,13 @@ class Ladder:
 
 # Long on purpose: the MF_LADDER algorithm in its documented steps: shares, floor, leftover hand-out, cumulative columns.
 def ladder(
-    risk_amount: Any,
-    entries: Any,
-    stop: Any,
-    contract: Any,
-    weights: Any = None,
-    fee_rate: Any = None,
-    specs: Any = None,
+    risk_amount: Numeric,
+    entries: Numeric,
+    stop: Numeric,
+    contract: ContractLike,
+    weights: Numeric | None = None,
+    fee_rate: Numeric | None = None,
+    specs: SpecsLike = None,
 ) -> Ladder:
     """Size a scale-in ladder: several entries, one stop, one risk budget.
 
@@ -365,14 +365,14 @@ class ScaleOut:
 
 # Long on purpose: the MF_SCALE_OUT algorithm in its documented steps: shares, floor, hand-out from the first target, PnL columns.
 def scale_out(
-    contracts: Any,
-    entry: Any,
-    stop: Any,
-    targets: Any,
-    contract: Any,
-    weights: Any = None,
-    fee_rate: Any = None,
-    specs: Any = None,
+    contracts: Numeric,
+    entry: Numeric,
+    stop: Numeric,
+    targets: Numeric,
+    contract: ContractLike,
+    weights: Numeric | None = None,
+    fee_rate: Numeric | None = None,
+    specs: SpecsLike = None,
 ) -> ScaleOut:
     """Split a position across take-profit targets.
 
@@ -494,12 +494,12 @@ _SPACINGS = {
 
 
 def ladder_prices(
-    first_price: Any,
-    last_price: Any,
-    legs: Any,
+    first_price: Numeric,
+    last_price: Numeric,
+    legs: Numeric,
     spacing: Any = None,
-    tick: Any = None,
-    specs: Any = None,
+    tick: Numeric | None = None,
+    specs: SpecsLike = None,
 ) -> FloatArray:
     """Prices for ``legs`` levels from ``first_price`` to ``last_price``, both included.
 
@@ -563,7 +563,7 @@ _PRESETS = {
 }
 
 
-def ladder_weights(legs: Any, preset: Any = None) -> FloatArray:
+def ladder_weights(legs: Numeric, preset: Numeric | None = None) -> FloatArray:
     """Weight presets as shares summing to 1: equal, pyramid (decreasing n, n-1, ..., 1),
     increasing (1, 2, ..., n).
 

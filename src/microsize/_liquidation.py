@@ -46,7 +46,9 @@ from ._checks import nonzero as _nonzero
 from ._checks import number_text
 from ._checks import positive as _positive
 from ._contracts import (
+    ContractLike,
     ContractSpec,
+    SpecsLike,
     groups,
     resolve_contracts,
 )
@@ -54,6 +56,8 @@ from ._errors import MicrosizeError
 from ._exact import clean_money
 from ._inputs import (
     FloatArray,
+    Numeric,
+    Result,
     broadcast,
     describe,
     position,
@@ -274,18 +278,18 @@ def _leverage_limit(
 
 
 def liq_price(
-    entry: Any,
-    contracts: Any,
-    leverage: Any,
-    contract: Any,
-    wallet_balance: Any = None,
-    mmr: Any = None,
-    maint_amount: Any = None,
-    specs: Any = None,
+    entry: Numeric,
+    contracts: Numeric,
+    leverage: Numeric,
+    contract: ContractLike,
+    wallet_balance: Numeric | None = None,
+    mmr: Numeric | None = None,
+    maint_amount: Numeric | None = None,
+    specs: SpecsLike = None,
     *,
     tiers: Any = None,
     mm_basis: str | None = None,
-) -> Any:
+) -> Result:
     """Isolated-margin liquidation price in one-way mode, by the venue's formula.
 
     Parameters

@@ -42,7 +42,9 @@ from ._checks import nonneg as _nonneg
 from ._checks import nonzero as _nonzero
 from ._checks import positive as _positive
 from ._contracts import (
+    ContractLike,
     ContractSpec,
+    SpecsLike,
     SpecTable,
     as_spec_table,
     groups,
@@ -52,6 +54,8 @@ from ._errors import MicrosizeError
 from ._exact import clean_money, clean_multiple, count_steps, exact
 from ._inputs import (
     FloatArray,
+    Numeric,
+    Result,
     as_float_array,
     broadcast,
     describe,
@@ -90,14 +94,14 @@ MAX_FUNDING_RATE = 0.1
 
 
 def margin(
-    contracts: Any,
-    price: Any,
-    leverage: Any,
-    contract: Any,
-    specs: Any = None,
+    contracts: Numeric,
+    price: Numeric,
+    leverage: Numeric,
+    contract: ContractLike,
+    specs: SpecsLike = None,
     *,
     tiers: Any = None,
-) -> Any:
+) -> Result:
     """Initial margin of a position: notional / leverage, in the settlement currency.
 
     Parameters
@@ -168,15 +172,15 @@ def margin(
 
 
 def maintenance_margin(
-    contracts: Any,
-    price: Any,
-    contract: Any,
-    specs: Any = None,
+    contracts: Numeric,
+    price: Numeric,
+    contract: ContractLike,
+    specs: SpecsLike = None,
     *,
-    mmr: Any = None,
-    maint_amount: Any = None,
+    mmr: Numeric | None = None,
+    maint_amount: Numeric | None = None,
     tiers: Any = None,
-) -> Any:
+) -> Result:
     """Maintenance margin of a position: notional x mmr(tier) - maint_amount(tier).
 
     Parameters
@@ -254,17 +258,17 @@ def maintenance_margin(
 
 # Long on purpose: one vectorised pass per contract: every whole leverage's liquidation price at once, then the highest beyond the stop.
 def max_leverage(
-    entry: Any,
-    stop: Any,
-    contract: Any,
-    mmr: Any = None,
-    specs: Any = None,
+    entry: Numeric,
+    stop: Numeric,
+    contract: ContractLike,
+    mmr: Numeric | None = None,
+    specs: SpecsLike = None,
     *,
-    contracts: Any = None,
-    maint_amount: Any = None,
+    contracts: Numeric | None = None,
+    maint_amount: Numeric | None = None,
     tiers: Any = None,
     mm_basis: str | None = None,
-) -> Any:
+) -> Result:
     """The highest whole-number leverage whose isolated liquidation price lies beyond
     the stop.
 
@@ -400,8 +404,13 @@ def max_leverage(
 
 
 def funding(
-    contracts: Any, price: Any, rate: Any, periods: Any, contract: Any, specs: Any = None
-) -> Any:
+    contracts: Numeric,
+    price: Numeric,
+    rate: Numeric,
+    periods: Numeric,
+    contract: ContractLike,
+    specs: SpecsLike = None,
+) -> Result:
     """Funding paid (positive) or received (negative) over ``periods`` intervals.
 
     Parameters
@@ -459,11 +468,11 @@ def funding(
 
 # Long on purpose: one vectorised pass per contract: float count, exact recount at lot boundaries, tier caps; split, the arrays would travel through five signatures.
 def max_contracts_for_margin(
-    available: Any,
-    price: Any,
-    leverage: Any,
-    contract: Any,
-    specs: Any = None,
+    available: Numeric,
+    price: Numeric,
+    leverage: Numeric,
+    contract: ContractLike,
+    specs: SpecsLike = None,
     *,
     tiers: Any = None,
 ) -> Any:
@@ -719,17 +728,17 @@ def _one(check: Callable[[Any, str], FloatArray], value: Any, name: str) -> floa
 
 
 def liquidation_check(
-    entry: Any,
-    stop: Any,
-    contracts: Any,
-    leverage: Any,
-    contract: Any,
-    equity: Any,
-    specs: Any = None,
+    entry: Numeric,
+    stop: Numeric,
+    contracts: Numeric,
+    leverage: Numeric,
+    contract: ContractLike,
+    equity: Numeric,
+    specs: SpecsLike = None,
     *,
-    wallet_balance: Any = None,
-    mmr: Any = None,
-    maint_amount: Any = None,
+    wallet_balance: Numeric | None = None,
+    mmr: Numeric | None = None,
+    maint_amount: Numeric | None = None,
     tiers: Any = None,
     mm_basis: str | None = None,
 ) -> LiquidationCheck:

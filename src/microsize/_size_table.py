@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 
 from ._checks import fee, nonneg, number_text, positive
-from ._contracts import DEFAULT_MAX_SPEC_AGE_DAYS, ContractSpec
+from ._contracts import DEFAULT_MAX_SPEC_AGE_DAYS, ContractLike, ContractSpec, SpecsLike
 from ._errors import MicrosizeError
 from ._exact import clean_money, exact
-from ._inputs import as_float_array, describe
+from ._inputs import Numeric, as_float_array, describe
 from ._kind import INVERSE, coin_quantity, is_inverse, settle_name
 from ._loss import unit_loss_of
 from ._margin import leverage_warning, liquidation_check
@@ -221,20 +221,20 @@ def _all_finite(rows: list[list[Any]], t: _Trade) -> None:
 
 
 def size_trade(
-    equity: Any,
-    risk: Any,
-    entry: Any,
-    stop: Any,
-    contract: Any,
-    fee_rate: Any = None,
-    leverage: Any = None,
-    specs: Any = None,
+    equity: Numeric,
+    risk: Numeric,
+    entry: Numeric,
+    stop: Numeric,
+    contract: ContractLike,
+    fee_rate: Numeric | None = None,
+    leverage: Numeric | None = None,
+    specs: SpecsLike = None,
     slippage: Any = None,
     *,
     today: dt.date | None = None,
     max_age_days: float = DEFAULT_MAX_SPEC_AGE_DAYS,
-    mmr: Any = None,
-    maint_amount: Any = None,
+    mmr: Numeric | None = None,
+    maint_amount: Numeric | None = None,
 ) -> list[list[Any]]:
     """One trade sized in full: rows of ``[label, value]`` (the MF_SIZE table).
 

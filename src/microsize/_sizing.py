@@ -34,12 +34,23 @@ from ._checks import zero_or_more_count as _zero_or_more_count
 from ._contracts import (
     KIND_CODE,
     ContractArrays,
+    ContractLike,
     ContractSpec,
+    SpecsLike,
     resolve_contracts,
 )
 from ._errors import MicrosizeError
 from ._exact import clean_money, clean_multiple, count_steps, exact
-from ._inputs import FloatArray, as_float_array, broadcast, describe, position, to_result
+from ._inputs import (
+    FloatArray,
+    Numeric,
+    Result,
+    as_float_array,
+    broadcast,
+    describe,
+    position,
+    to_result,
+)
 from ._kind import INVERSE as INVERSE
 from ._kind import LINEAR, fee_per_size, inverse_mask, side_from_stop, unit_loss, value_at
 from ._loss import _full as _full
@@ -82,7 +93,7 @@ def _notional_raw(kind: FloatArray, size: FloatArray, c: FloatArray, p: FloatArr
 
 
 # ----------------------------------------------------------------------- public API
-def risk_amount(equity: Any, risk: Any) -> Any:
+def risk_amount(equity: Numeric, risk: Numeric) -> Result:
     """Money at risk: ``equity x risk``.
 
     Parameters
@@ -212,12 +223,12 @@ def _lots(
 
 
 def sizing(
-    risk_amount: Any,
-    entry: Any,
-    stop: Any,
-    contract: Any,
-    fee_rate: Any = None,
-    specs: Any = None,
+    risk_amount: Numeric,
+    entry: Numeric,
+    stop: Numeric,
+    contract: ContractLike,
+    fee_rate: Numeric | None = None,
+    specs: SpecsLike = None,
 ) -> Sizing:
     """Size positions and return every intermediate (see :func:`contracts`)."""
     c = _lots(risk_amount, entry, stop, contract, fee_rate, specs)
@@ -237,13 +248,13 @@ def sizing(
 
 
 def contracts(
-    risk_amount: Any,
-    entry: Any,
-    stop: Any,
-    contract: Any,
-    fee_rate: Any = None,
-    specs: Any = None,
-) -> Any:
+    risk_amount: Numeric,
+    entry: Numeric,
+    stop: Numeric,
+    contract: ContractLike,
+    fee_rate: Numeric | None = None,
+    specs: SpecsLike = None,
+) -> Result:
     """Contracts to trade: the most lot steps whose loss at the stop is within budget.
 
     Parameters
@@ -287,8 +298,13 @@ def contracts(
 
 
 def risk(
-    contracts: Any, entry: Any, stop: Any, contract: Any, fee_rate: Any = None, specs: Any = None
-) -> Any:
+    contracts: Numeric,
+    entry: Numeric,
+    stop: Numeric,
+    contract: ContractLike,
+    fee_rate: Numeric | None = None,
+    specs: SpecsLike = None,
+) -> Result:
     """Loss at the stop of a given size, fees included (reverse sizing).
 
     ``contracts`` is a count (>= 0); the side comes from the stop as in :func:`contracts`.
@@ -310,7 +326,9 @@ def risk(
     return to_result(_loss_shown(c, kind, size, e, s, f))
 
 
-def notional(contracts: Any, price: Any, contract: Any, specs: Any = None) -> Any:
+def notional(
+    contracts: Numeric, price: Numeric, contract: ContractLike, specs: SpecsLike = None
+) -> Result:
     """Position value in the settlement currency, >= 0 whatever the side.
 
     Linear and quanto ``|c| k P``; inverse ``|c| k / P`` (coin).
@@ -328,13 +346,13 @@ def notional(contracts: Any, price: Any, contract: Any, specs: Any = None) -> An
 
 
 def pnl(
-    contracts: Any,
-    entry: Any,
-    exit_price: Any,
-    contract: Any,
-    fee_rate: Any = None,
-    specs: Any = None,
-) -> Any:
+    contracts: Numeric,
+    entry: Numeric,
+    exit_price: Numeric,
+    contract: ContractLike,
+    fee_rate: Numeric | None = None,
+    specs: SpecsLike = None,
+) -> Result:
     """Profit (positive) or loss of a position, fees deducted, in the settlement currency.
 
     ``contracts`` is signed: positive long, negative short.
@@ -364,7 +382,12 @@ def _one_contract(contract: Any, specs: Any, name: str = "contract") -> Contract
     return ca.single
 
 
-def avg_entry(prices: Any, contracts: Any, contract: Any = None, specs: Any = None) -> float:
+def avg_entry(
+    prices: Numeric,
+    contracts: Numeric,
+    contract: ContractLike | None = None,
+    specs: SpecsLike = None,
+) -> float:
     """Average entry price of several fills: quantity-weighted for linear and quanto,
     harmonic (weighted by contracts over price) for inverse.
 
@@ -423,13 +446,13 @@ def _side(side: Any) -> FloatArray:
 
 
 def breakeven(
-    entry: Any,
+    entry: Numeric,
     side: Any,
-    fee_rate_open: Any = None,
-    fee_rate_close: Any = None,
-    contract: Any = None,
-    specs: Any = None,
-) -> Any:
+    fee_rate_open: Numeric | None = None,
+    fee_rate_close: Numeric | None = None,
+    contract: ContractLike | None = None,
+    specs: SpecsLike = None,
+) -> Result:
     """Exit price at which the PnL after both fees is zero.
 
     ``fee_rate_close`` defaults to ``fee_rate_open``; both default to 0. Linear and quanto:
@@ -456,11 +479,11 @@ _ALIASES = {"XBT": "BTC"}
 
 
 def convert(
-    contracts: Any,
-    from_contract: Any,
-    to_contract: Any,
-    price: Any = None,
-    specs: Any = None,
+    contracts: Numeric,
+    from_contract: ContractLike,
+    to_contract: ContractLike,
+    price: Numeric | None = None,
+    specs: SpecsLike = None,
 ) -> Any:
     """The same underlying exposure in another contract, to the nearest lot step.
 

@@ -52,10 +52,19 @@ from ._checks import fee as _fee
 from ._checks import first_index
 from ._checks import nonneg as _nonneg
 from ._checks import positive as _positive
-from ._contracts import ContractSpec
+from ._contracts import ContractLike, ContractSpec, SpecsLike
 from ._errors import MicrosizeError
 from ._exact import clean_money, clean_multiple, count_steps, exact
-from ._inputs import FloatArray, as_float_array, broadcast, describe, position, to_result
+from ._inputs import (
+    FloatArray,
+    Numeric,
+    Result,
+    as_float_array,
+    broadcast,
+    describe,
+    position,
+    to_result,
+)
 from ._kind import side_from_stop, unit_loss
 from ._loss import unit_loss_of
 from ._sizing import (
@@ -153,12 +162,12 @@ def _scalar_index(shape: tuple[int, ...]) -> Callable[[Any, tuple[int, ...]], fl
 
 # ------------------------------------------------------------------------ ATR stop
 def atr_stop(
-    entry: Any,
-    atr: Any,
-    multiple: Any,
+    entry: Numeric,
+    atr: Numeric,
+    multiple: Numeric,
     side: Any,
-    contract: Any = None,
-    specs: Any = None,
+    contract: ContractLike | None = None,
+    specs: SpecsLike = None,
 ) -> Any:
     """Stop ``multiple`` x ATR from entry, on the tick, never nearer than asked.
 
@@ -241,7 +250,13 @@ def _slippage(value: Any) -> tuple[FloatArray, bool]:
     return arr, False
 
 
-def stop_fill(stop: Any, slippage: Any, entry: Any, contract: Any = None, specs: Any = None) -> Any:
+def stop_fill(
+    stop: Numeric,
+    slippage: Any,
+    entry: Numeric,
+    contract: ContractLike | None = None,
+    specs: SpecsLike = None,
+) -> Any:
     """The price a stop-market order fills at after slippage: the price to size against.
 
     ``slippage`` is a fraction of the stop price (0.1% = 0.001), or a number of ticks
@@ -315,13 +330,13 @@ def _pnl_parts(kind: str, e: Any, s: Any, t: Any, f: Any) -> tuple[Any, Any]:
 
 
 def reward_risk(
-    entry: Any,
-    stop: Any,
-    target: Any,
-    contract: Any = None,
-    fee_rate: Any = None,
-    specs: Any = None,
-) -> Any:
+    entry: Numeric,
+    stop: Numeric,
+    target: Numeric,
+    contract: ContractLike | None = None,
+    fee_rate: Numeric | None = None,
+    specs: SpecsLike = None,
+) -> Result:
     """Reward to risk after fees: profit at the target over loss at the stop.
 
     Both include the entry fee and the exit fee (at the target, at the stop). Without fees
@@ -388,12 +403,12 @@ def _target_exact(
 
 
 def target_price(
-    entry: Any,
-    stop: Any,
-    r_multiple: Any,
-    contract: Any = None,
-    fee_rate: Any = None,
-    specs: Any = None,
+    entry: Numeric,
+    stop: Numeric,
+    r_multiple: Numeric,
+    contract: ContractLike | None = None,
+    fee_rate: Numeric | None = None,
+    specs: SpecsLike = None,
 ) -> Any:
     """Exit price that makes at least ``r_multiple`` R after fees, on the tick.
 
@@ -498,13 +513,13 @@ def target_price(
 
 # ---------------------------------------------------------------------- ROI target
 def roi_target(
-    entry: Any,
-    roi: Any,
-    leverage: Any,
+    entry: Numeric,
+    roi: Numeric,
+    leverage: Numeric,
     side: Any,
-    contract: Any = None,
-    fee_rate: Any = None,
-    specs: Any = None,
+    contract: ContractLike | None = None,
+    fee_rate: Numeric | None = None,
+    specs: SpecsLike = None,
 ) -> Any:
     """Exit price for a return on initial margin, as the Binance and Bybit calculators define it.
 
@@ -613,7 +628,9 @@ def _floor_decimal(q: Fraction, digits: int = 15) -> float:
     return value
 
 
-def risk_to_settle(usd_amount: Any, stop: Any, contract: Any, specs: Any = None) -> Any:
+def risk_to_settle(
+    usd_amount: Numeric, stop: Numeric, contract: ContractLike, specs: SpecsLike = None
+) -> Result:
     """A USD risk budget in the contract's settlement currency, valued at the stop.
 
     For an inverse (coin-margined) contract the budget in coin is ``usd_amount / stop``,
@@ -686,12 +703,12 @@ def risk_to_settle(usd_amount: Any, stop: Any, contract: Any, specs: Any = None)
 
 
 def contracts_usd(
-    usd_amount: Any,
-    entry: Any,
-    stop: Any,
-    contract: Any,
-    fee_rate: Any = None,
-    specs: Any = None,
+    usd_amount: Numeric,
+    entry: Numeric,
+    stop: Numeric,
+    contract: ContractLike,
+    fee_rate: Numeric | None = None,
+    specs: SpecsLike = None,
 ) -> Any:
     """Contracts whose loss at the stop, valued in USD at the stop, is within a USD budget.
 

@@ -28,8 +28,10 @@ import numpy.typing as npt
 
 from ._checks import fail
 from ._contracts import (
+    ContractLike,
     ContractSpec,
     MarginTier,
+    SpecsLike,
     as_spec_table,
     resolve_contracts,
     tier_table,
@@ -38,6 +40,7 @@ from ._errors import MicrosizeError
 from ._exact import clean_money
 from ._inputs import (
     FloatArray,
+    Numeric,
     as_float_array,
     describe,
     is_missing,
@@ -293,7 +296,7 @@ def _rate_amount(
 
 
 def margin_tier(
-    notional: Any, contract: Any, specs: Any = None, *, tiers: Any = None
+    notional: Numeric, contract: ContractLike, specs: SpecsLike = None, *, tiers: Any = None
 ) -> MarginTier:
     """The maintenance bracket that holds a position of ``notional``.
 
