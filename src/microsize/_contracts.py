@@ -61,6 +61,7 @@ __all__ = [
     "resolve_contracts",
     "spec_age_days",
     "stale_warning",
+    "tier_from_cells",
     "tier_table",
     "tiers_from_rows",
     "user_home",
@@ -568,6 +569,67 @@ def load_bundled_specs() -> SpecTable:
     return load_specs(bundled=True)
 
 
+_TIER_NUMBERS = ("floor", "cap", "mmr", "maint_amount", "max_leverage")
+_TIER_TEXTS = ("exchange", "symbol", "floor_unit")
+
+
+def _tier_number(value: Any, where: str, name: str, *, required: bool) -> float | None:
+    """One numeric cell of a tier row; ``None`` for an empty optional one."""
+    if is_missing(value) or (isinstance(value, str) and value.strip() == ""):
+        if required:
+            raise MicrosizeError(f"{where}, field {name}: is empty, a number is needed")
+        return None
+    if isinstance(value, bool):
+        raise MicrosizeError(f"{where}, field {name}: must be a number (got {describe(value)})")
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        raise MicrosizeError(
+            f"{where}, field {name}: must be a number (got {describe(value)})"
+        ) from None
+    if not math.isfinite(f):
+        raise MicrosizeError(f"{where}, field {name}: must be a finite number (got {describe(f)})")
+    return f
+
+
+def tier_from_cells(
+    cells: Mapping[str, Any], where: str, *, tier: int, source: str, as_of: str
+) -> MarginTier:
+    """One maintenance bracket from a row's cells by column name (a missing column is an
+    empty cell): floor and mmr required; cap, maint_amount, max_leverage, exchange,
+    symbol and floor_unit optional. The one tier-row parser: the tier files
+    (:func:`tiers_from_rows`) and the ``tiers`` argument (:mod:`microsize._tiers`) both
+    read their rows here; ``where`` names the row in messages.
+
+    >>> tier_from_cells({"floor": "0", "mmr": 0.004}, "tiers row 2", tier=1, source="", as_of="").mmr
+    0.004
+    """
+    num = {
+        name: _tier_number(cells.get(name), where, name, required=name in ("floor", "mmr"))
+        for name in _TIER_NUMBERS
+    }
+    text = {
+        name: "" if is_missing(cells.get(name)) else str(cells.get(name)).strip()
+        for name in _TIER_TEXTS
+    }
+    floor, mmr = num["floor"], num["mmr"]
+    assert floor is not None
+    assert mmr is not None
+    return MarginTier(
+        exchange=text["exchange"],
+        symbol=text["symbol"],
+        tier=tier,
+        floor=floor,
+        cap=num["cap"],
+        floor_unit=text["floor_unit"],
+        mmr=mmr,
+        maint_amount=num["maint_amount"],
+        max_leverage=num["max_leverage"],
+        source=source,
+        as_of=as_of,
+    )
+
+
 def tiers_from_rows(rows: Sequence[Sequence[Any]], origin: str) -> tuple[MarginTier, ...]:  # noqa: C901 (one pass over a tier file: header, per-row fields, then contiguity per contract)
     """Validate a margin-tier table given as a header row (:data:`TIER_COLUMNS`) and rows.
 
@@ -594,37 +656,16 @@ def tiers_from_rows(rows: Sequence[Sequence[Any]], origin: str) -> tuple[MarginT
         where = f"{origin} row {r}"
         if not rec["exchange"] or not rec["symbol"]:
             raise MicrosizeError(f"{where}, field exchange/symbol: is empty")
-        mmr = _num(rec["mmr"], f"{where}, field mmr", required=True)
-        floor = _num(rec["floor"], f"{where}, field floor", required=True)
-        assert mmr is not None
-        assert floor is not None
-        if not 0 <= mmr < 1:
-            raise MicrosizeError(f"{where}, field mmr: must be in [0, 1) (got {mmr})")
         try:
             tier = int(rec["tier"])
         except ValueError:
             raise MicrosizeError(
                 f"{where}, field tier: must be a whole number (got {clip(repr(rec['tier']))})"
             ) from None
-        tiers.append(
-            MarginTier(
-                exchange=rec["exchange"],
-                symbol=rec["symbol"],
-                tier=tier,
-                floor=floor,
-                cap=_num(rec["cap"], f"{where}, field cap", required=False),
-                floor_unit=rec["floor_unit"],
-                mmr=mmr,
-                maint_amount=_num(
-                    rec["maint_amount"], f"{where}, field maint_amount", required=False
-                ),
-                max_leverage=_num(
-                    rec["max_leverage"], f"{where}, field max_leverage", required=False
-                ),
-                source=rec["source"],
-                as_of=rec["as_of"],
-            )
-        )
+        t = tier_from_cells(rec, where, tier=tier, source=rec["source"], as_of=rec["as_of"])
+        if not 0 <= t.mmr < 1:
+            raise MicrosizeError(f"{where}, field mmr: must be in [0, 1) (got {t.mmr})")
+        tiers.append(t)
     by_key: dict[str, list[MarginTier]] = {}
     for t in tiers:
         by_key.setdefault(t.key.lower(), []).append(t)

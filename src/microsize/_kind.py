@@ -35,7 +35,6 @@ from ._contracts import KIND_CODE, ContractSpec
 __all__ = [
     "INVERSE",
     "LINEAR",
-    "QUANTO",
     "coin_quantity",
     "fee_per_size",
     "inverse_mask",
@@ -48,7 +47,7 @@ __all__ = [
     "value_at",
 ]
 
-LINEAR, INVERSE, QUANTO = KIND_CODE["linear"], KIND_CODE["inverse"], KIND_CODE["quanto"]
+LINEAR, INVERSE = KIND_CODE["linear"], KIND_CODE["inverse"]
 
 
 def is_inverse(spec: ContractSpec) -> bool:

@@ -34,6 +34,7 @@ from ._contracts import (
     SpecsLike,
     as_spec_table,
     resolve_contracts,
+    tier_from_cells,
     tier_table,
 )
 from ._errors import MicrosizeError
@@ -133,70 +134,32 @@ def _schedule_from(rows: Sequence[MarginTier], spec: ContractSpec) -> _Schedule:
     )
 
 
-_TIER_FIELDS = ("floor", "cap", "mmr", "maint_amount", "max_leverage")
-
-
-def _tier_rows(tiers: Any) -> list[MarginTier]:  # noqa: C901 (a tiers argument cell by cell (header, numbers, optional text columns))
+def _tier_rows(tiers: Any) -> list[MarginTier]:
     """A user tier table: MarginTier objects, or a header row (floor, mmr required;
-    cap, maint_amount, max_leverage, floor_unit, exchange, symbol optional) and rows."""
+    cap, maint_amount, max_leverage, floor_unit, exchange, symbol optional) and rows,
+    each read by :func:`~microsize._contracts.tier_from_cells`."""
     if isinstance(tiers, Sequence) and tiers and all(isinstance(t, MarginTier) for t in tiers):
-        rows = list(tiers)
-    else:
-        if hasattr(tiers, "tolist"):
-            tiers = tiers.tolist()
-        if not isinstance(tiers, Sequence) or isinstance(tiers, str) or len(tiers) < 2:
-            raise MicrosizeError(
-                "tiers must be a table with a header row (floor, cap, mmr, maint_amount, "
-                "max_leverage) and at least one bracket row"
-            )
-        header = [str(h).strip().lower() if h is not None else "" for h in tiers[0]]
-        missing = [c for c in ("floor", "mmr") if c not in header]
-        if missing:
-            raise MicrosizeError(f"tiers: header row lacks column(s) {', '.join(missing)}")
-        col = {h: i for i, h in enumerate(header) if h}
-        rows = []
-        for r, raw in enumerate(tiers[1:], start=2):
-            cells = list(raw) + [None] * (len(header) - len(raw))
-            if all(is_missing(c) for c in cells):
-                continue
-            num: dict[str, float | None] = {}
-            for name in _TIER_FIELDS:
-                v: Any = cells[col[name]] if name in col else None
-                if is_missing(v):
-                    num[name] = None
-                    continue
-                if isinstance(v, bool):
-                    raise MicrosizeError(
-                        f"tiers row {r}, field {name}: must be a number (got {describe(v)})"
-                    )
-                try:
-                    num[name] = float(v)
-                except (TypeError, ValueError):
-                    raise MicrosizeError(
-                        f"tiers row {r}, field {name}: must be a number (got {describe(v)})"
-                    ) from None
-            if num["floor"] is None or num["mmr"] is None:
-                raise MicrosizeError(f"tiers row {r}: floor and mmr are needed")
-
-            def text(name: str, cells: list[Any] = cells) -> str:
-                v = cells[col[name]] if name in col else None
-                return "" if is_missing(v) else str(v).strip()
-
-            rows.append(
-                MarginTier(
-                    exchange=text("exchange"),
-                    symbol=text("symbol"),
-                    tier=len(rows) + 1,
-                    floor=num["floor"],
-                    cap=num["cap"],
-                    floor_unit=text("floor_unit"),
-                    mmr=num["mmr"],
-                    maint_amount=num["maint_amount"],
-                    max_leverage=num["max_leverage"],
-                    source="tiers argument",
-                    as_of="",
-                )
-            )
+        return list(tiers)
+    if hasattr(tiers, "tolist"):
+        tiers = tiers.tolist()
+    if not isinstance(tiers, Sequence) or isinstance(tiers, str) or len(tiers) < 2:
+        raise MicrosizeError(
+            "tiers must be a table with a header row (floor, cap, mmr, maint_amount, "
+            "max_leverage) and at least one bracket row"
+        )
+    header = [str(h).strip().lower() if h is not None else "" for h in tiers[0]]
+    missing = [c for c in ("floor", "mmr") if c not in header]
+    if missing:
+        raise MicrosizeError(f"tiers: header row lacks column(s) {', '.join(missing)}")
+    rows: list[MarginTier] = []
+    for r, raw in enumerate(tiers[1:], start=2):
+        if all(is_missing(c) for c in raw):
+            continue
+        cells = {h: v for h, v in zip(header, raw, strict=False) if h}
+        where = f"tiers row {r}"
+        rows.append(
+            tier_from_cells(cells, where, tier=len(rows) + 1, source="tiers argument", as_of="")
+        )
     return rows
 
 
