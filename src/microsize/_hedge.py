@@ -67,7 +67,7 @@ from ._inputs import (
     position,
     to_result,
 )
-from ._kind import is_inverse
+from ._kind import inverse_mask, is_inverse, quote_value
 from ._sizing import _one_contract
 
 __all__ = [
@@ -616,7 +616,7 @@ def _nearest_lots(
 
 def _contract_value(kind: Any, size: Any, price: Any) -> Any:
     """USD value of one order unit: k x price (linear), the face value k (inverse)."""
-    return np.where(kind == INVERSE, size, size * price)
+    return np.asarray(quote_value(inverse_mask(kind), size, price), dtype=np.float64)
 
 
 def hedge(
@@ -718,7 +718,7 @@ def hedge(
         k_i = int(kind if np.ndim(kind) == 0 else kind[i])
         s_i = float(size if np.ndim(size) == 0 else size[i])
         st = float(step if np.ndim(step) == 0 else step[i])
-        v = exact(s_i) if k_i == INVERSE else exact(s_i) * exact(float(p[i]))
+        v: Fraction = quote_value(k_i == INVERSE, exact(s_i), exact(float(p[i])))
         return (exact(float(t[i])) - exact(float(b[i]))) * exact(float(e[i])) / v / exact(st)
 
     n = _nearest_lots(np.asarray(q, dtype=np.float64), min_steps, exact_q)
@@ -863,7 +863,7 @@ def portfolio_hedge(
             f"{describe(t)}); use 0 to neutralise the beta-weighted exposure"
         )
     inverse = is_inverse(spec)
-    value = spec.contract_size if inverse else spec.contract_size * p
+    value = quote_value(inverse, spec.contract_size, p)
     if not 0 < value < math.inf:
         raise MicrosizeError(
             f"hedge_price {describe(p)} times the contract size {describe(spec.contract_size)} "
@@ -879,7 +879,7 @@ def portfolio_hedge(
         eb = [exact(float(x)) for x in b]
         tv = exact(t) * sum(ev, Fraction(0))
         bw = sum((x * y for x, y in zip(eb, ev, strict=True)), Fraction(0))
-        val = exact(spec.contract_size) * (1 if inverse else exact(p))
+        val: Fraction = quote_value(inverse, exact(spec.contract_size), exact(p))
         return (tv - bw) / val / exact(spec.lot_step)
 
     n = _nearest_lots(np.asarray(q), _min_steps(spec.lot_step, spec.min_qty), exact_q)

@@ -39,6 +39,7 @@ __all__ = [
     "fee_per_size",
     "inverse_mask",
     "is_inverse",
+    "quote_value",
     "settle_name",
     "side_from_stop",
     "unit_loss",
@@ -71,6 +72,19 @@ def value_at(inverse: Any, q: Any, price: Any) -> Any:
         return q / price if inverse else q * price
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(inverse, q / price, q * price)
+
+
+def quote_value(inverse: Any, q: Any, price: Any) -> Any:
+    """Value of ``q`` in the quote currency (USD): ``q x price``, or for an inverse
+    contract its face value ``q`` itself, which does not move with the price (the unit a
+    beta hedge counts; Hull, "Hedging using index futures").
+
+    >>> quote_value(False, 0.1, 60000), quote_value(True, 100, 60000)
+    (6000.0, 100)
+    """
+    if isinstance(inverse, bool | np.bool_):
+        return q if inverse else q * price
+    return np.where(inverse, q, q * price)
 
 
 def coin_quantity(inverse: bool, q: float, entry: float) -> float:

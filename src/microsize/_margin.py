@@ -334,13 +334,7 @@ def max_leverage(
     e, st, m, a, c, cd = broadcast(
         entry=e, stop=st, mmr=m, maint_amount=a, contracts=c, contract=codes
     )
-    same = e == st
-    if np.any(same):
-        idx = first_index(same)
-        raise MicrosizeError(
-            f"stop must differ from entry{position(idx, e.shape)} "
-            f"(got entry={describe(float(e[idx]))}, stop={describe(float(st[idx]))})"
-        )
+    distinct(e, st)
     shape = e.shape
     f = _flat(shape, e=e, st=st, m=m, a=a, c=c, codes=cd.astype(np.intp))
     long = side_from_stop(f["e"], f["st"]) > 0

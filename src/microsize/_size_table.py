@@ -19,7 +19,7 @@ from ._contracts import DEFAULT_MAX_SPEC_AGE_DAYS, ContractLike, ContractSpec, S
 from ._errors import MicrosizeError
 from ._exact import clean_money, exact
 from ._inputs import Numeric, as_float_array, describe
-from ._kind import INVERSE, coin_quantity, is_inverse, settle_name
+from ._kind import INVERSE, coin_quantity, is_inverse, quote_value, settle_name
 from ._loss import unit_loss_of
 from ._margin import leverage_warning, liquidation_check
 from ._sizing import Sizing, _one_contract, notional, risk_amount, sizing
@@ -146,11 +146,11 @@ def _size_warnings(t: _Trade, c: float, qty: float, note: float) -> list[str]:
             f"budget too small: one lot step ({number_text(spec.lot_step)}) would lose "
             f"{number_text(lost)}"
         )
-    quote_value = c * spec.contract_size if is_inverse(spec) else qty * t.entry
+    usd = quote_value(is_inverse(spec), c * spec.contract_size, t.entry)
     for extra in (
         big_risk_warning(t.risk),
         tick_warning(t.entry, t.stop, spec.tick_size),
-        notional_warning(quote_value, note, settle_name(spec)),
+        notional_warning(usd, note, settle_name(spec)),
     ):
         if extra:
             out.append(extra)
