@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import distinct, first_index, fraction, nonneg, number_text, positive, single
+from ._checks import distinct, fraction, nonneg, number_text, positive, single
 from ._checks import fraction as _fraction
 from ._checks import nonneg as _nonneg
 from ._checks import nonzero as _nonzero
@@ -52,6 +52,8 @@ from ._contracts import (
 )
 from ._errors import MicrosizeError
 from ._exact import clean_money, clean_multiple, count_steps, exact
+from ._funding import MAX_FUNDING_RATE as MAX_FUNDING_RATE
+from ._funding import funding as funding
 from ._inputs import (
     FloatArray,
     Numeric,
@@ -59,10 +61,9 @@ from ._inputs import (
     as_float_array,
     broadcast,
     describe,
-    position,
     to_result,
 )
-from ._kind import inverse_mask, is_inverse, side_from_stop, value_at
+from ._kind import is_inverse, side_from_stop, value_at
 from ._liquidation import (
     DEFAULT_MAX_LEVERAGE,
     _beyond,
@@ -87,10 +88,6 @@ __all__ = [
     "max_contracts_for_margin",
     "max_leverage",
 ]
-
-
-#: Funding rates above this per interval are taken for a per-cent typing mistake.
-MAX_FUNDING_RATE = 0.1
 
 
 def margin(
@@ -395,69 +392,6 @@ def max_leverage(
         lo[todo] = np.where(good, mid, lo[todo])
         hi[todo] = np.where(good, hi[todo], mid)
     return to_result((lo + 0.0).reshape(shape))
-
-
-def funding(
-    contracts: Numeric,
-    price: Numeric,
-    rate: Numeric,
-    periods: Numeric,
-    contract: ContractLike,
-    specs: SpecsLike = None,
-) -> Result:
-    """Funding paid (positive) or received (negative) over ``periods`` intervals.
-
-    Parameters
-    ----------
-    contracts : float or array_like
-        Signed position in the venue's order unit: positive long, negative short.
-    price : float or array_like
-        Mark price at the funding times, > 0.
-    rate : float or array_like
-        Funding rate per interval as a fraction (0.01% is 0.0001); positive: longs pay
-        shorts. At most 0.1 in size (larger values are taken for per cents).
-    periods : float or array_like
-        Number of funding intervals held, >= 0 (8h, 4h or 1h by venue).
-    contract : str, float or array_like
-        A key ``exchange:symbol`` or a positive number.
-    specs : SpecTable or 2-D range, optional
-        A spec table with a header row; the bundled table when omitted.
-
-    Returns
-    -------
-    float or ndarray
-        ``sign(c) x value x rate x periods`` in the settlement currency, with value the
-        position value at ``price``: linear and quanto ``|c| k P``, inverse
-        ``|c| k / P`` (coin). A long pays when the rate is positive; a short receives.
-
-    References
-    ----------
-    BitMEX "Perpetual Contracts Guide" (Funding Amount = Mark Value x Funding Rate);
-    Binance and Bybit funding FAQs (position value x funding rate).
-
-    Examples
-    --------
-    BitMEX's guide: long 15,000 XBTUSD at 750 (20 XBT), funding 0.25%, pays 0.05 XBT:
-
-    >>> funding(15000, 750, 0.0025, 1, "bitmex:XBTUSD")
-    0.05
-    """
-    c = as_float_array(contracts, "contracts")
-    p = _positive(price, "price")
-    r = as_float_array(rate, "rate")
-    if np.any(np.abs(r) > MAX_FUNDING_RATE):
-        idx = first_index(np.abs(r) > MAX_FUNDING_RATE)
-        raise MicrosizeError(
-            f"rate is a fraction per funding interval: 0.01% is 0.0001"
-            f"{position(idx, r.shape)} (got {describe(float(r[idx]))})"
-        )
-    n = _nonneg(periods, "periods")
-    ca = resolve_contracts(contract, as_spec_table(specs))
-    c, p, r, n, kind, size = broadcast(
-        contracts=c, price=p, rate=r, periods=n, contract=ca.kind, size=ca.size
-    )
-    value = value_at(inverse_mask(kind), c * size, p)
-    return to_result(clean_money(value * r * n))
 
 
 # Long on purpose: one vectorised pass per contract: float count, exact recount at lot boundaries, tier caps; split, the arrays would travel through five signatures.

@@ -49,7 +49,7 @@ MAX_PERIODS = 10_000
 
 def _columns(high: Any, low: Any, close: Any) -> tuple[FloatArray, FloatArray, FloatArray, Any]:
     """Three price columns of one length; blank rows (any of the three) marked, rest checked."""
-    from ._hedge import _column  # the hedge module reads price histories the same way
+    from ._histories import _column  # the hedge module reads price histories the same way
 
     cols = [_column(v, n) for v, n in ((high, "high"), (low, "low"), (close, "close"))]
     n = {c.values.size for c in cols}
