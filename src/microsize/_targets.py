@@ -89,7 +89,7 @@ _TICKS = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(?:ticks?|t)\s*$", re.IGNORECA
 
 
 # ------------------------------------------------------------------------ helpers
-def _single(contract: Any, specs: Any) -> ContractSpec:
+def _one_spec(contract: Any, specs: Any) -> ContractSpec:
     """One contract, or a message naming the argument (a ragged range included)."""
     try:
         return _one_contract(contract, specs)
@@ -104,7 +104,7 @@ def _single(contract: Any, specs: Any) -> ContractSpec:
 def _contract_or_none(contract: Any, specs: Any) -> ContractSpec | None:
     if contract is None or (isinstance(contract, str) and contract.strip() == ""):
         return None
-    return _single(contract, specs)
+    return _one_spec(contract, specs)
 
 
 def _sides(side: Any) -> FloatArray:
@@ -680,7 +680,7 @@ def risk_to_settle(
             f"usd_amount must be zero or more (got {describe(float(usd[idx]))}{position(idx, usd.shape)})"
         )
     s = _positive(stop, "stop")
-    spec = _single(contract, specs)
+    spec = _one_spec(contract, specs)
     usd, s = broadcast(usd_amount=usd, stop=s)
     if spec.kind == "linear":
         settle = (spec.settle or spec.quote or "USD").upper()
@@ -753,7 +753,7 @@ def contracts_usd(
     1990.0
     """
     usd = _nonneg(usd_amount, "usd_amount")
-    spec = _single(contract, specs)
+    spec = _one_spec(contract, specs)
     if spec.kind != "inverse":
         risk_to_settle(usd, stop, contract, specs)  # refuses non-USD settlement and quanto
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
