@@ -96,7 +96,7 @@ def test_errors_are_one_line_and_exit_2(
 
 
 def test_specs_listing(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("microsize.refresh.today", lambda: dt.date(2026, 11, 22))
+    monkeypatch.setattr("microsize.clock.today", lambda: dt.date(2026, 11, 22))
     assert main(["specs", "--exchange", "cme"]) == 0
     table, footer = capsys.readouterr().out.split("\n\n")
     out = table.splitlines()

@@ -13,8 +13,9 @@ Each case names its source. Hull's chapter 3 ("Hedging strategies using futures"
 * The index hedge N* = β P / A: Hull's own slide "4.11 Hedging Using Index Futures"
   (OFOD 5th edition slides, download.cucdc.com). The example's numbers ($5,050,000,
   β = 1.5, futures 1,010 x $250 -> 30 contracts; beta to 0.75 -> sell 15, to 2.0 -> buy
-  10) are those of the 8th-11th editions as quoted in issue 4's brief: no stored copy of
-  those pages was found, so they are checked as stated and by the formula.
+  10) are those of the 8th-11th editions (Example 3.4 in the 8th) as quoted in the course
+  material above: no stored copy of those pages was found, so they are checked as stated
+  and by the formula.
 
 "derived" marks an expected value computed by hand from the source's inputs.
 """
@@ -153,7 +154,7 @@ def test_outside_hedge_answers(
 
 def test_nearest_not_truncated() -> None:
     """cpep.org 2777390 answers 0.62 x 1,000,000 / 42,000 = 14.76 with "nearest whole
-    number ... 14": that truncates. SPEC.md (Hull's convention) rounds to the nearest: 15."""
+    number ... 14": that truncates. Hull's convention (docs/CONVENTIONS.md, Rounding) is the nearest: 15."""
     assert hedge(1_000_000, 0.93 * 0.02 / 0.03, 1, 42_000) == -15.0
 
 
@@ -193,7 +194,9 @@ def test_ols_beta_is_excel_slope_of_returns(seed: int) -> None:
 
 
 def test_ewma_beta_matches_a_direct_loop() -> None:
-    """SPEC.md: Σλᵏxy / Σλᵏx², k = 0 for the newest return (RiskMetrics zero-mean form)."""
+    """Σλᵏxy / Σλᵏx², k = 0 for the newest return: the zero-mean EWMA form of J.P. Morgan's
+    RiskMetrics Technical Document (4th edition, 1996), exponentially weighted
+    estimators with a zero mean."""
     a, b = random_history(7, 120)
     ra, rb = simple_returns(a.tolist()), simple_returns(b.tolist())
     for lam in (0.94, 0.97, 0.5):
@@ -212,7 +215,7 @@ def test_ewma_weights_the_newest_return_most() -> None:
 
 
 def test_blank_rows_are_dropped_pairwise() -> None:
-    """SPEC.md: a row with a blank in either series is dropped pairwise; the return then
+    """docs/CONVENTIONS.md, Ranges: a row with a blank in either series is dropped pairwise; the return then
     runs from the last complete row to the next one."""
     a, b = random_history(11, 30)
     a_l, b_l = [[v] for v in a.tolist()], [[v] for v in b.tolist()]
@@ -403,7 +406,7 @@ FUTURE_RETURNS = [0.01, -0.02, 0.015, 0.005, -0.01]
 
 
 def one_unit_value(contract: Any, price: float) -> tuple[float, float]:
-    """(USD value of one order unit, lot step) by SPEC.md's definitions."""
+    """(USD value of one order unit, lot step) by docs/CONVENTIONS.md's definitions (Units)."""
     if isinstance(contract, float):
         return contract * price, 1.0
     spec = load_specs()[contract]

@@ -1,4 +1,4 @@
-"""Margin, maintenance margin, liquidation, maximum leverage and funding (issue 5).
+"""Margin, maintenance margin, liquidation, maximum leverage and funding.
 
 Each case names its source. "derived" marks a value computed by hand from a source's
 inputs and its published formula where the source shows no final figure (or shows it
@@ -7,9 +7,11 @@ only in an image); the hand computation is written out in the test.
 
 from __future__ import annotations
 
+import csv
 import math
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -827,3 +829,60 @@ def test_bundled_tiers_still_validate() -> None:
     assert len(tiers) >= 54
     for t in tiers:
         assert len(t.source) <= 255
+
+
+# ------------------------------------------------------------- tier tables reload
+def _write_doubled_btcusdt_tiers(home: Path) -> None:
+    """A user tier table holding Binance BTCUSDT's bundled brackets at twice the rate and
+    twice the maintenance amount, up to the last bracket a doubled rate allows (the shape `microsize specs refresh --apply` writes)."""
+    from microsize._contracts import TIER_COLUMNS, load_bundled_margin_tiers
+
+    rows = [list(TIER_COLUMNS)]
+    for t in load_bundled_margin_tiers():
+        if t.key == "binance:BTCUSDT" and 2 * t.mmr < 1:  # the brackets below 50%
+            cells = {**t.__dict__, "mmr": 2 * t.mmr, "maint_amount": 2 * (t.maint_amount or 0)}
+            rows.append(["" if cells[c] is None else cells[c] for c in TIER_COLUMNS])
+    home.mkdir(parents=True, exist_ok=True)
+    with (home / "margin_tiers.csv").open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+
+
+@pytest.mark.parametrize("reset", ["clear_spec_caches", "reload_tables"])
+def test_a_refreshed_tier_table_changes_maintenance_margin_in_the_same_process(
+    microsize_home: Path, reset: str
+) -> None:
+    """1 BTC at 60,000 sits in Binance's second bracket: 0.5% less 50 is 250 (Binance FAQ
+    "Leverage and Margin of USDⓈ-M Futures"); with the doubled user table, 1% less 100 is
+    500. Both public resets reach every cached view of the table (the per-contract
+    brackets included), and removing the user table brings the bundled one back."""
+    from microsize import refresh
+
+    resets = {"clear_spec_caches": ms.clear_spec_caches, "reload_tables": refresh.reload_tables}
+    assert maintenance_margin(1, 60000, "binance:BTCUSDT") == pytest.approx(250.0)
+    assert margin_tier(60000, "binance:BTCUSDT").mmr == pytest.approx(0.005)
+    _write_doubled_btcusdt_tiers(microsize_home)
+    resets[reset]()
+    assert maintenance_margin(1, 60000, "binance:BTCUSDT") == pytest.approx(500.0)
+    assert margin_tier(60000, "binance:BTCUSDT").mmr == pytest.approx(0.01)
+    assert liq_price(60000, 1, 10, "binance:BTCUSDT") > liq_price(
+        60000, 1, 10, "binance:BTCUSDT", mmr=0.005, maint_amount=50
+    )
+    (microsize_home / "margin_tiers.csv").unlink()
+    resets[reset]()
+    assert maintenance_margin(1, 60000, "binance:BTCUSDT") == pytest.approx(250.0)
+
+
+def test_one_reset_forgets_the_tier_table_and_its_brackets() -> None:
+    """The brackets built per contract hang on the cached table: one reset drops both."""
+    from microsize import refresh
+    from microsize._contracts import tier_table
+
+    maintenance_margin(1, 60000, "binance:BTCUSDT")
+    first = tier_table()
+    assert first.views  # the contract's brackets were kept with the table
+    assert tier_table() is first
+    refresh.reload_tables()
+    assert tier_table() is not first
+    second = tier_table()
+    ms.clear_spec_caches()
+    assert tier_table() is not second

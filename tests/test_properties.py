@@ -26,7 +26,7 @@ def spec_of(contract: object) -> ContractSpec:
 def exact_loss(
     qty: Fraction, entry: float, stop: float, spec: ContractSpec, fee: float
 ) -> Fraction:
-    """Loss at the stop with both fees, as SPEC.md and shared/reference define it."""
+    """Loss at the stop with both fees, as docs/CONVENTIONS.md (Units, Fees) defines it."""
     k, e, s, f = F(spec.contract_size), F(entry), F(stop), F(fee)
     if spec.kind == "inverse":
         return qty * k * (abs(1 / s - 1 / e) + f * (1 / e + 1 / s))

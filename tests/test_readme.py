@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from microsize import udfs
-from microsize._sizing import size_trade
+from microsize._size_table import size_trade
 from microsize.cli import main
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
@@ -46,7 +46,7 @@ def test_console_sessions_print_what_the_readme_shows(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setattr("microsize.refresh.today", lambda: README_DAY)
+    monkeypatch.setattr("microsize.clock.today", lambda: README_DAY)
     argv = shlex.split(command)
     assert argv[0] == "microsize"
     main(argv[1:])

@@ -40,7 +40,7 @@ def test_floor_is_exact_for_typed_decimals() -> None:
 
 
 def test_results_are_clean_decimals() -> None:
-    """SPEC.md: 431 x 0.001 is 0.431, not 0.43100000000000005."""
+    """docs/CONVENTIONS.md, Rounding: 431 x 0.001 is 0.431, not 0.43100000000000005."""
     assert repr(ms.contracts(30.17, 3520, 3450, "binance:ETHUSDT")) == "0.431"
     assert repr(ms.risk(0.431, 3520, 3450, "binance:ETHUSDT")) == "30.17"
 

@@ -150,8 +150,8 @@ def test_one_fixture_per_venue_with_its_source() -> None:
 # ------------------------------------------------------------------ mapping
 # Where the mapped fixture row differs from the bundled row, and why (field: (old, new)).
 EXPECTED_CHANGES: dict[str, dict[str, tuple[Any, Any]]] = {
-    # shared/reference/README.md: snapshots disagree (2023 fixture step 1, ~2024 dump
-    # step 0.01); the fixture is the ~2024 exchangeInfo, so a refresh takes the finer step
+    # public snapshots disagree (ccxt's 2023 static market file: step 1; a ~2024
+    # exchangeInfo dump: step 0.01); the fixture is the ~2024 exchangeInfo, so a refresh takes the finer step
     "binance:SOLUSDT": {"lot_step": (1.0, 0.01), "min_qty": (1.0, 0.01)},
     # the bundled row chose the older nautilus tick 0.5; the ccxt static snapshot says 0.10
     "bybit:BTCUSD": {"tick_size": (0.5, 0.1)},
@@ -498,7 +498,7 @@ def fake_ccxt(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         "microsize.refresh.ccxt_exchange",
         lambda ccxt_id, timeout_s=20.0: factory(**overrides)(ccxt_id),
     )
-    monkeypatch.setattr("microsize.refresh.today", lambda: dt.date(2026, 11, 22))
+    monkeypatch.setattr("microsize.clock.today", lambda: dt.date(2026, 11, 22))
     return overrides
 
 
@@ -679,7 +679,7 @@ def _spec_age(rows: Any) -> str:
 
 def test_mf_size_shows_the_age_of_stale_rows(monkeypatch: pytest.MonkeyPatch) -> None:
     """A spec's date and age have their own row; staleness never fills Warnings."""
-    monkeypatch.setattr("microsize.refresh.today", lambda: dt.date(2026, 11, 22))
+    monkeypatch.setattr("microsize.clock.today", lambda: dt.date(2026, 11, 22))
     args = (2000, 0.015, 3520, 3450)
     eth = MF_SIZE(*args, "binance:ETHUSDT")
     assert _spec_age(eth) == (
@@ -720,7 +720,7 @@ def test_size_trade_dates_the_spec_only_when_given_a_date() -> None:
 def test_cli_size_warns_and_max_age_days_overrides(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr("microsize.refresh.today", lambda: dt.date(2026, 11, 22))
+    monkeypatch.setattr("microsize.clock.today", lambda: dt.date(2026, 11, 22))
     assert main(["size", "2000", "1.5%", "3520", "3450", "binance:ETHUSDT"]) == 0
     assert "759 days old" in capsys.readouterr().out
     argv = ["size", "2000", "1.5%", "3520", "3450", "binance:ETHUSDT", "--max-age-days", "800"]

@@ -75,7 +75,7 @@ def test_staleness_is_its_own_row_and_not_a_warning() -> None:
 
 
 def test_mf_size_dates_the_spec_with_todays_date(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("microsize.refresh.today", lambda: DAY)
+    monkeypatch.setattr("microsize.clock.today", lambda: DAY)
     t = dict(MF_SIZE(2000, 0.015, 3520, 3450, "binance:ETHUSDT"))
     assert str(t["Spec as of"]).startswith("2024-10-24 (759 days old, limit 180")
     assert t["Warnings"] == "none"
@@ -206,3 +206,26 @@ def test_extreme_inputs_name_what_the_user_typed(args: tuple[object, ...], needl
         MF_SIZE(*args)
     assert needle in str(info.value)
     assert not str(info.value).startswith(("contracts", "risk_amount"))
+
+
+def test_mf_size_composes_its_margin_warnings_once() -> None:
+    """The margin warning is written by one function from the Margin row's own number:
+    once, and with the value the table shows (a long BTC inverse trade at 2x whose margin,
+    6,208.17 BTC, is far above the 883.98 BTC account)."""
+    rows = dict(
+        ms.size_trade(883.98, 0.216, 43517.77, 42901.24, "bybit:BTCUSD", 0.0005, 2, mmr=0.005)
+    )
+    warnings = rows["Warnings"].split("; ")
+    assert len(warnings) == len(set(warnings))
+    over = [w for w in warnings if "exceeds the account" in w]
+    assert over == [f"margin {format(rows['Margin'], ',.10g')} exceeds the account 883.98"]
+    assert rows["Margin"] == pytest.approx(rows["Notional"] / 2, rel=1e-11)
+
+
+@pytest.mark.parametrize("equity", [1000.0, 1.0])  # a position, and none (budget too small)
+def test_mf_size_warns_of_leverage_above_the_maximum_once(equity: float) -> None:
+    """Binance BTCUSDT allows at most 125x for its first bracket (Binance leverage
+    brackets, bundled margin_tiers.csv): 200x is named once, with or without a position."""
+    rows = dict(ms.size_trade(equity, 0.001, 60000, 59990, "binance:BTCUSDT", None, 200))
+    over = [w for w in rows["Warnings"].split("; ") if w.startswith("leverage 200")]
+    assert over == ["leverage 200 is above the contract's maximum 125"]

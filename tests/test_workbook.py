@@ -32,7 +32,7 @@ import numpy as np
 import openpyxl
 import pytest
 
-from microsize import udfs
+from microsize import clock, udfs
 from microsize._contracts import (
     SpecTable,
     load_bundled_margin_tiers,
@@ -168,10 +168,10 @@ def test_build_does_not_depend_on_the_users_tables_or_clock(
         csv.writer(f).writerows([["" if v is None else v for v in r] for r in rows])
     monkeypatch.setenv("MICROSIZE_HOME", str(home))
     monkeypatch.setenv("MICROSIZE_MAX_SPEC_AGE_DAYS", "1")
-    monkeypatch.setattr(refresh, "today", lambda: __import__("datetime").date(2030, 1, 1))
+    monkeypatch.setattr(clock, "today", lambda: __import__("datetime").date(2030, 1, 1))
     refresh.reload_tables()
     assert build_workbook_bytes() == fresh
-    assert refresh.today().year == 2030  # restored after the build
+    assert clock.today().year == 2030  # restored after the build
 
 
 def test_sheets_in_order(book_path: Path) -> None:
@@ -258,7 +258,6 @@ def _from_engine(x: Any) -> Any:
 @pytest.fixture(scope="module")
 def engine(book_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     formulas = pytest.importorskip("formulas")
-    from microsize import refresh
     from microsize.workbook import template_date
 
     path = tmp_path_factory.mktemp("engine") / "engine.xlsx"
@@ -278,7 +277,7 @@ def engine(book_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[st
     for name in saved:
         registry[name] = register(name)
     mp = pytest.MonkeyPatch()
-    mp.setattr(refresh, "today", template_date)
+    mp.setattr(clock, "today", template_date)
     try:
         solution = formulas.ExcelModel().loads(str(path)).finish().calculate()
     finally:
@@ -345,7 +344,9 @@ def test_engine_agrees_with_the_python_api_and_outside_numbers(engine: dict[str,
     # the often-quoted 431 breaks the budget
     assert engine[f"SIZING!B{SIZE_END + 6}"][0][0] == 30.17
     btc = {r[0]: r[1] for r in engine[f"SIZING!D14:E{SIZE_END}"].tolist()}
-    assert round(btc["Liquidation price"], 2) == 57228.92  # issue 5's seed, 20x
+    assert (
+        round(btc["Liquidation price"], 2) == 57228.92
+    )  # Binance FAQ's 60,000 entry, 0.01 BTC at 20x (test_margin)
     assert btc["Max leverage"] == 18
     ladder = engine["LADDER!A13:G16"].tolist()
     assert [r[2] for r in ladder[1:]] == [180, 240, 180]  # 30/40/30 under one stop

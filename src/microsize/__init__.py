@@ -52,6 +52,7 @@ from ._margin import (
     max_leverage,
 )
 from ._refresh import SpecDiff, diff_specs, diff_tiers
+from ._size_table import size_trade
 from ._sizing import (
     Sizing,
     avg_entry,
@@ -62,7 +63,6 @@ from ._sizing import (
     pnl,
     risk,
     risk_amount,
-    size_trade,
     sizing,
 )
 from ._targets import (

@@ -18,19 +18,38 @@ import io
 import itertools
 import math
 import os
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 
 from ._errors import MicrosizeError
 from ._inputs import clip, describe, is_missing, position
+from ._spec_types import _FIELD_NAMES as _FIELD_NAMES
+from ._spec_types import _NUMERIC as _NUMERIC
+from ._spec_types import _REQUIRED as _REQUIRED
+
+# the vocabulary lives in _spec_types; re-exported here, where code has always found it
+from ._spec_types import KIND_CODE as KIND_CODE
+from ._spec_types import KINDS as KINDS
+from ._spec_types import MAX_CONTRACT_SIZE as MAX_CONTRACT_SIZE
+from ._spec_types import MIN_CONTRACT_SIZE as MIN_CONTRACT_SIZE
+from ._spec_types import SPEC_COLUMNS as SPEC_COLUMNS
+from ._spec_types import TIER_COLUMNS as TIER_COLUMNS
+from ._spec_types import ContractSpec as ContractSpec
+from ._spec_types import MarginTier as MarginTier
+from ._spec_types import _num as _num
+from ._spec_types import _text as _text
+
+#: A ``contract`` argument: a key ``exchange:symbol``, a positive number (a linear contract
+#: of that many units), or a range of either.
+ContractLike: TypeAlias = npt.ArrayLike
 
 __all__ = [
     "DEFAULT_MAX_SPEC_AGE_DAYS",
@@ -40,10 +59,14 @@ __all__ = [
     "SPEC_COLUMNS",
     "TIER_COLUMNS",
     "ContractArrays",
+    "ContractLike",
     "ContractSpec",
     "MarginTier",
     "SpecTable",
+    "SpecsLike",
+    "TierTable",
     "clear_spec_caches",
+    "groups",
     "load_bundled_margin_tiers",
     "load_bundled_specs",
     "load_margin_tiers",
@@ -53,174 +76,13 @@ __all__ = [
     "resolve_contracts",
     "spec_age_days",
     "stale_warning",
+    "tier_from_cells",
+    "tier_table",
     "tiers_from_rows",
     "user_home",
     "user_specs_path",
     "user_tiers_path",
 ]
-
-KINDS = ("linear", "inverse", "quanto")
-#: A number typed as the contract is its size in underlying units; sizes outside these
-#: bounds are typing mistakes (1e-30), and their arithmetic would overflow or underflow.
-MIN_CONTRACT_SIZE, MAX_CONTRACT_SIZE = 1e-12, 1e12
-KIND_CODE = {k: i for i, k in enumerate(KINDS)}
-
-#: Columns of the spec table, in order (``qty_unit`` is informative, the rest as SPEC.md).
-SPEC_COLUMNS = (
-    "exchange",
-    "symbol",
-    "kind",
-    "base",
-    "quote",
-    "settle",
-    "contract_size",
-    "lot_step",
-    "min_qty",
-    "tick_size",
-    "max_leverage",
-    "maker_fee",
-    "taker_fee",
-    "mmr",
-    "qty_unit",
-    "source",
-    "as_of",
-)
-_REQUIRED = ("exchange", "symbol", "kind", "contract_size", "lot_step")
-_NUMERIC = (
-    "contract_size",
-    "lot_step",
-    "min_qty",
-    "tick_size",
-    "max_leverage",
-    "maker_fee",
-    "taker_fee",
-    "mmr",
-)
-
-TIER_COLUMNS = (
-    "exchange",
-    "symbol",
-    "tier",
-    "floor",
-    "cap",
-    "floor_unit",
-    "mmr",
-    "maint_amount",
-    "max_leverage",
-    "source",
-    "as_of",
-)
-
-
-@dataclass(frozen=True)
-class ContractSpec:
-    """One tradable contract, in the venue's own order-quantity unit.
-
-    ``min_qty`` is never ``None`` on a loaded spec: where the source gives no minimum the
-    lot step is the minimum.
-    """
-
-    exchange: str
-    symbol: str
-    kind: str
-    contract_size: float
-    lot_step: float
-    min_qty: float
-    base: str | None = None
-    quote: str | None = None
-    settle: str | None = None
-    tick_size: float | None = None
-    max_leverage: float | None = None
-    maker_fee: float | None = None
-    taker_fee: float | None = None
-    mmr: float | None = None
-    qty_unit: str | None = None
-    source: str | None = None
-    as_of: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
-
-    @property
-    def key(self) -> str:
-        """The lookup key, ``exchange:symbol``."""
-        return f"{self.exchange}:{self.symbol}"
-
-    @classmethod
-    def numeric(cls, contract_size: float) -> ContractSpec:
-        """A linear contract of ``contract_size`` underlying units, whole contracts only."""
-        return cls(
-            exchange="",
-            symbol=format(contract_size, ".15g"),
-            kind="linear",
-            contract_size=contract_size,
-            lot_step=1.0,
-            min_qty=1.0,
-            qty_unit=f"contracts of {format(contract_size, '.15g')} units",
-            source="a number typed as the contract: linear, whole contracts",
-        )
-
-    def get(self, name: str) -> Any:
-        """The value of one field by name (``key`` included), or raise naming the field."""
-        name = name.strip().lower()
-        if name == "key":
-            return self.key
-        if name in _FIELD_NAMES:
-            return getattr(self, name)
-        if name in self.extra:
-            return self.extra[name]
-        raise MicrosizeError(
-            "field must be one of contract_size, lot_step, min_qty, tick_size, kind, settle, "
-            f"max_leverage, taker_fee, mmr, as_of, key or a Specs column (got {describe(clip(name, 20))})"
-        )
-
-
-_FIELD_NAMES = {f.name for f in fields(ContractSpec)} - {"extra"}
-
-
-@dataclass(frozen=True)
-class MarginTier:
-    """One maintenance-margin bracket: notional in [floor, cap) uses ``mmr``."""
-
-    exchange: str
-    symbol: str
-    tier: int
-    floor: float
-    cap: float | None
-    floor_unit: str
-    mmr: float
-    maint_amount: float | None
-    max_leverage: float | None
-    source: str
-    as_of: str
-
-    @property
-    def key(self) -> str:
-        return f"{self.exchange}:{self.symbol}"
-
-
-def _num(value: Any, what: str, *, required: bool) -> float | None:
-    if is_missing(value):
-        if required:
-            raise MicrosizeError(f"{what} is empty: a number is needed")
-        return None
-    if isinstance(value, bool):
-        raise MicrosizeError(f"{what} must be a number (got {describe(value)})")
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        raise MicrosizeError(f"{what} must be a number (got {describe(value)})") from None
-    if not math.isfinite(f):
-        raise MicrosizeError(f"{what} must be a finite number (got {describe(f)})")
-    return f
-
-
-def _text(value: Any) -> str | None:
-    if is_missing(value):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if hasattr(value, "isoformat"):  # a date cell
-        return str(value.isoformat())[:10]
-    return str(value).strip()
 
 
 class SpecTable(Mapping[str, ContractSpec]):
@@ -365,7 +227,13 @@ class SpecTable(Mapping[str, ContractSpec]):
         return cls(specs, origin=origin)
 
 
-def _spec_from_record(rec: Mapping[str, Any], where: str) -> ContractSpec:
+#: A ``specs`` argument: a spec table, rows with a header row (a workbook range), or None
+#: for the user's or the bundled table.
+SpecsLike: TypeAlias = "SpecTable | Sequence[Sequence[Any]] | None"
+
+
+# Long on purpose: one row of the spec table: a check per column, in the column order a message names.
+def _spec_from_record(rec: Mapping[str, Any], where: str) -> ContractSpec:  # noqa: C901 (one row of the spec table: a check per column, in the column order a message names)
     exchange = _text(rec.get("exchange"))
     symbol = _text(rec.get("symbol"))
     if not exchange:
@@ -553,7 +421,68 @@ def load_bundled_specs() -> SpecTable:
     return load_specs(bundled=True)
 
 
-def tiers_from_rows(rows: Sequence[Sequence[Any]], origin: str) -> tuple[MarginTier, ...]:
+_TIER_NUMBERS = ("floor", "cap", "mmr", "maint_amount", "max_leverage")
+_TIER_TEXTS = ("exchange", "symbol", "floor_unit")
+
+
+def _tier_number(value: Any, where: str, name: str, *, required: bool) -> float | None:
+    """One numeric cell of a tier row; ``None`` for an empty optional one."""
+    if is_missing(value) or (isinstance(value, str) and value.strip() == ""):
+        if required:
+            raise MicrosizeError(f"{where}, field {name}: is empty, a number is needed")
+        return None
+    if isinstance(value, bool):
+        raise MicrosizeError(f"{where}, field {name}: must be a number (got {describe(value)})")
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        raise MicrosizeError(
+            f"{where}, field {name}: must be a number (got {describe(value)})"
+        ) from None
+    if not math.isfinite(f):
+        raise MicrosizeError(f"{where}, field {name}: must be a finite number (got {describe(f)})")
+    return f
+
+
+def tier_from_cells(
+    cells: Mapping[str, Any], where: str, *, tier: int, source: str, as_of: str
+) -> MarginTier:
+    """One maintenance bracket from a row's cells by column name (a missing column is an
+    empty cell): floor and mmr required; cap, maint_amount, max_leverage, exchange,
+    symbol and floor_unit optional. The one tier-row parser: the tier files
+    (:func:`tiers_from_rows`) and the ``tiers`` argument (:mod:`microsize._tiers`) both
+    read their rows here; ``where`` names the row in messages.
+
+    >>> tier_from_cells({"floor": "0", "mmr": 0.004}, "tiers row 2", tier=1, source="", as_of="").mmr
+    0.004
+    """
+    num = {
+        name: _tier_number(cells.get(name), where, name, required=name in ("floor", "mmr"))
+        for name in _TIER_NUMBERS
+    }
+    text = {
+        name: "" if is_missing(cells.get(name)) else str(cells.get(name)).strip()
+        for name in _TIER_TEXTS
+    }
+    floor, mmr = num["floor"], num["mmr"]
+    assert floor is not None
+    assert mmr is not None
+    return MarginTier(
+        exchange=text["exchange"],
+        symbol=text["symbol"],
+        tier=tier,
+        floor=floor,
+        cap=num["cap"],
+        floor_unit=text["floor_unit"],
+        mmr=mmr,
+        maint_amount=num["maint_amount"],
+        max_leverage=num["max_leverage"],
+        source=source,
+        as_of=as_of,
+    )
+
+
+def tiers_from_rows(rows: Sequence[Sequence[Any]], origin: str) -> tuple[MarginTier, ...]:  # noqa: C901 (one pass over a tier file: header, per-row fields, then contiguity per contract)
     """Validate a margin-tier table given as a header row (:data:`TIER_COLUMNS`) and rows.
 
     Errors name ``origin``, the row (header = row 1) and the field; the tiers of each
@@ -579,37 +508,16 @@ def tiers_from_rows(rows: Sequence[Sequence[Any]], origin: str) -> tuple[MarginT
         where = f"{origin} row {r}"
         if not rec["exchange"] or not rec["symbol"]:
             raise MicrosizeError(f"{where}, field exchange/symbol: is empty")
-        mmr = _num(rec["mmr"], f"{where}, field mmr", required=True)
-        floor = _num(rec["floor"], f"{where}, field floor", required=True)
-        assert mmr is not None
-        assert floor is not None
-        if not 0 <= mmr < 1:
-            raise MicrosizeError(f"{where}, field mmr: must be in [0, 1) (got {mmr})")
         try:
             tier = int(rec["tier"])
         except ValueError:
             raise MicrosizeError(
                 f"{where}, field tier: must be a whole number (got {clip(repr(rec['tier']))})"
             ) from None
-        tiers.append(
-            MarginTier(
-                exchange=rec["exchange"],
-                symbol=rec["symbol"],
-                tier=tier,
-                floor=floor,
-                cap=_num(rec["cap"], f"{where}, field cap", required=False),
-                floor_unit=rec["floor_unit"],
-                mmr=mmr,
-                maint_amount=_num(
-                    rec["maint_amount"], f"{where}, field maint_amount", required=False
-                ),
-                max_leverage=_num(
-                    rec["max_leverage"], f"{where}, field max_leverage", required=False
-                ),
-                source=rec["source"],
-                as_of=rec["as_of"],
-            )
-        )
+        t = tier_from_cells(rec, where, tier=tier, source=rec["source"], as_of=rec["as_of"])
+        if not 0 <= t.mmr < 1:
+            raise MicrosizeError(f"{where}, field mmr: must be in [0, 1) (got {t.mmr})")
+        tiers.append(t)
     by_key: dict[str, list[MarginTier]] = {}
     for t in tiers:
         by_key.setdefault(t.key.lower(), []).append(t)
@@ -622,11 +530,56 @@ def tiers_from_rows(rows: Sequence[Sequence[Any]], origin: str) -> tuple[MarginT
     return tuple(tiers)
 
 
+@dataclass(frozen=True)
+class TierTable:
+    """A parsed margin-tier table and what is derived from it, cached together.
+
+    ``rows`` are the validated brackets in file order; :meth:`of` gives one contract's,
+    sorted by tier. ``views`` holds per-contract objects built from the rows by other
+    modules (the brackets as arrays, :mod:`microsize._tiers`): they live and die with
+    this table, so there is one cache per table and one reset
+    (:func:`clear_spec_caches`) for all of it.
+    """
+
+    rows: tuple[MarginTier, ...]
+    by_key: Mapping[str, tuple[MarginTier, ...]]
+    views: dict[Any, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @classmethod
+    def of_rows(cls, rows: tuple[MarginTier, ...]) -> TierTable:
+        grouped: dict[str, list[MarginTier]] = {}
+        for t in rows:
+            grouped.setdefault(t.key.lower(), []).append(t)
+        return cls(
+            rows=rows,
+            by_key={k: tuple(sorted(v, key=lambda t: t.tier)) for k, v in grouped.items()},
+        )
+
+    def of(self, key: str) -> tuple[MarginTier, ...]:
+        """The brackets of contract ``key`` (case-insensitive), empty if it has none."""
+        return self.by_key.get(key.lower(), ())
+
+
 @lru_cache(maxsize=4)
-def _tiers_from(stamp: tuple[str, int, int] | None) -> tuple[MarginTier, ...]:
+def _tier_table_from(stamp: tuple[str, int, int] | None) -> TierTable:
     if stamp is None:
-        return tiers_from_rows(_parse_csv(_bundled_text(TIERS_FILE)), f"bundled {TIERS_FILE}")
-    return tiers_from_rows(_read_user(stamp), f"user table {stamp[0]}")
+        rows = tiers_from_rows(_parse_csv(_bundled_text(TIERS_FILE)), f"bundled {TIERS_FILE}")
+    else:
+        rows = tiers_from_rows(_read_user(stamp), f"user table {stamp[0]}")
+    return TierTable.of_rows(rows)
+
+
+def tier_table(*, bundled: bool = False, home: str | os.PathLike[str] | None = None) -> TierTable:
+    """The margin-tier table in use (the user's if there is one, else the bundled one),
+    parsed once per file version and cached until :func:`clear_spec_caches`.
+
+    >>> tier_table(bundled=True).of("BINANCE:btcusdt")[1].mmr
+    0.005
+    """
+    if bundled:
+        return _tier_table_from(None)
+    path = Path(home).expanduser() / TIERS_FILE if home is not None else user_tiers_path()
+    return _tier_table_from(_stamp(path))
 
 
 def load_margin_tiers(
@@ -639,10 +592,7 @@ def load_margin_tiers(
     >>> load_margin_tiers(bundled=True)[0].key
     'binance:BTCUSDT'
     """
-    if bundled:
-        return _tiers_from(None)
-    path = Path(home).expanduser() / TIERS_FILE if home is not None else user_tiers_path()
-    return _tiers_from(_stamp(path))
+    return tier_table(bundled=bundled, home=home).rows
 
 
 def load_bundled_margin_tiers() -> tuple[MarginTier, ...]:
@@ -651,9 +601,12 @@ def load_bundled_margin_tiers() -> tuple[MarginTier, ...]:
 
 
 def clear_spec_caches() -> None:
-    """Forget every parsed spec and tier table (tests, and after writing a user table)."""
+    """Forget every parsed spec and tier table, and everything derived from them (the
+    one reset: tests, and after writing a user table). A changed user file is read again
+    without it; this also forgets tables whose file was replaced within the same
+    timestamp tick."""
     _specs_from.cache_clear()
-    _tiers_from.cache_clear()
+    _tier_table_from.cache_clear()
 
 
 # ----------------------------------------------------------------------- staleness
@@ -740,6 +693,7 @@ class ContractArrays:
     step: npt.NDArray[np.float64]
     min_qty: npt.NDArray[np.float64]
     specs: tuple[ContractSpec, ...]  # one per distinct contract, in order of appearance
+    codes: npt.NDArray[np.intp]  # per element: the index of its spec in ``specs``
 
     @property
     def single(self) -> ContractSpec | None:
@@ -788,4 +742,22 @@ def resolve_contracts(contract: Any, specs: Any = None, name: str = "contract") 
     size = np.array([s.contract_size for s in found])[codes]
     step = np.array([s.lot_step for s in found])[codes]
     min_qty = np.array([s.min_qty for s in found])[codes]
-    return ContractArrays(kind=kind, size=size, step=step, min_qty=min_qty, specs=tuple(found))
+    return ContractArrays(
+        kind=kind,
+        size=size,
+        step=step,
+        min_qty=min_qty,
+        specs=tuple(found),
+        codes=codes.astype(np.intp),
+    )
+
+
+def groups(
+    codes: npt.NDArray[np.intp], specs: Sequence[ContractSpec]
+) -> Iterator[tuple[ContractSpec, npt.NDArray[np.bool_]]]:
+    """(spec, mask) for each distinct contract of a flat ``codes`` array (see
+    :attr:`ContractArrays.codes`): the loop that applies one contract's rules at once."""
+    for j, spec in enumerate(specs):
+        mask = codes == j
+        if mask.any():
+            yield spec, mask

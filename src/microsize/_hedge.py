@@ -1,6 +1,6 @@
 """Beta, minimum-variance hedge ratios, and hedges in lot steps of a futures contract.
 
-Price histories arrive as one column or one row of prices, **oldest first** (SPEC.md), as
+Price histories arrive as one column or one row of prices, **oldest first** (docs/CONVENTIONS.md, Ranges), as
 nested lists from Excel, numpy arrays or pandas Series. A row with a blank in either
 series is dropped pairwise; two Series are first aligned on their index. Returns are
 computed between consecutive rows that remain:
@@ -41,22 +41,43 @@ from math import ceil
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
-from ._contracts import KIND_CODE, ContractArrays, ContractSpec, resolve_contracts
+from ._checks import positive as _positive
+from ._checks import single
+from ._contracts import (
+    KIND_CODE,
+    ContractArrays,
+    ContractLike,
+    ContractSpec,
+    SpecsLike,
+    resolve_contracts,
+)
 from ._errors import MicrosizeError
 from ._exact import clean_money, clean_multiple, count_steps, exact
+from ._histories import (
+    _EPS,
+    _FLAT,
+    _as_series,
+    _column,
+    _decay,
+    _flat_message,
+    _histories,
+    _Pair,
+    _returns,
+    _slope,
+)
 from ._inputs import (
+    Column,
     FloatArray,
-    _has_bool,
+    Numeric,
     as_float_array,
     broadcast,
     describe,
     is_missing,
-    position,
     to_result,
 )
-from ._sizing import _one_contract, _positive
+from ._kind import inverse_mask, is_inverse, quote_value
+from ._sizing import _one_contract
 
 __all__ = [
     "HEDGE_STATS_LABELS",
@@ -72,11 +93,6 @@ __all__ = [
 ]
 
 INVERSE = KIND_CODE["inverse"]
-QUANTO = KIND_CODE["quanto"]
-MIN_PRICES = 3
-_EPS = float(np.finfo(np.float64).eps)
-# A variance below this share of sum(x^2) is rounding noise: a flat or constant-return series.
-_FLAT = (64 * _EPS) ** 2
 NA_FLAT = "n/a: exposures sum to 0"
 
 HEDGE_STATS_LABELS = (
@@ -98,241 +114,8 @@ PORTFOLIO_HEDGE_LABELS = (
 )
 
 
-# ------------------------------------------------------------------------ ranges
-@dataclass(frozen=True)
-class _Column:
-    """One range of numbers, flattened: NaN where a cell is blank (``blank`` marks them)."""
-
-    values: FloatArray
-    blank: npt.NDArray[np.bool_]
-    where: Callable[[int], str]  # " at row 5" for flat item 4, in the caller's words
-    labels: Any | None  # the pandas index, when the range was a Series
-
-
-def _is_pandas(value: Any) -> bool:
-    """A pandas Series or DataFrame, recognised without importing pandas."""
-    return hasattr(value, "isna") and hasattr(value, "to_numpy") and hasattr(value, "index")
-
-
-def _as_series(value: Any, name: str) -> Any:
-    """A Series as is; a one-column DataFrame as its column."""
-    if getattr(value, "ndim", 1) == 2:
-        if value.shape[1] != 1:
-            raise MicrosizeError(
-                f"{name} must be one column of numbers (got a table of {value.shape[1]} columns)"
-            )
-        return value.iloc[:, 0]
-    return value
-
-
-def _bad_cell(name: str, where: str, item: Any, first: bool) -> MicrosizeError:
-    if is_missing(item):  # pragma: no cover - blanks are handled before
-        return MicrosizeError(f"{name} has an empty cell{where}")
-    hint = "; select the numbers without the header" if first and isinstance(item, str) else ""
-    if isinstance(item, float | np.floating) and not math.isfinite(float(item)):
-        return MicrosizeError(f"{name} must be a finite number{where} (got {describe(item)})")
-    return MicrosizeError(f"{name} must be a number{where} (got {describe(item)}){hint}")
-
-
-def _parse_objects(
-    items: list[Any], name: str, where: Callable[[int], str], missing: Any = None
-) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
-    """Cell by cell: numbers kept, blanks (or ``missing[i]``) marked, anything else refused."""
-    out = np.empty(len(items))
-    blank = np.zeros(len(items), dtype=bool)
-    for i, item in enumerate(items):
-        if (missing is not None and missing[i]) or is_missing(item):
-            out[i] = np.nan
-            blank[i] = True
-        elif isinstance(item, int | float | np.integer | np.floating) and not isinstance(
-            item, bool | np.bool_
-        ):
-            f = float(item)
-            if not math.isfinite(f):
-                raise _bad_cell(name, where(i), item, i == 0)
-            out[i] = f
-        else:
-            raise _bad_cell(name, where(i), item, i == 0)
-    return out, blank
-
-
-def _column(value: Any, name: str, *, scalar_ok: bool = False) -> _Column:
-    """Read one row or one column of numbers in which blank cells are allowed."""
-    if _is_pandas(value):
-        s = _as_series(value, name)
-        labels = s.index
-
-        def where_label(i: int) -> str:
-            return f" at index {labels[i]}"
-
-        if s.dtype.kind in "fiu":
-            blank = np.asarray(s.isna().to_numpy(), dtype=bool)
-            vals = np.asarray(s.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
-            bad = ~blank & ~np.isfinite(vals)
-            if bad.any():
-                i = int(np.argmax(bad))
-                raise _bad_cell(name, where_label(i), float(vals[i]), i == 0)
-        else:
-            vals, blank = _parse_objects(
-                s.to_numpy(dtype=object).tolist(), name, where_label, s.isna().to_numpy()
-            )
-        if vals.size == 0:
-            raise MicrosizeError(f"{name} is empty")
-        return _Column(vals, blank, where_label, labels)
-    scalar = isinstance(value, int | float | np.number | str | bool) or value is None
-    if scalar or not isinstance(value, list | tuple | np.ndarray):
-        if not scalar and np.ndim(value) > 0:  # some other array-like
-            value = np.asarray(value)
-        elif scalar_ok:
-            value = [value]
-        else:
-            got = (
-                describe(value)
-                if is_missing(value) or isinstance(value, str)
-                else f"a single value {describe(value)}"
-            )
-            got = "an empty cell" if is_missing(value) else got
-            raise MicrosizeError(
-                f"{name} must be a column or row of prices, oldest first (got {got})"
-            )
-    cells = _excel_column(value)  # an Excel column: flatten it first, numpy is slow on it
-    try:
-        arr = np.asarray(value if cells is None else cells)
-    except ValueError as exc:  # ragged nested lists
-        raise MicrosizeError(f"{name} must be one column or one row of numbers") from exc
-    if cells is not None and arr.ndim != 1:  # the rows held ranges: not a column after all
-        cells, arr = None, np.asarray(value, dtype=object)
-    shape = arr.shape if cells is None else (len(cells), 1)
-    if len(shape) > 2 or (len(shape) == 2 and 1 not in shape):
-        dims = " x ".join(str(d) for d in shape)
-        raise MicrosizeError(f"{name} must be one column or one row (got {dims} cells)")
-    if arr.size == 0:
-        raise MicrosizeError(f"{name} is an empty range")
-
-    def where(i: int) -> str:
-        idx = tuple(int(j) for j in np.unravel_index(i, shape))
-        return position(idx, shape)
-
-    seq = value if cells is None else cells
-    numeric = arr.dtype.kind in "fiu"
-    if numeric and isinstance(seq, list | tuple) and _has_bool(seq, arr):
-        numeric = False  # numpy turned a TRUE into 1: find it cell by cell
-    if numeric:
-        vals = arr.reshape(-1).astype(np.float64)
-        with np.errstate(over="ignore", invalid="ignore"):  # a sum past 1e308 is no error
-            total = vals.sum()
-        if not np.isfinite(total) and not np.isfinite(vals).all():
-            i = int(np.argmax(~np.isfinite(vals)))
-            raise _bad_cell(name, where(i), float(vals[i]), i == 0)
-        return _Column(vals, np.zeros(vals.size, dtype=bool), where, None)
-    # numpy has turned mixed cells into text or TRUE into 1: read the cells as given
-    items = list(np.asarray(seq, dtype=object).reshape(-1))
-    vals, blank = _parse_objects(items, name, where)
-    return _Column(vals, blank, where, None)
-
-
-def _excel_column(value: Any) -> list[Any] | None:
-    """The cells of a list of one-cell rows (how xlwings passes a column), else None."""
-    if isinstance(value, list | tuple) and value and isinstance(value[0], list | tuple):
-        try:
-            if set(map(len, value)) == {1}:
-                return [row[0] for row in value]
-        except TypeError:  # a row that is not a sequence
-            return None
-    return None
-
-
-@dataclass(frozen=True)
-class _Pair:
-    """Two price histories after pairwise dropping: ``a`` and ``b`` positive, same length."""
-
-    a: FloatArray
-    b: FloatArray
-    labels: Any | None  # pandas index of the rows kept, if both were Series
-
-
-def _histories(a: Any, b: Any, a_name: str, b_name: str) -> _Pair:
-    """Two price histories, aligned, with blank rows dropped pairwise and prices checked."""
-    if _is_pandas(a) and _is_pandas(b):
-        a, b = _as_series(a, a_name), _as_series(b, b_name)
-        try:
-            a, b = a.align(b, join="inner")
-        except (ValueError, TypeError) as exc:
-            raise MicrosizeError(
-                f"{a_name} and {b_name} could not be aligned on their index: {exc}"
-            ) from None
-        if getattr(a.index.dtype, "kind", "") == "M" and not a.index.is_monotonic_increasing:
-            a, b = a.sort_index(), b.sort_index()  # dates: oldest first whatever the input order
-    ca, cb = _column(a, a_name), _column(b, b_name)
-    if ca.values.size != cb.values.size:
-        raise MicrosizeError(
-            f"{a_name} and {b_name} must have the same number of rows, oldest first "
-            f"(got {ca.values.size} and {cb.values.size})"
-        )
-    keep = ~(ca.blank | cb.blank)
-    for col, name in ((ca, a_name), (cb, b_name)):
-        bad = keep & (col.values <= 0)
-        if bad.any():
-            i = int(np.argmax(bad))
-            raise MicrosizeError(
-                f"{name} must be positive prices{col.where(i)} (got {describe(float(col.values[i]))})"
-            )
-    n = int(keep.sum())
-    if n < MIN_PRICES:
-        dropped = keep.size - n
-        note = f" after dropping {dropped} row{'s' if dropped != 1 else ''} with a blank" * (
-            dropped > 0
-        )
-        raise MicrosizeError(
-            f"{a_name} and {b_name} need at least {MIN_PRICES} rows with both prices "
-            f"(got {n}{note})"
-        )
-    labels = ca.labels[keep] if ca.labels is not None and cb.labels is not None else None
-    if keep.all():
-        return _Pair(ca.values, cb.values, labels)
-    return _Pair(ca.values[keep], cb.values[keep], labels)
-
-
-def _returns(p: FloatArray) -> FloatArray:
-    """Simple returns (P_t - P_{t-1}) / P_{t-1}: a flat price gives an exact 0."""
-    return np.asarray(np.diff(p) / p[:-1], dtype=np.float64)
-
-
-def _flat_message(name: str, p: FloatArray, what: str) -> str:
-    if np.all(p == p[0]):
-        return f"{name} must move: every price is {describe(float(p[0]))}, so {what} is undefined"
-    return (
-        f"{name} must move unevenly: its {'returns' if what == 'beta' else 'changes'} "
-        f"do not vary, so {what} is undefined"
-    )
-
-
-def _slope(x: FloatArray, y: FloatArray, x_name: str, px: FloatArray, what: str) -> float:
-    """OLS slope of y on x, two-pass; refuses an x without variance."""
-    dx = x - x.mean()
-    sxx = float(dx @ dx)
-    if sxx <= _FLAT * float(x @ x):
-        raise MicrosizeError(_flat_message(x_name, px, what))
-    return float(dx @ (y - y.mean())) / sxx
-
-
-def _decay(lam: Any) -> float | None:
-    if lam is None or is_missing(lam):
-        return None
-    arr = as_float_array(lam, "lam")
-    if arr.size != 1:
-        raise MicrosizeError(f"lam must be a single cell (got {arr.size} cells)")
-    v = float(arr.reshape(()))
-    if not 0 < v < 1:
-        raise MicrosizeError(
-            f"lam must be a decay factor strictly between 0 and 1, e.g. 0.94 for daily "
-            f"RiskMetrics (got {describe(v)})"
-        )
-    return v
-
-
 # ------------------------------------------------------------------------ beta
-def beta(asset_prices: Any, hedge_prices: Any, lam: Any = None) -> float:
+def beta(asset_prices: Column, hedge_prices: Column, lam: Numeric | None = None) -> float:
     """Beta of the asset's simple returns on the hedge instrument's.
 
     Parameters
@@ -404,7 +187,7 @@ def beta(asset_prices: Any, hedge_prices: Any, lam: Any = None) -> float:
     return float(wx @ y) / den
 
 
-def rolling_beta(asset_prices: Any, hedge_prices: Any, window: Any) -> Any:
+def rolling_beta(asset_prices: Column, hedge_prices: Column, window: Numeric) -> Any:
     """OLS beta over a moving window of ``window`` returns.
 
     Parameters
@@ -507,7 +290,7 @@ def _changes(spot_prices: Any, futures_prices: Any) -> tuple[FloatArray, FloatAr
     return np.diff(pair.a), np.diff(pair.b), pair
 
 
-def hedge_ratio(spot_prices: Any, futures_prices: Any) -> float:
+def hedge_ratio(spot_prices: Column, futures_prices: Column) -> float:
     """Minimum-variance hedge ratio from price changes: ``h* = ρ σ_ΔS / σ_ΔF``.
 
     Parameters
@@ -541,7 +324,7 @@ def hedge_ratio(spot_prices: Any, futures_prices: Any) -> float:
     return _slope(df, ds, "futures_prices", pair.b, "the hedge ratio")
 
 
-def hedge_stats(spot_prices: Any, futures_prices: Any) -> HedgeStats:
+def hedge_stats(spot_prices: Column, futures_prices: Column) -> HedgeStats:
     """Hedge ratio, correlation, volatilities of the changes and effectiveness ρ².
 
     Same inputs as :func:`hedge_ratio`. Standard deviations are sample ones (ddof = 1),
@@ -607,16 +390,16 @@ def _nearest_lots(
 
 def _contract_value(kind: Any, size: Any, price: Any) -> Any:
     """USD value of one order unit: k x price (linear), the face value k (inverse)."""
-    return np.where(kind == INVERSE, size, size * price)
+    return np.asarray(quote_value(inverse_mask(kind), size, price), dtype=np.float64)
 
 
 def hedge(
-    exposure: Any,
-    beta: Any,
-    hedge_price: Any,
-    contract: Any,
-    target_beta: Any = 0,
-    specs: Any = None,
+    exposure: Numeric,
+    beta: Numeric,
+    hedge_price: Numeric,
+    contract: ContractLike,
+    target_beta: Numeric = 0,
+    specs: SpecsLike = None,
 ) -> Any:
     """Signed contracts to trade (negative = sell) to move an exposure's beta to a target.
 
@@ -709,7 +492,7 @@ def hedge(
         k_i = int(kind if np.ndim(kind) == 0 else kind[i])
         s_i = float(size if np.ndim(size) == 0 else size[i])
         st = float(step if np.ndim(step) == 0 else step[i])
-        v = exact(s_i) if k_i == INVERSE else exact(s_i) * exact(float(p[i]))
+        v: Fraction = quote_value(k_i == INVERSE, exact(s_i), exact(float(p[i])))
         return (exact(float(t[i])) - exact(float(b[i]))) * exact(float(e[i])) / v / exact(st)
 
     n = _nearest_lots(np.asarray(q, dtype=np.float64), min_steps, exact_q)
@@ -749,13 +532,6 @@ class PortfolioHedge:
         return [[label, v] for label, v in zip(PORTFOLIO_HEDGE_LABELS, values, strict=True)]
 
 
-def _single(value: Any, name: str) -> float:
-    arr = as_float_array(value, name)
-    if arr.size != 1:
-        raise MicrosizeError(f"{name} must be a single cell (got {arr.size} cells)")
-    return float(arr.reshape(()))
-
-
 def _holdings(exposures: Any, betas: Any) -> tuple[FloatArray, FloatArray]:
     """Exposures and betas row by row; rows blank in both are skipped, half-blank refused."""
     ce = _column(exposures, "exposures", scalar_ok=True)
@@ -781,13 +557,14 @@ def _holdings(exposures: Any, betas: Any) -> tuple[FloatArray, FloatArray]:
     return ce.values[keep], cb.values[keep]
 
 
+# Long on purpose: builds the MF_PORTFOLIO_HEDGE table row by row, in the table's order.
 def portfolio_hedge(
-    exposures: Any,
-    betas: Any,
-    hedge_price: Any,
-    contract: Any,
-    target_beta: Any = 0,
-    specs: Any = None,
+    exposures: Column,
+    betas: Column,
+    hedge_price: Numeric,
+    contract: ContractLike,
+    target_beta: Numeric = 0,
+    specs: SpecsLike = None,
 ) -> PortfolioHedge:
     """Hedge a portfolio of holdings to a target beta with one futures contract.
 
@@ -832,11 +609,11 @@ def portfolio_hedge(
     ['Hedge contracts', -30.0]
     """
     v, b = _holdings(exposures, betas)
-    p = _single(_positive(hedge_price, "hedge_price"), "hedge_price")
+    p = single(_positive(hedge_price, "hedge_price"), "hedge_price")
     t = (
         0.0
         if target_beta is None or is_missing(target_beta)
-        else _single(target_beta, "target_beta")
+        else single(target_beta, "target_beta")
     )
     spec = _one_contract(contract, specs)
     _no_quanto((spec,))
@@ -859,8 +636,8 @@ def portfolio_hedge(
             f"target_beta needs a net exposure, but exposures sum to 0 (got target_beta "
             f"{describe(t)}); use 0 to neutralise the beta-weighted exposure"
         )
-    inverse = spec.kind == "inverse"
-    value = spec.contract_size if inverse else spec.contract_size * p
+    inverse = is_inverse(spec)
+    value = quote_value(inverse, spec.contract_size, p)
     if not 0 < value < math.inf:
         raise MicrosizeError(
             f"hedge_price {describe(p)} times the contract size {describe(spec.contract_size)} "
@@ -876,7 +653,7 @@ def portfolio_hedge(
         eb = [exact(float(x)) for x in b]
         tv = exact(t) * sum(ev, Fraction(0))
         bw = sum((x * y for x, y in zip(eb, ev, strict=True)), Fraction(0))
-        val = exact(spec.contract_size) * (1 if inverse else exact(p))
+        val: Fraction = quote_value(inverse, exact(spec.contract_size), exact(p))
         return (tv - bw) / val / exact(spec.lot_step)
 
     n = _nearest_lots(np.asarray(q), _min_steps(spec.lot_step, spec.min_qty), exact_q)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeAlias, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -21,17 +21,33 @@ from ._errors import MicrosizeError
 
 __all__ = [
     "QUOTE_CHARS",
+    "Column",
     "FloatArray",
+    "Numeric",
+    "Result",
     "as_float_array",
     "broadcast",
     "clip",
     "describe",
+    "first_index",
     "is_missing",
     "position",
     "to_result",
 ]
 
 FloatArray = npt.NDArray[np.float64]
+
+#: A numeric argument of the Python API: a number, a sequence or nested sequence (a range),
+#: or an array; Excel's other cell values (text, None) are refused with a message.
+Numeric: TypeAlias = npt.ArrayLike
+
+#: A column of cells where blanks are allowed (a price history, holdings): numbers or
+#: None for an empty cell.
+Column: TypeAlias = npt.ArrayLike | Sequence[float | None]
+
+#: What a vectorised function returns: a float for scalar inputs, else an array of the
+#: broadcast shape.
+Result: TypeAlias = float | FloatArray
 
 
 #: characters of a received text or object a message quotes (Excel shows about 255 in all)
@@ -93,6 +109,15 @@ def position(index: tuple[int, ...], shape: tuple[int, ...]) -> str:
     return f" at position {tuple(i + 1 for i in index)}"
 
 
+def first_index(bad: npt.ArrayLike) -> tuple[int, ...]:
+    """Index of the first True cell of ``bad`` (row-major, as a user reads a range).
+
+    >>> first_index([[False, False], [True, True]])
+    (1, 0)
+    """
+    return tuple(int(i) for i in np.argwhere(np.asarray(bad))[0])
+
+
 def is_missing(value: Any) -> bool:
     """True for what Excel hands over for an empty cell (None, or a blank string)."""
     return value is None or (isinstance(value, str) and value.strip() == "")
@@ -131,7 +156,7 @@ def _has_bool(seq: list[Any] | tuple[Any, ...], arr: npt.NDArray[Any]) -> bool:
     return False
 
 
-def as_float_array(value: Any, name: str) -> FloatArray:
+def as_float_array(value: Any, name: str) -> FloatArray:  # noqa: C901 (the one converter of every cell type (bool, text, None, nested lists, arrays) to floats)
     """Convert a scalar or range to a float array, or raise naming ``name`` and the value.
 
     Empty cells, text, booleans, dates, NaN and infinities are refused: each would
@@ -168,7 +193,7 @@ def as_float_array(value: Any, name: str) -> FloatArray:
         with np.errstate(over="ignore", invalid="ignore"):
             total = out.sum()
         if out.size and not np.isfinite(total) and not np.isfinite(out).all():
-            idx = tuple(int(i) for i in np.argwhere(~np.isfinite(out))[0])
+            idx = first_index(~np.isfinite(out))
             raise MicrosizeError(
                 f"{name} must be a finite number{position(idx, out.shape)} "
                 f"(got {describe(float(out[idx]))})"
@@ -217,8 +242,8 @@ def broadcast(**arrays: npt.NDArray[Any]) -> tuple[FloatArray, ...]:
         ) from None
 
 
-def to_result(arr: npt.NDArray[Any]) -> Any:
+def to_result(arr: npt.NDArray[Any]) -> Result:
     """A Python scalar for a 0-d result, else the array itself."""
     if arr.ndim == 0:
-        return arr.item()
-    return arr
+        return cast(float, arr.item())
+    return cast(FloatArray, arr)

@@ -17,11 +17,15 @@ from typing import Any
 
 import numpy as np
 
-from ._contracts import ContractSpec
+from ._checks import distinct, single
+from ._checks import fee as _fee
+from ._checks import positive as _positive
+from ._contracts import ContractLike, ContractSpec, SpecsLike
 from ._errors import MicrosizeError
 from ._exact import clean_multiple, count_steps, exact
-from ._inputs import FloatArray, as_float_array, describe, is_missing
-from ._sizing import _fee, _one_contract, _positive
+from ._inputs import FloatArray, Numeric, as_float_array, describe, is_missing
+from ._kind import is_inverse, side_from_stop, unit_loss_exact, unit_pnl_exact, value_at
+from ._sizing import _one_contract
 
 __all__ = [
     "LADDER_HEADER",
@@ -48,13 +52,6 @@ def _levels(value: Any, name: str) -> FloatArray:
             f"{name} must be one row or one column (got {arr.shape[0]} rows x {arr.shape[1]} columns)"
         )
     return arr.reshape(-1)
-
-
-def _scalar(value: Any, name: str) -> float:
-    arr = as_float_array(value, name)
-    if arr.size != 1:
-        raise MicrosizeError(f"{name} must be a single cell (got {arr.size} cells)")
-    return float(arr.reshape(()))
 
 
 def _weights(weights: Any, n: int, what: str) -> list[Fraction]:
@@ -91,24 +88,6 @@ def _side_of(entries: FloatArray, stop: float, name: str) -> int:
             f"below it for a short (got {describe(float(entries.min()))} to {describe(float(entries.max()))})"
         )
     return 1 if above else -1
-
-
-def _unit_loss(spec: ContractSpec, entry: Fraction, stop: Fraction, fee: Fraction) -> Fraction:
-    """Loss of one order unit entered at ``entry`` and stopped at ``stop``, both fees included."""
-    k = exact(spec.contract_size)
-    if spec.kind == "inverse":
-        return k * (abs(1 / stop - 1 / entry) + fee * (1 / entry + 1 / stop))
-    return k * (abs(entry - stop) + fee * (entry + stop))
-
-
-def _unit_pnl(
-    spec: ContractSpec, side: int, entry: Fraction, exit_: Fraction, fee: Fraction
-) -> Fraction:
-    """PnL of one order unit from ``entry`` to ``exit_``, both fees deducted."""
-    k = exact(spec.contract_size)
-    if spec.kind == "inverse":
-        return k * (side * (1 / entry - 1 / exit_) - fee * (1 / entry + 1 / exit_))
-    return k * (side * (exit_ - entry) - fee * (entry + exit_))
 
 
 def _avg(spec: ContractSpec, qty: list[Fraction], prices: list[Fraction]) -> Fraction | None:
@@ -173,14 +152,15 @@ class Ladder:
         return out
 
 
+# Long on purpose: the MF_LADDER algorithm in its documented steps: shares, floor, leftover hand-out, cumulative columns.
 def ladder(
-    risk_amount: Any,
-    entries: Any,
-    stop: Any,
-    contract: Any,
-    weights: Any = None,
-    fee_rate: Any = None,
-    specs: Any = None,
+    risk_amount: Numeric,
+    entries: Numeric,
+    stop: Numeric,
+    contract: ContractLike,
+    weights: Numeric | None = None,
+    fee_rate: Numeric | None = None,
+    specs: SpecsLike = None,
 ) -> Ladder:
     """Size a scale-in ladder: several entries, one stop, one risk budget.
 
@@ -227,10 +207,10 @@ def ladder(
     >>> lad.contracts, lad.total_risk
     ((180.0, 240.0, 180.0), 30.0)
     """
-    budget = _scalar(risk_amount, "risk_amount")
+    budget = single(risk_amount, "risk_amount")
     if budget < 0:
         raise MicrosizeError(f"risk_amount must be zero or more (got {describe(budget)})")
-    s = _scalar(_positive(stop, "stop"), "stop")
+    s = single(_positive(stop, "stop"), "stop")
     e = _positive(_levels(entries, "entries"), "entries")
     side = _side_of(e, s, "entries")
     fee = float(_fee(fee_rate, "fee_rate").reshape(-1)[0]) if fee_rate is not None else 0.0
@@ -243,7 +223,9 @@ def ladder(
     S, F, B = exact(s), exact(fee), exact(budget)
     step = exact(spec.lot_step)
     min_steps = -((-exact(spec.min_qty)) // step)  # ceil(min_qty / step)
-    cost = [_unit_loss(spec, Ei, S, F) * step for Ei in E]  # loss of one lot step per leg
+    cost = [
+        unit_loss_exact(is_inverse(spec), exact(spec.contract_size), Ei, S, F) * step for Ei in E
+    ]  # loss of one lot step per leg
 
     steps = [0] * n
     active = [wi > 0 for wi in w]
@@ -278,7 +260,7 @@ def ladder(
         tq += qty[i]
         tr += steps[i] * cost[i]
         if qty[i]:
-            tv += qty[i] / E[i] if spec.kind == "inverse" else qty[i] * E[i]
+            tv += value_at(is_inverse(spec), qty[i], E[i])
         cum_q.append(tq)
         cum_r.append(tr)
         avgs.append(None if tq == 0 else (tq / tv if spec.kind == "inverse" else tv / tq))
@@ -381,15 +363,16 @@ class ScaleOut:
         return out
 
 
+# Long on purpose: the MF_SCALE_OUT algorithm in its documented steps: shares, floor, hand-out from the first target, PnL columns.
 def scale_out(
-    contracts: Any,
-    entry: Any,
-    stop: Any,
-    targets: Any,
-    contract: Any,
-    weights: Any = None,
-    fee_rate: Any = None,
-    specs: Any = None,
+    contracts: Numeric,
+    entry: Numeric,
+    stop: Numeric,
+    targets: Numeric,
+    contract: ContractLike,
+    weights: Numeric | None = None,
+    fee_rate: Numeric | None = None,
+    specs: SpecsLike = None,
 ) -> ScaleOut:
     """Split a position across take-profit targets.
 
@@ -427,14 +410,11 @@ def scale_out(
     >>> scale_out(10, 60000, 58000, [62000, 64000, 66000], "cme:MBT").contracts
     (4.0, 3.0, 3.0)
     """
-    c = _scalar(contracts, "contracts")
-    e = _scalar(_positive(entry, "entry"), "entry")
-    s = _scalar(_positive(stop, "stop"), "stop")
-    if e == s:
-        raise MicrosizeError(
-            f"stop must differ from entry (got entry={describe(e)}, stop={describe(s)})"
-        )
-    side = 1 if s < e else -1
+    c = single(contracts, "contracts")
+    e = single(_positive(entry, "entry"), "entry")
+    s = single(_positive(stop, "stop"), "stop")
+    distinct(np.asarray(e), np.asarray(s))
+    side = int(side_from_stop(e, s))
     t = _positive(_levels(targets, "targets"), "targets")
     wrong = (t <= e) if side > 0 else (t >= e)
     if np.any(wrong):
@@ -444,7 +424,7 @@ def scale_out(
             f"targets must be {where} the entry {describe(e)} for a "
             f"{'long' if side > 0 else 'short'} (got {describe(float(t[i]))} at item {i + 1})"
         )
-    fee = 0.0 if fee_rate is None else _scalar(_fee(fee_rate, "fee_rate"), "fee_rate")
+    fee = 0.0 if fee_rate is None else single(_fee(fee_rate, "fee_rate"), "fee_rate")
     spec = _one_contract(contract, specs)
     step = exact(spec.lot_step)
     if c <= 0:
@@ -469,8 +449,9 @@ def scale_out(
             left -= 1
     E, S, F = exact(e), exact(s), exact(fee)
     T = [exact(float(x)) for x in t]
-    risk_unit = _unit_loss(spec, E, S, F)
-    unit = [_unit_pnl(spec, side, E, Ti, F) for Ti in T]
+    risk_unit = unit_loss_exact(is_inverse(spec), exact(spec.contract_size), E, S, F)
+    k = exact(spec.contract_size)
+    unit = [unit_pnl_exact(is_inverse(spec), k, side, E, Ti, F) for Ti in T]
     legs = [st * step * u for st, u in zip(steps, unit, strict=True)]
     min_qty = exact(spec.min_qty)
     notes = [
@@ -497,7 +478,7 @@ def scale_out(
 
 # ------------------------------------------------------------------------ helpers
 def _legs(value: Any) -> int:
-    n = _scalar(value, "legs")
+    n = single(value, "legs")
     if n != int(n) or not 1 <= n <= 1000:
         raise MicrosizeError(f"legs must be a whole number from 1 to 1000 (got {describe(n)})")
     return int(n)
@@ -513,12 +494,12 @@ _SPACINGS = {
 
 
 def ladder_prices(
-    first_price: Any,
-    last_price: Any,
-    legs: Any,
+    first_price: Numeric,
+    last_price: Numeric,
+    legs: Numeric,
     spacing: Any = None,
-    tick: Any = None,
-    specs: Any = None,
+    tick: Numeric | None = None,
+    specs: SpecsLike = None,
 ) -> FloatArray:
     """Prices for ``legs`` levels from ``first_price`` to ``last_price``, both included.
 
@@ -532,8 +513,8 @@ def ladder_prices(
     >>> ladder_prices(100, 400, 3, "geometric").tolist()
     [100.0, 200.0, 400.0]
     """
-    a = _scalar(_positive(first_price, "first_price"), "first_price")
-    b = _scalar(_positive(last_price, "last_price"), "last_price")
+    a = single(_positive(first_price, "first_price"), "first_price")
+    b = single(_positive(last_price, "last_price"), "last_price")
     n = _legs(legs)
     if n > 1 and a == b:
         raise MicrosizeError(
@@ -556,7 +537,7 @@ def ladder_prices(
             )
         size = spec.tick_size
     else:
-        size = _scalar(_positive(tick, "tick"), "tick")
+        size = single(_positive(tick, "tick"), "tick")
     steps = count_steps(prices / size, "nearest", lambda j: exact(float(prices[j])) / exact(size))
     rounded = clean_multiple(steps, np.asarray(size))
     if np.any(rounded <= 0):
@@ -582,7 +563,7 @@ _PRESETS = {
 }
 
 
-def ladder_weights(legs: Any, preset: Any = None) -> FloatArray:
+def ladder_weights(legs: Numeric, preset: Numeric | None = None) -> FloatArray:
     """Weight presets as shares summing to 1: equal, pyramid (decreasing n, n-1, ..., 1),
     increasing (1, 2, ..., n).
 

@@ -23,6 +23,7 @@ from ._exact import (
     repr_decimals,
 )
 from ._inputs import FloatArray
+from ._kind import unit_loss_exact
 
 __all__ = ["floor_money_array"]  # the rest is the sizing core's, imported by name
 
@@ -34,22 +35,9 @@ def _full(x: Any, shape: tuple[int, ...]) -> FloatArray:
     return np.broadcast_to(np.asarray(x, dtype=np.float64), shape)
 
 
-def _unit_loss(kind: Any, size: Any, e: FloatArray, s: FloatArray, f: FloatArray) -> FloatArray:
-    """Loss of one order unit stopped at ``s``, fees on both sides, settlement currency."""
-    if isinstance(kind, int):  # one contract: compute its branch only
-        if kind == INVERSE:
-            return np.asarray(size * (np.abs(1.0 / s - 1.0 / e) + f * (1.0 / e + 1.0 / s)))
-        return np.asarray(size * (np.abs(e - s) + f * (e + s)))
-    lin = size * (np.abs(e - s) + f * (e + s))
-    inv = size * (np.abs(1.0 / s - 1.0 / e) + f * (1.0 / e + 1.0 / s))
-    return np.asarray(np.where(kind == INVERSE, inv, lin), dtype=np.float64)
-
-
-def _unit_loss_exact(kind: int, size: float, e: float, s: float, f: float) -> Fraction:
-    k, E, S, F = exact(size), exact(e), exact(s), exact(f)
-    if kind == INVERSE:
-        return k * (abs(1 / S - 1 / E) + F * (1 / E + 1 / S))
-    return k * (abs(E - S) + F * (E + S))
+def unit_loss_of(kind: int, size: float, e: float, s: float, f: float) -> Fraction:
+    """The exact loss of one order unit for float inputs typed as decimals."""
+    return unit_loss_exact(kind == INVERSE, exact(size), exact(e), exact(s), exact(f))
 
 
 #: A float loss with a relative error above this may sit on the wrong side of a 12-digit
@@ -134,7 +122,7 @@ def _loss_shown(
             i = tuple(int(j) for j in row)
             k, sz = (float(_full(x, shape)[i]) for x in (kind, size))
             ci, ei, si, fi = (float(_full(x, shape)[i]) for x in (c, e, s, f))
-            out[i] = floor_money(exact(ci) * _unit_loss_exact(int(k), sz, ei, si, fi))
+            out[i] = floor_money(exact(ci) * unit_loss_of(int(k), sz, ei, si, fi))
     return out + 0.0
 
 

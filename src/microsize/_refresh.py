@@ -393,7 +393,8 @@ def _bitmex(market: Mapping[str, Any], what: str) -> dict[str, Any]:
     }
 
 
-def map_market(
+# Long on purpose: one ccxt market to one spec row, field by field in ccxt's order, so a reader checks it against ccxt's market structure.
+def map_market(  # noqa: C901 (one ccxt market to one spec row: a branch per ccxt field, in ccxt's order, so it reads against ccxt's market structure)
     venue: str,
     market: Mapping[str, Any],
     *,
@@ -576,7 +577,7 @@ def _listed_perpetual(market: Mapping[str, Any]) -> bool:
     )
 
 
-def map_venue(
+def map_venue(  # noqa: C901 (one venue's markets: filter, map, report each refusal by reason)
     venue: str,
     markets: Mapping[str, Any] | Sequence[Any],
     current: Sequence[ContractSpec],

@@ -18,30 +18,45 @@ Fees are ``fee_rate`` x notional on each side (entry at E, exit at X).
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
+from ._checks import MAX_FEE as MAX_FEE
+from ._checks import distinct as _distinct
+from ._checks import fee as _fee
+from ._checks import first_index
+from ._checks import nonneg as _nonneg
+from ._checks import positive as _positive
+from ._checks import zero_or_more_count as _zero_or_more_count
 from ._contracts import (
-    DEFAULT_MAX_SPEC_AGE_DAYS,
     KIND_CODE,
     ContractArrays,
+    ContractLike,
     ContractSpec,
+    SpecsLike,
     resolve_contracts,
 )
 from ._errors import MicrosizeError
 from ._exact import clean_money, clean_multiple, count_steps, exact
-from ._inputs import FloatArray, as_float_array, broadcast, describe, position, to_result
+from ._inputs import (
+    FloatArray,
+    Numeric,
+    Result,
+    as_float_array,
+    broadcast,
+    describe,
+    position,
+    to_result,
+)
+from ._kind import INVERSE as INVERSE
+from ._kind import LINEAR, fee_per_size, inverse_mask, side_from_stop, unit_loss, value_at
 from ._loss import _full as _full
 from ._loss import _loss_shown as _loss_shown
 from ._loss import _money_product as _money_product
-from ._loss import _unit_loss as _unit_loss
-from ._loss import _unit_loss_exact as _unit_loss_exact
-from ._loss import floor_money_array
+from ._loss import floor_money_array, unit_loss_of
 
 __all__ = [
     "Sizing",
@@ -53,61 +68,11 @@ __all__ = [
     "pnl",
     "risk",
     "risk_amount",
-    "size_trade",
     "sizing",
 ]
 
-LINEAR, INVERSE, QUANTO = KIND_CODE["linear"], KIND_CODE["inverse"], KIND_CODE["quanto"]
-MAX_FEE = 0.01
-
-
-# ----------------------------------------------------------------------------- checks
-def _fail(name: str, rule: str, arr: FloatArray, bad: Any) -> None:
-    if np.any(bad):
-        idx = tuple(int(i) for i in np.argwhere(np.broadcast_to(bad, arr.shape))[0])
-        raise MicrosizeError(
-            f"{name} must be {rule}{position(idx, arr.shape)} (got {describe(float(arr[idx]))})"
-        )
-
-
-def _positive(value: Any, name: str) -> FloatArray:
-    arr = as_float_array(value, name)
-    if arr.min() <= 0:
-        _fail(name, "positive", arr, arr <= 0)
-    return arr
-
-
-def _nonneg(value: Any, name: str) -> FloatArray:
-    arr = as_float_array(value, name)
-    if arr.min() < 0:
-        _fail(name, "zero or more", arr, arr < 0)
-    return arr
-
-
-def _fee(value: Any, name: str, *, allow_rebate: bool = False) -> FloatArray:
-    if value is None:
-        return np.asarray(0.0)
-    arr = as_float_array(value, name)
-    low = -MAX_FEE if allow_rebate else 0.0
-    if np.any((arr < low) | (arr > MAX_FEE)):
-        idx = tuple(int(i) for i in np.argwhere((arr < low) | (arr > MAX_FEE))[0])
-        got = describe(float(arr[idx]))
-        rule = "between -0.01 and 0.01" if allow_rebate else "between 0 and 0.01"
-        raise MicrosizeError(
-            f"{name} must be a fraction {rule}, e.g. 0.0005 for 0.05% "
-            f"(got {got}{position(idx, arr.shape)})"
-        )
-    return arr
-
-
-def _distinct(entry: FloatArray, stop: FloatArray, a: str = "entry", b: str = "stop") -> None:
-    same = entry == stop
-    if np.any(same):
-        idx = tuple(int(i) for i in np.argwhere(same)[0])
-        raise MicrosizeError(
-            f"{b} must differ from {a}{position(idx, entry.shape)} "
-            f"(got {a}={describe(float(entry[idx]))}, {b}={describe(float(stop[idx]))})"
-        )
+# kept importable from here for code written against them; the kind's home is _kind
+_unit_loss, _unit_loss_exact = unit_loss, unit_loss_of
 
 
 def _contract(contract: Any, specs: Any, name: str = "contract") -> ContractArrays:
@@ -124,11 +89,11 @@ def _pnl_raw(
 
 
 def _notional_raw(kind: FloatArray, size: FloatArray, c: FloatArray, p: FloatArray) -> FloatArray:
-    return np.where(kind == INVERSE, np.abs(c) * size / p, np.abs(c) * size * p)
+    return np.asarray(value_at(inverse_mask(kind), np.abs(c) * size, p), dtype=np.float64)
 
 
 # ----------------------------------------------------------------------- public API
-def risk_amount(equity: Any, risk: Any) -> Any:
+def risk_amount(equity: Numeric, risk: Numeric) -> Result:
     """Money at risk: ``equity x risk``.
 
     Parameters
@@ -151,7 +116,7 @@ def risk_amount(equity: Any, risk: Any) -> Any:
     eq = _positive(equity, "equity")
     r = _nonneg(risk, "risk")
     if np.any(r > 1):
-        idx = tuple(int(i) for i in np.argwhere(r > 1)[0])
+        idx = first_index(r > 1)
         raise MicrosizeError(
             f"risk is a fraction of the account: 1.5% is 0.015 "
             f"(got {describe(float(r[idx]))}{position(idx, r.shape)})"
@@ -189,7 +154,7 @@ def _params(ca: ContractArrays) -> tuple[Any, Any, Any, Any]:
 
 @dataclass(frozen=True)
 class _Lots:
-    qty: FloatArray
+    contracts: FloatArray  # in the venue's order unit, a multiple of the lot step
     raw_steps: FloatArray  # lot steps the budget buys, before the minimum order rule
     min_steps: Any
     unit: FloatArray
@@ -216,12 +181,12 @@ def _lots(
     )
     _distinct(e, s)
     kind, size, step, min_qty = _params(ca)
-    unit = _unit_loss(kind, size, e, s, f)
+    unit = unit_loss(kind, size, e, s, f)
     q = budget / (unit * step)
 
     def exact_q(i: tuple[int, ...]) -> Fraction:
         k, sz, st = (float(_full(x, q.shape)[i]) for x in (kind, size, step))
-        u = _unit_loss_exact(int(k), sz, float(e[i]), float(s[i]), float(f[i]))
+        u = unit_loss_of(int(k), sz, float(e[i]), float(s[i]), float(f[i]))
         return exact(float(budget[i])) / (u * exact(st))
 
     raw = count_steps(q, "floor", exact_q)
@@ -243,7 +208,7 @@ def _lots(
         n = np.where(n < min_steps, 0.0, n)
         qty = clean_multiple(n, step)
     return _Lots(
-        qty=qty,
+        contracts=qty,
         raw_steps=raw,
         min_steps=min_steps,
         unit=unit,
@@ -258,41 +223,38 @@ def _lots(
 
 
 def sizing(
-    risk_amount: Any,
-    entry: Any,
-    stop: Any,
-    contract: Any,
-    fee_rate: Any = None,
-    specs: Any = None,
+    risk_amount: Numeric,
+    entry: Numeric,
+    stop: Numeric,
+    contract: ContractLike,
+    fee_rate: Numeric | None = None,
+    specs: SpecsLike = None,
 ) -> Sizing:
     """Size positions and return every intermediate (see :func:`contracts`)."""
     c = _lots(risk_amount, entry, stop, contract, fee_rate, specs)
     e, s, f = c.entry, c.stop, c.fee
     below = (c.raw_steps > 0) & (c.raw_steps < c.min_steps)
-    if isinstance(c.kind, int):
-        per_unit_fee = f * (1.0 / e + 1.0 / s) if c.kind == INVERSE else f * (e + s)
-    else:
-        per_unit_fee = np.where(c.kind == INVERSE, f * (1.0 / e + 1.0 / s), f * (e + s))
-    shape = c.qty.shape
+    per_unit_fee = fee_per_size(c.kind, e, s, f)
+    shape = c.contracts.shape
     return Sizing(
-        contracts=c.qty,
+        contracts=c.contracts,
         below_min=_full(below, shape),
-        loss=_loss_shown(c.qty, c.kind, c.size, e, s, f),
-        fees=clean_money(c.qty * c.size * per_unit_fee),
-        side=np.where(s < e, 1.0, -1.0),
+        loss=_loss_shown(c.contracts, c.kind, c.size, e, s, f),
+        fees=clean_money(c.contracts * c.size * per_unit_fee),
+        side=side_from_stop(e, s),
         unit_loss=_full(c.unit, shape),
         contract=c.contract,
     )
 
 
 def contracts(
-    risk_amount: Any,
-    entry: Any,
-    stop: Any,
-    contract: Any,
-    fee_rate: Any = None,
-    specs: Any = None,
-) -> Any:
+    risk_amount: Numeric,
+    entry: Numeric,
+    stop: Numeric,
+    contract: ContractLike,
+    fee_rate: Numeric | None = None,
+    specs: SpecsLike = None,
+) -> Result:
     """Contracts to trade: the most lot steps whose loss at the stop is within budget.
 
     Parameters
@@ -332,23 +294,17 @@ def contracts(
     >>> contracts(30, 3520, 3450, "binance:ETHUSDT")
     0.428
     """
-    return to_result(_lots(risk_amount, entry, stop, contract, fee_rate, specs).qty)
-
-
-def _count(value: Any, name: str) -> FloatArray:
-    arr = as_float_array(value, name)
-    if np.any(arr < 0):
-        idx = tuple(int(i) for i in np.argwhere(arr < 0)[0])
-        raise MicrosizeError(
-            f"{name} must be zero or more: the side comes from the stop"
-            f"{position(idx, arr.shape)} (got {describe(float(arr[idx]))})"
-        )
-    return arr
+    return to_result(_lots(risk_amount, entry, stop, contract, fee_rate, specs).contracts)
 
 
 def risk(
-    contracts: Any, entry: Any, stop: Any, contract: Any, fee_rate: Any = None, specs: Any = None
-) -> Any:
+    contracts: Numeric,
+    entry: Numeric,
+    stop: Numeric,
+    contract: ContractLike,
+    fee_rate: Numeric | None = None,
+    specs: SpecsLike = None,
+) -> Result:
     """Loss at the stop of a given size, fees included (reverse sizing).
 
     ``contracts`` is a count (>= 0); the side comes from the stop as in :func:`contracts`.
@@ -358,7 +314,7 @@ def risk(
     >>> risk(431, 3520, 3450, 0.001)
     30.17
     """
-    c = _count(contracts, "contracts")
+    c = _zero_or_more_count(contracts, "contracts")
     e = _positive(entry, "entry")
     s = _positive(stop, "stop")
     f = _fee(fee_rate, "fee_rate")
@@ -370,7 +326,9 @@ def risk(
     return to_result(_loss_shown(c, kind, size, e, s, f))
 
 
-def notional(contracts: Any, price: Any, contract: Any, specs: Any = None) -> Any:
+def notional(
+    contracts: Numeric, price: Numeric, contract: ContractLike, specs: SpecsLike = None
+) -> Result:
     """Position value in the settlement currency, >= 0 whatever the side.
 
     Linear and quanto ``|c| k P``; inverse ``|c| k / P`` (coin).
@@ -388,13 +346,13 @@ def notional(contracts: Any, price: Any, contract: Any, specs: Any = None) -> An
 
 
 def pnl(
-    contracts: Any,
-    entry: Any,
-    exit_price: Any,
-    contract: Any,
-    fee_rate: Any = None,
-    specs: Any = None,
-) -> Any:
+    contracts: Numeric,
+    entry: Numeric,
+    exit_price: Numeric,
+    contract: ContractLike,
+    fee_rate: Numeric | None = None,
+    specs: SpecsLike = None,
+) -> Result:
     """Profit (positive) or loss of a position, fees deducted, in the settlement currency.
 
     ``contracts`` is signed: positive long, negative short.
@@ -424,7 +382,12 @@ def _one_contract(contract: Any, specs: Any, name: str = "contract") -> Contract
     return ca.single
 
 
-def avg_entry(prices: Any, contracts: Any, contract: Any = None, specs: Any = None) -> float:
+def avg_entry(
+    prices: Numeric,
+    contracts: Numeric,
+    contract: ContractLike | None = None,
+    specs: SpecsLike = None,
+) -> float:
     """Average entry price of several fills: quantity-weighted for linear and quanto,
     harmonic (weighted by contracts over price) for inverse.
 
@@ -483,13 +446,13 @@ def _side(side: Any) -> FloatArray:
 
 
 def breakeven(
-    entry: Any,
+    entry: Numeric,
     side: Any,
-    fee_rate_open: Any = None,
-    fee_rate_close: Any = None,
-    contract: Any = None,
-    specs: Any = None,
-) -> Any:
+    fee_rate_open: Numeric | None = None,
+    fee_rate_close: Numeric | None = None,
+    contract: ContractLike | None = None,
+    specs: SpecsLike = None,
+) -> Result:
     """Exit price at which the PnL after both fees is zero.
 
     ``fee_rate_close`` defaults to ``fee_rate_open``; both default to 0. Linear and quanto:
@@ -516,11 +479,11 @@ _ALIASES = {"XBT": "BTC"}
 
 
 def convert(
-    contracts: Any,
-    from_contract: Any,
-    to_contract: Any,
-    price: Any = None,
-    specs: Any = None,
+    contracts: Numeric,
+    from_contract: ContractLike,
+    to_contract: ContractLike,
+    price: Numeric | None = None,
+    specs: SpecsLike = None,
 ) -> Any:
     """The same underlying exposure in another contract, to the nearest lot step.
 
@@ -580,225 +543,3 @@ def convert(
 
     n = count_steps(target / step, "nearest", exact_q)
     return to_result(clean_multiple(n, np.asarray(step)))
-
-
-def _fmt(x: float) -> str:
-    return format(x, ",.10g")
-
-
-def size_trade(
-    equity: Any,
-    risk: Any,
-    entry: Any,
-    stop: Any,
-    contract: Any,
-    fee_rate: Any = None,
-    leverage: Any = None,
-    specs: Any = None,
-    slippage: Any = None,
-    *,
-    today: dt.date | None = None,
-    max_age_days: float = DEFAULT_MAX_SPEC_AGE_DAYS,
-    mmr: Any = None,
-    maint_amount: Any = None,
-) -> list[list[Any]]:
-    """One trade sized in full: rows of ``[label, value]`` (the MF_SIZE table).
-
-    Rows: Contract, Side, Currency, Risk budget, Contracts, Quantity, Notional, Risk at
-    stop, Risk at stop (USD), Stop fill, Risk %, Unused budget, Fees, Leverage, Margin,
-    Liquidation price, Max leverage, Spec as of, Warnings. ``slippage`` (see
-    :func:`~microsize.stop_fill`) sizes against the price the stop fills at, shown as Stop
-    fill (the stop itself without slippage); Risk at stop is the loss there. For inverse
-    contracts Risk at stop (USD) values the coin loss at that price. Quantity is the
-    position in the underlying coin at entry (inverse: face value / entry; quanto:
-    settlement coin per one point of price).
-
-    Leverage defaults to 1 (1x, the position fully paid for): Margin is notional /
-    leverage, and Liquidation price and Max leverage are computed at that leverage by
-    :func:`~microsize.liquidation_check`, with ``mmr`` and ``maint_amount`` (keyword
-    only) overriding the contract's margin tier. A liquidation price that the formula puts
-    beyond the entry shows as "at once: margin below maintenance".
-
-    Warnings name what threatens the trade: below the minimum size, liquidation before
-    the stop or at once, margin above the account, leverage above the maximum, a risk
-    per trade of 10% or more (probably 1 typed for 1%), a stop closer to entry than the
-    contract's tick, a notional beyond any venue's position limit (1e10 in the quote
-    currency). An equity above 1e12 is refused as a typing mistake.
-
-    "Spec as of" shows the spec row's date; with ``today`` (the core never reads the
-    clock: MF_SIZE and the command line pass the date) also its age, and past
-    ``max_age_days`` a hint to refresh (see :func:`~microsize.spec_age_days`).
-
-    >>> dict(size_trade(2000, 0.015, 3520, 3450, 0.001))["Contracts"]
-    428.0
-    >>> import datetime as dt
-    >>> rows = size_trade(1000, 0.01, 60000, 57000, "binance:BTCUSDT", today=dt.date(2026, 11, 22))
-    >>> dict(rows)["Spec as of"]
-    '2024-10-24 (759 days old, limit 180: check the venue or run microsize specs refresh)'
-    >>> dict(size_trade(2000, 1, 3520, 3450, 0.001))["Warnings"].split("; ")[0]
-    'risk 100% of equity per trade: for 1% type 1% or 0.01'
-    """
-    from ._margin import liquidation_check  # the margin module builds on this one
-    from ._trade import (
-        MAX_EQUITY,
-        big_risk_warning,
-        notional_warning,
-        spec_as_of,
-        tick_warning,
-    )
-
-    named = {
-        "equity": equity,
-        "risk": risk,
-        "entry": entry,
-        "stop": stop,
-        "fee_rate": fee_rate,
-        "leverage": leverage,
-        "slippage": slippage,
-        "mmr": mmr,
-        "maint_amount": maint_amount,
-    }
-    for name, v in named.items():
-        if isinstance(v, list | tuple | np.ndarray):
-            if np.size(np.asarray(v, dtype=object)) != 1:
-                raise MicrosizeError(f"{name} must be a single cell: MF_SIZE sizes one trade")
-            named[name] = np.asarray(v, dtype=object).reshape(()).item()
-    equity, risk, entry, stop = named["equity"], named["risk"], named["entry"], named["stop"]
-    fee_rate, leverage = named["fee_rate"], named["leverage"]
-    mmr, maint_amount = named["mmr"], named["maint_amount"]
-    slippage = named["slippage"]
-    budget = float(risk_amount(equity, risk))
-    eq = float(as_float_array(equity, "equity"))
-    if eq > MAX_EQUITY:
-        raise MicrosizeError(
-            f"equity {describe(eq)} is beyond any trading account (above 1e12): check the number"
-        )
-    r = float(as_float_array(risk, "risk"))
-    # checked even when no position needs them: an error value there is a mistake
-    if mmr is not None and not 0 <= float(_nonneg(mmr, "mmr")) < 1:
-        raise MicrosizeError(
-            f"mmr must be a fraction below 1, e.g. 0.005 for 0.5% (got {describe(float(mmr))})"
-        )
-    if maint_amount is not None:
-        _nonneg(maint_amount, "maint_amount")
-    spec = _one_contract(contract, specs)
-    lev = 1.0 if leverage is None else float(_positive(leverage, "leverage"))
-    key: Any = spec.key if spec.exchange else spec.contract_size
-    if slippage is not None and not (isinstance(slippage, str) and slippage.strip() == ""):
-        from ._targets import stop_fill  # the targets module builds on this one
-
-        fill = float(stop_fill(stop, slippage, entry, key, specs))
-    else:
-        fill = float(_positive(stop, "stop"))
-    sz = sizing(budget, entry, fill, key, fee_rate, specs)
-    c = float(sz.contracts)
-    e = float(as_float_array(entry, "entry"))
-    s = float(as_float_array(stop, "stop"))
-    if not math.isfinite(c):
-        raise MicrosizeError(
-            f"equity {describe(eq)} buys more contracts than a number holds: check equity and stop"
-        )
-    kind = spec.kind
-    if kind == "linear":
-        qty = c * spec.contract_size
-    elif kind == "inverse":
-        qty = c * spec.contract_size / e
-    else:
-        qty = c * spec.contract_size
-    note = float(notional(c, e, key, specs))
-    margin = float(clean_money(np.asarray(note / lev)))
-    loss = float(sz.loss)
-    settle = spec.settle or ("quote currency" if kind == "linear" else "settlement currency")
-    warnings: list[str] = []
-    if bool(sz.below_min):
-        raw = float(np.floor(budget / float(sz.unit_loss) / spec.lot_step) * spec.lot_step)
-        warnings.append(
-            f"below minimum size: the budget buys {_fmt(raw)} but the minimum is "
-            f"{_fmt(spec.min_qty)}, so 0 contracts"
-        )
-    elif c == 0:
-        warnings.append(
-            f"budget too small: one lot step ({_fmt(spec.lot_step)}) would lose "
-            f"{_fmt(float(clean_money(np.asarray(spec.lot_step * float(sz.unit_loss)))))}"
-        )
-    for extra in (
-        big_risk_warning(r),
-        tick_warning(e, s, spec.tick_size),
-        notional_warning(c * spec.contract_size if kind == "inverse" else qty * e, note, settle),
-    ):
-        if extra:
-            warnings.append(extra)
-    liq: Any
-    max_lev: Any
-    if c == 0:
-        liq = max_lev = "n/a: no position"
-        if spec.max_leverage is not None and lev > spec.max_leverage:
-            warnings.append(
-                f"leverage {_fmt(lev)} is above the contract's maximum {_fmt(spec.max_leverage)}"
-            )
-    else:
-        chk = liquidation_check(
-            e,
-            fill,
-            c if fill < e else -c,
-            lev,
-            key,
-            eq,
-            specs,
-            mmr=mmr,
-            maint_amount=maint_amount,
-        )
-        if chk.liq_price is None:
-            liq = "unknown: no maintenance-margin data for this contract (pass mmr)"
-        elif chk.at_once:
-            liq = "at once: margin below maintenance"
-        elif chk.liq_price == 0 or math.isinf(chk.liq_price):
-            liq = "none: cannot be liquidated"
-        else:
-            liq = chk.liq_price
-        max_lev = "unknown" if chk.max_leverage is None else chk.max_leverage
-        for w in chk.warnings:
-            if leverage is None and w.startswith("liquidation price unknown"):
-                continue  # 1x by default: no data is not a threat worth a warning here
-            warnings.append(w)
-    warnings = list(dict.fromkeys(warnings))
-    if kind == "inverse":  # the coin loss valued at the price it is realised at
-        f = 0.0 if fee_rate is None else float(_fee(fee_rate, "fee_rate"))
-        unit = _unit_loss_exact(INVERSE, spec.contract_size, e, fill, f)
-        usd_loss: Any = float(clean_money(np.asarray(float(exact(c) * unit * exact(fill)))))
-    elif kind == "linear":
-        usd_loss = f"n/a: the risk is already in {settle}"
-    else:
-        usd_loss = f"n/a: quanto, value the {settle} loss at the {settle} price"
-    rows: list[list[Any]] = [
-        ["Contract", spec.key if spec.exchange else f"{_fmt(spec.contract_size)} units (linear)"],
-        ["Side", "Long" if float(sz.side) > 0 else "Short"],
-        ["Currency", settle],
-        ["Risk budget", budget],
-        ["Contracts", c],
-        ["Quantity", float(clean_money(np.asarray(qty)))],
-        ["Notional", note],
-        ["Risk at stop", loss],
-        ["Risk at stop (USD)", usd_loss],
-        ["Stop fill", fill],
-        ["Risk %", float(clean_money(np.asarray(loss / eq)))],
-        ["Unused budget", float(clean_money(np.asarray(budget - loss)))],
-        ["Fees", float(sz.fees)],
-        ["Leverage", lev],
-        ["Margin", margin],
-        ["Liquidation price", liq],
-        ["Max leverage", max_lev],
-        ["Spec as of", spec_as_of(spec, today, max_age_days)],
-        ["Warnings", "; ".join(warnings) if warnings else "none"],
-    ]
-    for label, value in rows:
-        if isinstance(value, float) and not math.isfinite(value):
-            if label == "Margin":  # notional is finite: the leverage divided it away
-                raise MicrosizeError(
-                    f"Margin is not a finite number: check leverage (got {describe(lev)})"
-                )
-            raise MicrosizeError(
-                f"{label} is not a finite number: check equity, entry and stop "
-                f"(got equity {describe(eq)}, entry {describe(e)}, stop {describe(s)})"
-            )
-    return rows

@@ -47,20 +47,30 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ._contracts import ContractSpec
+from ._checks import distinct as _distinct
+from ._checks import fee as _fee
+from ._checks import first_index
+from ._checks import nonneg as _nonneg
+from ._checks import positive as _positive
+from ._contracts import ContractLike, ContractSpec, SpecsLike
 from ._errors import MicrosizeError
 from ._exact import clean_money, clean_multiple, count_steps, exact
-from ._inputs import FloatArray, as_float_array, broadcast, describe, position, to_result
+from ._inputs import (
+    FloatArray,
+    Numeric,
+    Result,
+    as_float_array,
+    broadcast,
+    describe,
+    position,
+    to_result,
+)
+from ._kind import side_from_stop, unit_loss
+from ._loss import unit_loss_of
 from ._sizing import (
     INVERSE,
-    _distinct,
-    _fee,
-    _nonneg,
     _one_contract,
-    _positive,
     _side,
-    _unit_loss,
-    _unit_loss_exact,
     contracts,
 )
 
@@ -79,7 +89,7 @@ _TICKS = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(?:ticks?|t)\s*$", re.IGNORECA
 
 
 # ------------------------------------------------------------------------ helpers
-def _single(contract: Any, specs: Any) -> ContractSpec:
+def _one_spec(contract: Any, specs: Any) -> ContractSpec:
     """One contract, or a message naming the argument (a ragged range included)."""
     try:
         return _one_contract(contract, specs)
@@ -94,7 +104,7 @@ def _single(contract: Any, specs: Any) -> ContractSpec:
 def _contract_or_none(contract: Any, specs: Any) -> ContractSpec | None:
     if contract is None or (isinstance(contract, str) and contract.strip() == ""):
         return None
-    return _single(contract, specs)
+    return _one_spec(contract, specs)
 
 
 def _sides(side: Any) -> FloatArray:
@@ -152,12 +162,12 @@ def _scalar_index(shape: tuple[int, ...]) -> Callable[[Any, tuple[int, ...]], fl
 
 # ------------------------------------------------------------------------ ATR stop
 def atr_stop(
-    entry: Any,
-    atr: Any,
-    multiple: Any,
+    entry: Numeric,
+    atr: Numeric,
+    multiple: Numeric,
     side: Any,
-    contract: Any = None,
-    specs: Any = None,
+    contract: ContractLike | None = None,
+    specs: SpecsLike = None,
 ) -> Any:
     """Stop ``multiple`` x ATR from entry, on the tick, never nearer than asked.
 
@@ -210,7 +220,7 @@ def atr_stop(
     stop = _round_to_tick(raw, sd < 0, _tick(spec), exact_stop)
     bad = stop <= 0
     if bad.any():
-        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        idx = first_index(bad)
         raise MicrosizeError(
             f"multiple x atr ({describe(float(k[idx] * a[idx]))}) puts a long's stop at or "
             f"below 0 from entry {describe(float(e[idx]))}{position(idx, stop.shape)}"
@@ -232,7 +242,7 @@ def _slippage(value: Any) -> tuple[FloatArray, bool]:
     arr = as_float_array(value, "slippage")
     bad = (arr < 0) | (arr >= 1)
     if bad.any():
-        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        idx = first_index(bad)
         raise MicrosizeError(
             "slippage must be a fraction of the price from 0 to below 1, e.g. 0.001 for 0.1% "
             f"(got {describe(float(arr[idx]))}{position(idx, arr.shape)})"
@@ -240,7 +250,13 @@ def _slippage(value: Any) -> tuple[FloatArray, bool]:
     return arr, False
 
 
-def stop_fill(stop: Any, slippage: Any, entry: Any, contract: Any = None, specs: Any = None) -> Any:
+def stop_fill(
+    stop: Numeric,
+    slippage: Any,
+    entry: Numeric,
+    contract: ContractLike | None = None,
+    specs: SpecsLike = None,
+) -> Any:
     """The price a stop-market order fills at after slippage: the price to size against.
 
     ``slippage`` is a fraction of the stop price (0.1% = 0.001), or a number of ticks
@@ -284,7 +300,7 @@ def stop_fill(stop: Any, slippage: Any, entry: Any, contract: Any = None, specs:
         raise MicrosizeError(f"slippage in ticks needs a contract with a tick size ({what})")
     s, amount, e = broadcast(stop=s, slippage=amount, entry=e)
     _distinct(e, s)
-    side = np.where(s < e, 1.0, -1.0)
+    side = side_from_stop(e, s)
     with np.errstate(over="ignore", invalid="ignore"):
         move = amount * tick if ticks and tick is not None else amount * s
         raw = _finite(s - side * move, "stop, slippage")
@@ -314,13 +330,13 @@ def _pnl_parts(kind: str, e: Any, s: Any, t: Any, f: Any) -> tuple[Any, Any]:
 
 
 def reward_risk(
-    entry: Any,
-    stop: Any,
-    target: Any,
-    contract: Any = None,
-    fee_rate: Any = None,
-    specs: Any = None,
-) -> Any:
+    entry: Numeric,
+    stop: Numeric,
+    target: Numeric,
+    contract: ContractLike | None = None,
+    fee_rate: Numeric | None = None,
+    specs: SpecsLike = None,
+) -> Result:
     """Reward to risk after fees: profit at the target over loss at the stop.
 
     Both include the entry fee and the exit fee (at the target, at the stop). Without fees
@@ -359,10 +375,10 @@ def reward_risk(
     spec = _contract_or_none(contract, specs)
     e, s, t, f = broadcast(entry=e, stop=s, target=t, fee_rate=f)
     _distinct(e, s)
-    long = s < e
+    long = side_from_stop(e, s) > 0
     wrong = np.where(long, t <= e, t >= e)
     if wrong.any():
-        idx = tuple(int(i) for i in np.argwhere(wrong)[0])
+        idx = first_index(wrong)
         rule = "above entry for a long" if long[idx] else "below entry for a short"
         raise MicrosizeError(
             f"target must be {rule} (stop {describe(float(s[idx]))}, entry "
@@ -387,12 +403,12 @@ def _target_exact(
 
 
 def target_price(
-    entry: Any,
-    stop: Any,
-    r_multiple: Any,
-    contract: Any = None,
-    fee_rate: Any = None,
-    specs: Any = None,
+    entry: Numeric,
+    stop: Numeric,
+    r_multiple: Numeric,
+    contract: ContractLike | None = None,
+    fee_rate: Numeric | None = None,
+    specs: SpecsLike = None,
 ) -> Any:
     """Exit price that makes at least ``r_multiple`` R after fees, on the tick.
 
@@ -443,7 +459,7 @@ def target_price(
     s = _positive(stop, "stop")
     r = as_float_array(r_multiple, "r_multiple")
     if np.any(r < 0):
-        idx = tuple(int(i) for i in np.argwhere(r < 0)[0])
+        idx = first_index(r < 0)
         raise MicrosizeError(
             f"r_multiple must be zero or more (got {describe(float(r[idx]))}{position(idx, r.shape)})"
         )
@@ -452,7 +468,7 @@ def target_price(
     kind = "linear" if spec is None else spec.kind
     e, s, r, f = broadcast(entry=e, stop=s, r_multiple=r, fee_rate=f)
     _distinct(e, s)
-    side = np.where(s < e, 1.0, -1.0)
+    side = side_from_stop(e, s)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         risk, _ = _pnl_parts(kind, e, s, e, f)
         if kind == "inverse":
@@ -481,7 +497,7 @@ def target_price(
     with np.errstate(over="ignore", invalid="ignore"):
         unreachable = ~(raw > 0) & np.isfinite(e * r)
     if unreachable.any():
-        idx = tuple(int(i) for i in np.argwhere(unreachable)[0])
+        idx = first_index(unreachable)
         why = (
             "an inverse long's profit is capped"
             if kind == "inverse"
@@ -497,13 +513,13 @@ def target_price(
 
 # ---------------------------------------------------------------------- ROI target
 def roi_target(
-    entry: Any,
-    roi: Any,
-    leverage: Any,
+    entry: Numeric,
+    roi: Numeric,
+    leverage: Numeric,
     side: Any,
-    contract: Any = None,
-    fee_rate: Any = None,
-    specs: Any = None,
+    contract: ContractLike | None = None,
+    fee_rate: Numeric | None = None,
+    specs: SpecsLike = None,
 ) -> Any:
     """Exit price for a return on initial margin, as the Binance and Bybit calculators define it.
 
@@ -571,7 +587,7 @@ def roi_target(
     with np.errstate(over="ignore", invalid="ignore"):
         bad = ~(raw > 0) & np.isfinite(e * m)
     if bad.any():
-        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        idx = first_index(bad)
         raise MicrosizeError(
             f"roi {describe(float(g[idx]))} cannot be reached at leverage "
             f"{describe(float(lev[idx]))}{position(idx, raw.shape)}: the exit price would be "
@@ -612,7 +628,9 @@ def _floor_decimal(q: Fraction, digits: int = 15) -> float:
     return value
 
 
-def risk_to_settle(usd_amount: Any, stop: Any, contract: Any, specs: Any = None) -> Any:
+def risk_to_settle(
+    usd_amount: Numeric, stop: Numeric, contract: ContractLike, specs: SpecsLike = None
+) -> Result:
     """A USD risk budget in the contract's settlement currency, valued at the stop.
 
     For an inverse (coin-margined) contract the budget in coin is ``usd_amount / stop``,
@@ -657,12 +675,12 @@ def risk_to_settle(usd_amount: Any, stop: Any, contract: Any, specs: Any = None)
     """
     usd = as_float_array(usd_amount, "usd_amount")
     if np.any(usd < 0):
-        idx = tuple(int(i) for i in np.argwhere(usd < 0)[0])
+        idx = first_index(usd < 0)
         raise MicrosizeError(
             f"usd_amount must be zero or more (got {describe(float(usd[idx]))}{position(idx, usd.shape)})"
         )
     s = _positive(stop, "stop")
-    spec = _single(contract, specs)
+    spec = _one_spec(contract, specs)
     usd, s = broadcast(usd_amount=usd, stop=s)
     if spec.kind == "linear":
         settle = (spec.settle or spec.quote or "USD").upper()
@@ -685,12 +703,12 @@ def risk_to_settle(usd_amount: Any, stop: Any, contract: Any, specs: Any = None)
 
 
 def contracts_usd(
-    usd_amount: Any,
-    entry: Any,
-    stop: Any,
-    contract: Any,
-    fee_rate: Any = None,
-    specs: Any = None,
+    usd_amount: Numeric,
+    entry: Numeric,
+    stop: Numeric,
+    contract: ContractLike,
+    fee_rate: Numeric | None = None,
+    specs: SpecsLike = None,
 ) -> Any:
     """Contracts whose loss at the stop, valued in USD at the stop, is within a USD budget.
 
@@ -735,7 +753,7 @@ def contracts_usd(
     1990.0
     """
     usd = _nonneg(usd_amount, "usd_amount")
-    spec = _single(contract, specs)
+    spec = _one_spec(contract, specs)
     if spec.kind != "inverse":
         risk_to_settle(usd, stop, contract, specs)  # refuses non-USD settlement and quanto
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -749,11 +767,11 @@ def contracts_usd(
     _distinct(e, s)
     size, step = spec.contract_size, spec.lot_step
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        q = usd / (s * _unit_loss(INVERSE, size, e, s, f) * step)
+        q = usd / (s * unit_loss(INVERSE, size, e, s, f) * step)
     get = _scalar_index(q.shape)
 
     def exact_q(i: tuple[int, ...]) -> Fraction:
-        unit = _unit_loss_exact(INVERSE, size, get(e, i), get(s, i), get(f, i))
+        unit = unit_loss_of(INVERSE, size, get(e, i), get(s, i), get(f, i))
         return exact(get(usd, i)) / (exact(get(s, i)) * unit * exact(step))
 
     q = _finite(q, "usd_amount, entry, stop")

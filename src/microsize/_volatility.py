@@ -30,7 +30,7 @@ import numpy as np
 
 from ._errors import MicrosizeError
 from ._exact import clean_money
-from ._inputs import FloatArray, as_float_array, describe
+from ._inputs import FloatArray, Numeric, as_float_array, describe
 
 __all__ = ["ATR_METHODS", "atr", "latest_atr", "true_range"]
 
@@ -49,7 +49,7 @@ MAX_PERIODS = 10_000
 
 def _columns(high: Any, low: Any, close: Any) -> tuple[FloatArray, FloatArray, FloatArray, Any]:
     """Three price columns of one length; blank rows (any of the three) marked, rest checked."""
-    from ._hedge import _column  # the hedge module reads price histories the same way
+    from ._histories import _column  # the hedge module reads price histories the same way
 
     cols = [_column(v, n) for v, n in ((high, "high"), (low, "low"), (close, "close"))]
     n = {c.values.size for c in cols}
@@ -146,7 +146,7 @@ def _atr_rows(
         return clean_money(out), blank, n
 
 
-def true_range(high: Any, low: Any, close: Any) -> FloatArray:
+def true_range(high: Numeric, low: Numeric, close: Numeric) -> FloatArray:
     """True range of each bar: max(H - L, |H - previous C|, |L - previous C|).
 
     The first bar has no previous close: its true range is H - L (Wilder; StockCharts).
@@ -164,7 +164,9 @@ def true_range(high: Any, low: Any, close: Any) -> FloatArray:
     return out
 
 
-def atr(high: Any, low: Any, close: Any, periods: Any = None, method: Any = None) -> FloatArray:
+def atr(
+    high: Numeric, low: Numeric, close: Numeric, periods: Numeric | None = None, method: Any = None
+) -> FloatArray:
     """Average true range beside each bar (NaN before the first full window).
 
     Parameters
@@ -203,7 +205,9 @@ def atr(high: Any, low: Any, close: Any, periods: Any = None, method: Any = None
     return _atr_rows(high, low, close, periods, method)[0]
 
 
-def latest_atr(high: Any, low: Any, close: Any, periods: Any = None, method: Any = None) -> float:
+def latest_atr(
+    high: Numeric, low: Numeric, close: Numeric, periods: Numeric | None = None, method: Any = None
+) -> float:
     """The newest ATR of :func:`atr` (the last row that has one).
 
     >>> latest_atr([10, 11, 12], [9, 10, 11], [9.5, 10.5, 11.5], 2)

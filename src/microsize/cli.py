@@ -1,4 +1,6 @@
-"""Command line: ``microsize size``, ``ladder``, ``liq``, ``hedge``, ``specs``, ``workbook``...
+"""Command line: ``microsize COMMAND ...``; ``microsize --help`` lists every command, and
+:func:`build_parser` (with the trader, workbook and LibreOffice modules' ``add_commands``)
+declares them.
 
 The CLI sits at the edge: it parses text, calls the core and prints; it holds no formula.
 It imports only the core (numpy): the workbook builder, XlsxWriter, openpyxl, xlwings and
@@ -18,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
+from . import __version__, clock
 from ._contracts import (
     MAX_AGE_ENV,
     ContractSpec,
@@ -32,8 +34,11 @@ from ._errors import MicrosizeError
 from ._hedge import beta, hedge, portfolio_hedge
 from ._ladder import ladder, scale_out
 from ._margin import liq_price, liquidation_check, maintenance_margin, margin
-from ._sizing import size_trade
+from ._size_table import size_trade
 from ._trade import MAX_EQUITY
+from .cli_args import parse_contract as _contract
+from .cli_args import parse_fraction
+from .cli_args import show_value as _show
 from .csvfiles import parse_number as _number
 from .csvfiles import read_csv, read_text
 from .workbook_cli import add_commands as add_workbook_commands
@@ -41,76 +46,8 @@ from .workbook_cli import add_commands as add_workbook_commands
 __all__ = ["main", "parse_fraction"]
 
 
-def _finite_or_refuse(value: float, text: str, name: str) -> float:
-    if not math.isfinite(value):
-        raise MicrosizeError(f"{name} must be a finite number (got {text[:40]!r})")
-    return value
-
-
-def parse_fraction(
-    text: str, name: str, *, limit: float = 1.0, positive: bool = False, hint: str = ""
-) -> float:
-    """Read ``1.5%`` or ``0.015`` as 0.015; refuse ``1.5`` (ambiguous), junk, ``inf``.
-
-    ``limit`` is the largest sensible value (1 = 100%); ``positive`` refuses 0 as well as
-    negatives; ``hint`` follows the message when the value is above ``limit``.
-
-    >>> parse_fraction("1.5%", "risk")
-    0.015
-    >>> parse_fraction("0.015", "risk")
-    0.015
-    """
-    raw = text.strip()
-    quoted = repr(text[:40])
-    try:
-        value = float(raw[:-1].strip() if raw.endswith("%") else raw)
-        if raw.endswith("%") and math.isfinite(value):
-            value = float(f"{value}e-2")  # 1.5% -> 0.015 exactly: shift the decimal point
-    except ValueError:
-        raise MicrosizeError(f"{name} must be a number like 1.5% or 0.015 (got {quoted})") from None
-    _finite_or_refuse(value, text, name)
-    if value < 0 or (positive and value == 0):
-        raise MicrosizeError(
-            f"{name} must be {'positive' if positive else 'zero or more'} (got {quoted})"
-        )
-    if value > limit:
-        if not raw.endswith("%") and value / 100 <= limit:  # 1.5 meant as 1.5%
-            raise MicrosizeError(
-                f"{name} is a fraction: write {raw}% or {value / 100:g} (got {quoted})"
-            )
-        raise MicrosizeError(
-            f"{name} {format(value * 100, '.6g')}% is above {format(limit * 100, 'g')}%"
-            f"{': ' + hint if hint else ''} (got {quoted})"
-        )
-    return value
-
-
-def _contract(text: str) -> Any:
-    try:
-        return float(text)
-    except ValueError:
-        return text
-
-
-def _show(value: Any) -> str:
-    """A number in positional notation with up to 10 significant digits: 0.00001, not 1e-05;
-    thousands separated. Magnitudes beyond 1e15 or below 1e-12 use an exponent."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        return str(value)
-    x = float(value)
-    if x == 0 or not math.isfinite(x):
-        return "0" if x == 0 else str(x)
-    mag = math.floor(math.log10(abs(x)))
-    if not -12 <= mag < 15:
-        return format(x, ",.10g")
-    text = f"{x:,.{max(0, 9 - mag)}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def _today() -> Any:
-    from . import refresh  # the one clock; no ccxt import at this point
-
-    return refresh.today()
+    return clock.today()
 
 
 def _max_age(args: argparse.Namespace) -> float:
@@ -319,6 +256,7 @@ def _liq_text(x: float, entry: float, qty: float, unit: str) -> str:
     return _Units.join(_show(x), unit)
 
 
+# Long on purpose: reads, computes and prints the liq command's table in its row order.
 def _cmd_liq(args: argparse.Namespace) -> int:
     entry = _number(args.entry, "entry")
     qty = _number(args.contracts, "contracts")
@@ -597,15 +535,9 @@ _CONTRACT_HELP = "exchange:symbol (see microsize specs) or a contract size in un
 _FEE_HELP = "fee per side: 0.05%% or 0.0005 (default 0)"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="microsize",
-        description="Precise risk allocation with crypto micro-futures.",
-        epilog="exit status: 0 done; 1 done, but read the Warnings row; 2 refused (bad input)",
-    )
-    parser.add_argument("--version", action="version", version=f"microsize {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
-
+# Long on purpose: declarations only: three argparse subcommands, one block each.
+def _add_sizing_commands(sub: Any) -> None:
+    """The commands size, ladder and scale-out: the sizing tables."""
     p = sub.add_parser(
         "size",
         help="size one trade (the MF_SIZE table)",
@@ -672,6 +604,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fee", help=_FEE_HELP)
     p.set_defaults(func=_cmd_scale_out)
 
+
+def _add_margin_commands(sub: Any) -> None:
+    """The commands liq: liquidation price, margin and the check against a stop."""
     p = sub.add_parser(
         "liq",
         help="isolated liquidation price, margin, and the check against a stop",
@@ -693,6 +628,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--equity", help="account size, to warn when the margin exceeds it")
     p.set_defaults(func=_cmd_liq)
 
+
+def _add_hedges_commands(sub: Any) -> None:
+    """The commands hedge and portfolio-hedge."""
     p = sub.add_parser(
         "hedge",
         help="contracts that move one exposure's beta to a target",
@@ -735,6 +673,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--target", help="portfolio beta to reach (default 0)")
     p.set_defaults(func=_cmd_portfolio_hedge)
 
+
+def _add_specs_commands(sub: Any) -> None:
+    """The commands specs and specs refresh."""
     p = sub.add_parser(
         "specs",
         help="list the contract specs (the user table if there is one), or refresh them",
@@ -786,6 +727,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--all-fields", action="store_true", help="show source and as_of changes in the diff too"
     )
     r.set_defaults(func=_cmd_specs_refresh)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="microsize",
+        description="Precise risk allocation with crypto micro-futures.",
+        epilog="exit status: 0 done; 1 done, but read the Warnings row; 2 refused (bad input)",
+    )
+    parser.add_argument("--version", action="version", version=f"microsize {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_sizing_commands(sub)
+    _add_margin_commands(sub)
+    _add_hedges_commands(sub)
+    _add_specs_commands(sub)
     add_workbook_commands(sub)  # registers the command; the builder is imported when it runs
     from .cli_trader import add_commands as add_trader_commands
 

@@ -15,7 +15,9 @@ import numpy as np
 
 from ._errors import MicrosizeError
 from ._exact import clean_money, exact
-from ._sizing import INVERSE, _unit_loss_exact, risk
+from ._kind import INVERSE
+from ._loss import unit_loss_of
+from ._sizing import risk
 from ._targets import (
     atr_stop,
     contracts_usd,
@@ -26,6 +28,8 @@ from ._targets import (
     target_price,
 )
 from ._volatility import atr
+from .cli_args import parse_contract, parse_fraction
+from .cli_args import show_value as _show
 
 __all__ = ["EXAMPLES", "add_commands", "parse_slippage"]
 
@@ -48,8 +52,6 @@ def _num(text: str, name: str) -> float:
 
 
 def _fraction(text: str, name: str, *, limit: float = 1.0, signed: bool = False) -> float:
-    from .cli import parse_fraction
-
     raw = text.strip()
     if signed and raw.startswith("-"):
         return -parse_fraction(raw[1:], name, limit=limit)
@@ -61,15 +63,7 @@ def _fee(args: argparse.Namespace) -> float | None:
 
 
 def _contract(text: str | None) -> Any:
-    from .cli import _contract as parse
-
-    return None if text is None else parse(text)
-
-
-def _show(value: Any) -> str:
-    from .cli import _show as show
-
-    return show(value)
+    return None if text is None else parse_contract(text)
 
 
 def parse_slippage(text: str) -> Any:
@@ -216,7 +210,7 @@ def _cmd_usd_budget(args: argparse.Namespace) -> int:
     ]
     if inverse and spec is not None:
         f = 0.0 if fee is None else fee
-        usd_loss = exact(n) * _unit_loss_exact(INVERSE, spec.contract_size, entry, fill, f)
+        usd_loss = exact(n) * unit_loss_of(INVERSE, spec.contract_size, entry, fill, f)
         rows.append(
             ("Risk at stop (USD)", float(clean_money(np.asarray(float(usd_loss * exact(fill))))))
         )
@@ -224,6 +218,7 @@ def _cmd_usd_budget(args: argparse.Namespace) -> int:
     return 0
 
 
+# Long on purpose: declarations only: six argparse subcommands, one block each.
 def add_commands(sub: Any) -> None:
     """Register the trader-input commands on ``microsize``'s subparsers."""
     fee_help = "fee per side: 0.05%% or 0.0005 (default 0)"

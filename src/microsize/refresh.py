@@ -13,14 +13,13 @@ Safety rules:
   it passed the same validation as the loader, to a temporary file that then replaces
   the target (``os.replace``), so a reader never sees half a file.
 
-``today()`` is the one place the package reads the clock (MF_SIZE and the command line
-call it); tests replace it.
+The refresh stamps rows with :func:`microsize.clock.today` (the package's one clock);
+``today`` here is that same function, kept importable for code written against it.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import os
 import tempfile
@@ -29,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import clock
 from ._contracts import (
     MarginTier,
     SpecTable,
@@ -54,6 +54,7 @@ from ._refresh import (
     spec_csv_rows,
     tier_csv_rows,
 )
+from .clock import today as today
 
 __all__ = [
     "INSTALL_HINT",
@@ -82,17 +83,10 @@ CCXT_OPTIONS: dict[str, dict[str, Any]] = {
 }
 
 
-def today() -> dt.date:
-    """Today's date: the only clock read in microsize (replace it in tests)."""
-    return dt.date.today()
-
-
 def reload_tables() -> None:
-    """Forget every cached table, so the next call reads the user's files again."""
+    """Forget every cached table, so the next call reads the user's files again: the
+    package's one reset, :func:`microsize.clear_spec_caches`."""
     clear_spec_caches()
-    from . import _margin  # its per-contract tier index is cached too
-
-    _margin._bundled.cache_clear()
 
 
 # ------------------------------------------------------------------------- exchanges
@@ -245,7 +239,8 @@ def check_venues(names: Iterable[str]) -> list[str]:
     return out
 
 
-def refresh_specs(
+# Long on purpose: the refresh sequence (fetch, map, diff, validate, write) kept in one readable order.
+def refresh_specs(  # noqa: C901 (the refresh sequence (fetch, map, diff, validate, write) kept in one readable order)
     current: SpecTable,
     current_tiers: Sequence[MarginTier] = (),
     *,
@@ -273,13 +268,13 @@ def refresh_specs(
         Drop rows of a refreshed venue that the venue no longer lists (default: keep them
         and report them; their as-of date is not renewed, so they turn stale).
     as_of : str, optional
-        The refresh date stamped on refreshed rows (default :func:`today`).
+        The refresh date stamped on refreshed rows (default :func:`microsize.clock.today`).
     exchange_factory : callable, optional
         ``ccxt_id -> exchange object`` with ``load_markets()`` (and
         ``fetch_leverage_tiers(symbols)`` where tiers are refreshed); the default builds
         real ccxt exchanges. Tests pass fakes.
     """
-    stamp = as_of or today().isoformat()
+    stamp = as_of or clock.today().isoformat()
     adds = _split_add(add)
     check_venues(adds)
     if venues is None:

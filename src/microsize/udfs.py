@@ -21,8 +21,7 @@ from typing import Any, TypeVar, cast
 import numpy as np
 import xlwings as xw
 
-from . import __version__
-from . import refresh as _edge
+from . import __version__, clock
 from ._contracts import SpecTable, load_specs, max_spec_age_days
 from ._errors import MicrosizeError
 from ._hedge import beta, hedge, hedge_ratio, hedge_stats, portfolio_hedge, rolling_beta
@@ -36,6 +35,7 @@ from ._margin import (
     max_contracts_for_margin,
     max_leverage,
 )
+from ._size_table import size_trade
 from ._sizing import (
     avg_entry,
     breakeven,
@@ -45,7 +45,6 @@ from ._sizing import (
     pnl,
     risk,
     risk_amount,
-    size_trade,
 )
 
 CATEGORY = "microsize"
@@ -330,8 +329,8 @@ def MF_SIZE(
 
 
 def _today() -> Any:
-    """Today's date for the staleness check (tests replace ``microsize.refresh.today``)."""
-    return _edge.today()
+    """Today's date for the staleness check (tests replace ``microsize.clock.today``)."""
+    return clock.today()
 
 
 @xw.func(category=CATEGORY)

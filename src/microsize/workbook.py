@@ -1262,21 +1262,21 @@ def template_date() -> dt.date:
 def _pinned_environment() -> Iterator[None]:
     """Compute cached values from the bundled tables only, at :func:`template_date`, with
     the default staleness limit, whatever the user's ~/.microsize and environment hold."""
-    from . import refresh
+    from . import clock, refresh
     from ._contracts import HOME_ENV, MAX_AGE_ENV
 
-    saved_today = refresh.today
+    saved_today = clock.today
     saved_env = {k: os.environ.get(k) for k in (HOME_ENV, MAX_AGE_ENV)}
     day = template_date()
     with tempfile.TemporaryDirectory() as empty_home:
         os.environ[HOME_ENV] = empty_home
         os.environ.pop(MAX_AGE_ENV, None)
-        refresh.today = lambda: day
+        clock.today = lambda: day
         refresh.reload_tables()
         try:
             yield
         finally:
-            refresh.today = saved_today
+            clock.today = saved_today
             for k, v in saved_env.items():
                 if v is None:
                     os.environ.pop(k, None)

@@ -80,6 +80,7 @@ def _soffice(office: Office, profile: Path, *args: str) -> list[str]:
     return [str(office.soffice), *env_args(profile), "--headless", "--norestore", *args]
 
 
+# Long on purpose: one LibreOffice session: start, open each book, export, always close.
 def recalc_many(
     books: Sequence[str | Path], out: str | Path, pdf: bool = False, office: Office | None = None
 ) -> list[Recalc]:
