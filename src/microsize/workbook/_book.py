@@ -8,6 +8,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from .. import __version__, udfs
 
 #: File name of the template, in ``workbook/`` of the repository.
@@ -18,6 +20,7 @@ SHEETS = (
     "Start",
     "Sizing",
     "Ladder",
+    "Planner",
     "Hedge",
     "Portfolio",
     "Prices",
@@ -34,6 +37,10 @@ SPECS_TABLE = "Specs"
 SPECS_REF = "Specs[[#All]]"
 #: Rows reserved for the contract-key dropdown list on the hidden Lists sheet.
 LIST_ROWS = 200
+
+#: Prices: cents from 1,000 up (a liquidation shows 57,228.92), up to four decimals from 1,
+#: up to eight below (a DOGE tick); never scientific notation.
+PRICE_FORMAT = "[>=1000]#,##0.00;[>=1]0.00##;0.00######"
 
 _FIXED_TIME = dt.datetime(2026, 1, 1, 0, 0, 0)
 
@@ -84,6 +91,35 @@ class Ref:
         return f"{prefix}{a}:{cell_name(*self.last, absolute=True)}"
 
 
+@dataclass(frozen=True)
+class Col:
+    """A column of an Excel Table as an argument: ``Prices[BTC]`` (data rows only), or
+    the whole table with its header row when ``column`` is ``None``: ``Prices[[#All]]``."""
+
+    table: str
+    column: str | None = None
+
+    def text(self, here: str) -> str:
+        return f"{self.table}[[#All]]" if self.column is None else f"{self.table}[{self.column}]"
+
+
+@dataclass(frozen=True)
+class Call:
+    """A nested call as an argument: an MF_ function, or SUM, or ``*`` of two arguments."""
+
+    function: str
+    args: tuple[Any, ...]
+
+
+@dataclass
+class _Table:
+    sheet: str
+    header: list[str]
+    top: int  # zero-based row of the header
+    left: int
+    rows: int
+
+
 class _SpecsArg:
     """The workbook's Specs table as an argument: ``Specs[[#All]]``."""
 
@@ -109,10 +145,33 @@ class _Model:
     specs_rows: list[list[Any]]
     values: dict[tuple[str, int, int], Any] = field(default_factory=dict)
     formulas: list[FormulaCell] = field(default_factory=list)
+    tables: dict[str, _Table] = field(default_factory=dict)
 
     def value(self, arg: Any) -> Any:
         if isinstance(arg, _SpecsArg):
             return self.specs_rows
+        if isinstance(arg, Col):
+            t = self.tables[arg.table]
+            first = t.top if arg.column is None else t.top + 1
+            cols = (
+                range(t.left, t.left + len(t.header))
+                if arg.column is None
+                else [t.left + t.header.index(arg.column)]
+            )
+            return [
+                [self.values.get((t.sheet, r, c)) for c in cols]
+                for r in range(first, t.top + t.rows + 1)
+            ]
+        if isinstance(arg, Call):
+            values = [self.value(a) for a in arg.args]
+            if arg.function == "SUM":
+                return float(np.sum(np.asarray(values[0], dtype=np.float64)))
+            if arg.function == "*":
+                a, b = (np.asarray(v, dtype=np.float64) for v in values)
+                return (a * b).tolist()
+            while values and values[-1] is None:
+                values.pop()
+            return getattr(udfs, arg.function)(*values)
         if isinstance(arg, Ref):
             if arg.last is None:
                 return self.values.get((arg.sheet, *arg.first))
@@ -169,8 +228,8 @@ class _Book:
         base_in = {"bg_color": "#FFF2CC", "font_color": "#1F4E79", "locked": False, "border": 1}
         for name, num in {
             "in": None,
-            "in_money": "#,##0.00######",
-            "in_price": "#,##0.00######",
+            "in_money": "#,##0.00",
+            "in_price": PRICE_FORMAT,
             "in_pct": "0.00##%",
             "in_num": "General",
             "in_lev": '0.##"x"',
@@ -181,8 +240,8 @@ class _Book:
             self.fmt[name] = f(spec)
         for name, num in {
             "out": "General",
-            "out_money": "#,##0.00######",
-            "out_price": "#,##0.00######",
+            "out_money": "#,##0.00",
+            "out_price": PRICE_FORMAT,
             "out_pct": "0.00##%",
             "out_num": "General",
             "out_lev": '0.##"x"',
@@ -242,6 +301,49 @@ class _Book:
                 self.write(sheet, cell_name(row + i, col + j), v, fmt)
         return Ref(sheet, (row, col), (row + len(rows) - 1, col + len(rows[0]) - 1))
 
+    def table(
+        self,
+        sheet: str,
+        a1: str,
+        name: str,
+        header: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        formats: Sequence[str],
+    ) -> dict[str, Col]:
+        """An Excel Table of inputs (header at a1): Excel extends it when a row is typed
+        below it, and formulas read it through its columns."""
+        row, col = _parse(a1)
+        ws = self.sheets[sheet]
+        ws.add_table(
+            row,
+            col,
+            row + len(rows),
+            col + len(header) - 1,
+            {
+                "name": name,
+                "columns": [
+                    {"header": h, "format": self.fmt[f]}
+                    for h, f in zip(header, formats, strict=True)
+                ],
+                "data": [list(r) for r in rows],
+                "style": "Table Style Light 9",
+            },
+        )
+        for j, h in enumerate(header):
+            self.model.values[(sheet, row, col + j)] = h
+        for i, r in enumerate(rows):
+            for j, v in enumerate(r):
+                self.model.values[(sheet, row + 1 + i, col + j)] = v
+        self.model.tables[name] = _Table(sheet, list(header), row, col, len(rows))
+        return {"#All": Col(name), **{h: Col(name, h) for h in header}}
+
+    def plain(self, sheet: str, a1: str, text: str, value: Any, fmt: str = "out") -> Ref:
+        """A plain (non-MF_) formula with the value it gives, computed by the caller."""
+        row, col = _parse(a1)
+        self.sheets[sheet].write_formula(row, col, text, self.fmt[fmt], value)
+        self.model.values[(sheet, row, col)] = value
+        return Ref(sheet, (row, col))
+
     def formula(
         self,
         sheet: str,
@@ -263,10 +365,8 @@ class _Book:
             args_l.pop()
         if any(a is None for a in args_l):
             raise ValueError(f"{function}: use an input cell, not an empty argument")
-        text_args = [_arg_text(a, sheet) for a in args_l]
-        formula = f"={function}({','.join(text_args)})"
-        values = [self.model.value(a) for a in args_l]
-        result = getattr(udfs, function)(*values)
+        formula = "=" + _arg_text(Call(function, tuple(args_l)), sheet)
+        result = self.model.value(Call(function, tuple(args_l)))
         rows: list[list[Any]] = result if isinstance(result, list) else [[result]]
         n_rows, n_cols = len(rows), max(len(r) for r in rows)
         row, col = _parse(a1)
@@ -291,6 +391,13 @@ class _Book:
 def _arg_text(a: Any, here: str) -> str:
     if isinstance(a, _SpecsArg):
         return SPECS_REF
+    if isinstance(a, Col):
+        return a.text(here)
+    if isinstance(a, Call):
+        args = [_arg_text(x, here) for x in a.args]
+        if a.function == "*":
+            return "*".join(args)
+        return f"{a.function}({','.join(args)})"
     if isinstance(a, Ref):
         return a.text(here)
     return _literal(a)

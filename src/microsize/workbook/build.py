@@ -21,6 +21,7 @@ from ._book import LIST_ROWS, SHEETS, WORKBOOK_NAME, _Book
 from .hedge import _hedge_sheet
 from .ladder import _ladder_sheet
 from .margin import _margin_sheet
+from .planner import _planner_sheet
 from .portfolio import _portfolio_sheet, _prices_sheet
 from .reference import (
     _changes_sheet,
@@ -108,6 +109,7 @@ def _build() -> bytes:
     _start_sheet(book, specs_rows)
     _sizing_sheet(book, keys_ref)
     _ladder_sheet(book, keys_ref)
+    _planner_sheet(book, keys_ref)
     _hedge_sheet(book, keys_ref)
     prices = _prices_sheet(book)
     _portfolio_sheet(book, prices, keys_ref)

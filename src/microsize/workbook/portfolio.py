@@ -1,8 +1,11 @@
-"""The Prices and Portfolio sheets."""
+"""The Prices sheet (a table of price histories) and the Portfolio sheet (holdings in any
+contracts on any venues, betas from the Prices table, the hedge in a chosen micro)."""
 
 from __future__ import annotations
 
-from ._book import SPECS, Ref, _Book, cell_name
+from typing import Any
+
+from ._book import SPECS, Call, Col, _Book
 from ._common import (
     _POSITIVE_VALIDATION,
     _contract_validation,
@@ -12,77 +15,105 @@ from ._common import (
 )
 from ._data import SAMPLE_PRICES
 
+PRICE_ASSETS = ("BTC", "ETH", "SOL", "LINK")
 
-def _prices_sheet(book: _Book) -> Ref:
+# An ETH-heavy book on four venues, valued at the last closes of the Prices table.
+HOLDINGS: tuple[tuple[str, str, str, float, float], ...] = (
+    ("ETH perpetual", "ETH", "binance:ETHUSDT", 45, 1610.84),
+    ("ETH swap", "ETH", "okx:ETH-USDT-SWAP", 150, 1610.84),
+    ("ETH micro futures", "ETH", "cme:MET", 100, 1610.84),
+    ("SOL perpetual", "SOL", "hyperliquid:SOL", 150, 83.84),
+)
+
+
+def _prices_sheet(book: _Book) -> dict[str, Col]:
     s = "Prices"
     ws = book.sheet(s)
     ws.set_column("A:E", 13)
     ws.set_column("G:G", 60)
-    book.write(s, "A1", "Week", "header")
-    for j, name in enumerate(("BTC", "ETH", "SOL", "LINK")):
-        book.write(s, cell_name(0, j + 1), name, "header")
-    book.block(s, "A2", [[i + 1] for i in range(len(SAMPLE_PRICES))], "out_num")
-    ref = book.block(s, "B2", [list(r) for r in SAMPLE_PRICES], "in_price")
+    header = ["Week", *PRICE_ASSETS]
+    rows = [[i + 1, *r] for i, r in enumerate(SAMPLE_PRICES)]
+    cols = book.table(
+        s, "A1", "Prices", header, rows, ["out_num", *(["in_price"] * len(PRICE_ASSETS))]
+    )
     book.write(
         s,
         "G1",
-        "Illustrative weekly closes, made up for this example, oldest first. Paste your own "
-        "history over them (same layout, one column per asset, BTC in column B is the hedge). "
-        "A row with a blank in either series is skipped by MF_BETA.",
+        "Illustrative weekly closes, made up for this example, oldest first. This is an Excel "
+        "table named Prices: type a new week in the row below it and the table grows; add an "
+        "asset by typing its name in the next header cell. Every beta reads the table's "
+        "columns (Prices[ETH], Prices[BTC]), whatever their length. A row with a blank in "
+        "either series is skipped.",
         "note",
     )
-    ws.merge_range("G1:G6", None)
+    ws.merge_range("G1:G8", None)
     ws.freeze_panes(1, 0)
-    return ref
+    return cols
 
 
-def _portfolio_sheet(book: _Book, prices: Ref, keys: str) -> None:
+def _portfolio_sheet(book: _Book, prices: dict[str, Col], keys: str) -> None:
     s = "Portfolio"
     ws = book.start(
         s,
         "Hedge a portfolio by beta",
-        "Holdings in USD; each beta is estimated from the Prices sheet against BTC with MF_BETA "
-        "(OLS slope of weekly returns). The hedge is a BTC micro contract.",
-        [("A:A", 30), ("B:C", 18), ("D:D", 3), ("E:F", 24)],
+        "Positions in any contracts on any venues (a table: type a row below it to add one). "
+        "Exposure comes from MF_NOTIONAL, each beta from the Prices table against BTC "
+        "(MF_BETAS), and the hedge from MF_PORTFOLIO_HEDGE in the micro you choose.",
+        [
+            ("A:A", 20),
+            ("B:B", 8),
+            ("C:C", 21),
+            ("D:E", 11),
+            ("F:F", 2),
+            ("G:G", 15),
+            ("H:H", 9),
+            ("I:I", 15),
+            ("J:J", 2),
+            ("K:K", 30),
+            ("L:L", 15),
+            ("M:M", 15),
+        ],
     )
-    assert prices.last is not None
-    r0, r1 = prices.first[0], prices.last[0]
-    btc = Ref("Prices", (r0, 1), (r1, 1))
-    book.write(s, "A4", "Holding", "header")
-    book.write(s, "B4", "Exposure (USD)", "header")
-    book.write(s, "C4", "Beta: MF_BETA", "header")
-    holdings = [("ETH", 120000, 2), ("SOL", 60000, 3), ("LINK", 20000, 4)]
-    for i, (name, usd, col) in enumerate(holdings):
-        book.write(s, cell_name(4 + i, 0), name, "in")
-        book.write(s, cell_name(4 + i, 1), usd, "in_money")
-        book.formula(
-            s,
-            cell_name(4 + i, 2),
-            "MF_BETA",
-            Ref("Prices", (r0, col), (r1, col)),
-            btc,
-            fmt="out_ratio",
-        )
-    exposures = Ref(s, (4, 1), (4 + len(holdings) - 1, 1))
-    betas = Ref(s, (4, 2), (4 + len(holdings) - 1, 2))
-    book.section(s, "A9", "Hedge")
+    ws.set_row(4, 30)
+    book.section(s, "A4", "Holdings (table Holdings)", span=5)
+    h = book.table(
+        s,
+        "A5",
+        "Holdings",
+        ["Holding", "Asset", "Contract", "Contracts", "Price"],
+        [list(r) for r in HOLDINGS],
+        ["in", "in", "in", "in_num", "in_price"],
+    )
+    n = len(HOLDINGS)
+    ws.data_validation(5, 2, 5 + n - 1, 2, _contract_validation(keys))
+    exposure = Call("MF_NOTIONAL", (h["Contracts"], h["Price"], h["Contract"], SPECS))
+    betas = Call("MF_BETAS", (prices["#All"], h["Asset"], "BTC"))
+    book.section(s, "G4", "Per holding", span=3)
+    book.write(s, "G5", "Exposure (USD)", "header")
+    book.write(s, "H5", "Beta", "header")
+    book.write(s, "I5", "Beta-weighted (USD)", "header")
+    book.formula(s, "G6", exposure.function, *exposure.args, fmt="out_money")
+    book.formula(s, "H6", betas.function, *betas.args, fmt="out_ratio")
+    book.formula(s, "I6", "*", exposure, betas, fmt="out_money")
+
+    book.section(s, "K4", "Hedge")
     price, contract, target = _inputs(
         book,
         s,
-        9,
-        0,
+        4,
+        10,
         [
-            ("Hedge price (BTC)", 60000, "in_price", _POSITIVE_VALIDATION),
+            ("Hedge price (BTC)", 41144.35, "in_price", _POSITIVE_VALIDATION),
             ("Hedge contract", "cme:MBT", "in", _contract_validation(keys)),
-            ("Target beta", 0, "in_num", None),
+            ("Target beta (keep some ETH view)", 0.5, "in_num", None),
         ],
     )
-    book.section(s, "E4", "Portfolio hedge: MF_PORTFOLIO_HEDGE")
-    book.formula(
+    book.section(s, "K9", "Portfolio hedge: MF_PORTFOLIO_HEDGE")
+    plan = book.formula(
         s,
-        "E5",
+        "K10",
         "MF_PORTFOLIO_HEDGE",
-        exposures,
+        exposure,
         betas,
         price,
         contract,
@@ -99,6 +130,67 @@ def _portfolio_sheet(book: _Book, prices: Ref, keys: str) -> None:
             }
         ),
     )
-    book.write(s, "A14", "EWMA beta of ETH (lambda 0.94): MF_BETA", "label")
-    book.formula(s, "B14", "MF_BETA", Ref("Prices", (r0, 2), (r1, 2)), btc, 0.94, fmt="out_ratio")
+    values = {str(r[0]): r[1] for r in plan.result}
+    book.write(s, "K18", "Notional of one hedge contract: MF_NOTIONAL", "label")
+    one = book.formula(s, "L18", "MF_NOTIONAL", 1, price, contract, SPECS, fmt="out_money")
+    _one_more_or_fewer(book, s, values, one.result)
+    _portfolio_chart(book, s, values, n)
+    book.write(s, "K29", "EWMA beta of ETH (lambda 0.94): MF_BETA", "label")
+    book.formula(s, "L29", "MF_BETA", prices["ETH"], prices["BTC"], 0.94, fmt="out_ratio")
     _protect(ws)
+
+
+def _one_more_or_fewer(book: _Book, s: str, values: dict[str, Any], one: float) -> None:
+    """The beta left by the hedge, one micro more sold and one fewer (plain formulas on
+    the MF_PORTFOLIO_HEDGE results: (beta-weighted exposure + n x one contract) / exposure)."""
+    book.section(s, "K20", "One micro more or fewer", span=3)
+    for j, title in enumerate(("", "Hedge contracts", "Beta left")):
+        book.write(s, f"{'KLM'[j]}21", title, "header")
+    n = values["Hedge contracts"]
+    exp, bwe = values["Exposure"], values["Beta-weighted exposure"]
+    for i, (label, delta) in enumerate(
+        (("One more sold", -1), ("The hedge", 0), ("One fewer sold", 1))
+    ):
+        r = 22 + i
+        book.write(s, f"K{r}", label, "label")
+        book.plain(s, f"L{r}", f"=$L$13{delta:+d}" if delta else "=$L$13", n + delta, "out_num")
+        book.plain(
+            s,
+            f"M{r}",
+            f"=IF($L$10=0,0,($L$11+L{r}*$L$18)/$L$10)",
+            0 if exp == 0 else (bwe + (n + delta) * one) / exp,
+            "out_ratio",
+        )
+
+
+def _portfolio_chart(book: _Book, s: str, values: dict[str, Any], n: int) -> None:
+    """Beta-weighted exposure per holding, the hedge leg, and the portfolio before / after."""
+    book.write(s, "K26", "The chart's portfolio bars: before and after the hedge", "note")
+    chart = book.wb.add_chart({"type": "column"})
+    chart.add_series(
+        {
+            "name": "Beta-weighted exposure (USD)",
+            "categories": [s, 5, 0, 5 + n - 1, 0],
+            "values": [s, 5, 8, 5 + n - 1, 8],
+            "fill": {"color": "#5B9BD5"},
+            "data_labels": {"value": True, "num_format": "#,##0"},
+        }
+    )
+    book.write(s, "K27", "Before hedge", "label")
+    book.plain(s, "L27", "=$L$11", values["Beta-weighted exposure"], "out_money")
+    book.write(s, "K28", "After hedge", "label")
+    book.plain(s, "L28", "=$L$16", values["Beta-weighted after hedge"], "out_money")
+    chart.add_series(
+        {
+            "name": "Portfolio (USD)",
+            "categories": [s, 26, 10, 27, 10],
+            "values": [s, 26, 11, 27, 11],
+            "fill": {"color": "#ED7D31"},
+            "data_labels": {"value": True, "num_format": "#,##0"},
+        }
+    )
+    chart.set_title({"name": "Beta-weighted exposure (BTC equivalent)", "name_font": {"size": 11}})
+    chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 620, "height": 300})
+    book.sheets[s].insert_chart("K31", chart, {"x_offset": 5, "y_offset": 5})

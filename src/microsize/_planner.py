@@ -1,0 +1,158 @@
+"""Column-wise checks for a table of planned trades and a table of holdings.
+
+Pure functions (numbers and keys in, rows out) for worksheets whose inputs are table
+columns of any length: the liquidation check of each planned trade, and the beta of each
+holding from a price table with one column per asset.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ._contracts import as_spec_table
+from ._errors import MicrosizeError
+from ._hedge import beta
+from ._inputs import describe
+from ._margin import liq_price, max_leverage
+
+
+def _column(value: Any, name: str) -> list[Any]:
+    """A cell or a column (or row) of cells as a flat list; a 2-D block is refused."""
+    if isinstance(value, tuple):
+        value = list(value)
+    if not isinstance(value, list):
+        return [value]
+    if value and all(isinstance(r, list | tuple) for r in value):
+        if all(len(r) == 1 for r in value):
+            return [r[0] for r in value]
+        if len(value) == 1:
+            return list(value[0])
+        raise MicrosizeError(f"{name} must be one column or one row (got {describe(value)})")
+    if any(isinstance(r, list | tuple) for r in value):
+        raise MicrosizeError(f"{name} must be a rectangular range")
+    if not value:
+        raise MicrosizeError(f"{name} is an empty range")
+    return value
+
+
+def _columns(named: Sequence[tuple[str, Any]]) -> tuple[int, list[list[Any]]]:
+    """Equal-length columns (a single cell is repeated); the row count."""
+    cols = [_column(v, n) for n, v in named]
+    n = max(len(c) for c in cols)
+    for (name, _), col in zip(named, cols, strict=True):
+        if len(col) not in (1, n):
+            raise MicrosizeError(
+                f"{name} has {len(col)} rows, the longest argument has {n}: "
+                "give every column the same rows, or a single cell"
+            )
+    return n, [c * n if len(c) == 1 else c for c in cols]
+
+
+def _decimals(tick: float | None) -> int:
+    if not tick or not math.isfinite(tick) or tick <= 0:
+        return 2
+    return max(0, min(10, -math.floor(math.log10(tick) + 1e-9)))
+
+
+def liquidation_checks(
+    entry: Any,
+    stop: Any,
+    contracts: Any,
+    leverage: Any,
+    contract: Any,
+    specs: Any = None,
+) -> list[list[str]]:
+    """One sentence per planned trade: where an isolated position at ``leverage`` would be
+    liquidated, and whether that comes before the stop (then the highest leverage that
+    keeps it beyond the stop). The side follows the stop: below the entry is a long.
+
+    ``contracts`` are unsigned sizes in the venue's order unit (as MF_CONTRACTS gives
+    them); a blank leverage means no leverage (nothing to check), 0 contracts nothing held.
+    """
+    n, (entries, stops, sizes, levs, keys) = _columns(
+        [
+            ("entry", entry),
+            ("stop_price", stop),
+            ("contracts", contracts),
+            ("leverage", leverage),
+            ("contract", contract),
+        ]
+    )
+    table = as_spec_table(specs)
+    out: list[list[str]] = []
+    for i in range(n):
+        e, s, q, lev, key = entries[i], stops[i], sizes[i], levs[i], keys[i]
+        where = f" (row {i + 1})" if n > 1 else ""
+        if lev is None or lev == "":
+            out.append(["no leverage: nothing to check"])
+            continue
+        for name, v in (("entry", e), ("stop_price", s), ("contracts", q)):
+            if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+                raise MicrosizeError(f"{name} must be a number{where} (got {describe(v)})")
+        if q < 0:
+            raise MicrosizeError(f"contracts must be >= 0{where} (got {describe(q)})")
+        if e == s:
+            raise MicrosizeError(f"stop_price must differ from entry{where} (got {describe(s)})")
+        if q == 0:
+            out.append(["no position: 0 contracts"])
+            continue
+        long = s < e
+        try:
+            liq = float(np.asarray(liq_price(e, q if long else -q, lev, key, specs=table)))
+        except MicrosizeError as exc:  # this row only: the others are still checked
+            out.append([f"not checked{where}: {str(exc)[:150]}"])
+            continue
+        tick = table.lookup(key).tick_size if isinstance(key, str) else None
+        d = _decimals(tick)
+        if long and liq <= 0:
+            out.append(["ok: cannot be liquidated"])
+            continue
+        if not long and not math.isfinite(liq):
+            out.append(["ok: cannot be liquidated"])
+            continue
+        if (long and liq >= s) or (not long and liq <= s):
+            top = float(np.asarray(max_leverage(e, s, key, specs=table)))
+            out.append([f"liquidation {liq:,.{d}f} comes before the stop: use at most {top:.0f}x"])
+        else:
+            out.append([f"ok: liquidation {liq:,.{d}f}, beyond the stop"])
+    return out
+
+
+def betas_from_table(
+    prices: Any, assets: Any, hedge_column: Any, lam: Any = None
+) -> list[list[float]]:
+    """The beta of each named asset on the hedge column of a price table.
+
+    ``prices`` has a header row naming each column (oldest prices first below it);
+    ``assets`` names one column per holding; ``hedge_column`` names the hedge's column.
+    Names match without regard to case or surrounding spaces.
+    """
+    if not isinstance(prices, list) or len(prices) < 2 or not isinstance(prices[0], list):
+        raise MicrosizeError(
+            f"prices must be a table with a header row and prices below (got {describe(prices)})"
+        )
+    width = len(prices[0])
+    if any(not isinstance(r, list) or len(r) != width for r in prices):
+        raise MicrosizeError("prices must be a rectangular range")
+    names_shown = [str(h).strip() if h is not None else "" for h in prices[0]]
+    header = [h.lower() for h in names_shown]
+
+    def column(name: Any, arg: str) -> list[Any]:
+        if not isinstance(name, str) or not name.strip():
+            raise MicrosizeError(f"{arg} must name a column of prices (got {describe(name)})")
+        key = name.strip().lower()
+        if key not in header:
+            shown = ", ".join(h for h in names_shown[:8] if h)
+            raise MicrosizeError(
+                f"{arg}: {name.strip()[:30]!r} is not a column of prices ({shown[:80]})"
+            )
+        j = header.index(key)
+        return [r[j] for r in prices[1:]]
+
+    hedge_prices = column(hedge_column, "hedge_column")
+    names = _column(assets, "assets")
+    return [[beta(column(a, "assets"), hedge_prices, lam)] for a in names]
