@@ -11,6 +11,7 @@ from ._common import (
     _protect,
 )
 from ._data import hull_prices
+from .charts import hedge_chart
 
 
 def _hedge_sheet(book: _Book, keys: str) -> None:
@@ -20,7 +21,7 @@ def _hedge_sheet(book: _Book, keys: str) -> None:
         "Hedge one position by beta",
         "Contracts to trade (negative = sell) to move the position's beta to the target: "
         "(target - beta) x exposure / value of one contract, to the nearest lot step.",
-        [("A:A", 30), ("B:B", 18), ("C:C", 3), ("D:F", 14)],
+        [("A:A", 30), ("B:B", 18), ("C:C", 3), ("D:D", 8), ("E:H", 13)],
     )
     book.section(s, "A4", "Position")
     exposure, beta_in, price, contract, target = _inputs(
@@ -53,12 +54,22 @@ def _hedge_sheet(book: _Book, keys: str) -> None:
     )
     ws.merge_range("A15:B18", None)
     spot, fut = hull_prices()
-    book.write(s, "D14", "Month", "header")
-    book.write(s, "E14", "Jet fuel", "header")
-    book.write(s, "F14", "Heating oil fut.", "header")
-    book.block(s, "D15", [[i] for i in range(len(spot))], "out_num")
-    spot_ref = book.block(s, "E15", [[v] for v in spot], "in_price")
-    fut_ref = book.block(s, "F15", [[v] for v in fut], "in_price")
+    hull = book.table(
+        s,
+        "D14",
+        "Hull",
+        ["Month", "Jet fuel", "Heating oil"],
+        [[i, a, b] for i, (a, b) in enumerate(zip(spot, fut, strict=True))],
+        ["out_num", "in_price", "in_price"],
+    )
+    spot_ref, fut_ref = hull["Jet fuel"], hull["Heating oil"]
+    book.write(s, "G14", "Futures change", "header")
+    book.write(s, "H14", "Spot change", "header")
+    for i in range(1, len(spot)):
+        r = 15 + i
+        book.plain(s, f"G{r}", f"=F{r}-F{r - 1}", round(fut[i] - fut[i - 1], 10), "out_ratio")
+        book.plain(s, f"H{r}", f"=E{r}-E{r - 1}", round(spot[i] - spot[i - 1], 10), "out_ratio")
+    hedge_chart(book, s, 15, len(spot) - 1, "J4")
     book.write(s, "A20", "Hedge ratio: MF_HEDGE_RATIO", "label")
     book.formula(s, "B20", "MF_HEDGE_RATIO", spot_ref, fut_ref, fmt="out_ratio")
     book.write(s, "A22", "Statistics: MF_HEDGE_STATS", "label")

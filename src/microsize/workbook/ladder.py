@@ -12,6 +12,7 @@ from ._common import (
     _protect,
     _warn_if_not,
 )
+from .charts import ladder_chart
 
 
 def _ladder_sheet(book: _Book, keys: str) -> None:
@@ -123,4 +124,5 @@ def _ladder_sheet(book: _Book, keys: str) -> None:
     )
     for i in range(1, len(so.result)):
         _warn_if_not(book, s, cell_name(34 + i, 6), "ok")
+    ladder_chart(book, s, (12, 0), len(lad.result) - 1, "I4")
     _protect(ws)

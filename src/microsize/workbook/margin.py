@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._book import SPECS, _Book, cell_name
+from ._book import SPECS, Ref, _Book, cell_name
 from ._common import (
     _LEVERAGE_VALIDATION,
     _PCT_VALIDATION,
@@ -11,6 +11,7 @@ from ._common import (
     _inputs,
     _protect,
 )
+from .charts import pnl_chart
 
 
 def _margin_sheet(book: _Book, keys: str) -> None:
@@ -20,7 +21,7 @@ def _margin_sheet(book: _Book, keys: str) -> None:
         "Margin, liquidation, leverage, funding",
         "Isolated margin, one-way mode, by the formula the contract's exchange publishes. "
         "Maintenance rates come from the package's margin tiers (see Tiers).",
-        [("A:A", 34), ("B:B", 22), ("C:C", 3), ("D:D", 60)],
+        [("A:A", 40), ("B:B", 22), ("C:C", 3), ("D:D", 44), ("E:E", 2), ("F:F", 12), ("G:H", 12)],
     )
     book.section(s, "A4", "Position")
     entry, size, lev, stop, contract, rate, periods, avail, wallet, mmr, amount = _inputs(
@@ -106,4 +107,5 @@ def _margin_sheet(book: _Book, keys: str) -> None:
         "note",
     )
     ws.merge_range(top, 3, top + 4, 3, None)
+    pnl_chart(book, s, entry, size, stop, contract, Ref(s, (top + 2, 1)), 3)
     _protect(ws)

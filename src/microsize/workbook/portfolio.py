@@ -169,7 +169,7 @@ def _portfolio_chart(book: _Book, s: str, values: dict[str, Any], n: int) -> Non
     chart = book.wb.add_chart({"type": "column"})
     chart.add_series(
         {
-            "name": "Beta-weighted exposure (USD)",
+            "name": "Beta-weighted exposure per holding (USD)",
             "categories": [s, 5, 0, 5 + n - 1, 0],
             "values": [s, 5, 8, 5 + n - 1, 8],
             "fill": {"color": "#5B9BD5"},
@@ -180,17 +180,23 @@ def _portfolio_chart(book: _Book, s: str, values: dict[str, Any], n: int) -> Non
     book.plain(s, "L27", "=$L$11", values["Beta-weighted exposure"], "out_money")
     book.write(s, "K28", "After hedge", "label")
     book.plain(s, "L28", "=$L$16", values["Beta-weighted after hedge"], "out_money")
-    chart.add_series(
-        {
-            "name": "Portfolio (USD)",
-            "categories": [s, 26, 10, 27, 10],
-            "values": [s, 26, 11, 27, 11],
-            "fill": {"color": "#ED7D31"},
-            "data_labels": {"value": True, "num_format": "#,##0"},
-        }
-    )
     chart.set_title({"name": "Beta-weighted exposure (BTC equivalent)", "name_font": {"size": 11}})
     chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 620, "height": 300})
     book.sheets[s].insert_chart("K31", chart, {"x_offset": 5, "y_offset": 5})
+    both = book.wb.add_chart({"type": "column"})
+    both.add_series(
+        {
+            "name": "Portfolio beta-weighted exposure (USD)",
+            "categories": [s, 26, 10, 27, 10],
+            "values": [s, 26, 11, 27, 11],
+            "points": [{"fill": {"color": "#5B9BD5"}}, {"fill": {"color": "#ED7D31"}}],
+            "data_labels": {"value": True, "num_format": "#,##0"},
+        }
+    )
+    both.set_title({"name": "Before and after the hedge", "name_font": {"size": 11}})
+    both.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
+    both.set_legend({"none": True})
+    both.set_size({"width": 360, "height": 300})
+    book.sheets[s].insert_chart("K47", both, {"x_offset": 5, "y_offset": 5})
