@@ -67,8 +67,8 @@ def _hedge_sheet(book: _Book, keys: str) -> None:
     book.write(s, "H14", "Spot change", "header")
     for i in range(1, len(spot)):
         r = 15 + i
-        book.plain(s, f"G{r}", f"=F{r}-F{r - 1}", round(fut[i] - fut[i - 1], 10), "out_ratio")
-        book.plain(s, f"H{r}", f"=E{r}-E{r - 1}", round(spot[i] - spot[i - 1], 10), "out_ratio")
+        book.plain(s, f"G{r}", f"=F{r}-F{r - 1}", fut[i] - fut[i - 1], "out_ratio")
+        book.plain(s, f"H{r}", f"=E{r}-E{r - 1}", spot[i] - spot[i - 1], "out_ratio")
     hedge_chart(book, s, 15, len(spot) - 1, "J4")
     book.write(s, "A20", "Hedge ratio: MF_HEDGE_RATIO", "label")
     book.formula(s, "B20", "MF_HEDGE_RATIO", spot_ref, fut_ref, fmt="out_ratio")
