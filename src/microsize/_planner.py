@@ -87,26 +87,40 @@ def liquidation_checks(
     for i in range(n):
         e, s, q, lev, key = entries[i], stops[i], sizes[i], levs[i], keys[i]
         where = f" (row {i + 1})" if n > 1 else ""
-        if lev is None or lev == "":
-            out.append(["no leverage: nothing to check"])
-            continue
         for name, v in (("entry", e), ("stop_price", s), ("contracts", q)):
             if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
                 raise MicrosizeError(f"{name} must be a number{where} (got {describe(v)})")
+        if e <= 0:
+            raise MicrosizeError(f"entry must be > 0{where} (got {describe(e)})")
+        if s <= 0:
+            raise MicrosizeError(f"stop_price must be > 0{where} (got {describe(s)})")
         if q < 0:
             raise MicrosizeError(f"contracts must be >= 0{where} (got {describe(q)})")
         if e == s:
             raise MicrosizeError(f"stop_price must differ from entry{where} (got {describe(s)})")
+        spec = table.lookup(key)  # an unknown contract is refused on every row
+        no_leverage = lev is None or lev == ""
+        if not no_leverage and (
+            isinstance(lev, bool)
+            or not isinstance(lev, int | float)
+            or not math.isfinite(lev)
+            or lev <= 0
+        ):
+            raise MicrosizeError(f"leverage must be a number > 0{where} (got {describe(lev)})")
+        if no_leverage:
+            out.append(["no leverage: nothing to check"])
+            continue
         if q == 0:
             out.append(["no position: 0 contracts"])
             continue
         long = s < e
         try:
             liq = float(np.asarray(liq_price(e, q if long else -q, lev, key, specs=table)))
+            top = float(np.asarray(max_leverage(e, s, key, specs=table)))
         except MicrosizeError as exc:  # this row only: the others are still checked
             out.append([f"not checked{where}: {str(exc)[:150]}"])
             continue
-        tick = table.lookup(key).tick_size if isinstance(key, str) else None
+        tick = spec.tick_size
         d = _decimals(tick)
         if long and liq <= 0:
             out.append(["ok: cannot be liquidated"])
@@ -115,7 +129,6 @@ def liquidation_checks(
             out.append(["ok: cannot be liquidated"])
             continue
         if (long and liq >= s) or (not long and liq <= s):
-            top = float(np.asarray(max_leverage(e, s, key, specs=table)))
             out.append([f"liquidation {liq:,.{d}f} comes before the stop: use at most {top:.0f}x"])
         else:
             out.append([f"ok: liquidation {liq:,.{d}f}, beyond the stop"])
