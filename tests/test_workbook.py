@@ -89,11 +89,11 @@ def _sheet_parts(data: bytes) -> dict[str, str]:
     wb = pkg.parts["xl/workbook.xml"].decode()
     rels = pkg.parts["xl/_rels/workbook.xml.rels"].decode()
     targets = dict(re.findall(r'Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
+    # openpyxl writes Target before Id, and absolute targets
+    targets |= {k: v for v, k in re.findall(r'Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
     out = {}
-    for name, rid in re.findall(
-        r'<sheet name="([^"]+)" sheetId="\d+"(?: state="hidden")? r:id="([^"]+)"', wb
-    ):
-        out[name] = pkg.parts["xl/" + targets[rid]].decode()
+    for name, rid in re.findall(r'<sheet name="([^"]+)"[^>]*? r:id="([^"]+)"', wb):
+        out[name] = pkg.parts["xl/" + targets[rid].removeprefix("/xl/")].decode()
     return out
 
 
@@ -503,8 +503,17 @@ def test_inputs_validated_warnings_highlighted_sheets_protected(book_path: Path)
     for name in ("Start", "Sizing", "Ladder", "Hedge", "Portfolio", "Margin", "Tiers"):
         assert wb[name].protection.sheet, name
         assert not wb[name].protection.password, name
-    keys = [c.value for c in wb["Lists"]["A"][1:] if c.value]
+    lists = openpyxl.load_workbook(book_path, data_only=True)["Lists"]
+    keys = [c.value for c in lists["A"][1:] if c.value]
     assert keys == [s.key for s in load_bundled_specs().filter(None)]
+    # the dropdown reads the Specs table, so a row added to Specs appears in it
+    texts = [c.value for c in wb["Lists"]["A"][1:]]
+    assert len(texts) == 200
+    assert texts[len(keys)] == (
+        f'=IFERROR(INDEX(Specs[exchange],{len(keys) + 1})&":"&INDEX(Specs[symbol],{len(keys) + 1}),"")'
+    )
+    for name in ("Portfolio", "Planner"):
+        assert any(dv.type == "list" for dv in wb[name].data_validations.dataValidation), name
 
 
 def test_specs_and_tiers_round_trip(book_path: Path) -> None:
@@ -665,6 +674,12 @@ def _add_user_row_and_edit(path: Path) -> list[Any]:
 def test_update_specs_keeps_user_rows_other_sheets_and_vba(book_path: Path, tmp_path: Path) -> None:
     path = tmp_path / "mine.xlsm"
     shutil.copy(book_path, path)
+    grown = {
+        "Prices": [[28, 39000.0, 1500.0, 80.0, 9.5]],
+        "Holdings": [["BTC perpetual", "BTC", "bybit:BTCUSDT", 0.5, 41144.35]],
+        "Trades": [["XRP", "binance:XRPUSDT", 2.5, 2.4, 0.01, 0.0005, 5]],
+    }
+    _append_rows(path, path, grown)  # rows the user typed below the tables
     mine = _add_user_row_and_edit(path)
     before = _parts(path.read_bytes())
     report = update_specs(path)
@@ -693,7 +708,13 @@ def test_update_specs_keeps_user_rows_other_sheets_and_vba(book_path: Path, tmp_
     changes = [[c.value for c in r] for r in wb["Spec changes"].iter_rows(max_col=5)]
     assert changes[0] == ["change", "key", "field", "old", "new"]
     assert any(r[1] == "cme:MBT" and r[2] == "taker_fee" for r in changes)
-    assert "mybroker:XYZ" in [c.value for c in wb["Lists"]["A"]]
+    # the dropdown's formulas reach the user's row of the Specs table
+    n = len(rows) - 1
+    assert f"INDEX(Specs[exchange],{n})" in str(wb["Lists"].cell(n + 1, 1).value)
+    # the rows typed below the tables are still there (their sheets are byte-identical)
+    for sheet, table in (("Prices", "Prices"), ("Portfolio", "Holdings"), ("Planner", "Trades")):
+        values = [[c.value for c in r] for r in wb[sheet][wb[sheet].tables[table].ref]]
+        assert values[-1] == grown[table][0], table
     (venues,) = [c.value for c in wb["Start"]["B"] if str(c.value).startswith("Venues in")]
     assert venues.startswith(f"Venues in the Specs table ({len(rows) - 1} contracts): cme,")
     assert "mybroker." in venues

@@ -22,7 +22,7 @@ HOLDINGS: tuple[tuple[str, str, str, float, float], ...] = (
     ("ETH perpetual", "ETH", "binance:ETHUSDT", 45, 1610.84),
     ("ETH swap", "ETH", "okx:ETH-USDT-SWAP", 150, 1610.84),
     ("ETH micro futures", "ETH", "cme:MET", 100, 1610.84),
-    ("SOL perpetual", "SOL", "hyperliquid:SOL", 150, 83.84),
+    ("SOL perpetual", "SOL", "binance:SOLUSDT", 150, 83.84),
 )
 
 

@@ -130,8 +130,17 @@ def _conf_sheet(book: _Book) -> None:
 def _lists_sheet(book: _Book, keys: Sequence[str]) -> str:
     ws = book.sheets["Lists"]
     ws.write(0, 0, "Contract keys (dropdowns)", book.fmt["header"])
-    for i, key in enumerate(keys):
-        ws.write(i + 1, 0, key)
+    # Each row reads the Specs table itself, so a row added to Specs appears in every
+    # contract dropdown; rows past the table's end show nothing.
+    for i in range(LIST_ROWS):
+        key = keys[i] if i < len(keys) else ""
+        ws.write_formula(
+            i + 1,
+            0,
+            f'=IFERROR(INDEX(Specs[exchange],{i + 1})&":"&INDEX(Specs[symbol],{i + 1}),"")',
+            None,
+            key,
+        )
     ws.set_column("A:A", 26)
     ws.hide()
     return f"=Lists!$A$2:$A${LIST_ROWS + 1}"

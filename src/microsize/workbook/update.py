@@ -360,7 +360,9 @@ def update_specs(book: str | Path, *, backup: str | Path | None = None) -> Updat
     pkg.parts[tiers_part] = _table_xml(
         pkg.text(tiers_part), list(TIER_COLUMNS), len(tier_rows_new) - 1
     ).encode()
-    if "Lists" in pkg.sheets:
+    if "Lists" in pkg.sheets and "<f>" not in pkg.text(pkg.sheets["Lists"]):
+        # an older workbook whose dropdown list holds the keys as values (a newer one
+        # reads the Specs table through formulas, which follow the table by themselves)
         keys = [[f"{r[0]}:{r[1]}"] for r in new_rows[1:]]
         if len(keys) > LIST_ROWS:
             raise MicrosizeError(f"the Lists sheet holds {LIST_ROWS} keys (got {len(keys)})")
