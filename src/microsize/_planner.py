@@ -118,7 +118,8 @@ def liquidation_checks(
             liq = float(np.asarray(liq_price(e, q if long else -q, lev, key, specs=table)))
             top = float(np.asarray(max_leverage(e, s, key, specs=table)))
         except MicrosizeError as exc:  # this row only: the others are still checked
-            out.append([f"not checked{where}: {str(exc)[:150]}"])
+            reason = str(exc).split(" (", 1)[0].split(": pass", 1)[0]
+            out.append([f"not checked: {reason[:120]}"])
             continue
         tick = spec.tick_size
         d = _decimals(tick)

@@ -271,6 +271,17 @@ class _Book:
             ws.set_column(cols, width)
         self.write(sheet, "A1", title, "title")
         self.write(sheet, "A2", note, "note")
+        # the note spans the first columns, its row tall enough for every line of it
+        span, width = 0, 0.0
+        for cols, w in widths:
+            first, _, last = cols.partition(":")
+            n = _parse(f"{last or first}1")[1] - _parse(f"{first}1")[1] + 1
+            for _ in range(n):
+                if width < 110:
+                    span, width = span + 1, width + w
+        if span > 1:
+            ws.merge_range(1, 0, 1, span - 1, note, self.fmt["note"])
+        ws.set_row(1, 15.0 * max(1, -(-len(note) // max(1, int(width * 1.1)))) + 3)
         return ws
 
     def section(self, sheet: str, a1: str, title: str, span: int = 2) -> None:

@@ -87,10 +87,18 @@ def pnl_chart(
             }
         )
     chart.set_title({"name": "Profit and loss at exit (USDT)", "name_font": {"size": 11}})
-    chart.set_x_axis({"num_format": "#,##0", "name": "Exit price", "min": 56000, "max": 67000})
+    chart.set_x_axis(
+        {
+            "num_format": "#,##0",
+            "name": "Exit price",
+            "min": 56000,
+            "max": 67000,
+            "label_position": "low",
+        }
+    )
     chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
     chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": 560, "height": 300})
+    chart.set_size({"width": 600, "height": 340})
     book.sheets[s].insert_chart(cell_name(top + 1, 9), chart)
 
 
@@ -152,7 +160,7 @@ def hedge_chart(book: _Book, s: str, first_row: int, n: int, where: str) -> None
         }
     )
     chart.set_title({"name": "Jet fuel vs heating-oil futures changes", "name_font": {"size": 11}})
-    chart.set_x_axis({"name": "Futures change", "num_format": "0.000"})
+    chart.set_x_axis({"name": "Futures change", "num_format": "0.000", "label_position": "low"})
     chart.set_y_axis(
         {"name": "Spot change", "num_format": "0.000", "major_gridlines": {"visible": True}}
     )

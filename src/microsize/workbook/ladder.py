@@ -22,7 +22,7 @@ def _ladder_sheet(book: _Book, keys: str) -> None:
         "Scale in and scale out",
         "One budget, one stop, several entries: if every entry fills and the stop is hit, the "
         "whole ladder loses at most the budget. Weights are shares of quantity (30/40/30).",
-        [("A:A", 24), ("B:H", 14), ("G:G", 40)],
+        [("A:A", 30), ("B:H", 14), ("G:G", 40)],
     )
     book.section(s, "A4", "Scale-in inputs")
     acct, risk_pct, stop, contract, fee = _inputs(

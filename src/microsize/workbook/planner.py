@@ -10,7 +10,7 @@ from ._common import _PCT_VALIDATION, _POSITIVE_VALIDATION, _contract_validation
 
 # Planned trades on four venues: (trade, contract, entry, stop, risk %, fee, leverage).
 TRADES: tuple[tuple[str, str, float, float, float, float, float], ...] = (
-    ("BTC breakout", "cme:MBT", 60000, 59200, 0.01, 0, 5),
+    ("BTC breakout", "bybit:BTCUSDT", 60000, 59200, 0.01, 0.00055, 5),
     ("ETH short", "binance:ETHUSDT", 3500, 3600, 0.01, 0.0005, 10),
     ("SOL pullback", "binance:SOLUSDT", 150, 142, 0.005, 0.0005, 20),
     ("BTC at 20x", "binance:BTCUSDT", 60000, 57000, 0.01, 0.0005, 20),

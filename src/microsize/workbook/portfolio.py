@@ -69,7 +69,7 @@ def _portfolio_sheet(book: _Book, prices: dict[str, Col], keys: str) -> None:
             ("H:H", 9),
             ("I:I", 15),
             ("J:J", 2),
-            ("K:K", 30),
+            ("K:K", 34),
             ("L:L", 15),
             ("M:M", 15),
         ],
@@ -165,7 +165,7 @@ def _one_more_or_fewer(book: _Book, s: str, values: dict[str, Any], one: float) 
 
 def _portfolio_chart(book: _Book, s: str, values: dict[str, Any], n: int) -> None:
     """Beta-weighted exposure per holding, the hedge leg, and the portfolio before / after."""
-    book.write(s, "K26", "The chart's portfolio bars: before and after the hedge", "note")
+    book.write(s, "K26", "Portfolio bars of the chart", "h2")
     chart = book.wb.add_chart({"type": "column"})
     chart.add_series(
         {

@@ -25,7 +25,7 @@ def _sizing_sheet(book: _Book, keys: str) -> None:
         "Size a trade",
         "Type in the yellow cells; the grey cells are results of MF_ formulas. "
         "Contracts are in the exchange's own order unit (see Start).",
-        [("A:A", 26), ("B:B", 24), ("C:C", 3), ("D:D", 26), ("E:E", 24)],
+        [("A:A", 30), ("B:B", 30), ("C:C", 3), ("D:D", 26), ("E:E", 30)],
     )
     scenarios: list[tuple[int, str, list[Any]]] = [
         (0, "ETH micro (0.001 ETH), no leverage", [2000, 0.015, 3520, 3450, 0.001, 0, None]),

@@ -108,9 +108,21 @@ START_TEXT: tuple[tuple[str, str], ...] = (
         "p",
         "Yellow cells are inputs; everything else is protected against accidental edits (Review > Unprotect Sheet, no password). Grey cells are results. A red cell is a warning: read it.",
     ),
+    ("h2", "Where to go for each job"),
+    ("p", "Size one trade (contracts, risk at stop, margin, liquidation): Sizing."),
     (
         "p",
-        "Sizing: two worked trades. Ladder: a 30/40/30 scale-in under one stop and a scale-out. Hedge: one position hedged by beta, and Hull's minimum-variance hedge ratio. Portfolio: holdings hedged with a BTC micro, betas from the Prices sheet. Margin: liquidation, max leverage, funding. Specs: the contract table the formulas read. Tiers: the margin brackets.",
+        "Plan several trades at once, with their combined risk and margin against your account: Planner (table Trades: type a new trade in the row below it).",
+    ),
+    ("p", "Scale in under one stop, or scale out at targets, with a chart: Ladder."),
+    (
+        "p",
+        "Hedge one position by beta: Hedge. Hedge a whole book held on several venues: Portfolio (table Holdings; betas from the table on the Prices sheet, where you paste your own history).",
+    ),
+    ("p", "Liquidation, max leverage, funding, and the trade's profit across exit prices: Margin."),
+    (
+        "p",
+        "Contract data: Specs. A row you add there appears in every contract dropdown and every formula.",
     ),
     ("h2", "4. Units"),
     (
