@@ -44,8 +44,8 @@ def add_commands(sub: Any) -> None:
     p.add_argument(
         "--resolution",
         type=int,
-        default=60,
-        help="pictures: dots per inch of the PNGs (default 60)",
+        default=75,
+        help="pictures: dots per inch of the PNGs (default 75)",
     )
     p.set_defaults(func=_cmd_workbook)
 

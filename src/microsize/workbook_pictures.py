@@ -19,7 +19,7 @@ from ._errors import MicrosizeError
 #: The sheets whose pictures the README shows, in tab order.
 WORKED_SHEETS = ("Start", "Sizing", "Ladder", "Planner", "Hedge", "Portfolio", "Margin")
 #: Dots per inch: keeps each picture of the template under about 150 KB.
-DEFAULT_RESOLUTION = 60
+DEFAULT_RESOLUTION = 75
 
 
 def picture_name(sheet: str) -> str:
