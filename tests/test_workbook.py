@@ -766,24 +766,29 @@ def test_cli_writes_the_template_and_updates_specs(
 
 # ------------------------------------------------------------------ tables that grow
 def test_no_mf_formula_reads_a_fixed_size_range(fresh: bytes) -> None:
-    """Data that grows (price histories, holdings, planned trades) is read through table
-    columns: no MF_ formula on those sheets, nor any reading Prices, holds an A1 range."""
+    """Data that grows (price histories, bars, holdings, planned trades, ladder legs) is
+    read through table columns: no MF_ formula anywhere in the template holds an A1 range."""
+    a1_range = re.compile(r"\$?[A-Z]{1,3}\$?\d+:\$?[A-Z]{1,3}\$?\d+")
     checked = 0
     for sheet, anchor, _ref, text in _formulas(fresh):
-        if "MF_" not in text or (
-            sheet not in ("Planner", "Portfolio", "Hedge") and "Prices!" not in text
-        ):
-            continue
-        checked += 1
-        assert not re.search(r"\$?[A-Z]{1,3}\$?\d+:\$?[A-Z]{1,3}\$?\d+", text), (
-            sheet,
-            anchor,
-            text,
-        )
-    assert checked >= 10
+        if "MF_" in text:
+            checked += 1
+            assert not a1_range.search(text), (sheet, anchor, text)
+    assert checked > 50
     texts = " ".join(t for *_, t in _formulas(fresh))
-    for ref in ("Prices[ETH]", "Prices[[#All]]", "Holdings[Contracts]", "Trades[Entry]"):
-        assert ref in texts
+    for ref in (
+        "Prices[ETH]",
+        "Prices[[#All]]",
+        "Holdings[Contracts]",
+        "Trades[Entry]",
+        "Bars[High]",
+        "Entries[Entry]",
+        "Targets[Target]",
+        "Hull[Jet fuel]",
+    ):
+        assert ref in texts, ref
+    # the scan itself catches a fixed range
+    assert a1_range.search("MF_BETA(Prices!$C$2:$C$28,Prices!$B$2:$B$28)")
 
 
 def _engine_values(path: Path) -> dict[str, Any]:

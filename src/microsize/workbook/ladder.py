@@ -40,15 +40,16 @@ def _ladder_sheet(book: _Book, keys: str) -> None:
     )
     book.write(s, "A10", "Risk budget: MF_RISK_AMOUNT", "label")
     budget = book.formula(s, "B10", "MF_RISK_AMOUNT", acct, risk_pct, fmt="out_money")
-    book.write(s, "D4", "Entries", "header")
-    book.write(s, "E4", "Weights", "header")
-    entries = book.block(s, "D5", [[3520], [3500], [3480]], "in_price")
-    weights = book.block(s, "E5", [[30], [40], [30]], "in_num")
-    for ref in (entries, weights):
-        assert ref.last is not None
-        ws.data_validation(
-            ref.first[0], ref.first[1], ref.last[0], ref.last[1], _POSITIVE_VALIDATION
-        )
+    legs = book.table(
+        s,
+        "D4",
+        "Entries",
+        ["Entry", "Weight"],
+        [[3520, 30], [3500, 40], [3480, 30]],
+        ["in_price", "in_num"],
+    )
+    ws.data_validation(4, 3, 6, 4, _POSITIVE_VALIDATION)
+    entries, weights = legs["Entry"], legs["Weight"]
     book.section(s, "A12", "Scale-in ladder: MF_LADDER", span=7)
     lad = book.formula(
         s,
@@ -101,10 +102,15 @@ def _ladder_sheet(book: _Book, keys: str) -> None:
             ("Fee rate (each side)", 0, "in_pct", _PCT_VALIDATION),
         ],
     )
-    book.write(s, "D27", "Targets", "header")
-    book.write(s, "E27", "Weights", "header")
-    targets = book.block(s, "D28", [[3550], [3600], [3700]], "in_price")
-    out_w = book.block(s, "E28", [[50], [30], [20]], "in_num")
+    exits = book.table(
+        s,
+        "D27",
+        "Targets",
+        ["Target", "Weight"],
+        [[3550, 50], [3600, 30], [3700, 20]],
+        ["in_price", "in_num"],
+    )
+    targets, out_w = exits["Target"], exits["Weight"]
     book.section(s, "A34", "Scale-out plan: MF_SCALE_OUT", span=7)
     so = book.formula(
         s,

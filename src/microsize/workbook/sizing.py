@@ -167,12 +167,11 @@ def _atr_block(book: _Book, s: str, keys: str) -> None:
     ws.set_column("L:L", 30)
     ws.set_column("M:M", 16)
     book.section(s, "G4", "ATR and reward to risk: bars", span=4)
-    for j, name in enumerate(("High", "Low", "Close", "ATR: MF_ATR")):
-        book.write(s, cell_name(4, 6 + j), name, "header")
-    bars = book.block(s, "G6", [list(b) for b in ATR_BARS], "in_price")
-    assert bars.last is not None
-    r0, r1 = bars.first[0], bars.last[0]
-    high, low, close = (Ref(s, (r0, c), (r1, c)) for c in (6, 7, 8))
+    book.write(s, cell_name(4, 9), "ATR: MF_ATR", "header")
+    bars = book.table(
+        s, "G5", "Bars", ["High", "Low", "Close"], [list(b) for b in ATR_BARS], ["in_price"] * 3
+    )
+    high, low, close = bars["High"], bars["Low"], bars["Close"]
     book.section(s, "L4", "ATR stop, target and R:R")
     entry, periods, method, multiple, side, contract, fee, slip, r_mult, usd, roi, lev = _inputs(
         book,
