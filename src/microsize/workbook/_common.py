@@ -65,14 +65,16 @@ _LEVERAGE_VALIDATION = {
 
 
 def _warn_if_not(book: _Book, sheet: str, a1: str, ok_text: str) -> None:
-    """Red fill on a result cell unless it says ok_text (or is empty)."""
+    """Red fill on a result cell unless it says ok_text. A cell-value rule, not a formula
+    rule: LibreOffice paints a formula rule on a cell of an array formula whatever it holds."""
     row, col = _parse(a1)
     ref = cell_name(row, col, absolute=True)
     book.sheets[sheet].conditional_format(
         a1,
         {
-            "type": "formula",
-            "criteria": f'=AND({ref}<>"{ok_text}",{ref}<>"")',
+            "type": "cell",
+            "criteria": "not equal to",
+            "value": f'"{ok_text}"',
             "format": book.fmt["warn"],
         },
     )
