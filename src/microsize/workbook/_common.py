@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._book import Ref, _Book, _parse, cell_name
+from ._book import Ref, _Book, cell_name
 
 # --------------------------------------------------------------------------- content
 _SIZE_ROW_FORMATS = {
@@ -67,8 +67,6 @@ _LEVERAGE_VALIDATION = {
 def _warn_if_not(book: _Book, sheet: str, a1: str, ok_text: str) -> None:
     """Red fill on a result cell unless it says ok_text. A cell-value rule, not a formula
     rule: LibreOffice paints a formula rule on a cell of an array formula whatever it holds."""
-    row, col = _parse(a1)
-    ref = cell_name(row, col, absolute=True)
     book.sheets[sheet].conditional_format(
         a1,
         {

@@ -40,7 +40,7 @@ def _ladder_sheet(book: _Book, keys: str) -> None:
     )
     book.write(s, "A10", "Risk budget: MF_RISK_AMOUNT", "label")
     budget = book.formula(s, "B10", "MF_RISK_AMOUNT", acct, risk_pct, fmt="out_money")
-    legs = book.table(
+    scale_in = book.table(
         s,
         "D4",
         "Entries",
@@ -49,7 +49,7 @@ def _ladder_sheet(book: _Book, keys: str) -> None:
         ["in_price", "in_num"],
     )
     ws.data_validation(4, 3, 6, 4, _POSITIVE_VALIDATION)
-    entries, weights = legs["Entry"], legs["Weight"]
+    entries, weights = scale_in["Entry"], scale_in["Weight"]
     book.section(s, "A12", "Scale-in ladder: MF_LADDER", span=7)
     lad = book.formula(
         s,
