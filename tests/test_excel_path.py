@@ -123,6 +123,7 @@ FOUNDATION = {
     ),
     "MF_LIQ_CHECK": "entry, stop_price, contracts, leverage, contract, Optional specs",
     "MF_BETAS": "prices, assets, hedge_column, Optional lam",
+    "MF_RISK_BUDGETS": "equity, risk, risk_amount",
 }
 
 # One valid call per function: its required arguments as Excel hands them over (numbers
@@ -190,6 +191,7 @@ EXCEL_CALLS: dict[str, tuple[Any, ...]] = {
         (("ETH",), ("BTC",)),
         "BTC",
     ),
+    "MF_RISK_BUDGETS": (10000.0, ((0.01,), (None,)), ((None,), (150.0,))),
 }
 
 # VBA keywords, statements, built-in names and the xlwings wrapper's own locals

@@ -1,4 +1,5 @@
-"""Column functions for the Planner and Portfolio sheets: MF_LIQ_CHECK and MF_BETAS.
+"""Column functions for the Planner and Portfolio sheets: MF_LIQ_CHECK, MF_BETAS and
+MF_RISK_BUDGETS.
 
 MF_LIQ_CHECK is pinned to the liquidation price Binance's published isolated-margin formula
 gives for 0.01 BTC long at 60,000 and 20x (57,228.92, as the CLI and workbook tests pin)
@@ -115,3 +116,32 @@ def test_betas_refuse_bad_input_naming_the_argument(args: Any, words: str) -> No
         U.MF_BETAS(*args)
     assert words in str(exc.value)
     assert len(str(exc.value)) < 250
+
+
+def test_risk_budgets_take_a_percent_or_an_amount_per_row() -> None:
+    got = U.MF_RISK_BUDGETS(10000, [[0.01], [None], [0.005], [0.0]], [[None], [150], [0], [40]])
+    assert got == [[100.0], [150.0], [50.0], [40.0]]  # 0 is blank (LibreOffice's blank)
+    assert U.MF_RISK_BUDGETS(2000, 0.015, None) == [[30.0]]  # the seed's $30
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        ((10000, [[0.01]], [[100]]), "give a risk % or a risk amount (got both)"),
+        (
+            (10000, [[0.01], [None]], [[None], [None]]),
+            "give a risk % or a risk amount (row 2) (got neither)",
+        ),
+        ((10000, [[1.5]], [[None]]), "risk is a fraction of the account: type 1.5%"),
+        ((10000, [[-0.01]], [[None]]), "risk must be >= 0"),
+        ((10000, [[None]], [["abc"]]), "risk_amount must be a number"),
+        ((10000, [[None]], [[float("nan")]]), "risk_amount must be a number"),
+        ((0, [[0.01]], [[None]]), "equity must be > 0"),
+        (("#N/A", [[0.01]], [[None]]), "equity must be a number"),
+        ((10000, [[0.01], [0.02]], [[None], [None], [None]]), "has 2 rows"),
+    ],
+)
+def test_risk_budgets_refuse_bad_input(args: Any, words: str) -> None:
+    with pytest.raises(MicrosizeError) as exc:
+        U.MF_RISK_BUDGETS(*args)
+    assert words in str(exc.value)

@@ -677,7 +677,7 @@ def test_update_specs_keeps_user_rows_other_sheets_and_vba(book_path: Path, tmp_
     grown = {
         "Prices": [[28, 39000.0, 1500.0, 80.0, 9.5]],
         "Holdings": [["BTC perpetual", "BTC", "bybit:BTCUSDT", 0.5, 41144.35]],
-        "Trades": [["XRP", "binance:XRPUSDT", 2.5, 2.4, 0.01, 0.0005, 5]],
+        "Trades": [["XRP", "binance:XRPUSDT", 2.5, 2.4, None, 75, 0.0005, 5]],
     }
     _append_rows(path, path, grown)  # rows the user typed below the tables
     mine = _add_user_row_and_edit(path)
@@ -857,7 +857,7 @@ def test_rows_added_to_the_tables_change_the_results(book_path: Path, tmp_path: 
         {
             "Prices": [[28, 39000.0, 1500.0, 80.0, 9.5], [29, 42000.0, 1700.0, 88.0, 10.5]],
             "Holdings": [["BTC perpetual", "BTC", "bybit:BTCUSDT", 0.5, 41144.35]],
-            "Trades": [["XRP", "binance:XRPUSDT", 2.5, 2.4, 0.01, 0.0005, 5]],
+            "Trades": [["XRP", "binance:XRPUSDT", 2.5, 2.4, None, 75, 0.0005, 5]],
         },
     )
     engine = tmp_path / "grown.xlsx"
@@ -888,11 +888,11 @@ def test_rows_added_to_the_tables_change_the_results(book_path: Path, tmp_path: 
     assert cell(after, "PORTFOLIO!L27") != cell(before, "PORTFOLIO!L27")
     # the new trade's risk at stop joins the combined risk
     xrp = udfs.MF_RISK(
-        udfs.MF_CONTRACTS(100.0, 2.5, 2.4, "binance:XRPUSDT", 0.0005),
+        udfs.MF_CONTRACTS(75.0, 2.5, 2.4, "binance:XRPUSDT", 0.0005),  # a risk amount
         2.5,
         2.4,
         "binance:XRPUSDT",
         0.0005,
     )
-    assert 0 < xrp <= 100
+    assert 70 < xrp <= 75
     assert math.isclose(cell(after, "PLANNER!G5") - cell(before, "PLANNER!G5"), xrp, rel_tol=1e-9)

@@ -170,3 +170,36 @@ def betas_from_table(
     hedge_prices = column(hedge_column, "hedge_column")
     names = _column(assets, "assets")
     return [[beta(column(a, "assets"), hedge_prices, lam)] for a in names]
+
+
+def risk_budgets(equity: Any, risk: Any, risk_amount: Any) -> list[list[float]]:
+    """The risk budget of each planned trade: ``risk_amount`` where the row gives one,
+    else ``equity x risk``. A blank or zero cell counts as not given (LibreOffice hands a
+    blank cell over as 0); a row must give exactly one of the two."""
+    if isinstance(equity, bool) or not isinstance(equity, int | float):
+        raise MicrosizeError(f"equity must be a number (got {describe(equity)})")
+    if not math.isfinite(equity) or equity <= 0:
+        raise MicrosizeError(f"equity must be > 0 (got {describe(equity)})")
+    n, (pcts, amounts) = _columns([("risk", risk), ("risk_amount", risk_amount)])
+    out: list[list[float]] = []
+    for i in range(n):
+        where = f" (row {i + 1})" if n > 1 else ""
+        given: dict[str, float] = {}
+        for name, v in (("risk", pcts[i]), ("risk_amount", amounts[i])):
+            if v is None or v == "":
+                continue
+            if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+                raise MicrosizeError(f"{name} must be a number{where} (got {describe(v)})")
+            if v < 0:
+                raise MicrosizeError(f"{name} must be >= 0{where} (got {describe(v)})")
+            if v > 0:
+                given[name] = float(v)
+        if "risk" in given and given["risk"] >= 1:
+            raise MicrosizeError(
+                f"risk is a fraction of the account{where}: type 1.5% (got {describe(pcts[i])})"
+            )
+        if len(given) != 1:
+            what = "both" if given else "neither"
+            raise MicrosizeError(f"give a risk % or a risk amount{where} (got {what})")
+        out.append([given.get("risk_amount", equity * given.get("risk", 0.0))])
+    return out

@@ -1052,3 +1052,19 @@ def MF_BETAS(prices: Any, assets: Any, hedge_column: Any, lam: Any = None) -> An
     from ._planner import betas_from_table
 
     return betas_from_table(_v(prices), _v(assets), _v(hedge_column), _o(lam))
+
+
+@xw.func(category=CATEGORY)
+@_short_errors
+@arg("equity", ndim=2, doc="Account size in the settlement currency")
+@arg(
+    "risk",
+    ndim=2,
+    doc="Fraction of the account per trade (1.5% = 0.015); blank where an amount is given",
+)
+@arg("risk_amount", ndim=2, doc="Money to risk per trade; blank where a risk % is given")
+def MF_RISK_BUDGETS(equity: Any, risk: Any, risk_amount: Any) -> Any:
+    """A column of risk budgets, one per trade: the trade's risk amount, or equity x its risk %; each row gives exactly one."""
+    from ._planner import risk_budgets
+
+    return risk_budgets(_v(equity), _v(risk), _v(risk_amount))
