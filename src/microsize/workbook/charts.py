@@ -162,7 +162,12 @@ def hedge_chart(book: _Book, s: str, first_row: int, n: int, where: str) -> None
     chart.set_title({"name": "Jet fuel vs heating-oil futures changes", "name_font": {"size": 11}})
     chart.set_x_axis({"name": "Futures change", "num_format": "0.000", "label_position": "low"})
     chart.set_y_axis(
-        {"name": "Spot change", "num_format": "0.000", "major_gridlines": {"visible": True}}
+        {
+            "name": "Spot change",
+            "num_format": "0.000",
+            "major_gridlines": {"visible": True},
+            "label_position": "low",
+        }
     )
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 480, "height": 300})

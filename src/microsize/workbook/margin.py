@@ -21,7 +21,7 @@ def _margin_sheet(book: _Book, keys: str) -> None:
         "Margin, liquidation, leverage, funding",
         "Isolated margin, one-way mode, by the formula the contract's exchange publishes. "
         "Maintenance rates come from the package's margin tiers (see Tiers).",
-        [("A:A", 48), ("B:B", 22), ("C:C", 3), ("D:D", 44), ("E:E", 2), ("F:F", 12), ("G:H", 12)],
+        [("A:A", 54), ("B:B", 22), ("C:C", 3), ("D:D", 44), ("E:E", 2), ("F:F", 12), ("G:H", 12)],
     )
     book.section(s, "A4", "Position")
     entry, size, lev, stop, contract, rate, periods, avail, wallet, mmr, amount = _inputs(

@@ -69,7 +69,7 @@ def _portfolio_sheet(book: _Book, prices: dict[str, Col], keys: str) -> None:
             ("H:H", 9),
             ("I:I", 15),
             ("J:J", 2),
-            ("K:K", 34),
+            ("K:K", 44),
             ("L:L", 15),
             ("M:M", 15),
         ],
