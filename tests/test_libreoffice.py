@@ -593,13 +593,33 @@ def test_rows_added_to_the_tables_change_what_libreoffice_computes(tmp_path: Pat
     new_holding = ["BTC perpetual", "BTC", "bybit:BTCUSDT", 0.5, 41144.35]
     new_trade = ["XRP", "binance:XRPUSDT", 2.5, 2.4, None, 75, 0.0005, 5]  # a risk amount
     book = tmp_path / "grown.xlsm"
+    specs = openpyxl.load_workbook(TEMPLATE)["Specs"]
+    header = [c.value for c in specs[1]]
+    mine = dict.fromkeys(header)
+    mine |= {"exchange": "mybroker", "symbol": "XYZ", "kind": "linear", "base": "BTC"}
+    mine |= {"quote": "USDT", "settle": "USDT", "contract_size": 1, "lot_step": 0.001}
+    mine |= {"min_qty": 0.001, "tick_size": 0.1}
     _append_rows(
         TEMPLATE,
         book,
-        {"Prices": new_prices, "Holdings": [new_holding], "Trades": [new_trade]},
+        {
+            "Prices": new_prices,
+            "Holdings": [new_holding],
+            "Trades": [new_trade],
+            "Specs": [[mine[h] for h in header]],
+        },
     )
+    wb = openpyxl.load_workbook(book, keep_vba=True)
+    wb["Lists"].sheet_state = "visible"  # recalc exports visible sheets: show the dropdown list
+    wb.save(book)
     (result,) = rc.recalc_many([book], tmp_path / "out")
     got = _read(result)
+    # the contract dropdown's list reads the Specs table: the new row is in it
+    n_specs = specs.max_row - 1
+    last_key = f"{specs.cell(n_specs + 1, 1).value}:{specs.cell(n_specs + 1, 2).value}"
+    assert got.cell("Lists", f"A{n_specs + 1}") == last_key
+    assert got.cell("Lists", f"A{n_specs + 2}") == "mybroker:XYZ"
+    assert got.cell("Lists", f"A{n_specs + 3}") == ""
 
     table = [["Week", "BTC", "ETH", "SOL", "LINK"]]
     table += [[i + 1, *r] for i, r in enumerate(SAMPLE_PRICES)] + new_prices
