@@ -48,7 +48,54 @@ def _prices_sheet(book: _Book) -> dict[str, Col]:
     )
     ws.merge_range("G1:G8", None)
     ws.freeze_panes(1, 0)
+    _returns(book, s, rows)
     return cols
+
+
+def _returns(book: _Book, s: str, rows: list[list[Any]]) -> None:
+    """Weekly simple returns of BTC and ETH beside the table (columns I, J), for the
+    Portfolio sheet's chart: their least-squares line has MF_BETA's OLS slope."""
+    ws = book.sheets[s]
+    ws.set_column("I:J", 13)
+    book.write(s, "I1", "BTC return", "header")
+    book.write(s, "J1", "ETH return", "header")
+    for i in range(1, len(rows)):
+        r = i + 2  # Excel row of week i + 1
+        for col, j in (("I", 1), ("J", 2)):
+            src = "BC"[j - 1]
+            value = rows[i][j] / rows[i - 1][j] - 1
+            book.plain(s, f"{col}{r}", f"={src}{r}/{src}{r - 1}-1", value, "out_pct")
+
+
+def _returns_chart(book: _Book, s: str, n: int, where: str) -> None:
+    chart = book.wb.add_chart({"type": "scatter"})
+    chart.add_series(
+        {
+            "name": "Weekly returns",
+            "categories": ["Prices", 2, 8, 1 + n, 8],
+            "values": ["Prices", 2, 9, 1 + n, 9],
+            "marker": {"type": "circle", "size": 6, "fill": {"color": "#1F4E79"}},
+            "trendline": {
+                "type": "linear",
+                "name": "Fitted line (slope = ETH's beta)",
+                "display_equation": True,
+                "line": {"color": "#C00000", "width": 1.5},
+            },
+        }
+    )
+    chart.set_title({"name": "ETH vs BTC weekly returns (Prices)", "name_font": {"size": 11}})
+    chart.set_x_axis({"name": "BTC return", "num_format": "0%", "label_position": "low"})
+    chart.set_y_axis(
+        {
+            "name": "ETH return",
+            "num_format": "0%",
+            "major_gridlines": {"visible": True},
+            "label_position": "low",
+        }
+    )
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 520, "height": 300})
+    book.sheets[s].insert_chart(where, chart)
 
 
 def _portfolio_sheet(book: _Book, prices: dict[str, Col], keys: str) -> None:
@@ -135,6 +182,10 @@ def _portfolio_sheet(book: _Book, prices: dict[str, Col], keys: str) -> None:
     one = book.formula(s, "L18", "MF_NOTIONAL", 1, price, contract, SPECS, fmt="out_money")
     _one_more_or_fewer(book, s, values, one.result)
     _portfolio_chart(book, s, values, n)
+    _returns_chart(book, s, len(SAMPLE_PRICES) - 1, "A32")
+    book.write(
+        s, "A31", "ETH's beta is the slope of this line (OLS, as MF_BETA and MF_BETAS)", "label"
+    )
     book.write(s, "K29", "EWMA beta of ETH (lambda 0.94): MF_BETA", "label")
     book.formula(s, "L29", "MF_BETA", prices["ETH"], prices["BTC"], 0.94, fmt="out_ratio")
     _protect(ws)
