@@ -547,6 +547,7 @@ NOT_RUN_HERE = (
     "microsize libreoffice install",
     "microsize libreoffice uninstall",
     "microsize recalc",
+    "microsize workbook pictures",  # tests/test_pictures.py runs it
 )
 
 

@@ -121,6 +121,9 @@ FOUNDATION = {
     "MF_CONTRACTS_USD": (
         "usd_amount, entry, stop_price, contract, Optional fee_rate, Optional specs"
     ),
+    "MF_LIQ_CHECK": "entry, stop_price, contracts, leverage, contract, Optional specs",
+    "MF_BETAS": "prices, assets, hedge_column, Optional lam",
+    "MF_RISK_BUDGETS": "equity, risk, risk_amount",
 }
 
 # One valid call per function: its required arguments as Excel hands them over (numbers
@@ -176,6 +179,19 @@ EXCEL_CALLS: dict[str, tuple[Any, ...]] = {
     "MF_ROI_TARGET": (60000.0, 0.5, 10.0, "long"),
     "MF_RISK_TO_SETTLE": (100.0, 57000.0, "deribit:BTC-PERPETUAL"),
     "MF_CONTRACTS_USD": (100.0, 60000.0, 57000.0, "deribit:BTC-PERPETUAL"),
+    "MF_LIQ_CHECK": (
+        ((60000.0,), (3500.0,)),
+        ((57000.0,), (3600.0,)),
+        ((0.01,), (1.2,)),
+        ((20.0,), (10.0,)),
+        (("binance:BTCUSDT",), ("binance:ETHUSDT",)),
+    ),
+    "MF_BETAS": (
+        (("BTC", "ETH"), (50.0, 100.0), (50.5, 102.0), (50.2, 101.0), (51.0, 105.0)),
+        (("ETH",), ("BTC",)),
+        "BTC",
+    ),
+    "MF_RISK_BUDGETS": (10000.0, ((0.01,), (None,)), ((None,), (150.0,))),
 }
 
 # VBA keywords, statements, built-in names and the xlwings wrapper's own locals

@@ -572,4 +572,74 @@ def test_function_wizard_and_opening_the_template(tmp_path: Path) -> None:
             assert shown == "428"
             seen_428 = True
     assert seen_428
-    assert got["state"] == {"modified": False, "protected": True}
+    # The charts draw MF_ results: LibreOffice recalculates array formulas on load and the
+    # charts that listen to them mark the document modified (a chart-free book opens
+    # unmodified), so closing asks to save; the README says to close without saving.
+    assert got["state"] == {"modified": True, "protected": True}
+
+
+# ------------------------------------------------------------------ tables that grow
+def test_rows_added_to_the_tables_change_what_libreoffice_computes(tmp_path: Path) -> None:
+    """Rows typed below the Prices, Holdings and Trades tables reach the MF_ formulas in
+    LibreOffice too: the structured references cover them (the results that are single
+    cells are checked; LibreOffice keeps an array formula's range as saved)."""
+    from microsize.workbook._data import SAMPLE_PRICES
+    from microsize.workbook.planner import TRADES
+    from microsize.workbook.portfolio import HOLDINGS
+    from tests.test_workbook import _append_rows
+
+    _office_or_skip()
+    new_prices = [[28, 39000.0, 1500.0, 80.0, 9.5], [29, 42000.0, 1700.0, 88.0, 10.5]]
+    new_holding = ["BTC perpetual", "BTC", "bybit:BTCUSDT", 0.5, 41144.35]
+    new_trade = ["XRP", "binance:XRPUSDT", 2.5, 2.4, None, 75, 0.0005, 5]  # a risk amount
+    book = tmp_path / "grown.xlsm"
+    specs = openpyxl.load_workbook(TEMPLATE)["Specs"]
+    header = [c.value for c in specs[1]]
+    mine = dict.fromkeys(header)
+    mine |= {"exchange": "mybroker", "symbol": "XYZ", "kind": "linear", "base": "BTC"}
+    mine |= {"quote": "USDT", "settle": "USDT", "contract_size": 1, "lot_step": 0.001}
+    mine |= {"min_qty": 0.001, "tick_size": 0.1}
+    _append_rows(
+        TEMPLATE,
+        book,
+        {
+            "Prices": new_prices,
+            "Holdings": [new_holding],
+            "Trades": [new_trade],
+            "Specs": [[mine[h] for h in header]],
+        },
+    )
+    wb = openpyxl.load_workbook(book, keep_vba=True)
+    wb["Lists"].sheet_state = "visible"  # recalc exports visible sheets: show the dropdown list
+    wb.save(book)
+    (result,) = rc.recalc_many([book], tmp_path / "out")
+    got = _read(result)
+    # the contract dropdown's list reads the Specs table: the new row is in it
+    n_specs = specs.max_row - 1
+    last_key = f"{specs.cell(n_specs + 1, 1).value}:{specs.cell(n_specs + 1, 2).value}"
+    assert got.cell("Lists", f"A{n_specs + 1}") == last_key
+    assert got.cell("Lists", f"A{n_specs + 2}") == "mybroker:XYZ"
+    assert got.cell("Lists", f"A{n_specs + 3}") == ""
+
+    table = [["Week", "BTC", "ETH", "SOL", "LINK"]]
+    table += [[i + 1, *r] for i, r in enumerate(SAMPLE_PRICES)] + new_prices
+    eth, btc = [[r[2]] for r in table[1:]], [[r[1]] for r in table[1:]]
+    held = [list(h) for h in HOLDINGS] + [new_holding]
+    exposure = U.MF_NOTIONAL([[h[3]] for h in held], [[h[4]] for h in held], [[h[2]] for h in held])
+    betas = U.MF_BETAS(table, [[h[1]] for h in held], "BTC")
+    plan = {r[0]: r[1] for r in U.MF_PORTFOLIO_HEDGE(exposure, betas, 41144.35, "cme:MBT", 0.5)}
+    risk = 0.0
+    for t in [*(list(r) for r in TRADES), new_trade]:
+        budget = U.MF_RISK_BUDGETS(10000, t[4], t[5])[0][0]
+        n = U.MF_CONTRACTS(budget, t[2], t[3], t[1], t[6])
+        risk += U.MF_RISK(n, t[2], t[3], t[1], t[6])
+    cached = openpyxl.load_workbook(TEMPLATE, data_only=True)
+    for ref, want in (
+        ("L29", U.MF_BETA(eth, btc, 0.94)),  # ETH's EWMA beta over 29 weeks
+        ("L10", plan["Exposure"]),  # five holdings
+        ("L11", plan["Beta-weighted exposure"]),
+    ):
+        assert _same(got.cell("Portfolio", ref), want), (ref, got.cell("Portfolio", ref), want)
+        assert not _same(got.cell("Portfolio", ref), cached["Portfolio"][ref].value), ref
+    assert _same(got.cell("Planner", "G5"), risk), (got.cell("Planner", "G5"), risk)
+    assert not _same(got.cell("Planner", "G5"), cached["Planner"]["G5"].value)

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import openpyxl
 import pytest
+from openpyxl.utils.cell import get_column_letter, range_boundaries
 
 from microsize import clock, udfs
 from microsize._contracts import (
@@ -88,11 +89,32 @@ def _sheet_parts(data: bytes) -> dict[str, str]:
     wb = pkg.parts["xl/workbook.xml"].decode()
     rels = pkg.parts["xl/_rels/workbook.xml.rels"].decode()
     targets = dict(re.findall(r'Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
+    # openpyxl writes Target before Id, and absolute targets
+    targets |= {k: v for v, k in re.findall(r'Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
     out = {}
-    for name, rid in re.findall(
-        r'<sheet name="([^"]+)" sheetId="\d+"(?: state="hidden")? r:id="([^"]+)"', wb
-    ):
-        out[name] = pkg.parts["xl/" + targets[rid]].decode()
+    for name, rid in re.findall(r'<sheet name="([^"]+)"[^>]*? r:id="([^"]+)"', wb):
+        out[name] = pkg.parts["xl/" + targets[rid].removeprefix("/xl/")].decode()
+    return out
+
+
+def _calls(text: str) -> list[tuple[str, list[str]]]:
+    """Every MF_ call in a formula, nested ones too: (name, its top-level argument texts)."""
+    out = []
+    for m in MF_CALL.finditer(text):
+        depth, args, start = 0, [], m.end()
+        for i in range(m.end(), len(text)):
+            ch = text[i]
+            if ch in "([":
+                depth += 1
+            elif ch in ")]" and depth:
+                depth -= 1
+            elif ch == ")" and not depth:
+                args.append(text[start:i])
+                break
+            elif ch == "," and not depth:
+                args.append(text[start:i])
+                start = i + 1
+        out.append((m.group(1), [a for a in args if a != ""]))
     return out
 
 
@@ -135,7 +157,7 @@ def test_staleness_check_tolerates_only_last_digit_noise(fresh: bytes) -> None:
     cached = re.search(r'<c r="B20"[^>]*>.*?<v>([^<]+)</v>', xml)
     assert cached
     value = float(cached.group(1))
-    part = "xl/worksheets/sheet4.xml"
+    part = "xl/worksheets/sheet5.xml"
     assert _parts(fresh)[part].decode() == xml  # the Hedge sheet is that part
     old = f"<v>{cached.group(1)}</v>"
     jitter = _edit_part(fresh, part, old, f"<v>{float(np.nextafter(value, 2.0))!r}</v>")
@@ -145,7 +167,9 @@ def test_staleness_check_tolerates_only_last_digit_noise(fresh: bytes) -> None:
     assert workbook_differences(real, fresh) == [
         f"{part} cell B20: {value * (1 + 1e-10)!r} vs {value!r}"
     ]
-    formula = _edit_part(fresh, part, "MF_HEDGE_RATIO($E$15:$E$30", "MF_HEDGE_RATIO($E$16:$E$30")
+    formula = _edit_part(
+        fresh, part, "MF_HEDGE_RATIO(Hull[Jet fuel]", "MF_HEDGE_RATIO(Hull[Heating oil]"
+    )
     assert workbook_differences(formula, fresh) != []
     style = _edit_part(fresh, part, '<c r="B20" s="', '<c r="B20" s="1')
     assert workbook_differences(style, fresh) != []
@@ -198,12 +222,11 @@ def test_every_mf_formula_is_a_dynamic_array(fresh: bytes) -> None:
 def test_every_contract_formula_passes_the_workbooks_specs(fresh: bytes) -> None:
     used = 0
     for sheet, anchor, _ref, text in _formulas(fresh):
-        name = MF_CALL.match(text)
-        assert name, (sheet, anchor, text)
-        params = inspect.signature(getattr(udfs, name.group(1))).parameters
-        if "specs" in params:
-            used += 1
-            assert text.endswith(",Specs[[#All]])"), (sheet, anchor, text)
+        for name, args in _calls(text):
+            params = inspect.signature(getattr(udfs, name)).parameters
+            if "specs" in params:
+                used += 1
+                assert args[-1] == "Specs[[#All]]", (sheet, anchor, text)
     assert used >= 20
 
 
@@ -220,23 +243,47 @@ def test_cached_values_are_in_the_file(book_path: Path) -> None:
 
 
 # ------------------------------------------------------------------ the formula engine
+def _table_ranges(z: zipfile.ZipFile) -> dict[str, str]:
+    """Structured reference -> the A1 range the file's own table definitions give it
+    (``Specs[[#All]]`` the whole table, ``Prices[BTC]`` a column's data rows)."""
+    wbxml = z.read("xl/workbook.xml").decode()
+    rels = z.read("xl/_rels/workbook.xml.rels").decode()
+    target = dict(re.findall(r'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
+    target |= {k: v for v, k in re.findall(r'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)}
+    out: dict[str, str] = {}
+    for name, rid in re.findall(r'<sheet name="([^"]+)"[^>]*?r:id="([^"]+)"', wbxml):
+        part = "xl/" + target[rid].lstrip("/").removeprefix("xl/")
+        rel_part = part.replace("worksheets/", "worksheets/_rels/") + ".rels"
+        if rel_part not in z.namelist():
+            continue
+        for tfile in re.findall(
+            r'Target="(?:\.\./|/xl/)tables/([^"]+)"', z.read(rel_part).decode()
+        ):
+            txml = z.read(f"xl/tables/{tfile}").decode()
+            tname = re.search(r' name="([^"]+)"', txml).group(1)  # type: ignore[union-attr]
+            ref = re.search(r' ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"', txml)
+            assert ref
+            c0, r0, c1, r1 = ref.groups()
+            sheet = f"'{name}'!" if " " in name else f"{name}!"
+            out[f"{tname}[[#All]]"] = f"{sheet}${c0}${r0}:${c1}${r1}"
+            first = openpyxl.utils.column_index_from_string(c0)
+            for j, col in enumerate(re.findall(r'<tableColumn id="\d+" name="([^"]+)"', txml)):
+                letter = openpyxl.utils.get_column_letter(first + j)
+                out[f"{tname}[{col}]"] = f"{sheet}${letter}${int(r0) + 1}:${letter}${r1}"
+    return out
+
+
 def _engine_copy(src: Path, dst: Path) -> None:
-    """The engine cannot parse structured references: give it Specs[[#All]] as the A1 range
-    the file's own table definition says (the same range Excel resolves it to)."""
+    """The engine cannot parse structured references: give it each table's A1 range as
+    the file's own table definitions say (the same ranges Excel resolves them to)."""
     with zipfile.ZipFile(src) as z:
-        table = next(
-            z.read(n).decode()
-            for n in z.namelist()
-            if n.startswith("xl/tables/") and 'name="Specs"' in z.read(n).decode()
-        )
-        ref = re.search(r' ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"', table)
-        assert ref
-        a1 = f"Specs!${ref.group(1)}${ref.group(2)}:${ref.group(3)}${ref.group(4)}"
+        ranges = _table_ranges(z)
         with zipfile.ZipFile(dst, "w") as out:
             for info in z.infolist():
                 data = z.read(info.filename)
                 if info.filename.startswith("xl/worksheets/sheet"):
-                    data = data.replace(b"Specs[[#All]]", a1.encode())
+                    for ref in sorted(ranges, key=len, reverse=True):
+                        data = data.replace(ref.encode(), ranges[ref].encode())
                 out.writestr(info, data)
 
 
@@ -430,16 +477,14 @@ def test_generated_vba_covers_every_function_the_workbook_calls(
 ) -> None:
     blocks = _vba_blocks(excel.vba("microsize.xlsm"))
     for sheet, anchor, _ref, text in _formulas(fresh):
-        name = MF_CALL.match(text)
-        assert name, (sheet, anchor, text)
-        assert name.group(1) in blocks, (sheet, anchor, text)
-        params = list(inspect.signature(getattr(udfs, name.group(1))).parameters.values())
-        inner = text[len(name.group(0)) : -1]
-        n_args = len(inner.split(",")) if inner else 0
-        required = sum(p.default is inspect.Parameter.empty for p in params)
-        assert required <= n_args <= len(params), (sheet, anchor, text)
-        header = blocks[name.group(1)].splitlines()[0]
-        assert header.startswith(f"Function {name.group(1)}(")
+        for fname, args in _calls(text):
+            assert fname in blocks, (sheet, anchor, text)
+            params = list(inspect.signature(getattr(udfs, fname)).parameters.values())
+            n_args = len(args)
+            required = sum(p.default is inspect.Parameter.empty for p in params)
+            assert required <= n_args <= len(params), (sheet, anchor, text)
+            header = blocks[fname].splitlines()[0]
+            assert header.startswith(f"Function {fname}(")
 
 
 # ------------------------------------------------------------------ inputs and protection
@@ -459,8 +504,17 @@ def test_inputs_validated_warnings_highlighted_sheets_protected(book_path: Path)
     for name in ("Start", "Sizing", "Ladder", "Hedge", "Portfolio", "Margin", "Tiers"):
         assert wb[name].protection.sheet, name
         assert not wb[name].protection.password, name
-    keys = [c.value for c in wb["Lists"]["A"][1:] if c.value]
+    lists = openpyxl.load_workbook(book_path, data_only=True)["Lists"]
+    keys = [c.value for c in lists["A"][1:] if c.value]
     assert keys == [s.key for s in load_bundled_specs().filter(None)]
+    # the dropdown reads the Specs table, so a row added to Specs appears in it
+    texts = [c.value for c in wb["Lists"]["A"][1:]]
+    assert len(texts) == 200
+    assert texts[len(keys)] == (
+        f'=IFERROR(INDEX(Specs[exchange],{len(keys) + 1})&":"&INDEX(Specs[symbol],{len(keys) + 1}),"")'
+    )
+    for name in ("Portfolio", "Planner"):
+        assert any(dv.type == "list" for dv in wb[name].data_validations.dataValidation), name
 
 
 def test_specs_and_tiers_round_trip(book_path: Path) -> None:
@@ -621,6 +675,12 @@ def _add_user_row_and_edit(path: Path) -> list[Any]:
 def test_update_specs_keeps_user_rows_other_sheets_and_vba(book_path: Path, tmp_path: Path) -> None:
     path = tmp_path / "mine.xlsm"
     shutil.copy(book_path, path)
+    grown = {
+        "Prices": [[28, 39000.0, 1500.0, 80.0, 9.5]],
+        "Holdings": [["BTC perpetual", "BTC", "bybit:BTCUSDT", 0.5, 41144.35]],
+        "Trades": [["XRP", "binance:XRPUSDT", 2.5, 2.4, None, 75, 0.0005, 5]],
+    }
+    _append_rows(path, path, grown)  # rows the user typed below the tables
     mine = _add_user_row_and_edit(path)
     before = _parts(path.read_bytes())
     report = update_specs(path)
@@ -649,7 +709,13 @@ def test_update_specs_keeps_user_rows_other_sheets_and_vba(book_path: Path, tmp_
     changes = [[c.value for c in r] for r in wb["Spec changes"].iter_rows(max_col=5)]
     assert changes[0] == ["change", "key", "field", "old", "new"]
     assert any(r[1] == "cme:MBT" and r[2] == "taker_fee" for r in changes)
-    assert "mybroker:XYZ" in [c.value for c in wb["Lists"]["A"]]
+    # the dropdown's formulas reach the user's row of the Specs table
+    n = len(rows) - 1
+    assert f"INDEX(Specs[exchange],{n})" in str(wb["Lists"].cell(n + 1, 1).value)
+    # the rows typed below the tables are still there (their sheets are byte-identical)
+    for sheet, table in (("Prices", "Prices"), ("Portfolio", "Holdings"), ("Planner", "Trades")):
+        values = [[c.value for c in r] for r in wb[sheet][wb[sheet].tables[table].ref]]
+        assert values[-1] == grown[table][0], table
     (venues,) = [c.value for c in wb["Start"]["B"] if str(c.value).startswith("Venues in")]
     assert venues.startswith(f"Venues in the Specs table ({len(rows) - 1} contracts): cme,")
     assert "mybroker." in venues
@@ -697,3 +763,137 @@ def test_cli_writes_the_template_and_updates_specs(
     with pytest.raises(MicrosizeError, match="does not exist: create it first"):
         build_workbook(tmp_path / "sub" / "x.xlsm")  # never creates folders on its own
     assert not (tmp_path / "sub").exists()
+
+
+# ------------------------------------------------------------------ tables that grow
+def test_no_mf_formula_reads_a_fixed_size_range(fresh: bytes) -> None:
+    """Data that grows (price histories, bars, holdings, planned trades, ladder legs) is
+    read through table columns: no MF_ formula anywhere in the template holds an A1 range."""
+    a1_range = re.compile(r"\$?[A-Z]{1,3}\$?\d+:\$?[A-Z]{1,3}\$?\d+")
+    checked = 0
+    for sheet, anchor, _ref, text in _formulas(fresh):
+        if "MF_" in text:
+            checked += 1
+            assert not a1_range.search(text), (sheet, anchor, text)
+    assert checked > 50
+    texts = " ".join(t for *_, t in _formulas(fresh))
+    for ref in (
+        "Prices[ETH]",
+        "Prices[[#All]]",
+        "Holdings[Contracts]",
+        "Trades[Entry]",
+        "Bars[High]",
+        "Entries[Entry]",
+        "Targets[Target]",
+        "Hull[Jet fuel]",
+    ):
+        assert ref in texts, ref
+    # the scan itself catches a fixed range
+    assert a1_range.search("MF_BETA(Prices!$C$2:$C$28,Prices!$B$2:$B$28)")
+
+
+def _engine_values(path: Path) -> dict[str, Any]:
+    formulas = pytest.importorskip("formulas")
+    from microsize import refresh
+    from microsize.workbook import template_date
+
+    registry = formulas.get_functions()
+    saved = {k: registry.get(k) for k in dir(udfs) if k.startswith("MF_")}
+    for name in saved:
+        func = getattr(udfs, name)
+
+        def call(*args: Any, func: Any = func) -> Any:
+            result = func(*[_from_engine(a) for a in args])
+            return np.array(result if isinstance(result, list) else [[result]], dtype=object)
+
+        registry[name] = call
+    mp = pytest.MonkeyPatch()
+    mp.setattr(refresh, "today", template_date)
+    try:
+        solution = formulas.ExcelModel().loads(str(path)).finish().calculate()
+    finally:
+        mp.undo()
+        for k, v in saved.items():
+            if v is None:
+                registry.pop(k, None)
+            else:
+                registry[k] = v
+    out: dict[str, Any] = {}
+    for key, value in solution.items():
+        if "!" in key:
+            sheet, rng = key.rsplit("!", 1)
+            out[f"{sheet.split(']', 1)[1].strip(chr(39))}!{rng}"] = getattr(value, "value", value)
+    return out
+
+
+def _append_rows(src: Path, dst: Path, rows: dict[str, list[list[Any]]]) -> None:
+    """Type rows below tables (as Excel does, the table grows over them): openpyxl writes
+    the cells and the table's ref."""
+    wb = openpyxl.load_workbook(src, keep_vba=True)
+    for ws in wb.worksheets:
+        for table in list(ws.tables.values()):
+            name = table.displayName
+            if name not in rows:
+                continue
+            c0, r0, c1, r1 = range_boundaries(table.ref)
+            for i, row in enumerate(rows[name]):
+                for j, v in enumerate(row):
+                    ws.cell(r1 + 1 + i, c0 + j, v)
+            r1 += len(rows[name])
+            table.ref = f"{get_column_letter(c0)}{r0}:{get_column_letter(c1)}{r1}"
+            table.autoFilter.ref = table.ref
+    wb.save(dst)
+
+
+def test_rows_added_to_the_tables_change_the_results(book_path: Path, tmp_path: Path) -> None:
+    """A longer price history changes the betas; a new holding changes the portfolio
+    hedge; a new planned trade changes the combined risk: nothing reads a fixed range."""
+    base = tmp_path / "base.xlsx"
+    _engine_copy(book_path, base)
+    before = _engine_values(base)
+    grown = tmp_path / "grown.xlsm"
+    _append_rows(
+        book_path,
+        grown,
+        {
+            "Prices": [[28, 39000.0, 1500.0, 80.0, 9.5], [29, 42000.0, 1700.0, 88.0, 10.5]],
+            "Holdings": [["BTC perpetual", "BTC", "bybit:BTCUSDT", 0.5, 41144.35]],
+            "Trades": [["XRP", "binance:XRPUSDT", 2.5, 2.4, None, 75, 0.0005, 5]],
+        },
+    )
+    engine = tmp_path / "grown.xlsx"
+    _engine_copy(grown, engine)
+    after = _engine_values(engine)
+
+    def cell(values: dict[str, Any], key: str) -> Any:
+        v = values[key]
+        return float(np.asarray(v, dtype=object).ravel()[0])
+
+    # ETH's EWMA beta reads Prices[ETH] and Prices[BTC]: two more weeks change it
+    assert cell(after, "PORTFOLIO!L29") != cell(before, "PORTFOLIO!L29")
+    # a fifth holding (0.5 BTC on Bybit) and two more weeks: the beta-weighted exposure is
+    # what the functions give for the five holdings and the 29-week table
+    from microsize.workbook._data import SAMPLE_PRICES
+    from microsize.workbook.portfolio import HOLDINGS
+
+    held = [list(h) for h in HOLDINGS] + [["BTC perpetual", "BTC", "bybit:BTCUSDT", 0.5, 41144.35]]
+    table = [["Week", "BTC", "ETH", "SOL", "LINK"]]
+    table += [[i + 1, *r] for i, r in enumerate(SAMPLE_PRICES)]
+    table += [[28, 39000.0, 1500.0, 80.0, 9.5], [29, 42000.0, 1700.0, 88.0, 10.5]]
+    exposure = udfs.MF_NOTIONAL(
+        [[h[3]] for h in held], [[h[4]] for h in held], [[h[2]] for h in held]
+    )
+    betas = udfs.MF_BETAS(table, [[h[1]] for h in held], "BTC")
+    want = sum(e[0] * b[0] for e, b in zip(exposure, betas, strict=True))
+    assert math.isclose(cell(after, "PORTFOLIO!L27"), want, abs_tol=0.006)
+    assert cell(after, "PORTFOLIO!L27") != cell(before, "PORTFOLIO!L27")
+    # the new trade's risk at stop joins the combined risk
+    xrp = udfs.MF_RISK(
+        udfs.MF_CONTRACTS(75.0, 2.5, 2.4, "binance:XRPUSDT", 0.0005),  # a risk amount
+        2.5,
+        2.4,
+        "binance:XRPUSDT",
+        0.0005,
+    )
+    assert 70 < xrp <= 75
+    assert math.isclose(cell(after, "PLANNER!G5") - cell(before, "PLANNER!G5"), xrp, rel_tol=1e-9)

@@ -1009,3 +1009,61 @@ def MF_CONTRACTS_USD(
             _v(usd_amount), _v(entry), _v(stop_price), _v(contract), _o(fee_rate), _specs(specs)
         )
     )
+
+
+# --------------------------------------------------------------- table columns (worksheets)
+@xw.func(category=CATEGORY)
+@_short_errors
+@arg("entry", ndim=2, doc="Entry price of each trade (a column)")
+@arg("stop_price", ndim=2, doc="Stop price of each trade: below entry = long, above = short")
+@arg("contracts", ndim=2, doc="Size of each trade in the venue's order unit (MF_CONTRACTS)")
+@arg("leverage", ndim=2, doc="Leverage of each trade (20 = 20x); blank = no leverage")
+@arg("contract", ndim=2, doc=_CONTRACT_DOC)
+@arg("specs", ndim=2, doc=_SPEC_DOC)
+def MF_LIQ_CHECK(
+    entry: Any,
+    stop_price: Any,
+    contracts: Any,
+    leverage: Any,
+    contract: Any,
+    specs: Any = None,
+) -> Any:
+    """A column of sentences, one per trade: the isolated liquidation price and whether it comes before the stop (then the highest leverage that keeps it beyond)."""
+    from ._planner import liquidation_checks
+
+    return liquidation_checks(
+        _v(entry), _v(stop_price), _v(contracts), _v(leverage), _v(contract), _specs(specs)
+    )
+
+
+@xw.func(category=CATEGORY)
+@_short_errors
+@arg("prices", ndim=2, doc="Price table with a header row naming each column, oldest first")
+@arg("assets", ndim=2, doc="Column name of each holding's asset (a column of names)")
+@arg("hedge_column", ndim=2, doc="Column name of the hedge instrument, e.g. BTC")
+@arg(
+    "lam",
+    ndim=2,
+    doc="Optional decay 0 < lam < 1 for exponentially weighted betas; OLS if omitted",
+)
+def MF_BETAS(prices: Any, assets: Any, hedge_column: Any, lam: Any = None) -> Any:
+    """A column of betas, one per named asset, each on the hedge column of the same price table (OLS slope of simple returns)."""
+    from ._planner import betas_from_table
+
+    return betas_from_table(_v(prices), _v(assets), _v(hedge_column), _o(lam))
+
+
+@xw.func(category=CATEGORY)
+@_short_errors
+@arg("equity", ndim=2, doc="Account size in the settlement currency")
+@arg(
+    "risk",
+    ndim=2,
+    doc="Fraction of the account per trade (1.5% = 0.015); blank where an amount is given",
+)
+@arg("risk_amount", ndim=2, doc="Money to risk per trade; blank where a risk % is given")
+def MF_RISK_BUDGETS(equity: Any, risk: Any, risk_amount: Any) -> Any:
+    """A column of risk budgets, one per trade: the trade's risk amount, or equity x its risk %; each row gives exactly one."""
+    from ._planner import risk_budgets
+
+    return risk_budgets(_v(equity), _v(risk), _v(risk_amount))

@@ -27,10 +27,13 @@ def add_commands(sub: Any) -> None:
             "microsize workbook update-specs BOOK [--backup FILE]: replace the Specs and Tiers "
             "tables of BOOK with the package's current tables, keeping your own rows, every other "
             "sheet and the macros; a backup is written first (BOOK.bak.xlsm, then "
-            "BOOK.bak-2.xlsm and so on: a backup is never overwritten)."
+            "BOOK.bak-2.xlsm and so on: a backup is never overwritten). "
+            "microsize workbook pictures BOOK DIR [--resolution DPI]: a PNG of each worked "
+            "sheet of BOOK as LibreOffice renders it with the microsize add-in."
         ),
         epilog="examples:\n  microsize workbook microsize.xlsm\n"
-        "  microsize workbook update-specs microsize.xlsm",
+        "  microsize workbook update-specs microsize.xlsm\n"
+        "  microsize workbook pictures workbook/microsize.xlsm docs/pictures",
     )
     p.add_argument("target", nargs="*", metavar="PATH | update-specs BOOK")
     p.add_argument(
@@ -38,6 +41,12 @@ def add_commands(sub: Any) -> None:
         help="update-specs: where to write the backup (a new file; default BOOK.bak.xlsm)",
     )
     p.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+    p.add_argument(
+        "--resolution",
+        type=int,
+        default=75,
+        help="pictures: dots per inch of the PNGs (default 75)",
+    )
     p.set_defaults(func=_cmd_workbook)
 
 
@@ -45,6 +54,14 @@ def _cmd_workbook(args: Any) -> int:
     from . import workbook  # XlsxWriter, openpyxl and xlwings: only for this command
 
     target = list(args.target)
+    if target and target[0] == "pictures":
+        if len(target) != 3:
+            raise MicrosizeError("usage: microsize workbook pictures BOOK DIR [--resolution DPI]")
+        from .workbook_pictures import render_pictures
+
+        for path in render_pictures(target[1], target[2], args.resolution):
+            print(f"wrote {path} ({path.stat().st_size // 1024} KB)")
+        return 0
     if target and target[0] == "update-specs":
         if len(target) != 2:
             raise MicrosizeError("usage: microsize workbook update-specs BOOK [--backup FILE]")

@@ -1,0 +1,127 @@
+"""Pieces every worked sheet uses: validations, input blocks, warnings, protection."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ._book import Ref, _Book, cell_name
+
+# --------------------------------------------------------------------------- content
+_SIZE_ROW_FORMATS = {
+    "Risk budget": "out_money",
+    "Notional": "out_money",
+    "Risk at stop": "out_money",
+    "Risk %": "out_pct",
+    "Unused budget": "out_money",
+    "Fees": "out_money",
+    "Leverage": "out_lev",
+    "Margin": "out_money",
+    "Liquidation price": "out_price",
+    "Max leverage": "out_lev",
+    "Risk at stop (USD)": "out_money",
+    "Stop fill": "out_price",
+}
+
+
+def _contract_validation(keys_ref: str) -> dict[str, Any]:
+    return {
+        "validate": "list",
+        "source": keys_ref,
+        "error_type": "warning",
+        "input_title": "Contract",
+        "input_message": "Pick exchange:symbol from the list, or type a number (units of the underlying per contract).",
+        "error_title": "Not in the Specs table",
+        "error_message": "This is not a key of the Specs table. Keep it only if it is a number of units per contract or a row you added to Specs.",
+    }
+
+
+_PCT_VALIDATION = {
+    "validate": "decimal",
+    "criteria": "between",
+    "minimum": 0,
+    "maximum": 1,
+    "input_title": "Percent",
+    "input_message": "Type it with a % sign: 1.5% (stored as 0.015).",
+    "error_title": "Percent",
+    "error_message": "Type a percentage between 0% and 100%, e.g. 1.5%.",
+}
+_POSITIVE_VALIDATION = {
+    "validate": "decimal",
+    "criteria": ">",
+    "value": 0,
+    "error_title": "Positive number",
+    "error_message": "Type a number greater than zero.",
+}
+_LEVERAGE_VALIDATION = {
+    "validate": "decimal",
+    "criteria": ">",
+    "value": 0,
+    "input_title": "Leverage",
+    "input_message": "Optional. Leave blank for no leverage rows; 20 means 20x.",
+    "error_title": "Leverage",
+    "error_message": "Type a leverage greater than zero, e.g. 20.",
+}
+
+
+def _warn_if_not(book: _Book, sheet: str, a1: str, ok_text: str) -> None:
+    """Red fill on a result cell unless it says ok_text. A cell-value rule, not a formula
+    rule: LibreOffice paints a formula rule on a cell of an array formula whatever it holds."""
+    book.sheets[sheet].conditional_format(
+        a1,
+        {
+            "type": "cell",
+            "criteria": "not equal to",
+            "value": f'"{ok_text}"',
+            "format": book.fmt["warn"],
+        },
+    )
+
+
+def _protect(ws: Any) -> None:
+    """Protect against accidental edits outside the yellow cells; no password."""
+    ws.protect(
+        "",
+        {
+            "format_cells": True,
+            "format_columns": True,
+            "format_rows": True,
+            "select_locked_cells": True,
+            "select_unlocked_cells": True,
+            "sort": True,
+            "autofilter": True,
+        },
+    )
+
+
+def _inputs(
+    book: _Book,
+    sheet: str,
+    top: int,
+    col: int,
+    items: Sequence[tuple[str, Any, str, dict[str, Any] | None]],
+) -> list[Ref]:
+    """Label/value input pairs down a column pair; returns the value refs."""
+    ws = book.sheets[sheet]
+    refs = []
+    for i, (label, value, fmt, validation) in enumerate(items):
+        book.write(sheet, cell_name(top + i, col), label, "label")
+        a1 = cell_name(top + i, col + 1)
+        refs.append(book.write(sheet, a1, value, fmt))
+        if validation is not None:
+            ws.data_validation(a1, validation)
+    return refs
+
+
+def _label_value_styler(formats: dict[str, str]) -> Callable[[int, int, list[list[Any]]], str]:
+    def styler(i: int, j: int, rows: list[list[Any]]) -> str:
+        return "label" if j == 0 else formats.get(str(rows[i][0]), "out")
+
+    return styler
+
+
+def _header_styler(col_formats: Sequence[str]) -> Callable[[int, int, list[list[Any]]], str]:
+    def styler(i: int, j: int, rows: list[list[Any]]) -> str:
+        return "header" if i == 0 else col_formats[j]
+
+    return styler

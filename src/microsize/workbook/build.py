@@ -1,0 +1,142 @@
+"""Building the template: every sheet, the VBA project, the pinned environment."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import os
+import tempfile
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+
+from .._contracts import (
+    load_bundled_margin_tiers,
+    load_bundled_specs,
+)
+from .._errors import MicrosizeError
+from ._book import LIST_ROWS, SHEETS, WORKBOOK_NAME, _Book
+from .hedge import _hedge_sheet
+from .ladder import _ladder_sheet
+from .margin import _margin_sheet
+from .planner import _planner_sheet
+from .portfolio import _portfolio_sheet, _prices_sheet
+from .reference import (
+    _changes_sheet,
+    _conf_sheet,
+    _lists_sheet,
+    _specs_sheet,
+    _tiers_sheet,
+    tier_rows,
+)
+from .sizing import _sizing_sheet
+from .start import _start_sheet
+
+XLWINGS_VBA_VERSION = "0.37.8"
+
+
+def xlwings_vba_project() -> bytes:
+    """``vbaProject.bin`` of xlwings 0.37.8's standalone quickstart workbook, byte for byte.
+
+    It embeds the xlwings VBA module (ImportPythonUDFs, the settings reader, the call into
+    ``xlwings64-0.37.8.dll``). It is vendored under ``data/`` (BSD-3, licence alongside) so
+    that the template is the same whatever xlwings version builds it; on Windows the
+    package pins xlwings to the same version, which the DLL name requires.
+    """
+    name = f"xlwings-{XLWINGS_VBA_VERSION}-standalone-vbaProject.bin"
+    return resources.files("microsize").joinpath("data").joinpath(name).read_bytes()
+
+
+def template_date() -> dt.date:
+    """The date the template is computed for: the newest as-of date in the bundled table.
+
+    Staleness warnings in the cached results are measured from it, not from the day the
+    builder runs, so the same data always gives the same file.
+    """
+    dates = [
+        dt.date.fromisoformat(str(s.as_of)) for s in load_bundled_specs().filter(None) if s.as_of
+    ]
+    return max(dates)
+
+
+@contextlib.contextmanager
+def _pinned_environment() -> Iterator[None]:
+    """Compute cached values from the bundled tables only, at :func:`template_date`, with
+    the default staleness limit, whatever the user's ~/.microsize and environment hold."""
+    from .. import clock, refresh
+    from .._contracts import HOME_ENV, MAX_AGE_ENV
+
+    saved_today = clock.today
+    saved_env = {k: os.environ.get(k) for k in (HOME_ENV, MAX_AGE_ENV)}
+    day = template_date()
+    with tempfile.TemporaryDirectory() as empty_home:
+        os.environ[HOME_ENV] = empty_home
+        os.environ.pop(MAX_AGE_ENV, None)
+        clock.today = lambda: day
+        refresh.reload_tables()
+        try:
+            yield
+        finally:
+            clock.today = saved_today
+            for k, v in saved_env.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+            refresh.reload_tables()
+
+
+def build_workbook_bytes() -> bytes:
+    """The template as bytes: the same bundled data always gives the same bytes."""
+    with _pinned_environment():
+        return _build()
+
+
+def _build() -> bytes:
+    specs_rows = load_bundled_specs().rows()
+    buf = io.BytesIO()
+    book = _Book(buf, specs_rows)
+    book.fmt["spec_pct"] = book.wb.add_format({"num_format": "0.00##%"})
+    book.wb.add_vba_project(io.BytesIO(xlwings_vba_project()), is_stream=True)
+    book.wb.set_vba_name("ThisWorkbook")
+    book.add_sheets(SHEETS)
+    keys = [f"{r[0]}:{r[1]}" for r in specs_rows[1:]]
+    if len(keys) > LIST_ROWS:
+        raise MicrosizeError(f"the Lists sheet holds {LIST_ROWS} keys (got {len(keys)})")
+    keys_ref = _lists_sheet(book, keys)
+    _start_sheet(book, specs_rows)
+    _sizing_sheet(book, keys_ref)
+    _ladder_sheet(book, keys_ref)
+    _planner_sheet(book, keys_ref)
+    _hedge_sheet(book, keys_ref)
+    prices = _prices_sheet(book)
+    _portfolio_sheet(book, prices, keys_ref)
+    _margin_sheet(book, keys_ref)
+    _specs_sheet(book, specs_rows)
+    _tiers_sheet(book, tier_rows(load_bundled_margin_tiers()))
+    _changes_sheet(book)
+    _conf_sheet(book)
+    book.sheets["Start"].activate()
+    book.wb.close()
+    return buf.getvalue()
+
+
+def build_workbook(path: str | Path = WORKBOOK_NAME) -> Path:
+    """Write the template workbook to ``path`` (a ``.xlsm``) and return the path."""
+    out = Path(path)
+    if out.suffix.lower() != ".xlsm":
+        raise MicrosizeError(
+            f"path must end in .xlsm: the workbook carries macros (got {str(path)!r})"
+        )
+    if not out.parent.is_dir():
+        raise MicrosizeError(
+            f"folder {str(out.parent)[:60]!r} does not exist: create it first, or pick another "
+            "path for the workbook"
+        )
+    data = build_workbook_bytes()
+    out.write_bytes(data)
+    return out
+
+
+#: How the Start sheet's list of venues begins; ``update-specs`` finds the cell by it.

@@ -1,0 +1,92 @@
+"""The Hedge sheet: one position hedged by beta; Hull's minimum-variance ratio."""
+
+from __future__ import annotations
+
+from ._book import SPECS, Ref, _Book
+from ._common import (
+    _POSITIVE_VALIDATION,
+    _contract_validation,
+    _inputs,
+    _label_value_styler,
+    _protect,
+)
+from ._data import hull_prices
+from .charts import hedge_chart
+
+
+def _hedge_sheet(book: _Book, keys: str) -> None:
+    s = "Hedge"
+    ws = book.start(
+        s,
+        "Hedge one position by beta",
+        "Contracts to trade (negative = sell) to move the position's beta to the target: "
+        "(target - beta) x exposure / value of one contract, to the nearest lot step.",
+        [("A:A", 30), ("B:B", 18), ("C:C", 3), ("D:D", 8), ("E:H", 13)],
+    )
+    book.section(s, "A4", "Position")
+    exposure, beta_in, price, contract, target = _inputs(
+        book,
+        s,
+        4,
+        0,
+        [
+            ("Exposure (USD, long +)", 250000, "in_money", None),
+            ("Beta to BTC", 1.2, "in_num", None),
+            ("Hedge price (BTC)", 60000, "in_price", _POSITIVE_VALIDATION),
+            ("Hedge contract", "cme:MBT", "in", _contract_validation(keys)),
+            ("Target beta", 0, "in_num", None),
+        ],
+    )
+    book.write(s, "A10", "Contracts to trade: MF_HEDGE", "label")
+    n = book.formula(s, "B10", "MF_HEDGE", exposure, beta_in, price, contract, target, SPECS)
+    book.write(s, "A11", "Their notional: MF_NOTIONAL", "label")
+    book.formula(
+        s, "B11", "MF_NOTIONAL", Ref(s, (n.row, n.col)), price, contract, SPECS, fmt="out_money"
+    )
+
+    book.section(s, "A14", "Minimum-variance hedge ratio (Hull, Example 3.3)")
+    book.write(
+        s,
+        "A15",
+        "Jet fuel hedged with heating-oil futures: Hull's Table 3.2 gives h* = 0.78 and a hedge "
+        "effectiveness of 0.86. Prices rebuilt from Hull's monthly changes, starting at 2.000.",
+        "note",
+    )
+    ws.merge_range("A15:B18", None)
+    spot, fut = hull_prices()
+    hull = book.table(
+        s,
+        "D14",
+        "Hull",
+        ["Month", "Jet fuel", "Heating oil"],
+        [[i, a, b] for i, (a, b) in enumerate(zip(spot, fut, strict=True))],
+        ["out_num", "in_price", "in_price"],
+    )
+    spot_ref, fut_ref = hull["Jet fuel"], hull["Heating oil"]
+    book.write(s, "G14", "Futures change", "header")
+    book.write(s, "H14", "Spot change", "header")
+    for i in range(1, len(spot)):
+        r = 15 + i
+        book.plain(s, f"G{r}", f"=F{r}-F{r - 1}", fut[i] - fut[i - 1], "out_ratio")
+        book.plain(s, f"H{r}", f"=E{r}-E{r - 1}", spot[i] - spot[i - 1], "out_ratio")
+    hedge_chart(book, s, 15, len(spot) - 1, "J4")
+    book.write(s, "A20", "Hedge ratio: MF_HEDGE_RATIO", "label")
+    book.formula(s, "B20", "MF_HEDGE_RATIO", spot_ref, fut_ref, fmt="out_ratio")
+    book.write(s, "A22", "Statistics: MF_HEDGE_STATS", "label")
+    book.formula(
+        s,
+        "A23",
+        "MF_HEDGE_STATS",
+        spot_ref,
+        fut_ref,
+        styler=_label_value_styler(
+            {
+                "Hedge ratio": "out_ratio",
+                "Correlation": "out_ratio",
+                "SD of spot changes": "out_ratio",
+                "SD of futures changes": "out_ratio",
+                "Hedge effectiveness": "out_ratio",
+            }
+        ),
+    )
+    _protect(ws)

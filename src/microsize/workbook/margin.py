@@ -1,0 +1,111 @@
+"""The Margin sheet: margin, liquidation, leverage, funding."""
+
+from __future__ import annotations
+
+from ._book import SPECS, Ref, _Book, cell_name
+from ._common import (
+    _LEVERAGE_VALIDATION,
+    _PCT_VALIDATION,
+    _POSITIVE_VALIDATION,
+    _contract_validation,
+    _inputs,
+    _protect,
+)
+from .charts import pnl_chart
+
+
+def _margin_sheet(book: _Book, keys: str) -> None:
+    s = "Margin"
+    ws = book.start(
+        s,
+        "Margin, liquidation, leverage, funding",
+        "Isolated margin, one-way mode, by the formula the contract's exchange publishes. "
+        "Maintenance rates come from the package's margin tiers (see Tiers).",
+        [("A:A", 54), ("B:B", 22), ("C:C", 3), ("D:D", 44), ("E:E", 2), ("F:F", 12), ("G:H", 12)],
+    )
+    book.section(s, "A4", "Position")
+    entry, size, lev, stop, contract, rate, periods, avail, wallet, mmr, amount = _inputs(
+        book,
+        s,
+        4,
+        0,
+        [
+            ("Entry price", 60000, "in_price", _POSITIVE_VALIDATION),
+            ("Contracts (signed, - = short)", 0.01, "in_num", None),
+            ("Leverage", 20, "in_lev", _LEVERAGE_VALIDATION),
+            ("Stop price", 57000, "in_price", _POSITIVE_VALIDATION),
+            ("Contract", "binance:BTCUSDT", "in", _contract_validation(keys)),
+            ("Funding rate per interval", 0.0001, "in_pct", None),
+            ("Funding intervals", 21, "in_num", _POSITIVE_VALIDATION),
+            ("Margin available", 1000, "in_money", _POSITIVE_VALIDATION),
+            ("Wallet balance (optional)", None, "in_money", None),
+            ("Maintenance rate (optional)", None, "in_pct", _PCT_VALIDATION),
+            ("Maintenance amount (optional)", None, "in_money", None),
+        ],
+    )
+    rows = [
+        (
+            "Initial margin: MF_MARGIN",
+            "MF_MARGIN",
+            (size, entry, lev, contract, SPECS),
+            "out_money",
+        ),
+        (
+            "Maintenance margin: MF_MAINT_MARGIN",
+            "MF_MAINT_MARGIN",
+            (size, entry, contract, SPECS),
+            "out_money",
+        ),
+        (
+            "Liquidation price: MF_LIQ_PRICE",
+            "MF_LIQ_PRICE",
+            (entry, size, lev, contract, wallet, mmr, amount, SPECS),
+            "out_price",
+        ),
+        (
+            "Max leverage for the stop: MF_MAX_LEVERAGE",
+            "MF_MAX_LEVERAGE",
+            (entry, stop, contract, mmr, SPECS),
+            "out_lev",
+        ),
+        (
+            "Funding paid (+) / received (-): MF_FUNDING",
+            "MF_FUNDING",
+            (size, entry, rate, periods, contract, SPECS),
+            "out_money",
+        ),
+        (
+            "Max contracts for the margin: MF_MAX_CONTRACTS_MARGIN",
+            "MF_MAX_CONTRACTS_MARGIN",
+            (avail, entry, lev, contract, SPECS),
+            "out_num",
+        ),
+        ("Notional: MF_NOTIONAL", "MF_NOTIONAL", (size, entry, contract, SPECS), "out_money"),
+    ]
+    top = 17
+    book.section(s, cell_name(top - 1, 0), "Results")
+    for i, (label, fn, args, fmt) in enumerate(rows):
+        book.write(s, cell_name(top + i, 0), label, "label")
+        book.formula(s, cell_name(top + i, 1), fn, *args, fmt=fmt)
+    liq, stop_cell = cell_name(top + 2, 1, absolute=True), cell_name(7, 1, absolute=True)
+    size_cell = cell_name(5, 1, absolute=True)
+    ws.conditional_format(
+        cell_name(top + 2, 1),
+        {
+            "type": "formula",
+            "criteria": f"=AND(ISNUMBER({liq}),OR(AND({size_cell}>0,{liq}>={stop_cell}),AND({size_cell}<0,{liq}<={stop_cell})))",
+            "format": book.fmt["warn"],
+        },
+    )
+    book.write(
+        s,
+        cell_name(top, 3),
+        "The liquidation price turns red when it comes before the stop: the exchange would "
+        "close the position before your stop. Lower the leverage to at most the max leverage "
+        "shown below it. The 20x BTC case: liquidation at 57,228.92, stop at 57,000: at most 18x. "
+        "Leave the optional cells blank to use the contract's margin tier.",
+        "note",
+    )
+    ws.merge_range(top, 3, top + 4, 3, None)
+    pnl_chart(book, s, entry, size, stop, contract, Ref(s, (top + 2, 1)), 3)
+    _protect(ws)

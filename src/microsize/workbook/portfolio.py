@@ -1,0 +1,253 @@
+"""The Prices sheet (a table of price histories) and the Portfolio sheet (holdings in any
+contracts on any venues, betas from the Prices table, the hedge in a chosen micro)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._book import SPECS, Call, Col, _Book
+from ._common import (
+    _POSITIVE_VALIDATION,
+    _contract_validation,
+    _inputs,
+    _label_value_styler,
+    _protect,
+)
+from ._data import SAMPLE_PRICES
+
+PRICE_ASSETS = ("BTC", "ETH", "SOL", "LINK")
+
+# An ETH-heavy book on four venues, valued at the last closes of the Prices table.
+HOLDINGS: tuple[tuple[str, str, str, float, float], ...] = (
+    ("ETH perpetual", "ETH", "binance:ETHUSDT", 45, 1610.84),
+    ("ETH swap", "ETH", "okx:ETH-USDT-SWAP", 150, 1610.84),
+    ("ETH micro futures", "ETH", "cme:MET", 100, 1610.84),
+    ("SOL perpetual", "SOL", "binance:SOLUSDT", 150, 83.84),
+)
+
+
+def _prices_sheet(book: _Book) -> dict[str, Col]:
+    s = "Prices"
+    ws = book.sheet(s)
+    ws.set_column("A:E", 13)
+    ws.set_column("G:G", 60)
+    header = ["Week", *PRICE_ASSETS]
+    rows = [[i + 1, *r] for i, r in enumerate(SAMPLE_PRICES)]
+    cols = book.table(
+        s, "A1", "Prices", header, rows, ["out_num", *(["in_price"] * len(PRICE_ASSETS))]
+    )
+    book.write(
+        s,
+        "G1",
+        "Illustrative weekly closes, made up for this example, oldest first. This is an Excel "
+        "table named Prices: type a new week in the row below it and the table grows; add an "
+        "asset by typing its name in the next header cell. Every beta reads the table's "
+        "columns (Prices[ETH], Prices[BTC]), whatever their length. A row with a blank in "
+        "either series is skipped.",
+        "note",
+    )
+    ws.merge_range("G1:G8", None)
+    ws.freeze_panes(1, 0)
+    _returns(book, s, rows)
+    return cols
+
+
+def _returns(book: _Book, s: str, rows: list[list[Any]]) -> None:
+    """Weekly simple returns of BTC and ETH beside the table (columns I, J), for the
+    Portfolio sheet's chart: their least-squares line has MF_BETA's OLS slope."""
+    ws = book.sheets[s]
+    ws.set_column("I:J", 13)
+    book.write(s, "I1", "BTC return", "header")
+    book.write(s, "J1", "ETH return", "header")
+    for i in range(1, len(rows)):
+        r = i + 2  # Excel row of week i + 1
+        for col, j in (("I", 1), ("J", 2)):
+            src = "BC"[j - 1]
+            value = rows[i][j] / rows[i - 1][j] - 1
+            book.plain(s, f"{col}{r}", f"={src}{r}/{src}{r - 1}-1", value, "out_pct")
+
+
+def _returns_chart(book: _Book, s: str, n: int, where: str) -> None:
+    chart = book.wb.add_chart({"type": "scatter"})
+    chart.add_series(
+        {
+            "name": "Weekly returns",
+            "categories": ["Prices", 2, 8, 1 + n, 8],
+            "values": ["Prices", 2, 9, 1 + n, 9],
+            "marker": {"type": "circle", "size": 6, "fill": {"color": "#1F4E79"}},
+            "trendline": {
+                "type": "linear",
+                "name": "Fitted line (slope = ETH's beta)",
+                "display_equation": True,
+                "line": {"color": "#C00000", "width": 1.5},
+            },
+        }
+    )
+    chart.set_title({"name": "ETH vs BTC weekly returns (Prices)", "name_font": {"size": 11}})
+    chart.set_x_axis({"name": "BTC return", "num_format": "0%", "label_position": "low"})
+    chart.set_y_axis(
+        {
+            "name": "ETH return",
+            "num_format": "0%",
+            "major_gridlines": {"visible": True},
+            "label_position": "low",
+        }
+    )
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 520, "height": 300})
+    book.sheets[s].insert_chart(where, chart)
+
+
+def _portfolio_sheet(book: _Book, prices: dict[str, Col], keys: str) -> None:
+    s = "Portfolio"
+    ws = book.start(
+        s,
+        "Hedge a portfolio by beta",
+        "Positions in any contracts on any venues (a table: type a row below it to add one). "
+        "Exposure comes from MF_NOTIONAL, each beta from the Prices table against BTC "
+        "(MF_BETAS), and the hedge from MF_PORTFOLIO_HEDGE in the micro you choose.",
+        [
+            ("A:A", 20),
+            ("B:B", 8),
+            ("C:C", 21),
+            ("D:E", 11),
+            ("F:F", 2),
+            ("G:G", 15),
+            ("H:H", 9),
+            ("I:I", 15),
+            ("J:J", 2),
+            ("K:K", 44),
+            ("L:L", 15),
+            ("M:M", 15),
+        ],
+    )
+    ws.set_row(4, 30)
+    book.section(s, "A4", "Holdings (table Holdings)", span=5)
+    h = book.table(
+        s,
+        "A5",
+        "Holdings",
+        ["Holding", "Asset", "Contract", "Contracts", "Price"],
+        [list(r) for r in HOLDINGS],
+        ["in", "in", "in", "in_num", "in_price"],
+    )
+    n = len(HOLDINGS)
+    ws.data_validation(5, 2, 5 + n - 1, 2, _contract_validation(keys))
+    exposure = Call("MF_NOTIONAL", (h["Contracts"], h["Price"], h["Contract"], SPECS))
+    betas = Call("MF_BETAS", (prices["#All"], h["Asset"], "BTC"))
+    book.section(s, "G4", "Per holding", span=3)
+    book.write(s, "G5", "Exposure (USD)", "header")
+    book.write(s, "H5", "Beta", "header")
+    book.write(s, "I5", "Beta-weighted (USD)", "header")
+    book.formula(s, "G6", exposure.function, *exposure.args, fmt="out_money")
+    book.formula(s, "H6", betas.function, *betas.args, fmt="out_ratio")
+    book.formula(s, "I6", "*", exposure, betas, fmt="out_money")
+
+    book.section(s, "K4", "Hedge")
+    price, contract, target = _inputs(
+        book,
+        s,
+        4,
+        10,
+        [
+            ("Hedge price (BTC)", 41144.35, "in_price", _POSITIVE_VALIDATION),
+            ("Hedge contract", "cme:MBT", "in", _contract_validation(keys)),
+            ("Target beta (keep some ETH view)", 0.5, "in_num", None),
+        ],
+    )
+    book.section(s, "K9", "Portfolio hedge: MF_PORTFOLIO_HEDGE")
+    plan = book.formula(
+        s,
+        "K10",
+        "MF_PORTFOLIO_HEDGE",
+        exposure,
+        betas,
+        price,
+        contract,
+        target,
+        SPECS,
+        styler=_label_value_styler(
+            {
+                "Exposure": "out_money",
+                "Beta-weighted exposure": "out_money",
+                "Portfolio beta": "out_ratio",
+                "Hedge notional": "out_money",
+                "Beta after hedge": "out_ratio",
+                "Beta-weighted after hedge": "out_money",
+            }
+        ),
+    )
+    values = {str(r[0]): r[1] for r in plan.result}
+    book.write(s, "K18", "Notional of one hedge contract: MF_NOTIONAL", "label")
+    one = book.formula(s, "L18", "MF_NOTIONAL", 1, price, contract, SPECS, fmt="out_money")
+    _one_more_or_fewer(book, s, values, one.result)
+    _portfolio_chart(book, s, values, n)
+    _returns_chart(book, s, len(SAMPLE_PRICES) - 1, "A32")
+    book.write(
+        s, "A31", "ETH's beta is the slope of this line (OLS, as MF_BETA and MF_BETAS)", "label"
+    )
+    book.write(s, "K29", "EWMA beta of ETH (lambda 0.94): MF_BETA", "label")
+    book.formula(s, "L29", "MF_BETA", prices["ETH"], prices["BTC"], 0.94, fmt="out_ratio")
+    _protect(ws)
+
+
+def _one_more_or_fewer(book: _Book, s: str, values: dict[str, Any], one: float) -> None:
+    """The beta left by the hedge, one micro more sold and one fewer (plain formulas on
+    the MF_PORTFOLIO_HEDGE results: (beta-weighted exposure + n x one contract) / exposure)."""
+    book.section(s, "K20", "One micro more or fewer", span=3)
+    for j, title in enumerate(("", "Hedge contracts", "Beta left")):
+        book.write(s, f"{'KLM'[j]}21", title, "header")
+    n = values["Hedge contracts"]
+    exp, bwe = values["Exposure"], values["Beta-weighted exposure"]
+    for i, (label, delta) in enumerate(
+        (("One more sold", -1), ("The hedge", 0), ("One fewer sold", 1))
+    ):
+        r = 22 + i
+        book.write(s, f"K{r}", label, "label")
+        book.plain(s, f"L{r}", f"=$L$13{delta:+d}" if delta else "=$L$13", n + delta, "out_num")
+        book.plain(
+            s,
+            f"M{r}",
+            f"=IF($L$10=0,0,($L$11+L{r}*$L$18)/$L$10)",
+            0 if exp == 0 else (bwe + (n + delta) * one) / exp,
+            "out_ratio",
+        )
+
+
+def _portfolio_chart(book: _Book, s: str, values: dict[str, Any], n: int) -> None:
+    """Beta-weighted exposure per holding, the hedge leg, and the portfolio before / after."""
+    book.write(s, "K26", "Portfolio bars of the chart", "h2")
+    chart = book.wb.add_chart({"type": "column"})
+    chart.add_series(
+        {
+            "name": "Beta-weighted exposure per holding (USD)",
+            "categories": [s, 5, 0, 5 + n - 1, 0],
+            "values": [s, 5, 8, 5 + n - 1, 8],
+            "fill": {"color": "#5B9BD5"},
+            "data_labels": {"value": True, "num_format": "#,##0"},
+        }
+    )
+    book.write(s, "K27", "Before hedge", "label")
+    book.plain(s, "L27", "=$L$11", values["Beta-weighted exposure"], "out_money")
+    book.write(s, "K28", "After hedge", "label")
+    book.plain(s, "L28", "=$L$16", values["Beta-weighted after hedge"], "out_money")
+    chart.set_title({"name": "Beta-weighted exposure (BTC equivalent)", "name_font": {"size": 11}})
+    chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 620, "height": 300})
+    book.sheets[s].insert_chart("K31", chart, {"x_offset": 5, "y_offset": 5})
+    both = book.wb.add_chart({"type": "column"})
+    both.add_series(
+        {
+            "name": "Portfolio beta-weighted exposure (USD)",
+            "categories": [s, 26, 10, 27, 10],
+            "values": [s, 26, 11, 27, 11],
+            "points": [{"fill": {"color": "#5B9BD5"}}, {"fill": {"color": "#ED7D31"}}],
+            "data_labels": {"value": True, "num_format": "#,##0"},
+        }
+    )
+    both.set_title({"name": "Before and after the hedge", "name_font": {"size": 11}})
+    both.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
+    both.set_legend({"none": True})
+    both.set_size({"width": 360, "height": 300})
+    book.sheets[s].insert_chart("K47", both, {"x_offset": 5, "y_offset": 5})

@@ -1,0 +1,157 @@
+"""Reference sheets: Specs, Tiers, Spec changes, xlwings.conf, Lists."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .._contracts import (
+    TIER_COLUMNS,
+    MarginTier,
+)
+from ._book import LIST_ROWS, SPECS_TABLE, _Book
+from ._common import _protect
+
+
+def _specs_sheet(book: _Book, rows: list[list[Any]]) -> None:
+    s = "Specs"
+    ws = book.sheets[s]
+    header, data = rows[0], rows[1:]
+    pct = {"maker_fee", "taker_fee", "mmr"}
+    columns = []
+    for name in header:
+        col: dict[str, Any] = {"header": name}
+        if name in pct:
+            col["format"] = book.fmt["spec_pct"]
+        columns.append(col)
+    ws.add_table(
+        0,
+        0,
+        len(data),
+        len(header) - 1,
+        {
+            "name": SPECS_TABLE,
+            "columns": columns,
+            "data": [["" if v is None else v for v in r] for r in data],
+            "style": "Table Style Light 9",
+        },
+    )
+    widths = {"source": 60, "exchange": 12, "symbol": 16, "qty_unit": 14, "as_of": 11}
+    for j, name in enumerate(header):
+        ws.set_column(j, j, widths.get(name, 10))
+    ws.freeze_panes(1, 2)
+    note_col = len(header) + 1
+    ws.set_column(note_col, note_col, 50)
+    ws.write(
+        0,
+        note_col,
+        "The exchange multiplier table every MF_ formula in this workbook reads (Specs[[#All]]). "
+        "Edit a value or add a row at the bottom of the table and the formulas follow. "
+        "contract_size is the value of one unit of the exchange's order quantity (qty_unit); "
+        "fees and mmr are fractions shown as %. Each row names its source and as-of date. "
+        "`microsize workbook update-specs` refreshes the package's rows and keeps yours.",
+        book.fmt["note"],
+    )
+    ws.set_row(0, 30)
+
+
+def _tiers_sheet(book: _Book, rows: list[list[Any]]) -> None:
+    s = "Tiers"
+    ws = book.sheets[s]
+    header, data = rows[0], rows[1:]
+    ws.add_table(
+        0,
+        0,
+        len(data),
+        len(header) - 1,
+        {
+            "name": "Tiers",
+            "columns": [
+                {"header": h, "format": book.fmt["spec_pct"]} if h == "mmr" else {"header": h}
+                for h in header
+            ],
+            "data": [["" if v is None else v for v in r] for r in data],
+            "style": "Table Style Light 9",
+        },
+    )
+    widths = {"source": 60, "floor_unit": 14, "as_of": 11}
+    for j, name in enumerate(header):
+        ws.set_column(j, j, widths.get(name, 12))
+    note_col = len(header) + 1
+    ws.set_column(note_col, note_col, 50)
+    ws.write(
+        0,
+        note_col,
+        "Maintenance-margin brackets the liquidation functions use: these are the package's "
+        "tiers, shown for reference. Editing them here does not change results; pass mmr and "
+        "maint_amount to MF_LIQ_PRICE to use other values.",
+        book.fmt["note"],
+    )
+    ws.freeze_panes(1, 2)
+    _protect(ws)
+
+
+def _changes_sheet(book: _Book) -> None:
+    s = "Spec changes"
+    ws = book.sheets[s]
+    ws.set_column("A:A", 10)
+    ws.set_column("B:C", 24)
+    ws.set_column("D:E", 30)
+    for j, h in enumerate(("change", "key", "field", "old", "new")):
+        ws.write(0, j, h, book.fmt["header"])
+    ws.write(
+        1,
+        0,
+        "No refresh applied yet: `microsize workbook update-specs` lists here what it changed.",
+        book.fmt["note"],
+    )
+
+
+def _conf_sheet(book: _Book) -> None:
+    s = "xlwings.conf"
+    ws = book.sheets[s]
+    ws.set_column("A:A", 18)
+    ws.set_column("B:B", 18)
+    ws.set_column("D:D", 80)
+    ws.write("A1", "UDF Modules")
+    ws.write("B1", "microsize.udfs")
+    ws.write(
+        "D1",
+        "xlwings reads its settings from this sheet: one setting per row, name in column A, "
+        "value in column B, from A1 down with no gap. UDF Modules tells it where the MF_ "
+        "functions live. Add a row such as Interpreter_Win with the full path to pythonw.exe "
+        "(xlwings' default interpreter is pythonw) if Excel does not find your Python. Keep "
+        "notes out of columns A and B.",
+        book.fmt["note"],
+    )
+    ws.set_row(0, 75)
+
+
+def _lists_sheet(book: _Book, keys: Sequence[str]) -> str:
+    ws = book.sheets["Lists"]
+    ws.write(0, 0, "Contract keys (dropdowns)", book.fmt["header"])
+    # Each row reads the Specs table itself, so a row added to Specs appears in every
+    # contract dropdown; rows past the table's end show nothing.
+    for i in range(LIST_ROWS):
+        key = keys[i] if i < len(keys) else ""
+        ws.write_formula(
+            i + 1,
+            0,
+            f'=IFERROR(INDEX(Specs[exchange],{i + 1})&":"&INDEX(Specs[symbol],{i + 1}),"")',
+            None,
+            key,
+        )
+    ws.set_column("A:A", 26)
+    ws.hide()
+    return f"=Lists!$A$2:$A${LIST_ROWS + 1}"
+
+
+def tier_rows(tiers: Sequence[MarginTier]) -> list[list[Any]]:
+    """Margin tiers as a header row plus rows, in ``TIER_COLUMNS`` order."""
+    out: list[list[Any]] = [list(TIER_COLUMNS)]
+    for t in tiers:
+        out.append([getattr(t, c) for c in TIER_COLUMNS])
+    return out
+
+
+#: xlwings version whose standalone VBA project the template embeds (see pyproject.toml).

@@ -1,0 +1,238 @@
+"""The Sizing sheet: two worked trades, the ATR / reward-to-risk block."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._book import SPECS, Ref, _Book, cell_name
+from ._common import (
+    _LEVERAGE_VALIDATION,
+    _PCT_VALIDATION,
+    _POSITIVE_VALIDATION,
+    _SIZE_ROW_FORMATS,
+    _contract_validation,
+    _inputs,
+    _label_value_styler,
+    _protect,
+    _warn_if_not,
+)
+
+
+def _sizing_sheet(book: _Book, keys: str) -> None:
+    s = "Sizing"
+    ws = book.start(
+        s,
+        "Size a trade",
+        "Type in the yellow cells; the grey cells are results of MF_ formulas. "
+        "Contracts are in the exchange's own order unit (see Start).",
+        [("A:A", 30), ("B:B", 30), ("C:C", 3), ("D:D", 26), ("E:E", 30)],
+    )
+    scenarios: list[tuple[int, str, list[Any]]] = [
+        (0, "ETH micro (0.001 ETH), no leverage", [2000, 0.015, 3520, 3450, 0.001, 0, None]),
+        (
+            3,
+            "BTC at 20x: liquidation first",
+            [2000, 0.015, 60000, 57000, "binance:BTCUSDT", 0.0005, 20],
+        ),
+    ]
+    for col, title, values in scenarios:
+        book.section(s, cell_name(3, col), title)
+        labels: list[tuple[str, str, dict[str, Any] | None]] = [
+            ("Account size", "in_money", _POSITIVE_VALIDATION),
+            ("Risk per trade", "in_pct", _PCT_VALIDATION),
+            ("Entry price", "in_price", _POSITIVE_VALIDATION),
+            ("Stop price", "in_price", _POSITIVE_VALIDATION),
+            ("Contract", "in", _contract_validation(keys)),
+            ("Fee rate (each side)", "in_pct", _PCT_VALIDATION),
+            ("Leverage (optional)", "in_lev", _LEVERAGE_VALIDATION),
+        ]
+        refs = _inputs(
+            book,
+            s,
+            4,
+            col,
+            [(lbl, v, f, val) for (lbl, f, val), v in zip(labels, values, strict=True)],
+        )
+        book.section(s, cell_name(12, col), "Result: MF_SIZE")
+        size = book.formula(
+            s,
+            cell_name(13, col),
+            "MF_SIZE",
+            *refs,
+            SPECS,
+            styler=_label_value_styler(_SIZE_ROW_FORMATS),
+        )
+        labels_out = [r[0] for r in size.result]
+        warn = 13 + labels_out.index("Warnings")
+        _warn_if_not(book, s, cell_name(warn, col + 1), "none")
+        ws.set_row(warn, 75)
+        if "Spec as of" in labels_out:  # a date and its age: room for three wrapped lines
+            ws.set_row(13 + labels_out.index("Spec as of"), 45)
+        if col == 0:
+            eth = refs
+        else:
+            btc = refs
+
+    top = 13 + len(labels_out) + 1  # one blank row below the MF_SIZE tables
+    book.section(s, cell_name(top, 0), "Checks on the ETH micro")
+    book.write(s, cell_name(top + 1, 0), "Risk budget: MF_RISK_AMOUNT", "label")
+    budget = book.formula(
+        s, cell_name(top + 1, 1), "MF_RISK_AMOUNT", eth[0], eth[1], fmt="out_money"
+    )
+    book.write(s, cell_name(top + 2, 0), "Contracts: MF_CONTRACTS", "label")
+    book.formula(
+        s,
+        cell_name(top + 2, 1),
+        "MF_CONTRACTS",
+        Ref(s, (budget.row, budget.col)),
+        eth[2],
+        eth[3],
+        eth[4],
+        eth[5],
+        SPECS,
+    )
+    book.write(s, cell_name(top + 3, 0), "Often-quoted size", "label")
+    quoted = book.write(s, cell_name(top + 3, 1), 431, "in_num")
+    book.write(s, cell_name(top + 4, 0), "Its loss at the stop: MF_RISK", "label")
+    book.formula(
+        s,
+        cell_name(top + 4, 1),
+        "MF_RISK",
+        quoted,
+        eth[2],
+        eth[3],
+        eth[4],
+        eth[5],
+        SPECS,
+        fmt="out_money",
+    )
+    book.write(
+        s,
+        cell_name(top + 1, 3),
+        "431 contracts is the answer often quoted for this trade; it loses $30.17 at the stop, "
+        "over the $30 budget. MF_CONTRACTS never goes over: 428 lose $29.96.",
+        "note",
+    )
+    ws.merge_range(top + 1, 3, top + 4, 4, None)
+
+    book.section(s, cell_name(top + 6, 3), "About the BTC contract")
+    for i, (label, fld) in enumerate(
+        (
+            ("Order unit: MF_SPEC qty_unit", "qty_unit"),
+            ("Lot step: MF_SPEC lot_step", "lot_step"),
+            ("Minimum: MF_SPEC min_qty", "min_qty"),
+            ("Max leverage: MF_SPEC", "max_leverage"),
+            ("Specs row as of: MF_SPEC", "as_of"),
+        )
+    ):
+        book.write(s, cell_name(top + 7 + i, 3), label, "label")
+        book.formula(s, cell_name(top + 7 + i, 4), "MF_SPEC", btc[4], fld, SPECS)
+    _atr_block(book, s, keys)
+    _protect(ws)
+
+
+# Illustrative daily bars of a BTC micro, made up for the ATR example, oldest first.
+ATR_BARS: tuple[tuple[float, float, float], ...] = (
+    (60450, 59210, 59880),
+    (60920, 59500, 60710),
+    (61380, 60150, 60240),
+    (60880, 59390, 59620),
+    (60210, 58760, 59950),
+    (61040, 59720, 60890),
+    (61650, 60320, 61420),
+    (62190, 60980, 61130),
+    (61600, 60040, 60380),
+    (60950, 59600, 60770),
+    (61820, 60510, 61690),
+    (62480, 61150, 62260),
+    (62910, 61770, 62020),
+    (62350, 60890, 61240),
+    (61780, 60250, 61530),
+    (62440, 61100, 62170),
+    (63060, 61820, 62850),
+    (63400, 62010, 62380),
+    (62900, 61530, 61800),
+    (62250, 60700, 61950),
+)
+
+
+def _atr_block(book: _Book, s: str, keys: str) -> None:
+    """ATR stop, stop slippage, 3R target, reward to risk and a USD-sized position, in
+    columns G to J of the Sizing sheet: bars, MF_ATR beside them, inputs and results."""
+    ws = book.sheets[s]
+    ws.set_column("F:F", 3)
+    ws.set_column("G:I", 11)
+    ws.set_column("J:J", 24)
+    ws.set_column("K:K", 3)
+    ws.set_column("L:L", 30)
+    ws.set_column("M:M", 16)
+    book.section(s, "G4", "ATR and reward to risk: bars", span=4)
+    book.write(s, cell_name(4, 9), "ATR: MF_ATR", "header")
+    bars = book.table(
+        s, "G5", "Bars", ["High", "Low", "Close"], [list(b) for b in ATR_BARS], ["in_price"] * 3
+    )
+    high, low, close = bars["High"], bars["Low"], bars["Close"]
+    book.section(s, "L4", "ATR stop, target and R:R")
+    entry, periods, method, multiple, side, contract, fee, slip, r_mult, usd, roi, lev = _inputs(
+        book,
+        s,
+        4,
+        11,
+        [
+            ("Entry price", 61950, "in_price", _POSITIVE_VALIDATION),
+            ("ATR periods", 14, "in_num", _POSITIVE_VALIDATION),
+            ("ATR method", "wilder", "in", None),
+            ("ATR multiple for the stop", 2, "in_num", _POSITIVE_VALIDATION),
+            ("Side", "long", "in", None),
+            ("Contract", "cme:MBT", "in", _contract_validation(keys)),
+            ("Fee rate (each side)", 0.0005, "in_pct", _PCT_VALIDATION),
+            ("Stop slippage", 0.001, "in_pct", _PCT_VALIDATION),
+            ("Target in R", 3, "in_num", _POSITIVE_VALIDATION),
+            ("Risk budget in USD", 300, "in_money", _POSITIVE_VALIDATION),
+            ("Target ROI on margin", 0.5, "in_pct", None),
+            ("Leverage for the ROI", 10, "in_lev", _LEVERAGE_VALIDATION),
+        ],
+    )
+    book.formula(s, cell_name(5, 9), "MF_ATR", high, low, close, periods, method, fmt="out_price")
+    results = [
+        ("ATR now: MF_ATR(..., TRUE)", "out_price", "MF_ATR"),
+        ("ATR stop: MF_ATR_STOP", "out_price", "MF_ATR_STOP"),
+        ("Stop fill: MF_STOP_FILL", "out_price", "MF_STOP_FILL"),
+        ("Contracts for the USD budget", "out_num", "MF_CONTRACTS_USD"),
+        ("Target at R: MF_TARGET", "out_price", "MF_TARGET"),
+        ("Reward to risk: MF_RR", "out_ratio", "MF_RR"),
+        ("Exit for the ROI: MF_ROI_TARGET", "out_price", "MF_ROI_TARGET"),
+    ]
+    top = 17
+    book.section(s, cell_name(top, 11), "Results")
+    cells: dict[str, Ref] = {}
+    for i, (label, fmt, fn) in enumerate(results):
+        row = top + 1 + i
+        book.write(s, cell_name(row, 11), label, "label")
+        args: tuple[Any, ...]
+        if fn == "MF_ATR":
+            args = (high, low, close, periods, method, True)
+        elif fn == "MF_ATR_STOP":
+            args = (entry, cells["MF_ATR"], multiple, side, contract, SPECS)
+        elif fn == "MF_STOP_FILL":
+            args = (cells["MF_ATR_STOP"], slip, entry, contract, SPECS)
+        elif fn == "MF_CONTRACTS_USD":
+            args = (usd, entry, cells["MF_STOP_FILL"], contract, fee, SPECS)
+        elif fn == "MF_TARGET":
+            args = (entry, cells["MF_ATR_STOP"], r_mult, contract, fee, SPECS)
+        elif fn == "MF_RR":
+            args = (entry, cells["MF_ATR_STOP"], cells["MF_TARGET"], contract, fee, SPECS)
+        else:
+            args = (entry, roi, lev, side, contract, fee, SPECS)
+        f = book.formula(s, cell_name(row, 12), fn, *args, fmt=fmt)
+        cells[fn] = Ref(s, (f.row, f.col))
+    book.write(
+        s,
+        cell_name(top + 9, 11),
+        "The stop is 2 ATR below entry, rounded to the tick away from entry; sizing uses the "
+        "price the stop fills at after slippage, so a slipped stop stays within the budget. "
+        "The target makes at least 3R after both fees. ATR: Wilder's (first value the mean of "
+        "the first 14 true ranges), n/a until 14 bars.",
+        "note",
+    )
+    ws.merge_range(top + 9, 11, top + 13, 12, None)

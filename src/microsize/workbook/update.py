@@ -1,0 +1,387 @@
+"""``update-specs``: refresh a workbook's Specs and Tiers, keep everything else."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from .._contracts import (
+    SPEC_COLUMNS,
+    TIER_COLUMNS,
+    load_margin_tiers,
+    load_specs,
+)
+from .._errors import MicrosizeError
+from ._book import LIST_ROWS, SPECS_TABLE, _parse, cell_name
+from .reference import tier_rows
+from .start import VENUES_LEAD, _text_height, venue_summary
+
+# --------------------------------------------------------------------------- update-specs
+_NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+@dataclass
+class UpdateReport:
+    """What ``update_specs`` did: the backup, the diff rows and the kept user rows."""
+
+    book: Path
+    backup: Path
+    spec_changes: list[list[Any]]
+    tier_changes: list[list[Any]]
+    kept_user_keys: list[str]
+
+    def lines(self) -> list[str]:
+        n_spec, n_tier = len(self.spec_changes) - 1, len(self.tier_changes) - 1
+        out = [
+            f"updated {self.book} (backup: {self.backup})",
+            f"Specs: {n_spec} change{'s' if n_spec != 1 else ''}; Tiers: {n_tier} change{'s' if n_tier != 1 else ''}",
+        ]
+        if self.kept_user_keys:
+            out.append("kept your own rows: " + ", ".join(self.kept_user_keys))
+        return out
+
+
+def _xml_escape(text: str) -> str:
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+def _cell_xml(ref: str, value: Any, style: str | None) -> str:
+    s = f' s="{style}"' if style else ""
+    if value is None or value == "":
+        return f'<c r="{ref}"{s}/>' if style else ""
+    if isinstance(value, bool):
+        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int | float):
+        return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{_xml_escape(str(value))}</t></is></c>'
+
+
+_ROW_RE = re.compile(r"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.S)
+_CELL_RE = re.compile(r"<c\b[^>]*?(?:/>|>.*?</c>)", re.S)
+
+
+def _replace_block(
+    sheet_xml: str, first_col: int, rows: list[list[Any]], clear_cols: int, clear_rows: int
+) -> str:
+    """Rewrite the cells of columns first_col .. first_col+clear_cols-1 from row 1 down:
+    the old cells there (up to clear_rows rows) go, ``rows`` are written, every other cell
+    of the sheet is kept byte for byte. Each column keeps the style of its old cells
+    (header style for row 1, first data row's style below)."""
+    m = re.search(r"<sheetData>(.*?)</sheetData>|<sheetData/>", sheet_xml, re.S)
+    if m is None:
+        raise MicrosizeError("the sheet has no cell data")
+    old_rows: dict[int, tuple[str, list[str]]] = {}
+    for rm in _ROW_RE.finditer(m.group(1) or ""):
+        attrs = rm.group(1)
+        rnum = int(re.search(r'\br="(\d+)"', attrs).group(1))  # type: ignore[union-attr]
+        old_rows[rnum] = (attrs, _CELL_RE.findall(rm.group(2) or ""))
+    in_block = range(first_col, first_col + clear_cols)
+    styles: dict[tuple[bool, int], str] = {}
+    kept: dict[int, list[tuple[int, str]]] = {}
+    for rnum, (_attrs, cells) in old_rows.items():
+        for cell in cells:
+            ref = re.search(r'\br="([A-Z]+\d+)"', cell).group(1)  # type: ignore[union-attr]
+            r, c = _parse(ref)
+            sm = re.search(r'\bs="(\d+)"', cell)
+            if c in in_block and r < max(clear_rows, len(rows)):
+                key = (r == 0, c)
+                if sm and key not in styles and (r in (0, 1)):
+                    styles[key] = sm.group(1)
+                continue
+            kept.setdefault(rnum, []).append((c, cell))
+    new_cells: dict[int, list[tuple[int, str]]] = {k: list(v) for k, v in kept.items()}
+    for i, row in enumerate(rows):
+        for j, v in enumerate(row):
+            col = first_col + j
+            xml = _cell_xml(cell_name(i, col), v, styles.get((i == 0, col)))
+            if xml:
+                new_cells.setdefault(i + 1, []).append((col, xml))
+    parts: list[str] = []
+    for rnum in sorted(set(new_cells) | set(old_rows)):
+        attrs = old_rows.get(rnum, (f' r="{rnum}"', []))[0]
+        attrs = re.sub(r'\s+spans="[^"]*"', "", attrs)
+        row_cells = sorted(new_cells.get(rnum, []))
+        parts.append(f"<row{attrs}>" + "".join(x for _, x in row_cells) + "</row>")
+    out = (
+        sheet_xml[: m.start()]
+        + "<sheetData>"
+        + "".join(parts)
+        + "</sheetData>"
+        + sheet_xml[m.end() :]
+    )
+    return re.sub(r'<dimension ref="[^"]*"/>', "", out)
+
+
+def _table_xml(xml: str, header: Sequence[str], n_rows: int) -> str:
+    last = cell_name(n_rows, len(header) - 1)
+    xml = re.sub(r'(<table\b[^>]*?\sref=")[^"]*(")', rf"\g<1>A1:{last}\g<2>", xml, count=1)
+    xml = re.sub(r'(<autoFilter\b[^>]*?\sref=")[^"]*(")', rf"\g<1>A1:{last}\g<2>", xml, count=1)
+    cols = "".join(
+        f'<tableColumn id="{i + 1}" name="{_xml_escape(h)}"/>' for i, h in enumerate(header)
+    )
+    return re.sub(
+        r"<tableColumns\b.*?</tableColumns>",
+        f'<tableColumns count="{len(header)}">{cols}</tableColumns>',
+        xml,
+        count=1,
+        flags=re.S,
+    )
+
+
+class _Package:
+    """The parts of an .xlsx/.xlsm zip, with sheet and table lookup by name."""
+
+    def __init__(self, path: Path) -> None:
+        with zipfile.ZipFile(path) as z:
+            self.infos = z.infolist()
+            self.parts = {i.filename: z.read(i.filename) for i in self.infos}
+        wb = self.text("xl/workbook.xml")
+        rels = self.text("xl/_rels/workbook.xml.rels")
+        targets = dict(re.findall(r'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
+        targets |= {
+            k: v
+            for v, k in re.findall(r'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)
+        }
+        self.sheets: dict[str, str] = {}
+        for m in re.finditer(r"<sheet\b([^>]*)/>", wb):
+            name = re.search(r'name="([^"]*)"', m.group(1))
+            rid = re.search(r'r:id="([^"]*)"', m.group(1))
+            if name and rid:
+                target = targets[rid.group(1)].lstrip("/")
+                part = target if target.startswith("xl/") else "xl/" + target
+                self.sheets[_unescape(name.group(1))] = part
+
+    def text(self, part: str) -> str:
+        return self.parts[part].decode("utf-8")
+
+    def table_part(self, sheet: str, table: str) -> str | None:
+        part = self.sheets[sheet]
+        rels = part.replace("worksheets/", "worksheets/_rels/") + ".rels"
+        if rels not in self.parts:
+            return None
+        for target in re.findall(r'Target="([^"]*tables/[^"]+)"', self.text(rels)):
+            tpart: str = "xl/tables/" + str(target).rsplit("/", 1)[1]
+            if re.search(rf'<table\b[^>]*\sname="{re.escape(table)}"', self.text(tpart)):
+                return tpart
+        return None
+
+    def write(self, path: Path) -> None:
+        tmp = path.with_name(path.name + ".tmp")
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
+            for info in self.infos:
+                z.writestr(info, self.parts[info.filename])
+        tmp.replace(path)
+
+
+def _unescape(text: str) -> str:
+    return (
+        text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
+    )
+
+
+def _patch_venues(pkg: _Package, specs_rows: Sequence[Sequence[Any]]) -> bool:
+    """Rewrite the Start sheet's list of venues (the cell whose text begins with
+    :data:`VENUES_LEAD`, a shared or an inline string) for ``specs_rows``; False when the
+    sheet has no such cell (a workbook built before the list existed)."""
+    part = pkg.sheets.get("Start")
+    if part is None:
+        return False
+    xml = pkg.text(part)
+    index = None
+    if "xl/sharedStrings.xml" in pkg.parts:
+        items = re.findall(r"<si>(.*?)</si>", pkg.text("xl/sharedStrings.xml"), re.S)
+        for i, item in enumerate(items):
+            plain = _unescape("".join(re.findall(r"<t\b[^>]*>(.*?)</t>", item, re.S)))
+            if plain.startswith(VENUES_LEAD):
+                index = i
+                break
+    text = venue_summary(specs_rows)
+    for m in _CELL_RE.finditer(xml):
+        cell = m.group(0)
+        shared = index is not None and 't="s"' in cell and f"<v>{index}</v>" in cell
+        inline = 't="inlineStr"' in cell and f">{VENUES_LEAD}" in cell
+        if not (shared or inline):
+            continue
+        ref = re.search(r'\br="([A-Z]+)(\d+)"', cell)
+        style = re.search(r'\bs="(\d+)"', cell)
+        assert ref is not None
+        new = _cell_xml(ref.group(1) + ref.group(2), text, style.group(1) if style else None)
+        xml = xml[: m.start()] + new + xml[m.end() :]
+        row = re.search(rf'<row\b[^>]*\br="{ref.group(2)}"[^>]*>', xml)
+        if row is not None and ' ht="' in row.group(0):
+            tag = re.sub(r'\bht="[^"]*"', f'ht="{_text_height(text):g}"', row.group(0))
+            xml = xml[: row.start()] + tag + xml[row.end() :]
+        pkg.parts[part] = xml.encode("utf-8")
+        return True
+    return False
+
+
+def _table_values(path: Path, sheet: str) -> list[list[Any]]:
+    """The values of a sheet's table region, read with openpyxl (header row first)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, data_only=True, read_only=False)
+    ws = wb[sheet]
+    table = next(iter(ws.tables.values()))
+    cells = ws[table.ref]
+    return [[c.value for c in row] for row in cells]
+
+
+def _write_new(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` only if no file is there (atomic check); False if one is."""
+    try:
+        with path.open("xb") as fh:
+            fh.write(data)
+    except FileExistsError:
+        return False
+    return True
+
+
+def _next_backup(book: Path, data: bytes) -> Path:
+    """Write ``data`` to the first free name of BOOK.bak.xlsm, BOOK.bak-2.xlsm, ...
+
+    An existing backup is never overwritten, so the file as it was before the first update
+    survives any number of runs.
+    """
+    n = 1
+    while True:
+        tag = ".bak" if n == 1 else f".bak-{n}"
+        candidate = book.with_name(book.stem + tag + book.suffix)
+        if _write_new(candidate, data):
+            return candidate
+        n += 1
+
+
+def update_specs(book: str | Path, *, backup: str | Path | None = None) -> UpdateReport:
+    """Replace a workbook's Specs and Tiers tables with the package's current tables.
+
+    Rows of the workbook's Specs table whose key the package does not know (your own
+    contracts) are kept, after the package's rows. Every other sheet, the VBA project and
+    every other part of the file are copied byte for byte; only the Specs, Tiers, Lists and
+    Spec changes sheets, the two tables, the Start sheet's list of venues and the
+    workbook's recalculation flag change. A backup copy is written first:
+    ``BOOK.bak.xlsm``, or ``BOOK.bak-2.xlsm``, ``-3`` ... when that exists (a backup is
+    never overwritten), or ``backup`` if given (which must not exist yet).
+    """
+    from .._contracts import SpecTable, tiers_from_rows
+    from .._refresh import diff_specs, diff_tiers
+
+    path = Path(book)
+    if not path.is_file():
+        raise MicrosizeError(f"book must be an existing workbook file (got {str(book)[:80]!r})")
+    try:
+        pkg = _Package(path)
+    except (zipfile.BadZipFile, KeyError, UnicodeDecodeError, OSError) as exc:
+        raise MicrosizeError(
+            f"{path.name[:60]} is not an Excel workbook (.xlsm/.xlsx): "
+            f"{'not a zip file' if isinstance(exc, zipfile.BadZipFile) else 'a part is missing or unreadable'}"
+        ) from None
+    for needed in ("Specs", "Tiers"):
+        if needed not in pkg.sheets:
+            raise MicrosizeError(
+                f"{path.name} has no sheet named {needed!r}: is it a microsize workbook?"
+            )
+    specs_part = pkg.table_part("Specs", SPECS_TABLE)
+    tiers_part = pkg.table_part("Tiers", "Tiers")
+    if specs_part is None or tiers_part is None:
+        raise MicrosizeError(
+            f"{path.name}: the Specs or Tiers sheet has no table named Specs / Tiers"
+        )
+
+    old_rows = _table_values(path, "Specs")
+    try:
+        old_table: SpecTable | None = SpecTable.from_rows(
+            old_rows, origin=f"{path.name} sheet Specs"
+        )
+    except MicrosizeError as exc:  # a broken table is what an update repairs; say so
+        old_table, broken = None, str(exc)
+    old_tiers = tiers_from_rows(_table_values(path, "Tiers"), origin=f"{path.name} sheet Tiers")
+    new_pkg = load_specs()
+    new_keys = {s.key.lower() for s in new_pkg.filter(None)}
+    old_header = [str(h).strip().lower() for h in old_rows[0]]
+    ex, sym = old_header.index("exchange"), old_header.index("symbol")
+    user_rows = [
+        r
+        for r in old_rows[1:]
+        if any(v not in (None, "") for v in r)
+        and f"{r[ex]}:{r[sym]}".strip().lower() not in new_keys
+    ]
+    header = list(SPEC_COLUMNS)
+    user_rows = [
+        [r[old_header.index(h)] if h in old_header else None for h in header] for r in user_rows
+    ]
+    new_rows = new_pkg.rows() + user_rows
+    new_table = SpecTable.from_rows(new_rows, origin="updated Specs")
+    if old_table is None:
+        spec_diff = [
+            ["change", "key", "field", "old", "new"],
+            ["replaced", "", "", f"the old table was not valid: {broken}", ""],
+        ]
+    else:
+        spec_diff = diff_specs(old_table, new_table).rows()
+    tier_rows_new = tier_rows(load_margin_tiers())
+    tier_diff = diff_tiers(old_tiers, load_margin_tiers()).rows()
+
+    original = path.read_bytes()
+    if backup:
+        backup_path = Path(backup)
+        if backup_path.resolve() == path.resolve():
+            raise MicrosizeError(f"backup must differ from the book (got {str(backup)[:80]!r})")
+        if not _write_new(backup_path, original):
+            raise MicrosizeError(
+                f"backup {str(backup)[:80]!r} exists: a backup is never overwritten, pick a new name"
+            )
+    else:
+        backup_path = _next_backup(path, original)
+
+    def patch(
+        sheet: str, rows: list[list[Any]], clear_cols: int, clear_rows: int, first_col: int = 0
+    ) -> None:
+        part = pkg.sheets[sheet]
+        xml = _replace_block(pkg.text(part), first_col, rows, clear_cols, clear_rows)
+        pkg.parts[part] = xml.encode("utf-8")
+
+    patch(
+        "Specs",
+        [[None if v is None else v for v in r] for r in new_rows],
+        max(len(header), len(old_header)),
+        len(old_rows),
+    )
+    pkg.parts[specs_part] = _table_xml(pkg.text(specs_part), header, len(new_rows) - 1).encode()
+    old_tier_len = len(old_tiers) + 1
+    patch("Tiers", tier_rows_new, len(TIER_COLUMNS), old_tier_len)
+    pkg.parts[tiers_part] = _table_xml(
+        pkg.text(tiers_part), list(TIER_COLUMNS), len(tier_rows_new) - 1
+    ).encode()
+    if "Lists" in pkg.sheets and "<f>" not in pkg.text(pkg.sheets["Lists"]):
+        # an older workbook whose dropdown list holds the keys as values (a newer one
+        # reads the Specs table through formulas, which follow the table by themselves)
+        keys = [[f"{r[0]}:{r[1]}"] for r in new_rows[1:]]
+        if len(keys) > LIST_ROWS:
+            raise MicrosizeError(f"the Lists sheet holds {LIST_ROWS} keys (got {len(keys)})")
+        patch("Lists", [["Contract keys (dropdowns)"], *keys], 1, LIST_ROWS + 1)
+    _patch_venues(pkg, new_table.rows())  # validated: a blank qty_unit is derived
+    if "Spec changes" in pkg.sheets:
+        stamp = f"update-specs with microsize {__version__}: {len(spec_diff) - 1} spec and {len(tier_diff) - 1} tier changes"
+        body = [*spec_diff, *tier_diff[1:]]
+        if len(body) == 1:
+            body.append(["none", "", "", "", ""])
+        patch("Spec changes", [*body, [], [stamp]], 5, 100000)
+    wbxml = pkg.text("xl/workbook.xml")
+    if "<calcPr" in wbxml:
+        if "fullCalcOnLoad" not in wbxml:
+            wbxml = wbxml.replace("<calcPr", '<calcPr fullCalcOnLoad="1"', 1)
+    else:
+        wbxml = wbxml.replace("</workbook>", '<calcPr fullCalcOnLoad="1"/></workbook>')
+    pkg.parts["xl/workbook.xml"] = wbxml.encode("utf-8")
+    pkg.write(path)
+    return UpdateReport(
+        path, backup_path, spec_diff, tier_diff, [f"{r[0]}:{r[1]}" for r in user_rows]
+    )

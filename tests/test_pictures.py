@@ -1,0 +1,80 @@
+"""The README's pictures of the worked sheets: ``microsize workbook pictures``.
+
+The command is run on the committed template (LibreOffice with the add-in renders it):
+it must write one PNG per worked sheet, each small, and the committed pictures must be
+the same set with the same pixel sizes (page size x resolution, the same on any machine;
+pixels are never compared byte for byte). The README must show every one of them.
+"""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import pytest
+
+from microsize.cli import main
+from microsize.workbook_pictures import WORKED_SHEETS, picture_name
+
+ROOT = Path(__file__).resolve().parent.parent
+PICTURES = ROOT / "docs" / "pictures"
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+MAX_BYTES = 150 * 1024
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()[:24]
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", path
+    width, height = struct.unpack(">II", data[16:24])
+    return int(width), int(height)
+
+
+def test_committed_pictures_are_small_pngs_shown_in_the_readme() -> None:
+    names = sorted(p.name for p in PICTURES.glob("*.png"))
+    assert names == sorted(picture_name(s) for s in WORKED_SHEETS)
+    for name in names:
+        path = PICTURES / name
+        assert 5_000 < path.stat().st_size < MAX_BYTES, name
+        assert _png_size(path)[0] > 600, name
+        assert f"](docs/pictures/{name})" in README, name
+
+
+def test_the_command_renders_one_picture_per_worked_sheet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_libreoffice import _office_or_skip
+
+    _office_or_skip()
+    code = main(
+        [
+            "workbook",
+            "pictures",
+            str(ROOT / "workbook" / "microsize.xlsm"),
+            str(tmp_path),
+            "--resolution",
+            "75",
+        ]
+    )
+    assert code == 0
+    out = capsys.readouterr().out
+    made = sorted(p.name for p in tmp_path.glob("*.png"))
+    assert made == sorted(picture_name(s) for s in WORKED_SHEETS)
+    for name in made:
+        assert f"wrote {tmp_path / name}" in out
+        assert (tmp_path / name).stat().st_size < MAX_BYTES, name
+        # same page, same resolution: the committed picture has the same pixel size
+        assert _png_size(tmp_path / name) == _png_size(PICTURES / name), name
+
+
+def test_the_command_refuses_what_it_cannot_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["workbook", "pictures", str(tmp_path / "none.xlsm"), str(tmp_path)]) != 0
+    assert "book must be an existing workbook file" in capsys.readouterr().err
+    book = ROOT / "workbook" / "microsize.xlsm"
+    assert main(["workbook", "pictures", str(book), str(tmp_path / "nowhere")]) != 0
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["workbook", "pictures", str(book)]) != 0
+    assert "usage: microsize workbook pictures BOOK DIR" in capsys.readouterr().err
+    assert main(["workbook", "pictures", str(book), str(tmp_path), "--resolution", "5"]) != 0
+    assert "resolution must be 20 to 300 dpi" in capsys.readouterr().err
