@@ -17,6 +17,9 @@ from ._common import (
     _warn_if_not,
 )
 
+#: About how many characters of a result fit on one line of the 30-wide value columns.
+_LINE = 28
+
 
 def _sizing_sheet(book: _Book, keys: str) -> None:
     s = "Sizing"
@@ -35,6 +38,7 @@ def _sizing_sheet(book: _Book, keys: str) -> None:
             [2000, 0.015, 60000, 57000, "binance:BTCUSDT", 0.0005, 20],
         ),
     ]
+    heights: dict[int, float] = {}  # row -> height that shows every wrapped result
     for col, title, values in scenarios:
         book.section(s, cell_name(3, col), title)
         labels: list[tuple[str, str, dict[str, Any] | None]] = [
@@ -65,14 +69,18 @@ def _sizing_sheet(book: _Book, keys: str) -> None:
         labels_out = [r[0] for r in size.result]
         warn = 13 + labels_out.index("Warnings")
         _warn_if_not(book, s, cell_name(warn, col + 1), "none")
-        ws.set_row(warn, 75)
-        if "Spec as of" in labels_out:  # a date and its age: room for three wrapped lines
-            ws.set_row(13 + labels_out.index("Spec as of"), 45)
+        heights[warn] = 75
+        for i, (_, value) in enumerate(size.result):  # a wrapped sentence gets its lines
+            if isinstance(value, str) and len(value) > _LINE:
+                lines = min(5, -(-len(value) // _LINE))
+                heights[13 + i] = max(heights.get(13 + i, 15), 15 * lines)
         if col == 0:
             eth = refs
         else:
             btc = refs
 
+    for row, height in heights.items():
+        ws.set_row(row, height)
     top = 13 + len(labels_out) + 1  # one blank row below the MF_SIZE tables
     book.section(s, cell_name(top, 0), "Checks on the ETH micro")
     book.write(s, cell_name(top + 1, 0), "Risk budget: MF_RISK_AMOUNT", "label")
