@@ -391,8 +391,8 @@ def test_usd_budget_linear_and_quanto() -> None:
         ms.risk_to_settle(100, 3000, "bitmex:ETHUSD")
 
 
-@settings(max_examples=300, deadline=None)
-@given(
+#: USD budgets on inverse contracts: the trades both USD-budget properties draw.
+usd_trades = given(
     usd=st.decimals(min_value=1, max_value=100000, places=2),
     entry=st.decimals(min_value=1000, max_value=200000, places=1),
     dist=st.decimals(min_value="0.001", max_value="0.5", places=3),
@@ -402,6 +402,18 @@ def test_usd_budget_linear_and_quanto() -> None:
     ),
     fee=st.sampled_from([None, 0.0005, 0.001]),
 )
+
+
+def _usd_loss_per_contract(key: str, e: float, stop: float, fee: Any) -> Fraction:
+    """USD value, at the stop, of one contract's coin loss with both fees, by hand from the
+    inverse PnL formula (Deribit Insights): k (|1/S - 1/E| + f (1/E + 1/S)) x S."""
+    spec = ms.load_specs(bundled=True)[key]
+    E, S, F = exact(e), exact(stop), exact(fee or 0.0)
+    return exact(spec.contract_size) * (abs(1 / S - 1 / E) + F * (1 / E + 1 / S)) * S
+
+
+@settings(max_examples=300, deadline=None)
+@usd_trades
 def test_usd_loss_at_the_stop_never_exceeds_the_usd_budget(
     usd: Any, entry: Any, dist: Any, side: int, key: str, fee: Any
 ) -> None:
@@ -409,10 +421,7 @@ def test_usd_loss_at_the_stop_never_exceeds_the_usd_budget(
     stop = float(e * (1 - side * float(dist)))
     coin = ms.risk_to_settle(float(usd), stop, key)
     n = ms.contracts(coin, e, stop, key, fee)
-    spec = ms.load_specs(bundled=True)[key]
-    E, S, F = exact(e), exact(stop), exact(fee or 0.0)
-    coin_loss = exact(n) * exact(spec.contract_size) * (abs(1 / S - 1 / E) + F * (1 / E + 1 / S))
-    assert coin_loss * S <= exact(float(usd))
+    assert exact(n) * _usd_loss_per_contract(key, e, stop, fee) <= exact(float(usd))
 
 
 def test_contracts_usd_is_exact_at_a_lot_boundary() -> None:
@@ -428,26 +437,16 @@ def test_contracts_usd_is_exact_at_a_lot_boundary() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(
-    usd=st.decimals(min_value=1, max_value=100000, places=2),
-    entry=st.decimals(min_value=1000, max_value=200000, places=1),
-    dist=st.decimals(min_value="0.001", max_value="0.5", places=3),
-    side=st.sampled_from([1, -1]),
-    key=st.sampled_from(
-        ["deribit:BTC-PERPETUAL", "bybit:BTCUSD", "bitmex:XBTUSD", "binance:BTCUSD_PERP"]
-    ),
-    fee=st.sampled_from([None, 0.0005, 0.001]),
-)
+@usd_trades
 def test_contracts_usd_within_budget_and_one_more_lot_would_not_be(
     usd: Any, entry: Any, dist: Any, side: int, key: str, fee: Any
 ) -> None:
     e = float(entry)
     stop = float(e * (1 - side * float(dist)))
     n = ms.contracts_usd(float(usd), e, stop, key, fee)
-    spec = ms.load_specs(bundled=True)[key]
-    E, S, F = exact(e), exact(stop), exact(fee or 0.0)
-    unit_usd = exact(spec.contract_size) * (abs(1 / S - 1 / E) + F * (1 / E + 1 / S)) * S
+    unit_usd = _usd_loss_per_contract(key, e, stop, fee)
     assert exact(n) * unit_usd <= exact(float(usd))
+    spec = ms.load_specs(bundled=True)[key]
     more = exact(n) + exact(spec.lot_step)
     if n > 0 or more >= exact(spec.min_qty):
         assert more * unit_usd > exact(float(usd))

@@ -304,42 +304,9 @@ def _from_engine(x: Any) -> Any:
 
 @pytest.fixture(scope="module")
 def engine(book_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    formulas = pytest.importorskip("formulas")
-    from microsize.workbook import template_date
-
     path = tmp_path_factory.mktemp("engine") / "engine.xlsx"
     _engine_copy(book_path, path)
-    registry = formulas.get_functions()
-    saved = {k: registry.get(k) for k in dir(udfs) if k.startswith("MF_")}
-
-    def register(name: str) -> Any:
-        func = getattr(udfs, name)
-
-        def call(*args: Any) -> Any:
-            result = func(*[_from_engine(a) for a in args])
-            return np.array(result if isinstance(result, list) else [[result]], dtype=object)
-
-        return call
-
-    for name in saved:
-        registry[name] = register(name)
-    mp = pytest.MonkeyPatch()
-    mp.setattr(clock, "today", template_date)
-    try:
-        solution = formulas.ExcelModel().loads(str(path)).finish().calculate()
-    finally:
-        mp.undo()
-        for k, v in saved.items():
-            if v is None:
-                registry.pop(k, None)
-            else:
-                registry[k] = v
-    out: dict[str, Any] = {}
-    for key, value in solution.items():
-        if "!" in key:
-            sheet, rng = key.rsplit("!", 1)
-            out[f"{sheet.split(']', 1)[1].strip(chr(39))}!{rng}"] = getattr(value, "value", value)
-    return out
+    return _engine_values(path)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -793,8 +760,9 @@ def test_no_mf_formula_reads_a_fixed_size_range(fresh: bytes) -> None:
 
 
 def _engine_values(path: Path) -> dict[str, Any]:
+    """Every cell of an engine copy, MF_ functions registered under their Excel names, at
+    the template's date."""
     formulas = pytest.importorskip("formulas")
-    from microsize import refresh
     from microsize.workbook import template_date
 
     registry = formulas.get_functions()
@@ -808,7 +776,7 @@ def _engine_values(path: Path) -> dict[str, Any]:
 
         registry[name] = call
     mp = pytest.MonkeyPatch()
-    mp.setattr(refresh, "today", template_date)
+    mp.setattr(clock, "today", template_date)
     try:
         solution = formulas.ExcelModel().loads(str(path)).finish().calculate()
     finally:

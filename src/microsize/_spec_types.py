@@ -54,16 +54,8 @@ SPEC_COLUMNS = (
     "as_of",
 )
 _REQUIRED = ("exchange", "symbol", "kind", "contract_size", "lot_step")
-_NUMERIC = (
-    "contract_size",
-    "lot_step",
-    "min_qty",
-    "tick_size",
-    "max_leverage",
-    "maker_fee",
-    "taker_fee",
-    "mmr",
-)
+#: the numeric columns: contract_size to mmr, in the table's order
+_NUMERIC = SPEC_COLUMNS[SPEC_COLUMNS.index("contract_size") : SPEC_COLUMNS.index("mmr") + 1]
 
 TIER_COLUMNS = (
     "exchange",

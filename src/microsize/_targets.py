@@ -65,7 +65,7 @@ from ._inputs import (
     position,
     to_result,
 )
-from ._kind import side_from_stop, unit_loss
+from ._kind import side_from_stop, unit_loss, unit_loss_exact, unit_pnl_exact
 from ._loss import unit_loss_of
 from ._sizing import (
     INVERSE,
@@ -318,15 +318,21 @@ def stop_fill(
 
 
 # ------------------------------------------------------------------ reward to risk
-def _pnl_parts(kind: str, e: Any, s: Any, t: Any, f: Any) -> tuple[Any, Any]:
-    """(risk, reward) per unit of contract size, fees on both sides (float or Fraction)."""
-    if kind == "inverse":
-        risk = abs(1 / s - 1 / e) + f * (1 / e + 1 / s)
-        reward = abs(1 / e - 1 / t) - f * (1 / e + 1 / t)
-    else:
-        risk = abs(e - s) + f * (e + s)
-        reward = abs(t - e) - f * (e + t)
-    return risk, reward
+def _unit_risk(kind: str, e: Any, s: Any, f: Any) -> Any:
+    """Loss at the stop per unit of contract size, both fees (floats, arrays or Fractions),
+    by the one formula of :func:`microsize._kind.unit_loss_exact`."""
+    return unit_loss_exact(kind == "inverse", _ONE, e, s, f)
+
+
+def _unit_reward(kind: str, e: Any, s: Any, t: Any, f: Any) -> Any:
+    """Profit at the target per unit of contract size, both fees, for the side the stop
+    implies, by the one formula of :func:`microsize._kind.unit_pnl_exact`."""
+    return unit_pnl_exact(kind == "inverse", _ONE, side_from_stop(e, s), e, t, f)
+
+
+#: A contract size of 1 that keeps floats float and fractions exact (a Fraction 1 would
+#: turn a float array into an object array).
+_ONE: Any = 1
 
 
 def reward_risk(
@@ -386,7 +392,8 @@ def reward_risk(
         )
     kind = "linear" if spec is None else spec.kind
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        risk, reward = _pnl_parts(kind, e, s, t, f)
+        risk = _unit_risk(kind, e, s, f)
+        reward = _unit_reward(kind, e, s, t, f)
         rr = _finite(np.asarray(reward / risk), "entry, stop, target")
         return to_result(clean_money(rr))
 
@@ -394,7 +401,7 @@ def reward_risk(
 def _target_exact(
     kind: str, side: int, E: Fraction, S: Fraction, R: Fraction, F: Fraction
 ) -> Fraction | None:
-    risk, _ = _pnl_parts(kind, E, S, E, F)
+    risk = _unit_risk(kind, E, S, F)
     if kind == "inverse":
         inv = ((1 - F) / E - R * risk) / (1 + F) if side > 0 else ((1 + F) / E + R * risk) / (1 - F)
         return None if inv <= 0 else 1 / inv
@@ -470,7 +477,7 @@ def target_price(
     _distinct(e, s)
     side = side_from_stop(e, s)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        risk, _ = _pnl_parts(kind, e, s, e, f)
+        risk = _unit_risk(kind, e, s, f)
         if kind == "inverse":
             inv = np.where(
                 side > 0, ((1 - f) / e - r * risk) / (1 + f), ((1 + f) / e + r * risk) / (1 - f)

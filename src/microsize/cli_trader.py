@@ -219,18 +219,23 @@ def _cmd_usd_budget(args: argparse.Namespace) -> int:
 
 
 # Long on purpose: declarations only: six argparse subcommands, one block each.
+def _command(sub: Any, name: str, **texts: str) -> Any:
+    """A subcommand whose help ends with its example from :data:`EXAMPLES`."""
+    return sub.add_parser(name, epilog=f"examples:\n  {EXAMPLES[name]}", **texts)
+
+
 def add_commands(sub: Any) -> None:
     """Register the trader-input commands on ``microsize``'s subparsers."""
     fee_help = "fee per side: 0.05%% or 0.0005 (default 0)"
     contract_help = "exchange:symbol (its tick and kind) or a contract size"
 
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "atr",
         help="average true range of a CSV of high/low/close bars (MF_ATR)",
         description="Wilder's ATR (first value the mean of the first PERIODS true ranges, the "
         "first true range high - low) of a CSV with high, low and close columns, oldest first. "
         "Rows with a blank are skipped.",
-        epilog=f"examples:\n  {EXAMPLES['atr']}",
     )
     p.add_argument("prices", help="CSV with a header row and high, low, close columns")
     p.add_argument("--periods", help="bars in the average (default 14)")
@@ -241,12 +246,12 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--all", action="store_true", help="print the ATR beside every row")
     p.set_defaults(func=_cmd_atr)
 
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "atr-stop",
         help="stop MULTIPLE x ATR from entry, on the tick (MF_ATR_STOP)",
         description="Stop MULTIPLE x ATR from entry, rounded to the contract's tick away from "
         "entry (never nearer than asked).",
-        epilog=f"examples:\n  {EXAMPLES['atr-stop']}",
     )
     p.add_argument("entry", help="entry price")
     p.add_argument("atr", help="average true range, in price units")
@@ -255,12 +260,12 @@ def add_commands(sub: Any) -> None:
     p.add_argument("contract", nargs="?", help=contract_help)
     p.set_defaults(func=_cmd_atr_stop)
 
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "stop-fill",
         help="price a stop-market order fills at after slippage (MF_STOP_FILL)",
         description="The fill of a stop-market order after SLIPPAGE (0.1% of the price, or "
         "'2 ticks'), worse than the trigger and on the tick: the price to size against.",
-        epilog=f"examples:\n  {EXAMPLES['stop-fill']}",
     )
     p.add_argument("stop", help="stop trigger price")
     p.add_argument("slippage", help="0.1%%, 0.001 or '2 ticks'")
@@ -268,11 +273,11 @@ def add_commands(sub: Any) -> None:
     p.add_argument("contract", nargs="?", help=contract_help)
     p.set_defaults(func=_cmd_stop_fill)
 
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "rr",
         help="reward to risk after fees (MF_RR)",
         description="Profit at TARGET over loss at STOP, both after entry and exit fees.",
-        epilog=f"examples:\n  {EXAMPLES['rr']}",
     )
     p.add_argument("entry", help="entry price")
     p.add_argument("stop", help="stop price (below entry = long)")
@@ -281,12 +286,12 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--fee", help=fee_help)
     p.set_defaults(func=_cmd_rr)
 
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "target",
         help="exit price for R_MULTIPLE R after fees, on the tick (MF_TARGET)",
         description="The exit whose profit after both fees is at least R_MULTIPLE times the "
         "loss at the stop, rounded to the tick away from entry; exact for inverse contracts.",
-        epilog=f"examples:\n  {EXAMPLES['target']}",
     )
     p.add_argument("entry", help="entry price")
     p.add_argument("stop", help="stop price (below entry = long)")
@@ -295,30 +300,28 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--fee", help=fee_help)
     p.set_defaults(func=_cmd_target)
 
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "roi-target",
         help="exit price for a return on initial margin (MF_ROI_TARGET)",
         description="The exit for ROI = PnL / initial margin at LEVERAGE, as the Binance and "
         "Bybit calculators define it (fees excluded unless --fee).",
-        epilog=f"examples:\n  {EXAMPLES['roi-target']}",
     )
     p.add_argument("entry", help="entry price")
-    p.add_argument(
-        "roi", help="return on margin: 50%% or 0.5; a loss as -- 60000 -50%% 10 long (after --)"
-    )
+    p.add_argument("roi", help="return on margin: 50%% or 0.5; a loss as -50%%")
     p.add_argument("leverage", help="leverage, e.g. 10")
     p.add_argument("side", help="long or short")
     p.add_argument("contract", nargs="?", help=contract_help)
     p.add_argument("--fee", help=fee_help)
     p.set_defaults(func=_cmd_roi_target)
 
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "usd-budget",
         help="size from a USD budget, inverse contracts included (MF_RISK_TO_SETTLE)",
         description="Convert a USD risk budget to the settlement currency at the stop (coin = "
         "USD / stop for inverse contracts, rounded down) and size the trade: the dollar value "
         "of the loss at the stop never exceeds USD.",
-        epilog=f"examples:\n  {EXAMPLES['usd-budget']}",
     )
     p.add_argument("usd", help="risk budget in USD")
     p.add_argument("entry", help="entry price")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ._book import SPECS, Call, Ref, _Book, cell_name
 
 
@@ -141,34 +143,63 @@ def ladder_chart(book: _Book, s: str, anchor: tuple[int, int], legs: int, where:
     book.sheets[s].insert_chart(where, line)
 
 
-def hedge_chart(book: _Book, s: str, first_row: int, n: int, where: str) -> None:
-    """Changes of the hedged price against the hedge's (columns G, H from first_row),
-    with the least-squares line, whose slope is the minimum-variance hedge ratio."""
+def fitted_scatter(
+    book: _Book,
+    where: tuple[str, str],
+    points: tuple[list[Any], list[Any]],
+    names: tuple[str, str, str],
+    axes: tuple[str, str, str],
+    width: int = 480,
+) -> None:
+    """A scatter of y against x with its least-squares line and equation (the line's slope
+    is the OLS slope the sheet computes). ``where`` is (sheet, anchor cell); ``points``
+    the x and y ranges as XlsxWriter lists; ``names`` (series, fitted line, title);
+    ``axes`` (x name, y name, number format)."""
+    sheet, anchor = where
+    series, fit, title = names
+    x_name, y_name, fmt = axes
     chart = book.wb.add_chart({"type": "scatter"})
     chart.add_series(
         {
-            "name": "Monthly changes",
-            "categories": [s, first_row, 6, first_row + n - 1, 6],
-            "values": [s, first_row, 7, first_row + n - 1, 7],
+            "name": series,
+            "categories": points[0],
+            "values": points[1],
             "marker": {"type": "circle", "size": 6, "fill": {"color": "#1F4E79"}},
             "trendline": {
                 "type": "linear",
-                "name": "Fitted line (slope = hedge ratio)",
+                "name": fit,
                 "display_equation": True,
                 "line": {"color": "#C00000", "width": 1.5},
             },
         }
     )
-    chart.set_title({"name": "Jet fuel vs heating-oil futures changes", "name_font": {"size": 11}})
-    chart.set_x_axis({"name": "Futures change", "num_format": "0.000", "label_position": "low"})
+    chart.set_title({"name": title, "name_font": {"size": 11}})
+    chart.set_x_axis({"name": x_name, "num_format": fmt, "label_position": "low"})
     chart.set_y_axis(
         {
-            "name": "Spot change",
-            "num_format": "0.000",
+            "name": y_name,
+            "num_format": fmt,
             "major_gridlines": {"visible": True},
             "label_position": "low",
         }
     )
     chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": 480, "height": 300})
-    book.sheets[s].insert_chart(where, chart)
+    chart.set_size({"width": width, "height": 300})
+    book.sheets[sheet].insert_chart(anchor, chart)
+
+
+def hedge_chart(book: _Book, s: str, first_row: int, n: int, where: str) -> None:
+    """Changes of the hedged price against the hedge's (columns G, H from first_row),
+    with the least-squares line, whose slope is the minimum-variance hedge ratio."""
+    last = first_row + n - 1
+    fitted_scatter(
+        book,
+        (s, where),
+        ([s, first_row, 6, last, 6], [s, first_row, 7, last, 7]),
+        (
+            "Monthly changes",
+            "Fitted line (slope = hedge ratio)",
+            "Jet fuel vs heating-oil futures changes",
+        ),
+        ("Futures change", "Spot change", "0.000"),
+    )

@@ -14,6 +14,7 @@ from ._common import (
     _protect,
 )
 from ._data import SAMPLE_PRICES
+from .charts import fitted_scatter
 
 PRICE_ASSETS = ("BTC", "ETH", "SOL", "LINK")
 
@@ -68,34 +69,18 @@ def _returns(book: _Book, s: str, rows: list[list[Any]]) -> None:
 
 
 def _returns_chart(book: _Book, s: str, n: int, where: str) -> None:
-    chart = book.wb.add_chart({"type": "scatter"})
-    chart.add_series(
-        {
-            "name": "Weekly returns",
-            "categories": ["Prices", 2, 8, 1 + n, 8],
-            "values": ["Prices", 2, 9, 1 + n, 9],
-            "marker": {"type": "circle", "size": 6, "fill": {"color": "#1F4E79"}},
-            "trendline": {
-                "type": "linear",
-                "name": "Fitted line (slope = ETH's beta)",
-                "display_equation": True,
-                "line": {"color": "#C00000", "width": 1.5},
-            },
-        }
+    fitted_scatter(
+        book,
+        (s, where),
+        (["Prices", 2, 8, 1 + n, 8], ["Prices", 2, 9, 1 + n, 9]),
+        (
+            "Weekly returns",
+            "Fitted line (slope = ETH's beta)",
+            "ETH vs BTC weekly returns (Prices)",
+        ),
+        ("BTC return", "ETH return", "0%"),
+        width=520,
     )
-    chart.set_title({"name": "ETH vs BTC weekly returns (Prices)", "name_font": {"size": 11}})
-    chart.set_x_axis({"name": "BTC return", "num_format": "0%", "label_position": "low"})
-    chart.set_y_axis(
-        {
-            "name": "ETH return",
-            "num_format": "0%",
-            "major_gridlines": {"visible": True},
-            "label_position": "low",
-        }
-    )
-    chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": 520, "height": 300})
-    book.sheets[s].insert_chart(where, chart)
 
 
 def _portfolio_sheet(book: _Book, prices: dict[str, Col], keys: str) -> None:
