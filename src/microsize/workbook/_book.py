@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -399,13 +400,32 @@ class _Book:
         return cell
 
 
+def one_cell_range(ref: str) -> str:
+    """``B10`` -> ``B10:B10`` (``Sizing!B10`` -> ``Sizing!B10:B10``): how the template writes
+    a single cell given to an optional argument. LibreOffice hands an add-in an empty
+    single cell as 0, the same as a typed 0, but an empty one-cell range as blank, which
+    the functions read as omitted; in Excel the two forms are the same cell."""
+    return f"{ref}:{ref.rpartition('!')[2]}"
+
+
+def _optional(function: str, i: int) -> bool:
+    fn = getattr(udfs, function, None) if function.startswith("MF_") else None
+    params = list(inspect.signature(fn).parameters.values()) if fn else []
+    return i < len(params) and params[i].default is not inspect.Parameter.empty
+
+
 def _arg_text(a: Any, here: str) -> str:
     if isinstance(a, _SpecsArg):
         return SPECS_REF
     if isinstance(a, Col):
         return a.text(here)
     if isinstance(a, Call):
-        args = [_arg_text(x, here) for x in a.args]
+        args = [
+            one_cell_range(_arg_text(x, here))
+            if isinstance(x, Ref) and x.last is None and _optional(a.function, i)
+            else _arg_text(x, here)
+            for i, x in enumerate(a.args)
+        ]
         if a.function == "*":
             return "*".join(args)
         return f"{a.function}({','.join(args)})"

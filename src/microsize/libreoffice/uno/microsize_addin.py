@@ -104,19 +104,22 @@ def _message(exc: Exception) -> str:
     return text[:255]
 
 
-def _make(name: str, optional: list[bool]) -> Any:
+def _make(name: str) -> Any:
     def method(self: Any, *args: Any) -> tuple[tuple[Any, ...], ...]:
         udfs = _load_udfs()
         if udfs is None:
             return ((_setup_error,),)
-        # Calc hands an add-in 0.0 for a reference to an empty single cell, where Excel
-        # hands over None: a blank optional argument must mean "omitted".
-        call = [
-            None if i < len(optional) and optional[i] and isinstance(a, float) and a == 0.0 else a
-            for i, a in enumerate(args)
-        ]
+        # What Calc hands an optional (``any``) argument, passed on unchanged:
+        #   left out, F(1) or F(1;)            -> None        : microsize.udfs' default
+        #   a typed 0, or a cell holding 0     -> 0.0         : 0
+        #   a one-cell range B5:B5, B5 empty   -> (('',),)    : read as blank, the default
+        #   a one-cell range B5:B5, B5 holds 0 -> ((0.0,),)   : 0
+        #   a single cell B5 that is empty     -> 0.0         : 0 (Calc reads it as a 0)
+        # Calc evaluates a single-cell reference to its value before the call, so an add-in
+        # cannot tell an empty B5 from a B5 holding 0; a range (B5:B5) keeps the blank. The
+        # template writes optional references as one-cell ranges; README tells users.
         try:
-            return _result(getattr(udfs, name)(*call))
+            return _result(getattr(udfs, name)(*args))
         except Exception as exc:
             if _DEBUG:
                 traceback.print_exc()
@@ -157,7 +160,7 @@ def _addin_class() -> Any:
             return (IMPL_NAME,)
 
     for entry in _FUNCTIONS:
-        setattr(MicrosizeAddIn, entry["name"], _make(entry["name"], list(entry["optional"])))
+        setattr(MicrosizeAddIn, entry["name"], _make(entry["name"]))
     _CLASS = MicrosizeAddIn
     return _CLASS
 
