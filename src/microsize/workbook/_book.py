@@ -404,7 +404,11 @@ def one_cell_range(ref: str) -> str:
     """``B10`` -> ``B10:B10`` (``Sizing!B10`` -> ``Sizing!B10:B10``): how the template writes
     a single cell given to an optional argument. LibreOffice hands an add-in an empty
     single cell as 0, the same as a typed 0, but an empty one-cell range as blank, which
-    the functions read as omitted; in Excel the two forms are the same cell."""
+    the functions read as omitted; in Excel the two forms are the same cell.
+
+    >>> one_cell_range("Sizing!B10")
+    'Sizing!B10:B10'
+    """
     return f"{ref}:{ref.rpartition('!')[2]}"
 
 
