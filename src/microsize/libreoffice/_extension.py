@@ -3,10 +3,13 @@
 The extension holds:
 
 - ``XMicrosize.idl``: the UNO interface, one method per MF_ function. LibreOffice reads an
-  ``.idl`` file listed as a type library directly (no SDK compiler needed). Every argument
-  is ``any`` (Calc then accepts a number, a text or a range in every position and passes
-  omitted arguments as void) and every result ``sequence<sequence<any>>`` (PyUNO cannot
-  return a typed ``any`` from a component; a 1x1 result shows as a plain value).
+  ``.idl`` file listed as a type library directly (no SDK compiler needed). A required
+  argument is ``sequence<sequence<any>>`` (a value or a range), an optional one ``any``
+  (the only type Calc lets a formula leave out: it then passes void; a typed 0 and an
+  empty single cell both arrive as 0.0, an empty one-cell range ``B5:B5`` as
+  ``(('',),)``, see ``uno/microsize_addin.py``), and every result
+  ``sequence<sequence<any>>`` (PyUNO cannot return a typed ``any`` from a component; a
+  1x1 result shows as a plain value).
 - ``CalcAddIns.xcu``: what the Function Wizard shows (names, descriptions, each argument's
   name and description) and the Excel compatibility name (``MF_SIZE``), by which
   LibreOffice 24.2 and later bind a formula read from an .xlsx file to the add-in.
