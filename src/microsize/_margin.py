@@ -32,6 +32,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -541,8 +542,13 @@ class LiquidationCheck:
     at_once: bool = False
 
 
-def _price_text(x: float) -> str:
-    return f"{x:,.2f}" if abs(x) >= 1 else format(x, ".6g")
+def _price_text(x: float, tick: float | None) -> str:
+    """A price in a warning: to the contract's tick (0.1 -> one decimal), as MF_LIQ_CHECK
+    and the command line's price rows show it; ten significant digits without a tick."""
+    if tick is None or not math.isfinite(tick) or tick <= 0:
+        return number_text(x)
+    places = -Decimal(repr(float(tick))).normalize().as_tuple().exponent
+    return f"{x:,.{min(10, max(0, int(places)))}f}"
 
 
 def leverage_warning(
@@ -618,7 +624,8 @@ def _liquidation_of_one(
             else "no leverage keeps it beyond the stop"
         )
         said.append(
-            f"liquidation at {_price_text(lp)} comes before the stop at {_price_text(st)}; {hint}"
+            f"liquidation at {_price_text(lp, spec.tick_size)} comes before the stop at "
+            f"{_price_text(st, spec.tick_size)}; {hint}"
         )
     return lp, best, False, said, float(liq.allowed[0])
 

@@ -37,7 +37,7 @@ from ._margin import liq_price, liquidation_check, maintenance_margin, margin
 from ._size_table import size_trade
 from ._trade import MAX_EQUITY
 from .cli_args import parse_contract as _contract
-from .cli_args import parse_fraction
+from .cli_args import csv_value, money, no_exponent, parse_fraction, percent, price, ratio
 from .cli_args import show_value as _show
 from .csvfiles import parse_number as _number
 from .csvfiles import read_csv, read_text
@@ -61,21 +61,27 @@ def _max_age(args: argparse.Namespace) -> float:
 
 # ------------------------------------------------------------------------ units
 class _Units:
-    """The unit of each kind of number for one contract: order quantity, coin, money, price."""
+    """The unit of each kind of number for one contract: order quantity, coin, money, price,
+    and the tick prices are shown to. A typed contract size names no currency: its money
+    and prices are in the "quote currency", as its Currency row says."""
 
     def __init__(self, spec: ContractSpec | None):
         self.qty = (spec.qty_unit or "") if spec else ""
+        self.tick = spec.tick_size if spec else None
         if spec is None or not spec.exchange:  # a typed contract size: units of anything
-            self.money = self.price = ""
+            self.money = self.price = "quote currency"
             self.coin = "units"
             return
-        self.money = spec.settle or ""
-        self.price = spec.quote or ""
-        self.coin = f"{spec.settle} per point" if spec.kind == "quanto" else spec.base or ""
+        self.money = spec.settle or "settlement currency"
+        self.price = spec.quote or "quote currency"
+        self.coin = f"{spec.settle} per point" if spec.kind == "quanto" else spec.base or "units"
 
     @staticmethod
     def join(shown: str, unit: str) -> str:
         return f"{shown} {unit}" if unit else shown
+
+    def show_price(self, x: float) -> str:
+        return self.join(price(x, self.tick), self.price)
 
 
 def _spec(contract: Any, table: SpecTable | None) -> ContractSpec | None:
@@ -87,28 +93,29 @@ def _spec(contract: Any, table: SpecTable | None) -> ContractSpec | None:
         return None
 
 
-_MONEY_ROWS = {"Risk budget", "Notional", "Risk at stop", "Unused budget", "Fees", "Margin"}
+#: money rows cut toward zero (a loss, a budget, what is left of it: never shown above it)
+_MONEY_DOWN = {"Risk budget", "Risk at stop", "Unused budget"}
+_MONEY_NEAREST = {"Notional", "Fees", "Margin"}
 
 
 def _size_value(label: str, value: Any, units: _Units) -> str:
-    shown = _show(value)
     if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        return shown
+        return _show(value)
     if label == "Risk %":
-        return f"{shown} ({format(float(value) * 100, '.4g')}%)"
+        return percent(float(value), down=True)
     if label == "Contracts":
-        return _Units.join(shown, units.qty)
+        return _Units.join(_show(value), units.qty or "contracts")
     if label == "Quantity":
-        return _Units.join(shown, units.coin)
-    if label in _MONEY_ROWS:
-        return _Units.join(shown, units.money)
+        return _Units.join(_show(value), units.coin)
+    if label in _MONEY_DOWN or label in _MONEY_NEAREST:
+        return money(float(value), units.money, down=label in _MONEY_DOWN)
     if label in ("Liquidation price", "Stop fill"):
-        return _Units.join(shown, units.price)
+        return units.show_price(float(value))
     if label == "Risk at stop (USD)":
-        return _Units.join(shown, "USD")
+        return money(float(value), "USD", down=True)
     if label in ("Leverage", "Max leverage"):
-        return f"{shown}x"
-    return shown
+        return f"{_show(value)}x"
+    return _show(value)
 
 
 def _warn(text: str) -> int:

@@ -1,18 +1,37 @@
 """How the command line reads its arguments and shows numbers (shared by every command).
 
->>> show_value(0.00001), show_value(1234567.891)
-('0.00001', '1,234,567.891')
+Numbers are never written with an exponent: positional digits, thousands separated, at
+most 10 significant digits after the point and 15 in all (beyond them a float holds no
+more digits: 9e22 is ``90,000,000,000,000,000,000,000``). Money is shown to the cent
+(8 decimals for a coin), prices to the contract's tick, shares as one percent style
+(``0.91%``: 2 decimals, more only where needed to be non-zero). Losses and budgets are cut
+toward zero (docs/CONVENTIONS.md, Rounding), so a shown loss is never above its budget.
+
+>>> show_value(0.00001), show_value(1234567.891), show_value(9e22)
+('0.00001', '1,234,567.891', '90,000,000,000,000,000,000,000')
+>>> money(9.1755, "USDT", down=True), percent(0.0091755, down=True), price(57228.91566, 0.1)
+('9.17 USDT', '0.91%', '57,228.9')
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import re
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ._errors import MicrosizeError
 
-__all__ = ["parse_contract", "parse_fraction", "show_value"]
+__all__ = [
+    "money",
+    "no_exponent",
+    "parse_contract",
+    "parse_fraction",
+    "percent",
+    "price",
+    "show_value",
+]
 
 
 def _finite_or_refuse(value: float, text: str, name: str) -> float:
@@ -67,16 +86,122 @@ def parse_contract(text: str) -> Any:
         return text
 
 
+#: significant digits a float holds: digits beyond them are shown as zeros
+_FLOAT_DIGITS = 15
+
+
+def _decimal(x: float) -> Decimal:
+    """The shortest decimal that reads back as ``x`` (what Python prints), exactly."""
+    return Decimal(repr(float(x)))
+
+
+def _digits(d: Decimal) -> str:
+    """A Decimal in positional notation, thousands separated, trailing zeros kept."""
+    return format(d, ",f")
+
+
+def _quantized(x: float, decimals: int, down: bool) -> Decimal:
+    d = _decimal(x)
+    if d.adjusted() >= _FLOAT_DIGITS:  # beyond a float's digits: round the digits away
+        d = Decimal(format(float(x), f".{_FLOAT_DIGITS}g"))
+    return d.quantize(Decimal(1).scaleb(-decimals), ROUND_DOWN if down else ROUND_HALF_UP)
+
+
+def fixed(x: float, decimals: int, *, down: bool = False) -> str:
+    """``x`` with exactly ``decimals`` decimals (more where fewer would show a non-zero
+    value as 0), rounded half away from zero, or cut toward zero with ``down``.
+
+    >>> fixed(1441.678186, 2), fixed(0.004, 2), fixed(-0.0000123, 2, down=True)
+    ('1,441.68', '0.004', '-0.000012')
+    """
+    x = float(x)
+    if not math.isfinite(x):
+        return str(x)
+    d = _quantized(x, decimals, down)
+    if d == 0 and x != 0:  # 0.004 at cents: two significant digits, not a false 0
+        decimals = max(decimals, -_decimal(x).adjusted() + 1)
+        return _digits(_quantized(x, decimals, down)).rstrip("0")
+    return _digits(d) if d != 0 else _digits(Decimal(0).quantize(Decimal(1).scaleb(-decimals)))
+
+
+def _is_coin(currency: str) -> bool:
+    """Money in a coin (BTC, ETH: 8 decimals) rather than dollars or a stablecoin (cents)."""
+    c = currency.upper()
+    return bool(c) and not (c.startswith("USD") or c in {"EUR", "DAI", "FDUSD", "QUOTE CURRENCY"})
+
+
+def money(x: float, currency: str, *, down: bool = False) -> str:
+    """An amount of money with its currency: to the cent, or to 8 decimals in a coin;
+    ``down`` cuts toward zero (a loss or a budget: never shown above what it is)."""
+    return f"{fixed(x, 8 if _is_coin(currency) else 2, down=down)} {currency}".rstrip()
+
+
+def tick_decimals(tick: float | None) -> int | None:
+    """Decimals of a price on this tick (0.1 -> 1, 0.25 -> 2, 5 -> 0); None without a tick."""
+    if tick is None or not math.isfinite(tick) or tick <= 0:
+        return None
+    return max(0, -_decimal(tick).normalize().as_tuple().exponent)  # type: ignore[operator]
+
+
+def price(x: float, tick: float | None) -> str:
+    """A price to its contract's tick (nearest, as the warnings write it), or as
+    :func:`show_value` without a tick."""
+    decimals = tick_decimals(tick)
+    return show_value(x) if decimals is None else f"{float(x):,.{min(10, decimals)}f}"
+
+
+def percent(fraction: float, *, down: bool = False) -> str:
+    """A fraction as a percent: 2 decimals, more where needed to be non-zero.
+
+    >>> percent(0.015), percent(1 / 3), percent(0.0000123)
+    ('1.50%', '33.33%', '0.0012%')
+    """
+    return f"{fixed(float(fraction) * 100, 2, down=down)}%"
+
+
+def ratio(x: float, unit: str) -> str:
+    """A multiple (reward to risk, beta, leverage) to 2 decimals, cut toward zero so that
+    an R is never shown above what it is; ``unit`` follows (``R``, ``x``)."""
+    return f"{fixed(x, 2, down=True)}{unit}"
+
+
+_EXPONENT = re.compile(r"(?<![\w.])(-?\d+(?:\.\d+)?[eE][+-]?\d+)(?![\w.])")
+
+
+def no_exponent(text: str) -> str:
+    """A message with every number written in exponent notation written out.
+
+    >>> no_exponent("notional 3.168e+18 USD is beyond the limit (1e10)")
+    'notional 3,168,000,000,000,000,000 USD is beyond the limit (10,000,000,000)'
+    """
+    return _EXPONENT.sub(lambda m: show_value(float(m.group(1))), text)
+
+
 def show_value(value: Any) -> str:
-    """A number in positional notation with up to 10 significant digits: 0.00001, not 1e-05;
-    thousands separated. Magnitudes beyond 1e15 or below 1e-12 use an exponent."""
+    """A number in positional notation with up to 10 significant digits after the point
+    and 15 in all, thousands separated: 0.00001, never 1e-05; text is returned as it is,
+    with any number in it that has an exponent written out."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        return str(value)
+        return no_exponent(str(value)) if isinstance(value, str) else str(value)
     x = float(value)
     if x == 0 or not math.isfinite(x):
         return "0" if x == 0 else str(x)
-    mag = math.floor(math.log10(abs(x)))
-    if not -12 <= mag < 15:
-        return format(x, ",.10g")
-    text = f"{x:,.{max(0, 9 - mag)}f}"
+    mag = _decimal(x).adjusted()
+    text = _digits(_quantized(x, max(0, 9 - mag), False))
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def csv_value(value: Any) -> str:
+    """A value for a CSV cell: a number in positional notation with every digit Python
+    prints (0.00001, not 1e-05), no thousands separators; text as it is.
+
+    >>> csv_value(1e-05), csv_value(125.0), csv_value("binance:BTCUSDT")
+    ('0.00001', '125', 'binance:BTCUSDT')
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return "" if value is None else str(value)
+    x = float(value)
+    if not math.isfinite(x):
+        return str(x)
+    text = format(_decimal(x), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
