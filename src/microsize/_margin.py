@@ -31,8 +31,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from fractions import Fraction
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import numpy as np

@@ -35,9 +35,20 @@ from ._hedge import beta, hedge, portfolio_hedge
 from ._ladder import ladder, scale_out
 from ._margin import liq_price, liquidation_check, maintenance_margin, margin
 from ._size_table import size_trade
-from ._trade import MAX_EQUITY
+from ._trade import MAX_EQUITY, MAX_NOTIONAL
+from .cli_args import (
+    amount,
+    csv_value,
+    fixed,
+    money,
+    no_exponent,
+    parse_fraction,
+    percent,
+    price,
+    ratio,
+    slippage_warning,
+)
 from .cli_args import parse_contract as _contract
-from .cli_args import csv_value, money, no_exponent, parse_fraction, percent, price, ratio
 from .cli_args import show_value as _show
 from .csvfiles import parse_number as _number
 from .csvfiles import read_csv, read_text
@@ -104,7 +115,7 @@ def _size_value(label: str, value: Any, units: _Units) -> str:
     if label == "Risk %":
         return percent(float(value), down=True)
     if label == "Contracts":
-        return _Units.join(_show(value), units.qty or "contracts")
+        return _Units.join(_show(value), _show(units.qty) or "contracts")
     if label == "Quantity":
         return _Units.join(_show(value), units.coin)
     if label in _MONEY_DOWN or label in _MONEY_NEAREST:
@@ -120,8 +131,18 @@ def _size_value(label: str, value: Any, units: _Units) -> str:
 
 def _warn(text: str) -> int:
     """Say on stderr that the Warnings row is not empty; the exit status is then 1."""
-    print(f"microsize: warning: {text}", file=sys.stderr)
+    print(f"microsize: warning: {no_exponent(text)}", file=sys.stderr)
     return 1
+
+
+def _print_rows(rows: list[tuple[str, str]], warnings: list[str]) -> int:
+    """Label-value rows, then a Warnings row when there is a warning (exit status 1)."""
+    if warnings:
+        rows = [*rows, ("Warnings", "; ".join(warnings))]
+    width = max(len(r[0]) for r in rows)
+    for label, value in rows:
+        print(f"{label:<{width}}  {_show(value)}")
+    return _warn("; ".join(warnings)) if warnings else 0
 
 
 # ------------------------------------------------------------------------ commands
@@ -159,6 +180,11 @@ def _account(text: str, name: str = "account") -> float:
 def _cmd_size(args: argparse.Namespace) -> int:
     table = _spec_table(args)
     contract = _contract(args.contract)
+    if table is not None and isinstance(contract, float):
+        raise MicrosizeError(
+            f"--specs and a contract size ({args.contract[:40]}) cannot be given together: "
+            "--specs is a table to look an exchange:symbol up in"
+        )
     extra: dict[str, Any] = {}
     if args.mmr is not None:
         extra["mmr"] = parse_fraction(args.mmr, "--mmr", positive=True)
@@ -184,6 +210,7 @@ def _cmd_size(args: argparse.Namespace) -> int:
         **extra,
     )
     units = _Units(_spec(contract, table))
+    rows = _with_slippage_warning(rows, _number(args.stop, "stop"))
     width = max(len(r[0]) for r in rows)
     warnings = ""
     for label, value in rows:
@@ -191,6 +218,20 @@ def _cmd_size(args: argparse.Namespace) -> int:
         if label == "Warnings" and value not in ("", "none", None):
             warnings = str(value)
     return _warn(warnings) if warnings else 0
+
+
+def _with_slippage_warning(rows: list[tuple[str, Any]], stop: float) -> list[tuple[str, Any]]:
+    """The MF_SIZE rows with the implausible-slippage warning added to the Warnings row."""
+    fill = dict(rows).get("Stop fill")
+    said = slippage_warning(stop, float(fill), "--slippage") if isinstance(fill, float) else None
+    if said is None:
+        return rows
+    out = []
+    for label, value in rows:
+        if label == "Warnings":
+            value = said if value in ("", "none", None) else f"{value}; {said}"
+        out.append((label, value))
+    return out
 
 
 def _slippage(text: str | None) -> Any:
@@ -201,8 +242,50 @@ def _slippage(text: str | None) -> Any:
     return parse_slippage(text)
 
 
-def _print_table(rows: list[list[Any]]) -> None:
-    grid = [[_show(v) for v in row] for row in rows]
+#: how each column of the ladder and scale-out tables is shown: its kind decides the unit
+_COLUMN_KINDS = {
+    "Entry": "price",
+    "Target": "price",
+    "Avg entry": "price",
+    "Weight": "percent",
+    "Contracts": "qty",
+    "Cum contracts": "qty",
+    "Cum risk": "loss",
+    "PnL": "money",
+    "Cum PnL": "money",
+    "R": "r",
+}
+
+
+def _cell(kind: str, value: Any, units: _Units) -> str:
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        return _show(value)
+    x = float(value)
+    if kind == "price":
+        return price(x, units.tick)
+    if kind == "percent":
+        return percent(x)
+    if kind in ("loss", "money"):
+        return amount(x, units.money, down=kind == "loss")
+    if kind == "r":
+        return ratio(x, "R")
+    return _show(x)
+
+
+def _header(name: str, kind: str, units: _Units) -> str:
+    unit = {"price": units.price, "qty": units.qty, "loss": units.money, "money": units.money}
+    shown = unit.get(kind, "")
+    if kind == "qty" and shown.startswith("contracts "):  # "contracts of 0.001 units"
+        shown = shown.removeprefix("contracts ")
+    return f"{name} ({shown})" if shown else name
+
+
+def _print_table(rows: list[list[Any]], units: _Units) -> None:
+    """A spill table with its units in the header (``Entry (USDT)``) and each column's
+    numbers as their kind is shown: prices to the tick, money to the cent, weights in %."""
+    kinds = [_COLUMN_KINDS.get(str(h), "") for h in rows[0]]
+    grid = [[_header(str(h), k, units) for h, k in zip(rows[0], kinds, strict=True)]]
+    grid += [[_cell(k, v, units) for k, v in zip(kinds, row, strict=True)] for row in rows[1:]]
     widths = [max(len(r[i]) for r in grid) for i in range(len(grid[0]))]
     for r in grid:
         cells = [
@@ -216,14 +299,6 @@ def _numbers(values: list[str], name: str) -> list[float]:
     return [_number(v, name) for v in values]
 
 
-def _units_line(contract: Any, table: SpecTable | None = None) -> None:
-    u = _Units(_spec(contract, table))
-    parts = [f"Contracts: {u.qty}" if u.qty else "", f"money: {u.money}" if u.money else ""]
-    shown = "; ".join(p for p in parts if p)
-    if shown:
-        print(f"({shown})")
-
-
 def _cmd_ladder(args: argparse.Namespace) -> int:
     contract = _contract(args.contract)
     lad = ladder(
@@ -234,8 +309,7 @@ def _cmd_ladder(args: argparse.Namespace) -> int:
         _numbers(args.weights, "--weights") if args.weights else None,
         _fee(args),
     )
-    _print_table(lad.rows())
-    _units_line(contract)
+    _print_table(lad.rows(), _Units(_spec(contract, None)))
     return 0
 
 
@@ -250,17 +324,16 @@ def _cmd_scale_out(args: argparse.Namespace) -> int:
         _numbers(args.weights, "--weights") if args.weights else None,
         _fee(args),
     )
-    _print_table(plan.rows())
-    _units_line(contract)
+    _print_table(plan.rows(), _Units(_spec(contract, None)))
     return 0
 
 
-def _liq_text(x: float, entry: float, qty: float, unit: str) -> str:
+def _liq_text(x: float, entry: float, qty: float, units: _Units) -> str:
     if x == 0 or x == float("inf"):
         return "none: cannot be liquidated"
     if (qty > 0 and x >= entry) or (qty < 0 and x <= entry):
         return "at once: margin below maintenance"
-    return _Units.join(_show(x), unit)
+    return units.show_price(x)
 
 
 # Long on purpose: reads, computes and prints the liq command's table in its row order.
@@ -281,25 +354,18 @@ def _cmd_liq(args: argparse.Namespace) -> int:
             f"{_show(entry)}: {'use a negative count for a short' if qty > 0 else 'use a positive count for a long'}"
         )
     lp = float(liq_price(entry, qty, lev, contract, wallet, mmr, amount))
+    maint = maintenance_margin(abs(qty), entry, contract, mmr=mmr, maint_amount=amount)
     rows: list[list[Any]] = [
-        ["Liquidation price", _liq_text(lp, entry, qty, units.price)],
-        [
-            "Initial margin",
-            _Units.join(_show(float(margin(abs(qty), entry, lev, contract))), units.money),
-        ],
-        [
-            "Maintenance margin",
-            _Units.join(
-                _show(
-                    float(
-                        maintenance_margin(abs(qty), entry, contract, mmr=mmr, maint_amount=amount)
-                    )
-                ),
-                units.money,
-            ),
-        ],
+        ["Liquidation price", _liq_text(lp, entry, qty, units)],
+        ["Initial margin", money(float(margin(abs(qty), entry, lev, contract)), units.money)],
+        ["Maintenance margin", money(float(maint), units.money)],
     ]
     warnings: list[str] = []
+    if args.equity is not None and stop is None:
+        raise MicrosizeError(
+            "--equity is compared with the margin only with --stop: give --stop S too, "
+            "or leave --equity out"
+        )
     if stop is not None:
         # without an account size, the margin-above-account check has nothing to compare
         equity = (
@@ -328,7 +394,7 @@ def _cmd_liq(args: argparse.Namespace) -> int:
         rows.append(["Warnings", "; ".join(warnings) if warnings else "none"])
     width = max(len(r[0]) for r in rows)
     for label, value in rows:
-        print(f"{label:<{width}}  {value}")
+        print(f"{label:<{width}}  {_show(value)}")
     return _warn("; ".join(warnings)) if warnings else 0
 
 
@@ -336,34 +402,125 @@ def _lam(args: argparse.Namespace) -> float | None:
     return _number(args.lam, "--lam") if args.lam is not None else None
 
 
-def _cmd_hedge(args: argparse.Namespace) -> int:
-    if args.beta is not None:
-        b = _number(args.beta, "--beta")
-    elif args.prices and args.asset and args.hedge_col:
-        prices = read_csv(args.prices, "--prices")
-        b = beta(
-            prices.column(args.asset),
-            prices.column(args.hedge_col),
-            _lam(args),
-        )
-    else:
+#: a beta this large in size is warned about: one asset to BTC is rarely beyond 3
+BETA_WARNED = 10.0
+#: a beta beyond this cannot be meant: refused (1e9 would hedge trillions)
+BETA_REFUSED = 100.0
+
+
+def _beta_warnings(b: float, name: str) -> list[str]:
+    """The warning for an implausible beta (above 10 in size); a beta above 100 in size is
+    refused, naming the option or row it came from."""
+    if abs(b) > BETA_REFUSED:
         raise MicrosizeError(
-            "give --beta B, or --prices FILE with --asset COLUMN and --hedge-col COLUMN"
+            f"{name} {_show(b)} is not the beta of any asset to a hedge (above "
+            f"{_show(BETA_REFUSED)} in size): check the number"
         )
+    if abs(b) > BETA_WARNED:
+        return [f"{name} {_show(b)} is above {_show(BETA_WARNED)} in size: check the number"]
+    return []
+
+
+def _hedge_warnings(notional: float, currency: str) -> list[str]:
+    if abs(notional) <= MAX_NOTIONAL:
+        return []
+    return [
+        f"hedge notional {money(notional, currency)} is beyond any venue's position limit "
+        f"({_show(MAX_NOTIONAL)}): check exposure and beta"
+    ]
+
+
+def _conflicts(args: argparse.Namespace, option: str, others: Sequence[str], why: str) -> None:
+    """Refuse ``option`` given together with any of ``others``, naming both."""
+    if getattr(args, option.lstrip("-").replace("-", "_")) is None:
+        return
+    for other in others:
+        if getattr(args, other.lstrip("-").replace("-", "_")) is not None:
+            raise MicrosizeError(f"{option} and {other} cannot be given together: {why}")
+
+
+def _hedge_beta(args: argparse.Namespace) -> float:
+    _conflicts(
+        args,
+        "--beta",
+        ("--prices", "--asset", "--hedge-col", "--lam"),
+        "--beta gives the beta, the others estimate it; give one or the other",
+    )
+    if args.beta is not None:
+        return _number(args.beta, "--beta")
+    if args.prices is None:
+        for option in ("--asset", "--hedge-col", "--lam"):
+            if getattr(args, option[2:].replace("-", "_")) is not None:
+                raise MicrosizeError(
+                    f"{option} names the history the beta is estimated from: give --prices "
+                    "FILE too, or --beta B instead"
+                )
+    if args.prices and args.asset and args.hedge_col:
+        prices = read_csv(args.prices, "--prices")
+        return float(beta(prices.column(args.asset), prices.column(args.hedge_col), _lam(args)))
+    raise MicrosizeError(
+        "give --beta B, or --prices FILE with --asset COLUMN and --hedge-col COLUMN"
+    )
+
+
+def _cmd_hedge(args: argparse.Namespace) -> int:
+    b = _hedge_beta(args)
+    warnings = _beta_warnings(b, "--beta" if args.beta is not None else "the estimated beta")
     target = _number(args.target, "--target") if args.target is not None else 0.0
+    warnings += _beta_warnings(target, "--target")
     contract = _contract(args.contract)
-    price = _number(args.price, "price")
+    price_ = _number(args.price, "price")
     units = _Units(_spec(contract, None))
     exposure = _number(args.exposure, "exposure")
-    n = float(hedge(exposure, b, price, contract, target))
+    n = float(hedge(exposure, b, price_, contract, target))
     # the hedge's value in the exposure's money (the contract's quote currency)
-    value = float(portfolio_hedge([exposure], [b], price, contract, target).notional)
+    value = float(portfolio_hedge([exposure], [b], price_, contract, target).notional)
     action = "sell" if n < 0 else "buy" if n > 0 else "nothing to trade"
-    print(f"Beta            {_show(float(b))}")
-    print(f"Target beta     {_show(target)}")
-    print(f"Hedge contracts {_Units.join(_show(n), units.qty)}  ({action})")
-    print(f"Hedge notional  {_Units.join(_show(value), units.price)} at {_show(price)}")
-    return 0
+    warnings += _hedge_warnings(value, units.price)
+    rows = [
+        ("Beta", _beta_text(b)),
+        ("Target beta", _beta_text(target)),
+        ("Hedge contracts", f"{_Units.join(_show(n), units.qty)}  ({action})"),
+        ("Hedge notional", f"{money(value, units.price)} at {units.show_price(price_)}"),
+    ]
+    return _print_rows(rows, warnings)
+
+
+def _beta_text(b: float) -> str:
+    """A beta: a multiple of the hedge's move, 2 decimals (more where needed), ``x``."""
+    return f"{fixed(b, 2)}x"
+
+
+def _holdings_betas(
+    args: argparse.Namespace, holdings: Any, warnings: list[str]
+) -> list[float | None]:
+    """The holdings' betas: the beta column, missing ones estimated from --prices."""
+    betas: list[float | None] = (
+        holdings.column("beta") if "beta" in holdings.header else [None for _ in holdings.rows]
+    )
+    missing = [i for i, b in enumerate(betas) if b is None]
+    if not missing:
+        for option in ("--prices", "--hedge-col", "--lam"):
+            if getattr(args, option[2:].replace("-", "_")) is not None:
+                raise MicrosizeError(
+                    f"{option} is for estimating missing betas, but every row of "
+                    f"{args.holdings[:60]} has one: leave {option} out"
+                )
+    history = read_csv(args.prices, "--prices") if args.prices else None
+    for i, b in enumerate(betas):
+        symbol = (holdings.rows[i].get("symbol") or "").strip()
+        if b is not None:
+            warnings += _beta_warnings(b, f"holdings row {i + 2} ({symbol[:40]}): beta")
+            continue
+        if history is None or not args.hedge_col:
+            raise MicrosizeError(
+                f"holdings row {i + 2} ({symbol[:40] or 'no symbol'}) has no beta: add one, or "
+                "give --prices FILE --hedge-col COLUMN to estimate it"
+            )
+        betas[i] = float(beta(history.column(symbol), history.column(args.hedge_col), _lam(args)))
+        print(f"beta of {symbol} estimated from {args.prices}: {_beta_text(betas[i] or 0.0)}")
+        warnings += _beta_warnings(betas[i] or 0.0, f"the estimated beta of {symbol[:40]}")
+    return betas
 
 
 def _cmd_portfolio_hedge(args: argparse.Namespace) -> int:
@@ -371,41 +528,24 @@ def _cmd_portfolio_hedge(args: argparse.Namespace) -> int:
     exposures = holdings.column("exposure")
     if any(x is None for x in exposures):
         raise MicrosizeError("holdings: every row needs an exposure")
-    betas: list[float | None] = (
-        holdings.column("beta") if "beta" in holdings.header else [None for _ in holdings.rows]
-    )
-    history = read_csv(args.prices, "--prices") if args.prices else None
-    for i, row in enumerate(holdings.rows):
-        if betas[i] is not None:
-            continue
-        symbol = (row.get("symbol") or "").strip()
-        if history is None or not args.hedge_col:
-            raise MicrosizeError(
-                f"holdings row {i + 2} ({symbol[:40] or 'no symbol'}) has no beta: add one, or "
-                "give --prices FILE --hedge-col COLUMN to estimate it"
-            )
-        betas[i] = beta(
-            history.column(symbol),
-            history.column(args.hedge_col),
-            _lam(args),
-        )
-        print(f"beta of {symbol} estimated from {args.prices}: {_show(float(betas[i] or 0.0))}")
+    warnings: list[str] = []
+    betas = _holdings_betas(args, holdings, warnings)
     target = _number(args.target, "--target") if args.target is not None else 0.0
+    warnings += _beta_warnings(target, "--target")
     contract = _contract(args.contract)
     units = _Units(_spec(contract, None))
     plan = portfolio_hedge(exposures, betas, _number(args.price, "price"), contract, target)
-    rows = plan.rows()
-    width = max(len(str(r[0])) for r in rows)
-    for label, value in rows:
-        shown = _show(value)
+    warnings += _hedge_warnings(float(plan.notional), units.price)
+    rows: list[tuple[str, str]] = []
+    for label, value in plan.rows():
         if label == "Hedge contracts":
-            shown = _Units.join(shown, units.qty)
-        elif label in ("Exposure", "Beta-weighted exposure", "Hedge notional") or (
-            str(label).startswith("Beta-weighted")
-        ):
-            shown = _Units.join(shown, units.price)  # money in the hedge's quote currency
-        print(f"{label:<{width}}  {shown}")
-    return 0
+            shown = _Units.join(_show(value), units.qty)
+        elif label in ("Portfolio beta", "Beta after hedge"):
+            shown = _beta_text(float(value))
+        else:  # money in the hedge's quote currency
+            shown = money(float(value), units.price)
+        rows.append((str(label), shown))
+    return _print_rows(rows, warnings)
 
 
 _BRIEF = (
@@ -422,19 +562,35 @@ _BRIEF = (
 )
 
 
+def _spec_cell(column: str, value: Any) -> str:
+    """A cell of the specs listing: leverage as 20x and the fee as a percent."""
+    if value is None:
+        return ""
+    if column == "max_leverage" and isinstance(value, numbers.Real):
+        return f"{_show(value)}x"
+    if column == "taker_fee" and isinstance(value, numbers.Real):
+        return percent(float(value), exact=True)
+    return _show(value)
+
+
 def _cmd_specs(args: argparse.Namespace) -> int:
     table = load_specs()
     specs = table.filter(args.exchange)
+    if args.csv and args.max_age_days is not None:
+        raise MicrosizeError(
+            "--csv and --max-age-days cannot be given together: the CSV has every column "
+            "(as_of included) and marks no row stale"
+        )
     if args.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         for row in table.rows(args.exchange):
-            writer.writerow(["" if v is None else v for v in row])
+            writer.writerow([csv_value(v) for v in row])  # 0.00001, never 1e-05
         return 0
     limit, now = _max_age(args), _today()
     grid = [list(_BRIEF)]
     stale = 0
     for s in specs:
-        row = ["" if s.get(c) is None else _show(s.get(c)) for c in _BRIEF]
+        row = [_spec_cell(c, s.get(c)) for c in _BRIEF]
         age = spec_age_days(s, now)
         if age is not None and age > limit:
             row[-1] += " (stale)"

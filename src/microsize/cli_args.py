@@ -24,6 +24,7 @@ from typing import Any
 from ._errors import MicrosizeError
 
 __all__ = [
+    "amount",
     "money",
     "no_exponent",
     "parse_contract",
@@ -31,6 +32,7 @@ __all__ = [
     "percent",
     "price",
     "show_value",
+    "slippage_warning",
 ]
 
 
@@ -130,10 +132,15 @@ def _is_coin(currency: str) -> bool:
     return bool(c) and not (c.startswith("USD") or c in {"EUR", "DAI", "FDUSD", "QUOTE CURRENCY"})
 
 
-def money(x: float, currency: str, *, down: bool = False) -> str:
-    """An amount of money with its currency: to the cent, or to 8 decimals in a coin;
+def amount(x: float, currency: str, *, down: bool = False) -> str:
+    """An amount of money without its currency: to the cent, or to 8 decimals in a coin;
     ``down`` cuts toward zero (a loss or a budget: never shown above what it is)."""
-    return f"{fixed(x, 8 if _is_coin(currency) else 2, down=down)} {currency}".rstrip()
+    return fixed(x, 8 if _is_coin(currency) else 2, down=down)
+
+
+def money(x: float, currency: str, *, down: bool = False) -> str:
+    """An amount of money followed by its currency (see :func:`amount`)."""
+    return f"{amount(x, currency, down=down)} {currency}".rstrip()
 
 
 def tick_decimals(tick: float | None) -> int | None:
@@ -150,13 +157,17 @@ def price(x: float, tick: float | None) -> str:
     return show_value(x) if decimals is None else f"{float(x):,.{min(10, decimals)}f}"
 
 
-def percent(fraction: float, *, down: bool = False) -> str:
-    """A fraction as a percent: 2 decimals, more where needed to be non-zero.
+def percent(fraction: float, *, down: bool = False, exact: bool = False) -> str:
+    """A fraction as a percent: 2 decimals, more where needed to be non-zero; with
+    ``exact`` (a rate from a spec table) every decimal the rate has.
 
-    >>> percent(0.015), percent(1 / 3), percent(0.0000123)
-    ('1.50%', '33.33%', '0.0012%')
+    >>> percent(0.015), percent(1 / 3), percent(0.0000123), percent(0.00055, exact=True)
+    ('1.50%', '33.33%', '0.0012%', '0.055%')
     """
-    return f"{fixed(float(fraction) * 100, 2, down=down)}%"
+    scaled = _decimal(fraction).scaleb(2)
+    if exact and -scaled.normalize().as_tuple().exponent > 2:  # type: ignore[operator]
+        return f"{format(scaled.normalize(), ',f')}%"
+    return f"{fixed(float(scaled), 2, down=down)}%"
 
 
 def ratio(x: float, unit: str) -> str:
@@ -175,6 +186,28 @@ def no_exponent(text: str) -> str:
     'notional 3,168,000,000,000,000,000 USD is beyond the limit (10,000,000,000)'
     """
     return _EXPONENT.sub(lambda m: show_value(float(m.group(1))), text)
+
+
+#: a stop fill this far from its trigger (a share of the stop price) is warned about
+SLIPPAGE_WARNED = 0.05
+
+
+def slippage_warning(stop: float, fill: float, option: str) -> str | None:
+    """The warning for a stop fill 5% or more from its trigger: a slippage that large is
+    more likely a typed percentage (5 for 0.05%) than an expected fill.
+
+    >>> slippage_warning(57000, 51300, "--slippage")
+    'slippage 10.00% of the stop price (5% or more): check --slippage'
+    >>> slippage_warning(57000, 56943, "--slippage") is None
+    True
+    """
+    share = abs(fill - stop) / abs(stop) if stop else 0.0
+    if not share >= SLIPPAGE_WARNED * (1 - 1e-9):
+        return None
+    return (
+        f"slippage {percent(share)} of the stop price ({show_value(SLIPPAGE_WARNED * 100)}% "
+        f"or more): check {option}"
+    )
 
 
 def show_value(value: Any) -> str:
