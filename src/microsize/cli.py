@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import math
 import numbers
 import re
 import sys
@@ -23,7 +22,6 @@ import numpy as np
 from . import __version__, clock
 from ._contracts import (
     MAX_AGE_ENV,
-    ContractSpec,
     SpecTable,
     load_margin_tiers,
     load_specs,
@@ -36,6 +34,7 @@ from ._ladder import ladder, scale_out
 from ._margin import liq_price, liquidation_check, maintenance_margin, margin
 from ._size_table import size_trade
 from ._trade import MAX_EQUITY, MAX_NOTIONAL
+from .cli_args import Units as _Units
 from .cli_args import (
     amount,
     csv_value,
@@ -50,6 +49,7 @@ from .cli_args import (
 )
 from .cli_args import parse_contract as _contract
 from .cli_args import show_value as _show
+from .cli_args import spec_of as _spec
 from .csvfiles import parse_number as _number
 from .csvfiles import read_csv, read_text
 from .workbook_cli import add_commands as add_workbook_commands
@@ -68,40 +68,6 @@ def _max_age(args: argparse.Namespace) -> float:
     if not days >= 0:
         raise MicrosizeError(f"--max-age-days must be 0 or more (got {args.max_age_days!r})")
     return days
-
-
-# ------------------------------------------------------------------------ units
-class _Units:
-    """The unit of each kind of number for one contract: order quantity, coin, money, price,
-    and the tick prices are shown to. A typed contract size names no currency: its money
-    and prices are in the "quote currency", as its Currency row says."""
-
-    def __init__(self, spec: ContractSpec | None):
-        self.qty = (spec.qty_unit or "") if spec else ""
-        self.tick = spec.tick_size if spec else None
-        if spec is None or not spec.exchange:  # a typed contract size: units of anything
-            self.money = self.price = "quote currency"
-            self.coin = "units"
-            return
-        self.money = spec.settle or "settlement currency"
-        self.price = spec.quote or "quote currency"
-        self.coin = f"{spec.settle} per point" if spec.kind == "quanto" else spec.base or "units"
-
-    @staticmethod
-    def join(shown: str, unit: str) -> str:
-        return f"{shown} {unit}" if unit else shown
-
-    def show_price(self, x: float) -> str:
-        return self.join(price(x, self.tick), self.price)
-
-
-def _spec(contract: Any, table: SpecTable | None) -> ContractSpec | None:
-    if isinstance(contract, float):
-        return ContractSpec.numeric(contract) if math.isfinite(contract) else None
-    try:
-        return (table or load_specs()).lookup(contract)
-    except MicrosizeError:
-        return None
 
 
 #: money rows cut toward zero (a loss, a budget, what is left of it: never shown above it)

@@ -21,9 +21,11 @@ import re
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
+from ._contracts import ContractSpec, SpecTable, load_specs
 from ._errors import MicrosizeError
 
 __all__ = [
+    "Units",
     "amount",
     "money",
     "no_exponent",
@@ -33,6 +35,7 @@ __all__ = [
     "price",
     "show_value",
     "slippage_warning",
+    "spec_of",
 ]
 
 
@@ -238,3 +241,36 @@ def csv_value(value: Any) -> str:
         return str(x)
     text = format(_decimal(x), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+class Units:
+    """The unit of each kind of number for one contract: order quantity, coin, money, price,
+    and the tick prices are shown to. A typed contract size names no currency: its money
+    and prices are in the "quote currency", as its Currency row says."""
+
+    def __init__(self, spec: ContractSpec | None):
+        self.qty = (spec.qty_unit or "") if spec else ""
+        self.tick = spec.tick_size if spec else None
+        if spec is None or not spec.exchange:  # a typed contract size: units of anything
+            self.money = self.price = "quote currency"
+            self.coin = "units"
+            return
+        self.money = spec.settle or "settlement currency"
+        self.price = spec.quote or "quote currency"
+        self.coin = f"{spec.settle} per point" if spec.kind == "quanto" else spec.base or "units"
+
+    @staticmethod
+    def join(shown: str, unit: str) -> str:
+        return f"{shown} {unit}" if unit else shown
+
+    def show_price(self, x: float) -> str:
+        return self.join(price(x, self.tick), self.price)
+
+
+def spec_of(contract: Any, table: SpecTable | None) -> ContractSpec | None:
+    if isinstance(contract, float):
+        return ContractSpec.numeric(contract) if math.isfinite(contract) else None
+    try:
+        return (table or load_specs()).lookup(contract)
+    except MicrosizeError:
+        return None

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
+import sys
 from typing import Any
 
 import numpy as np
@@ -28,7 +30,15 @@ from ._targets import (
     target_price,
 )
 from ._volatility import atr
-from .cli_args import parse_contract, parse_fraction
+from .cli_args import (
+    Units,
+    money,
+    parse_contract,
+    parse_fraction,
+    ratio,
+    slippage_warning,
+    spec_of,
+)
 from .cli_args import show_value as _show
 
 __all__ = ["EXAMPLES", "add_commands", "parse_slippage"]
@@ -66,6 +76,21 @@ def _contract(text: str | None) -> Any:
     return None if text is None else parse_contract(text)
 
 
+def _units(contract: Any) -> Units:
+    """The units of a contract argument; without one, prices are in the quote currency."""
+    return Units(None if contract is None else spec_of(contract, None))
+
+
+def _side(text: str) -> Any:
+    """A side as typed: ``long``/``short`` (the core reads the words), or the number 1 or
+    -1 typed on the command line (a number there, not the text '1')."""
+    try:
+        number = float(text.strip())
+    except ValueError:
+        return text
+    return number if math.isfinite(number) else text
+
+
 def parse_slippage(text: str) -> Any:
     """``0.1%`` or ``0.001`` -> 0.001 (a fraction of the stop price); ``2 ticks`` stays text.
 
@@ -79,10 +104,19 @@ def parse_slippage(text: str) -> Any:
     return _fraction(text, "slippage", limit=0.999999)
 
 
-def _print_rows(rows: list[tuple[str, Any]]) -> None:
+def _print_rows(rows: list[tuple[str, Any]], warnings: Any = ()) -> int:
+    """Label-value rows, then a Warnings row when there is a warning: exit status 1, and
+    the warning on stderr as well (as ``microsize size`` does)."""
+    said = [w for w in warnings if w]
+    if said:
+        rows = [*rows, ("Warnings", "; ".join(said))]
     width = max(len(r[0]) for r in rows)
     for label, value in rows:
         print(f"{label:<{width}}  {_show(value)}")
+    if said:
+        print(f"microsize: warning: {'; '.join(said)}", file=sys.stderr)
+        return 1
+    return 0
 
 
 # ------------------------------------------------------------------------ commands
@@ -110,44 +144,53 @@ def _read_bars(path: str, cols: tuple[str, str, str]) -> list[list[list[Any]]]:
     return out
 
 
+#: an ATR is in the prices' own unit, which a CSV of bars does not name
+_ATR_UNIT = "price units"
+
+
 def _cmd_atr(args: argparse.Namespace) -> int:
     high, low, close = _read_bars(args.prices, (args.high_col, args.low_col, args.close_col))
     periods = int(_num(args.periods, "--periods")) if args.periods else None
     values = atr(high, low, close, periods, args.method)
     n = periods or 14
     if args.all:
-        print("row  ATR")
+        print(f"row  ATR ({_ATR_UNIT})")
         for i, v in enumerate(values, start=2):
             print(f"{i:>3}  {'n/a' if v != v else _show(float(v))}")
         return 0
     good = [float(v) for v in values if v == v]
     if not good:
         raise MicrosizeError(f"prices: {n} bars are needed for a {n}-bar ATR (got {len(values)})")
-    _print_rows([("ATR", good[-1]), ("Periods", n), ("Method", args.method or "wilder")])
-    return 0
+    return _print_rows(
+        [
+            ("ATR", f"{_show(good[-1])} {_ATR_UNIT}"),
+            ("Periods", f"{n} bars"),
+            ("Method", args.method or "wilder"),
+        ]
+    )
 
 
 def _cmd_atr_stop(args: argparse.Namespace) -> int:
+    contract = _contract(args.contract)
     stop = atr_stop(
         _num(args.entry, "entry"),
         _num(args.atr, "atr"),
         _num(args.multiple, "multiple"),
-        args.side,
-        _contract(args.contract),
+        _side(args.side),
+        contract,
     )
-    _print_rows([("Stop", stop)])
-    return 0
+    return _print_rows([("Stop", _units(contract).show_price(float(stop)))])
 
 
 def _cmd_stop_fill(args: argparse.Namespace) -> int:
-    fill = stop_fill(
-        _num(args.stop, "stop"),
-        parse_slippage(args.slippage),
-        _num(args.entry, "entry"),
-        _contract(args.contract),
+    contract, stop = _contract(args.contract), _num(args.stop, "stop")
+    fill = float(
+        stop_fill(stop, parse_slippage(args.slippage), _num(args.entry, "entry"), contract)
     )
-    _print_rows([("Stop fill", fill)])
-    return 0
+    return _print_rows(
+        [("Stop fill", _units(contract).show_price(fill))],
+        [slippage_warning(stop, fill, "slippage")],
+    )
 
 
 def _cmd_rr(args: argparse.Namespace) -> int:
@@ -158,34 +201,35 @@ def _cmd_rr(args: argparse.Namespace) -> int:
         _contract(args.contract),
         _fee(args),
     )
-    _print_rows([("Reward to risk", rr)])
-    return 0
+    return _print_rows([("Reward to risk", ratio(float(rr), "R"))])
 
 
 def _cmd_target(args: argparse.Namespace) -> int:
     entry, stop = _num(args.entry, "entry"), _num(args.stop, "stop")
     r = _num(args.r_multiple, "r_multiple")
     contract, fee = _contract(args.contract), _fee(args)
-    t = target_price(entry, stop, r, contract, fee)
-    _print_rows([("Target", t), ("R at target", reward_risk(entry, stop, t, contract, fee))])
-    return 0
+    t = float(target_price(entry, stop, r, contract, fee))
+    reached = float(reward_risk(entry, stop, t, contract, fee))
+    return _print_rows(
+        [("Target", _units(contract).show_price(t)), ("R at target", ratio(reached, "R"))]
+    )
 
 
 def _cmd_roi_target(args: argparse.Namespace) -> int:
+    contract = _contract(args.contract)
     t = roi_target(
         _num(args.entry, "entry"),
         _fraction(args.roi, "roi", limit=1e6, signed=True),
         _num(args.leverage, "leverage"),
-        args.side,
-        _contract(args.contract),
+        _side(args.side),
+        contract,
         _fee(args),
     )
-    _print_rows([("Target", t)])
-    return 0
+    return _print_rows([("Target", _units(contract).show_price(float(t)))])
 
 
 def _cmd_usd_budget(args: argparse.Namespace) -> int:
-    usd = _num(args.usd, "usd_amount")
+    usd = _num(args.usd, "usd")
     entry, stop = _num(args.entry, "entry"), _num(args.stop, "stop")
     contract, fee = _contract(args.contract), _fee(args)
     fill = (
@@ -200,22 +244,24 @@ def _cmd_usd_budget(args: argparse.Namespace) -> int:
 
     spec = resolve_contracts(contract).single
     inverse = spec is not None and spec.kind == "inverse"
-    settle = (spec.settle if spec is not None else None) or "settlement currency"
+    units = Units(spec)
+    settle = units.money
     rows: list[tuple[str, Any]] = [
-        ("USD budget", usd),
-        ("Stop fill", fill),
-        (f"Budget ({settle})", budget),
-        ("Contracts", n),
-        (f"Risk at stop ({settle})", loss),
+        ("USD budget", money(usd, "USD", down=True)),
+        ("Stop fill", units.show_price(float(fill))),
+        ("Budget", money(float(budget), settle, down=True)),
+        ("Contracts", f"{_show(float(n))} {units.qty or 'contracts'}"),
+        ("Risk at stop", money(float(loss), settle, down=True)),
     ]
     if inverse and spec is not None:
         f = 0.0 if fee is None else fee
         usd_loss = exact(n) * unit_loss_of(INVERSE, spec.contract_size, entry, fill, f)
-        rows.append(
-            ("Risk at stop (USD)", float(clean_money(np.asarray(float(usd_loss * exact(fill))))))
-        )
-    _print_rows(rows)
-    return 0
+        in_usd = float(clean_money(np.asarray(float(usd_loss * exact(fill)))))
+        rows.append(("Risk at stop (USD)", money(in_usd, "USD", down=True)))
+    warned = (
+        slippage_warning(stop, float(fill), "--slippage") if args.slippage is not None else None
+    )
+    return _print_rows(rows, [warned])
 
 
 # Long on purpose: declarations only: six argparse subcommands, one block each.
