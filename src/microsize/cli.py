@@ -631,6 +631,71 @@ def _cmd_specs_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------ examples
+#: the files ``microsize examples DIR`` writes: every help example reads only these
+EXAMPLE_FILES = ("prices.csv", "bars.csv", "holdings.csv", "specs.csv", "microsize.xlsm")
+
+
+def _csv_text(rows: Sequence[Sequence[Any]]) -> str:
+    import io
+
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([[csv_value(v) for v in r] for r in rows])
+    return buffer.getvalue()
+
+
+def example_files() -> dict[str, bytes]:
+    """The sample files of the help examples, from the package's own sample data: the
+    template's weekly prices (BTC, ETH, SOL, LINK), its daily BTC bars for the ATR, its
+    holdings valued at the last closes, the bundled spec table, and the template itself."""
+    from . import workbook  # XlsxWriter: only for this command
+    from ._sizing import notional
+    from .workbook._data import SAMPLE_PRICES
+    from .workbook.portfolio import HOLDINGS, PRICE_ASSETS
+    from .workbook.sizing import ATR_BARS
+
+    prices = [["week", *PRICE_ASSETS]] + [[i, *r] for i, r in enumerate(SAMPLE_PRICES, 1)]
+    bars = [["day", "high", "low", "close"]] + [[i, *b] for i, b in enumerate(ATR_BARS, 1)]
+    holdings: list[list[Any]] = [["name", "symbol", "exposure", "beta"]]
+    for name, symbol, key, qty, last in HOLDINGS:
+        holdings.append([name, symbol, float(notional(qty, last, key)), None])
+    table = load_specs()
+    text = {
+        "prices.csv": _csv_text(prices),
+        "bars.csv": _csv_text(bars),
+        "holdings.csv": _csv_text(holdings),
+        "specs.csv": _csv_text(table.rows(None)),
+    }
+    files = {name: body.encode("utf-8") for name, body in text.items()}
+    files["microsize.xlsm"] = workbook.build_workbook_bytes()
+    return files
+
+
+def _cmd_examples(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    folder = Path(args.dir)
+    files = example_files()
+    if not args.force:
+        there = [name for name in files if (folder / name).exists()]
+        if there:
+            raise MicrosizeError(
+                f"{folder / there[0]} exists: examples writes {', '.join(files)}; "
+                "choose a new folder, or add --force to overwrite them"
+            )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, body in files.items():
+            (folder / name).write_bytes(body)
+    except OSError as exc:
+        raise MicrosizeError(
+            f"examples: cannot write into {args.dir[:80]} ({exc.strerror or exc})"
+        ) from None
+    print(f"wrote {', '.join(files)} into {folder}")
+    print(f"every example of microsize COMMAND --help runs from there: cd {folder}")
+    return 0
+
+
 class _Formatter(argparse.HelpFormatter):
     """Wraps prose as usual but keeps indented lines (the examples) whole, so a pasted
     example is one command."""
@@ -655,6 +720,26 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
         self._negative_number_matcher = re.compile(r"^-(?:\d|\.\d|inf|nan)", re.IGNORECASE)
 
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
+        """As argparse's, but an extra argument is refused with the usage of the command
+        the user typed (``microsize size ...``), not the list of every command."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            _chosen(self, parsed).error(f"unrecognized arguments: {' '.join(extras)[:120]}")
+        return parsed
+
+
+def _chosen(parser: argparse.ArgumentParser, parsed: Any) -> argparse.ArgumentParser:
+    """The (sub)command parser the parsed arguments went to: ``microsize specs refresh``."""
+    while True:
+        action = next(
+            (a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None
+        )
+        name = getattr(parsed, action.dest, None) if action is not None else None
+        if action is None or name not in action.choices:
+            return parser
+        parser = action.choices[name]
+
 
 def _examples(*lines: str) -> str:
     return "examples:\n" + "\n".join(f"  {line}" for line in lines)
@@ -676,6 +761,7 @@ def _add_sizing_commands(sub: Any) -> None:
             "microsize size 2000 1.5% 3520 3450 binance:ETHUSDT --fee 0.05%",
             "microsize size 1000 1% 60000 57000 binance:BTCUSDT --leverage 10",
             "microsize size 5000 0.5% 3520 3600 cme:MET --leverage 5 --mmr 1%",
+            "microsize size 2000 1.5% 3520 3450 binance:ETHUSDT --specs specs.csv",
         ),
     )
     p.add_argument("account", help="account size in the settlement currency")
@@ -768,7 +854,7 @@ def _add_hedges_commands(sub: Any) -> None:
         "Windows text, comma, semicolon or TAB separated).",
         epilog=_examples(
             "microsize hedge 250000 60000 cme:MBT --beta 1.2",
-            "microsize hedge 100000 60000 cme:MBT --prices px.csv --asset SOL --hedge-col BTC",
+            "microsize hedge 100000 60000 cme:MBT --prices prices.csv --asset SOL --hedge-col BTC",
         ),
     )
     p.add_argument("exposure", help="position value in USD (negative for a short)")
@@ -790,7 +876,8 @@ def _add_hedges_commands(sub: Any) -> None:
         "saves them: UTF-8, UTF-16 (Unicode Text) or Windows text, comma, semicolon or TAB "
         "separated.",
         epilog=_examples(
-            "microsize portfolio-hedge book.csv 60000 cme:MBT --prices px.csv --hedge-col BTC"
+            "microsize portfolio-hedge holdings.csv 60000 cme:MBT --prices prices.csv "
+            "--hedge-col BTC"
         ),
     )
     p.add_argument("holdings", help="CSV of holdings: symbol, exposure[, beta]")
@@ -858,11 +945,33 @@ def _add_specs_commands(sub: Any) -> None:
     r.set_defaults(func=_cmd_specs_refresh)
 
 
+def _add_examples_command(sub: Any) -> None:
+    p = sub.add_parser(
+        "examples",
+        help="write the sample files the help examples use into a folder",
+        description="Write the files every help example reads into DIR: prices.csv (weekly "
+        "closes of BTC, ETH, SOL, LINK), bars.csv (daily high, low, close of BTC), "
+        "holdings.csv (symbol, exposure, blank betas), specs.csv (the bundled spec table) "
+        "and microsize.xlsm (the template workbook). The samples are made up, from the "
+        "template's own data. Then cd DIR: each example of microsize COMMAND --help runs "
+        "as pasted.",
+        epilog=_examples("microsize examples microsize-examples"),
+    )
+    p.add_argument("dir", metavar="DIR", help="the folder to write into (made if missing)")
+    p.add_argument("--force", action="store_true", help="overwrite the sample files in DIR")
+    p.set_defaults(func=_cmd_examples)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="microsize",
         description="Precise risk allocation with crypto micro-futures.",
-        epilog="exit status: 0 done; 1 done, but read the Warnings row; 2 refused (bad input)",
+        epilog="exit status: 0 done; 1 done, but read the Warnings row; 2 refused (bad input)\n"
+        "\n"
+        + _examples(
+            "microsize size 2000 1.5% 3520 3450 binance:ETHUSDT --fee 0.05%",
+            "microsize examples microsize-examples",
+        ),
     )
     parser.add_argument("--version", action="version", version=f"microsize {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -870,6 +979,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_margin_commands(sub)
     _add_hedges_commands(sub)
     _add_specs_commands(sub)
+    _add_examples_command(sub)
     add_workbook_commands(sub)  # registers the command; the builder is imported when it runs
     from .cli_trader import add_commands as add_trader_commands
 

@@ -45,7 +45,7 @@ __all__ = ["EXAMPLES", "add_commands", "parse_slippage"]
 
 #: The example of each command's help, runnable as printed (tests run every one).
 EXAMPLES = {
-    "atr": "microsize atr prices.csv --periods 14",
+    "atr": "microsize atr bars.csv --periods 14",
     "atr-stop": "microsize atr-stop 60000 1234.5 2 long cme:MBT",
     "stop-fill": "microsize stop-fill 57000 0.1% 60000 deribit:BTC-PERPETUAL",
     "rr": "microsize rr 60000 57000 69000 cme:MBT --fee 0.05%",
