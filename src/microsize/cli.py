@@ -40,6 +40,7 @@ from .cli_args import (
     csv_value,
     fixed,
     money,
+    named,
     no_exponent,
     parse_fraction,
     percent,
@@ -138,7 +139,7 @@ def _account(text: str, name: str = "account") -> float:
     if value > MAX_EQUITY:
         raise MicrosizeError(
             f"{name} {text[:40]} is beyond any trading account (above "
-            f"{format(MAX_EQUITY, 'g')}): check the number"
+            f"{_show(MAX_EQUITY)}): check the number"
         )
     return value
 
@@ -374,17 +375,29 @@ BETA_WARNED = 10.0
 BETA_REFUSED = 100.0
 
 
-def _beta_warnings(b: float, name: str) -> list[str]:
+def _beta_warnings(b: float, name: str, typed: str | None = None) -> list[str]:
     """The warning for an implausible beta (above 10 in size); a beta above 100 in size is
-    refused, naming the option or row it came from."""
+    refused, naming the option or row it came from and the value as typed."""
+    shown = typed.strip()[:40] if typed is not None else fixed(b, 2)
     if abs(b) > BETA_REFUSED:
         raise MicrosizeError(
-            f"{name} {_show(b)} is not the beta of any asset to a hedge (above "
+            f"{name} {shown} is not the beta of any asset to a hedge (above "
             f"{_show(BETA_REFUSED)} in size): check the number"
         )
     if abs(b) > BETA_WARNED:
-        return [f"{name} {_show(b)} is above {_show(BETA_WARNED)} in size: check the number"]
+        return [f"{name} {shown} is above {_show(BETA_WARNED)} in size: check the number"]
     return []
+
+
+def _exposure(value: float, name: str, typed: str) -> float:
+    """An exposure to hedge: refused beyond any portfolio (above 1e12 in size), as an
+    account size is."""
+    if abs(value) > MAX_EQUITY:
+        raise MicrosizeError(
+            f"{name} {typed.strip()[:40]} is beyond any portfolio (above "
+            f"{_show(MAX_EQUITY)} in size): check the number"
+        )
+    return value
 
 
 def _hedge_warnings(notional: float, currency: str) -> list[str]:
@@ -431,13 +444,16 @@ def _hedge_beta(args: argparse.Namespace) -> float:
 
 def _cmd_hedge(args: argparse.Namespace) -> int:
     b = _hedge_beta(args)
-    warnings = _beta_warnings(b, "--beta" if args.beta is not None else "the estimated beta")
+    if args.beta is not None:
+        warnings = _beta_warnings(b, "--beta", args.beta)
+    else:
+        warnings = _beta_warnings(b, f"the beta estimated from {args.prices[:60]}")
     target = _number(args.target, "--target") if args.target is not None else 0.0
-    warnings += _beta_warnings(target, "--target")
+    warnings += _beta_warnings(target, "--target", args.target)
     contract = _contract(args.contract)
     price_ = _number(args.price, "price")
     units = _Units(_spec(contract, None))
-    exposure = _number(args.exposure, "exposure")
+    exposure = _exposure(_number(args.exposure, "exposure"), "exposure", args.exposure)
     n = float(hedge(exposure, b, price_, contract, target))
     # the hedge's value in the exposure's money (the contract's quote currency)
     value = float(portfolio_hedge([exposure], [b], price_, contract, target).notional)
@@ -494,10 +510,12 @@ def _cmd_portfolio_hedge(args: argparse.Namespace) -> int:
     exposures = holdings.column("exposure")
     if any(x is None for x in exposures):
         raise MicrosizeError("holdings: every row needs an exposure")
+    for i, x in enumerate(exposures):
+        _exposure(float(x or 0.0), f"holdings row {i + 2}: exposure", _show(x))
     warnings: list[str] = []
     betas = _holdings_betas(args, holdings, warnings)
     target = _number(args.target, "--target") if args.target is not None else 0.0
-    warnings += _beta_warnings(target, "--target")
+    warnings += _beta_warnings(target, "--target", args.target)
     contract = _contract(args.contract)
     units = _Units(_spec(contract, None))
     plan = portfolio_hedge(exposures, betas, _number(args.price, "price"), contract, target)
@@ -785,7 +803,7 @@ def _add_sizing_commands(sub: Any) -> None:
         help=f"flag the contract's spec row when older (default ${MAX_AGE_ENV} or 180)",
     )
     p.add_argument("--slippage", help="size against the stop's fill: 0.1%%, 0.001 or '2 ticks'")
-    p.set_defaults(func=_cmd_size)
+    p.set_defaults(func=named(_cmd_size, equity="account", leverage="--leverage"))
 
     p = sub.add_parser(
         "ladder",
@@ -802,7 +820,7 @@ def _add_sizing_commands(sub: Any) -> None:
     p.add_argument("--entries", nargs="+", required=True, help="entry prices")
     p.add_argument("--weights", nargs="+", help="shares of quantity per entry (default equal)")
     p.add_argument("--fee", help=_FEE_HELP)
-    p.set_defaults(func=_cmd_ladder)
+    p.set_defaults(func=named(_cmd_ladder, entries="--entries", weights="--weights"))
 
     p = sub.add_parser(
         "scale-out",
@@ -817,7 +835,7 @@ def _add_sizing_commands(sub: Any) -> None:
     p.add_argument("--targets", nargs="+", required=True, help="take-profit prices")
     p.add_argument("--weights", nargs="+", help="shares of the position per target (default equal)")
     p.add_argument("--fee", help=_FEE_HELP)
-    p.set_defaults(func=_cmd_scale_out)
+    p.set_defaults(func=named(_cmd_scale_out, targets="--targets", weights="--weights"))
 
 
 def _add_margin_commands(sub: Any) -> None:
@@ -841,7 +859,7 @@ def _add_margin_commands(sub: Any) -> None:
     p.add_argument("--maint-amount", help="maintenance amount (default: the tier)")
     p.add_argument("--stop", help="stop price: warn when liquidation comes first")
     p.add_argument("--equity", help="account size, to warn when the margin exceeds it")
-    p.set_defaults(func=_cmd_liq)
+    p.set_defaults(func=named(_cmd_liq, wallet_balance="--wallet", equity="--equity"))
 
 
 def _add_hedges_commands(sub: Any) -> None:
@@ -866,7 +884,11 @@ def _add_hedges_commands(sub: Any) -> None:
     p.add_argument("--hedge-col", help="column of the hedge instrument's prices in --prices")
     p.add_argument("--lam", help="decay for an exponentially weighted beta, e.g. 0.94")
     p.add_argument("--target", help="beta to reach (default 0)")
-    p.set_defaults(func=_cmd_hedge)
+    p.set_defaults(
+        func=named(
+            _cmd_hedge, asset_prices="the --asset column", hedge_prices="the --hedge-col column"
+        )
+    )
 
     p = sub.add_parser(
         "portfolio-hedge",
@@ -887,7 +909,15 @@ def _add_hedges_commands(sub: Any) -> None:
     p.add_argument("--hedge-col", help="column of the hedge instrument's prices in --prices")
     p.add_argument("--lam", help="decay for an exponentially weighted beta, e.g. 0.94")
     p.add_argument("--target", help="portfolio beta to reach (default 0)")
-    p.set_defaults(func=_cmd_portfolio_hedge)
+    p.set_defaults(
+        func=named(
+            _cmd_portfolio_hedge,
+            exposures="the holdings' exposures",
+            betas="the holdings' betas",
+            asset_prices="the holding's column of --prices",
+            hedge_prices="the --hedge-col column",
+        )
+    )
 
 
 def _add_specs_commands(sub: Any) -> None:

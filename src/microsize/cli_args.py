@@ -18,7 +18,9 @@ from __future__ import annotations
 import math
 import numbers
 import re
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from ._contracts import ContractSpec, SpecTable, load_specs
@@ -28,6 +30,7 @@ __all__ = [
     "Units",
     "amount",
     "money",
+    "named",
     "no_exponent",
     "parse_contract",
     "parse_fraction",
@@ -36,6 +39,7 @@ __all__ = [
     "show_value",
     "slippage_warning",
     "spec_of",
+    "typed_names",
 ]
 
 
@@ -109,7 +113,9 @@ def _quantized(x: float, decimals: int, down: bool) -> Decimal:
     d = _decimal(x)
     if d.adjusted() >= _FLOAT_DIGITS:  # beyond a float's digits: round the digits away
         d = Decimal(format(float(x), f".{_FLOAT_DIGITS}g"))
-    return d.quantize(Decimal(1).scaleb(-decimals), ROUND_DOWN if down else ROUND_HALF_UP)
+    with localcontext() as ctx:  # every digit of a float up to 1.8e308 and down to 5e-324
+        ctx.prec = 800
+        return d.quantize(Decimal(1).scaleb(-decimals), ROUND_DOWN if down else ROUND_HALF_UP)
 
 
 def fixed(x: float, decimals: int, *, down: bool = False) -> str:
@@ -211,6 +217,51 @@ def slippage_warning(stop: float, fill: float, option: str) -> str | None:
         f"slippage {percent(share)} of the stop price ({show_value(SLIPPAGE_WARNED * 100)}% "
         f"or more): check {option}"
     )
+
+
+@contextmanager
+def typed_names(**names: str) -> Iterator[None]:
+    """Messages from the core name its arguments (``hedge_price``, ``wallet_balance``,
+    ``weights``); the command line says what the user typed (``price``, ``--wallet``,
+    ``--weights``): ``core_name="typed"`` pairs, applied to a refusal on its way out.
+
+    >>> with typed_names(wallet_balance="--wallet"):
+    ...     raise MicrosizeError("wallet_balance must be zero or more (got -1)")
+    Traceback (most recent call last):
+    microsize._errors.MicrosizeError: --wallet must be zero or more (got -1)
+    """
+    try:
+        yield
+    except MicrosizeError as exc:
+        text = str(exc)
+        for core, typed in names.items():
+            text = re.sub(rf"(?<![\w'-]){re.escape(core)}(?![\w'-])", typed, text)
+        text = re.sub(r" has (\d+) cells\b", r" has \1 values", text)
+        raise MicrosizeError(text) from None
+
+
+#: core argument names and how the command line's user typed them, shared by commands
+TYPED = {
+    "stop_price": "stop",
+    "fee_rate": "--fee",
+    "maint_amount": "--maint-amount",
+    "mmr": "--mmr",
+    "specs": "--specs",
+    "target_beta": "--target",
+    "hedge_price": "price",
+    "lam": "--lam",
+    "usd_amount": "usd",
+}
+
+
+def named(func: Callable[[Any], int], **names: str) -> Callable[[Any], int]:
+    """A command whose refusals name what the user typed (:data:`TYPED`, then ``names``)."""
+
+    def run(args: Any) -> int:
+        with typed_names(**{**TYPED, **names}):
+            return func(args)
+
+    return run
 
 
 def show_value(value: Any) -> str:

@@ -33,6 +33,7 @@ from ._volatility import atr
 from .cli_args import (
     Units,
     money,
+    named,
     parse_contract,
     parse_fraction,
     ratio,
@@ -290,7 +291,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--low-col", default="low", help="column of the lows (default low)")
     p.add_argument("--close-col", default="close", help="column of the closes (default close)")
     p.add_argument("--all", action="store_true", help="print the ATR beside every row")
-    p.set_defaults(func=_cmd_atr)
+    p.set_defaults(func=named(_cmd_atr, periods="--periods", method="--method"))
 
     p = _command(
         sub,
@@ -304,7 +305,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("multiple", help="ATRs from entry, e.g. 2")
     p.add_argument("side", help="long or short")
     p.add_argument("contract", nargs="?", help=contract_help)
-    p.set_defaults(func=_cmd_atr_stop)
+    p.set_defaults(func=named(_cmd_atr_stop))
 
     p = _command(
         sub,
@@ -317,7 +318,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("slippage", help="0.1%%, 0.001 or '2 ticks'")
     p.add_argument("entry", help="entry price (gives the side)")
     p.add_argument("contract", nargs="?", help=contract_help)
-    p.set_defaults(func=_cmd_stop_fill)
+    p.set_defaults(func=named(_cmd_stop_fill))
 
     p = _command(
         sub,
@@ -330,7 +331,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("target", help="take-profit price")
     p.add_argument("contract", nargs="?", help=contract_help)
     p.add_argument("--fee", help=fee_help)
-    p.set_defaults(func=_cmd_rr)
+    p.set_defaults(func=named(_cmd_rr))
 
     p = _command(
         sub,
@@ -344,7 +345,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("r_multiple", help="reward in multiples of the risk, e.g. 3")
     p.add_argument("contract", nargs="?", help=contract_help)
     p.add_argument("--fee", help=fee_help)
-    p.set_defaults(func=_cmd_target)
+    p.set_defaults(func=named(_cmd_target))
 
     p = _command(
         sub,
@@ -359,7 +360,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("side", help="long or short")
     p.add_argument("contract", nargs="?", help=contract_help)
     p.add_argument("--fee", help=fee_help)
-    p.set_defaults(func=_cmd_roi_target)
+    p.set_defaults(func=named(_cmd_roi_target))
 
     p = _command(
         sub,
@@ -375,4 +376,4 @@ def add_commands(sub: Any) -> None:
     p.add_argument("contract", help="exchange:symbol, e.g. deribit:BTC-PERPETUAL")
     p.add_argument("--fee", help=fee_help)
     p.add_argument("--slippage", help="stop slippage: 0.1%%, 0.001 or '2 ticks'")
-    p.set_defaults(func=_cmd_usd_budget)
+    p.set_defaults(func=named(_cmd_usd_budget, slippage="--slippage"))
