@@ -197,7 +197,7 @@ def test_liq_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert "57,228.9 USDT" in out  # to the tick of 0.1, as the warning says it
     assert "at most 18x keeps it beyond the stop" in out
     assert main(["liq", "3520", "4", "5", "cme:MET"]) == 2
-    assert "pass mmr explicitly" in capsys.readouterr().err
+    assert "pass --mmr explicitly" in capsys.readouterr().err  # the option, as typed
     assert main(["liq", "3520", "4", "5", "cme:MET", "--mmr", "1%"]) == 0
     assert "Liquidation price" in capsys.readouterr().out
 
@@ -307,7 +307,7 @@ def test_size_takes_every_mf_size_argument(
     base = ["size", "5000", "0.5%", "3520", "3450", "cme:MET", "--leverage", "5"]
     main(base)
     without = _rows(capsys.readouterr().out)
-    assert "pass mmr" in without["Liquidation price"]  # CME publishes no tier: ask for it
+    assert "pass --mmr" in without["Liquidation price"]  # CME publishes no tier: ask for it
     main([*base, "--mmr", "1%"])
     with_mmr = _rows(capsys.readouterr().out)
     rows = ms.size_trade(5000, 0.005, 3520, 3450, "cme:MET", None, 5, mmr=0.01)

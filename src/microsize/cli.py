@@ -78,7 +78,7 @@ _MONEY_NEAREST = {"Notional", "Fees", "Margin"}
 
 def _size_value(label: str, value: Any, units: _Units) -> str:
     if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        return _show(value)
+        return _show(value).replace("(pass mmr)", "(pass --mmr)")  # the option, as typed
     if label == "Risk %":
         return percent(float(value), down=True)
     if label == "Contracts":

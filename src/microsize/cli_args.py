@@ -245,7 +245,7 @@ TYPED = {
     "stop_price": "stop",
     "fee_rate": "--fee",
     "maint_amount": "--maint-amount",
-    "mmr": "--mmr",
+    "pass mmr": "pass --mmr",
     "specs": "--specs",
     "target_beta": "--target",
     "hedge_price": "price",
