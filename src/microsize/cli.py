@@ -145,13 +145,13 @@ def _account(text: str, name: str = "account") -> float:
 
 
 def _cmd_size(args: argparse.Namespace) -> int:
-    table = _spec_table(args)
     contract = _contract(args.contract)
-    if table is not None and isinstance(contract, float):
+    if args.specs is not None and isinstance(contract, float):
         raise MicrosizeError(
             f"--specs and a contract size ({args.contract[:40]}) cannot be given together: "
             "--specs is a table to look an exchange:symbol up in"
         )
+    table = _spec_table(args)
     extra: dict[str, Any] = {}
     if args.mmr is not None:
         extra["mmr"] = parse_fraction(args.mmr, "--mmr", positive=True)

@@ -300,7 +300,7 @@ class Units:
     and prices are in the "quote currency", as its Currency row says."""
 
     def __init__(self, spec: ContractSpec | None):
-        self.qty = (spec.qty_unit or "") if spec else ""
+        self.qty = no_exponent(spec.qty_unit or "") if spec else ""  # "of 0.000001 units"
         self.tick = spec.tick_size if spec else None
         if spec is None or not spec.exchange:  # a typed contract size: units of anything
             self.money = self.price = "quote currency"
