@@ -547,8 +547,9 @@ def _price_text(x: float, tick: float | None) -> str:
     and the command line's price rows show it; ten significant digits without a tick."""
     if tick is None or not math.isfinite(tick) or tick <= 0:
         return number_text(x)
-    places = -Decimal(repr(float(tick))).normalize().as_tuple().exponent
-    return f"{x:,.{min(10, max(0, int(places)))}f}"
+    digits = format(Decimal(repr(float(tick))).normalize(), "f")  # 0.1 -> "0.1", 5 -> "5"
+    places = len(digits.partition(".")[2])
+    return f"{x:,.{min(10, places)}f}"
 
 
 def leverage_warning(
@@ -713,7 +714,7 @@ def liquidation_check(
     >>> chk.liq_price
     57228.9156627
     >>> chk.warnings
-    ['liquidation at 57,228.92 comes before the stop at 57,000.00; at most 18x keeps it beyond the stop']
+    ['liquidation at 57,228.9 comes before the stop at 57,000.0; at most 18x keeps it beyond the stop']
     """
     e, st, c, lev, eq = _trade_inputs(entry, stop, contracts, leverage, equity)
     wb = math.nan if wallet_balance is None else _one(nonneg, wallet_balance, "wallet_balance")

@@ -187,7 +187,7 @@ def _cmd_size(args: argparse.Namespace) -> int:
     return _warn(warnings) if warnings else 0
 
 
-def _with_slippage_warning(rows: list[tuple[str, Any]], stop: float) -> list[tuple[str, Any]]:
+def _with_slippage_warning(rows: list[list[Any]], stop: float) -> list[list[Any]]:
     """The MF_SIZE rows with the implausible-slippage warning added to the Warnings row."""
     fill = dict(rows).get("Stop fill")
     said = slippage_warning(stop, float(fill), "--slippage") if isinstance(fill, float) else None
@@ -197,7 +197,7 @@ def _with_slippage_warning(rows: list[tuple[str, Any]], stop: float) -> list[tup
     for label, value in rows:
         if label == "Warnings":
             value = said if value in ("", "none", None) else f"{value}; {said}"
-        out.append((label, value))
+        out.append([label, value])
     return out
 
 

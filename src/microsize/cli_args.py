@@ -156,7 +156,7 @@ def tick_decimals(tick: float | None) -> int | None:
     """Decimals of a price on this tick (0.1 -> 1, 0.25 -> 2, 5 -> 0); None without a tick."""
     if tick is None or not math.isfinite(tick) or tick <= 0:
         return None
-    return max(0, -_decimal(tick).normalize().as_tuple().exponent)  # type: ignore[operator]
+    return len(format(_decimal(tick).normalize(), "f").partition(".")[2])
 
 
 def price(x: float, tick: float | None) -> str:
@@ -174,8 +174,9 @@ def percent(fraction: float, *, down: bool = False, exact: bool = False) -> str:
     ('1.50%', '33.33%', '0.0012%', '0.055%')
     """
     scaled = _decimal(fraction).scaleb(2)
-    if exact and -scaled.normalize().as_tuple().exponent > 2:  # type: ignore[operator]
-        return f"{format(scaled.normalize(), ',f')}%"
+    written = format(scaled.normalize(), ",f")
+    if exact and len(written.partition(".")[2]) > 2:
+        return f"{written}%"
     return f"{fixed(float(scaled), 2, down=down)}%"
 
 
