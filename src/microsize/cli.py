@@ -78,7 +78,7 @@ _MONEY_NEAREST = {"Notional", "Fees", "Margin"}
 
 def _size_value(label: str, value: Any, units: _Units) -> str:
     if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        return _show(value).replace("(pass mmr)", "(pass --mmr)")  # the option, as typed
+        return re.sub(r"\(pass mmr\)", "(pass --mmr)", _show(value))  # the option, as typed
     if label == "Risk %":
         return percent(float(value), down=True)
     if label == "Contracts":
@@ -181,9 +181,10 @@ def _cmd_size(args: argparse.Namespace) -> int:
     width = max(len(r[0]) for r in rows)
     warnings = ""
     for label, value in rows:
-        print(f"{label:<{width}}  {_size_value(label, value, units)}")
+        shown = _size_value(label, value, units)
+        print(f"{label:<{width}}  {shown}")
         if label == "Warnings" and value not in ("", "none", None):
-            warnings = str(value)
+            warnings = shown
     return _warn(warnings) if warnings else 0
 
 
