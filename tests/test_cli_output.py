@@ -143,13 +143,52 @@ EXTREME = [
     ["roi-target", "0.00002", "1000000%", "125", "1", "binance:DOGEUSDT"],
     ["usd-budget", "1e12", "60000", "59999.5", "deribit:BTC-PERPETUAL", "--fee", "0.05%"],
     ["usd-budget", "0.01", "0.0001", "0.00009", "binance:DOGEUSDT", "--slippage", "2 ticks"],
+    # the commands that read files: a book of a trillion and a dust one, sub-cent bars
+    [
+        "portfolio-hedge",
+        "book.csv",
+        "0.00001",
+        "binance:DOGEUSDT",
+        "--prices",
+        "px.csv",
+        "--hedge-col",
+        "BTC",
+    ],
+    [
+        "portfolio-hedge",
+        "book.csv",
+        "1e9",
+        "cme:MBT",
+        "--prices",
+        "px.csv",
+        "--hedge-col",
+        "BTC",
+        "--target",
+        "-9.99",
+    ],
+    ["atr", "bars.csv", "--periods", "3"],
+    ["atr", "bars.csv", "--periods", "2", "--all", "--method", "exponential"],
 ]
 
 
 @pytest.mark.parametrize("argv", EXTREME, ids=[" ".join(a) for a in EXTREME])
 def test_extreme_inputs_print_no_exponent_and_a_unit_after_every_number(
-    argv: list[str], capsys: pytest.CaptureFixture[str]
+    argv: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "book.csv").write_text(
+        "symbol,exposure,beta\nBIG,1000000000000,0.0001\nDUST,-0.000001,\nSOL,1e11,9.5\n"
+    )
+    (tmp_path / "px.csv").write_text(
+        "BTC,DUST\n60000,0.00000001\n60600,0.000000012\n60300,0.000000011\n61000,0.00000001\n"
+    )
+    (tmp_path / "bars.csv").write_text(
+        "high,low,close\n"
+        + "".join(f"0.0000{i + 2},0.0000{i + 1},0.0000{i + 1}5\n" for i in range(6))
+    )
     code = main(argv)
     out, err = capsys.readouterr()
     assert code in (0, 1, 2), (argv, err)
@@ -165,6 +204,10 @@ def test_extreme_inputs_print_no_exponent_and_a_unit_after_every_number(
         _check_table(lines)
         return
     if argv[0] == "specs":
+        return
+    if "--all" in argv:  # the ATR beside every row: the unit is in the header
+        assert lines[0] == "row  ATR (price units)"
+        assert all(re.fullmatch(r" *\d+  ([\d,.]+|n/a)", line) for line in lines[1:]), lines
         return
     for label, value in _rows(out).items():
         if re.match(r"-?\d", value) and not re.match(r"\d{4}-\d\d-\d\d", value):  # not a date
