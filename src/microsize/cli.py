@@ -41,12 +41,12 @@ from .cli_args import (
     fixed,
     money,
     named,
-    no_exponent,
     parse_fraction,
     percent,
     price,
     ratio,
     slippage_warning,
+    warn,
 )
 from .cli_args import parse_contract as _contract
 from .cli_args import show_value as _show
@@ -98,8 +98,7 @@ def _size_value(label: str, value: Any, units: _Units) -> str:
 
 def _warn(text: str) -> int:
     """Say on stderr that the Warnings row is not empty; the exit status is then 1."""
-    print(f"microsize: warning: {no_exponent(text)}", file=sys.stderr)
-    return 1
+    return warn(text)
 
 
 def _print_rows(rows: list[tuple[str, str]], warnings: list[str]) -> int:
@@ -997,8 +996,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="microsize",
         description="Precise risk allocation with crypto micro-futures.",
-        epilog="exit status: 0 done; 1 done, but read the Warnings row; 2 refused (bad input)\n"
-        "\n"
+        epilog="exit status: 0 done; 1 done, but read the Warnings row; 2 refused (bad input, "
+        "or a file or folder that cannot be used); 3 internal error; 130 interrupted\n\n"
         + _examples(
             "microsize size 2000 1.5% 3520 3450 binance:ETHUSDT --fee 0.05%",
             "microsize examples microsize-examples",

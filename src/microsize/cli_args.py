@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
@@ -34,12 +35,14 @@ __all__ = [
     "no_exponent",
     "parse_contract",
     "parse_fraction",
+    "parse_side",
     "percent",
     "price",
     "show_value",
     "slippage_warning",
     "spec_of",
     "typed_names",
+    "warn",
 ]
 
 
@@ -85,6 +88,27 @@ def parse_fraction(
             f"{': ' + hint if hint else ''} (got {quoted})"
         )
     return value
+
+
+def parse_side(text: str) -> Any:
+    """A side as typed: ``long``/``short`` (the core reads the words), or a number: ``1``
+    or ``-1`` typed on the command line is the number, not the text '1'.
+
+    >>> parse_side("1"), parse_side("-1"), parse_side("long")
+    (1.0, -1.0, 'long')
+    """
+    try:
+        number = float(text.strip())
+    except ValueError:
+        return text
+    return number if math.isfinite(number) else text
+
+
+def warn(text: str) -> int:
+    """Say on stderr that the Warnings row is not empty (numbers written out); the exit
+    status is then 1."""
+    print(f"microsize: warning: {no_exponent(text)}", file=sys.stderr)
+    return 1
 
 
 def parse_contract(text: str) -> Any:

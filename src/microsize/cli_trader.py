@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import math
-import sys
 from typing import Any
 
 import numpy as np
@@ -36,9 +34,11 @@ from .cli_args import (
     named,
     parse_contract,
     parse_fraction,
+    parse_side,
     ratio,
     slippage_warning,
     spec_of,
+    warn,
 )
 from .cli_args import show_value as _show
 
@@ -82,16 +82,6 @@ def _units(contract: Any) -> Units:
     return Units(None if contract is None else spec_of(contract, None))
 
 
-def _side(text: str) -> Any:
-    """A side as typed: ``long``/``short`` (the core reads the words), or the number 1 or
-    -1 typed on the command line (a number there, not the text '1')."""
-    try:
-        number = float(text.strip())
-    except ValueError:
-        return text
-    return number if math.isfinite(number) else text
-
-
 def parse_slippage(text: str) -> Any:
     """``0.1%`` or ``0.001`` -> 0.001 (a fraction of the stop price); ``2 ticks`` stays text.
 
@@ -114,10 +104,7 @@ def _print_rows(rows: list[tuple[str, Any]], warnings: Any = ()) -> int:
     width = max(len(r[0]) for r in rows)
     for label, value in rows:
         print(f"{label:<{width}}  {_show(value)}")
-    if said:
-        print(f"microsize: warning: {'; '.join(said)}", file=sys.stderr)
-        return 1
-    return 0
+    return warn("; ".join(said)) if said else 0
 
 
 # ------------------------------------------------------------------------ commands
@@ -177,7 +164,7 @@ def _cmd_atr_stop(args: argparse.Namespace) -> int:
         _num(args.entry, "entry"),
         _num(args.atr, "atr"),
         _num(args.multiple, "multiple"),
-        _side(args.side),
+        parse_side(args.side),
         contract,
     )
     return _print_rows([("Stop", _units(contract).show_price(float(stop)))])
@@ -222,7 +209,7 @@ def _cmd_roi_target(args: argparse.Namespace) -> int:
         _num(args.entry, "entry"),
         _fraction(args.roi, "roi", limit=1e6, signed=True),
         _num(args.leverage, "leverage"),
-        _side(args.side),
+        parse_side(args.side),
         contract,
         _fee(args),
     )
