@@ -271,7 +271,6 @@ TYPED = {
     "fee_rate": "--fee",
     "maint_amount": "--maint-amount",
     "pass mmr": "pass --mmr",
-    "specs": "--specs",
     "target_beta": "--target",
     "hedge_price": "price",
     "lam": "--lam",
