@@ -7,18 +7,15 @@ import datetime as dt
 import json
 import os
 import re
-import shlex
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import microsize as ms
-from microsize.cli import build_parser, main, parse_fraction
-from tests.test_refresh import fake_ccxt  # noqa: F401  (fixture: the venues are fakes)
+from microsize.cli import main, parse_fraction
 
 
 def _rows(out: str) -> dict[str, str]:
@@ -32,9 +29,10 @@ def test_size_prints_the_mf_size_table(capsys: pytest.CaptureFixture[str]) -> No
     pairs = [re.split(r"\s{2,}", line, maxsplit=1) for line in out.splitlines()]
     lines = {p[0]: p[1] for p in pairs}
     assert lines["Contracts"] == "428 contracts of 0.001 units"
-    assert lines["Risk at stop"] == "29.96"  # a typed contract size: no currency to name
+    # a typed contract size names no currency: its Currency row says "quote currency"
+    assert lines["Risk at stop"] == "29.96 quote currency"
     assert lines["Side"] == "Long"
-    assert lines["Risk %"].startswith("0.01498")
+    assert lines["Risk %"] == "1.49%"  # 29.96 / 2,000 = 1.498%, cut toward zero
     labels = [r[0] for r in ms.size_trade(2000, 0.015, 3520, 3450, 0.001)]
     assert [p[0] for p in pairs] == labels
 
@@ -45,7 +43,9 @@ def test_size_flags_liquidation_before_the_stop(capsys: pytest.CaptureFixture[st
         main(["size", "1000", "1%", "60000", "57000", "binance:BTCUSDT", "--leverage", "20"]) == 1
     )
     out, err = capsys.readouterr()
-    assert "liquidation at 57,228.92 comes before the stop at 57,000.00" in out
+    # prices to BTCUSDT's tick of 0.1, the same in the row and in the warning
+    assert "liquidation at 57,228.9 comes before the stop at 57,000.0" in out
+    assert _rows(out)["Liquidation price"] == "57,228.9 USDT"
     assert "Max leverage" in out
     # exit status 1: sized, but the Warnings row says what threatens the trade (stderr too)
     assert err.startswith("microsize: warning: ")
@@ -70,7 +70,7 @@ def test_size_with_fee_and_leverage(capsys: pytest.CaptureFixture[str]) -> None:
     assert code in (0, 1)
     rows = _rows(capsys.readouterr().out)
     assert rows["Contracts"] == "0.408 ETH"  # 0.409 would lose 30.05 with fees
-    assert rows["Margin"] == "143.616 USDT"  # 1,436.16 / 10
+    assert rows["Margin"] == "143.62 USDT"  # 1,436.16 / 10 = 143.616, to the cent
 
 
 @pytest.mark.parametrize(
@@ -163,26 +163,29 @@ def test_ladder_and_scale_out_print_the_spill_tables(capsys: pytest.CaptureFixtu
     ]
     assert main(argv) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == [
-        "Entry",
+    assert re.split(r"\s{2,}", lines[0]) == [  # each column's unit in its header
+        "Entry (quote currency)",
         "Weight",
-        "Contracts",
-        "Cum",
-        "contracts",
-        "Avg",
-        "entry",
-        "Cum",
-        "risk",
+        "Contracts (of 0.001 units)",
+        "Cum contracts (of 0.001 units)",
+        "Avg entry (quote currency)",
+        "Cum risk (quote currency)",
         "Note",
     ]
-    assert [line.split()[2] for line in lines[1:-1]] == ["180", "240", "180"]
-    assert lines[-2].split()[5] == "30"
-    assert lines[-1] == "(Contracts: contracts of 0.001 units)"
+    assert [line.split()[2] for line in lines[1:]] == ["180", "240", "180"]
+    assert [line.split()[1] for line in lines[1:]] == ["30.00%", "40.00%", "30.00%"]
+    assert lines[-1].split()[5] == "30.00"
     argv = ["scale-out", "10", "60000", "58000", "cme:MBT", "--targets", "62000", "64000", "66000"]
     assert main(argv) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split()[2] for line in lines[1:-1]] == ["4", "3", "3"]
-    assert lines[-1] == "(Contracts: contracts of 0.1 BTC; money: USD)"
+    assert [line.split()[2] for line in lines[1:]] == ["4", "3", "3"]
+    assert re.split(r"\s{2,}", lines[0])[:4] == [
+        "Target (USD)",
+        "Weight",
+        "Contracts (of 0.1 BTC)",
+        "PnL (USD)",
+    ]
+    assert [line.split()[5] for line in lines[1:]] == ["1.00R", "2.00R", "3.00R"]
     assert main(["ladder", "30", "3450", "0.001", "--entries", "3520", "3400"]) == 2
     assert "one side of the stop" in capsys.readouterr().err
 
@@ -191,10 +194,10 @@ def test_liq_command(capsys: pytest.CaptureFixture[str]) -> None:
     """Issue 5's seed through the CLI: 20x long BTCUSDT at 60,000 with a 57,000 stop."""
     assert main(["liq", "60000", "0.01", "20", "binance:BTCUSDT", "--stop", "57000"]) == 1
     out = capsys.readouterr().out
-    assert "57,228.91566 USDT" in out
+    assert "57,228.9 USDT" in out  # to the tick of 0.1, as the warning says it
     assert "at most 18x keeps it beyond the stop" in out
     assert main(["liq", "3520", "4", "5", "cme:MET"]) == 2
-    assert "pass mmr explicitly" in capsys.readouterr().err
+    assert "pass --mmr explicitly" in capsys.readouterr().err  # the option, as typed
     assert main(["liq", "3520", "4", "5", "cme:MET", "--mmr", "1%"]) == 0
     assert "Liquidation price" in capsys.readouterr().out
 
@@ -204,7 +207,7 @@ def test_hedge_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     (6,000 USD per contract) is 50 contracts to sell; a CSV of holdings goes through the same
     core, with a missing beta estimated from a price history."""
     assert main(["hedge", "250000", "60000", "cme:MBT", "--beta", "1.2"]) == 0
-    assert "Hedge contracts -50 contracts of 0.1 BTC  (sell)" in capsys.readouterr().out
+    assert _rows(capsys.readouterr().out)["Hedge contracts"] == "-50 contracts of 0.1 BTC  (sell)"
     book = tmp_path / "book.csv"
     book.write_text("symbol,exposure,beta\nETH,100000,1.2\nSOL,50000,\n", encoding="utf-8")
     px = tmp_path / "px.csv"
@@ -229,7 +232,7 @@ def test_hedge_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert f"beta of SOL estimated from {px}" in out
     expected = ms.portfolio_hedge([100000, 50000], [1.2, sol_beta], 60000, "cme:MBT").rows()
     assert _rows(out)["Hedge contracts"] == f"{expected[3][1]:,.10g} contracts of 0.1 BTC"
-    assert _rows(out)["Hedge notional"] == f"{expected[4][1]:,.10g} USD"
+    assert _rows(out)["Hedge notional"] == f"{expected[4][1]:,.2f} USD"
     assert _rows(out)["Beta-weighted after hedge"].endswith(" USD")
     assert main(["portfolio-hedge", str(book), "60000", "cme:MBT"]) == 2
     assert "has no beta" in capsys.readouterr().err
@@ -304,19 +307,19 @@ def test_size_takes_every_mf_size_argument(
     base = ["size", "5000", "0.5%", "3520", "3450", "cme:MET", "--leverage", "5"]
     main(base)
     without = _rows(capsys.readouterr().out)
-    assert "pass mmr" in without["Liquidation price"]  # CME publishes no tier: ask for it
+    assert "pass --mmr" in without["Liquidation price"]  # CME publishes no tier: ask for it
     main([*base, "--mmr", "1%"])
     with_mmr = _rows(capsys.readouterr().out)
     rows = ms.size_trade(5000, 0.005, 3520, 3450, "cme:MET", None, 5, mmr=0.01)
     expected = {r[0]: r[1] for r in rows}["Liquidation price"]
     assert isinstance(expected, float)
-    assert with_mmr["Liquidation price"] == f"{expected:,.10g} USD"
+    assert with_mmr["Liquidation price"] == f"{expected:,.1f} USD"  # cme:MET's tick is 0.5
     main([*base, "--mmr", "1%", "--maint-amount", "0.5"])
     rows = ms.size_trade(5000, 0.005, 3520, 3450, "cme:MET", None, 5, mmr=0.01, maint_amount=0.5)
     amount = {r[0]: r[1] for r in rows}["Liquidation price"]
     assert isinstance(amount, float)
     assert amount != expected  # the amount moves the price, and the CLI passes it on
-    assert _rows(capsys.readouterr().out)["Liquidation price"] == f"{amount:,.10g} USD"
+    assert _rows(capsys.readouterr().out)["Liquidation price"] == f"{amount:,.1f} USD"
     # a spec table of one's own: a contract of 0.5 ETH that only this file knows
     table = tmp_path / "mine.csv"
     rows_ = ms.load_bundled_specs().rows()
@@ -342,7 +345,7 @@ def test_absurd_inputs_warn_or_refuse(capsys: pytest.CaptureFixture[str]) -> Non
     """A silent absurd answer with exit 0 was the bug: each case now exits non-zero."""
     assert main(["size", "1e300", "1%", "3520", "3450", "cme:MET"]) == 2
     err = capsys.readouterr().err
-    assert "account 1e300 is beyond any trading account (above 1e+12)" in err
+    assert "account 1e300 is beyond any trading account (above 1,000,000,000,000)" in err
     assert main(["size", "-5", "1%", "3520", "3450", "cme:MET"]) == 2
     assert "account must be positive (got '-5')" in capsys.readouterr().err
     # a ladder's budget: the same bound, named as the ladder calls it
@@ -355,7 +358,7 @@ def test_absurd_inputs_warn_or_refuse(capsys: pytest.CaptureFixture[str]) -> Non
     out, err = capsys.readouterr()
     assert "closer than one tick (0.01)" in _rows(out)["Warnings"]
     assert "beyond any venue's position limit" in _rows(out)["Warnings"]
-    assert err.startswith("microsize: warning: stop is 1e-09 from entry")
+    assert err.startswith("microsize: warning: stop is 0.000000001 from entry")  # no exponent
     # a typed contract size has no tick: the notional (7e13) is what gives it away
     assert main(["size", "2000", "1%", "3520", "3519.999999999", "0.001"]) == 1
     assert "beyond any venue's position limit" in _rows(capsys.readouterr().out)["Warnings"]
@@ -376,20 +379,20 @@ def test_units_on_every_number(capsys: pytest.CaptureFixture[str]) -> None:
     assert rows["Leverage"] == "1x"
     main(["size", "0.05", "1%", "60000", "59000", "bitmex:XBTUSD"])
     rows = _rows(capsys.readouterr().out)
-    assert rows["Risk budget"] == "0.0005 BTC"
+    assert rows["Risk budget"] == "0.00050000 BTC"  # a coin: 8 decimals
     assert main(["specs", "--exchange", "hyperliquid"]) == 0
     listing = capsys.readouterr().out
     assert "0.00001" in listing
     assert "e-0" not in listing
     main(["liq", "60000", "0.01", "20", "binance:BTCUSDT"])
     rows = _rows(capsys.readouterr().out)
-    assert rows["Initial margin"] == "30 USDT"
+    assert rows["Initial margin"] == "30.00 USDT"
     assert rows["Maintenance margin"].endswith(" USDT")
     assert rows["Liquidation price"].endswith(" USDT")
     main(["hedge", "250000", "60000", "cme:MBT", "--beta", "1.2"])
     rows = _rows(capsys.readouterr().out)
     # Hull ch. 3: 1.2 x 250,000 / (0.1 x 60,000) = 50 contracts, 300,000 USD of BTC sold
-    assert rows["Hedge notional"] == "-300,000 USD at 60,000"
+    assert rows["Hedge notional"] == "-300,000.00 USD at 60,000 USD"
 
 
 def test_leverage_rows_agree_with_liq(capsys: pytest.CaptureFixture[str]) -> None:
@@ -468,7 +471,8 @@ def test_hedge_csvs_in_every_encoding_excel_writes(
     hedge = ["hedge", "50000", "60000", "cme:MBT", "--prices", str(tmp_path / "px.csv")]
     assert main([*hedge, "--asset", "SOL", "--hedge-col", "BTC"]) == 0
     n = ms.hedge(50000, sol_beta, 60000, "cme:MBT")
-    assert f"Hedge contracts {n:,.10g} contracts of 0.1 BTC" in capsys.readouterr().out
+    shown = _rows(capsys.readouterr().out)["Hedge contracts"]
+    assert shown.startswith(f"{n:,.10g} contracts of 0.1 BTC")
 
 
 def test_a_decimal_comma_in_a_csv_is_refused(
@@ -525,72 +529,7 @@ def test_workbook_refuses_a_missing_folder(
     assert not (tmp_path / "no").exists()
 
 
-# ------------------------------------------------------------------ help
-def _subparsers() -> dict[str, Any]:
-    """Every (sub)command's parser by its command line, e.g. 'specs refresh'."""
-    out: dict[str, Any] = {}
-
-    def walk(parser: Any, prefix: str) -> None:
-        out[prefix] = parser
-        for action in parser._actions:
-            if action.__class__.__name__ == "_SubParsersAction":
-                for name, sub in action.choices.items():
-                    walk(sub, f"{prefix} {name}".strip())
-
-    walk(build_parser(), "")
-    return out
-
-
-#: Examples that change the user's LibreOffice or run it for seconds: they are parsed here,
-#: and tests/test_libreoffice.py runs the same commands against a throwaway profile.
-NOT_RUN_HERE = (
-    "microsize libreoffice install",
-    "microsize libreoffice uninstall",
-    "microsize recalc",
-    "microsize workbook pictures",  # tests/test_pictures.py runs it
-)
-
-
-def test_every_help_example_runs_when_pasted(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    fake_ccxt: dict[str, Any],  # noqa: F811  (specs refresh talks to fake venues)
-) -> None:
-    """Each line of a help text that starts with 'microsize ' is a command; pasted into a
-    shell (split like a shell) it runs and does not refuse its own input."""
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "book.csv").write_text("symbol,exposure,beta\nETH,100000,1.2\nSOL,50000,\n")
-    (tmp_path / "px.csv").write_text(
-        "BTC,SOL\n60000,150\n60600,156\n60300,153\n61000,160\n60800,158\n"
-    )
-    bars = [(60000 + 40 * i + 300, 60000 + 40 * i - 300, 60000 + 40 * i) for i in range(20)]
-    (tmp_path / "prices.csv").write_text(  # high, low, close bars for `microsize atr`
-        "high,low,close\n" + "".join(f"{h},{lo},{c}\n" for h, lo, c in bars)
-    )
-    examples: list[str] = []
-    for name, parser in _subparsers().items():
-        text = parser.format_help()
-        assert "%%" not in text, name  # argparse escaping shown to the user
-        tail = text.split("\nexamples:\n", 1)[1] if "\nexamples:\n" in text else ""
-        found = [line.strip() for line in tail.splitlines() if line.startswith("  microsize ")]
-        # one command per line: a command wrapped onto a second line cannot be pasted
-        assert [line for line in tail.splitlines() if line.strip()] == [
-            f"  {line}" for line in found
-        ], name
-        if name and not parser._subparsers:  # every leaf command shows how to call it
-            assert found, f"microsize {name} --help has no example"
-        examples += found
-    assert len(examples) >= 12
-    for line in examples:
-        argv = shlex.split(line)[1:]
-        if line.startswith(NOT_RUN_HERE):  # parsed here; run through LibreOffice elsewhere
-            assert build_parser().parse_args(argv).func is not None, line
-            continue
-        code = main(argv)
-        captured = capsys.readouterr()
-        assert code in (0, 1), (line, captured.err)
-        assert "error" not in captured.err, (line, captured.err)
+# The help examples run from a `microsize examples` folder: tests/test_cli_examples.py.
 
 
 # ------------------------------------------------------------------ start-up

@@ -366,8 +366,8 @@ def test_seed_20x_with_a_5pct_stop_is_flagged() -> None:
     assert chk.liq_price == lp
     assert chk.margin == 30.0
     assert chk.max_leverage == 18.0
-    assert chk.warnings == [
-        "liquidation at 57,228.92 comes before the stop at 57,000.00; "
+    assert chk.warnings == [  # prices to BTCUSDT's tick of 0.1, as MF_LIQ_CHECK says them
+        "liquidation at 57,228.9 comes before the stop at 57,000.0; "
         "at most 18x keeps it beyond the stop"
     ]
     assert max_leverage(60000, 57000, "binance:BTCUSDT") == 18.0
@@ -386,7 +386,7 @@ def test_seed_short_mirror() -> None:
     lp = liq_price(60000, -0.01, 20, "binance:BTCUSDT")
     assert lp == pytest.approx(60000 * 1.05 / 1.004, rel=1e-12)
     chk = liquidation_check(60000, 63000, -0.01, 20, "binance:BTCUSDT", 2000)
-    assert chk.warnings[0].startswith("liquidation at 62,749.00 comes before the stop at 63,000.00")
+    assert chk.warnings[0].startswith("liquidation at 62,749.0 comes before the stop at 63,000.0")
     assert max_leverage(60000, 63000, "binance:BTCUSDT") == 18.0
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -541,8 +542,14 @@ class LiquidationCheck:
     at_once: bool = False
 
 
-def _price_text(x: float) -> str:
-    return f"{x:,.2f}" if abs(x) >= 1 else format(x, ".6g")
+def _price_text(x: float, tick: float | None) -> str:
+    """A price in a warning: to the contract's tick (0.1 -> one decimal), as MF_LIQ_CHECK
+    and the command line's price rows show it; ten significant digits without a tick."""
+    if tick is None or not math.isfinite(tick) or tick <= 0:
+        return number_text(x)
+    digits = format(Decimal(repr(float(tick))).normalize(), "f")  # 0.1 -> "0.1", 5 -> "5"
+    places = len(digits.partition(".")[2])
+    return f"{x:,.{min(10, places)}f}"
 
 
 def leverage_warning(
@@ -618,7 +625,8 @@ def _liquidation_of_one(
             else "no leverage keeps it beyond the stop"
         )
         said.append(
-            f"liquidation at {_price_text(lp)} comes before the stop at {_price_text(st)}; {hint}"
+            f"liquidation at {_price_text(lp, spec.tick_size)} comes before the stop at "
+            f"{_price_text(st, spec.tick_size)}; {hint}"
         )
     return lp, best, False, said, float(liq.allowed[0])
 
@@ -706,7 +714,7 @@ def liquidation_check(
     >>> chk.liq_price
     57228.9156627
     >>> chk.warnings
-    ['liquidation at 57,228.92 comes before the stop at 57,000.00; at most 18x keeps it beyond the stop']
+    ['liquidation at 57,228.9 comes before the stop at 57,000.0; at most 18x keeps it beyond the stop']
     """
     e, st, c, lev, eq = _trade_inputs(entry, stop, contracts, leverage, equity)
     wb = math.nan if wallet_balance is None else _one(nonneg, wallet_balance, "wallet_balance")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import math
 import numbers
 import re
 import sys
@@ -23,7 +22,6 @@ import numpy as np
 from . import __version__, clock
 from ._contracts import (
     MAX_AGE_ENV,
-    ContractSpec,
     SpecTable,
     load_margin_tiers,
     load_specs,
@@ -35,10 +33,24 @@ from ._hedge import beta, hedge, portfolio_hedge
 from ._ladder import ladder, scale_out
 from ._margin import liq_price, liquidation_check, maintenance_margin, margin
 from ._size_table import size_trade
-from ._trade import MAX_EQUITY
+from ._trade import MAX_EQUITY, MAX_NOTIONAL
+from .cli_args import Units as _Units
+from .cli_args import (
+    amount,
+    csv_value,
+    fixed,
+    money,
+    named,
+    parse_fraction,
+    percent,
+    price,
+    ratio,
+    slippage_warning,
+    warn,
+)
 from .cli_args import parse_contract as _contract
-from .cli_args import parse_fraction
 from .cli_args import show_value as _show
+from .cli_args import spec_of as _spec
 from .csvfiles import parse_number as _number
 from .csvfiles import read_csv, read_text
 from .workbook_cli import add_commands as add_workbook_commands
@@ -59,62 +71,44 @@ def _max_age(args: argparse.Namespace) -> float:
     return days
 
 
-# ------------------------------------------------------------------------ units
-class _Units:
-    """The unit of each kind of number for one contract: order quantity, coin, money, price."""
-
-    def __init__(self, spec: ContractSpec | None):
-        self.qty = (spec.qty_unit or "") if spec else ""
-        if spec is None or not spec.exchange:  # a typed contract size: units of anything
-            self.money = self.price = ""
-            self.coin = "units"
-            return
-        self.money = spec.settle or ""
-        self.price = spec.quote or ""
-        self.coin = f"{spec.settle} per point" if spec.kind == "quanto" else spec.base or ""
-
-    @staticmethod
-    def join(shown: str, unit: str) -> str:
-        return f"{shown} {unit}" if unit else shown
-
-
-def _spec(contract: Any, table: SpecTable | None) -> ContractSpec | None:
-    if isinstance(contract, float):
-        return ContractSpec.numeric(contract) if math.isfinite(contract) else None
-    try:
-        return (table or load_specs()).lookup(contract)
-    except MicrosizeError:
-        return None
-
-
-_MONEY_ROWS = {"Risk budget", "Notional", "Risk at stop", "Unused budget", "Fees", "Margin"}
+#: money rows cut toward zero (a loss, a budget, what is left of it: never shown above it)
+_MONEY_DOWN = {"Risk budget", "Risk at stop", "Unused budget"}
+_MONEY_NEAREST = {"Notional", "Fees", "Margin"}
 
 
 def _size_value(label: str, value: Any, units: _Units) -> str:
-    shown = _show(value)
     if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        return shown
+        return re.sub(r"\(pass mmr\)", "(pass --mmr)", _show(value))  # the option, as typed
     if label == "Risk %":
-        return f"{shown} ({format(float(value) * 100, '.4g')}%)"
+        return percent(float(value), down=True)
     if label == "Contracts":
-        return _Units.join(shown, units.qty)
+        return _Units.join(_show(value), _show(units.qty) or "contracts")
     if label == "Quantity":
-        return _Units.join(shown, units.coin)
-    if label in _MONEY_ROWS:
-        return _Units.join(shown, units.money)
+        return _Units.join(_show(value), units.coin)
+    if label in _MONEY_DOWN or label in _MONEY_NEAREST:
+        return money(float(value), units.money, down=label in _MONEY_DOWN)
     if label in ("Liquidation price", "Stop fill"):
-        return _Units.join(shown, units.price)
+        return units.show_price(float(value))
     if label == "Risk at stop (USD)":
-        return _Units.join(shown, "USD")
+        return money(float(value), "USD", down=True)
     if label in ("Leverage", "Max leverage"):
-        return f"{shown}x"
-    return shown
+        return f"{_show(value)}x"
+    return _show(value)
 
 
 def _warn(text: str) -> int:
     """Say on stderr that the Warnings row is not empty; the exit status is then 1."""
-    print(f"microsize: warning: {text}", file=sys.stderr)
-    return 1
+    return warn(text)
+
+
+def _print_rows(rows: list[tuple[str, str]], warnings: list[str]) -> int:
+    """Label-value rows, then a Warnings row when there is a warning (exit status 1)."""
+    if warnings:
+        rows = [*rows, ("Warnings", "; ".join(warnings))]
+    width = max(len(r[0]) for r in rows)
+    for label, value in rows:
+        print(f"{label:<{width}}  {_show(value)}")
+    return _warn("; ".join(warnings)) if warnings else 0
 
 
 # ------------------------------------------------------------------------ commands
@@ -144,14 +138,19 @@ def _account(text: str, name: str = "account") -> float:
     if value > MAX_EQUITY:
         raise MicrosizeError(
             f"{name} {text[:40]} is beyond any trading account (above "
-            f"{format(MAX_EQUITY, 'g')}): check the number"
+            f"{_show(MAX_EQUITY)}): check the number"
         )
     return value
 
 
 def _cmd_size(args: argparse.Namespace) -> int:
-    table = _spec_table(args)
     contract = _contract(args.contract)
+    if args.specs is not None and isinstance(contract, float):
+        raise MicrosizeError(
+            f"--specs and a contract size ({args.contract[:40]}) cannot be given together: "
+            "--specs is a table to look an exchange:symbol up in"
+        )
+    table = _spec_table(args)
     extra: dict[str, Any] = {}
     if args.mmr is not None:
         extra["mmr"] = parse_fraction(args.mmr, "--mmr", positive=True)
@@ -177,13 +176,29 @@ def _cmd_size(args: argparse.Namespace) -> int:
         **extra,
     )
     units = _Units(_spec(contract, table))
+    rows = _with_slippage_warning(rows, _number(args.stop, "stop"))
     width = max(len(r[0]) for r in rows)
     warnings = ""
     for label, value in rows:
-        print(f"{label:<{width}}  {_size_value(label, value, units)}")
+        shown = _size_value(label, value, units)
+        print(f"{label:<{width}}  {shown}")
         if label == "Warnings" and value not in ("", "none", None):
-            warnings = str(value)
+            warnings = shown
     return _warn(warnings) if warnings else 0
+
+
+def _with_slippage_warning(rows: list[list[Any]], stop: float) -> list[list[Any]]:
+    """The MF_SIZE rows with the implausible-slippage warning added to the Warnings row."""
+    fill = dict(rows).get("Stop fill")
+    said = slippage_warning(stop, float(fill), "--slippage") if isinstance(fill, float) else None
+    if said is None:
+        return rows
+    out = []
+    for label, value in rows:
+        if label == "Warnings":
+            value = said if value in ("", "none", None) else f"{value}; {said}"
+        out.append([label, value])
+    return out
 
 
 def _slippage(text: str | None) -> Any:
@@ -194,8 +209,50 @@ def _slippage(text: str | None) -> Any:
     return parse_slippage(text)
 
 
-def _print_table(rows: list[list[Any]]) -> None:
-    grid = [[_show(v) for v in row] for row in rows]
+#: how each column of the ladder and scale-out tables is shown: its kind decides the unit
+_COLUMN_KINDS = {
+    "Entry": "price",
+    "Target": "price",
+    "Avg entry": "price",
+    "Weight": "percent",
+    "Contracts": "qty",
+    "Cum contracts": "qty",
+    "Cum risk": "loss",
+    "PnL": "money",
+    "Cum PnL": "money",
+    "R": "r",
+}
+
+
+def _cell(kind: str, value: Any, units: _Units) -> str:
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        return _show(value)
+    x = float(value)
+    if kind == "price":
+        return price(x, units.tick)
+    if kind == "percent":
+        return percent(x)
+    if kind in ("loss", "money"):
+        return amount(x, units.money, down=kind == "loss")
+    if kind == "r":
+        return ratio(x, "R")
+    return _show(x)
+
+
+def _header(name: str, kind: str, units: _Units) -> str:
+    unit = {"price": units.price, "qty": units.qty, "loss": units.money, "money": units.money}
+    shown = unit.get(kind, "")
+    if kind == "qty" and shown.startswith("contracts "):  # "contracts of 0.001 units"
+        shown = shown.removeprefix("contracts ")
+    return f"{name} ({shown})" if shown else name
+
+
+def _print_table(rows: list[list[Any]], units: _Units) -> None:
+    """A spill table with its units in the header (``Entry (USDT)``) and each column's
+    numbers as their kind is shown: prices to the tick, money to the cent, weights in %."""
+    kinds = [_COLUMN_KINDS.get(str(h), "") for h in rows[0]]
+    grid = [[_header(str(h), k, units) for h, k in zip(rows[0], kinds, strict=True)]]
+    grid += [[_cell(k, v, units) for k, v in zip(kinds, row, strict=True)] for row in rows[1:]]
     widths = [max(len(r[i]) for r in grid) for i in range(len(grid[0]))]
     for r in grid:
         cells = [
@@ -209,14 +266,6 @@ def _numbers(values: list[str], name: str) -> list[float]:
     return [_number(v, name) for v in values]
 
 
-def _units_line(contract: Any, table: SpecTable | None = None) -> None:
-    u = _Units(_spec(contract, table))
-    parts = [f"Contracts: {u.qty}" if u.qty else "", f"money: {u.money}" if u.money else ""]
-    shown = "; ".join(p for p in parts if p)
-    if shown:
-        print(f"({shown})")
-
-
 def _cmd_ladder(args: argparse.Namespace) -> int:
     contract = _contract(args.contract)
     lad = ladder(
@@ -227,8 +276,7 @@ def _cmd_ladder(args: argparse.Namespace) -> int:
         _numbers(args.weights, "--weights") if args.weights else None,
         _fee(args),
     )
-    _print_table(lad.rows())
-    _units_line(contract)
+    _print_table(lad.rows(), _Units(_spec(contract, None)))
     return 0
 
 
@@ -243,17 +291,16 @@ def _cmd_scale_out(args: argparse.Namespace) -> int:
         _numbers(args.weights, "--weights") if args.weights else None,
         _fee(args),
     )
-    _print_table(plan.rows())
-    _units_line(contract)
+    _print_table(plan.rows(), _Units(_spec(contract, None)))
     return 0
 
 
-def _liq_text(x: float, entry: float, qty: float, unit: str) -> str:
+def _liq_text(x: float, entry: float, qty: float, units: _Units) -> str:
     if x == 0 or x == float("inf"):
         return "none: cannot be liquidated"
     if (qty > 0 and x >= entry) or (qty < 0 and x <= entry):
         return "at once: margin below maintenance"
-    return _Units.join(_show(x), unit)
+    return units.show_price(x)
 
 
 # Long on purpose: reads, computes and prints the liq command's table in its row order.
@@ -274,25 +321,18 @@ def _cmd_liq(args: argparse.Namespace) -> int:
             f"{_show(entry)}: {'use a negative count for a short' if qty > 0 else 'use a positive count for a long'}"
         )
     lp = float(liq_price(entry, qty, lev, contract, wallet, mmr, amount))
+    maint = maintenance_margin(abs(qty), entry, contract, mmr=mmr, maint_amount=amount)
     rows: list[list[Any]] = [
-        ["Liquidation price", _liq_text(lp, entry, qty, units.price)],
-        [
-            "Initial margin",
-            _Units.join(_show(float(margin(abs(qty), entry, lev, contract))), units.money),
-        ],
-        [
-            "Maintenance margin",
-            _Units.join(
-                _show(
-                    float(
-                        maintenance_margin(abs(qty), entry, contract, mmr=mmr, maint_amount=amount)
-                    )
-                ),
-                units.money,
-            ),
-        ],
+        ["Liquidation price", _liq_text(lp, entry, qty, units)],
+        ["Initial margin", money(float(margin(abs(qty), entry, lev, contract)), units.money)],
+        ["Maintenance margin", money(float(maint), units.money)],
     ]
     warnings: list[str] = []
+    if args.equity is not None and stop is None:
+        raise MicrosizeError(
+            "--equity is compared with the margin only with --stop: give --stop S too, "
+            "or leave --equity out"
+        )
     if stop is not None:
         # without an account size, the margin-above-account check has nothing to compare
         equity = (
@@ -321,7 +361,7 @@ def _cmd_liq(args: argparse.Namespace) -> int:
         rows.append(["Warnings", "; ".join(warnings) if warnings else "none"])
     width = max(len(r[0]) for r in rows)
     for label, value in rows:
-        print(f"{label:<{width}}  {value}")
+        print(f"{label:<{width}}  {_show(value)}")
     return _warn("; ".join(warnings)) if warnings else 0
 
 
@@ -329,34 +369,140 @@ def _lam(args: argparse.Namespace) -> float | None:
     return _number(args.lam, "--lam") if args.lam is not None else None
 
 
-def _cmd_hedge(args: argparse.Namespace) -> int:
-    if args.beta is not None:
-        b = _number(args.beta, "--beta")
-    elif args.prices and args.asset and args.hedge_col:
-        prices = read_csv(args.prices, "--prices")
-        b = beta(
-            prices.column(args.asset),
-            prices.column(args.hedge_col),
-            _lam(args),
-        )
-    else:
+#: a beta this large in size is warned about: one asset to BTC is rarely beyond 3
+BETA_WARNED = 10.0
+#: a beta beyond this cannot be meant: refused (1e9 would hedge trillions)
+BETA_REFUSED = 100.0
+
+
+def _beta_warnings(b: float, name: str, typed: str | None = None) -> list[str]:
+    """The warning for an implausible beta (above 10 in size); a beta above 100 in size is
+    refused, naming the option or row it came from and the value as typed."""
+    shown = typed.strip()[:40] if typed is not None else fixed(b, 2)
+    if abs(b) > BETA_REFUSED:
         raise MicrosizeError(
-            "give --beta B, or --prices FILE with --asset COLUMN and --hedge-col COLUMN"
+            f"{name} {shown} is not the beta of any asset to a hedge (above "
+            f"{_show(BETA_REFUSED)} in size): check the number"
         )
+    if abs(b) > BETA_WARNED:
+        return [f"{name} {shown} is above {_show(BETA_WARNED)} in size: check the number"]
+    return []
+
+
+def _exposure(value: float, name: str, typed: str) -> float:
+    """An exposure to hedge: refused beyond any portfolio (above 1e12 in size), as an
+    account size is."""
+    if abs(value) > MAX_EQUITY:
+        raise MicrosizeError(
+            f"{name} {typed.strip()[:40]} is beyond any portfolio (above "
+            f"{_show(MAX_EQUITY)} in size): check the number"
+        )
+    return value
+
+
+def _hedge_warnings(notional: float, currency: str) -> list[str]:
+    if abs(notional) <= MAX_NOTIONAL:
+        return []
+    return [
+        f"hedge notional {money(notional, currency)} is beyond any venue's position limit "
+        f"({_show(MAX_NOTIONAL)}): check exposure and beta"
+    ]
+
+
+def _conflicts(args: argparse.Namespace, option: str, others: Sequence[str], why: str) -> None:
+    """Refuse ``option`` given together with any of ``others``, naming both."""
+    if getattr(args, option.lstrip("-").replace("-", "_")) is None:
+        return
+    for other in others:
+        if getattr(args, other.lstrip("-").replace("-", "_")) is not None:
+            raise MicrosizeError(f"{option} and {other} cannot be given together: {why}")
+
+
+def _hedge_beta(args: argparse.Namespace) -> float:
+    _conflicts(
+        args,
+        "--beta",
+        ("--prices", "--asset", "--hedge-col", "--lam"),
+        "--beta gives the beta, the others estimate it; give one or the other",
+    )
+    if args.beta is not None:
+        return _number(args.beta, "--beta")
+    if args.prices is None:
+        for option in ("--asset", "--hedge-col", "--lam"):
+            if getattr(args, option[2:].replace("-", "_")) is not None:
+                raise MicrosizeError(
+                    f"{option} names the history the beta is estimated from: give --prices "
+                    "FILE too, or --beta B instead"
+                )
+    if args.prices and args.asset and args.hedge_col:
+        prices = read_csv(args.prices, "--prices")
+        return float(beta(prices.column(args.asset), prices.column(args.hedge_col), _lam(args)))
+    raise MicrosizeError(
+        "give --beta B, or --prices FILE with --asset COLUMN and --hedge-col COLUMN"
+    )
+
+
+def _cmd_hedge(args: argparse.Namespace) -> int:
+    b = _hedge_beta(args)
+    if args.beta is not None:
+        warnings = _beta_warnings(b, "--beta", args.beta)
+    else:
+        warnings = _beta_warnings(b, f"the beta estimated from {args.prices[:60]}")
     target = _number(args.target, "--target") if args.target is not None else 0.0
+    warnings += _beta_warnings(target, "--target", args.target)
     contract = _contract(args.contract)
-    price = _number(args.price, "price")
+    price_ = _number(args.price, "price")
     units = _Units(_spec(contract, None))
-    exposure = _number(args.exposure, "exposure")
-    n = float(hedge(exposure, b, price, contract, target))
+    exposure = _exposure(_number(args.exposure, "exposure"), "exposure", args.exposure)
+    n = float(hedge(exposure, b, price_, contract, target))
     # the hedge's value in the exposure's money (the contract's quote currency)
-    value = float(portfolio_hedge([exposure], [b], price, contract, target).notional)
+    value = float(portfolio_hedge([exposure], [b], price_, contract, target).notional)
     action = "sell" if n < 0 else "buy" if n > 0 else "nothing to trade"
-    print(f"Beta            {_show(float(b))}")
-    print(f"Target beta     {_show(target)}")
-    print(f"Hedge contracts {_Units.join(_show(n), units.qty)}  ({action})")
-    print(f"Hedge notional  {_Units.join(_show(value), units.price)} at {_show(price)}")
-    return 0
+    warnings += _hedge_warnings(value, units.price)
+    rows = [
+        ("Beta", _beta_text(b)),
+        ("Target beta", _beta_text(target)),
+        ("Hedge contracts", f"{_Units.join(_show(n), units.qty)}  ({action})"),
+        ("Hedge notional", f"{money(value, units.price)} at {units.show_price(price_)}"),
+    ]
+    return _print_rows(rows, warnings)
+
+
+def _beta_text(b: float) -> str:
+    """A beta: a multiple of the hedge's move, 2 decimals (more where needed), ``x``."""
+    return f"{fixed(b, 2)}x"
+
+
+def _holdings_betas(
+    args: argparse.Namespace, holdings: Any, warnings: list[str]
+) -> list[float | None]:
+    """The holdings' betas: the beta column, missing ones estimated from --prices."""
+    betas: list[float | None] = (
+        holdings.column("beta") if "beta" in holdings.header else [None for _ in holdings.rows]
+    )
+    missing = [i for i, b in enumerate(betas) if b is None]
+    if not missing:
+        for option in ("--prices", "--hedge-col", "--lam"):
+            if getattr(args, option[2:].replace("-", "_")) is not None:
+                raise MicrosizeError(
+                    f"{option} is for estimating missing betas, but every row of "
+                    f"{args.holdings[:60]} has one: leave {option} out"
+                )
+    history = read_csv(args.prices, "--prices") if args.prices else None
+    for i, b in enumerate(betas):
+        symbol = (holdings.rows[i].get("symbol") or "").strip()
+        if b is not None:
+            warnings += _beta_warnings(b, f"holdings row {i + 2} ({symbol[:40]}): beta")
+            continue
+        if history is None or not args.hedge_col:
+            raise MicrosizeError(
+                f"holdings row {i + 2} ({symbol[:40] or 'no symbol'}) has no beta: add one, or "
+                "give --prices FILE --hedge-col COLUMN to estimate it"
+            )
+        betas[i] = float(beta(history.column(symbol), history.column(args.hedge_col), _lam(args)))
+        print(f"beta of {symbol} estimated from {args.prices}: {_beta_text(betas[i] or 0.0)}")
+        warnings += _beta_warnings(betas[i] or 0.0, f"the estimated beta of {symbol[:40]}")
+    return betas
 
 
 def _cmd_portfolio_hedge(args: argparse.Namespace) -> int:
@@ -364,41 +510,26 @@ def _cmd_portfolio_hedge(args: argparse.Namespace) -> int:
     exposures = holdings.column("exposure")
     if any(x is None for x in exposures):
         raise MicrosizeError("holdings: every row needs an exposure")
-    betas: list[float | None] = (
-        holdings.column("beta") if "beta" in holdings.header else [None for _ in holdings.rows]
-    )
-    history = read_csv(args.prices, "--prices") if args.prices else None
-    for i, row in enumerate(holdings.rows):
-        if betas[i] is not None:
-            continue
-        symbol = (row.get("symbol") or "").strip()
-        if history is None or not args.hedge_col:
-            raise MicrosizeError(
-                f"holdings row {i + 2} ({symbol[:40] or 'no symbol'}) has no beta: add one, or "
-                "give --prices FILE --hedge-col COLUMN to estimate it"
-            )
-        betas[i] = beta(
-            history.column(symbol),
-            history.column(args.hedge_col),
-            _lam(args),
-        )
-        print(f"beta of {symbol} estimated from {args.prices}: {_show(float(betas[i] or 0.0))}")
+    for i, x in enumerate(exposures):
+        _exposure(float(x or 0.0), f"holdings row {i + 2}: exposure", _show(x))
+    warnings: list[str] = []
+    betas = _holdings_betas(args, holdings, warnings)
     target = _number(args.target, "--target") if args.target is not None else 0.0
+    warnings += _beta_warnings(target, "--target", args.target)
     contract = _contract(args.contract)
     units = _Units(_spec(contract, None))
     plan = portfolio_hedge(exposures, betas, _number(args.price, "price"), contract, target)
-    rows = plan.rows()
-    width = max(len(str(r[0])) for r in rows)
-    for label, value in rows:
-        shown = _show(value)
+    warnings += _hedge_warnings(float(plan.notional), units.price)
+    rows: list[tuple[str, str]] = []
+    for label, value in plan.rows():
         if label == "Hedge contracts":
-            shown = _Units.join(shown, units.qty)
-        elif label in ("Exposure", "Beta-weighted exposure", "Hedge notional") or (
-            str(label).startswith("Beta-weighted")
-        ):
-            shown = _Units.join(shown, units.price)  # money in the hedge's quote currency
-        print(f"{label:<{width}}  {shown}")
-    return 0
+            shown = _Units.join(_show(value), units.qty)
+        elif label in ("Portfolio beta", "Beta after hedge"):
+            shown = _beta_text(float(value))
+        else:  # money in the hedge's quote currency
+            shown = money(float(value), units.price)
+        rows.append((str(label), shown))
+    return _print_rows(rows, warnings)
 
 
 _BRIEF = (
@@ -415,19 +546,35 @@ _BRIEF = (
 )
 
 
+def _spec_cell(column: str, value: Any) -> str:
+    """A cell of the specs listing: leverage as 20x and the fee as a percent."""
+    if value is None:
+        return ""
+    if column == "max_leverage" and isinstance(value, numbers.Real):
+        return f"{_show(value)}x"
+    if column == "taker_fee" and isinstance(value, numbers.Real):
+        return percent(float(value), exact=True)
+    return _show(value)
+
+
 def _cmd_specs(args: argparse.Namespace) -> int:
     table = load_specs()
     specs = table.filter(args.exchange)
+    if args.csv and args.max_age_days is not None:
+        raise MicrosizeError(
+            "--csv and --max-age-days cannot be given together: the CSV has every column "
+            "(as_of included) and marks no row stale"
+        )
     if args.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         for row in table.rows(args.exchange):
-            writer.writerow(["" if v is None else v for v in row])
+            writer.writerow([csv_value(v) for v in row])  # 0.00001, never 1e-05
         return 0
     limit, now = _max_age(args), _today()
     grid = [list(_BRIEF)]
     stale = 0
     for s in specs:
-        row = ["" if s.get(c) is None else _show(s.get(c)) for c in _BRIEF]
+        row = [_spec_cell(c, s.get(c)) for c in _BRIEF]
         age = spec_age_days(s, now)
         if age is not None and age > limit:
             row[-1] += " (stale)"
@@ -502,6 +649,71 @@ def _cmd_specs_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------ examples
+#: the files ``microsize examples DIR`` writes: every help example reads only these
+EXAMPLE_FILES = ("prices.csv", "bars.csv", "holdings.csv", "specs.csv", "microsize.xlsm")
+
+
+def _csv_text(rows: Sequence[Sequence[Any]]) -> str:
+    import io
+
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([[csv_value(v) for v in r] for r in rows])
+    return buffer.getvalue()
+
+
+def example_files() -> dict[str, bytes]:
+    """The sample files of the help examples, from the package's own sample data: the
+    template's weekly prices (BTC, ETH, SOL, LINK), its daily BTC bars for the ATR, its
+    holdings valued at the last closes, the bundled spec table, and the template itself."""
+    from . import workbook  # XlsxWriter: only for this command
+    from ._sizing import notional
+    from .workbook._data import SAMPLE_PRICES
+    from .workbook.portfolio import HOLDINGS, PRICE_ASSETS
+    from .workbook.sizing import ATR_BARS
+
+    prices = [["week", *PRICE_ASSETS]] + [[i, *r] for i, r in enumerate(SAMPLE_PRICES, 1)]
+    bars = [["day", "high", "low", "close"]] + [[i, *b] for i, b in enumerate(ATR_BARS, 1)]
+    holdings: list[list[Any]] = [["name", "symbol", "exposure", "beta"]]
+    for name, symbol, key, qty, last in HOLDINGS:
+        holdings.append([name, symbol, float(notional(qty, last, key)), None])
+    table = load_specs()
+    text = {
+        "prices.csv": _csv_text(prices),
+        "bars.csv": _csv_text(bars),
+        "holdings.csv": _csv_text(holdings),
+        "specs.csv": _csv_text(table.rows(None)),
+    }
+    files = {name: body.encode("utf-8") for name, body in text.items()}
+    files["microsize.xlsm"] = workbook.build_workbook_bytes()
+    return files
+
+
+def _cmd_examples(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    folder = Path(args.dir)
+    files = example_files()
+    if not args.force:
+        there = [name for name in files if (folder / name).exists()]
+        if there:
+            raise MicrosizeError(
+                f"{folder / there[0]} exists: examples writes {', '.join(files)}; "
+                "choose a new folder, or add --force to overwrite them"
+            )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, body in files.items():
+            (folder / name).write_bytes(body)
+    except OSError as exc:
+        raise MicrosizeError(
+            f"examples: cannot write into {args.dir[:80]} ({exc.strerror or exc})"
+        ) from None
+    print(f"wrote {', '.join(files)} into {folder}")
+    print(f"every example of microsize COMMAND --help runs from there: cd {folder}")
+    return 0
+
+
 class _Formatter(argparse.HelpFormatter):
     """Wraps prose as usual but keeps indented lines (the examples) whole, so a pasted
     example is one command."""
@@ -526,6 +738,26 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
         self._negative_number_matcher = re.compile(r"^-(?:\d|\.\d|inf|nan)", re.IGNORECASE)
 
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
+        """As argparse's, but an extra argument is refused with the usage of the command
+        the user typed (``microsize size ...``), not the list of every command."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            _chosen(self, parsed).error(f"unrecognized arguments: {' '.join(extras)[:120]}")
+        return parsed
+
+
+def _chosen(parser: argparse.ArgumentParser, parsed: Any) -> argparse.ArgumentParser:
+    """The (sub)command parser the parsed arguments went to: ``microsize specs refresh``."""
+    while True:
+        action = next(
+            (a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None
+        )
+        name = getattr(parsed, action.dest, None) if action is not None else None
+        if action is None or name not in action.choices:
+            return parser
+        parser = action.choices[name]
+
 
 def _examples(*lines: str) -> str:
     return "examples:\n" + "\n".join(f"  {line}" for line in lines)
@@ -547,6 +779,7 @@ def _add_sizing_commands(sub: Any) -> None:
             "microsize size 2000 1.5% 3520 3450 binance:ETHUSDT --fee 0.05%",
             "microsize size 1000 1% 60000 57000 binance:BTCUSDT --leverage 10",
             "microsize size 5000 0.5% 3520 3600 cme:MET --leverage 5 --mmr 1%",
+            "microsize size 2000 1.5% 3520 3450 binance:ETHUSDT --specs specs.csv",
         ),
     )
     p.add_argument("account", help="account size in the settlement currency")
@@ -570,7 +803,7 @@ def _add_sizing_commands(sub: Any) -> None:
         help=f"flag the contract's spec row when older (default ${MAX_AGE_ENV} or 180)",
     )
     p.add_argument("--slippage", help="size against the stop's fill: 0.1%%, 0.001 or '2 ticks'")
-    p.set_defaults(func=_cmd_size)
+    p.set_defaults(func=named(_cmd_size, equity="account", leverage="--leverage"))
 
     p = sub.add_parser(
         "ladder",
@@ -587,7 +820,7 @@ def _add_sizing_commands(sub: Any) -> None:
     p.add_argument("--entries", nargs="+", required=True, help="entry prices")
     p.add_argument("--weights", nargs="+", help="shares of quantity per entry (default equal)")
     p.add_argument("--fee", help=_FEE_HELP)
-    p.set_defaults(func=_cmd_ladder)
+    p.set_defaults(func=named(_cmd_ladder, entries="--entries", weights="--weights"))
 
     p = sub.add_parser(
         "scale-out",
@@ -602,7 +835,7 @@ def _add_sizing_commands(sub: Any) -> None:
     p.add_argument("--targets", nargs="+", required=True, help="take-profit prices")
     p.add_argument("--weights", nargs="+", help="shares of the position per target (default equal)")
     p.add_argument("--fee", help=_FEE_HELP)
-    p.set_defaults(func=_cmd_scale_out)
+    p.set_defaults(func=named(_cmd_scale_out, targets="--targets", weights="--weights"))
 
 
 def _add_margin_commands(sub: Any) -> None:
@@ -626,7 +859,7 @@ def _add_margin_commands(sub: Any) -> None:
     p.add_argument("--maint-amount", help="maintenance amount (default: the tier)")
     p.add_argument("--stop", help="stop price: warn when liquidation comes first")
     p.add_argument("--equity", help="account size, to warn when the margin exceeds it")
-    p.set_defaults(func=_cmd_liq)
+    p.set_defaults(func=named(_cmd_liq, wallet_balance="--wallet", equity="--equity"))
 
 
 def _add_hedges_commands(sub: Any) -> None:
@@ -639,7 +872,7 @@ def _add_hedges_commands(sub: Any) -> None:
         "Windows text, comma, semicolon or TAB separated).",
         epilog=_examples(
             "microsize hedge 250000 60000 cme:MBT --beta 1.2",
-            "microsize hedge 100000 60000 cme:MBT --prices px.csv --asset SOL --hedge-col BTC",
+            "microsize hedge 100000 60000 cme:MBT --prices prices.csv --asset SOL --hedge-col BTC",
         ),
     )
     p.add_argument("exposure", help="position value in USD (negative for a short)")
@@ -651,7 +884,11 @@ def _add_hedges_commands(sub: Any) -> None:
     p.add_argument("--hedge-col", help="column of the hedge instrument's prices in --prices")
     p.add_argument("--lam", help="decay for an exponentially weighted beta, e.g. 0.94")
     p.add_argument("--target", help="beta to reach (default 0)")
-    p.set_defaults(func=_cmd_hedge)
+    p.set_defaults(
+        func=named(
+            _cmd_hedge, asset_prices="the --asset column", hedge_prices="the --hedge-col column"
+        )
+    )
 
     p = sub.add_parser(
         "portfolio-hedge",
@@ -661,7 +898,8 @@ def _add_hedges_commands(sub: Any) -> None:
         "saves them: UTF-8, UTF-16 (Unicode Text) or Windows text, comma, semicolon or TAB "
         "separated.",
         epilog=_examples(
-            "microsize portfolio-hedge book.csv 60000 cme:MBT --prices px.csv --hedge-col BTC"
+            "microsize portfolio-hedge holdings.csv 60000 cme:MBT --prices prices.csv "
+            "--hedge-col BTC"
         ),
     )
     p.add_argument("holdings", help="CSV of holdings: symbol, exposure[, beta]")
@@ -671,7 +909,15 @@ def _add_hedges_commands(sub: Any) -> None:
     p.add_argument("--hedge-col", help="column of the hedge instrument's prices in --prices")
     p.add_argument("--lam", help="decay for an exponentially weighted beta, e.g. 0.94")
     p.add_argument("--target", help="portfolio beta to reach (default 0)")
-    p.set_defaults(func=_cmd_portfolio_hedge)
+    p.set_defaults(
+        func=named(
+            _cmd_portfolio_hedge,
+            exposures="the holdings' exposures",
+            betas="the holdings' betas",
+            asset_prices="the holding's column of --prices",
+            hedge_prices="the --hedge-col column",
+        )
+    )
 
 
 def _add_specs_commands(sub: Any) -> None:
@@ -729,11 +975,33 @@ def _add_specs_commands(sub: Any) -> None:
     r.set_defaults(func=_cmd_specs_refresh)
 
 
+def _add_examples_command(sub: Any) -> None:
+    p = sub.add_parser(
+        "examples",
+        help="write the sample files the help examples use into a folder",
+        description="Write the files every help example reads into DIR: prices.csv (weekly "
+        "closes of BTC, ETH, SOL, LINK), bars.csv (daily high, low, close of BTC), "
+        "holdings.csv (symbol, exposure, blank betas), specs.csv (the bundled spec table) "
+        "and microsize.xlsm (the template workbook). The samples are made up, from the "
+        "template's own data. Then cd DIR: each example of microsize COMMAND --help runs "
+        "as pasted.",
+        epilog=_examples("microsize examples microsize-examples"),
+    )
+    p.add_argument("dir", metavar="DIR", help="the folder to write into (made if missing)")
+    p.add_argument("--force", action="store_true", help="overwrite the sample files in DIR")
+    p.set_defaults(func=_cmd_examples)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="microsize",
         description="Precise risk allocation with crypto micro-futures.",
-        epilog="exit status: 0 done; 1 done, but read the Warnings row; 2 refused (bad input)",
+        epilog="exit status: 0 done; 1 done, but read the Warnings row; 2 refused (bad input, "
+        "or a file or folder that cannot be used); 3 internal error; 130 interrupted\n\n"
+        + _examples(
+            "microsize size 2000 1.5% 3520 3450 binance:ETHUSDT --fee 0.05%",
+            "microsize examples microsize-examples",
+        ),
     )
     parser.add_argument("--version", action="version", version=f"microsize {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -741,6 +1009,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_margin_commands(sub)
     _add_hedges_commands(sub)
     _add_specs_commands(sub)
+    _add_examples_command(sub)
     add_workbook_commands(sub)  # registers the command; the builder is imported when it runs
     from .cli_trader import add_commands as add_trader_commands
 

@@ -28,14 +28,25 @@ from ._targets import (
     target_price,
 )
 from ._volatility import atr
-from .cli_args import parse_contract, parse_fraction
+from .cli_args import (
+    Units,
+    money,
+    named,
+    parse_contract,
+    parse_fraction,
+    parse_side,
+    ratio,
+    slippage_warning,
+    spec_of,
+    warn,
+)
 from .cli_args import show_value as _show
 
 __all__ = ["EXAMPLES", "add_commands", "parse_slippage"]
 
 #: The example of each command's help, runnable as printed (tests run every one).
 EXAMPLES = {
-    "atr": "microsize atr prices.csv --periods 14",
+    "atr": "microsize atr bars.csv --periods 14",
     "atr-stop": "microsize atr-stop 60000 1234.5 2 long cme:MBT",
     "stop-fill": "microsize stop-fill 57000 0.1% 60000 deribit:BTC-PERPETUAL",
     "rr": "microsize rr 60000 57000 69000 cme:MBT --fee 0.05%",
@@ -66,6 +77,11 @@ def _contract(text: str | None) -> Any:
     return None if text is None else parse_contract(text)
 
 
+def _units(contract: Any) -> Units:
+    """The units of a contract argument; without one, prices are in the quote currency."""
+    return Units(None if contract is None else spec_of(contract, None))
+
+
 def parse_slippage(text: str) -> Any:
     """``0.1%`` or ``0.001`` -> 0.001 (a fraction of the stop price); ``2 ticks`` stays text.
 
@@ -79,10 +95,16 @@ def parse_slippage(text: str) -> Any:
     return _fraction(text, "slippage", limit=0.999999)
 
 
-def _print_rows(rows: list[tuple[str, Any]]) -> None:
+def _print_rows(rows: list[tuple[str, Any]], warnings: Any = ()) -> int:
+    """Label-value rows, then a Warnings row when there is a warning: exit status 1, and
+    the warning on stderr as well (as ``microsize size`` does)."""
+    said = [w for w in warnings if w]
+    if said:
+        rows = [*rows, ("Warnings", "; ".join(said))]
     width = max(len(r[0]) for r in rows)
     for label, value in rows:
         print(f"{label:<{width}}  {_show(value)}")
+    return warn("; ".join(said)) if said else 0
 
 
 # ------------------------------------------------------------------------ commands
@@ -110,44 +132,53 @@ def _read_bars(path: str, cols: tuple[str, str, str]) -> list[list[list[Any]]]:
     return out
 
 
+#: an ATR is in the prices' own unit, which a CSV of bars does not name
+_ATR_UNIT = "price units"
+
+
 def _cmd_atr(args: argparse.Namespace) -> int:
     high, low, close = _read_bars(args.prices, (args.high_col, args.low_col, args.close_col))
     periods = int(_num(args.periods, "--periods")) if args.periods else None
     values = atr(high, low, close, periods, args.method)
     n = periods or 14
     if args.all:
-        print("row  ATR")
+        print(f"row  ATR ({_ATR_UNIT})")
         for i, v in enumerate(values, start=2):
             print(f"{i:>3}  {'n/a' if v != v else _show(float(v))}")
         return 0
     good = [float(v) for v in values if v == v]
     if not good:
         raise MicrosizeError(f"prices: {n} bars are needed for a {n}-bar ATR (got {len(values)})")
-    _print_rows([("ATR", good[-1]), ("Periods", n), ("Method", args.method or "wilder")])
-    return 0
+    return _print_rows(
+        [
+            ("ATR", f"{_show(good[-1])} {_ATR_UNIT}"),
+            ("Periods", f"{n} bars"),
+            ("Method", args.method or "wilder"),
+        ]
+    )
 
 
 def _cmd_atr_stop(args: argparse.Namespace) -> int:
+    contract = _contract(args.contract)
     stop = atr_stop(
         _num(args.entry, "entry"),
         _num(args.atr, "atr"),
         _num(args.multiple, "multiple"),
-        args.side,
-        _contract(args.contract),
+        parse_side(args.side),
+        contract,
     )
-    _print_rows([("Stop", stop)])
-    return 0
+    return _print_rows([("Stop", _units(contract).show_price(float(stop)))])
 
 
 def _cmd_stop_fill(args: argparse.Namespace) -> int:
-    fill = stop_fill(
-        _num(args.stop, "stop"),
-        parse_slippage(args.slippage),
-        _num(args.entry, "entry"),
-        _contract(args.contract),
+    contract, stop = _contract(args.contract), _num(args.stop, "stop")
+    fill = float(
+        stop_fill(stop, parse_slippage(args.slippage), _num(args.entry, "entry"), contract)
     )
-    _print_rows([("Stop fill", fill)])
-    return 0
+    return _print_rows(
+        [("Stop fill", _units(contract).show_price(fill))],
+        [slippage_warning(stop, fill, "slippage")],
+    )
 
 
 def _cmd_rr(args: argparse.Namespace) -> int:
@@ -158,34 +189,35 @@ def _cmd_rr(args: argparse.Namespace) -> int:
         _contract(args.contract),
         _fee(args),
     )
-    _print_rows([("Reward to risk", rr)])
-    return 0
+    return _print_rows([("Reward to risk", ratio(float(rr), "R"))])
 
 
 def _cmd_target(args: argparse.Namespace) -> int:
     entry, stop = _num(args.entry, "entry"), _num(args.stop, "stop")
     r = _num(args.r_multiple, "r_multiple")
     contract, fee = _contract(args.contract), _fee(args)
-    t = target_price(entry, stop, r, contract, fee)
-    _print_rows([("Target", t), ("R at target", reward_risk(entry, stop, t, contract, fee))])
-    return 0
+    t = float(target_price(entry, stop, r, contract, fee))
+    reached = float(reward_risk(entry, stop, t, contract, fee))
+    return _print_rows(
+        [("Target", _units(contract).show_price(t)), ("R at target", ratio(reached, "R"))]
+    )
 
 
 def _cmd_roi_target(args: argparse.Namespace) -> int:
+    contract = _contract(args.contract)
     t = roi_target(
         _num(args.entry, "entry"),
         _fraction(args.roi, "roi", limit=1e6, signed=True),
         _num(args.leverage, "leverage"),
-        args.side,
-        _contract(args.contract),
+        parse_side(args.side),
+        contract,
         _fee(args),
     )
-    _print_rows([("Target", t)])
-    return 0
+    return _print_rows([("Target", _units(contract).show_price(float(t)))])
 
 
 def _cmd_usd_budget(args: argparse.Namespace) -> int:
-    usd = _num(args.usd, "usd_amount")
+    usd = _num(args.usd, "usd")
     entry, stop = _num(args.entry, "entry"), _num(args.stop, "stop")
     contract, fee = _contract(args.contract), _fee(args)
     fill = (
@@ -200,22 +232,24 @@ def _cmd_usd_budget(args: argparse.Namespace) -> int:
 
     spec = resolve_contracts(contract).single
     inverse = spec is not None and spec.kind == "inverse"
-    settle = (spec.settle if spec is not None else None) or "settlement currency"
+    units = Units(spec)
+    settle = units.money
     rows: list[tuple[str, Any]] = [
-        ("USD budget", usd),
-        ("Stop fill", fill),
-        (f"Budget ({settle})", budget),
-        ("Contracts", n),
-        (f"Risk at stop ({settle})", loss),
+        ("USD budget", money(usd, "USD", down=True)),
+        ("Stop fill", units.show_price(float(fill))),
+        ("Budget", money(float(budget), settle, down=True)),
+        ("Contracts", f"{_show(float(n))} {units.qty or 'contracts'}"),
+        ("Risk at stop", money(float(loss), settle, down=True)),
     ]
     if inverse and spec is not None:
         f = 0.0 if fee is None else fee
         usd_loss = exact(n) * unit_loss_of(INVERSE, spec.contract_size, entry, fill, f)
-        rows.append(
-            ("Risk at stop (USD)", float(clean_money(np.asarray(float(usd_loss * exact(fill))))))
-        )
-    _print_rows(rows)
-    return 0
+        in_usd = float(clean_money(np.asarray(float(usd_loss * exact(fill)))))
+        rows.append(("Risk at stop (USD)", money(in_usd, "USD", down=True)))
+    warned = (
+        slippage_warning(stop, float(fill), "--slippage") if args.slippage is not None else None
+    )
+    return _print_rows(rows, [warned])
 
 
 # Long on purpose: declarations only: six argparse subcommands, one block each.
@@ -244,7 +278,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--low-col", default="low", help="column of the lows (default low)")
     p.add_argument("--close-col", default="close", help="column of the closes (default close)")
     p.add_argument("--all", action="store_true", help="print the ATR beside every row")
-    p.set_defaults(func=_cmd_atr)
+    p.set_defaults(func=named(_cmd_atr, periods="--periods", method="--method"))
 
     p = _command(
         sub,
@@ -258,7 +292,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("multiple", help="ATRs from entry, e.g. 2")
     p.add_argument("side", help="long or short")
     p.add_argument("contract", nargs="?", help=contract_help)
-    p.set_defaults(func=_cmd_atr_stop)
+    p.set_defaults(func=named(_cmd_atr_stop))
 
     p = _command(
         sub,
@@ -271,7 +305,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("slippage", help="0.1%%, 0.001 or '2 ticks'")
     p.add_argument("entry", help="entry price (gives the side)")
     p.add_argument("contract", nargs="?", help=contract_help)
-    p.set_defaults(func=_cmd_stop_fill)
+    p.set_defaults(func=named(_cmd_stop_fill))
 
     p = _command(
         sub,
@@ -284,7 +318,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("target", help="take-profit price")
     p.add_argument("contract", nargs="?", help=contract_help)
     p.add_argument("--fee", help=fee_help)
-    p.set_defaults(func=_cmd_rr)
+    p.set_defaults(func=named(_cmd_rr))
 
     p = _command(
         sub,
@@ -298,7 +332,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("r_multiple", help="reward in multiples of the risk, e.g. 3")
     p.add_argument("contract", nargs="?", help=contract_help)
     p.add_argument("--fee", help=fee_help)
-    p.set_defaults(func=_cmd_target)
+    p.set_defaults(func=named(_cmd_target))
 
     p = _command(
         sub,
@@ -313,7 +347,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("side", help="long or short")
     p.add_argument("contract", nargs="?", help=contract_help)
     p.add_argument("--fee", help=fee_help)
-    p.set_defaults(func=_cmd_roi_target)
+    p.set_defaults(func=named(_cmd_roi_target))
 
     p = _command(
         sub,
@@ -329,4 +363,4 @@ def add_commands(sub: Any) -> None:
     p.add_argument("contract", help="exchange:symbol, e.g. deribit:BTC-PERPETUAL")
     p.add_argument("--fee", help=fee_help)
     p.add_argument("--slippage", help="stop slippage: 0.1%%, 0.001 or '2 ticks'")
-    p.set_defaults(func=_cmd_usd_budget)
+    p.set_defaults(func=named(_cmd_usd_budget, slippage="--slippage"))

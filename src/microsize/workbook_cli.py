@@ -33,9 +33,9 @@ def add_commands(sub: Any) -> None:
         ),
         epilog="examples:\n  microsize workbook microsize.xlsm\n"
         "  microsize workbook update-specs microsize.xlsm\n"
-        "  microsize workbook pictures workbook/microsize.xlsm docs/pictures",
+        "  microsize workbook pictures microsize.xlsm pictures",
     )
-    p.add_argument("target", nargs="*", metavar="PATH | update-specs BOOK")
+    p.add_argument("target", nargs="*", metavar="PATH | update-specs BOOK | pictures BOOK DIR")
     p.add_argument(
         "--backup",
         help="update-specs: where to write the backup (a new file; default BOOK.bak.xlsm)",

@@ -65,7 +65,12 @@ def add_commands(sub: Any) -> None:
         dest="libreoffice_command", required=True, metavar="{install,uninstall,build}"
     )
     for name, func, text in (
-        ("install", _cmd_install, "build and register the add-in"),
+        (
+            "install",
+            _cmd_install,
+            "build and register the add-in for this user; run as root, for every user of "
+            "this LibreOffice (unopkg add --shared)",
+        ),
         ("uninstall", _cmd_uninstall, "remove the add-in"),
     ):
         c = lo.add_parser(
@@ -91,7 +96,7 @@ def add_commands(sub: Any) -> None:
         description="Open a copy of BOOK headless in LibreOffice with the microsize add-in "
         "and a throwaway profile, recalculate, and write one CSV of values per visible "
         "sheet (BOOK-SHEET.csv) into DIR, and BOOK.pdf with --pdf. BOOK is never modified.",
-        epilog="examples:\n  microsize recalc workbook/microsize.xlsm --out report --pdf",
+        epilog="examples:\n  microsize recalc microsize.xlsm --out report --pdf",
     )
     p.add_argument("book", help="the workbook (.xlsx, .xlsm, .ods)")
     p.add_argument("--out", required=True, metavar="DIR", help="directory for the CSVs")
