@@ -209,9 +209,22 @@ def normalise(text: str, convention: str) -> str:
     return readings(text).get(convention, text)
 
 
+def _refuse_extra_cells(rows: Sequence[Sequence[str]], what: str) -> None:
+    """A row with a filled cell beyond the header's is refused: an unquoted decimal comma in
+    a comma-separated file would otherwise shift every column after it."""
+    width = len(next((r for r in rows if any(c.strip() for c in r)), []))
+    for r, row in enumerate(rows, start=1):
+        if len(row) > width and any(c.strip() for c in row[width:]):
+            raise MicrosizeError(
+                f"{what} row {r} has {len(row)} cells, the header {width}: quote a number "
+                "written with a comma, or save the file with another separator"
+            )
+
+
 def parse_csv_bytes(data: bytes, what: str) -> CsvText:
     """The rows of a CSV file's bytes as Excel saves them; ``what`` (the argument and the
-    file) begins every message. Refuses binary data and mixed or ambiguous numbers."""
+    file) begins every message. Refuses binary data, rows longer than the header and mixed
+    or ambiguous numbers."""
     if data.startswith(b"PK\x03\x04"):
         raise MicrosizeError(
             f"{what} is a workbook or zip file, not CSV: save the sheet as CSV (File > Save As)"
@@ -224,6 +237,7 @@ def parse_csv_bytes(data: bytes, what: str) -> CsvText:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
         raise MicrosizeError(f"{what} is not a readable CSV file ({exc})") from None
+    _refuse_extra_cells(rows, what)
     cells = (
         (_where(what, rows, r, c), cell)
         for r, row in enumerate(rows)

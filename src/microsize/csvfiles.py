@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from ._csvtext import AmbiguousNumberError, decimal_value, normalise, parse_csv_bytes, readings
 from ._errors import MicrosizeError
+from .outfiles import show_path
 
 __all__ = ["CsvTable", "parse_number", "read_csv", "read_rows"]
 
@@ -27,7 +28,7 @@ def _bytes(path: str, what: str) -> bytes:
         with open(path, "rb") as fh:
             return fh.read()
     except OSError as exc:
-        raise MicrosizeError(f"{what}: cannot read {path[:80]!r} ({exc.strerror})") from None
+        raise MicrosizeError(f"{what}: cannot read {show_path(path)} ({exc.strerror})") from None
 
 
 def parse_number(text: str, name: str) -> float:
@@ -94,15 +95,14 @@ class CsvTable:
 def read_rows(path: str, what: str) -> list[list[str]]:
     """Every row of a CSV file (blank rows kept, so errors name the file's row), each
     number spelt with a decimal point and no thousands separator: for a spec or tier table."""
-    table = parse_csv_bytes(_bytes(path, what), f"{what} {path[:80]!r}")
+    table = parse_csv_bytes(_bytes(path, what), f"{what} {show_path(path)}")
     return [[normalise(c, table.convention) for c in row] for row in table.rows]
 
 
 def read_csv(path: str, what: str) -> CsvTable:
     """A CSV saved by Excel: a header row and data rows, comma, semicolon or TAB separated,
-    any encoding it writes. A row with more cells than the header is refused (an unquoted
-    decimal comma in a comma-separated file would otherwise shift the columns)."""
-    label = f"{what} {path[:80]!r}"
+    any encoding it writes."""
+    label = f"{what} {show_path(path)}"
     parsed = parse_csv_bytes(_bytes(path, what), label)
     numbered = [
         (i, row) for i, row in enumerate(parsed.rows, start=1) if any(c.strip() for c in row)
@@ -111,12 +111,5 @@ def read_csv(path: str, what: str) -> CsvTable:
         raise MicrosizeError(f"{label} needs a header row and at least one data row")
     (_, head), body = numbered[0], numbered[1:]
     header = [h.strip() for h in head]
-    width = len(header)
-    for i, row in body:
-        if len(row) > width and any(c.strip() for c in row[width:]):
-            raise MicrosizeError(
-                f"{label} row {i} has {len(row)} cells, the header {width}: "
-                "quote a number written with a comma, or save with another separator"
-            )
     rows = [dict(zip(header, row, strict=False)) for _, row in body]
-    return CsvTable(what, header, rows, parsed.delimiter, parsed.convention, [i for i, _ in body])
+    return CsvTable(label, header, rows, parsed.delimiter, parsed.convention, [i for i, _ in body])
