@@ -102,6 +102,12 @@ def test_a_decimal_comma_price_is_sized_as_the_decimal_point_price(
     commas = capsys.readouterr().out
     assert commas == points
     assert _rows(commas)["Contracts"].startswith("1,500 ")
+    # a risk and a contract size typed with decimal commas too
+    assert main(["size", "2000", "1.5%", "3520", "3450", "0.001"]) == 0
+    points = capsys.readouterr().out
+    assert _rows(points)["Contracts"] == "428 contracts of 0.001 units"  # README's example
+    assert main(["size", "2000", "1,5%", "3520", "3450", "0,001"]) == 0
+    assert capsys.readouterr().out == points
     assert main(["size", "2000", "1.5%", "3,520", "3450", "cme:MET"]) == 2
     assert "type 3520 or 3.520" in _one_line(capsys.readouterr().err)
 

@@ -28,8 +28,9 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ._errors import MicrosizeError
 
@@ -172,33 +173,36 @@ def _where(what: str, rows: Sequence[Sequence[str]], r: int, c: int) -> str:
     return f"{what} row {r + 1} column {column[:40]!r}"
 
 
-def convention_of(cells: Iterable[tuple[str, str]]) -> str:
-    """The decimal convention under which every number of ``cells`` ((where, text) pairs)
-    reads, POINT when both do with the same values; MicrosizeError otherwise."""
+def convention_of(cells: Iterable[tuple[Any, str]], where: Callable[[Any], str] = str) -> str:
+    """The decimal convention under which every number of ``cells`` ((place, text) pairs;
+    ``where(place)`` words the place for a message) reads, POINT when both do with the
+    same values; MicrosizeError otherwise."""
     point_only = comma_only = ambiguous = None
-    for where, text in cells:
+    for place, text in cells:
+        if "," not in text and "." not in text:
+            continue  # an integer or text: the same under both conventions
         found = readings(text)
         if not found:
             continue
         if COMMA not in found:
-            point_only = point_only or (where, text)
+            point_only = point_only or (place, text)
         elif POINT not in found:
-            comma_only = comma_only or (where, text)
+            comma_only = comma_only or (place, text)
         elif found[POINT] != found[COMMA]:
-            ambiguous = ambiguous or (where, text)
+            ambiguous = ambiguous or (place, text)
     if point_only and comma_only:
         raise MicrosizeError(
-            f"{point_only[0]} has a decimal point ({point_only[1][:20]!r}) but "
-            f"{comma_only[0]} a decimal comma ({comma_only[1][:20]!r}): use one of them"
+            f"{where(point_only[0])} has a decimal point ({point_only[1][:20]!r}) but "
+            f"{where(comma_only[0])} a decimal comma ({comma_only[1][:20]!r}): use one of them"
         )
     if comma_only:
         return COMMA
     if ambiguous and not point_only:
-        where, text = ambiguous
+        place, text = ambiguous
         found = readings(text)
         raise MicrosizeError(
-            f"{where} is {text[:20]!r}: {found[POINT]} or {found[COMMA]}? No other number "
-            "in the file tells: write it without a thousands separator"
+            f"{where(place)} is {text[:20]!r}: {found[POINT]} or {found[COMMA]}? No other "
+            "number in the file tells: write it without a thousands separator"
         )
     return POINT
 
@@ -238,10 +242,5 @@ def parse_csv_bytes(data: bytes, what: str) -> CsvText:
     except csv.Error as exc:
         raise MicrosizeError(f"{what} is not a readable CSV file ({exc})") from None
     _refuse_extra_cells(rows, what)
-    cells = (
-        (_where(what, rows, r, c), cell)
-        for r, row in enumerate(rows)
-        if r > 0
-        for c, cell in enumerate(row)
-    )
-    return CsvText(rows, delimiter, convention_of(cells))
+    cells = (((r, c), cell) for r, row in enumerate(rows) if r > 0 for c, cell in enumerate(row))
+    return CsvText(rows, delimiter, convention_of(cells, lambda rc: _where(what, rows, *rc)))

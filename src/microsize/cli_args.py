@@ -10,6 +10,7 @@ import math
 import numbers
 from typing import Any
 
+from ._csvtext import decimal_value
 from ._errors import MicrosizeError
 
 __all__ = ["parse_contract", "parse_fraction", "show_value"]
@@ -37,7 +38,7 @@ def parse_fraction(
     raw = text.strip()
     quoted = repr(text[:40])
     try:
-        value = float(raw[:-1].strip() if raw.endswith("%") else raw)
+        value = decimal_value(raw[:-1].strip() if raw.endswith("%") else raw)  # 1,5% too
         if raw.endswith("%") and math.isfinite(value):
             value = float(f"{value}e-2")  # 1.5% -> 0.015 exactly: shift the decimal point
     except ValueError:
@@ -62,7 +63,7 @@ def parse_fraction(
 def parse_contract(text: str) -> Any:
     """A contract argument: a number is a contract size, anything else a key."""
     try:
-        return float(text)
+        return decimal_value(text)  # 0,5 too: docs/CONVENTIONS.md, Numbers as typed
     except ValueError:
         return text
 
