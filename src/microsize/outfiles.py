@@ -22,7 +22,7 @@ def show_path(path: str | os.PathLike[str], limit: int = 100) -> str:
     """A path quoted for a message; a long one keeps its end (the file's name).
 
     >>> show_path("/tmp/" + "x" * 200 + "/file.txt", 30)
-    "'.../xxxxxxxxxxxxxxxxx/file.txt'"
+    "'...xxxxxxxxxxxxxxxxxx/file.txt'"
     """
     text = str(path)
     return repr(text if len(text) <= limit else "..." + text[len(text) - limit + 3 :])
