@@ -444,7 +444,7 @@ def test_a_failing_pdftoppm_is_one_line_and_leaves_no_picture(
             return subprocess.CompletedProcess(cmd, 0 if page == 1 else 1, "Start\n", "")
         raise subprocess.CalledProcessError(1, cmd, b"", b"Syntax Error: Couldn't read xref\n")
 
-    monkeypatch.setattr(workbook_pictures.subprocess, "run", run)
+    monkeypatch.setattr("microsize.workbook_pictures.subprocess.run", run)
     assert main(["workbook", "pictures", str(book), str(out)]) == 3
     line = _one_line(capsys.readouterr().err)
     assert line == (

@@ -731,7 +731,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="microsize",
         description="Precise risk allocation with crypto micro-futures.",
-        epilog="exit status: 0 done; 1 done, but read the Warnings row; 2 refused (bad input)",
+        epilog="exit status: 0 done; 1 done, but read the Warnings row; 2 refused (bad input, "
+        "or a file or folder that cannot be used); 3 internal error; 130 interrupted",
     )
     parser.add_argument("--version", action="version", version=f"microsize {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
