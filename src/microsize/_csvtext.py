@@ -29,7 +29,6 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from ._errors import MicrosizeError
@@ -52,16 +51,18 @@ POINT = "decimal point"
 #: A decimal comma, points grouping thousands (1.234,5).
 COMMA = "decimal comma"
 
-_TOKEN = re.compile(r"([+-]?)([0-9.,]*[0-9][0-9.,]*)((?:[eE][+-]?[0-9]+)?)")
-_PLAIN = re.compile(r"[0-9]*(?:\.[0-9]*)?")
+# Patterns as text, compiled on first use by re's own cache: the command line imports this
+# module at start-up and most commands never read a comma.
+_TOKEN = r"([+-]?)([0-9.,]*[0-9][0-9.,]*)((?:[eE][+-]?[0-9]+)?)"
+_PLAIN = r"[0-9]*(?:\.[0-9]*)?"
 # thousands groups: a first group of 1 to 3 digits (never a lone 0), then groups of 3
 _GROUPED = {
-    POINT: re.compile(r"[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]*)?"),
-    COMMA: re.compile(r"[1-9][0-9]{0,2}(?:\.[0-9]{3})+(?:,[0-9]*)?"),
+    POINT: r"[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]*)?",
+    COMMA: r"[1-9][0-9]{0,2}(?:\.[0-9]{3})+(?:,[0-9]*)?",
 }
 # control characters that no text file Excel writes holds (TAB, LF, CR, FF, VT and the
 # old end-of-file mark Ctrl-Z are allowed)
-_BINARY = re.compile(r"[\x00-\x08\x0e-\x19\x1b-\x1f]")
+_BINARY = r"[\x00-\x08\x0e-\x19\x1b-\x1f]"
 
 
 class AmbiguousNumberError(ValueError):
@@ -73,11 +74,11 @@ def _reading(body: str, convention: str) -> str | None:
     convention cannot read it."""
     group, decimal = (",", ".") if convention == POINT else (".", ",")
     if group in body:
-        if not _GROUPED[convention].fullmatch(body):
+        if not re.fullmatch(_GROUPED[convention], body):
             return None
         body = body.replace(group, "")
     body = body.replace(decimal, ".")
-    return body if _PLAIN.fullmatch(body) else None
+    return body if re.fullmatch(_PLAIN, body) else None
 
 
 def readings(text: str) -> dict[str, str]:
@@ -91,7 +92,7 @@ def readings(text: str) -> dict[str, str]:
     >>> readings("2024-01-02")
     {}
     """
-    m = _TOKEN.fullmatch(text.strip())
+    m = re.fullmatch(_TOKEN, text.strip())
     if m is None:
         return {}
     sign, body, exponent = m.groups()
@@ -142,7 +143,7 @@ def decode(data: bytes) -> str:
 
 def is_binary(text: str) -> bool:
     """True when decoded text holds control characters no saved table has (NUL, ...)."""
-    return _BINARY.search(text) is not None
+    return re.search(_BINARY, text) is not None
 
 
 def _delimiter(text: str) -> str:
@@ -157,14 +158,15 @@ def _delimiter(text: str) -> str:
     return best
 
 
-@dataclass(frozen=True)
 class CsvText:
     """The rows of one CSV text (blank rows kept, so row n is line n of a simple file),
-    its delimiter and the decimal convention of its numbers."""
+    its delimiter and the decimal convention of its numbers. (A plain class: a dataclass
+    costs the command line's start-up most of a millisecond.)"""
 
-    rows: list[list[str]]
-    delimiter: str
-    convention: str
+    __slots__ = ("convention", "delimiter", "rows")
+
+    def __init__(self, rows: list[list[str]], delimiter: str, convention: str) -> None:
+        self.rows, self.delimiter, self.convention = rows, delimiter, convention
 
 
 def _where(what: str, rows: Sequence[Sequence[str]], r: int, c: int) -> str:
