@@ -762,7 +762,9 @@ def _os_error(exc: OSError) -> str:
     reason = exc.strerror or str(exc) or type(exc).__name__
     if not paths:
         return reason
-    return f"cannot use {' or '.join(repr(p[:120]) for p in paths)} ({reason})"
+    from .outfiles import show_path
+
+    return f"cannot use {' or '.join(show_path(p) for p in paths)} ({reason})"
 
 
 def _tool_error(exc: Any) -> str:
