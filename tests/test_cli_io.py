@@ -265,6 +265,32 @@ def test_the_user_table_is_read_like_any_csv(microsize_home: Path) -> None:
     assert ms.load_specs()["cme:MET"].contract_size == 0.1
 
 
+def test_the_user_tier_table_is_read_like_any_csv(microsize_home: Path) -> None:
+    """The bundled margin tiers saved with semicolons and decimal commas (0,004) read back
+    as the same tiers, every rate and amount."""
+    from microsize._refresh import tier_csv_rows
+
+    def comma(cell: str) -> str:
+        try:
+            float(cell)
+        except ValueError:
+            return cell
+        return cell.replace(".", ",")
+
+    bundled = ms.load_bundled_margin_tiers()
+    rows = [[comma(c) for c in r] for r in tier_csv_rows(bundled)]
+    assert any("0,004" in r for r in rows)
+    source = rows[0].index("source")
+    rows[1][source] = "my copy"  # shows that the user's file is the one read
+    microsize_home.mkdir(parents=True, exist_ok=True)
+    (microsize_home / "margin_tiers.csv").write_text(_csv(rows, ";"), encoding="utf-8")
+    mine = ms.load_margin_tiers()
+    assert mine[0].source == "my copy"
+    assert [(t.mmr, t.maint_amount, t.floor, t.cap) for t in mine] == [
+        (t.mmr, t.maint_amount, t.floor, t.cap) for t in bundled
+    ]
+
+
 @pytest.mark.parametrize(
     ("data", "needle"),
     [
