@@ -14,10 +14,13 @@ import signal
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import microsize as ms
 from microsize import workbook_pictures
@@ -88,6 +91,58 @@ def test_readings_of_both_conventions() -> None:
     # a decimal comma is never a silent thousands separator, for any digits after it
     for digits in ("5", "52", "5200", "52000"):
         assert decimal_value(f"0,{digits}") == float(f"0.{digits}")
+
+
+def _spellings(value: Decimal) -> list[str]:
+    """``value`` as people type it: plain, with thousands commas, European, decimal comma."""
+    plain = format(value, "f")
+    grouped = format(value, ",f")
+    european = grouped.replace(",", "_").replace(".", ",").replace("_", ".")
+    return [plain, grouped, european, plain.replace(".", ",")]
+
+
+_DECIMALS = st.decimals(
+    min_value=Decimal("-1e9"), max_value=Decimal("1e9"), places=4, allow_nan=False
+).map(lambda d: d.normalize() if d != 0 else Decimal(0))
+
+
+@settings(max_examples=500, deadline=None)
+@given(_DECIMALS)
+def test_every_spelling_reads_as_its_value_or_is_refused(value: Decimal) -> None:
+    """Never a silent different number: each spelling of a value reads as that value or is
+    refused; the plain spelling always reads."""
+    assert parse_number(format(value, "f"), "entry") == float(value)
+    for typed in _spellings(value):
+        try:
+            got = parse_number(typed, "entry")
+        except MicrosizeError:
+            continue
+        assert got == float(value), typed
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_DECIMALS, min_size=1, max_size=8), st.sampled_from([0, 2, 3]))
+def test_a_csv_column_reads_as_its_values_or_is_refused(
+    values: list[Decimal], spelling: int
+) -> None:
+    """A column written in one spelling (plain, European, decimal comma), semicolon
+    separated: read back exactly, or the file refused; never other numbers."""
+    import tempfile
+
+    from microsize.csvfiles import read_csv
+
+    cells = [_spellings(v)[spelling] for v in values]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "px.csv"
+        path.write_text("x;y\n" + "".join(f"{c};1\n" for c in cells), encoding="utf-8")
+        try:
+            got: list[float | None] | str = read_csv(str(path), "--prices").column("x")
+        except MicrosizeError as exc:
+            got = str(exc)
+    if isinstance(got, str):
+        assert "px.csv" in got  # refused, naming the file
+    else:
+        assert got == [float(v) for v in values], cells
 
 
 def test_a_decimal_comma_price_is_sized_as_the_decimal_point_price(
