@@ -29,6 +29,7 @@ from microsize._errors import MicrosizeError
 from microsize.cli import main
 from microsize.csvfiles import parse_number
 
+from .test_refresh import fake_ccxt  # noqa: F401  (fixture: the venues are fakes)
 from .test_trader import QQQ
 
 
@@ -615,3 +616,18 @@ def test_any_os_error_names_its_path_with_exit_2(
     assert main(["specs"]) == 2
     line = _one_line(capsys.readouterr().err)
     assert line == "microsize: error: cannot use 'notes.txt/out.csv' (Not a directory)"
+
+
+@pytest.mark.usefixtures("fake_ccxt")
+def test_specs_refresh_out_under_a_file_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """specs refresh writes through its own atomic writer; its OSError reaches main()."""
+    afile = tmp_path / "notes.txt"
+    afile.write_text("x", encoding="utf-8")
+    argv = ["specs", "refresh", "--exchange", "okx", "--out", str(afile / "review.csv")]
+    assert main(argv) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert line.startswith("microsize: error: cannot use ")
+    assert "notes.txt" in line
+    assert afile.read_text(encoding="utf-8") == "x"

@@ -29,7 +29,7 @@ def show_path(path: str | os.PathLike[str], limit: int = 100) -> str:
 
 
 def _refuse(path: Path, exc: OSError) -> MicrosizeError:
-    reason = exc.strerror or type(exc).__name__
+    reason = exc.strerror or str(exc) or type(exc).__name__
     parent = path.parent
     if not parent.exists():
         reason = f"folder {show_path(parent)} does not exist"
