@@ -374,11 +374,15 @@ def _stamp(path: Path) -> tuple[str, int, int] | None:
 
 
 def _read_user(stamp: tuple[str, int, int]) -> list[list[str]]:
+    from ._csvtext import normalise, parse_csv_bytes  # only when there is a user table
+
     path = stamp[0]
     try:
-        return _parse_csv(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MicrosizeError(f"user table {path}: cannot be read ({exc})") from None
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise MicrosizeError(f"user table {path}: cannot be read ({exc.strerror})") from None
+    table = parse_csv_bytes(data, f"user table {path}")  # as Excel saves it, like --specs
+    return [[normalise(c, table.convention) for c in row] for row in table.rows]
 
 
 @lru_cache(maxsize=4)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import csv
 import numbers
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -52,7 +53,7 @@ from .cli_args import parse_contract as _contract
 from .cli_args import show_value as _show
 from .cli_args import spec_of as _spec
 from .csvfiles import parse_number as _number
-from .csvfiles import read_csv, read_text
+from .csvfiles import read_csv, read_rows
 from .workbook_cli import add_commands as add_workbook_commands
 
 __all__ = ["main", "parse_fraction"]
@@ -115,10 +116,7 @@ def _print_rows(rows: list[tuple[str, str]], warnings: list[str]) -> int:
 def _spec_table(args: argparse.Namespace) -> SpecTable | None:
     if getattr(args, "specs", None) is None:
         return None
-    from ._contracts import _parse_csv
-
-    text = read_text(args.specs, "--specs")
-    return SpecTable.from_rows(_parse_csv(text), origin=f"--specs {args.specs}")
+    return SpecTable.from_rows(read_rows(args.specs, "--specs"), origin=f"--specs {args.specs}")
 
 
 def _fee(args: argparse.Namespace) -> float | None:
@@ -1026,17 +1024,83 @@ def _for_the_command_line(message: str) -> str:
     return message.replace("MF_SPECS()", "microsize specs")
 
 
+def _os_error(exc: OSError) -> str:
+    """An OS error in one line naming the path: ``cannot use 'x/y.xlsm' (Not a directory)``."""
+    paths = [str(p) for p in (exc.filename, exc.filename2) if p is not None]
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    if not paths:
+        return reason
+    from .outfiles import show_path
+
+    return f"cannot use {' or '.join(show_path(p) for p in paths)} ({reason})"
+
+
+def _tool_error(exc: Any) -> str:
+    """A helper program that failed (a subprocess.CalledProcessError), in one line: its
+    name, status and first error line."""
+    cmd = exc.cmd if isinstance(exc.cmd, (list, tuple)) else str(exc.cmd).split()
+    name = os.path.basename(str(cmd[0])) if cmd else "a helper program"
+    detail = exc.stderr or exc.output or b""
+    text = detail.decode(errors="replace") if isinstance(detail, bytes) else str(detail)
+    first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    return f"{name} failed with exit status {exc.returncode}" + (
+        f": {first[:120]}" if first else ""
+    )
+
+
+def _is_tool_error(exc: BaseException) -> bool:
+    # subprocess is imported by the commands that run programs, not at start-up
+    sub = sys.modules.get("subprocess")
+    return sub is not None and isinstance(exc, sub.CalledProcessError)
+
+
+#: Set to 1 to see the traceback of an internal error (for developers and bug reports).
+DEBUG_ENV = "MICROSIZE_DEBUG"
+
+
+def _run(args: argparse.Namespace) -> int:
+    # the core checks every result for overflow and NaN and refuses with a message;
+    # numpy's own floating-point warnings on the way would only add noise to stderr
+    with np.errstate(all="ignore"):
+        return int(args.func(args))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run one command. Exit status: 0 done; 1 done, read the Warnings row; 2 refused (bad
+    input, or a file or folder that cannot be read or written, named in one line); 3 an
+    internal error or a helper program that failed (one line; ``MICROSIZE_DEBUG=1`` prints
+    the traceback); 130 interrupted (Ctrl-C)."""
     try:
-        # the core checks every result for overflow and NaN and refuses with a message;
-        # numpy's own floating-point warnings on the way would only add noise to stderr
-        with np.errstate(all="ignore"):
-            return int(args.func(args))
+        args = build_parser().parse_args(argv)
+        return _run(args)
     except MicrosizeError as exc:
         print(f"microsize: error: {_for_the_command_line(str(exc))}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("\nmicrosize: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # the reader went away (microsize specs | head): nothing to say
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (flushed at exit, never read)
+        return 141
+    except OSError as exc:
+        print(f"microsize: error: {_os_error(exc)}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # the last resort: one line and exit 3, never a traceback
+        if os.environ.get(DEBUG_ENV, "").strip() not in ("", "0"):
+            import traceback
+
+            traceback.print_exc()
+        if _is_tool_error(exc):
+            print(f"microsize: error: {_tool_error(exc)}", file=sys.stderr)
+            return 3
+        detail = str(exc).splitlines()[0][:160] if str(exc) else ""
+        print(
+            f"microsize: internal error: {type(exc).__name__}"
+            f"{': ' + detail if detail else ''}; please report this with the command you ran "
+            f"({DEBUG_ENV}=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return 3
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -25,6 +25,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from ._contracts import ContractSpec, SpecTable, load_specs
+from ._csvtext import decimal_value
 from ._errors import MicrosizeError
 
 __all__ = [
@@ -68,7 +69,7 @@ def parse_fraction(
     raw = text.strip()
     quoted = repr(text[:40])
     try:
-        value = float(raw[:-1].strip() if raw.endswith("%") else raw)
+        value = decimal_value(raw[:-1].strip() if raw.endswith("%") else raw)  # 1,5% too
         if raw.endswith("%") and math.isfinite(value):
             value = float(f"{value}e-2")  # 1.5% -> 0.015 exactly: shift the decimal point
     except ValueError:
@@ -114,7 +115,7 @@ def warn(text: str) -> int:
 def parse_contract(text: str) -> Any:
     """A contract argument: a number is a contract size, anything else a key."""
     try:
-        return float(text)
+        return decimal_value(text)  # 0,5 too: docs/CONVENTIONS.md, Numbers as typed
     except ValueError:
         return text
 

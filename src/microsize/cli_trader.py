@@ -8,7 +8,6 @@ calls the core in :mod:`microsize._trader` and prints; it holds no formula.
 from __future__ import annotations
 
 import argparse
-import csv
 from typing import Any
 
 import numpy as np
@@ -109,27 +108,10 @@ def _print_rows(rows: list[tuple[str, Any]], warnings: Any = ()) -> int:
 
 # ------------------------------------------------------------------------ commands
 def _read_bars(path: str, cols: tuple[str, str, str]) -> list[list[list[Any]]]:
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.DictReader(fh))
-    except OSError as exc:
-        raise MicrosizeError(f"prices: cannot read {path} ({exc.strerror})") from None
-    if not rows:
-        raise MicrosizeError(f"prices: {path} has no rows under its header")
-    header = {h.strip().lower(): h for h in rows[0]}
-    out = []
-    for want in cols:
-        key = header.get(want.strip().lower())
-        if key is None:
-            raise MicrosizeError(
-                f"prices: {path} has no column {want!r} (columns: {', '.join(rows[0])})"
-            )
-        column: list[list[Any]] = []
-        for i, row in enumerate(rows, start=2):
-            cell = (row.get(key) or "").strip()
-            column.append([None if cell == "" else _num(cell, f"{want} (row {i} of {path})")])
-        out.append(column)
-    return out
+    from .csvfiles import read_csv
+
+    table = read_csv(path, "prices")
+    return [[[v] for v in table.column(name)] for name in cols]
 
 
 #: an ATR is in the prices' own unit, which a CSV of bars does not name

@@ -73,6 +73,14 @@ def _cmd_workbook(args: Any) -> int:
     if len(target) > 1:
         raise MicrosizeError(f"workbook takes one PATH (got {' '.join(target)[:80]})")
     path = Path(target[0] if target else WORKBOOK_NAME)
+    from .outfiles import show_path
+
+    if path.parent.exists() and not path.parent.is_dir():
+        raise MicrosizeError(
+            f"cannot write {show_path(path)}: {show_path(path.parent)} is a file, not a folder"
+        )
+    if path.is_dir():
+        raise MicrosizeError(f"{show_path(path)} is a folder: give a file name ending in .xlsm")
     if path.exists() and not args.force:
         from .xlsxcompare import workbook_differences
 

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from ._errors import MicrosizeError
+from .outfiles import show_path
 
 #: The sheets whose pictures the README shows, in tab order.
 WORKED_SHEETS = ("Start", "Sizing", "Ladder", "Planner", "Hedge", "Portfolio", "Margin")
@@ -39,12 +40,15 @@ def render_pictures(
 ) -> list[Path]:
     """Render the first page of each worked sheet of ``book`` to ``out_dir/<sheet>.png``."""
     from .libreoffice import _recalc
+    from .outfiles import write_atomic
 
     src, out = Path(book), Path(out_dir)
     if not src.is_file():
-        raise MicrosizeError(f"book must be an existing workbook file (got {str(book)[:80]!r})")
+        raise MicrosizeError(f"book must be an existing workbook file (got {show_path(book)})")
+    if out.exists() and not out.is_dir():
+        raise MicrosizeError(f"{show_path(out)} is a file, not a folder: pick a folder")
     if not out.is_dir():
-        raise MicrosizeError(f"folder {str(out)[:60]!r} does not exist: create it first")
+        raise MicrosizeError(f"folder {show_path(out)} does not exist: create it first")
     if not 20 <= resolution <= 300:
         raise MicrosizeError(f"resolution must be 20 to 300 dpi (got {resolution})")
     pdftotext, pdftoppm = _tool("pdftotext"), _tool("pdftoppm")
@@ -68,16 +72,18 @@ def render_pictures(
             sheet = lines[0] if lines else ""
             if sheet in WORKED_SHEETS and sheet not in seen:
                 seen.add(sheet)
-                target = out / picture_name(sheet)
+                # rendered in the temporary folder, then moved in whole: an error or a
+                # Ctrl-C never leaves a partial picture in DIR
+                png = Path(tmp) / picture_name(sheet)
                 subprocess.run(
                     [
                         *(pdftoppm, "-png", "-r", str(resolution), "-singlefile"),
-                        *("-f", str(page), "-l", str(page), str(pdf), str(target.with_suffix(""))),
+                        *("-f", str(page), "-l", str(page), str(pdf), str(png.with_suffix(""))),
                     ],
                     check=True,
                     capture_output=True,
                 )
-                written.append(target)
+                written.append(write_atomic(out / png.name, png.read_bytes()))
             page += 1
     missing = [s for s in WORKED_SHEETS if s not in seen]
     if missing:

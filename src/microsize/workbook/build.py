@@ -134,9 +134,9 @@ def build_workbook(path: str | Path = WORKBOOK_NAME) -> Path:
             f"folder {str(out.parent)[:60]!r} does not exist: create it first, or pick another "
             "path for the workbook"
         )
-    data = build_workbook_bytes()
-    out.write_bytes(data)
-    return out
+    from ..outfiles import write_atomic
+
+    return write_atomic(out, build_workbook_bytes())  # whole or not at all
 
 
 #: How the Start sheet's list of venues begins; ``update-specs`` finds the cell by it.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from collections.abc import Sequence
@@ -173,11 +174,13 @@ class _Package:
         return None
 
     def write(self, path: Path) -> None:
-        tmp = path.with_name(path.name + ".tmp")
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
+        from ..outfiles import write_atomic
+
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
             for info in self.infos:
                 z.writestr(info, self.parts[info.filename])
-        tmp.replace(path)
+        write_atomic(path, buf.getvalue())  # the book stays whole until the new one is
 
 
 def _unescape(text: str) -> str:
@@ -236,12 +239,9 @@ def _table_values(path: Path, sheet: str) -> list[list[Any]]:
 
 def _write_new(path: Path, data: bytes) -> bool:
     """Write ``data`` to ``path`` only if no file is there (atomic check); False if one is."""
-    try:
-        with path.open("xb") as fh:
-            fh.write(data)
-    except FileExistsError:
-        return False
-    return True
+    from ..outfiles import write_new
+
+    return write_new(path, data)
 
 
 def _next_backup(book: Path, data: bytes) -> Path:
