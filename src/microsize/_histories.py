@@ -22,6 +22,7 @@ from ._inputs import (
     is_missing,
     position,
 )
+from ._sums import dot, mean
 
 __all__: list[str] = []  # private helpers of the hedge module
 
@@ -243,12 +244,13 @@ def _flat_message(name: str, p: FloatArray, what: str) -> str:
 
 
 def _slope(x: FloatArray, y: FloatArray, x_name: str, px: FloatArray, what: str) -> float:
-    """OLS slope of y on x, two-pass; refuses an x without variance."""
-    dx = x - x.mean()
-    sxx = float(dx @ dx)
-    if sxx <= _FLAT * float(x @ x):
+    """OLS slope of y on x, two-pass; refuses an x without variance. Means and sums of
+    products are the same on every CPU (:mod:`microsize._sums`, never BLAS)."""
+    dx = x - mean(x)
+    sxx = dot(dx, dx)
+    if sxx <= _FLAT * dot(x, x):
         raise MicrosizeError(_flat_message(x_name, px, what))
-    return float(dx @ (y - y.mean())) / sxx
+    return dot(dx, y - mean(y)) / sxx
 
 
 def _decay(lam: Any) -> float | None:
