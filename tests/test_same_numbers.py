@@ -2,7 +2,8 @@
 
 * :mod:`microsize._sums` is exactly rounded up to ``EXACT_UP_TO`` values (checked against
   exact fractions, in any order), within an ulp beyond, and overflows to inf, not an error;
-* its window sums and powers are close to the exact ones;
+* its window sums and powers are close to the exact ones; money cut to 12 digits uses
+  exact powers of ten (np.power and np.log10 differ per SIMD path);
 * :func:`microsize.xlsxcompare.workbook_differences` lets a number in any XML part move in
   its last digits and nothing else: formulas, strings, number formats stay exact;
 * a panel of results (beta, EWMA beta, rolling beta, hedge statistics, ATR, average entry,
@@ -30,6 +31,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from microsize._exact import _pow10, clean_money
 from microsize._sums import EXACT_UP_TO, LANES, dot, mean, powers, total, window_sums
 from microsize.xlsxcompare import workbook_differences
 
@@ -117,6 +119,32 @@ def test_powers_are_a_running_product_close_to_the_exact_powers() -> None:
         assert abs(p[k] - exact) <= (k + 1) * math.ulp(exact)
     assert powers(0.5, 0).size == 0
     assert powers(1e-200, 3)[2] == 0.0  # underflow is no error
+
+
+@pytest.mark.parametrize(
+    ("x", "k"),
+    [
+        (4.676258848779987e16, -5),  # AVX-512's 10**-5 is an ulp off: showed ...80001e16
+        (-5.4259813001695256e16, -5),
+        (9.007554596585927e-12, 23),  # the other paths' 10**23 is an ulp off
+        (999.9999999999999, 9),  # next to a power of ten, whatever log10 says
+        (1000.0, 8),
+    ],
+)
+def test_money_is_cut_to_12_digits_with_the_nearest_powers_of_ten(x: float, k: int) -> None:
+    """12 digits: x times the double nearest 10^k, rounded, over it again; np.power and
+    np.log10 are not used, as their last bit differs per SIMD path."""
+    scale = float(f"1e{k}")
+    want = float(np.rint(x * scale) / scale)
+    assert float(clean_money(np.asarray(x))) == want
+    # a column: numpy's SIMD loops (AVX-512 or not) run on arrays, not on one value
+    assert clean_money(np.full(64, x)).tolist() == [want] * 64
+
+
+def test_powers_of_ten_are_the_nearest_doubles() -> None:
+    k = np.arange(-345, 312)
+    want = [float(f"1e{int(e)}") for e in k]
+    assert _pow10(k.astype(np.float64)).tolist() == want
 
 
 # ------------------------------------------------------------------ comparing parts
@@ -220,6 +248,7 @@ PANEL = r"""
 import hashlib, json, sys
 import numpy as np
 import microsize as ms
+from microsize._exact import clean_money
 from microsize.workbook import build_workbook_bytes
 
 rng = np.random.default_rng(20240604)
@@ -241,6 +270,10 @@ out = {
     "atr_simple": ms.atr(high, low, close, 500, "simple").tobytes().hex(),
     "avg_entry": ms.avg_entry(close[:9000], np.arange(1, 9001)),
     "weights": ms.ladder_weights(7, "pyramid").tolist(),
+    "money": hashlib.sha256(
+        clean_money(rng.uniform(1, 10, 50_000) * np.array([float(f"1e{k}") for k in
+        rng.integers(-20, 25, 50_000)])).tobytes()
+    ).hexdigest(),
     "book": hashlib.sha256(build_workbook_bytes()).hexdigest(),
 }
 json.dump(out, sys.stdout)

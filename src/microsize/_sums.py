@@ -88,7 +88,7 @@ def _sum(a: FloatArray, b: FloatArray | None = None) -> float:
 
 def _exponent(v: FloatArray) -> int | None:
     """The binary exponent of the largest |value| (0 for all zeros), None for inf or NaN."""
-    top = float(np.max(np.abs(v)))  # a max is exact: no order to depend on
+    top = max(float(np.max(v)), -float(np.min(v)))  # exact: no order to depend on
     return math.frexp(top)[1] if math.isfinite(top) else None
 
 
