@@ -56,12 +56,12 @@ from ._errors import MicrosizeError
 from ._exact import clean_money, clean_multiple, count_steps, exact
 from ._histories import (
     _EPS,
-    _FLAT,
     _as_series,
     _column,
     _decay,
     _flat_message,
     _histories,
+    _is_flat,
     _Pair,
     _returns,
     _slope,
@@ -343,10 +343,13 @@ def hedge_stats(spot_prices: Column, futures_prices: Column) -> HedgeStats:
     (0.5, 1.0, 1.0, 3)
     """
     ds, df, pair = _changes(spot_prices, futures_prices)
-    h = _slope(df, ds, "futures_prices", pair.b, "the hedge ratio")
-    dfc, dsc = df - mean(df), ds - mean(ds)
+    mf, ms = mean(df), mean(ds)
+    dfc, dsc = df - mf, ds - ms
     sff, sss, ssf = dot(dfc, dfc), dot(dsc, dsc), dot(dfc, dsc)
-    if sss <= _FLAT * dot(ds, ds):
+    if _is_flat(sff, mf, df.size):  # as hedge_ratio: ssf / sff is its slope, to the bit
+        raise MicrosizeError(_flat_message("futures_prices", pair.b, "the hedge ratio"))
+    h = ssf / sff
+    if _is_flat(sss, ms, ds.size):
         raise MicrosizeError(_flat_message("spot_prices", pair.a, "the correlation"))
     rho = max(-1.0, min(1.0, ssf / math.sqrt(sff * sss)))
     n = int(df.size)

@@ -246,11 +246,18 @@ def _flat_message(name: str, p: FloatArray, what: str) -> str:
 def _slope(x: FloatArray, y: FloatArray, x_name: str, px: FloatArray, what: str) -> float:
     """OLS slope of y on x, two-pass; refuses an x without variance. Means and sums of
     products are the same on every CPU (:mod:`microsize._sums`, never BLAS)."""
-    dx = x - mean(x)
+    mx = mean(x)
+    dx = x - mx
     sxx = dot(dx, dx)
-    if sxx <= _FLAT * dot(x, x):
+    if _is_flat(sxx, mx, x.size):
         raise MicrosizeError(_flat_message(x_name, px, what))
     return dot(dx, y - mean(y)) / sxx
+
+
+def _is_flat(centred_squares: float, mean_x: float, n: int) -> bool:
+    """Whether a sum of squared deviations is rounding noise against the sum of squares
+    (``centred_squares + n mean_x**2``): a flat or constant-return series."""
+    return centred_squares <= _FLAT * (centred_squares + n * mean_x * mean_x)
 
 
 def _decay(lam: Any) -> float | None:

@@ -6,12 +6,12 @@ one machine to the next. ``np.sum`` sums pairwise in blocks, an order numpy may 
 between releases and memory layouts; ``np.power`` and ``np.convolve`` also differ per SIMD
 path. A number cached in the template or pinned by a test must not. So here:
 
-* up to :data:`EXACT_UP_TO` values are summed **exactly rounded** (:func:`math.fsum`): the
-  float nearest the exact sum, whatever the order or the machine;
+* up to :data:`EXACT_UP_TO` (2,048) values are summed **exactly rounded**
+  (:func:`math.fsum`): the float nearest the exact sum, whatever the order or the machine;
 * longer arrays keep numpy's speed with a **fixed order**: :data:`LANES` lanes, each summed
   row by row with its rounding error carried alongside (Knuth's error-free TwoSum, only
-  elementwise IEEE additions, which every CPU rounds alike), then the lanes and their
-  errors by :func:`math.fsum`. The result is within a few units in the last place of the
+  elementwise IEEE additions, which every CPU rounds alike), the lanes folded in halves
+  the same way, then the last lanes and their errors by :func:`math.fsum`. The result is within a few units in the last place of the
   exact sum and depends only on the values and their order;
 * a dot product sums the elementwise products (each product rounded once, as IEEE
   multiplication is everywhere), never BLAS.
@@ -39,18 +39,22 @@ from ._inputs import FloatArray
 __all__ = ["EXACT_UP_TO", "LANES", "dot", "mean", "powers", "total", "window_sums"]
 
 #: arrays up to this length are summed exactly rounded (math.fsum)
-EXACT_UP_TO = 8192
-#: lanes of the fixed-order sum of longer arrays
-LANES = 4096
+EXACT_UP_TO = 2048
+#: lanes of the fixed-order sum of longer arrays (a power of two)
+LANES = 8192
+_FOLDED = 64  # lanes left for math.fsum at the end
 
 
 def _flat(values: Any) -> FloatArray:
     return np.ascontiguousarray(values, dtype=np.float64).reshape(-1)
 
 
-def _two_sum(s: FloatArray, x: FloatArray, err: FloatArray, tmp: tuple[FloatArray, ...]) -> None:
-    """``s += x`` elementwise, the rounding error of each addition added to ``err``:
-    Knuth's TwoSum, t = s + x, e = (s - (t - z)) + (x - z) with z = t - s, exactly."""
+def _two_sum(
+    s: FloatArray, x: FloatArray, err: FloatArray, tmp: tuple[FloatArray, ...]
+) -> FloatArray:
+    """``s + x`` elementwise, into the first buffer of ``tmp`` (returned), the rounding
+    error of each addition added to ``err``: Knuth's TwoSum, t = s + x and
+    e = (s - (t - z)) + (x - z) with z = t - s, exactly."""
     t, z, e = tmp
     np.add(s, x, out=t)
     np.subtract(t, s, out=z)
@@ -59,24 +63,31 @@ def _two_sum(s: FloatArray, x: FloatArray, err: FloatArray, tmp: tuple[FloatArra
     np.subtract(x, z, out=z)
     np.add(e, z, out=e)
     np.add(err, e, out=err)
-    s[...] = t
+    return t
 
 
 def _lanes(a: FloatArray, b: FloatArray | None) -> list[float]:
-    """Per-lane sums of ``a`` (or of ``a * b``) and their rounding errors, rows added in
-    order, and the values of the last, partial row."""
-    rows = a.size // LANES
-    blocks = [v[: rows * LANES].reshape(rows, LANES) for v in (a, b) if v is not None]
-    s, err, x = np.zeros(LANES), np.zeros(LANES), np.empty(LANES)
+    """Per-lane sums of ``a`` (or of ``a * b``), rows added in order (the last, partial
+    row padded with zeros), folded in halves down to :data:`_FOLDED` lanes, and their
+    rounding errors: every addition a TwoSum."""
+    full, tail = divmod(a.size, LANES)
+    blocks = [v[: full * LANES].reshape(full, LANES) for v in (a, b) if v is not None]
+    s, err, x = np.zeros(LANES), np.zeros(LANES), np.zeros(LANES)
     tmp = (np.empty(LANES), np.empty(LANES), np.empty(LANES))
-    for i in range(rows):
-        if b is None:
-            _two_sum(s, blocks[0][i], err, tmp)
-        else:
-            np.multiply(blocks[0][i], blocks[1][i], out=x)
-            _two_sum(s, x, err, tmp)
-    rest = a[rows * LANES :] if b is None else a[rows * LANES :] * b[rows * LANES :]
-    return [*s.tolist(), *err.tolist(), *rest.tolist()]
+    for i in range(full):
+        row = blocks[0][i] if b is None else np.multiply(blocks[0][i], blocks[1][i], out=x)
+        s, tmp = _two_sum(s, row, err, tmp), (s, tmp[1], tmp[2])
+    if tail:
+        x[:] = 0.0
+        x[:tail] = a[full * LANES :] if b is None else a[full * LANES :] * b[full * LANES :]
+        s, tmp = _two_sum(s, x, err, tmp), (s, tmp[1], tmp[2])
+    width = LANES
+    while width > _FOLDED:  # lanes i and i + width / 2, in that order
+        half = width // 2
+        s = _two_sum(s[:half], s[half:width], err[:half], tuple(t[:half] for t in tmp)).copy()
+        err[:half] += err[half:width]
+        width = half
+    return [*s[:width].tolist(), *err[:width].tolist()]
 
 
 def _sum(a: FloatArray, b: FloatArray | None = None) -> float:
