@@ -245,11 +245,12 @@ def test_strings_and_other_parts_stay_exact() -> None:
 
 # ------------------------------------------------------------------ other CPUs, for real
 PANEL = r"""
-import hashlib, json, sys
+import hashlib, json, pathlib, sys
 import numpy as np
 import microsize as ms
 from microsize._exact import clean_money
 from microsize.workbook import build_workbook_bytes
+from microsize.xlsxcompare import workbook_differences
 
 rng = np.random.default_rng(20240604)
 n = 20_001  # beyond EXACT_UP_TO: the fixed-order lanes
@@ -274,8 +275,11 @@ out = {
         clean_money(rng.uniform(1, 10, 50_000) * np.array([float(f"1e{k}") for k in
         rng.integers(-20, 25, 50_000)])).tobytes()
     ).hexdigest(),
-    "book": hashlib.sha256(build_workbook_bytes()).hexdigest(),
 }
+book = build_workbook_bytes()
+out["book"] = hashlib.sha256(book).hexdigest()
+committed = pathlib.Path("workbook", "microsize.xlsm").read_bytes()
+out["vs_committed"] = workbook_differences(committed, book)
 json.dump(out, sys.stdout)
 """
 
@@ -341,3 +345,18 @@ def test_results_and_template_are_the_same_with_other_cpu_kernels() -> None:
         other = _panel(extra)
         differ = [k for k in own if own[k] != other[k]]
         assert differ == [], f"{name} changes {differ}"
+        assert other["vs_committed"] == [], (
+            f"built under {name}, the template differs from workbook/microsize.xlsm"
+        )
+
+
+@pytest.mark.parametrize("n", [5, 3_000, 30_001])
+def test_hedge_stats_ratio_is_hedge_ratio_to_the_bit(n: int) -> None:
+    """hedge_stats computes its ratio from its own centred sums: the same floats as
+    hedge_ratio's slope, on the exact path and on the lanes alike."""
+    import microsize as ms
+
+    rng = np.random.default_rng(n)
+    spot = 100 * np.cumprod(1 + rng.normal(0, 0.01, n))
+    futures = 50 * np.cumprod(1 + rng.normal(0, 0.01, n))
+    assert ms.hedge_stats(spot, futures).ratio == ms.hedge_ratio(spot, futures)
