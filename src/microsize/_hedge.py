@@ -19,7 +19,8 @@ The value of one contract is in USD (the contract's quote currency): ``k x price
 linear contract (it moves with the price), the face value ``k`` for an inverse one (fixed
 in USD). Quanto contracts are refused: one contract's USD value depends on two prices.
 Hedge counts round to the **nearest** lot step (Hull's convention), exactly for typed
-decimals, and come out as clean decimals.
+decimals, and come out as clean decimals. Means and sums of products are the same float on
+every CPU (:mod:`microsize._sums`: exactly rounded or in a fixed order, never BLAS).
 
 References
 ----------

@@ -11,8 +11,8 @@ path. A number cached in the template or pinned by a test must not. So here:
 * longer arrays keep numpy's speed with a **fixed order**: :data:`LANES` lanes, each summed
   row by row with its rounding error carried alongside (Knuth's error-free TwoSum, only
   elementwise IEEE additions, which every CPU rounds alike), the lanes folded in halves
-  the same way, then the last lanes and their errors by :func:`math.fsum`. The result is within a few units in the last place of the
-  exact sum and depends only on the values and their order;
+  the same way, then the last lanes and their errors by :func:`math.fsum`. The result is
+  within an ulp of the exact sum and depends only on the values and their order;
 * a dot product sums the elementwise products (each product rounded once, as IEEE
   multiplication is everywhere), never BLAS.
 
