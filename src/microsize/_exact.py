@@ -113,6 +113,31 @@ def clean_multiple(n: FloatArray, step: FloatArray) -> FloatArray:
     return out + 0.0
 
 
+# 10^k for k = _P10_LOW .. 308, each the double nearest 10^k (Python reads decimals
+# exactly rounded): np.power and np.log10 differ in the last bit per SIMD path (AVX-512 or
+# not), which moved 12-digit rounding at 1e16 and 1e-12 from one CPU to the next
+_P10_LOW = -340
+_P10 = np.array([float(f"1e{k}") for k in range(_P10_LOW, 309)])
+
+
+def _pow10(e: Any) -> FloatArray:
+    """10.0**e for whole-number floats e, the same on every CPU (inf above 1e308)."""
+    e = np.asarray(e, dtype=np.float64)
+    idx = (np.clip(e, _P10_LOW, 308) - _P10_LOW).astype(np.int64)
+    return np.asarray(np.where(e > 308, np.inf, _P10[idx]), dtype=np.float64)
+
+
+def _twelve_digit_scale(x: FloatArray) -> FloatArray:
+    """10^(11 - floor(log10 |x|)), exactly: x times it has 12 digits before the point."""
+    ax = np.abs(x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mag = np.floor(np.log10(ax))
+    mag = np.where(np.isfinite(mag), mag, 0.0)
+    ok = np.isfinite(ax) & (ax > 0)  # log10 may be off by one next to a power of ten
+    mag = mag + (ok & (ax >= _pow10(mag + 1))) - (ok & (ax < _pow10(mag)))
+    return _pow10(11 - mag)
+
+
 def clean_money(x: FloatArray) -> FloatArray:
     """Round to 12 significant digits, so 0.428 x 70 shows 29.96, not 29.960000000000004.
 
@@ -120,11 +145,9 @@ def clean_money(x: FloatArray) -> FloatArray:
     0.3
     """
     x = np.asarray(x, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mag = np.floor(np.log10(np.abs(x)))
-    mag = np.where(np.isfinite(mag), mag, 0.0)
-    scale = 10.0 ** (11 - mag)
-    out = np.rint(x * scale) / scale
+    scale = _twelve_digit_scale(x)
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = np.rint(x * scale) / scale
     return np.where(np.isfinite(out), out, x) + 0.0
 
 
@@ -148,9 +171,8 @@ def clean_money_at_most(x: FloatArray, rel_err: FloatArray) -> FloatArray:
     x = np.asarray(x, dtype=np.float64)
     out = np.asarray(clean_money(x), dtype=np.float64)
     tol = np.asarray(rel_err, dtype=np.float64) * np.abs(x)
+    scale = _twelve_digit_scale(x)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        mag = np.floor(np.log10(np.abs(x)))
-        scale = 10.0 ** (11 - np.where(np.isfinite(mag), mag, 0.0))
         down = np.floor(x * scale) / scale
     above = (x > 0) & np.isfinite(down) & (out > x + tol)
     return np.where(above, down, out) + 0.0
@@ -224,7 +246,7 @@ def floor_grid(scaled: FloatArray, dec: FloatArray) -> FloatArray:
     power = t - drop  # the value is kept / 10^power
     return np.asarray(
         np.where(
-            power >= 0, kept / 10.0 ** np.maximum(power, 0), kept * 10.0 ** np.maximum(-power, 0)
+            power >= 0, kept / _pow10(np.maximum(power, 0)), kept * _pow10(np.maximum(-power, 0))
         )
         + 0.0,
         dtype=np.float64,

@@ -19,7 +19,8 @@ The value of one contract is in USD (the contract's quote currency): ``k x price
 linear contract (it moves with the price), the face value ``k`` for an inverse one (fixed
 in USD). Quanto contracts are refused: one contract's USD value depends on two prices.
 Hedge counts round to the **nearest** lot step (Hull's convention), exactly for typed
-decimals, and come out as clean decimals.
+decimals, and come out as clean decimals. Means and sums of products are the same float on
+every CPU (:mod:`microsize._sums`: exactly rounded or in a fixed order, never BLAS).
 
 References
 ----------
@@ -56,12 +57,12 @@ from ._errors import MicrosizeError
 from ._exact import clean_money, clean_multiple, count_steps, exact
 from ._histories import (
     _EPS,
-    _FLAT,
     _as_series,
     _column,
     _decay,
     _flat_message,
     _histories,
+    _is_flat,
     _Pair,
     _returns,
     _slope,
@@ -78,6 +79,7 @@ from ._inputs import (
 )
 from ._kind import inverse_mask, is_inverse, quote_value
 from ._sizing import _one_contract
+from ._sums import dot, mean, powers
 
 __all__ = [
     "HEDGE_STATS_LABELS",
@@ -173,10 +175,10 @@ def beta(asset_prices: Column, hedge_prices: Column, lam: Numeric | None = None)
     y, x = _returns(pair.a), _returns(pair.b)
     if decay is None:
         return _slope(x, y, "hedge_prices", pair.b, "beta")
+    w = powers(decay, x.size)[::-1]  # lam**k, k = 0 for the newest return
     with np.errstate(under="ignore"):
-        w = np.power(decay, np.arange(x.size - 1, -1, -1, dtype=np.float64))
-    wx = w * x
-    den = float(wx @ x)
+        wx = w * x
+    den = dot(wx, x)
     if den == 0:
         if np.all(x == 0):
             raise MicrosizeError(_flat_message("hedge_prices", pair.b, "beta"))
@@ -184,7 +186,7 @@ def beta(asset_prices: Column, hedge_prices: Column, lam: Numeric | None = None)
             "hedge_prices must move within the rows that carry weight: with this lam the "
             "recent rows are flat, so beta is undefined"
         )
-    return float(wx @ y) / den
+    return dot(wx, y) / den
 
 
 def rolling_beta(asset_prices: Column, hedge_prices: Column, window: Numeric) -> Any:
@@ -230,7 +232,7 @@ def rolling_beta(asset_prices: Column, hedge_prices: Column, window: Numeric) ->
             f"(the history has {m + 1} complete rows) (got {got})"
         )
     w = int(wf)
-    xc, yc = x - x.mean(), y - y.mean()
+    xc, yc = x - mean(x), y - mean(y)
 
     def window_sums(v: FloatArray) -> FloatArray:
         c = np.concatenate(([0.0], np.cumsum(v)))
@@ -243,7 +245,7 @@ def rolling_beta(asset_prices: Column, hedge_prices: Column, window: Numeric) ->
     # its variance is within rounding noise of the running sums
     changes = np.concatenate(([0], np.cumsum(x[1:] != x[:-1])))
     flat = (changes[w - 1 :] - changes[: m - w + 1] == 0) | (
-        vxx <= 64 * _EPS * float(xc @ xc) * math.log2(m + 1)
+        vxx <= 64 * _EPS * dot(xc, xc) * math.log2(m + 1)
     )
     if flat.all():
         raise MicrosizeError(_flat_message("hedge_prices", pair.b, "beta"))
@@ -342,10 +344,13 @@ def hedge_stats(spot_prices: Column, futures_prices: Column) -> HedgeStats:
     (0.5, 1.0, 1.0, 3)
     """
     ds, df, pair = _changes(spot_prices, futures_prices)
-    h = _slope(df, ds, "futures_prices", pair.b, "the hedge ratio")
-    dfc, dsc = df - df.mean(), ds - ds.mean()
-    sff, sss, ssf = float(dfc @ dfc), float(dsc @ dsc), float(dfc @ dsc)
-    if sss <= _FLAT * float(ds @ ds):
+    mf, ms = mean(df), mean(ds)
+    dfc, dsc = df - mf, ds - ms
+    sff, sss, ssf = dot(dfc, dfc), dot(dsc, dsc), dot(dfc, dsc)
+    if _is_flat(sff, mf, df.size):  # as hedge_ratio: ssf / sff is its slope, to the bit
+        raise MicrosizeError(_flat_message("futures_prices", pair.b, "the hedge ratio"))
+    h = ssf / sff
+    if _is_flat(sss, ms, ds.size):
         raise MicrosizeError(_flat_message("spot_prices", pair.a, "the correlation"))
     rho = max(-1.0, min(1.0, ssf / math.sqrt(sff * sss)))
     n = int(df.size)

@@ -22,6 +22,7 @@ from ._inputs import (
     is_missing,
     position,
 )
+from ._sums import dot, mean
 
 __all__: list[str] = []  # private helpers of the hedge module
 
@@ -243,12 +244,20 @@ def _flat_message(name: str, p: FloatArray, what: str) -> str:
 
 
 def _slope(x: FloatArray, y: FloatArray, x_name: str, px: FloatArray, what: str) -> float:
-    """OLS slope of y on x, two-pass; refuses an x without variance."""
-    dx = x - x.mean()
-    sxx = float(dx @ dx)
-    if sxx <= _FLAT * float(x @ x):
+    """OLS slope of y on x, two-pass; refuses an x without variance. Means and sums of
+    products are the same on every CPU (:mod:`microsize._sums`, never BLAS)."""
+    mx = mean(x)
+    dx = x - mx
+    sxx = dot(dx, dx)
+    if _is_flat(sxx, mx, x.size):
         raise MicrosizeError(_flat_message(x_name, px, what))
-    return float(dx @ (y - y.mean())) / sxx
+    return dot(dx, y - mean(y)) / sxx
+
+
+def _is_flat(centred_squares: float, mean_x: float, n: int) -> bool:
+    """Whether a sum of squared deviations is rounding noise against the sum of squares
+    (``centred_squares + n mean_x**2``): a flat or constant-return series."""
+    return centred_squares <= _FLAT * (centred_squares + n * mean_x * mean_x)
 
 
 def _decay(lam: Any) -> float | None:

@@ -407,11 +407,17 @@ def avg_entry(
     p, c = p.ravel(), c.ravel()
     if np.any(c > 0) and np.any(c < 0):
         raise MicrosizeError("contracts must all be on one side (all positive or all negative)")
-    total = c.sum()
-    if total == 0:
+    from ._sums import dot, total  # sums that are the same on every CPU
+
+    total_c = total(c)
+    if total_c == 0:
         raise MicrosizeError("contracts must not all be zero")
     kind = "linear" if contract is None else _one_contract(contract, specs).kind
-    value = total / np.sum(c / p) if kind == "inverse" else np.sum(c * p) / total
+    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
+        num, den = (total_c, total(c / p)) if kind == "inverse" else (dot(c, p), total_c)
+        value = np.float64(num) / np.float64(den)
+    if not np.isfinite(value):
+        raise MicrosizeError("prices and contracts are out of range: check their magnitudes")
     return float(clean_money(np.asarray(value)))
 
 

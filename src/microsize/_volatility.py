@@ -31,6 +31,7 @@ import numpy as np
 from ._errors import MicrosizeError
 from ._exact import clean_money
 from ._inputs import FloatArray, Numeric, as_float_array, describe
+from ._sums import mean, window_sums
 
 __all__ = ["ATR_METHODS", "atr", "latest_atr", "true_range"]
 
@@ -130,10 +131,10 @@ def _atr_rows(
     values = np.full(tr.shape, np.nan)
     with np.errstate(over="ignore", invalid="ignore"):
         if how == "simple":
-            values[n - 1 :] = np.convolve(tr, np.ones(n), mode="valid") / n
+            values[n - 1 :] = window_sums(tr, n) / n
         else:
             alpha = 1.0 / n if how == "wilder" else 2.0 / (n + 1)
-            a = float(np.mean(tr[:n]))
+            a = mean(tr[:n])
             out_l = [a]
             for x in tr[n:].tolist():  # a recursive filter: each value needs the one before
                 a = a + alpha * (x - a)

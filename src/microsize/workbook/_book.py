@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .. import __version__, udfs
+from .._sums import total
 
 #: File name of the template, in ``workbook/`` of the repository.
 WORKBOOK_NAME = "microsize.xlsm"
@@ -166,7 +167,7 @@ class _Model:
         if isinstance(arg, Call):
             values = [self.value(a) for a in arg.args]
             if arg.function == "SUM":
-                return float(np.sum(np.asarray(values[0], dtype=np.float64)))
+                return total(np.asarray(values[0], dtype=np.float64))
             if arg.function == "*":
                 a, b = (np.asarray(v, dtype=np.float64) for v in values)
                 return (a * b).tolist()
