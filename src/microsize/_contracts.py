@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import difflib
 import io
 import itertools
 import math
@@ -22,7 +21,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -166,6 +164,8 @@ class SpecTable(Mapping[str, ContractSpec]):
             if ex not in {e.lower() for e in self.exchanges}:
                 return f"; exchanges in the table: {', '.join(self.exchanges)}"
             hint = ""
+        import difflib  # only when a key is not found
+
         close = difflib.get_close_matches(low, [k.lower() for k in keys], n=3, cutoff=0.6)
         if close:
             return f"; did you mean {' or '.join(self[c].key for c in close)}?"
@@ -356,7 +356,15 @@ def user_tiers_path(environ: Mapping[str, str] | None = None) -> Path:
 
 
 def _bundled_text(name: str) -> str:
-    return resources.files("microsize").joinpath("data").joinpath(name).read_text(encoding="utf-8")
+    """A table shipped in ``microsize/data``: read next to this file (no importlib.resources,
+    which costs more start-up than the table), else through importlib.resources (a zipped
+    package)."""
+    try:
+        return (Path(__file__).with_name("data") / name).read_text(encoding="utf-8")
+    except OSError:
+        from importlib import resources
+
+        return resources.files("microsize").joinpath("data", name).read_text(encoding="utf-8")
 
 
 def _parse_csv(text: str) -> list[list[str]]:

@@ -31,8 +31,6 @@ from ._contracts import (
     spec_age_days,
 )
 from ._errors import MicrosizeError
-from ._hedge import beta, hedge, portfolio_hedge
-from ._ladder import ladder, scale_out
 from ._margin import liq_price, liquidation_check, maintenance_margin, margin
 from ._size_table import size_trade
 from ._trade import MAX_EQUITY
@@ -218,6 +216,8 @@ def _units_line(contract: Any, table: SpecTable | None = None) -> None:
 
 
 def _cmd_ladder(args: argparse.Namespace) -> int:
+    from ._ladder import ladder
+
     contract = _contract(args.contract)
     lad = ladder(
         _account(args.risk_amount, "risk_amount"),
@@ -233,6 +233,8 @@ def _cmd_ladder(args: argparse.Namespace) -> int:
 
 
 def _cmd_scale_out(args: argparse.Namespace) -> int:
+    from ._ladder import scale_out
+
     contract = _contract(args.contract)
     plan = scale_out(
         _number(args.contracts, "contracts"),
@@ -330,6 +332,8 @@ def _lam(args: argparse.Namespace) -> float | None:
 
 
 def _cmd_hedge(args: argparse.Namespace) -> int:
+    from ._hedge import beta, hedge, portfolio_hedge
+
     if args.beta is not None:
         b = _number(args.beta, "--beta")
     elif args.prices and args.asset and args.hedge_col:
@@ -360,6 +364,8 @@ def _cmd_hedge(args: argparse.Namespace) -> int:
 
 
 def _cmd_portfolio_hedge(args: argparse.Namespace) -> int:
+    from ._hedge import beta, portfolio_hedge
+
     holdings = read_csv(args.holdings, "holdings")
     exposures = holdings.column("exposure")
     if any(x is None for x in exposures):
