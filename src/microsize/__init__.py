@@ -166,18 +166,20 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
 
 
-def __getattr__(name: str) -> Any:
-    """Load the core module that holds ``name`` on first use (PEP 562), then keep it."""
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+if not TYPE_CHECKING:  # at run time only: type checkers see the imports above, so a
+    # misspelt name is still an error to them
 
+    def __getattr__(name: str) -> Any:
+        """Load the core module that holds ``name`` on first use (PEP 562), then keep it."""
+        module = _MODULE_OF.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+        globals()[name] = value
+        return value
 
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_MODULE_OF))
+    def __dir__() -> list[str]:
+        return sorted(set(globals()) | set(_MODULE_OF))
 
 
 __all__ = [
