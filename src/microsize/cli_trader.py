@@ -18,16 +18,6 @@ from ._exact import clean_money, exact
 from ._kind import INVERSE
 from ._loss import unit_loss_of
 from ._sizing import risk
-from ._targets import (
-    atr_stop,
-    contracts_usd,
-    reward_risk,
-    risk_to_settle,
-    roi_target,
-    stop_fill,
-    target_price,
-)
-from ._volatility import atr
 from .cli_args import parse_contract, parse_fraction
 from .cli_args import show_value as _show
 
@@ -111,6 +101,8 @@ def _read_bars(path: str, cols: tuple[str, str, str]) -> list[list[list[Any]]]:
 
 
 def _cmd_atr(args: argparse.Namespace) -> int:
+    from ._volatility import atr
+
     high, low, close = _read_bars(args.prices, (args.high_col, args.low_col, args.close_col))
     periods = int(_num(args.periods, "--periods")) if args.periods else None
     values = atr(high, low, close, periods, args.method)
@@ -128,6 +120,8 @@ def _cmd_atr(args: argparse.Namespace) -> int:
 
 
 def _cmd_atr_stop(args: argparse.Namespace) -> int:
+    from ._targets import atr_stop
+
     stop = atr_stop(
         _num(args.entry, "entry"),
         _num(args.atr, "atr"),
@@ -140,6 +134,8 @@ def _cmd_atr_stop(args: argparse.Namespace) -> int:
 
 
 def _cmd_stop_fill(args: argparse.Namespace) -> int:
+    from ._targets import stop_fill
+
     fill = stop_fill(
         _num(args.stop, "stop"),
         parse_slippage(args.slippage),
@@ -151,6 +147,8 @@ def _cmd_stop_fill(args: argparse.Namespace) -> int:
 
 
 def _cmd_rr(args: argparse.Namespace) -> int:
+    from ._targets import reward_risk
+
     rr = reward_risk(
         _num(args.entry, "entry"),
         _num(args.stop, "stop"),
@@ -163,6 +161,8 @@ def _cmd_rr(args: argparse.Namespace) -> int:
 
 
 def _cmd_target(args: argparse.Namespace) -> int:
+    from ._targets import reward_risk, target_price
+
     entry, stop = _num(args.entry, "entry"), _num(args.stop, "stop")
     r = _num(args.r_multiple, "r_multiple")
     contract, fee = _contract(args.contract), _fee(args)
@@ -172,6 +172,8 @@ def _cmd_target(args: argparse.Namespace) -> int:
 
 
 def _cmd_roi_target(args: argparse.Namespace) -> int:
+    from ._targets import roi_target
+
     t = roi_target(
         _num(args.entry, "entry"),
         _fraction(args.roi, "roi", limit=1e6, signed=True),
@@ -185,6 +187,8 @@ def _cmd_roi_target(args: argparse.Namespace) -> int:
 
 
 def _cmd_usd_budget(args: argparse.Namespace) -> int:
+    from ._targets import contracts_usd, risk_to_settle, stop_fill
+
     usd = _num(args.usd, "usd_amount")
     entry, stop = _num(args.entry, "entry"), _num(args.stop, "stop")
     contract, fee = _contract(args.contract), _fee(args)
