@@ -55,6 +55,8 @@ NOT_FOR_SIZE = (
     "microsize._ladder",
     "microsize._refresh",
     "microsize._planner",
+    "microsize._targets",
+    "microsize._volatility",
     "microsize.refresh",
     "microsize.udfs",
     "importlib.resources",
@@ -125,3 +127,32 @@ def test_user_table_path_follows_the_home_variable(
     assert table.origin == f"user table {tmp_path / _contracts.SPECS_FILE}"
     monkeypatch.delenv(_contracts.HOME_ENV)
     assert ms.user_home() == Path.home() / ".microsize"
+
+
+def test_lazy_bundled_tiers_are_the_validated_tiers() -> None:
+    """The bundled tier file is grouped by contract at load and each contract's brackets
+    validated when first looked up: the same brackets, in file order, as the eager parse."""
+    rows = _contracts._parse_csv(_contracts._bundled_text(_contracts.TIERS_FILE))
+    eager = _contracts.TierTable.of_rows(_contracts.tiers_from_rows(rows, "eager"))
+    lazy = _contracts.TierTable.of_trusted_rows(rows, "lazy")
+    assert lazy.of("BINANCE:ethusdt") == eager.of("binance:ETHUSDT")
+    assert len(lazy.of("binance:ETHUSDT")) == 12
+    assert lazy.rows == eager.rows
+    assert len(lazy.rows) == len(rows) - 1
+    for t in eager.rows:
+        assert lazy.of(t.key) == eager.of(t.key)
+    assert lazy.of("nowhere:X") == ()
+
+
+def test_a_bad_bundled_tier_row_is_an_error_naming_its_line() -> None:
+    rows = _contracts._parse_csv(_contracts._bundled_text(_contracts.TIERS_FILE))
+    header = rows[0]
+    rows = [list(r) for r in rows]
+    last = len(rows) - 1  # hyperliquid:ETH tier 2, line len(rows) of the file
+    rows[last][header.index("mmr")] = "x"
+    lazy = _contracts.TierTable.of_trusted_rows(rows, "bundled t")
+    assert len(lazy.of("binance:BTCUSDT")) == 12  # other contracts are not held up
+    with pytest.raises(MicrosizeError, match=rf"bundled t row {last + 1}, field mmr"):
+        lazy.of("hyperliquid:ETH")
+    with pytest.raises(MicrosizeError, match="header row must be"):
+        _contracts.TierTable.of_trusted_rows([header[:-1], *rows[1:]], "bundled t")

@@ -18,7 +18,7 @@ import itertools
 import math
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -542,12 +542,15 @@ def tier_from_cells(
     )
 
 
-def tiers_from_rows(rows: Sequence[Sequence[Any]], origin: str) -> tuple[MarginTier, ...]:  # noqa: C901 (one pass over a tier file: header, per-row fields, then contiguity per contract)
+def tiers_from_rows(  # noqa: C901 (one pass over a tier file: header, per-row fields, then contiguity per contract)
+    rows: Sequence[Sequence[Any]], origin: str, *, row_numbers: Sequence[int] | None = None
+) -> tuple[MarginTier, ...]:
     """Validate a margin-tier table given as a header row (:data:`TIER_COLUMNS`) and rows.
 
-    Errors name ``origin``, the row (header = row 1) and the field; the tiers of each
-    contract must be numbered 1, 2, ..., each starting where the previous one ends, with
-    rates that never fall.
+    Errors name ``origin``, the row (header = row 1, or ``row_numbers`` for the data rows
+    when they are a part of a file) and the field; the tiers of each contract must be
+    numbered 1, 2, ..., each starting where the previous one ends, with rates that never
+    fall.
     """
     if not rows:
         raise MicrosizeError(f"{origin}: empty, a header row is needed")
@@ -557,7 +560,8 @@ def tiers_from_rows(rows: Sequence[Sequence[Any]], origin: str) -> tuple[MarginT
             f"{origin}: header row must be {','.join(TIER_COLUMNS)} (got {','.join(header)})"
         )
     tiers: list[MarginTier] = []
-    for r, row in enumerate(rows[1:], start=2):
+    numbers = range(2, len(rows) + 1) if row_numbers is None else row_numbers
+    for r, row in zip(numbers, rows[1:], strict=True):
         if all(is_missing(c) or str(c).strip() == "" for c in row):
             continue
         if len(row) != len(header):
@@ -590,7 +594,6 @@ def tiers_from_rows(rows: Sequence[Sequence[Any]], origin: str) -> tuple[MarginT
     return tuple(tiers)
 
 
-@dataclass(frozen=True)
 class TierTable:
     """A parsed margin-tier table and what is derived from it, cached together.
 
@@ -598,35 +601,78 @@ class TierTable:
     sorted by tier. ``views`` holds per-contract objects built from the rows by other
     modules (the brackets as arrays, :mod:`microsize._tiers`): they live and die with
     this table, so there is one cache per table and one reset
-    (:func:`clear_spec_caches`) for all of it.
+    (:func:`clear_spec_caches`) for all of it. The bundled table validates a contract's
+    rows when that contract is first looked up (:meth:`of_trusted_rows`).
     """
 
-    rows: tuple[MarginTier, ...]
-    by_key: Mapping[str, tuple[MarginTier, ...]]
-    views: dict[Any, Any] = field(default_factory=dict, compare=False, hash=False)
+    def __init__(self) -> None:
+        self._by_key: dict[str, tuple[MarginTier, ...]] = {}
+        self._rows: tuple[MarginTier, ...] | None = ()
+        # the bundled table: per contract, its (row number, cells), validated on first use
+        self._pending: dict[str, list[tuple[int, Sequence[str]]]] = {}
+        self._loaded: list[tuple[int, MarginTier]] = []
+        self._header: Sequence[str] = ()
+        self._origin = ""
+        self.views: dict[Any, Any] = {}
 
     @classmethod
     def of_rows(cls, rows: tuple[MarginTier, ...]) -> TierTable:
+        table = cls()
         grouped: dict[str, list[MarginTier]] = {}
         for t in rows:
             grouped.setdefault(t.key.lower(), []).append(t)
-        return cls(
-            rows=rows,
-            by_key={k: tuple(sorted(v, key=lambda t: t.tier)) for k, v in grouped.items()},
+        table._by_key = {k: tuple(sorted(v, key=lambda t: t.tier)) for k, v in grouped.items()}
+        table._rows = rows
+        return table
+
+    @classmethod
+    def of_trusted_rows(cls, rows: Sequence[Sequence[str]], origin: str) -> TierTable:
+        """The bundled file: rows grouped by contract now, each contract's rows validated
+        by :func:`tiers_from_rows` when first looked up (``microsize size`` needs one)."""
+        if not rows or tuple(str(h).strip().lower() for h in rows[0]) != TIER_COLUMNS:
+            return cls.of_rows(tiers_from_rows(rows, origin))  # the checks say what is wrong
+        table = cls()
+        table._header, table._origin, table._rows = rows[0], origin, None
+        for r, row in enumerate(rows[1:], start=2):
+            if all(str(c).strip() == "" for c in row):
+                continue  # a blank line, as tiers_from_rows skips it
+            key = f"{row[0].strip()}:{row[1].strip()}".lower() if len(row) > 1 else ""
+            table._pending.setdefault(key, []).append((r, row))
+        return table
+
+    def _load(self, k: str) -> None:
+        part = self._pending.pop(k)
+        numbers = [r for r, _ in part]
+        tiers = tiers_from_rows(
+            [self._header, *(row for _, row in part)], self._origin, row_numbers=numbers
         )
+        self._loaded.extend(zip(numbers, tiers, strict=True))
+        self._by_key[k] = tuple(sorted(tiers, key=lambda t: t.tier))
+
+    @property
+    def rows(self) -> tuple[MarginTier, ...]:
+        """Every bracket, in file order."""
+        if self._rows is None:
+            for k in list(self._pending):
+                self._load(k)
+            self._rows = tuple(t for _, t in sorted(self._loaded, key=lambda x: x[0]))
+        return self._rows
 
     def of(self, key: str) -> tuple[MarginTier, ...]:
         """The brackets of contract ``key`` (case-insensitive), empty if it has none."""
-        return self.by_key.get(key.lower(), ())
+        k = key.lower()
+        if k in self._pending:
+            self._load(k)
+        return self._by_key.get(k, ())
 
 
 @lru_cache(maxsize=4)
 def _tier_table_from(stamp: tuple[str, int, int] | None) -> TierTable:
     if stamp is None:
-        rows = tiers_from_rows(_parse_csv(_bundled_text(TIERS_FILE)), f"bundled {TIERS_FILE}")
-    else:
-        rows = tiers_from_rows(_read_user(stamp), f"user table {stamp[0]}")
-    return TierTable.of_rows(rows)
+        return TierTable.of_trusted_rows(
+            _parse_csv(_bundled_text(TIERS_FILE)), f"bundled {TIERS_FILE}"
+        )
+    return TierTable.of_rows(tiers_from_rows(_read_user(stamp), f"user table {stamp[0]}"))
 
 
 def tier_table(*, bundled: bool = False, home: str | os.PathLike[str] | None = None) -> TierTable:
