@@ -338,9 +338,10 @@ def test_refresh_against_the_recorded_markets() -> None:
     assert len([c for c in res.diff.changes if c.field == "source"]) == len(REFRESHABLE)
     restamped = [c.key for c in res.diff.changes if c.field == "as_of"]
     assert restamped == [k for k in REFRESHABLE if old[k].as_of != AS_OF]
-    # Binance USDⓈ-M (2024-10-24) and BitMEX (2026-05-01) rows, and the 26 rows of MEXC,
-    # BingX, WEEX, Bitget, Gate and the SOL/XRP/DOGE perpetuals, dated by their snapshots
-    assert len(restamped) == 5 + 26
+    # Binance USDⓈ-M (2024-10-24) and BitMEX (2026-05-01) rows, and the 27 rows of MEXC,
+    # BingX, WEEX, Bitget, Gate, the SOL/XRP/DOGE perpetuals and Bybit ETHUSDT, dated by
+    # their snapshots
+    assert len(restamped) == 5 + 27
     assert res.diff.summary() == (
         f"0 added, 0 removed, {len(REFRESHABLE)} changed ({len(res.diff)} fields)"
     )
@@ -743,4 +744,4 @@ def test_diff_rows_for_a_sheet_and_tiers_diff() -> None:
     assert diff_specs(old, old).summary() == "no changes"
     tiers = list(ms.load_bundled_margin_tiers())
     t = diff_tiers(tiers, tiers[:-1])
-    assert t.rows()[1][:3] == ["removed", "kraken:PI_XBTUSD tier 8", ""]
+    assert t.rows()[1][:3] == ["removed", "hyperliquid:ETH tier 2", ""]

@@ -85,6 +85,7 @@ NEW_KEYS = {
     "binance:DOGEUSDT": "DOGE",
     "bybit:XRPUSDT": "XRP",
     "bybit:DOGEUSDT": "DOGE",
+    "bybit:ETHUSDT": "ETH",
     "okx:XRP-USDT-SWAP": "contracts of 100 XRP",
     "okx:DOGE-USDT-SWAP": "contracts of 1000 DOGE",
     "okx:SOL-USDT-SWAP": "contracts of 1 SOL",

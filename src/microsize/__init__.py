@@ -11,70 +11,176 @@ Excel functions in :mod:`microsize.udfs`.
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from ._contracts import (
-    SPEC_COLUMNS,
-    ContractSpec,
-    MarginTier,
-    SpecTable,
-    clear_spec_caches,
-    load_bundled_margin_tiers,
-    load_bundled_specs,
-    load_margin_tiers,
-    load_specs,
-    max_spec_age_days,
-    spec_age_days,
-    stale_warning,
-    user_home,
-)
-from ._errors import MicrosizeError
-from ._hedge import (
-    HedgeStats,
-    PortfolioHedge,
-    beta,
-    hedge,
-    hedge_ratio,
-    hedge_stats,
-    portfolio_hedge,
-    rolling_beta,
-)
-from ._ladder import Ladder, ScaleOut, ladder, ladder_prices, ladder_weights, scale_out
-from ._margin import (
-    LiquidationCheck,
-    funding,
-    liq_price,
-    liquidation_check,
-    maintenance_margin,
-    margin,
-    margin_tier,
-    max_contracts_for_margin,
-    max_leverage,
-)
-from ._refresh import SpecDiff, diff_specs, diff_tiers
-from ._size_table import size_trade
-from ._sizing import (
-    Sizing,
-    avg_entry,
-    breakeven,
-    contracts,
-    convert,
-    notional,
-    pnl,
-    risk,
-    risk_amount,
-    sizing,
-)
-from ._targets import (
-    atr_stop,
-    contracts_usd,
-    reward_risk,
-    risk_to_settle,
-    roi_target,
-    stop_fill,
-    target_price,
-)
-from ._volatility import atr, latest_atr, true_range
+if TYPE_CHECKING:  # the names below, for type checkers; at run time each module loads on first use
+    from ._contracts import (
+        SPEC_COLUMNS,
+        ContractSpec,
+        MarginTier,
+        SpecTable,
+        clear_spec_caches,
+        load_bundled_margin_tiers,
+        load_bundled_specs,
+        load_margin_tiers,
+        load_specs,
+        max_spec_age_days,
+        spec_age_days,
+        stale_warning,
+        user_home,
+    )
+    from ._errors import MicrosizeError
+    from ._hedge import (
+        HedgeStats,
+        PortfolioHedge,
+        beta,
+        hedge,
+        hedge_ratio,
+        hedge_stats,
+        portfolio_hedge,
+        rolling_beta,
+    )
+    from ._ladder import Ladder, ScaleOut, ladder, ladder_prices, ladder_weights, scale_out
+    from ._margin import (
+        LiquidationCheck,
+        funding,
+        liq_price,
+        liquidation_check,
+        maintenance_margin,
+        margin,
+        margin_tier,
+        max_contracts_for_margin,
+        max_leverage,
+    )
+    from ._refresh import SpecDiff, diff_specs, diff_tiers
+    from ._size_table import size_trade
+    from ._sizing import (
+        Sizing,
+        avg_entry,
+        breakeven,
+        contracts,
+        convert,
+        notional,
+        pnl,
+        risk,
+        risk_amount,
+        sizing,
+    )
+    from ._targets import (
+        atr_stop,
+        contracts_usd,
+        reward_risk,
+        risk_to_settle,
+        roi_target,
+        stop_fill,
+        target_price,
+    )
+    from ._volatility import atr, latest_atr, true_range
+
+# Which core module holds each public name. Importing ``microsize`` (as every command
+# line does, ``microsize.cli`` being a submodule) loads none of them: ``microsize size``
+# does not pay for hedging, ladders or spec diffs (see bench/bench_startup.py).
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "_contracts": (
+        "SPEC_COLUMNS",
+        "ContractSpec",
+        "MarginTier",
+        "SpecTable",
+        "clear_spec_caches",
+        "load_bundled_margin_tiers",
+        "load_bundled_specs",
+        "load_margin_tiers",
+        "load_specs",
+        "max_spec_age_days",
+        "spec_age_days",
+        "stale_warning",
+        "user_home",
+    ),
+    "_errors": ("MicrosizeError",),
+    "_hedge": (
+        "HedgeStats",
+        "PortfolioHedge",
+        "beta",
+        "hedge",
+        "hedge_ratio",
+        "hedge_stats",
+        "portfolio_hedge",
+        "rolling_beta",
+    ),
+    "_ladder": (
+        "Ladder",
+        "ScaleOut",
+        "ladder",
+        "ladder_prices",
+        "ladder_weights",
+        "scale_out",
+    ),
+    "_margin": (
+        "LiquidationCheck",
+        "funding",
+        "liq_price",
+        "liquidation_check",
+        "maintenance_margin",
+        "margin",
+        "margin_tier",
+        "max_contracts_for_margin",
+        "max_leverage",
+    ),
+    "_refresh": (
+        "SpecDiff",
+        "diff_specs",
+        "diff_tiers",
+    ),
+    "_size_table": ("size_trade",),
+    "_sizing": (
+        "Sizing",
+        "avg_entry",
+        "breakeven",
+        "contracts",
+        "convert",
+        "notional",
+        "pnl",
+        "risk",
+        "risk_amount",
+        "sizing",
+    ),
+    "_targets": (
+        "atr_stop",
+        "contracts_usd",
+        "reward_risk",
+        "risk_to_settle",
+        "roi_target",
+        "stop_fill",
+        "target_price",
+    ),
+    "_volatility": (
+        "atr",
+        "latest_atr",
+        "true_range",
+    ),
+}
+
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+
+
+if not TYPE_CHECKING:  # at run time only: type checkers see the imports above, so a
+    # misspelt name is still an error to them
+
+    def __getattr__(name: str) -> Any:
+        """Load the core module that holds ``name`` on first use (PEP 562), then keep it."""
+        module = _MODULE_OF.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+        globals()[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted(set(globals()) | set(_MODULE_OF))
+
 
 __all__ = [
     "SPEC_COLUMNS",

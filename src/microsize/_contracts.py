@@ -13,18 +13,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import difflib
 import io
 import itertools
 import math
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -46,6 +43,9 @@ from ._spec_types import ContractSpec as ContractSpec
 from ._spec_types import MarginTier as MarginTier
 from ._spec_types import _num as _num
 from ._spec_types import _text as _text
+
+if TYPE_CHECKING:  # pathlib is imported by the functions that return a Path (start-up time)
+    from pathlib import Path
 
 #: A ``contract`` argument: a key ``exchange:symbol``, a positive number (a linear contract
 #: of that many units), or a range of either.
@@ -93,16 +93,30 @@ class SpecTable(Mapping[str, ContractSpec]):
     """
 
     def __init__(self, specs: Iterable[ContractSpec], origin: str = "specs") -> None:
-        self._specs: dict[str, ContractSpec] = {}
+        # a spec, or (record, where) of a row validated on first use (the bundled table)
+        self._specs: dict[str, ContractSpec | tuple[dict[str, Any], str]] = {}
         self.origin = origin
         for spec in specs:
-            k = spec.key.lower()
-            if k in self._specs:
-                raise MicrosizeError(f"{origin}: duplicate key {clip(spec.key)}")
-            self._specs[k] = spec
+            self._add(spec.key, spec)
+
+    def _add(self, key: str, entry: ContractSpec | tuple[dict[str, Any], str]) -> None:
+        k = key.lower()
+        if k in self._specs:
+            raise MicrosizeError(f"{self.origin}: duplicate key {clip(key)}")
+        self._specs[k] = entry
+
+    def _get(self, k: str) -> ContractSpec:
+        entry = self._specs[k]
+        if isinstance(entry, tuple):  # validated now, once
+            entry = _spec_from_record(*entry)
+            self._specs[k] = entry
+        return entry
+
+    def _all(self) -> list[ContractSpec]:
+        return [self._get(k) for k in self._specs]
 
     def __getitem__(self, key: str) -> ContractSpec:
-        return self._specs[key.strip().lower()]
+        return self._get(key.strip().lower())
 
     def __iter__(self) -> Any:
         return iter(self._specs)
@@ -113,7 +127,7 @@ class SpecTable(Mapping[str, ContractSpec]):
     @property
     def exchanges(self) -> list[str]:
         """Exchange names in table order, without repeats."""
-        return list(dict.fromkeys(s.exchange for s in self._specs.values()))
+        return list(dict.fromkeys(s.exchange for s in self._all()))
 
     def lookup(self, key: Any, name: str = "contract") -> ContractSpec:
         """Resolve a key or a positive number to a spec, or raise with suggestions."""
@@ -155,9 +169,9 @@ class SpecTable(Mapping[str, ContractSpec]):
 
     def _hint(self, text: str) -> str:
         low = text.lower()
-        keys = [s.key for s in self._specs.values()]
+        keys = [s.key for s in self._all()]
         if ":" not in low:
-            same = [s.key for s in self._specs.values() if s.symbol.lower() == low]
+            same = [s.key for s in self._all() if s.symbol.lower() == low]
             if same:
                 return f"; keys are exchange:symbol, did you mean {' or '.join(same)}?"
             hint = "; keys are exchange:symbol, e.g. cme:MBT"
@@ -166,6 +180,8 @@ class SpecTable(Mapping[str, ContractSpec]):
             if ex not in {e.lower() for e in self.exchanges}:
                 return f"; exchanges in the table: {', '.join(self.exchanges)}"
             hint = ""
+        import difflib  # only when a key is not found
+
         close = difflib.get_close_matches(low, [k.lower() for k in keys], n=3, cutoff=0.6)
         if close:
             return f"; did you mean {' or '.join(self[c].key for c in close)}?"
@@ -174,9 +190,9 @@ class SpecTable(Mapping[str, ContractSpec]):
     def filter(self, exchange: str | None) -> list[ContractSpec]:
         """The specs of one exchange (case-insensitive), or all of them."""
         if exchange is None or is_missing(exchange):
-            return list(self._specs.values())
+            return self._all()
         ex = str(exchange).strip().lower()
-        out = [s for s in self._specs.values() if s.exchange.lower() == ex]
+        out = [s for s in self._all() if s.exchange.lower() == ex]
         if not out:
             raise MicrosizeError(
                 f"exchange must be one of {', '.join(self.exchanges)} (got {describe(exchange)})"
@@ -197,34 +213,53 @@ class SpecTable(Mapping[str, ContractSpec]):
         Blank rows are skipped; column names are matched case-insensitively; extra columns
         are kept. Every error names the row (1-based, header = row 1) and the field.
         """
-        if hasattr(rows, "tolist"):
-            rows = rows.tolist()
-        if not isinstance(rows, Sequence) or isinstance(rows, str) or len(rows) < 2:
-            raise MicrosizeError(
-                f"{origin} must be a range with a header row and at least one contract row "
-                f"(got {describe(rows) if not isinstance(rows, Sequence) else 'too few rows'})"
-            )
-        header_raw = rows[0]
-        if not isinstance(header_raw, Sequence) or isinstance(header_raw, str):
-            raise MicrosizeError(f"{origin} must be a 2-D range with a header row")
-        header = [(_text(h) or "").lower() for h in header_raw]
-        missing = [c for c in _REQUIRED if c not in header]
-        if missing:
-            raise MicrosizeError(
-                f"{origin}: header row lacks column(s) {', '.join(missing)} "
-                f"(found {clip(', '.join(h for h in header if h) or 'no names', 60)})"
-            )
-        col = {h: i for i, h in enumerate(header) if h}
-        specs = []
-        for r, row in enumerate(rows[1:], start=2):
-            cells = list(row) + [None] * (len(header) - len(row))
-            if all(is_missing(c) for c in cells):
-                continue
-            rec = {h: cells[i] for h, i in col.items()}
-            specs.append(_spec_from_record(rec, f"{origin} row {r}"))
-        if not specs:
+        table = cls(
+            (_spec_from_record(rec, where) for rec, where in _records(rows, origin)),
+            origin=origin,
+        )
+        if not table:
             raise MicrosizeError(f"{origin} has a header row but no contract rows")
-        return cls(specs, origin=origin)
+        return table
+
+    @classmethod
+    def _of_trusted_rows(cls, rows: Sequence[Sequence[str]], origin: str) -> SpecTable:
+        """The bundled table: its keys now, each row validated by the same checks as
+        :meth:`from_rows` when first looked up (``microsize size`` needs one row of 76;
+        tests validate every row)."""
+        table = cls((), origin=origin)
+        for rec, where in _records(rows, origin):
+            table._add(f"{_text(rec.get('exchange'))}:{_text(rec.get('symbol'))}", (rec, where))
+        if not table._specs:
+            raise MicrosizeError(f"{origin} has a header row but no contract rows")
+        return table
+
+
+def _records(rows: Any, origin: str) -> Iterator[tuple[dict[str, Any], str]]:
+    """(cells by lower-case column name, the row's name in messages) of each non-blank row
+    of a spec table given as a header row followed by data rows; the header is checked."""
+    if hasattr(rows, "tolist"):
+        rows = rows.tolist()
+    if not isinstance(rows, Sequence) or isinstance(rows, str) or len(rows) < 2:
+        raise MicrosizeError(
+            f"{origin} must be a range with a header row and at least one contract row "
+            f"(got {describe(rows) if not isinstance(rows, Sequence) else 'too few rows'})"
+        )
+    header_raw = rows[0]
+    if not isinstance(header_raw, Sequence) or isinstance(header_raw, str):
+        raise MicrosizeError(f"{origin} must be a 2-D range with a header row")
+    header = [(_text(h) or "").lower() for h in header_raw]
+    missing = [c for c in _REQUIRED if c not in header]
+    if missing:
+        raise MicrosizeError(
+            f"{origin}: header row lacks column(s) {', '.join(missing)} "
+            f"(found {clip(', '.join(h for h in header if h) or 'no names', 60)})"
+        )
+    col = {h: i for i, h in enumerate(header) if h}
+    for r, row in enumerate(rows[1:], start=2):
+        cells = list(row) + [None] * (len(header) - len(row))
+        if all(is_missing(c) for c in cells):
+            continue
+        yield {h: cells[i] for h, i in col.items()}, f"{origin} row {r}"
 
 
 #: A ``specs`` argument: a spec table, rows with a header row (a workbook range), or None
@@ -338,11 +373,27 @@ SPECS_FILE = "contract_specs.csv"
 TIERS_FILE = "margin_tiers.csv"
 
 
-def user_home(environ: Mapping[str, str] | None = None) -> Path:
-    """The directory of the user tables: ``$MICROSIZE_HOME`` or ``~/.microsize``."""
+def _home_dir(environ: Mapping[str, str] | None = None) -> str:
+    """The directory of the user tables as text (os.path: the sizing commands never import
+    pathlib, which costs more start-up than reading the tables)."""
     env = os.environ if environ is None else environ
     raw = (env.get(HOME_ENV) or "").strip()
-    return Path(raw).expanduser() if raw else Path.home() / ".microsize"
+    if raw:
+        return os.path.expanduser(raw)
+    return os.path.join(os.path.expanduser("~"), ".microsize")
+
+
+def _user_file(name: str, home: str | os.PathLike[str] | None) -> str:
+    """A user table's path: in ``home`` when given, else in :func:`user_home`."""
+    base = _home_dir() if home is None else os.path.expanduser(os.fspath(home))
+    return os.path.join(base, name)
+
+
+def user_home(environ: Mapping[str, str] | None = None) -> Path:
+    """The directory of the user tables: ``$MICROSIZE_HOME`` or ``~/.microsize``."""
+    from pathlib import Path
+
+    return Path(_home_dir(environ))
 
 
 def user_specs_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -356,21 +407,30 @@ def user_tiers_path(environ: Mapping[str, str] | None = None) -> Path:
 
 
 def _bundled_text(name: str) -> str:
-    return resources.files("microsize").joinpath("data").joinpath(name).read_text(encoding="utf-8")
+    """A table shipped in ``microsize/data``: read next to this file (no importlib.resources,
+    which costs more start-up than the table), else through importlib.resources (a zipped
+    package)."""
+    try:
+        with open(os.path.join(os.path.dirname(__file__), "data", name), encoding="utf-8") as fh:
+            return fh.read()
+    except OSError:
+        from importlib import resources
+
+        return resources.files("microsize").joinpath("data", name).read_text(encoding="utf-8")
 
 
 def _parse_csv(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
 
 
-def _stamp(path: Path) -> tuple[str, int, int] | None:
+def _stamp(path: str) -> tuple[str, int, int] | None:
     """(path, mtime, size) of an existing user table, else None: the cache key, so an
     applied refresh or an edit is read on the next call without a restart."""
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return None
-    return (str(path), st.st_mtime_ns, st.st_size)
+    return (path, st.st_mtime_ns, st.st_size)
 
 
 def _read_user(stamp: tuple[str, int, int]) -> list[list[str]]:
@@ -378,7 +438,8 @@ def _read_user(stamp: tuple[str, int, int]) -> list[list[str]]:
 
     path = stamp[0]
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as fh:
+            data = fh.read()
     except OSError as exc:
         raise MicrosizeError(f"user table {path}: cannot be read ({exc.strerror})") from None
     table = parse_csv_bytes(data, f"user table {path}")  # as Excel saves it, like --specs
@@ -388,7 +449,7 @@ def _read_user(stamp: tuple[str, int, int]) -> list[list[str]]:
 @lru_cache(maxsize=4)
 def _specs_from(stamp: tuple[str, int, int] | None) -> SpecTable:
     if stamp is None:
-        return SpecTable.from_rows(
+        return SpecTable._of_trusted_rows(
             _parse_csv(_bundled_text(SPECS_FILE)), origin=f"bundled {SPECS_FILE}"
         )
     return SpecTable.from_rows(_read_user(stamp), origin=f"user table {stamp[0]}")
@@ -412,8 +473,7 @@ def load_specs(*, bundled: bool = False, home: str | os.PathLike[str] | None = N
     """
     if bundled:
         return _specs_from(None)
-    path = Path(home).expanduser() / SPECS_FILE if home is not None else user_specs_path()
-    return _specs_from(_stamp(path))
+    return _specs_from(_stamp(_user_file(SPECS_FILE, home)))
 
 
 def load_bundled_specs() -> SpecTable:
@@ -486,12 +546,15 @@ def tier_from_cells(
     )
 
 
-def tiers_from_rows(rows: Sequence[Sequence[Any]], origin: str) -> tuple[MarginTier, ...]:  # noqa: C901 (one pass over a tier file: header, per-row fields, then contiguity per contract)
+def tiers_from_rows(  # noqa: C901 (one pass over a tier file: header, per-row fields, then contiguity per contract)
+    rows: Sequence[Sequence[Any]], origin: str, *, row_numbers: Sequence[int] | None = None
+) -> tuple[MarginTier, ...]:
     """Validate a margin-tier table given as a header row (:data:`TIER_COLUMNS`) and rows.
 
-    Errors name ``origin``, the row (header = row 1) and the field; the tiers of each
-    contract must be numbered 1, 2, ..., each starting where the previous one ends, with
-    rates that never fall.
+    Errors name ``origin``, the row (header = row 1, or ``row_numbers`` for the data rows
+    when they are a part of a file) and the field; the tiers of each contract must be
+    numbered 1, 2, ..., each starting where the previous one ends, with rates that never
+    fall.
     """
     if not rows:
         raise MicrosizeError(f"{origin}: empty, a header row is needed")
@@ -501,7 +564,8 @@ def tiers_from_rows(rows: Sequence[Sequence[Any]], origin: str) -> tuple[MarginT
             f"{origin}: header row must be {','.join(TIER_COLUMNS)} (got {','.join(header)})"
         )
     tiers: list[MarginTier] = []
-    for r, row in enumerate(rows[1:], start=2):
+    numbers = range(2, len(rows) + 1) if row_numbers is None else row_numbers
+    for r, row in zip(numbers, rows[1:], strict=True):
         if all(is_missing(c) or str(c).strip() == "" for c in row):
             continue
         if len(row) != len(header):
@@ -534,7 +598,6 @@ def tiers_from_rows(rows: Sequence[Sequence[Any]], origin: str) -> tuple[MarginT
     return tuple(tiers)
 
 
-@dataclass(frozen=True)
 class TierTable:
     """A parsed margin-tier table and what is derived from it, cached together.
 
@@ -542,35 +605,78 @@ class TierTable:
     sorted by tier. ``views`` holds per-contract objects built from the rows by other
     modules (the brackets as arrays, :mod:`microsize._tiers`): they live and die with
     this table, so there is one cache per table and one reset
-    (:func:`clear_spec_caches`) for all of it.
+    (:func:`clear_spec_caches`) for all of it. The bundled table validates a contract's
+    rows when that contract is first looked up (:meth:`of_trusted_rows`).
     """
 
-    rows: tuple[MarginTier, ...]
-    by_key: Mapping[str, tuple[MarginTier, ...]]
-    views: dict[Any, Any] = field(default_factory=dict, compare=False, hash=False)
+    def __init__(self) -> None:
+        self._by_key: dict[str, tuple[MarginTier, ...]] = {}
+        self._rows: tuple[MarginTier, ...] | None = ()
+        # the bundled table: per contract, its (row number, cells), validated on first use
+        self._pending: dict[str, list[tuple[int, Sequence[str]]]] = {}
+        self._loaded: list[tuple[int, MarginTier]] = []
+        self._header: Sequence[str] = ()
+        self._origin = ""
+        self.views: dict[Any, Any] = {}
 
     @classmethod
     def of_rows(cls, rows: tuple[MarginTier, ...]) -> TierTable:
+        table = cls()
         grouped: dict[str, list[MarginTier]] = {}
         for t in rows:
             grouped.setdefault(t.key.lower(), []).append(t)
-        return cls(
-            rows=rows,
-            by_key={k: tuple(sorted(v, key=lambda t: t.tier)) for k, v in grouped.items()},
+        table._by_key = {k: tuple(sorted(v, key=lambda t: t.tier)) for k, v in grouped.items()}
+        table._rows = rows
+        return table
+
+    @classmethod
+    def of_trusted_rows(cls, rows: Sequence[Sequence[str]], origin: str) -> TierTable:
+        """The bundled file: rows grouped by contract now, each contract's rows validated
+        by :func:`tiers_from_rows` when first looked up (``microsize size`` needs one)."""
+        if not rows or tuple(str(h).strip().lower() for h in rows[0]) != TIER_COLUMNS:
+            return cls.of_rows(tiers_from_rows(rows, origin))  # the checks say what is wrong
+        table = cls()
+        table._header, table._origin, table._rows = rows[0], origin, None
+        for r, row in enumerate(rows[1:], start=2):
+            if all(str(c).strip() == "" for c in row):
+                continue  # a blank line, as tiers_from_rows skips it
+            key = f"{row[0].strip()}:{row[1].strip()}".lower() if len(row) > 1 else ""
+            table._pending.setdefault(key, []).append((r, row))
+        return table
+
+    def _load(self, k: str) -> None:
+        part = self._pending.pop(k)
+        numbers = [r for r, _ in part]
+        tiers = tiers_from_rows(
+            [self._header, *(row for _, row in part)], self._origin, row_numbers=numbers
         )
+        self._loaded.extend(zip(numbers, tiers, strict=True))
+        self._by_key[k] = tuple(sorted(tiers, key=lambda t: t.tier))
+
+    @property
+    def rows(self) -> tuple[MarginTier, ...]:
+        """Every bracket, in file order."""
+        if self._rows is None:
+            for k in list(self._pending):
+                self._load(k)
+            self._rows = tuple(t for _, t in sorted(self._loaded, key=lambda x: x[0]))
+        return self._rows
 
     def of(self, key: str) -> tuple[MarginTier, ...]:
         """The brackets of contract ``key`` (case-insensitive), empty if it has none."""
-        return self.by_key.get(key.lower(), ())
+        k = key.lower()
+        if k in self._pending:
+            self._load(k)
+        return self._by_key.get(k, ())
 
 
 @lru_cache(maxsize=4)
 def _tier_table_from(stamp: tuple[str, int, int] | None) -> TierTable:
     if stamp is None:
-        rows = tiers_from_rows(_parse_csv(_bundled_text(TIERS_FILE)), f"bundled {TIERS_FILE}")
-    else:
-        rows = tiers_from_rows(_read_user(stamp), f"user table {stamp[0]}")
-    return TierTable.of_rows(rows)
+        return TierTable.of_trusted_rows(
+            _parse_csv(_bundled_text(TIERS_FILE)), f"bundled {TIERS_FILE}"
+        )
+    return TierTable.of_rows(tiers_from_rows(_read_user(stamp), f"user table {stamp[0]}"))
 
 
 def tier_table(*, bundled: bool = False, home: str | os.PathLike[str] | None = None) -> TierTable:
@@ -582,8 +688,7 @@ def tier_table(*, bundled: bool = False, home: str | os.PathLike[str] | None = N
     """
     if bundled:
         return _tier_table_from(None)
-    path = Path(home).expanduser() / TIERS_FILE if home is not None else user_tiers_path()
-    return _tier_table_from(_stamp(path))
+    return _tier_table_from(_stamp(_user_file(TIERS_FILE, home)))
 
 
 def load_margin_tiers(

@@ -30,8 +30,6 @@ from ._contracts import (
     spec_age_days,
 )
 from ._errors import MicrosizeError
-from ._hedge import beta, hedge, portfolio_hedge
-from ._ladder import ladder, scale_out
 from ._margin import liq_price, liquidation_check, maintenance_margin, margin
 from ._size_table import size_trade
 from ._trade import MAX_EQUITY, MAX_NOTIONAL
@@ -265,6 +263,8 @@ def _numbers(values: list[str], name: str) -> list[float]:
 
 
 def _cmd_ladder(args: argparse.Namespace) -> int:
+    from ._ladder import ladder
+
     contract = _contract(args.contract)
     lad = ladder(
         _account(args.risk_amount, "risk_amount"),
@@ -279,6 +279,8 @@ def _cmd_ladder(args: argparse.Namespace) -> int:
 
 
 def _cmd_scale_out(args: argparse.Namespace) -> int:
+    from ._ladder import scale_out
+
     contract = _contract(args.contract)
     plan = scale_out(
         _number(args.contracts, "contracts"),
@@ -417,6 +419,8 @@ def _conflicts(args: argparse.Namespace, option: str, others: Sequence[str], why
 
 
 def _hedge_beta(args: argparse.Namespace) -> float:
+    from ._hedge import beta
+
     _conflicts(
         args,
         "--beta",
@@ -441,6 +445,8 @@ def _hedge_beta(args: argparse.Namespace) -> float:
 
 
 def _cmd_hedge(args: argparse.Namespace) -> int:
+    from ._hedge import hedge, portfolio_hedge
+
     b = _hedge_beta(args)
     if args.beta is not None:
         warnings = _beta_warnings(b, "--beta", args.beta)
@@ -475,6 +481,8 @@ def _holdings_betas(
     args: argparse.Namespace, holdings: Any, warnings: list[str]
 ) -> list[float | None]:
     """The holdings' betas: the beta column, missing ones estimated from --prices."""
+    from ._hedge import beta
+
     betas: list[float | None] = (
         holdings.column("beta") if "beta" in holdings.header else [None for _ in holdings.rows]
     )
@@ -504,6 +512,8 @@ def _holdings_betas(
 
 
 def _cmd_portfolio_hedge(args: argparse.Namespace) -> int:
+    from ._hedge import portfolio_hedge
+
     holdings = read_csv(args.holdings, "holdings")
     exposures = holdings.column("exposure")
     if any(x is None for x in exposures):

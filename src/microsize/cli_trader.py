@@ -17,16 +17,6 @@ from ._exact import clean_money, exact
 from ._kind import INVERSE
 from ._loss import unit_loss_of
 from ._sizing import risk
-from ._targets import (
-    atr_stop,
-    contracts_usd,
-    reward_risk,
-    risk_to_settle,
-    roi_target,
-    stop_fill,
-    target_price,
-)
-from ._volatility import atr
 from .cli_args import (
     Units,
     money,
@@ -119,6 +109,8 @@ _ATR_UNIT = "price units"
 
 
 def _cmd_atr(args: argparse.Namespace) -> int:
+    from ._volatility import atr
+
     high, low, close = _read_bars(args.prices, (args.high_col, args.low_col, args.close_col))
     periods = int(_num(args.periods, "--periods")) if args.periods else None
     values = atr(high, low, close, periods, args.method)
@@ -141,6 +133,8 @@ def _cmd_atr(args: argparse.Namespace) -> int:
 
 
 def _cmd_atr_stop(args: argparse.Namespace) -> int:
+    from ._targets import atr_stop
+
     contract = _contract(args.contract)
     stop = atr_stop(
         _num(args.entry, "entry"),
@@ -153,6 +147,8 @@ def _cmd_atr_stop(args: argparse.Namespace) -> int:
 
 
 def _cmd_stop_fill(args: argparse.Namespace) -> int:
+    from ._targets import stop_fill
+
     contract, stop = _contract(args.contract), _num(args.stop, "stop")
     fill = float(
         stop_fill(stop, parse_slippage(args.slippage), _num(args.entry, "entry"), contract)
@@ -164,6 +160,8 @@ def _cmd_stop_fill(args: argparse.Namespace) -> int:
 
 
 def _cmd_rr(args: argparse.Namespace) -> int:
+    from ._targets import reward_risk
+
     rr = reward_risk(
         _num(args.entry, "entry"),
         _num(args.stop, "stop"),
@@ -175,6 +173,8 @@ def _cmd_rr(args: argparse.Namespace) -> int:
 
 
 def _cmd_target(args: argparse.Namespace) -> int:
+    from ._targets import reward_risk, target_price
+
     entry, stop = _num(args.entry, "entry"), _num(args.stop, "stop")
     r = _num(args.r_multiple, "r_multiple")
     contract, fee = _contract(args.contract), _fee(args)
@@ -186,6 +186,8 @@ def _cmd_target(args: argparse.Namespace) -> int:
 
 
 def _cmd_roi_target(args: argparse.Namespace) -> int:
+    from ._targets import roi_target
+
     contract = _contract(args.contract)
     t = roi_target(
         _num(args.entry, "entry"),
@@ -199,6 +201,8 @@ def _cmd_roi_target(args: argparse.Namespace) -> int:
 
 
 def _cmd_usd_budget(args: argparse.Namespace) -> int:
+    from ._targets import contracts_usd, risk_to_settle, stop_fill
+
     usd = _num(args.usd, "usd")
     entry, stop = _num(args.entry, "entry"), _num(args.stop, "stop")
     contract, fee = _contract(args.contract), _fee(args)

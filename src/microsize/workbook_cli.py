@@ -7,7 +7,6 @@ imported only when this command runs, so ``microsize size`` starts as fast as nu
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from ._errors import MicrosizeError
@@ -51,6 +50,8 @@ def add_commands(sub: Any) -> None:
 
 
 def _cmd_workbook(args: Any) -> int:
+    from pathlib import Path
+
     from . import workbook  # XlsxWriter, openpyxl and xlwings: only for this command
 
     target = list(args.target)

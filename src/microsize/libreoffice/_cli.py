@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 __all__ = ["add_commands"]
 
 
 def _cmd_install(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from ._install import install
 
     print(install(Path(args.profile) if args.profile else None))
@@ -19,6 +20,8 @@ def _cmd_install(args: argparse.Namespace) -> int:
 
 
 def _cmd_uninstall(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from ._install import uninstall
 
     print(uninstall(Path(args.profile) if args.profile else None))
