@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import errno
 import os
-import tempfile
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ._errors import MicrosizeError
+
+if TYPE_CHECKING:  # pathlib and tempfile load only when a file is written (start-up time)
+    from pathlib import Path
 
 __all__ = ["show_path", "write_atomic", "write_new"]
 
@@ -40,6 +42,9 @@ def _refuse(path: Path, exc: OSError) -> MicrosizeError:
 
 def _temp_beside(path: Path, data: bytes) -> Path:
     """``data`` in a new temporary file in ``path``'s folder (removed again on any error)."""
+    import tempfile
+    from pathlib import Path
+
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(name)
     try:
@@ -55,6 +60,8 @@ def _temp_beside(path: Path, data: bytes) -> Path:
 
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path``: the old file, if any, stays whole until the new one is."""
+    from pathlib import Path
+
     target = Path(path)
     try:
         tmp = _temp_beside(target, data)
@@ -73,6 +80,8 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
 def write_new(path: str | os.PathLike[str], data: bytes) -> bool:
     """Write ``data`` to ``path`` only if no file is there, whole (a hard link of a complete
     temporary file, which fails when the name exists); False if a file is there."""
+    from pathlib import Path
+
     target = Path(path)
     try:
         tmp = _temp_beside(target, data)
