@@ -742,7 +742,7 @@ def test_no_mf_formula_reads_a_fixed_size_range(fresh: bytes) -> None:
         if "MF_" in text:
             checked += 1
             assert not a1_range.search(text), (sheet, anchor, text)
-    assert checked > 50
+    assert checked > 45  # every worked sheet's MF_ formulas
     texts = " ".join(t for *_, t in _formulas(fresh))
     for ref in (
         "Prices[ETH]",

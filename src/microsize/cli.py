@@ -32,6 +32,7 @@ from ._contracts import (
 )
 from ._errors import MicrosizeError
 from ._hedge import beta, hedge, portfolio_hedge
+from ._hedge import exposure as signed_exposure
 from ._ladder import ladder, scale_out
 from ._margin import liq_price, liquidation_check, maintenance_margin, margin
 from ._size_table import size_trade
@@ -39,8 +40,8 @@ from ._trade import MAX_EQUITY
 from .cli_args import parse_contract as _contract
 from .cli_args import parse_fraction
 from .cli_args import show_value as _show
+from .csvfiles import CsvTable, read_csv, read_text
 from .csvfiles import parse_number as _number
-from .csvfiles import read_csv, read_text
 from .workbook_cli import add_commands as add_workbook_commands
 
 __all__ = ["main", "parse_fraction"]
@@ -359,11 +360,29 @@ def _cmd_hedge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _holding_exposures(holdings: CsvTable) -> list[float | None]:
+    """Signed USD exposures (a short is negative): the exposure column, or each row's
+    contracts (signed), price and contract through the same function as MF_EXPOSURE."""
+    by_contracts = {"contracts", "price", "contract"} <= set(holdings.header)
+    if "exposure" in holdings.header or not by_contracts:
+        exposures = holdings.column("exposure")
+        if any(x is None for x in exposures):
+            raise MicrosizeError("holdings: every row needs an exposure")
+        return exposures
+    out: list[float | None] = []
+    for i, (n, p) in enumerate(
+        zip(holdings.column("contracts"), holdings.column("price"), strict=True)
+    ):
+        key = (holdings.rows[i].get("contract") or "").strip()
+        if n is None or p is None or not key:
+            raise MicrosizeError(f"holdings row {i + 2}: give contracts, price and contract")
+        out.append(float(signed_exposure(n, p, _contract(key))))
+    return out
+
+
 def _cmd_portfolio_hedge(args: argparse.Namespace) -> int:
     holdings = read_csv(args.holdings, "holdings")
-    exposures = holdings.column("exposure")
-    if any(x is None for x in exposures):
-        raise MicrosizeError("holdings: every row needs an exposure")
+    exposures = _holding_exposures(holdings)
     betas: list[float | None] = (
         holdings.column("beta") if "beta" in holdings.header else [None for _ in holdings.rows]
     )
@@ -656,15 +675,20 @@ def _add_hedges_commands(sub: Any) -> None:
     p = sub.add_parser(
         "portfolio-hedge",
         help="hedge a CSV of holdings by beta (the MF_PORTFOLIO_HEDGE table)",
-        description="HOLDINGS is a CSV with columns symbol, exposure and optionally beta; "
-        "missing betas are estimated from --prices (columns named by symbol). CSVs as Excel "
+        description="HOLDINGS is a CSV with columns symbol, exposure (signed USD: a short is "
+        "negative) and optionally beta, or symbol, contracts (signed), price and contract "
+        "instead of exposure; missing betas are estimated from --prices (columns named by "
+        "symbol). CSVs as Excel "
         "saves them: UTF-8, UTF-16 (Unicode Text) or Windows text, comma, semicolon or TAB "
         "separated.",
         epilog=_examples(
             "microsize portfolio-hedge book.csv 60000 cme:MBT --prices px.csv --hedge-col BTC"
         ),
     )
-    p.add_argument("holdings", help="CSV of holdings: symbol, exposure[, beta]")
+    p.add_argument(
+        "holdings",
+        help="CSV of holdings: symbol, exposure[, beta], or symbol, contracts, price, contract[, beta]",
+    )
     p.add_argument("price", help="price of the hedge contract")
     p.add_argument("contract", help="hedge contract: " + _CONTRACT_HELP)
     p.add_argument("--prices", help="CSV of price histories, oldest first, a column per symbol")
