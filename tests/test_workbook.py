@@ -362,7 +362,7 @@ def test_engine_agrees_with_the_python_api_and_outside_numbers(engine: dict[str,
         round(btc["Liquidation price"], 2) == 57228.92
     )  # Binance FAQ's 60,000 entry, 0.01 BTC at 20x (test_margin)
     assert btc["Max leverage"] == 18
-    ladder = engine["LADDER!A13:G16"].tolist()
+    ladder = engine["LADDER!A17:G20"].tolist()
     assert [r[2] for r in ladder[1:]] == [180, 240, 180]  # 30/40/30 under one stop
     assert ladder[-1][5] == 30.0
     assert round(engine["HEDGE!B20"][0][0], 2) == 0.78  # Hull: h* = 0.78
