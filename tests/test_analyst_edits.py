@@ -10,6 +10,7 @@ functions called on the edited inputs.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +19,24 @@ import openpyxl
 import pytest
 
 from microsize import udfs as U
-from tests.test_workbook import _engine_copy, _engine_values
+from tests.test_workbook import _append_rows, _engine_copy, _engine_values
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "workbook" / "microsize.xlsm"
 
 
-def _edited(tmp_path: Path, edits: list[tuple[str, str, Any]]) -> dict[str, Any]:
-    """Engine values of a copy of the template with (sheet, cell, value) typed in."""
-    wb = openpyxl.load_workbook(TEMPLATE, keep_vba=True)
+def _edited(
+    tmp_path: Path,
+    edits: list[tuple[str, str, Any]],
+    rows: dict[str, list[list[Any]]] | None = None,
+) -> dict[str, Any]:
+    """Engine values of a copy of the template with (sheet, cell, value) typed in and
+    ``rows`` typed below the tables they name."""
+    src = TEMPLATE
+    if rows:
+        src = tmp_path / "grown.xlsm"
+        _append_rows(TEMPLATE, src, rows)
+    wb = openpyxl.load_workbook(src, keep_vba=True)
     for sheet, ref, value in edits:
         wb[sheet][ref] = value
     book = tmp_path / "edited.xlsm"
@@ -35,11 +45,34 @@ def _edited(tmp_path: Path, edits: list[tuple[str, str, Any]]) -> dict[str, Any]
     return _engine_values(tmp_path / "edited.xlsx")
 
 
+def _grid(values: dict[str, Any]) -> dict[tuple[str, int, int], Any]:
+    """Every computed cell, one by one, from the engine's cells and ranges."""
+    from openpyxl.utils.cell import range_boundaries
+
+    out: dict[tuple[str, int, int], Any] = {}
+    for key, value in values.items():
+        sheet, ref = key.rsplit("!", 1)
+        c0, r0, c1, r1 = range_boundaries(ref)
+        arr = np.asarray(value, dtype=object)
+        if arr.ndim != 2 or arr.shape != (r1 - r0 + 1, c1 - c0 + 1):
+            continue
+        for i in range(arr.shape[0]):
+            for j in range(arr.shape[1]):
+                x = arr[i, j]
+                out[(sheet, r0 + i, c0 + j)] = x.item() if hasattr(x, "item") else x
+    return out
+
+
 def _cells(values: dict[str, Any], key: str) -> list[list[Any]]:
-    v = np.asarray(values[key], dtype=object)
-    return [
-        [x.item() if hasattr(x, "item") else x for x in row] for row in v.reshape(v.shape[0], -1)
-    ]
+    """The values of a range, read cell by cell (what the sheet shows there)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    grid = values.get("__grid__")
+    if grid is None:
+        grid = values["__grid__"] = _grid({k: v for k, v in values.items() if k != "__grid__"})
+    sheet, ref = key.rsplit("!", 1)
+    c0, r0, c1, r1 = range_boundaries(ref)
+    return [[grid.get((sheet, r, c)) for c in range(c0, c1 + 1)] for r in range(r0, r1 + 1)]
 
 
 # ------------------------------------------------------------------ 1. signed exposure
@@ -111,3 +144,132 @@ def _planner_inputs(edits: list[tuple[str, str, Any]]) -> list[tuple[Any, ...]]:
     for _, ref, value in edits:
         rows[int(ref[1:]) - 10][cols.index(ref[0])] = value
     return [(r[4], r[5], r[2], r[3], r[1], r[6], r[7]) for r in rows]
+
+
+# ------------------------------------------------------------------ 3. the Ladder's spills
+def test_ladder_weights_sit_beside_their_prices() -> None:
+    """MF_WEIGHTS starts in the row of MF_LADDER_PRICES' first price (on main one row
+    below: 3,510 read against the weight of 3,520)."""
+    ws = openpyxl.load_workbook(TEMPLATE)["Ladder"]
+    anchors = {}
+    for row in ws.iter_rows():
+        for c in row:
+            text = str(getattr(c.value, "text", c.value))
+            for name in ("MF_LADDER_PRICES", "MF_WEIGHTS"):
+                if text.startswith(f"={name}("):
+                    anchors[name] = (c.row, c.column)
+    (r1, c1), (r2, c2) = anchors["MF_LADDER_PRICES"], anchors["MF_WEIGHTS"]
+    assert r1 == r2
+    assert c2 == c1 + 1
+
+
+def test_ladder_check_cells_say_when_a_row_is_not_shown(tmp_path: Path) -> None:
+    """A 4th entry and 7 legs: the spills saved for 3 legs and 5 prices show fewer rows
+    (the formula engine, like LibreOffice, keeps an array formula's range as saved; Excel
+    spills into the room below), and the check cells say so in red instead of letting 3
+    legs pass for the ladder (on main: no check, a cumulative risk of 28.85 of 30 shown as
+    the whole ladder)."""
+    got = _edited(tmp_path, [("Ladder", "B33", 7)], rows={"Entries": [[3460, 20]]})
+    for ref, what in (("B28", "4 legs"), ("B36", "7 prices"), ("B37", "7 weights")):
+        check = _cells(got, f"LADDER!{ref}")[0][0]
+        # LibreOffice shows the rows that fit (3 of 4), the engine none (0 of 4)
+        assert re.fullmatch(rf"only [0-6] of {what} shown: room for 10", check), check
+    full = U.MF_LADDER(
+        30, [[3520], [3500], [3480], [3460]], 3450, 0.001, [[30], [40], [30], [20]], 0
+    )
+    assert len(full) == 5  # four legs and the header: more than the saved range holds
+    ws = openpyxl.load_workbook(TEMPLATE)["Ladder"]
+    rules = {str(r.sqref) for r in ws.conditional_formatting}
+    assert {"B28", "B36", "B37", "B68"} <= rules  # red unless ok
+
+
+# ------------------------------------------------------------------ 4. the Margin sheet
+def test_margin_pnl_charges_the_fee_and_stops_at_liquidation(tmp_path: Path) -> None:
+    got = _edited(tmp_path, [])
+    fee = _cells(got, "MARGIN!G9")[0][0]
+    assert fee == U.MF_SPEC("binance:BTCUSDT", "taker_fee") == 0.0005
+    marks = dict(map(tuple, _cells(got, "MARGIN!F12:G16")))
+    pnl = dict(zip(marks, (r[0] for r in _cells(got, "MARGIN!H12:H16")), strict=True))
+    # at the stop: 0.01 BTC x -3,000 = -30, minus 0.05% of 600 and of 570: -30.585
+    assert pnl["Stop"] == pytest.approx(-30.585, abs=1e-9)
+    assert pnl["Entry"] == pytest.approx(-0.6, abs=1e-9)  # both fees, no move
+    curve = _cells(got, "MARGIN!F19:H41")
+    liq = marks["Liquidation"]
+    for price, raw, drawn in curve:
+        if price <= liq:  # the exchange closed the position at the liquidation price
+            assert drawn == pytest.approx(pnl["Liquidation"])
+            assert raw < drawn
+        else:
+            assert (
+                drawn == raw == pytest.approx(U.MF_PNL(0.01, 60000, price, "binance:BTCUSDT", fee))
+            )
+
+
+def test_margin_chart_follows_an_eth_trade(tmp_path: Path) -> None:
+    """Another trade (ETH short at 5x): the marks, the chart's range and the sentence follow
+    (on main the targets stayed at 63,000 / 66,000 and the axis at 56,000-67,000: an empty
+    chart)."""
+    edits = [
+        ("Margin", "B5", 3500),
+        ("Margin", "B6", -2),
+        ("Margin", "B7", 5),
+        ("Margin", "B8", 3600),
+        ("Margin", "B9", "binance:ETHUSDT"),
+    ]
+    got = _edited(tmp_path, edits)
+    marks = dict(map(tuple, _cells(got, "MARGIN!F12:G16")))
+    assert marks["Target 1"] == U.MF_TARGET(3500, 3600, 1, "binance:ETHUSDT", 0.0005)
+    assert marks["Target 2"] < marks["Target 1"] < 3500 < 3600 < marks["Liquidation"]
+    low, high = _cells(got, "MARGIN!G7")[0][0], _cells(got, "MARGIN!G8")[0][0]
+    assert low <= min(marks.values())
+    assert high >= max(marks.values())
+    prices = [r[0] for r in _cells(got, "MARGIN!F19:F41")]
+    assert prices[0] == pytest.approx(low, abs=0.01)
+    assert prices[-1] == pytest.approx(high, abs=0.01)
+    sentence = _cells(got, "MARGIN!D22")[0][0]
+    assert sentence.startswith(
+        f"This trade: liquidation at {marks['Liquidation']:,.2f}, stop at 3,600.00"
+    )
+    assert sentence.endswith("is beyond the stop")
+
+
+def test_margin_chart_axis_is_not_fixed_and_the_stop_is_drawn_last() -> None:
+    import zipfile
+
+    with zipfile.ZipFile(TEMPLATE) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    (pnl,) = [c for c in charts if "Profit and loss at exit" in c]
+    assert "<c:min " not in pnl
+    assert "<c:max " not in pnl
+    names = re.findall(r"<c:tx><c:v>([^<]+)</c:v></c:tx>", pnl)
+    assert names.index("Stop") > names.index("Liquidation")
+
+
+# ------------------------------------------------------------------ 5. no typed copies
+def test_results_and_prose_follow_the_inputs(tmp_path: Path) -> None:
+    """A $3,000 account, 40/20/40 weights on the ladder, 10x on the Margin sheet, a 3 ATR
+    stop: the notes, headings and scale-out inputs that carried figures follow."""
+    edits = [
+        ("Sizing", "B5", 3000),
+        ("Sizing", "E11", 10),
+        ("Sizing", "M8", 3),
+        ("Ladder", "E5", 40),
+        ("Ladder", "E6", 20),
+        ("Ladder", "E7", 40),
+        ("Margin", "B7", 10),
+    ]
+    got = _edited(tmp_path, edits)
+    budget = 45.0  # 3,000 x 1.5%
+    n = U.MF_CONTRACTS(budget, 3520, 3450, 0.001, 0)
+    note = _cells(got, "SIZING!D35")[0][0]
+    loss = U.MF_RISK(431, 3520, 3450, 0.001, 0)
+    assert note == (
+        f"431 contracts lose ${loss:,.2f} at the stop: within the $45.00 budget. Sized to the "
+        f"budget (never over): {n:g} lose ${U.MF_RISK(n, 3520, 3450, 0.001, 0):,.2f}."
+    )
+    assert _cells(got, "SIZING!D4") == [["Trade: binance:BTCUSDT at 10x"]]
+    assert _cells(got, "SIZING!L27")[0][0].startswith("The stop is 3 ATR below entry")
+    ladder = _cells(got, "LADDER!A18:F20")
+    assert _cells(got, "LADDER!B44:B45") == [[ladder[-1][3]], [ladder[-1][4]]]
+    sentence = _cells(got, "MARGIN!D22")[0][0]
+    assert sentence.endswith("is beyond the stop")  # at 10x liquidation is below 57,000
