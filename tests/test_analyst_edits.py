@@ -273,3 +273,236 @@ def test_results_and_prose_follow_the_inputs(tmp_path: Path) -> None:
     assert _cells(got, "LADDER!B44:B45") == [[ladder[-1][3]], [ladder[-1][4]]]
     sentence = _cells(got, "MARGIN!D22")[0][0]
     assert sentence.endswith("is beyond the stop")  # at 10x liquidation is below 57,000
+
+
+# ------------------------------------------------------------------ 6. through LibreOffice
+# The analyst's edits, in one place: (sheet, cell, value, why). Add the edit that breaks
+# the workbook here; the test below applies them all to one copy of the template.
+EDITS: list[tuple[str, str, Any, str]] = [
+    # Sizing: both worked trades, the size to test, the ATR block, one bar
+    ("Sizing", "B5", 3000, "another account size"),
+    ("Sizing", "B6", 0.01, "another risk per trade"),
+    ("Sizing", "B7", 3600, "another entry"),
+    ("Sizing", "B8", 3480, "another stop"),
+    ("Sizing", "B9", "mybroker:XYZ", "the contract of the Specs row added below (ROWS)"),
+    ("Sizing", "B10", 0.0004, "a fee where there was none"),
+    ("Sizing", "E5", 5000, "another account size"),
+    ("Sizing", "E6", 0.02, "another risk per trade"),
+    ("Sizing", "E7", 3500, "an ETH short instead of the BTC long"),
+    ("Sizing", "E8", 3600, "its stop, above the entry"),
+    ("Sizing", "E9", "binance:ETHUSDT", "another contract"),
+    ("Sizing", "E10", 0.0002, "another fee"),
+    ("Sizing", "E11", 10, "another leverage"),
+    ("Sizing", "B37", 300, "another size to test against the budget"),
+    ("Sizing", "M5", 62000, "another entry for the ATR block"),
+    ("Sizing", "M6", 10, "a 10-bar ATR"),
+    ("Sizing", "M7", "simple", "another ATR method"),
+    ("Sizing", "M8", 1.5, "another ATR multiple"),
+    ("Sizing", "M9", "short", "the other side"),
+    ("Sizing", "M10", "binance:BTCUSDT", "another contract"),
+    ("Sizing", "M11", 0.0004, "another fee"),
+    ("Sizing", "M12", "2 ticks", "slippage in ticks"),
+    ("Sizing", "M13", 2, "a 2R target"),
+    ("Sizing", "M14", 500, "another USD budget"),
+    ("Sizing", "M15", -0.25, "a loss as the ROI"),
+    ("Sizing", "M16", 5, "another leverage for the ROI"),
+    ("Sizing", "G25", 63000, "a higher high on the last bar"),
+    # Ladder: every input, more legs than the spills were saved with, scale-out overrides
+    ("Ladder", "B5", 5000, "another account size"),
+    ("Ladder", "B6", 0.01, "another risk"),
+    ("Ladder", "B7", 3400, "another stop"),
+    ("Ladder", "B8", "binance:ETHUSDT", "a contract key instead of a size"),
+    ("Ladder", "B9", 0.0005, "a fee"),
+    ("Ladder", "D5", 3500, "other entries and weights"),
+    ("Ladder", "E5", 20, ""),
+    ("Ladder", "D6", 3470, ""),
+    ("Ladder", "E6", 50, ""),
+    ("Ladder", "D7", 3440, ""),
+    ("Ladder", "E7", 30, ""),
+    ("Ladder", "B31", 3600, "other evenly spaced prices"),
+    ("Ladder", "B32", 3400, ""),
+    ("Ladder", "B33", 7, "7 legs where 5 were saved: LibreOffice shows 5, the checks say so"),
+    ("Ladder", "B34", 0.5, "a tick as a number"),
+    ("Ladder", "B44", 2.0, "typed over the ladder's position (an input overriding a default)"),
+    ("Ladder", "B45", 3480, "typed over the ladder's average entry"),
+    ("Ladder", "D45", 3550, "other targets and weights"),
+    ("Ladder", "E45", 40, ""),
+    ("Ladder", "D46", 3650, ""),
+    ("Ladder", "E46", 40, ""),
+    ("Ladder", "D47", 3800, ""),
+    ("Ladder", "E47", 20, ""),
+    # Planner: blanks in optional columns, a mistyped fee, a short, a risk amount
+    ("Planner", "B5", 25000, "another account size"),
+    ("Planner", "B6", 0.02, "another risk limit"),
+    ("Planner", "H10", None, "a blank Leverage: no leverage (margin at 1x)"),
+    ("Planner", "G11", None, "a blank Fee: no fee"),
+    ("Planner", "G12", 0.05, "5% typed where 0.05% was meant: its row says why, totals name it"),
+    ("Planner", "C13", 61000, "BTC at 20x turned short"),
+    ("Planner", "D13", 63000, "its stop above the entry"),
+    ("Planner", "E13", None, "a risk amount instead of a risk %"),
+    ("Planner", "F13", 120, ""),
+    # Hedge: a short exposure hedged with an inverse contract
+    ("Hedge", "B5", -120000, "a short exposure"),
+    ("Hedge", "B6", 0.8, "another beta"),
+    ("Hedge", "B7", 58000, "another hedge price"),
+    ("Hedge", "B8", "binance:BTCUSD_PERP", "an inverse hedge contract"),
+    ("Hedge", "B9", 0.25, "another target beta"),
+    # Portfolio and Prices: a short holding, another price, a new last close
+    ("Portfolio", "D7", -150, "the ETH swap turned short"),
+    ("Portfolio", "E9", 90.5, "another SOL price"),
+    ("Portfolio", "L6", "binance:BTCUSDT", "another hedge contract"),
+    ("Portfolio", "L7", 0.25, "another target beta"),
+    ("Prices", "B28", 45000.0, "a new last BTC close: the hedge price follows"),
+    # Margin: an ETH short at 5x, funding received, a fee typed over the default
+    ("Margin", "B5", 3500, "an ETH short instead of the BTC long"),
+    ("Margin", "B6", -2, ""),
+    ("Margin", "B7", 5, ""),
+    ("Margin", "B8", 3600, ""),
+    ("Margin", "B9", "binance:ETHUSDT", ""),
+    ("Margin", "B10", -0.0002, "a negative funding rate"),
+    ("Margin", "B11", 30, "more intervals"),
+    ("Margin", "B12", 800, "less margin available"),
+    ("Margin", "G9", 0.0004, "a fee typed over the contract's taker fee"),
+]
+
+#: Rows typed below tables. Only where LibreOffice follows them: a Specs row (read through
+#: Specs[[#All]] by the single trade that uses it) and a 4th ladder entry (the spill keeps
+#: its saved 3 legs; the check cell must say so). Rows appended to Trades, Holdings and
+#: Prices are left out: LibreOffice 7.4 keeps the spills beside them as saved (issue 21).
+SPEC_ROW = {
+    "exchange": "mybroker",
+    "symbol": "XYZ",
+    "kind": "linear",
+    "base": "ETH",
+    "quote": "USDT",
+    "settle": "USDT",
+    "contract_size": 0.01,
+    "lot_step": 1,
+    "min_qty": 1,
+    "tick_size": 0.05,
+}
+ROWS: dict[str, list[list[Any]]] = {"Entries": [[3420, 10]]}
+
+
+def _analyst_copy(tmp_path: Path) -> Path:
+    specs = openpyxl.load_workbook(TEMPLATE)["Specs"]
+    header = [c.value for c in specs[1]]
+    rows = {**ROWS, "Specs": [[SPEC_ROW.get(h) for h in header]]}
+    book = tmp_path / "analyst.xlsm"
+    _append_rows(TEMPLATE, book, rows)
+    wb = openpyxl.load_workbook(book, keep_vba=True)
+    for sheet, ref, value, _why in EDITS:
+        wb[sheet][ref] = value
+    wb.save(book)
+    return book
+
+
+def _result_cells(book: Path) -> dict[str, list[tuple[int, int, bool]]]:
+    """Every formula cell of the book: (row, column, is an MF_ cell), array ranges whole."""
+    from openpyxl.utils.cell import range_boundaries
+
+    wb = openpyxl.load_workbook(book)
+    out: dict[str, list[tuple[int, int, bool]]] = {}
+    for ws in wb.worksheets:
+        if ws.title in ("Lists", "Specs", "Tiers", "Spec changes", "xlwings.conf"):
+            continue
+        cells: set[tuple[int, int, bool]] = set()
+        for row in ws.iter_rows():
+            for c in row:
+                text = getattr(c.value, "text", c.value)
+                if isinstance(text, str) and text.startswith("="):
+                    ref = getattr(c.value, "ref", None) or c.coordinate
+                    c0, r0, c1, r1 = range_boundaries(ref)
+                    mf = "MF_" in text
+                    cells |= {(r, k, mf) for r in range(r0, r1 + 1) for k in range(c0, c1 + 1)}
+        out[ws.title] = sorted(cells)
+    return out
+
+
+@pytest.mark.office
+def test_an_analysts_edits_recalculate_in_libreoffice_to_the_python_results(
+    tmp_path: Path,
+) -> None:
+    """Every result cell of the edited copy (MF_ cells and the plain formulas built on
+    them) as LibreOffice computes it with the add-in equals what the Python functions give
+    for the same cells (the formula engine calling microsize.udfs); where a spill is cut
+    to its saved range, the rows shown equal the first rows of the Python result and the
+    check cell beside it says how many are missing."""
+    from microsize.libreoffice import _recalc as rc
+    from tests.test_libreoffice import _DAYS_OLD, _office_or_skip, _read, _same
+
+    _office_or_skip()
+    book = _analyst_copy(tmp_path)
+    _engine_copy(book, tmp_path / "engine.xlsx")
+    want = _engine_values(tmp_path / "engine.xlsx")
+    (result,) = rc.recalc_many([book], tmp_path / "out")
+    got = _read(result)
+    grid = _grid(want)
+    cut = _cut_spills()
+    compared, mf_cells, dated, bad = 0, 0, 0, []
+    for sheet, cells in _result_cells(book).items():
+        for r, c, mf in cells:
+            shown = got.cell(sheet, openpyxl.utils.get_column_letter(c) + str(r))
+            value = cut.get((sheet, r, c), grid.get((sheet.upper(), r, c)))
+            if not isinstance(value, int | float | str) or isinstance(value, bool):
+                bad.append((sheet, r, c, "no Python value", shown[:40]))
+                continue
+            if _DAYS_OLD.search(shown) or _DAYS_OLD.search(str(value)):
+                dated += 1  # a spec's age counts from today in LibreOffice
+                assert shown.strip(), (sheet, r, c)
+                assert not shown.startswith("#"), (sheet, r, c, shown)
+                continue
+            compared += 1
+            mf_cells += mf
+            if not _same(shown, value):
+                bad.append((sheet, r, c, str(value)[:60], shown[:60]))
+    assert not bad, f"{len(bad)} of {compared} result cells differ: {bad[:6]}"
+    assert compared > 400, compared
+    assert dated <= 6, dated
+    # what the edits are about, named: a short is negative, a bad row stands alone, the
+    # totals name it, the cut spills are reported, the user's Specs row is used
+    assert float(got.cell("Portfolio", "G7")) == pytest.approx(-24162.6)
+    assert got.cell("Planner", "O12").startswith("error: fee_rate")
+    assert got.cell("Planner", "O5") == "n/a: 1 trade has an error: row 3"
+    assert got.cell("Ladder", "B28") == "only 3 of 4 legs shown: room for 10"
+    assert got.cell("Ladder", "B36") == "only 5 of 7 prices shown: room for 10"
+    assert got.cell("Sizing", "B14") == "mybroker:XYZ"
+    print(
+        f"analyst's edits: {len(EDITS)} cells edited, 2 table rows added, {compared} result "
+        f"cells compared ({mf_cells} of MF_ formulas), {dated} dated cells checked not blank"
+    )
+
+
+def _cut_spills() -> dict[tuple[str, int, int], Any]:
+    """What LibreOffice shows of the spills the edits make longer than their saved range:
+    the first rows of the Python result (the engine gives none for them)."""
+    edits = {(s, ref): v for s, ref, v, _ in EDITS}
+    entries = [[edits[("Ladder", f"D{r}")]] for r in (5, 6, 7)] + [[ROWS["Entries"][0][0]]]
+    weights = [[edits[("Ladder", f"E{r}")]] for r in (5, 6, 7)] + [[ROWS["Entries"][0][1]]]
+    budget = U.MF_RISK_AMOUNT(edits[("Ladder", "B5")], edits[("Ladder", "B6")])
+    lad = U.MF_LADDER(
+        budget,
+        entries,
+        edits[("Ladder", "B7")],
+        edits[("Ladder", "B8")],
+        weights,
+        edits[("Ladder", "B9")],
+    )
+    first, last, legs, tick = (edits[("Ladder", f"B{r}")] for r in (31, 32, 33, 34))
+    prices = U.MF_LADDER_PRICES(first, last, legs, "even", tick)
+    pyramid = U.MF_WEIGHTS(legs, "pyramid")
+    out: dict[tuple[str, int, int], Any] = {}
+    for i in range(4):  # header and 3 legs of 5 rows
+        for j in range(7):
+            out[("Ladder", 17 + i, 1 + j)] = lad[i][j]
+    for i in range(5):  # 5 of 7 prices and weights
+        out[("Ladder", 32 + i, 4)] = prices[i][0]
+        out[("Ladder", 32 + i, 5)] = pyramid[i][0]
+    shown = [
+        ("B28", "only 3 of 4 legs"),
+        ("B36", "only 5 of 7 prices"),
+        ("B37", "only 5 of 7 weights"),
+    ]
+    for ref, text in shown:
+        out[("Ladder", int(ref[1:]), 2)] = f"{text} shown: room for 10"
+    return out
