@@ -59,7 +59,9 @@ def _check(
         if n == total
         else f"only {n} of {total} {what} shown: room for {ROOM}"
     )
-    book.plain(s, f"B{row}", formula, value, "out")
+    if "check" not in book.fmt:  # not wrapped: the sentence runs on into the empty cells
+        book.fmt["check"] = book.wb.add_format({"bg_color": "#F2F2F2"})
+    book.plain(s, f"B{row}", formula, value, "check")
     book.sheets[s].conditional_format(
         f"B{row}",
         {"type": "formula", "criteria": f'=LEFT($B${row},3)<>"ok:"', "format": book.fmt["warn"]},
@@ -136,7 +138,12 @@ def _ladder_sheet(book: _Book, keys: str) -> None:
     )
 
     top = _PRICES_TOP - 1
-    book.section(s, cell_name(top - 1, 0), "Evenly spaced entries", span=5)
+    book.section(
+        s,
+        cell_name(top - 1, 0),
+        "Evenly spaced entries: MF_LADDER_PRICES, pyramid weights: MF_WEIGHTS",
+        span=5,
+    )
     first, last, n_legs, tick = _inputs(
         book,
         s,
@@ -149,8 +156,8 @@ def _ladder_sheet(book: _Book, keys: str) -> None:
             ("Tick (or a contract)", "binance:ETHUSDT", "in", None),
         ],
     )
-    book.write(s, cell_name(top, 3), "Price: MF_LADDER_PRICES", "header")
-    book.write(s, cell_name(top, 4), "Pyramid weight: MF_WEIGHTS", "header")
+    book.write(s, cell_name(top, 3), "Price", "header")
+    book.write(s, cell_name(top, 4), "Weight", "header")
     prices = book.formula(
         s,
         cell_name(top + 1, 3),
