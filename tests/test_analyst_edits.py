@@ -183,6 +183,25 @@ def test_ladder_check_cells_say_when_a_row_is_not_shown(tmp_path: Path) -> None:
     assert {"B28", "B36", "B37", "B68"} <= rules  # red unless ok
 
 
+def test_planner_and_portfolio_say_when_a_grown_table_outruns_its_spill(tmp_path: Path) -> None:
+    """A 5th trade and a 5th holding: where a spill keeps its saved 4 rows (LibreOffice,
+    the engine), the check cells say so; the totals and the hedge count every row."""
+    trade = ["XRP", "binance:XRPUSDT", 2.5, 2.4, None, 75, 0.0005, 5]
+    holding = ["BTC perpetual", "BTC", "bybit:BTCUSDT", -0.5, 41144.35]
+    got = _edited(tmp_path, [], rows={"Trades": [trade], "Holdings": [holding]})
+    assert _cells(got, "PLANNER!L7") == [["only 4 of 5 trades shown: the totals count them all"]]
+    assert _cells(got, "PORTFOLIO!G3") == [
+        ["only 4 of 5 holdings shown: the hedge counts them all"]
+    ]
+    xrp = U.MF_PLAN(10000, None, 75, 2.5, 2.4, "binance:XRPUSDT", 0.0005, 5)[0]
+    (tmp_path / "template").mkdir()
+    before = _edited(tmp_path / "template", [])
+    assert _cells(before, "PLANNER!L7") == [["ok: all 4 trades shown"]]
+    assert _cells(before, "PORTFOLIO!G3") == [["ok: all 4 holdings shown"]]
+    grown = _cells(got, "PLANNER!G5")[0][0]
+    assert grown == pytest.approx(_cells(before, "PLANNER!G5")[0][0] + xrp[2])
+
+
 # ------------------------------------------------------------------ 4. the Margin sheet
 def test_margin_pnl_charges_the_fee_and_stops_at_liquidation(tmp_path: Path) -> None:
     got = _edited(tmp_path, [])
@@ -365,10 +384,11 @@ EDITS: list[tuple[str, str, Any, str]] = [
     ("Margin", "G9", 0.0004, "a fee typed over the contract's taker fee"),
 ]
 
-#: Rows typed below tables. Only where LibreOffice follows them: a Specs row (read through
-#: Specs[[#All]] by the single trade that uses it) and a 4th ladder entry (the spill keeps
-#: its saved 3 legs; the check cell must say so). Rows appended to Trades, Holdings and
-#: Prices are left out: LibreOffice 7.4 keeps the spills beside them as saved (issue 21).
+#: Rows typed below tables. LibreOffice 7.4 keeps an array formula's range as saved, so
+#: the spills beside a grown table show the saved rows only (growing them is issue 21):
+#: the test checks that the rows shown are the first rows of the Python result, that the
+#: check cell beside each such spill says a row is missing, and that the single-cell
+#: results (totals, the hedge, the user's Specs row) include the new rows.
 SPEC_ROW = {
     "exchange": "mybroker",
     "symbol": "XYZ",
@@ -381,7 +401,12 @@ SPEC_ROW = {
     "min_qty": 1,
     "tick_size": 0.05,
 }
-ROWS: dict[str, list[list[Any]]] = {"Entries": [[3420, 10]]}
+ROWS: dict[str, list[list[Any]]] = {
+    "Entries": [[3420, 10]],  # a 4th leg
+    "Trades": [["XRP", "binance:XRPUSDT", 2.5, 2.4, None, 75, None, 5]],  # blank % and fee
+    "Holdings": [["BTC perpetual", "BTC", "bybit:BTCUSDT", -0.5, 45000]],  # a short
+    "Prices": [[28, 46000.0, 1650.0, 85.0, 10.2]],  # a new week: the hedge price follows
+}
 
 
 def _analyst_copy(tmp_path: Path) -> Path:
@@ -467,8 +492,12 @@ def test_an_analysts_edits_recalculate_in_libreoffice_to_the_python_results(
     assert got.cell("Ladder", "B28") == "only 3 of 4 legs shown: room for 10"
     assert got.cell("Ladder", "B36") == "only 5 of 7 prices shown: room for 10"
     assert got.cell("Sizing", "B14") == "mybroker:XYZ"
+    assert got.cell("Planner", "L7") == "only 4 of 5 trades shown: the totals count them all"
+    assert got.cell("Portfolio", "G3") == "only 4 of 5 holdings shown: the hedge counts them all"
+    assert float(got.cell("Portfolio", "L5")) == 46000  # the new week's BTC close
     print(
-        f"analyst's edits: {len(EDITS)} cells edited, 2 table rows added, {compared} result "
+        f"analyst's edits: {len(EDITS)} cells edited, {sum(map(len, ROWS.values())) + 1} "
+        f"table rows added, {compared} result "
         f"cells compared ({mf_cells} of MF_ formulas), {dated} dated cells checked not blank"
     )
 
@@ -505,4 +534,41 @@ def _cut_spills() -> dict[tuple[str, int, int], Any]:
     ]
     for ref, text in shown:
         out[("Ladder", int(ref[1:]), 2)] = f"{text} shown: room for 10"
+    return out | _cut_planner(edits) | _cut_portfolio(edits)
+
+
+def _cut_planner(edits: dict[tuple[str, str], Any]) -> dict[tuple[str, int, int], Any]:
+    """The 4 trades of MF_PLAN's saved range, of the 5 in the grown Trades table."""
+    from microsize.workbook.planner import TRADES
+
+    rows = [list(t) for t in TRADES] + [list(r) for r in ROWS["Trades"]]
+    for i, row in enumerate(rows):
+        for j, col in enumerate("ABCDEFGH"):
+            row[j] = edits.get(("Planner", f"{col}{10 + i}"), row[j])
+    cols = [[[r[k]] for r in rows] for k in (4, 5, 2, 3, 1, 6, 7)]
+    plan = U.MF_PLAN(edits[("Planner", "B5")], *cols)
+    return {("Planner", 10 + i, 10 + j): plan[i][j] for i in range(4) for j in range(6)}
+
+
+def _cut_portfolio(edits: dict[tuple[str, str], Any]) -> dict[tuple[str, int, int], Any]:
+    """The 4 holdings of the saved per-holding spills, of the 5 in the grown table."""
+    from microsize.workbook._data import SAMPLE_PRICES
+    from microsize.workbook.portfolio import HOLDINGS
+
+    held = [list(h) for h in HOLDINGS] + [list(r) for r in ROWS["Holdings"]]
+    for i, row in enumerate(held):
+        for j, col in enumerate("ABCDE"):
+            row[j] = edits.get(("Portfolio", f"{col}{6 + i}"), row[j])
+    prices = [["Week", "BTC", "ETH", "SOL", "LINK"]]
+    prices += [[i + 1, *r] for i, r in enumerate(SAMPLE_PRICES)] + ROWS["Prices"]
+    for i, row in enumerate(prices):
+        for j, col in enumerate("ABCDE"):
+            row[j] = edits.get(("Prices", f"{col}{1 + i}"), row[j])
+    exposure = U.MF_EXPOSURE([[h[3]] for h in held], [[h[4]] for h in held], [[h[2]] for h in held])
+    betas = U.MF_BETAS(prices, [[h[1]] for h in held], "BTC")
+    out: dict[tuple[str, int, int], Any] = {}
+    for i in range(4):
+        out[("Portfolio", 6 + i, 7)] = exposure[i][0]
+        out[("Portfolio", 6 + i, 8)] = betas[i][0]
+        out[("Portfolio", 6 + i, 9)] = exposure[i][0] * betas[i][0]
     return out

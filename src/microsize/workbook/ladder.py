@@ -19,6 +19,7 @@ from ._common import (
     _header_styler,
     _inputs,
     _protect,
+    _shown_check,
     _warn_if_not,
 )
 from .charts import ladder_chart
@@ -43,29 +44,12 @@ def _check(
     what: str,
     counts: tuple[int, int],
 ) -> None:
-    """A label in A and a check in B (red unless it reads ok): how many numbers the ROOM
-    cells from ``first`` (a column) show, against ``want`` (a formula: how many there are).
-    ``counts`` is (shown, wanted) in the template, for the cached value."""
+    """A label in A and a check in B: how many numbers the ROOM cells from ``first`` (a
+    column) show, against ``want`` (a formula: how many there are)."""
     col, r0 = first[0], int(first[1:])
     shown = f"COUNT(${col}${r0}:${col}${r0 + ROOM - 1})"
     book.write(s, f"A{row}", label, "label")
-    formula = (
-        f'=IF({shown}={want},"ok: all "&{want}&" {what} shown",'
-        f'"only "&{shown}&" of "&{want}&" {what} shown: room for {ROOM}")'
-    )
-    n, total = counts
-    value = (
-        f"ok: all {total} {what} shown"
-        if n == total
-        else f"only {n} of {total} {what} shown: room for {ROOM}"
-    )
-    if "check" not in book.fmt:  # not wrapped: the sentence runs on into the empty cells
-        book.fmt["check"] = book.wb.add_format({"bg_color": "#F2F2F2"})
-    book.plain(s, f"B{row}", formula, value, "check")
-    book.sheets[s].conditional_format(
-        f"B{row}",
-        {"type": "formula", "criteria": f'=LEFT($B${row},3)<>"ok:"', "format": book.fmt["warn"]},
-    )
+    _shown_check(book, s, f"B{row}", (shown, want, what), counts, f": room for {ROOM}")
 
 
 def _ladder_sheet(book: _Book, keys: str) -> None:

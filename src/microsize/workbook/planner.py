@@ -4,7 +4,14 @@ per result column, spilling beside the table), and their combined risk and margi
 from __future__ import annotations
 
 from ._book import SPECS, _Book
-from ._common import _PCT_VALIDATION, _POSITIVE_VALIDATION, _contract_validation, _inputs, _protect
+from ._common import (
+    _PCT_VALIDATION,
+    _POSITIVE_VALIDATION,
+    _contract_validation,
+    _inputs,
+    _protect,
+    _shown_check,
+)
 
 # Planned trades on two venues (Hyperliquid, Binance): (trade, contract, entry, stop, risk %, risk amount, fee,
 # leverage); a row gives a risk % or a risk amount.
@@ -101,6 +108,16 @@ def _planner_sheet(book: _Book, keys: str) -> None:
         9 + 200,
         14,
         {"type": "cell", "criteria": "<", "value": '"m"', "format": book.fmt["warn"]},
+    )
+
+    book.write(s, "J7", "Trades shown", "label")
+    _shown_check(
+        book,
+        s,
+        "L7",
+        ("COUNTA($O$10:$O$209)", "ROWS(Trades[Entry])", "trades"),
+        (n, n),
+        ": the totals count them all",
     )
 
     book.section(s, "D4", "Totals (USD): MF_PLAN_TOTALS", span=4)

@@ -12,6 +12,7 @@ from ._common import (
     _inputs,
     _label_value_styler,
     _protect,
+    _shown_check,
 )
 from ._data import SAMPLE_PRICES
 from .charts import fitted_scatter
@@ -128,6 +129,14 @@ def _portfolio_sheet(book: _Book, prices: dict[str, Col], keys: str) -> None:
     book.formula(s, "G6", exposure.function, *exposure.args, fmt="out_money")
     book.formula(s, "H6", betas.function, *betas.args, fmt="out_ratio")
     book.formula(s, "I6", "*", exposure, betas, fmt="out_money")
+    _shown_check(
+        book,
+        s,
+        "G3",
+        ("COUNTA($G$6:$G$205)", "ROWS(Holdings[Contracts])", "holdings"),
+        (n, n),
+        ": the hedge counts them all",
+    )
 
     book.section(s, "K4", "Hedge")
     book.write(s, "K5", "Hedge price (BTC): the latest in Prices; type to override", "label")
