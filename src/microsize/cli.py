@@ -40,8 +40,8 @@ from ._trade import MAX_EQUITY
 from .cli_args import parse_contract as _contract
 from .cli_args import parse_fraction
 from .cli_args import show_value as _show
-from .csvfiles import CsvTable, read_csv, read_text
 from .csvfiles import parse_number as _number
+from .csvfiles import read_csv, read_text
 from .workbook_cli import add_commands as add_workbook_commands
 
 __all__ = ["main", "parse_fraction"]
@@ -360,12 +360,12 @@ def _cmd_hedge(args: argparse.Namespace) -> int:
     return 0
 
 
-def _holding_exposures(holdings: CsvTable) -> list[float | None]:
+def _holding_exposures(holdings: Any) -> list[float | None]:
     """Signed USD exposures (a short is negative): the exposure column, or each row's
     contracts (signed), price and contract through the same function as MF_EXPOSURE."""
     by_contracts = {"contracts", "price", "contract"} <= set(holdings.header)
     if "exposure" in holdings.header or not by_contracts:
-        exposures = holdings.column("exposure")
+        exposures: list[float | None] = holdings.column("exposure")
         if any(x is None for x in exposures):
             raise MicrosizeError("holdings: every row needs an exposure")
         return exposures
