@@ -70,10 +70,14 @@ def _sizing_sheet(book: _Book, keys: str) -> None:
         [("A:A", 30), ("B:B", 30), ("C:C", 3), ("D:D", 26), ("E:E", 30)],
     )
     scenarios: list[tuple[int, str, list[Any]]] = [
-        (0, "ETH micro (0.001 ETH), no leverage", [2000, 0.015, 3520, 3450, 0.001, 0, None]),
+        (
+            0,
+            "Trade 1 (the heading is a formula: _title)",
+            [2000, 0.015, 3520, 3450, 0.001, 0, None],
+        ),
         (
             3,
-            "BTC at 20x: liquidation first",
+            "Trade 2 (the heading is a formula: _title)",
             [2000, 0.015, 60000, 57000, "binance:BTCUSDT", 0.0005, 20],
         ),
     ]
@@ -139,7 +143,7 @@ def _sizing_sheet(book: _Book, keys: str) -> None:
         eth[5],
         SPECS,
     )
-    book.write(s, cell_name(top + 3, 0), "A size to test (often quoted: 431)", "label")
+    book.write(s, cell_name(top + 3, 0), "A size to test (type any)", "label")
     quoted = book.write(s, cell_name(top + 3, 1), 431, "in_num")
     book.write(s, cell_name(top + 4, 0), "Its loss at the stop: MF_RISK", "label")
     quoted_loss = book.formula(
