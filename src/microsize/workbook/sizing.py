@@ -126,7 +126,7 @@ def _sizing_sheet(book: _Book, keys: str) -> None:
     for row, height in heights.items():
         ws.set_row(row, height)
     top = 13 + len(labels_out) + 1  # one blank row below the MF_SIZE tables
-    book.section(s, cell_name(top, 0), "Checks on the ETH micro")
+    book.section(s, cell_name(top, 0), "Checks on trade 1")
     book.write(s, cell_name(top + 1, 0), "Risk budget: MF_RISK_AMOUNT", "label")
     budget = book.formula(
         s, cell_name(top + 1, 1), "MF_RISK_AMOUNT", eth[0], eth[1], fmt="out_money"
@@ -162,7 +162,7 @@ def _sizing_sheet(book: _Book, keys: str) -> None:
     _quoted_note(book, s, cell_name(top + 1, 3), (quoted, quoted_loss, budget, at_stop))
     ws.merge_range(top + 1, 3, top + 4, 4, None)
 
-    book.section(s, cell_name(top + 6, 3), "About the BTC contract")
+    book.section(s, cell_name(top + 6, 3), "About the contract of trade 2")
     for i, (label, fld) in enumerate(
         (
             ("Order unit: MF_SPEC qty_unit", "qty_unit"),
