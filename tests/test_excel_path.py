@@ -124,6 +124,15 @@ FOUNDATION = {
     "MF_LIQ_CHECK": "entry, stop_price, contracts, leverage, contract, Optional specs",
     "MF_BETAS": "prices, assets, hedge_column, Optional lam",
     "MF_RISK_BUDGETS": "equity, risk, risk_amount",
+    "MF_EXPOSURE": "contracts, price, contract, Optional specs",
+    "MF_PLAN": (
+        "equity, risk, risk_amount, entry, stop_price, contract, Optional fee_rate, "
+        "Optional leverage, Optional specs"
+    ),
+    "MF_PLAN_TOTALS": (
+        "equity, risk, risk_amount, entry, stop_price, contract, Optional fee_rate, "
+        "Optional leverage, Optional specs"
+    ),
 }
 
 # One valid call per function: its required arguments as Excel hands them over (numbers
@@ -192,6 +201,23 @@ EXCEL_CALLS: dict[str, tuple[Any, ...]] = {
         "BTC",
     ),
     "MF_RISK_BUDGETS": (10000.0, ((0.01,), (None,)), ((None,), (150.0,))),
+    "MF_EXPOSURE": (-2.0, 60000.0, "cme:MBT"),
+    "MF_PLAN": (
+        10000.0,
+        ((0.01,), (None,)),
+        ((None,), (150.0,)),
+        ((60000.0,), (3500.0,)),
+        ((57000.0,), (3600.0,)),
+        (("binance:BTCUSDT",), ("binance:ETHUSDT",)),
+    ),
+    "MF_PLAN_TOTALS": (
+        10000.0,
+        ((0.01,), (None,)),
+        ((None,), (150.0,)),
+        ((60000.0,), (3500.0,)),
+        ((57000.0,), (3600.0,)),
+        (("binance:BTCUSDT",), ("binance:ETHUSDT",)),
+    ),
 }
 
 # VBA keywords, statements, built-in names and the xlwings wrapper's own locals

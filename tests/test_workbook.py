@@ -394,7 +394,7 @@ def test_engine_agrees_with_the_python_api_and_outside_numbers(engine: dict[str,
         round(btc["Liquidation price"], 2) == 57228.92
     )  # Binance FAQ's 60,000 entry, 0.01 BTC at 20x (test_margin)
     assert btc["Max leverage"] == 18
-    ladder = engine["LADDER!A13:G16"].tolist()
+    ladder = engine["LADDER!A17:G20"].tolist()
     assert [r[2] for r in ladder[1:]] == [180, 240, 180]  # 30/40/30 under one stop
     assert ladder[-1][5] == 30.0
     assert round(engine["HEDGE!B20"][0][0], 2) == 0.78  # Hull: h* = 0.78
@@ -777,7 +777,7 @@ def test_no_mf_formula_reads_a_fixed_size_range(fresh: bytes) -> None:
             # (_book.one_cell_range): it does not grow
             ranges = [m.groups() for m in a1_range.finditer(text)]
             assert all(g[:2] == g[2:] for g in ranges), (sheet, anchor, text)
-    assert checked > 50
+    assert checked > 45  # every worked sheet's MF_ formulas
     texts = " ".join(t for *_, t in _formulas(fresh))
     for ref in (
         "Prices[ETH]",

@@ -87,6 +87,7 @@ __all__ = [
     "HedgeStats",
     "PortfolioHedge",
     "beta",
+    "exposure",
     "hedge",
     "hedge_ratio",
     "hedge_stats",
@@ -686,3 +687,35 @@ def portfolio_hedge(
         beta_weighted_after=money(after),
         contract=spec.key if spec.exchange else format(spec.contract_size, ".15g"),
     )
+
+
+# --------------------------------------------------------------- signed USD exposure
+def exposure(
+    contracts: Numeric, price: Numeric, contract: ContractLike, specs: SpecsLike = None
+) -> Any:
+    """Signed USD value of a position: positive long, negative short (docs/CONVENTIONS.md,
+    "Signs"), the exposure a portfolio sums and a beta hedge offsets.
+
+    Linear ``c k P``; inverse the face value ``c k`` (USD, whatever the price, as
+    :func:`portfolio_hedge` counts the hedge); quanto refused (its USD value moves with two
+    prices). Unlike :func:`~microsize.notional` (``|c|``, in the settlement currency), a
+    short is negative.
+
+    >>> exposure(-2, 60000, "cme:MBT")  # short 2 MBT (0.1 BTC each) at 60,000
+    -12000.0
+    >>> exposure(100, 50000, "binance:BTCUSD_PERP")  # 100 contracts of 100 USD
+    10000.0
+    """
+    c = as_float_array(contracts, "contracts")
+    p = _positive(price, "price")
+    ca = resolve_contracts(contract, specs)
+    c, p, kind, size = broadcast(contracts=c, price=p, contract=ca.kind, size=ca.size)
+    quanto = kind == KIND_CODE["quanto"]
+    if quanto.any():
+        raise MicrosizeError(
+            "contract is quanto: one contract's USD value moves with two prices; "
+            "type the position's USD value instead"
+        )
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = quote_value(inverse_mask(kind), c * size, p)
+    return to_result(clean_money(np.asarray(value, dtype=np.float64)))

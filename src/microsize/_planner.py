@@ -1,23 +1,37 @@
 """Column-wise checks for a table of planned trades and a table of holdings.
 
 Pure functions (numbers and keys in, rows out) for worksheets whose inputs are table
-columns of any length: the liquidation check of each planned trade, and the beta of each
-holding from a price table with one column per asset.
+columns of any length: the liquidation check of each planned trade, the beta and signed
+exposure of each holding, and a whole trade plan with its totals.
+
+Rows stand alone (docs/CONVENTIONS.md, "Columns"): a blank cell in an optional column is
+that row's default, and a row that is refused shows ``error: <message>`` in its own cells
+while the other rows compute. Only a problem of the whole range (columns of different
+lengths, a 2-D block, a bad account size, a price table without a header) is raised. A
+column of one row raises its message as a single-cell function does.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from ._contracts import as_spec_table
 from ._errors import MicrosizeError
-from ._hedge import beta
-from ._inputs import describe
-from ._margin import liq_price, max_leverage
+from ._hedge import beta, exposure
+from ._histories import _decay
+from ._inputs import describe, is_missing
+from ._margin import liq_price, margin, max_leverage
+from ._sizing import risk
+from ._targets import contracts_usd
+
+#: How a refused row begins, in each cell of a column function that shows its message.
+ERROR = "error: "
+#: What the other cells of a refused row of a multi-column result show.
+NOT_COMPUTED = "n/a: see Check"
 
 
 def _column(value: Any, name: str) -> list[Any]:
@@ -58,6 +72,36 @@ def _decimals(tick: float | None) -> int:
     return max(0, min(10, -math.floor(math.log10(tick) + 1e-9)))
 
 
+def _by_row(
+    n: int, compute: Callable[[int], list[Any]], failed: Callable[[str], list[Any]]
+) -> list[list[Any]]:
+    """``compute(i)`` for each row; a row refused shows ``failed(message)`` instead, and the
+    other rows still compute. With one row the message is raised (a single cell shows it)."""
+    out: list[list[Any]] = []
+    for i in range(n):
+        try:
+            out.append(compute(i))
+        except MicrosizeError as exc:
+            if n == 1:
+                raise
+            out.append(failed(ERROR + _short(str(exc))))
+    return out
+
+
+def _short(message: str) -> str:
+    return message if len(message) <= 200 else message[:197] + "..."
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip()) or is_missing(v)
+
+
+def _number(v: Any, name: str) -> float:
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+        raise MicrosizeError(f"{name} must be a number (got {describe(v)})")
+    return float(v)
+
+
 def liquidation_checks(
     entry: Any,
     stop: Any,
@@ -72,6 +116,7 @@ def liquidation_checks(
 
     ``contracts`` are unsigned sizes in the venue's order unit (as MF_CONTRACTS gives
     them); a blank leverage means no leverage (nothing to check), 0 contracts nothing held.
+    A row refused shows ``error: <message>``; the other rows are still checked.
     """
     n, (entries, stops, sizes, levs, keys) = _columns(
         [
@@ -83,34 +128,31 @@ def liquidation_checks(
         ]
     )
     table = as_spec_table(specs)
-    out: list[list[str]] = []
-    for i in range(n):
-        where = f" (row {i + 1})" if n > 1 else ""
-        e, s, q, lev = _checked_row(entries[i], stops[i], sizes[i], levs[i], where)
-        table.lookup(keys[i])  # an unknown contract is refused on every row
+
+    def row(i: int) -> list[str]:
+        e, s, q, lev = _checked_row(entries[i], stops[i], sizes[i], levs[i])
+        table.lookup(keys[i])
         if lev is None:
-            out.append(["no leverage: nothing to check"])
-        elif q == 0:
-            out.append(["no position: 0 contracts"])
-        else:
-            out.append([_liquidation_sentence(e, s, q, lev, keys[i], table)])
-    return out
+            return ["no leverage: nothing to check"]
+        if q == 0:
+            return ["no position: 0 contracts"]
+        return [_liquidation_sentence(e, s, q, lev, keys[i], table)]
+
+    return _by_row(n, row, lambda message: [message])
 
 
-def _checked_row(e: Any, s: Any, q: Any, lev: Any, where: str) -> tuple[float, float, float, Any]:
-    """One planned trade's numbers, refused with the row named; a blank leverage is None."""
-    for name, v in (("entry", e), ("stop_price", s), ("contracts", q)):
-        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-            raise MicrosizeError(f"{name} must be a number{where} (got {describe(v)})")
+def _checked_row(e: Any, s: Any, q: Any, lev: Any) -> tuple[float, float, float, Any]:
+    """One planned trade's numbers, refused naming the argument; a blank leverage is None."""
+    e, s, q = _number(e, "entry"), _number(s, "stop_price"), _number(q, "contracts")
     if e <= 0:
-        raise MicrosizeError(f"entry must be > 0{where} (got {describe(e)})")
+        raise MicrosizeError(f"entry must be > 0 (got {describe(e)})")
     if s <= 0:
-        raise MicrosizeError(f"stop_price must be > 0{where} (got {describe(s)})")
+        raise MicrosizeError(f"stop_price must be > 0 (got {describe(s)})")
     if q < 0:
-        raise MicrosizeError(f"contracts must be >= 0{where} (got {describe(q)})")
+        raise MicrosizeError(f"contracts must be >= 0 (got {describe(q)})")
     if e == s:
-        raise MicrosizeError(f"stop_price must differ from entry{where} (got {describe(s)})")
-    if lev is None or lev == "":
+        raise MicrosizeError(f"stop_price must differ from entry (got {describe(s)})")
+    if _blank(lev):
         return e, s, q, None
     if (
         isinstance(lev, bool)
@@ -118,7 +160,7 @@ def _checked_row(e: Any, s: Any, q: Any, lev: Any, where: str) -> tuple[float, f
         or not math.isfinite(lev)
         or lev <= 0
     ):
-        raise MicrosizeError(f"leverage must be a number > 0{where} (got {describe(lev)})")
+        raise MicrosizeError(f"leverage must be a number > 0 (got {describe(lev)})")
     return e, s, q, lev
 
 
@@ -141,12 +183,13 @@ def _liquidation_sentence(e: float, s: float, q: float, lev: Any, key: Any, tabl
 
 def betas_from_table(
     prices: Any, assets: Any, hedge_column: Any, lam: Any = None
-) -> list[list[float]]:
+) -> list[list[Any]]:
     """The beta of each named asset on the hedge column of a price table.
 
     ``prices`` has a header row naming each column (oldest prices first below it);
     ``assets`` names one column per holding; ``hedge_column`` names the hedge's column.
-    Names match without regard to case or surrounding spaces.
+    Names match without regard to case or surrounding spaces. An asset that is no column,
+    or whose prices give no beta, shows ``error: <message>`` in its row.
     """
     if not isinstance(prices, list) or len(prices) < 2 or not isinstance(prices[0], list):
         raise MicrosizeError(
@@ -171,38 +214,149 @@ def betas_from_table(
         return [r[j] for r in prices[1:]]
 
     hedge_prices = column(hedge_column, "hedge_column")
+    _decay(lam)  # the same for every row: refused for the whole column
     names = _column(assets, "assets")
-    return [[beta(column(a, "assets"), hedge_prices, lam)] for a in names]
+    return _by_row(
+        len(names),
+        lambda i: [beta(column(names[i], "assets"), hedge_prices, lam)],
+        lambda message: [message],
+    )
 
 
-def risk_budgets(equity: Any, risk: Any, risk_amount: Any) -> list[list[float]]:
-    """The risk budget of each planned trade: ``risk_amount`` where the row gives one,
-    else ``equity x risk``. A blank or zero cell counts as not given (LibreOffice hands a
-    blank cell over as 0); a row must give exactly one of the two."""
+def _budget(equity: float, pct: Any, amount: Any) -> float:
+    """One row's risk budget: its amount, or equity x its risk %; a blank or 0 is not given."""
+    given: dict[str, float] = {}
+    for name, v in (("risk", pct), ("risk_amount", amount)):
+        if _blank(v):
+            continue
+        v = _number(v, name)
+        if v < 0:
+            raise MicrosizeError(f"{name} must be >= 0 (got {describe(v)})")
+        if v > 0:
+            given[name] = v
+    if "risk" in given and given["risk"] >= 1:
+        raise MicrosizeError(f"risk is a fraction of the account: type 1.5% (got {describe(pct)})")
+    if len(given) != 1:
+        what = "both" if given else "neither"
+        raise MicrosizeError(f"give a risk % or a risk amount (got {what})")
+    return given.get("risk_amount", equity * given.get("risk", 0.0))
+
+
+def _equity(equity: Any) -> float:
     if isinstance(equity, bool) or not isinstance(equity, int | float):
         raise MicrosizeError(f"equity must be a number (got {describe(equity)})")
     if not math.isfinite(equity) or equity <= 0:
         raise MicrosizeError(f"equity must be > 0 (got {describe(equity)})")
+    return float(equity)
+
+
+def risk_budgets(equity: Any, risk: Any, risk_amount: Any) -> list[list[Any]]:
+    """The risk budget of each planned trade: ``risk_amount`` where the row gives one,
+    else ``equity x risk``. A blank or zero cell counts as not given (LibreOffice hands a
+    blank cell over as 0); a row must give exactly one of the two, or it shows
+    ``error: <message>``."""
+    eq = _equity(equity)
     n, (pcts, amounts) = _columns([("risk", risk), ("risk_amount", risk_amount)])
-    out: list[list[float]] = []
-    for i in range(n):
-        where = f" (row {i + 1})" if n > 1 else ""
-        given: dict[str, float] = {}
-        for name, v in (("risk", pcts[i]), ("risk_amount", amounts[i])):
-            if v is None or v == "":
-                continue
-            if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-                raise MicrosizeError(f"{name} must be a number{where} (got {describe(v)})")
-            if v < 0:
-                raise MicrosizeError(f"{name} must be >= 0{where} (got {describe(v)})")
-            if v > 0:
-                given[name] = float(v)
-        if "risk" in given and given["risk"] >= 1:
-            raise MicrosizeError(
-                f"risk is a fraction of the account{where}: type 1.5% (got {describe(pcts[i])})"
-            )
-        if len(given) != 1:
-            what = "both" if given else "neither"
-            raise MicrosizeError(f"give a risk % or a risk amount{where} (got {what})")
-        out.append([given.get("risk_amount", equity * given.get("risk", 0.0))])
-    return out
+    return _by_row(n, lambda i: [_budget(eq, pcts[i], amounts[i])], lambda message: [message])
+
+
+def exposures(contracts: Any, price: Any, contract: Any, specs: Any = None) -> Any:
+    """Signed USD exposure (:func:`~microsize._hedge.exposure`) of each holding, row by
+    row: a single value for single cells, else a column whose refused rows show
+    ``error: <message>``."""
+    if not any(isinstance(v, list | tuple) for v in (contracts, price, contract)):
+        return exposure(contracts, price, contract, specs)
+    n, (cs, ps, keys) = _columns(
+        [("contracts", contracts), ("price", price), ("contract", contract)]
+    )
+    table = as_spec_table(specs)
+    return _by_row(
+        n,
+        lambda i: [float(np.asarray(exposure(cs[i], ps[i], keys[i], table)))],
+        lambda message: [message],
+    )
+
+
+#: Columns of MF_PLAN, one row per planned trade (money in USD).
+PLAN_COLUMNS = ("Risk budget", "Contracts", "Risk at stop", "Exposure", "Margin", "Check")
+#: Rows of MF_PLAN_TOTALS.
+PLAN_TOTALS = ("Combined risk at stop", "Combined margin", "Net exposure")
+
+
+def _plan_rows(
+    equity: Any,
+    risk_pct: Any,
+    risk_amount: Any,
+    entry: Any,
+    stop: Any,
+    contract: Any,
+    fee_rate: Any = None,
+    leverage: Any = None,
+    specs: Any = None,
+) -> list[list[Any]]:
+    eq = _equity(equity)
+    named = [
+        ("risk", risk_pct),
+        ("risk_amount", risk_amount),
+        ("entry", entry),
+        ("stop_price", stop),
+        ("contract", contract),
+        ("fee_rate", fee_rate),
+        ("leverage", leverage),
+    ]
+    n, (pcts, amounts, entries, stops, keys, fees, levs) = _columns(
+        [(name, "" if value is None else value) for name, value in named]
+    )
+    table = as_spec_table(specs)
+
+    def row(i: int) -> list[Any]:
+        budget = _budget(eq, pcts[i], amounts[i])
+        e, s = _number(entries[i], "entry"), _number(stops[i], "stop_price")
+        fee = None if _blank(fees[i]) else fees[i]
+        key = keys[i]
+        spec = table.lookup(key)
+        q = float(np.asarray(contracts_usd(budget, e, s, key, fee, table)))
+        _, _, _, lev = _checked_row(e, s, q, levs[i])
+        coin = spec.kind == "inverse"  # risk and margin are in coin: value them in USD
+        loss = float(np.asarray(risk(q, e, s, key, fee, table))) * (s if coin else 1.0)
+        held = float(np.asarray(exposure(q if s < e else -q, e, key, table)))
+        im = float(np.asarray(margin(q, e, 1 if lev is None else lev, key, table)))
+        check = (
+            "no leverage: nothing to check"
+            if lev is None
+            else "no position: 0 contracts"
+            if q == 0
+            else _liquidation_sentence(e, s, q, lev, key, table)
+        )
+        return [budget, q, _money(loss), held, _money(im * (e if coin else 1.0)), check]
+
+    return _by_row(n, row, lambda message: [NOT_COMPUTED] * (len(PLAN_COLUMNS) - 1) + [message])
+
+
+def _money(x: float) -> float:
+    return round(x, 10) if math.isfinite(x) else x
+
+
+def plan_trades(*args: Any) -> list[list[Any]]:
+    """One row per planned trade, money in USD: the risk budget (MF_RISK_BUDGETS), the
+    contracts whose loss at the stop valued in USD is within it (MF_CONTRACTS_USD), the
+    risk at stop, the signed exposure (long +, short -), the initial margin (1x where the
+    leverage is blank) and the liquidation check (MF_LIQ_CHECK). Arguments: equity, risk,
+    risk_amount, entry, stop, contract[, fee_rate, leverage, specs], one column each; a
+    blank fee is 0 and a blank leverage no leverage. A refused row shows ``n/a: see
+    Check`` and its message in Check; the other rows compute."""
+    return _plan_rows(*args)
+
+
+def plan_totals(*args: Any) -> list[list[Any]]:
+    """The plan's combined risk at stop, combined margin and net exposure (USD), one per
+    row, when every trade computed; else each reads ``n/a: 2 trades have errors: rows 3,
+    5`` (never a total over part of the plan). Arguments as :func:`plan_trades`."""
+    rows = _plan_rows(*args)
+    failed = [i + 1 for i, r in enumerate(rows) if not isinstance(r[1], float)]
+    if failed:
+        few = ", ".join(str(i) for i in failed[:12]) + (", ..." if len(failed) > 12 else "")
+        what = "1 trade has an error" if len(failed) == 1 else f"{len(failed)} trades have errors"
+        text = f"n/a: {what}: row{'s' if len(failed) > 1 else ''} {few}"
+        return [[text] for _ in PLAN_TOTALS]
+    return [[_money(math.fsum(r[j] for r in rows))] for j in (2, 4, 3)]

@@ -472,6 +472,28 @@ def _cmd_hedge(args: argparse.Namespace) -> int:
     return _print_rows(rows, warnings)
 
 
+def _holding_exposures(holdings: Any) -> list[float | None]:
+    """Signed USD exposures (a short is negative): the exposure column, or each row's
+    contracts (signed), price and contract through the same function as MF_EXPOSURE."""
+    from ._hedge import exposure as signed_exposure
+
+    by_contracts = {"contracts", "price", "contract"} <= set(holdings.header)
+    if "exposure" in holdings.header or not by_contracts:
+        exposures: list[float | None] = holdings.column("exposure")
+        if any(x is None for x in exposures):
+            raise MicrosizeError("holdings: every row needs an exposure")
+        return exposures
+    out: list[float | None] = []
+    for i, (n, p) in enumerate(
+        zip(holdings.column("contracts"), holdings.column("price"), strict=True)
+    ):
+        key = (holdings.rows[i].get("contract") or "").strip()
+        if n is None or p is None or not key:
+            raise MicrosizeError(f"holdings row {i + 2}: give contracts, price and contract")
+        out.append(float(signed_exposure(n, p, _contract(key))))
+    return out
+
+
 def _beta_text(b: float) -> str:
     """A beta: a multiple of the hedge's move, 2 decimals (more where needed), ``x``."""
     return f"{fixed(b, 2)}x"
@@ -515,9 +537,7 @@ def _cmd_portfolio_hedge(args: argparse.Namespace) -> int:
     from ._hedge import portfolio_hedge
 
     holdings = read_csv(args.holdings, "holdings")
-    exposures = holdings.column("exposure")
-    if any(x is None for x in exposures):
-        raise MicrosizeError("holdings: every row needs an exposure")
+    exposures = _holding_exposures(holdings)
     for i, x in enumerate(exposures):
         _exposure(float(x or 0.0), f"holdings row {i + 2}: exposure", _show(x))
     warnings: list[str] = []
@@ -901,8 +921,10 @@ def _add_hedges_commands(sub: Any) -> None:
     p = sub.add_parser(
         "portfolio-hedge",
         help="hedge a CSV of holdings by beta (the MF_PORTFOLIO_HEDGE table)",
-        description="HOLDINGS is a CSV with columns symbol, exposure and optionally beta; "
-        "missing betas are estimated from --prices (columns named by symbol). CSVs as Excel "
+        description="HOLDINGS is a CSV with columns symbol, exposure (signed USD: a short is "
+        "negative) and optionally beta, or symbol, contracts (signed), price and contract "
+        "instead of exposure; missing betas are estimated from --prices (columns named by "
+        "symbol). CSVs as Excel "
         "saves them: UTF-8, UTF-16 (Unicode Text) or Windows text, comma, semicolon or TAB "
         "separated.",
         epilog=_examples(
@@ -910,7 +932,10 @@ def _add_hedges_commands(sub: Any) -> None:
             "--hedge-col BTC"
         ),
     )
-    p.add_argument("holdings", help="CSV of holdings: symbol, exposure[, beta]")
+    p.add_argument(
+        "holdings",
+        help="CSV of holdings: symbol, exposure[, beta], or symbol, contracts, price, contract[, beta]",
+    )
     p.add_argument("price", help="price of the hedge contract")
     p.add_argument("contract", help="hedge contract: " + _CONTRACT_HELP)
     p.add_argument("--prices", help="CSV of price histories, oldest first, a column per symbol")

@@ -1067,3 +1067,100 @@ def MF_RISK_BUDGETS(equity: Any, risk: Any, risk_amount: Any) -> Any:
     from ._planner import risk_budgets
 
     return risk_budgets(_v(equity), _v(risk), _v(risk_amount))
+
+
+# ------------------------------------------- signed exposure and trade plans (worksheets)
+@xw.func(category=CATEGORY)
+@_short_errors
+@arg(
+    "contracts",
+    ndim=2,
+    doc="Signed position in the venue's order unit: positive long, negative short",
+)
+@arg("price", ndim=2, doc="Price (mark or last)")
+@arg("contract", ndim=2, doc=_CONTRACT_DOC)
+@arg("specs", ndim=2, doc=_SPEC_DOC)
+def MF_EXPOSURE(contracts: Any, price: Any, contract: Any, specs: Any = None) -> Any:
+    """Signed USD exposure: positive long, negative short (MF_NOTIONAL is unsigned); per row over columns, a bad row shows its message."""
+    from ._planner import exposures
+
+    return _out(exposures(_v(contracts), _v(price), _v(contract), _specs(specs)))
+
+
+_PLAN_ARGS = (
+    ("equity", "Account size in USD"),
+    ("risk", "Fraction of the account per trade (1.5% = 0.015); blank where an amount is given"),
+    ("risk_amount", "USD to risk per trade; blank where a risk % is given"),
+    ("entry", "Entry price of each trade (a column)"),
+    ("stop_price", "Stop price of each trade: below entry = long, above = short"),
+    ("contract", _CONTRACT_DOC),
+    ("fee_rate", "Optional fee per side of each trade; a blank cell is 0"),
+    ("leverage", "Optional leverage of each trade (20 = 20x); a blank cell is no leverage (1x)"),
+    ("specs", _SPEC_DOC),
+)
+
+
+def _plan_args(fn: _F) -> _F:
+    for name, doc in reversed(_PLAN_ARGS):
+        fn = arg(name, ndim=2, doc=doc)(fn)
+    return fn
+
+
+@xw.func(category=CATEGORY)
+@_short_errors
+@_plan_args
+def MF_PLAN(
+    equity: Any,
+    risk: Any,
+    risk_amount: Any,
+    entry: Any,
+    stop_price: Any,
+    contract: Any,
+    fee_rate: Any = None,
+    leverage: Any = None,
+    specs: Any = None,
+) -> Any:
+    """One row per planned trade, in USD: Risk budget, Contracts, Risk at stop, Exposure (short -), Margin, Check; a bad row shows its message in Check and the others compute."""
+    from ._planner import plan_trades
+
+    return plan_trades(
+        _v(equity),
+        _v(risk),
+        _v(risk_amount),
+        _v(entry),
+        _v(stop_price),
+        _v(contract),
+        _v(fee_rate),
+        _v(leverage),
+        _specs(specs),
+    )
+
+
+@xw.func(category=CATEGORY)
+@_short_errors
+@_plan_args
+def MF_PLAN_TOTALS(
+    equity: Any,
+    risk: Any,
+    risk_amount: Any,
+    entry: Any,
+    stop_price: Any,
+    contract: Any,
+    fee_rate: Any = None,
+    leverage: Any = None,
+    specs: Any = None,
+) -> Any:
+    """A column: combined risk at stop, combined margin, net exposure (USD) of MF_PLAN's trades; text naming the rows with errors if any trade failed."""
+    from ._planner import plan_totals
+
+    return plan_totals(
+        _v(equity),
+        _v(risk),
+        _v(risk_amount),
+        _v(entry),
+        _v(stop_price),
+        _v(contract),
+        _v(fee_rate),
+        _v(leverage),
+        _specs(specs),
+    )

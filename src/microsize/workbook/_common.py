@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -125,3 +126,36 @@ def _header_styler(col_formats: Sequence[str]) -> Callable[[int, int, list[list[
         return "header" if i == 0 else col_formats[j]
 
     return styler
+
+
+def _shown_check(
+    book: _Book,
+    sheet: str,
+    a1: str,
+    counted: tuple[str, str, str],
+    counts: tuple[int, int],
+    note: str = "",
+) -> None:
+    """A check cell (red unless it reads ok) for a spill that may show fewer rows than
+    there are: Excel shows #SPILL! where a longer result runs into a block below, and
+    LibreOffice keeps an array formula's range as saved and cuts a longer result without
+    a word. ``counted`` is (formula counting the rows shown, formula giving how many there
+    are, what they are); ``counts`` the two numbers in the template, for the cached value;
+    ``note`` ends the sentence when rows are missing."""
+    shown, want, what = counted
+    formula = (
+        f'=IF({shown}={want},"ok: all "&{want}&" {what} shown",'
+        f'"only "&{shown}&" of "&{want}&" {what} shown{note}")'
+    )
+    n, total = counts
+    value = (
+        f"ok: all {total} {what} shown" if n == total else f"only {n} of {total} {what} shown{note}"
+    )
+    if "check" not in book.fmt:  # not wrapped: the sentence runs on into the empty cells
+        book.fmt["check"] = book.wb.add_format({"bg_color": "#F2F2F2"})
+    book.plain(sheet, a1, formula, value, "check")
+    absolute = "$" + re.sub(r"(\d+)$", r"$\1", a1)
+    book.sheets[sheet].conditional_format(
+        a1,
+        {"type": "formula", "criteria": f'=LEFT({absolute},3)<>"ok:"', "format": book.fmt["warn"]},
+    )

@@ -6,41 +6,67 @@ from typing import Any
 
 from ._book import SPECS, Call, Ref, _Book, cell_name
 
+#: Exit prices on the P&L curve of the Margin sheet.
+PNL_POINTS = 23
 
-def pnl_chart(
-    book: _Book, s: str, entry: Ref, size: Ref, stop: Ref, contract: Ref, liq: Ref, top: int
-) -> None:
-    """Profit and loss across exit prices (MF_LADDER_PRICES, MF_PNL) with the entry, the
-    stop, two targets and the liquidation price marked, in columns F to H from row top."""
+
+def pnl_chart(book: _Book, s: str, trade: tuple[Ref, Ref, Ref, Ref], liq: Ref, top: int) -> None:
+    """Profit and loss across exit prices (MF_LADDER_PRICES, MF_PNL, fees included) with
+    the entry, two targets, the liquidation price and the stop marked, in columns F to H
+    from row ``top``. ``trade`` is (entry, contracts, stop, contract). The targets (1R and
+    2R, MF_TARGET), the fee (the contract's taker fee, MF_SPEC) and the chart's range
+    (from the lowest to the highest mark) are formulas of the trade: type over them to
+    choose others. Past the liquidation price the curve stays at the loss at liquidation:
+    the exchange has closed the position there."""
+    entry, size, stop, contract = trade
     book.section(s, cell_name(top, 5), "Profit and loss across exit prices: MF_PNL", span=3)
-    t1, t2 = (
-        book.write(s, cell_name(top + 1 + i, 6), v, "in_price")
-        for i, v in enumerate((63000, 66000))
-    )
-    book.write(s, cell_name(top + 1, 5), "Target 1", "label")
-    book.write(s, cell_name(top + 2, 5), "Target 2", "label")
-    low, high = (
-        book.write(s, cell_name(top + 3, 6), 56000, "in_price"),
-        book.write(s, cell_name(top + 4, 6), 67000, "in_price"),
-    )
-    book.write(s, cell_name(top + 3, 5), "Chart from", "label")
-    book.write(s, cell_name(top + 4, 5), "Chart to", "label")
-    r = top + 6
-    for j, title in enumerate(("Mark", "Price", "PnL")):
-        book.write(s, cell_name(r, 5 + j), title, "header")
+    labels = ("Target 1 (1R)", "Target 2 (2R)", "Chart from", "Chart to", "Fee rate (each side)")
+    for i, label in enumerate(labels):
+        book.write(s, cell_name(top + 1 + i, 5), label, "label")
+    book.write(s, cell_name(top + 1, 7), "MF_TARGET, MF_SPEC; type to override", "note")
+    targets = []
+    fee_at = (top + 5, 6)
+    book.formula(s, cell_name(*fee_at), "MF_SPEC", contract, "taker_fee", SPECS, fmt="in_pct")
+    fee_ref = Ref(s, fee_at)
+    for i, r in enumerate((1, 2)):
+        t = book.formula(
+            s,
+            cell_name(top + 1 + i, 6),
+            "MF_TARGET",
+            entry,
+            stop,
+            r,
+            contract,
+            fee_ref,
+            SPECS,
+            fmt="in_price",
+        )
+        targets.append(Ref(s, (t.row, t.col)))
+    t1, t2 = targets
+    r = top + 7
     marks = (
         ("Entry", entry),
-        ("Stop", stop),
         ("Target 1", t1),
         ("Target 2", t2),
         ("Liquidation", liq),
+        ("Stop", stop),  # last: drawn over the liquidation marker when they are close
     )
+    mark_cells = ",".join(cell_name(r + 1 + i, 6, absolute=True) for i in range(len(marks)))
+    values = [book.model.value(ref) for _, ref in marks]
+    numbers = [v for v in values if isinstance(v, int | float)]
+    low = book.plain(
+        s, cell_name(top + 3, 6), f"=MIN({mark_cells})*0.99", min(numbers) * 0.99, "in_price"
+    )
+    high = book.plain(
+        s, cell_name(top + 4, 6), f"=MAX({mark_cells})*1.01", max(numbers) * 1.01, "in_price"
+    )
+    for j, title in enumerate(("Mark", "Price", "PnL")):
+        book.write(s, cell_name(r, 5 + j), title, "header")
     for i, (label, ref) in enumerate(marks):
         row = r + 1 + i
         book.write(s, cell_name(row, 5), label, "label")
-        value = book.model.value(ref)
         a = cell_name(*ref.first, absolute=True)
-        book.plain(s, cell_name(row, 6), f"={a}", value, "out_price")
+        book.plain(s, cell_name(row, 6), f"={a}", values[i], "out_price")
         book.formula(
             s,
             cell_name(row, 7),
@@ -49,55 +75,93 @@ def pnl_chart(
             entry,
             Ref(s, (row, 6)),
             contract,
-            0,
+            fee_ref,
             SPECS,
             fmt="out_money",
         )
-    r2 = r + 7
-    book.write(s, cell_name(r2, 5), "Exit price", "header")
-    book.write(s, cell_name(r2, 6), "PnL", "header")
-    exits = Call("MF_LADDER_PRICES", (low, high, 23, "even", contract, SPECS))
-    book.formula(s, cell_name(r2 + 1, 5), exits.function, *exits.args, fmt="out_price")
-    book.formula(
-        s, cell_name(r2 + 1, 6), "MF_PNL", size, entry, exits, contract, 0, SPECS, fmt="out_money"
+    _pnl_curve(book, s, (entry, size, contract, fee_ref), (low, high), (r + 4, r + 7))
+    _pnl_scatter(book, s, r, marks, top)
+
+
+def _pnl_curve(
+    book: _Book,
+    s: str,
+    trade: tuple[Ref, Ref, Ref, Ref],
+    span: tuple[Ref, Ref],
+    rows: tuple[int, int],
+) -> None:
+    """The exit prices, their PnL (MF_PNL), and the PnL the position really makes: the
+    loss at liquidation for an exit beyond it (plain formulas the chart draws)."""
+    entry, size, contract, fee = trade
+    low, high = span
+    liq_row, r2 = rows
+    for j, title in enumerate(("Exit price", "PnL", "PnL, liquidation included")):
+        book.write(s, cell_name(r2, 5 + j), title, "header")
+    exits = Call("MF_LADDER_PRICES", (low, high, PNL_POINTS, "even", contract, SPECS))
+    px = book.formula(s, cell_name(r2 + 1, 5), exits.function, *exits.args, fmt="out_price")
+    pnl = book.formula(
+        s, cell_name(r2 + 1, 6), "MF_PNL", size, entry, exits, contract, fee, SPECS, fmt="out_money"
     )
+    liq, liq_pnl = cell_name(liq_row, 6, absolute=True), cell_name(liq_row, 7, absolute=True)
+    n = cell_name(size.first[0], size.first[1], absolute=True)
+    liq_value = book.model.value(Ref(s, (liq_row, 6)))
+    liq_loss = book.model.value(Ref(s, (liq_row, 7)))
+    sign = book.model.value(size)
+    for i in range(PNL_POINTS):
+        row = r2 + 1 + i
+        x, y = cell_name(row, 5), cell_name(row, 6)
+        price = px.result[i][0]
+        gone = isinstance(liq_value, int | float) and (
+            (sign > 0 and price <= liq_value) or (sign < 0 and price >= liq_value)
+        )
+        book.plain(
+            s,
+            cell_name(row, 7),
+            f"=IF(AND(ISNUMBER({liq}),OR(AND({n}>0,{x}<={liq}),AND({n}<0,{x}>={liq}))),{liq_pnl},{y})",
+            liq_loss if gone else pnl.result[i][0],
+            "out_money",
+        )
+
+
+def _pnl_scatter(book: _Book, s: str, r: int, marks: tuple[tuple[str, Ref], ...], top: int) -> None:
+    r2 = r + 7
     chart = book.wb.add_chart({"type": "scatter", "subtype": "straight"})
     chart.add_series(
         {
-            "name": "PnL",
-            "categories": [s, r2 + 1, 5, r2 + 23, 5],
-            "values": [s, r2 + 1, 6, r2 + 23, 6],
+            "name": "PnL (flat past liquidation)",
+            "categories": [s, r2 + 1, 5, r2 + PNL_POINTS, 5],
+            "values": [s, r2 + 1, 7, r2 + PNL_POINTS, 7],
             "line": {"color": "#1F4E79", "width": 2},
         }
     )
-    colors = ("#404040", "#C00000", "#00B050", "#00B050", "#FF0000")
-    shapes = ("diamond", "square", "triangle", "triangle", "x")
+    style = {
+        "Entry": ("diamond", 9, "#404040", True),
+        "Target 1": ("triangle", 9, "#00B050", True),
+        "Target 2": ("triangle", 9, "#00B050", True),
+        "Liquidation": ("circle", 14, "#FF0000", False),  # a ring: the stop shows inside it
+        "Stop": ("square", 8, "#C00000", True),
+    }
     for i, (label, _ref) in enumerate(marks):
         row = r + 1 + i
+        shape, size, color, filled = style[label]
+        marker: dict[str, Any] = {
+            "type": shape,
+            "size": size,
+            "border": {"color": color, "width": 2 if not filled else 0.75},
+        }
+        marker["fill"] = {"color": color} if filled else {"none": True}
         chart.add_series(
             {
                 "name": label,
                 "categories": [s, row, 6, row, 6],
                 "values": [s, row, 7, row, 7],
-                "marker": {
-                    "type": shapes[i],
-                    "size": 9,
-                    "fill": {"color": colors[i]},
-                    "border": {"color": colors[i]},
-                },
+                "marker": marker,
                 "line": {"none": True},
             }
         )
-    chart.set_title({"name": "Profit and loss at exit (USDT)", "name_font": {"size": 11}})
-    chart.set_x_axis(
-        {
-            "num_format": "#,##0",
-            "name": "Exit price",
-            "min": 56000,
-            "max": 67000,
-            "label_position": "low",
-        }
-    )
+    chart.set_title({"name": "Profit and loss at exit", "name_font": {"size": 11}})
+    # no fixed minimum or maximum: the axis follows Chart from / Chart to
+    chart.set_x_axis({"num_format": "#,##0", "name": "Exit price", "label_position": "low"})
     chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 600, "height": 340})

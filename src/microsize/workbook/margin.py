@@ -102,10 +102,41 @@ def _margin_sheet(book: _Book, keys: str) -> None:
         cell_name(top, 3),
         "The liquidation price turns red when it comes before the stop: the exchange would "
         "close the position before your stop. Lower the leverage to at most the max leverage "
-        "shown below it. The 20x BTC case: liquidation at 57,228.92, stop at 57,000: at most 18x. "
-        "Leave the optional cells blank to use the contract's margin tier.",
+        "shown below it. Leave the optional cells blank to use the contract's margin tier.",
         "note",
     )
-    ws.merge_range(top, 3, top + 4, 3, None)
-    pnl_chart(book, s, entry, size, stop, contract, Ref(s, (top + 2, 1)), 3)
+    ws.merge_range(top, 3, top + 3, 3, None)
+    liq_ref = Ref(s, (top + 2, 1))
+    _now_sentence(book, s, top + 4, (liq_ref, Ref(s, (top + 3, 1)), stop))
+    pnl_chart(book, s, (entry, size, stop, contract), liq_ref, 3)
     _protect(ws)
+
+
+def _now_sentence(book: _Book, s: str, row: int, cells: tuple[Ref, Ref, Ref]) -> None:
+    """This trade in words, built from its results (it follows every input): the cells
+    are (liquidation price, max leverage, stop)."""
+    liq, top, stop = (cell_name(*r.first, absolute=True) for r in cells)
+    size = cell_name(5, 1, absolute=True)
+    before = f"OR(AND({size}>0,{liq}>={stop}),AND({size}<0,{liq}<={stop}))"
+    verdict = (
+        f'IF(ISNUMBER({liq}),IF({before},"comes before the stop: lower the leverage to at '
+        f'most "&{top}&"x","is beyond the stop"),"")'
+    )
+    text = (
+        f'="This trade: liquidation at "&IF(ISNUMBER({liq}),TEXT({liq},"#,##0.00"),{liq})'
+        f'&", stop at "&TEXT({stop},"#,##0.00")&"; the liquidation "&{verdict}'
+    )
+    lv, tv, sv = (book.model.value(r) for r in cells)
+    n = book.model.value(Ref(s, (5, 1)))
+    if isinstance(lv, int | float):
+        first = (n > 0 and lv >= sv) or (n < 0 and lv <= sv)
+        tail = (
+            f"comes before the stop: lower the leverage to at most {tv:g}x"
+            if first
+            else "is beyond the stop"
+        )
+        shown = f"{lv:,.2f}"
+    else:
+        tail, shown = "", str(lv)
+    value = f"This trade: liquidation at {shown}, stop at {sv:,.2f}; the liquidation {tail}"
+    book.plain(s, cell_name(row, 3), text, value, "note")

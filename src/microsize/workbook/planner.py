@@ -3,10 +3,15 @@ per result column, spilling beside the table), and their combined risk and margi
 
 from __future__ import annotations
 
-from typing import Any
-
-from ._book import SPECS, Call, _Book
-from ._common import _PCT_VALIDATION, _POSITIVE_VALIDATION, _contract_validation, _inputs, _protect
+from ._book import SPECS, _Book
+from ._common import (
+    _PCT_VALIDATION,
+    _POSITIVE_VALIDATION,
+    _contract_validation,
+    _inputs,
+    _protect,
+    _shown_check,
+)
 
 # Planned trades on two venues (Hyperliquid, Binance): (trade, contract, entry, stop, risk %, risk amount, fee,
 # leverage); a row gives a risk % or a risk amount.
@@ -24,7 +29,9 @@ def _planner_sheet(book: _Book, keys: str) -> None:
         s,
         "Plan several trades",
         "One row per planned trade in the table Trades (type a row below it to add one). "
-        "Each grey column is one formula over the table's columns: it grows with the table.",
+        "The grey columns are one formula over the table's columns: they grow with the table. "
+        "A blank Fee is 0, a blank Leverage no leverage; a row with an error says why in "
+        "Check and the totals name it. A short's exposure is negative.",
         [
             ("A:A", 24),
             ("B:B", 20),
@@ -63,39 +70,38 @@ def _planner_sheet(book: _Book, keys: str) -> None:
     n = len(TRADES)
     ws.data_validation(9, 1, 9 + n - 1, 1, _contract_validation(keys))
     ws.data_validation(9, 4, 9 + n - 1, 4, _PCT_VALIDATION)
-    budget = Call("MF_RISK_BUDGETS", (account, t["Risk %"], t["Risk amount"]))
-    size = Call("MF_CONTRACTS", (budget, t["Entry"], t["Stop"], t["Contract"], t["Fee"], SPECS))
-    columns: list[tuple[str, Call, str]] = [
-        ("Contracts", size, "out_num"),
-        (
-            "Risk at stop",
-            Call("MF_RISK", (size, t["Entry"], t["Stop"], t["Contract"], t["Fee"], SPECS)),
+    plan_args = (
+        account,
+        t["Risk %"],
+        t["Risk amount"],
+        t["Entry"],
+        t["Stop"],
+        t["Contract"],
+        t["Fee"],
+        t["Leverage"],
+        SPECS,
+    )
+    book.section(s, "J8", "Per trade (USD): MF_PLAN, one formula over the table", span=6)
+    titles = ("Risk budget", "Contracts", "Risk at stop", "Exposure (short -)", "Margin", "Check")
+    for j, title in enumerate(titles):
+        book.write(s, _a1(8, 9 + j), title, "header")
+    book.formula(
+        s,
+        "J10",
+        "MF_PLAN",
+        *plan_args,
+        styler=lambda i, j, rows: (
             "out_money",
-        ),
-        ("Notional", Call("MF_NOTIONAL", (size, t["Entry"], t["Contract"], SPECS)), "out_money"),
-        (
-            "Margin",
-            Call("MF_MARGIN", (size, t["Entry"], t["Leverage"], t["Contract"], SPECS)),
+            "out_num",
             "out_money",
-        ),
-        (
-            "Liquidation",
-            Call(
-                "MF_LIQ_CHECK", (t["Entry"], t["Stop"], size, t["Leverage"], t["Contract"], SPECS)
-            ),
+            "out_money",
+            "out_money",
             "out",
-        ),
-    ]
-    book.section(s, "J8", "Per trade: one formula per column", span=6)
-    results: dict[str, Any] = {}
-    for j, (title, call, fmt) in enumerate(columns):
-        col = 9 + j if j < 4 else 14
-        book.write(s, _a1(8, col), title, "header")
-        cell = book.formula(s, _a1(9, col), call.function, *call.args, fmt=fmt)
-        results[title] = cell
-    # "liquidation ... comes before the stop" is the only status sorting before "m" ("no ...",
-    # "not checked ...", "ok ..." come after): a cell-value rule, which LibreOffice applies
-    # to array cells (a text rule there it never applies)
+        )[j],
+    )
+    # "error: ..." and "liquidation ... comes before the stop" are the only checks sorting
+    # before "m" ("n/a ...", "no ...", "not checked ...", "ok ..." come after): a cell-value
+    # rule, which LibreOffice applies to array cells (a text rule there it never applies)
     ws.conditional_format(
         9,
         14,
@@ -104,39 +110,55 @@ def _planner_sheet(book: _Book, keys: str) -> None:
         {"type": "cell", "criteria": "<", "value": '"m"', "format": book.fmt["warn"]},
     )
 
-    book.section(s, "D4", "Totals", span=4)
-    risk_call = columns[1][1]
-    margin_call = columns[3][1]
-    total_risk = book.model.value(Call("SUM", (risk_call,)))
-    total_margin = book.model.value(Call("SUM", (margin_call,)))
+    book.write(s, "J7", "Trades shown", "label")
+    _shown_check(
+        book,
+        s,
+        "L7",
+        ("COUNTA($O$10:$O$209)", "ROWS(Trades[Entry])", "trades"),
+        (n, n),
+        ": the totals count them all",
+    )
+
+    book.section(s, "D4", "Totals (USD): MF_PLAN_TOTALS", span=4)
+    totals = book.formula(s, "G5", "MF_PLAN_TOTALS", *plan_args, fmt="out_money")
+    for i, label in enumerate(
+        ("Combined risk at stop", "Combined margin", "Net exposure (long +, short -)")
+    ):
+        book.write(s, f"D{5 + i}", label, "label")
+    total_risk, total_margin = totals.result[0][0], totals.result[1][0]
     acct = book.model.value(account)
     lim = book.model.value(limit)
-    book.write(s, "D5", "Combined risk at stop", "label")
-    book.formula(s, "G5", "SUM", risk_call, fmt="out_money")
-    book.write(s, "D6", "Combined margin", "label")
-    book.formula(s, "G6", "SUM", margin_call, fmt="out_money")
+    ok = all(isinstance(r[0], float) for r in totals.result)
     book.write(s, "J5", "Risk / account", "label")
-    book.plain(s, "L5", "=IF($B$5>0,$G$5/$B$5,0)", total_risk / acct, "out_pct")
+    book.plain(
+        s,
+        "L5",
+        '=IF(ISNUMBER($G$5),$G$5/$B$5,"n/a")',
+        total_risk / acct if ok else "n/a",
+        "out_pct",
+    )
     book.write(s, "J6", "Margin / account", "label")
-    book.plain(s, "L6", "=IF($B$5>0,$G$6/$B$5,0)", total_margin / acct, "out_pct")
-    over = total_risk / acct > lim
+    book.plain(
+        s,
+        "L6",
+        '=IF(ISNUMBER($G$6),$G$6/$B$5,"n/a")',
+        total_margin / acct if ok else "n/a",
+        "out_pct",
+    )
+    above = "Combined risk is above your limit: cut a trade's risk %"
+    within = "ok: combined risk within your limit"
     book.plain(
         s,
         "O5",
-        '=IF($L$5>$B$6,"Combined risk is above your limit: cut a trade\'s risk %","ok: combined risk within your limit")',
-        "Combined risk is above your limit: cut a trade's risk %"
-        if over
-        else "ok: combined risk within your limit",
+        f'=IF(ISNUMBER($G$5),IF($L$5>$B$6,"{above}","{within}"),$G$5)',
+        (above if total_risk / acct > lim else within) if ok else total_risk,
         "out",
     )
+    # red unless it reads ok (a trade with an error, or the risk above the limit)
     ws.conditional_format(
         "O5",
-        {
-            "type": "text",
-            "criteria": "begins with",
-            "value": "Combined",
-            "format": book.fmt["warn"],
-        },
+        {"type": "formula", "criteria": '=LEFT($O$5,3)<>"ok:"', "format": book.fmt["warn"]},
     )
     _protect(ws)
 

@@ -12,6 +12,7 @@ from ._common import (
     _inputs,
     _label_value_styler,
     _protect,
+    _shown_check,
 )
 from ._data import SAMPLE_PRICES
 from .charts import fitted_scatter
@@ -89,8 +90,9 @@ def _portfolio_sheet(book: _Book, prices: dict[str, Col], keys: str) -> None:
         s,
         "Hedge a portfolio by beta",
         "Positions in any contracts on any venues (a table: type a row below it to add one). "
-        "Exposure comes from MF_NOTIONAL, each beta from the Prices table against BTC "
-        "(MF_BETAS), and the hedge from MF_PORTFOLIO_HEDGE in the micro you choose.",
+        "Contracts are signed (a short is negative); exposure is signed USD from MF_EXPOSURE, "
+        "each beta from the Prices table against BTC (MF_BETAS), and the hedge from "
+        "MF_PORTFOLIO_HEDGE in the micro you choose.",
         [
             ("A:A", 20),
             ("B:B", 8),
@@ -118,24 +120,35 @@ def _portfolio_sheet(book: _Book, prices: dict[str, Col], keys: str) -> None:
     )
     n = len(HOLDINGS)
     ws.data_validation(5, 2, 5 + n - 1, 2, _contract_validation(keys))
-    exposure = Call("MF_NOTIONAL", (h["Contracts"], h["Price"], h["Contract"], SPECS))
+    exposure = Call("MF_EXPOSURE", (h["Contracts"], h["Price"], h["Contract"], SPECS))
     betas = Call("MF_BETAS", (prices["#All"], h["Asset"], "BTC"))
     book.section(s, "G4", "Per holding", span=3)
-    book.write(s, "G5", "Exposure (USD)", "header")
+    book.write(s, "G5", "Exposure (USD, short -)", "header")
     book.write(s, "H5", "Beta", "header")
     book.write(s, "I5", "Beta-weighted (USD)", "header")
     book.formula(s, "G6", exposure.function, *exposure.args, fmt="out_money")
     book.formula(s, "H6", betas.function, *betas.args, fmt="out_ratio")
     book.formula(s, "I6", "*", exposure, betas, fmt="out_money")
-
-    book.section(s, "K4", "Hedge")
-    price, contract, target = _inputs(
+    _shown_check(
         book,
         s,
-        4,
+        "G3",
+        ("COUNTA($G$6:$G$205)", "ROWS(Holdings[Contracts])", "holdings"),
+        (n, n),
+        ": the hedge counts them all",
+    )
+
+    book.section(s, "K4", "Hedge")
+    book.write(s, "K5", "Hedge price (BTC): the latest in Prices; type to override", "label")
+    latest = SAMPLE_PRICES[-1][PRICE_ASSETS.index("BTC")]
+    price = book.plain(s, "L5", "=INDEX(Prices[BTC],ROWS(Prices[BTC]))", latest, "in_price")
+    ws.data_validation("L5", _POSITIVE_VALIDATION)
+    contract, target = _inputs(
+        book,
+        s,
+        5,
         10,
         [
-            ("Hedge price (BTC)", 41144.35, "in_price", _POSITIVE_VALIDATION),
             ("Hedge contract", "cme:MBT", "in", _contract_validation(keys)),
             ("Target beta (keep some ETH view)", 0.5, "in_num", None),
         ],

@@ -21,6 +21,45 @@ from ._common import (
 _LINE = 28
 
 
+def _text(x: Any) -> str:
+    """A number as a spreadsheet joins it into text (up to 15 significant digits)."""
+    return format(float(x), ".15g") if isinstance(x, int | float) else str(x)
+
+
+def _money(x: Any) -> str:
+    return f"${x:,.2f}" if isinstance(x, int | float) else str(x)
+
+
+def _quoted_note(book: _Book, s: str, a1: str, cells: tuple[Any, ...]) -> None:
+    """The often-quoted size against MF_CONTRACTS, in words built from the cells (size
+    tested, its loss, the budget, MF_CONTRACTS' size and the MF_SIZE risk at the stop)."""
+    quoted, loss, budget, at_stop = cells
+    q, lo, b, c = (cell_name(*_first(x), absolute=True) for x in (quoted, loss, budget, at_stop))
+    n = cell_name(budget.row + 1, budget.col, absolute=True)  # MF_CONTRACTS, below the budget
+    formula = (
+        f'={q}&" contracts lose "&TEXT({lo},"$#,##0.00")&" at the stop: "&IF({lo}>{b},"over",'
+        f'"within")&" the "&TEXT({b},"$#,##0.00")&" budget. Sized to the budget (never '
+        f'over): "&{n}&" lose "&TEXT({c},"$#,##0.00")&"."'
+    )
+    v = book.model.value
+    qv, lv, bv, cv = v(quoted), v(_ref(loss)), v(_ref(budget)), v(at_stop)
+    nv = v(Ref(s, (budget.row + 1, budget.col)))
+    value = (
+        f"{_text(qv)} contracts lose {_money(lv)} at the stop: "
+        f"{'over' if lv > bv else 'within'} the {_money(bv)} budget. Sized to the budget "
+        f"(never over): {_text(nv)} lose {_money(cv)}."
+    )
+    book.plain(s, a1, formula, value, "note")
+
+
+def _first(x: Any) -> tuple[int, int]:
+    return x.first if isinstance(x, Ref) else (x.row, x.col)
+
+
+def _ref(x: Any) -> Ref:
+    return x if isinstance(x, Ref) else Ref(x.sheet, (x.row, x.col))
+
+
 def _sizing_sheet(book: _Book, keys: str) -> None:
     s = "Sizing"
     ws = book.start(
@@ -31,16 +70,21 @@ def _sizing_sheet(book: _Book, keys: str) -> None:
         [("A:A", 30), ("B:B", 30), ("C:C", 3), ("D:D", 26), ("E:E", 30)],
     )
     scenarios: list[tuple[int, str, list[Any]]] = [
-        (0, "ETH micro (0.001 ETH), no leverage", [2000, 0.015, 3520, 3450, 0.001, 0, None]),
+        (
+            0,
+            "Trade 1 (the heading is a formula: _title)",
+            [2000, 0.015, 3520, 3450, 0.001, 0, None],
+        ),
         (
             3,
-            "BTC at 20x: liquidation first",
+            "Trade 2 (the heading is a formula: _title)",
             [2000, 0.015, 60000, 57000, "binance:BTCUSDT", 0.0005, 20],
         ),
     ]
     heights: dict[int, float] = {}  # row -> height that shows every wrapped result
     for col, title, values in scenarios:
         book.section(s, cell_name(3, col), title)
+        _title(book, s, col, values)
         labels: list[tuple[str, str, dict[str, Any] | None]] = [
             ("Account size", "in_money", _POSITIVE_VALIDATION),
             ("Risk per trade", "in_pct", _PCT_VALIDATION),
@@ -82,7 +126,7 @@ def _sizing_sheet(book: _Book, keys: str) -> None:
     for row, height in heights.items():
         ws.set_row(row, height)
     top = 13 + len(labels_out) + 1  # one blank row below the MF_SIZE tables
-    book.section(s, cell_name(top, 0), "Checks on the ETH micro")
+    book.section(s, cell_name(top, 0), "Checks on trade 1")
     book.write(s, cell_name(top + 1, 0), "Risk budget: MF_RISK_AMOUNT", "label")
     budget = book.formula(
         s, cell_name(top + 1, 1), "MF_RISK_AMOUNT", eth[0], eth[1], fmt="out_money"
@@ -99,10 +143,10 @@ def _sizing_sheet(book: _Book, keys: str) -> None:
         eth[5],
         SPECS,
     )
-    book.write(s, cell_name(top + 3, 0), "Often-quoted size", "label")
+    book.write(s, cell_name(top + 3, 0), "A size to test (type any)", "label")
     quoted = book.write(s, cell_name(top + 3, 1), 431, "in_num")
     book.write(s, cell_name(top + 4, 0), "Its loss at the stop: MF_RISK", "label")
-    book.formula(
+    quoted_loss = book.formula(
         s,
         cell_name(top + 4, 1),
         "MF_RISK",
@@ -114,16 +158,11 @@ def _sizing_sheet(book: _Book, keys: str) -> None:
         SPECS,
         fmt="out_money",
     )
-    book.write(
-        s,
-        cell_name(top + 1, 3),
-        "431 contracts is the answer often quoted for this trade; it loses $30.17 at the stop, "
-        "over the $30 budget. MF_CONTRACTS never goes over: 428 lose $29.96.",
-        "note",
-    )
+    at_stop = Ref(s, (13 + labels_out.index("Risk at stop"), 1))
+    _quoted_note(book, s, cell_name(top + 1, 3), (quoted, quoted_loss, budget, at_stop))
     ws.merge_range(top + 1, 3, top + 4, 4, None)
 
-    book.section(s, cell_name(top + 6, 3), "About the BTC contract")
+    book.section(s, cell_name(top + 6, 3), "About the contract of trade 2")
     for i, (label, fld) in enumerate(
         (
             ("Order unit: MF_SPEC qty_unit", "qty_unit"),
@@ -234,13 +273,43 @@ def _atr_block(book: _Book, s: str, keys: str) -> None:
             args = (entry, roi, lev, side, contract, fee, SPECS)
         f = book.formula(s, cell_name(row, 12), fn, *args, fmt=fmt)
         cells[fn] = Ref(s, (f.row, f.col))
-    book.write(
-        s,
-        cell_name(top + 9, 11),
-        "The stop is 2 ATR below entry, rounded to the tick away from entry; sizing uses the "
-        "price the stop fills at after slippage, so a slipped stop stays within the budget. "
-        "The target makes at least 3R after both fees. ATR: Wilder's (first value the mean of "
-        "the first 14 true ranges), n/a until 14 bars.",
-        "note",
-    )
+    _atr_note(book, s, cell_name(top + 9, 11), (periods, method, multiple, side, r_mult))
     ws.merge_range(top + 9, 11, top + 13, 12, None)
+
+
+def _title(book: _Book, s: str, col: int, values: list[Any]) -> None:
+    """The example's heading, built from its contract and leverage cells (no figure in it
+    stays put when they change)."""
+    key, lev = cell_name(8, col + 1, absolute=True), cell_name(10, col + 1, absolute=True)
+    formula = (
+        f'="Trade: "&IF(ISNUMBER({key}),{key}&" units a contract",{key})'
+        f'&IF(ISNUMBER({lev})," at "&{lev}&"x",", no leverage")'
+    )
+    contract, leverage = values[4], values[6]
+    text = "Trade: " + (
+        f"{_text(contract)} units a contract" if isinstance(contract, int | float) else contract
+    )
+    text += f" at {_text(leverage)}x" if isinstance(leverage, int | float) else ", no leverage"
+    book.sheets[s].write_formula(3, col, formula, book.fmt["h2"], text)
+    book.model.values[(s, 3, col)] = text
+
+
+def _atr_note(book: _Book, s: str, a1: str, cells: tuple[Ref, ...]) -> None:
+    """What the ATR block does, its figures taken from its input cells."""
+    periods, method, multiple, side, r_mult = (cell_name(*c.first, absolute=True) for c in cells)
+    short = f'OR({side}="short",{side}="sell",{side}="s",{side}=-1)'
+    formula = (
+        f'="The stop is "&{multiple}&" ATR "&IF({short},"above","below")&" entry, rounded to '
+        "the tick away from entry; sizing uses the price the stop fills at after slippage, so "
+        'a slipped stop stays within the budget. The target makes at least "&'
+        f'{r_mult}&"R after both fees. ATR: "&{method}&", n/a until "&{periods}&" bars."'
+    )
+    v = [book.model.value(c) for c in cells]
+    where = "above" if v[3] in ("short", "sell", "s", -1) else "below"
+    value = (
+        f"The stop is {_text(v[2])} ATR {where} entry, rounded to the tick away from entry; "
+        "sizing uses the price the stop fills at after slippage, so a slipped stop stays "
+        f"within the budget. The target makes at least {_text(v[4])}R after both fees. "
+        f"ATR: {v[1]}, n/a until {_text(v[0])} bars."
+    )
+    book.plain(s, a1, formula, value, "note")
