@@ -1,16 +1,63 @@
-"""The ``libreoffice install|uninstall`` and ``recalc`` subcommands (argparse only here;
-the work is imported when a command runs)."""
+"""The ``libreoffice install|uninstall|build`` and ``recalc`` subcommands (argparse only
+here; the work is imported when a command runs).
+
+Exit status: 0 done; 1 ``recalc`` finished but cells show errors (named on stderr); 2 a
+refusal with a one-line message (bad argument, a path that cannot be read or written,
+LibreOffice missing or failing); 130 interrupted (Ctrl-C), after ending the LibreOffice
+processes the command started and removing its temporary files.
+"""
 
 from __future__ import annotations
 
 import argparse
+import functools
+import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["add_commands"]
+from ._office import OfficeError
+
+__all__ = ["add_commands", "error_report"]
+
+#: How many error cells ``recalc`` names; the rest are counted.
+SHOWN_ERRORS = 10
+_Command = Callable[[argparse.Namespace], int]
 
 
+def _path_error(exc: OSError) -> OfficeError:
+    """An OSError as a one-line message naming the path."""
+    path = exc.filename if exc.filename is not None else ""
+    other = f" -> {exc.filename2}" if exc.filename2 is not None else ""
+    reason = exc.strerror or str(exc)
+    return OfficeError(f"{str(path)[:100]!r}{other}: {reason}" if path else reason)
+
+
+def _guarded(name: str, on_interrupt: str) -> Callable[[_Command], _Command]:
+    """Run a command: an OSError is a message naming its path (exit 2), Ctrl-C one line on
+    stderr and exit 130 (what the command started is ended by its own ``finally``)."""
+
+    def wrap(func: _Command) -> _Command:
+        @functools.wraps(func)
+        def inner(args: argparse.Namespace) -> int:
+            try:
+                return func(args)
+            except OSError as exc:
+                raise _path_error(exc) from None
+            except KeyboardInterrupt:
+                print(f"microsize {name}: interrupted; {on_interrupt}", file=sys.stderr)
+                return 130
+
+        return inner
+
+    return wrap
+
+
+_REINSTALL = "run the command again to be sure of the add-in's state"
+
+
+@_guarded("libreoffice install", f"unopkg stopped: {_REINSTALL}")
 def _cmd_install(args: argparse.Namespace) -> int:
     from ._install import install
 
@@ -18,6 +65,7 @@ def _cmd_install(args: argparse.Namespace) -> int:
     return 0
 
 
+@_guarded("libreoffice uninstall", f"unopkg stopped: {_REINSTALL}")
 def _cmd_uninstall(args: argparse.Namespace) -> int:
     from ._install import uninstall
 
@@ -25,16 +73,48 @@ def _cmd_uninstall(args: argparse.Namespace) -> int:
     return 0
 
 
+@_guarded("libreoffice build", "no file written")
 def _cmd_build(args: argparse.Namespace) -> int:
     from ._extension import build_oxt
     from ._meta import functions
+    from ._recalc import atomic_path, make_folder
 
+    path = Path(args.path)
+    if path.is_dir():
+        raise OfficeError(
+            f"PATH {str(path)[:80]!r} is a folder: give a file name such as microsize.oxt"
+        )
+    make_folder(path.parent, f"PATH {str(path)[:80]!r}: folder")
     funcs = functions()
-    path = build_oxt(args.path, funcs)
+    with atomic_path(path) as tmp:
+        build_oxt(tmp, funcs)
     print(f"wrote {path} ({len(funcs)} MF_ functions)")
     return 0
 
 
+def _cell_ref(sheet: str, cell: str) -> str:
+    """``Sizing!B3``, ``'Spec changes'!B3`` (quoted as a formula would quote it)."""
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", sheet):
+        return f"{sheet}!{cell}"
+    return "'" + sheet.replace("'", "''") + f"'!{cell}"
+
+
+def error_report(errors: list[tuple[str, str, str]], shown: int = SHOWN_ERRORS) -> str:
+    """What ``recalc`` prints on stderr when cells show errors: the count, then up to
+    ``shown`` cells with what they show."""
+    n = len(errors)
+    lines = [
+        f"microsize recalc: {n} cell{'s' if n != 1 else ''} show{'' if n != 1 else 's'} an error:"
+    ]
+    for sheet, cell, text in errors[:shown]:
+        short = text if len(text) <= 200 else text[:199] + "…"
+        lines.append(f"  {_cell_ref(sheet, cell)}: {short}")
+    if n > shown:
+        lines.append(f"  ... and {n - shown} more")
+    return "\n".join(lines)
+
+
+@_guarded("recalc", "LibreOffice stopped, nothing written")
 def _cmd_recalc(args: argparse.Namespace) -> int:
     from ._recalc import recalc
 
@@ -45,8 +125,8 @@ def _cmd_recalc(args: argparse.Namespace) -> int:
         print(f"PDF: {result.pdf}")
     errors = result.error_cells()
     if errors:
-        first = ", ".join(f"{s}!{c} {e}" for s, c, e in errors[:3])
-        print(f"warning: {len(errors)} cells show an error value ({first})", file=sys.stderr)
+        print(error_report(errors), file=sys.stderr)
+        return 1
     return 0
 
 
