@@ -345,6 +345,90 @@ def _alive(pid: int) -> bool:
     return stat.rpartition(")")[2].split()[0] != "Z"
 
 
+@pytest.mark.office
+def test_recalc_of_a_book_libreoffice_cannot_read_is_one_line_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _office_or_skip()
+    book = tmp_path / "corrupt.xlsx"
+    book.write_bytes(bytes(range(256)) * 12)  # not a zip, not text
+    out = tmp_path / "out"
+    assert main(["recalc", str(book), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f"microsize: error: BOOK {str(book)!r}: LibreOffice could not read it as a workbook ("
+    )
+    assert len(err.splitlines()) == 1
+    assert not out.exists()
+
+
+def _descendants(pid: int) -> dict[int, str]:
+    """Command line of every living (not zombie) process descended from ``pid``."""
+    table: dict[int, tuple[int, str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if fields[0] != "Z":
+            table[int(entry.name)] = (int(fields[1]), cmd)
+    found: dict[int, str] = {}
+    frontier = {pid}
+    while frontier:
+        frontier = {p for p, (parent, _) in table.items() if parent in frontier} - set(found)
+        found.update((p, table[p][1]) for p in frontier)
+    return found
+
+
+@pytest.mark.office
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_ctrl_c_during_recalc_ends_libreoffice_and_leaves_nothing(tmp_path: Path) -> None:
+    """SIGINT (what Ctrl-C sends) to a running `microsize recalc`, once LibreOffice is
+    converting: one line on stderr, exit 130, every LibreOffice process it started ended,
+    its throwaway profile removed and no output folder or file left behind."""
+    import subprocess
+    import sys
+    import time
+
+    _office_or_skip()
+    out = tmp_path / "out"
+    code = "import sys; from microsize.cli import main; sys.exit(main(sys.argv[1:]))"
+    command = subprocess.Popen(
+        [sys.executable, "-c", code, "recalc", str(TEMPLATE), "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    office: dict[int, str] = {}
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and command.poll() is None:
+            office = _descendants(command.pid)
+            if any("--convert-to" in c for c in office.values()):
+                break
+            time.sleep(0.1)
+        assert any("--convert-to" in c for c in office.values()), "no soffice was started"
+        time.sleep(1.0)  # LibreOffice is loading the book
+        office = _descendants(command.pid) | office
+        command.send_signal(signal.SIGINT)
+        stdout, stderr = command.communicate(timeout=60)
+    finally:
+        if command.poll() is None:
+            command.kill()
+            command.wait()
+    assert command.returncode == 130, stderr
+    assert stderr == "microsize recalc: interrupted; LibreOffice stopped, nothing written\n"
+    assert stdout == ""
+    assert [c for p, c in office.items() if _alive(p)] == []
+    profiles = {m for c in office.values() for m in re.findall(r"file://(/\S+?)/profile", c)}
+    assert profiles, office
+    assert not [p for p in profiles if Path(p).exists()]
+    assert not out.exists()
+
+
 # ------------------------------------------------------------------ the quick loop
 def test_a_test_without_the_office_marker_cannot_start_libreoffice() -> None:
     """tests/conftest.py refuses soffice, unopkg and poppler to unmarked tests, so that

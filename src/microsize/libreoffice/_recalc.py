@@ -191,9 +191,12 @@ def _read_results(
             if Path(path).name.startswith(copy.stem + "-")
         }
         if not produced:
+            said = [x.strip() for x in log.splitlines() if x.startswith("Error")] or [
+                x.strip() for x in log.splitlines()[-1:]
+            ]
             raise OfficeError(
-                f"LibreOffice wrote no CSV for {book.name} (is it a workbook?): "
-                f"{log.strip()[-200:]}"
+                f"BOOK {str(book)[:80]!r}: LibreOffice could not read it as a workbook "
+                f"({' '.join(said)[:200] or 'no output'})"
             )
         hidden = hidden_sheets(copy)
         visible = {}
