@@ -136,7 +136,8 @@ def add_commands(sub: Any) -> None:
         "libreoffice",
         help="install the MF_ functions into LibreOffice Calc (a Calc add-in)",
         description="Build the LibreOffice extension from this Python's microsize.udfs and "
-        "register it with unopkg (for this user; as root, for every user with --shared). "
+        "register it with unopkg for this user; run as root, unopkg installs it for every "
+        "user of that LibreOffice (unopkg add --shared), and the command says where. "
         "LibreOffice's own Python must be the same version as this one: the add-in imports "
         "microsize and numpy from this Python's paths.",
         epilog="examples:\n  microsize libreoffice install\n  microsize libreoffice build microsize.oxt",
@@ -170,7 +171,11 @@ def add_commands(sub: Any) -> None:
         help="recalculate a workbook headless in LibreOffice: one CSV per visible sheet",
         description="Open a copy of BOOK headless in LibreOffice with the microsize add-in "
         "and a throwaway profile, recalculate, and write one CSV of values per visible "
-        "sheet (BOOK-SHEET.csv) into DIR, and BOOK.pdf with --pdf. BOOK is never modified.",
+        "sheet (BOOK-SHEET.csv) into DIR, and BOOK.pdf with --pdf. BOOK is never modified. "
+        "Exit status: 0 no cell shows an error; 1 a cell shows an error value (#DIV/0!, "
+        "Err:502, ...) or an MF_ function's message (up to 10 such cells are named on "
+        "stderr; the files are written all the same); 2 refused (the message names the "
+        "path or argument); 130 interrupted (Ctrl-C): LibreOffice stopped, nothing written.",
         epilog="examples:\n  microsize recalc workbook/microsize.xlsm --out report --pdf",
     )
     p.add_argument("book", help="the workbook (.xlsx, .xlsm, .ods)")

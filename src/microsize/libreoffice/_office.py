@@ -213,23 +213,28 @@ def run(cmd: list[str], what: str, timeout: float = 300, env: dict[str, str] | N
     this process is interrupted (Ctrl-C): no soffice is left running.
     """
     process = start(cmd, what, env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    with process:
-        try:
-            out, err = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            stop(process)
-            raise OfficeError(
-                f"{what}: LibreOffice did not finish within {timeout:.0f} s"
-            ) from None
-        except BaseException:  # KeyboardInterrupt, SystemExit: end the tool, then go on
-            stop(process)
-            raise
+    out, err = _outputs(process, timeout, f"{what}: LibreOffice")
     if process.returncode != 0:
         tail = (err or out).strip().splitlines()[-3:]
         raise OfficeError(
             f"{what} failed ({exit_text(process.returncode)}): {' '.join(tail)[:300]}"
         )
     return out + err
+
+
+def _outputs(process: subprocess.Popen[str], timeout: float, who: str) -> tuple[str, str]:
+    """stdout and stderr of a tool started by :func:`start`, once it has ended; the tool
+    and everything it started are ended first when it outlives ``timeout`` (OfficeError)
+    or this process is interrupted (KeyboardInterrupt goes on)."""
+    with process:
+        try:
+            return process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            stop(process)
+            raise OfficeError(f"{who} did not finish within {timeout:.0f} s") from None
+        except BaseException:
+            stop(process)
+            raise
 
 
 def exit_text(code: int) -> str:
@@ -361,15 +366,7 @@ def run_uno_client(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    with process:
-        try:
-            out, err = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            stop(process)
-            raise OfficeError(f"the UNO client did not finish within {timeout:.0f} s") from None
-        except BaseException:
-            stop(process)
-            raise
+    out, err = _outputs(process, timeout, "the UNO client")
     code = process.returncode
     stderr = " ".join((err or out).strip().splitlines()[-5:])[-400:]
     try:
