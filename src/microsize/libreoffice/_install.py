@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from ._extension import EXTENSION_ID, build_oxt, import_paths
-from ._office import Office, OfficeError, find_office, require_matching_python, run
+from ._office import Office, OfficeError, env_args, find_office, require_matching_python, run
 
 __all__ = [
     "env_args",
@@ -39,14 +39,6 @@ _SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
 
 def is_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
-
-
-def env_args(profile: Path) -> list[str]:
-    """soffice/unopkg arguments that keep the profile and shared extensions in ``profile``."""
-    return [
-        f"-env:UserInstallation={profile.resolve().as_uri()}",
-        f"-env:UNO_SHARED_PACKAGES_CACHE={(profile / 'shared').resolve().as_uri()}",
-    ]
 
 
 def write_profile_settings(profile: Path) -> None:

@@ -31,6 +31,7 @@ __all__ = [
     "ClientResult",
     "Office",
     "OfficeError",
+    "env_args",
     "exit_text",
     "find_office",
     "listening",
@@ -100,6 +101,14 @@ def find_office() -> Office:
         "LibreOffice is not installed (no soffice found; set MICROSIZE_SOFFICE to its path). "
         f"Debian/Ubuntu: apt-get install {_DEBIAN_PACKAGES}"
     )
+
+
+def env_args(profile: Path) -> list[str]:
+    """soffice/unopkg arguments that keep the profile and shared extensions in ``profile``."""
+    return [
+        f"-env:UserInstallation={profile.resolve().as_uri()}",
+        f"-env:UNO_SHARED_PACKAGES_CACHE={(profile / 'shared').resolve().as_uri()}",
+    ]
 
 
 def office_python_version(office: Office) -> tuple[int, int]:
@@ -267,8 +276,6 @@ def office_python(office: Office) -> Path:
 def listening(office: Office, profile: Path, pipe: str) -> Iterator[subprocess.Popen[str]]:
     """A headless soffice accepting UNO connections on ``pipe``; ended (with every process
     it started) when the block is left, however it is left."""
-    from ._install import env_args
-
     process = start(
         [
             str(office.soffice),
