@@ -6,9 +6,9 @@ installed; BOOK itself is never written. LibreOffice writes one CSV per sheet (v
 not the formatted text: 57228.9156627, not 57,228.92) and, on request, a PDF of the whole
 workbook; the CSVs of visible sheets are copied to DIR as ``<book>-<sheet>.csv``.
 
-Nothing reaches DIR until LibreOffice has finished: each file is copied to a temporary
-name beside its target and renamed, so an interrupted run (Ctrl-C, which also ends the
-soffice it started) leaves no partial file. The add-in runs with its debug output on, so
+Nothing reaches DIR until LibreOffice has finished: each file is copied into a temporary
+folder beside its target and renamed into place, so an interrupted run (Ctrl-C, which also
+ends the soffice it started) leaves no partial file. The add-in runs with its debug output on, so
 LibreOffice's log holds every exception an MF_ call raised; a cell that shows one of those
 messages, or a spreadsheet error value, is an error cell (:meth:`Recalc.error_cells`).
 """
@@ -91,7 +91,8 @@ class Recalc:
 
     def error_cells(self) -> list[tuple[str, str, str]]:
         """(sheet, cell, text) for every cell showing a spreadsheet error value or the
-        message of an MF_ call that refused its input, in sheet order, row by row."""
+        message of an MF_ call that refused its input, in sheet order, row by row (the
+        messages are those of the whole run: with several books, of any of them)."""
         from openpyxl.utils.cell import get_column_letter
 
         found = []
@@ -212,7 +213,6 @@ def _read_results(
     return out
 
 
-# Long on purpose: one LibreOffice session: start, open each book, export, always close.
 def recalc_many(
     books: Sequence[str | Path], out: str | Path, pdf: bool = False, office: Office | None = None
 ) -> list[Recalc]:
