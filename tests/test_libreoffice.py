@@ -207,6 +207,18 @@ def test_recalc_refuses_an_output_folder_it_cannot_create(
     assert not (tmp_path / "o").exists()
 
 
+def test_recalc_refuses_two_books_of_one_name_before_starting_anything(
+    fake_office: _office.Office, tmp_path: Path
+) -> None:
+    books = [tmp_path / "a" / "b.xlsx", tmp_path / "c" / "b.xlsm"]
+    for book in books:
+        book.parent.mkdir()
+        book.write_bytes(b"PK")
+    with pytest.raises(OfficeError, match="two books with the same name"):
+        rc.recalc_many(books, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
 def test_recalc_exit_status_names_at_most_ten_error_cells(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
