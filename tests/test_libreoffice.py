@@ -433,7 +433,7 @@ def test_ctrl_c_during_recalc_ends_libreoffice_and_leaves_nothing(tmp_path: Path
             command.kill()
             command.wait()
     assert command.returncode == 130, stderr
-    assert stderr == "microsize recalc: interrupted; LibreOffice stopped, nothing written\n"
+    assert stderr == "microsize recalc: interrupted; LibreOffice stopped, no partial file left\n"
     assert stdout == ""
     assert [c for p, c in office.items() if _alive(p)] == []
     profiles = {m for c in office.values() for m in re.findall(r"file://(/\S+?)/profile", c)}

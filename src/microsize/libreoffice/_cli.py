@@ -114,7 +114,7 @@ def error_report(errors: list[tuple[str, str, str]], shown: int = SHOWN_ERRORS) 
     return "\n".join(lines)
 
 
-@_guarded("recalc", "LibreOffice stopped, nothing written")
+@_guarded("recalc", "LibreOffice stopped, no partial file left")
 def _cmd_recalc(args: argparse.Namespace) -> int:
     from ._recalc import recalc
 
@@ -175,7 +175,7 @@ def add_commands(sub: Any) -> None:
         "Exit status: 0 no cell shows an error; 1 a cell shows an error value (#DIV/0!, "
         "Err:502, ...) or an MF_ function's message (up to 10 such cells are named on "
         "stderr; the files are written all the same); 2 refused (the message names the "
-        "path or argument); 130 interrupted (Ctrl-C): LibreOffice stopped, nothing written.",
+        "path or argument); 130 interrupted (Ctrl-C): LibreOffice stopped, no partial file left.",
         epilog="examples:\n  microsize recalc workbook/microsize.xlsm --out report --pdf",
     )
     p.add_argument("book", help="the workbook (.xlsx, .xlsm, .ods)")
