@@ -176,7 +176,7 @@ def add_commands(sub: Any) -> None:
         "Err:502, ...) or an MF_ function's message (up to 10 such cells are named on "
         "stderr; the files are written all the same); 2 refused (the message names the "
         "path or argument); 130 interrupted (Ctrl-C): LibreOffice stopped, no partial file left.",
-        epilog="examples:\n  microsize recalc workbook/microsize.xlsm --out report --pdf",
+        epilog="examples:\n  microsize recalc microsize.xlsm --out report --pdf",
     )
     p.add_argument("book", help="the workbook (.xlsx, .xlsm, .ods)")
     p.add_argument("--out", required=True, metavar="DIR", help="directory for the CSVs")
