@@ -19,7 +19,7 @@ from typing import Any
 
 from ._office import OfficeError
 
-__all__ = ["add_commands", "error_report"]
+__all__ = ["RECALC_EXIT_STATUS", "add_commands", "error_report"]
 
 #: How many error cells ``recalc`` names; the rest are counted.
 SHOWN_ERRORS = 10
@@ -114,6 +114,15 @@ def error_report(errors: list[tuple[str, str, str]], shown: int = SHOWN_ERRORS) 
     return "\n".join(lines)
 
 
+#: What ``recalc``'s exit status means (its --help says it).
+RECALC_EXIT_STATUS = (
+    "Exit status: 0 no cell shows an error; 1 a cell shows an error value (#DIV/0!, "
+    "Err:502, ...) or an MF_ function's message (up to 10 such cells are named on stderr; "
+    "the files are written all the same); 2 refused (the message names the path or "
+    "argument); 130 interrupted (Ctrl-C): LibreOffice stopped, no partial file left."
+)
+
+
 @_guarded("recalc", "LibreOffice stopped, no partial file left")
 def _cmd_recalc(args: argparse.Namespace) -> int:
     from ._recalc import recalc
@@ -171,14 +180,11 @@ def add_commands(sub: Any) -> None:
         help="recalculate a workbook headless in LibreOffice: one CSV per visible sheet",
         description="Open a copy of BOOK headless in LibreOffice with the microsize add-in "
         "and a throwaway profile, recalculate, and write one CSV of values per visible "
-        "sheet (BOOK-SHEET.csv) into DIR, and BOOK.pdf with --pdf. BOOK is never modified. "
-        "Exit status: 0 no cell shows an error; 1 a cell shows an error value (#DIV/0!, "
-        "Err:502, ...) or an MF_ function's message (up to 10 such cells are named on "
-        "stderr; the files are written all the same); 2 refused (the message names the "
-        "path or argument); 130 interrupted (Ctrl-C): LibreOffice stopped, no partial file left.",
+        "sheet (BOOK-SHEET.csv) into DIR, and BOOK.pdf with --pdf. BOOK is never modified.",
         epilog="examples:\n  microsize recalc microsize.xlsm --out report --pdf",
     )
     p.add_argument("book", help="the workbook (.xlsx, .xlsm, .ods)")
     p.add_argument("--out", required=True, metavar="DIR", help="directory for the CSVs")
     p.add_argument("--pdf", action="store_true", help="also write a PDF of the workbook")
     p.set_defaults(func=_cmd_recalc)
+    p.description = f"{p.description} {RECALC_EXIT_STATUS}"
