@@ -544,8 +544,10 @@ def _write_changed_book(path: Path, expected: dict[str, Any]) -> dict[str, str]:
         "D1": "MF_CONTRACTS(30,3520,3450,0.001)",
         "D2": "MF_RISK_AMOUNT(B1,B2)",
         "D3": "MF_CONTRACTS(D2,B3,B4,B5,B6)",
-        "D4": "MF_CONTRACTS(D2,B3,B4,B5,B7)",  # B7 blank: fee omitted
-        "D5": 'MF_LIQ_PRICE(B8,B10,B9,"binance:BTCUSDT",B11,B12,B13)',  # blanks: omitted
+        # a blank optional cell is written as a one-cell range, as the template writes it:
+        # Calc hands a single empty cell over as 0, a range keeps the blank (README)
+        "D4": "MF_CONTRACTS(D2,B3,B4,B5,B7:B7)",  # B7 blank: fee omitted
+        "D5": 'MF_LIQ_PRICE(B8,B10,B9,"binance:BTCUSDT",B11:B11,B12:B12,B13:B13)',
         "D6": "MF_RISK(0.428,B3,B4,B5,B6)",
         "D7": 'MF_CONTRACTS(D2,B3,"abc",B5)',  # text where a price belongs
         "D8": "MF_LADDER(D2,F1:H1,3420,B5)",  # the stop between the entries
@@ -558,7 +560,7 @@ def _write_changed_book(path: Path, expected: dict[str, Any]) -> dict[str, str]:
         "SIZE": f"A20:B{20 + len(size) - 1}",
         "LADDER": f"D20:{chr(ord('D') + len(ladder[0]) - 1)}{20 + len(ladder) - 1}",
     }
-    ws.write_dynamic_array_formula(spills["SIZE"], "=MF_SIZE(B1,B2,B3,B4,B5,B6,B7)")
+    ws.write_dynamic_array_formula(spills["SIZE"], "=MF_SIZE(B1,B2,B3,B4,B5,B6,B7:B7)")
     ws.write_dynamic_array_formula(spills["LADDER"], "=MF_LADDER(D2,F1:H1,3300,B5,F2:H2,B6)")
     ws.write_formula("J1", "=1/0")  # a spreadsheet error, which recalc reports
     ws.write_formula("J2", "=MF_CONTRACTS(J1,3520,3450,0.001)")  # Calc passes errors on
