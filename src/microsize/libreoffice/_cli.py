@@ -1,5 +1,5 @@
 """The ``libreoffice install|uninstall|build`` and ``recalc`` subcommands (argparse only
-here; the work is imported when a command runs).
+here; the work, and what it imports, is imported when a command runs).
 
 Exit status: 0 done; 1 ``recalc`` finished but cells show errors (named on stderr); 2 a
 refusal with a one-line message (bad argument, a path that cannot be read or written,
@@ -10,73 +10,68 @@ processes the command started and removing its temporary files.
 from __future__ import annotations
 
 import argparse
-import functools
-import re
 import sys
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
-
-from ._office import OfficeError
 
 __all__ = ["RECALC_EXIT_STATUS", "add_commands", "error_report"]
 
 #: How many error cells ``recalc`` names; the rest are counted.
 SHOWN_ERRORS = 10
-_Command = Callable[[argparse.Namespace], int]
+#: What ``recalc``'s exit status means (its --help says it).
+RECALC_EXIT_STATUS = (
+    "Exit status: 0 no cell shows an error; 1 a cell shows an error value (#DIV/0!, "
+    "Err:502, ...) or an MF_ function's message (up to 10 such cells are named on stderr; "
+    "the files are written all the same); 2 refused (the message names the path or "
+    "argument); 130 interrupted (Ctrl-C): LibreOffice stopped, no partial file left."
+)
+_UNOPKG_STOPPED = "unopkg stopped: run the command again to be sure of the add-in's state"
 
 
-def _path_error(exc: OSError) -> OfficeError:
-    """An OSError as a one-line message naming the path."""
-    path = exc.filename if exc.filename is not None else ""
-    other = f" -> {exc.filename2}" if exc.filename2 is not None else ""
-    reason = exc.strerror or str(exc)
-    return OfficeError(f"{str(path)[:100]!r}{other}: {reason}" if path else reason)
+class _Guarded:
+    """A command run so that an OSError is a one-line message naming its path (exit 2)
+    and Ctrl-C one line on stderr and exit 130; what the command started (soffice,
+    unopkg, temporary files) is ended and removed by its own ``finally``."""
+
+    def __init__(self, name: str, on_interrupt: str, func: Any) -> None:
+        self.name, self.on_interrupt, self.func = name, on_interrupt, func
+
+    def __call__(self, args: argparse.Namespace) -> int:
+        from ._office import OfficeError
+
+        try:
+            return int(self.func(args))
+        except OSError as exc:
+            path = f"{str(exc.filename)[:100]!r}: " if exc.filename is not None else ""
+            raise OfficeError(f"{path}{exc.strerror or exc}") from None
+        except KeyboardInterrupt:
+            print(f"microsize {self.name}: interrupted; {self.on_interrupt}", file=sys.stderr)
+            return 130
 
 
-def _guarded(name: str, on_interrupt: str) -> Callable[[_Command], _Command]:
-    """Run a command: an OSError is a message naming its path (exit 2), Ctrl-C one line on
-    stderr and exit 130 (what the command started is ended by its own ``finally``)."""
-
-    def wrap(func: _Command) -> _Command:
-        @functools.wraps(func)
-        def inner(args: argparse.Namespace) -> int:
-            try:
-                return func(args)
-            except OSError as exc:
-                raise _path_error(exc) from None
-            except KeyboardInterrupt:
-                print(f"microsize {name}: interrupted; {on_interrupt}", file=sys.stderr)
-                return 130
-
-        return inner
-
-    return wrap
-
-
-_REINSTALL = "run the command again to be sure of the add-in's state"
-
-
-@_guarded("libreoffice install", f"unopkg stopped: {_REINSTALL}")
 def _cmd_install(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from ._install import install
 
     print(install(Path(args.profile) if args.profile else None))
     return 0
 
 
-@_guarded("libreoffice uninstall", f"unopkg stopped: {_REINSTALL}")
 def _cmd_uninstall(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from ._install import uninstall
 
     print(uninstall(Path(args.profile) if args.profile else None))
     return 0
 
 
-@_guarded("libreoffice build", "no file written")
 def _cmd_build(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from ._extension import build_oxt
     from ._meta import functions
+    from ._office import OfficeError
     from ._recalc import atomic_path, make_folder
 
     path = Path(args.path)
@@ -94,6 +89,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 def _cell_ref(sheet: str, cell: str) -> str:
     """``Sizing!B3``, ``'Spec changes'!B3`` (quoted as a formula would quote it)."""
+    import re
+
     if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", sheet):
         return f"{sheet}!{cell}"
     return "'" + sheet.replace("'", "''") + f"'!{cell}"
@@ -114,16 +111,6 @@ def error_report(errors: list[tuple[str, str, str]], shown: int = SHOWN_ERRORS) 
     return "\n".join(lines)
 
 
-#: What ``recalc``'s exit status means (its --help says it).
-RECALC_EXIT_STATUS = (
-    "Exit status: 0 no cell shows an error; 1 a cell shows an error value (#DIV/0!, "
-    "Err:502, ...) or an MF_ function's message (up to 10 such cells are named on stderr; "
-    "the files are written all the same); 2 refused (the message names the path or "
-    "argument); 130 interrupted (Ctrl-C): LibreOffice stopped, no partial file left."
-)
-
-
-@_guarded("recalc", "LibreOffice stopped, no partial file left")
 def _cmd_recalc(args: argparse.Namespace) -> int:
     from ._recalc import recalc
 
@@ -145,8 +132,7 @@ def add_commands(sub: Any) -> None:
         "libreoffice",
         help="install the MF_ functions into LibreOffice Calc (a Calc add-in)",
         description="Build the LibreOffice extension from this Python's microsize.udfs and "
-        "register it with unopkg for this user; run as root, unopkg installs it for every "
-        "user of that LibreOffice (unopkg add --shared), and the command says where. "
+        "register it with unopkg (for this user; as root, for every user with --shared). "
         "LibreOffice's own Python must be the same version as this one: the add-in imports "
         "microsize and numpy from this Python's paths.",
         epilog="examples:\n  microsize libreoffice install\n  microsize libreoffice build microsize.oxt",
@@ -155,7 +141,12 @@ def add_commands(sub: Any) -> None:
         dest="libreoffice_command", required=True, metavar="{install,uninstall,build}"
     )
     for name, func, text in (
-        ("install", _cmd_install, "build and register the add-in"),
+        (
+            "install",
+            _cmd_install,
+            "build and register the add-in for this user; run as root, for every user of "
+            "this LibreOffice (unopkg add --shared)",
+        ),
         ("uninstall", _cmd_uninstall, "remove the add-in"),
     ):
         c = lo.add_parser(
@@ -166,14 +157,14 @@ def add_commands(sub: Any) -> None:
             metavar="DIR",
             help="use this LibreOffice profile directory instead of the user's (for tests)",
         )
-        c.set_defaults(func=func)
+        c.set_defaults(func=_Guarded(f"libreoffice {name}", _UNOPKG_STOPPED, func))
     c = lo.add_parser(
         "build",
         help="only write the extension file (.oxt)",
         epilog="examples:\n  microsize libreoffice build microsize.oxt",
     )
     c.add_argument("path", help="where to write the .oxt, e.g. microsize.oxt")
-    c.set_defaults(func=_cmd_build)
+    c.set_defaults(func=_Guarded("libreoffice build", "no file written", _cmd_build))
 
     p = sub.add_parser(
         "recalc",
@@ -186,5 +177,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("book", help="the workbook (.xlsx, .xlsm, .ods)")
     p.add_argument("--out", required=True, metavar="DIR", help="directory for the CSVs")
     p.add_argument("--pdf", action="store_true", help="also write a PDF of the workbook")
-    p.set_defaults(func=_cmd_recalc)
+    p.set_defaults(
+        func=_Guarded("recalc", "LibreOffice stopped, no partial file left", _cmd_recalc)
+    )
     p.description = f"{p.description} {RECALC_EXIT_STATUS}"

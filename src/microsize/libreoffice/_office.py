@@ -19,6 +19,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,10 +180,33 @@ def _new_group() -> dict[str, Any]:
     return {"creationflags": getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)}
 
 
+def _group_running(pgid: int) -> bool:
+    """Whether a process of group ``pgid`` still runs. Zombies do not count: a container's
+    init may never reap a killed soffice.bin whose parent died first."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        try:
+            os.killpg(pgid, 0)
+        except (ProcessLookupError, PermissionError):
+            return False
+        return True
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # ended meanwhile
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            return True
+    return False
+
+
 def stop(process: subprocess.Popen[Any], grace: float = 5.0) -> None:
     """End a tool started in its own group (see :func:`start`) and everything it started:
-    SIGTERM to the group, up to ``grace`` seconds for the leader, then SIGKILL to whatever
-    of the group is left."""
+    SIGTERM to the group, up to ``grace`` seconds for all of it to end, then SIGKILL to
+    whatever is left. It returns once none of the group runs (so that a throwaway profile
+    can be removed)."""
     if os.name != "posix":
         process.kill()
         process.wait()
@@ -192,8 +216,13 @@ def stop(process: subprocess.Popen[Any], grace: float = 5.0) -> None:
             os.killpg(process.pid, sig)
         except (ProcessLookupError, PermissionError):
             break  # the whole group is gone
+        deadline = time.monotonic() + grace
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=grace)
+        while _group_running(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        if not _group_running(process.pid):
+            break
     process.wait()
 
 
