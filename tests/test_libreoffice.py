@@ -207,6 +207,31 @@ def test_recalc_refuses_an_output_folder_it_cannot_create(
     assert not (tmp_path / "o").exists()
 
 
+def test_recalc_names_a_book_it_cannot_read(
+    fake_office: _office.Office,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An unreadable BOOK (no permission: faked, as tests run as root here) is one line."""
+    import builtins
+
+    book = tmp_path / "locked.xlsx"
+    book.write_bytes(b"PK")
+
+    def locked(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if Path(path) == book:
+            raise PermissionError(13, "Permission denied", str(path))
+        return builtins.open(path, *args, **kwargs)
+
+    monkeypatch.setattr(rc, "open", locked, raising=False)
+    assert main(["recalc", str(book), "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == (
+        f"microsize: error: BOOK {str(book)!r} cannot be read (Permission denied)\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
 def test_recalc_refuses_two_books_of_one_name_before_starting_anything(
     fake_office: _office.Office, tmp_path: Path
 ) -> None:
