@@ -34,7 +34,7 @@ from openpyxl.utils.cell import range_boundaries
 
 import microsize.udfs as U
 from microsize.cli import main
-from microsize.libreoffice import _extension, _meta, _office
+from microsize.libreoffice import _cli, _extension, _meta, _office
 from microsize.libreoffice import _recalc as rc
 from microsize.libreoffice._office import OfficeError
 
@@ -175,6 +175,319 @@ def test_recalc_refuses_a_missing_book(tmp_path: Path, capsys: pytest.CaptureFix
     assert "nope.xlsx' is not a file" in capsys.readouterr().err
 
 
+@pytest.fixture
+def fake_office(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> _office.Office:
+    """An Office that passes the Python check and starts nothing (a test that reaches a
+    LibreOffice tool fails: its path does not exist)."""
+    office = _office.Office(tmp_path / "lo" / "program" / "soffice", tmp_path / "lo" / "program")
+    monkeypatch.setattr(rc, "find_office", lambda: office)
+    monkeypatch.setattr(rc, "require_matching_python", lambda o: (3, 11))
+    return office
+
+
+def test_recalc_refuses_an_output_folder_it_cannot_create(
+    fake_office: _office.Office, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book = tmp_path / "b.xlsx"
+    book.write_bytes(b"PK")
+    a_file = tmp_path / "somefile"
+    a_file.write_text("")
+    for out, says in (
+        (
+            a_file / "out",
+            f"output folder {str(a_file / 'out')!r} cannot be created: {str(a_file)!r} is a file",
+        ),
+        (a_file, f"output folder {str(a_file)!r} is a file, not a folder"),
+    ):
+        assert main(["recalc", str(book), "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert err == f"microsize: error: {says}\n"
+    assert main(["recalc", str(tmp_path), "--out", str(tmp_path / "o")]) == 2  # a folder
+    assert f"BOOK {str(tmp_path)!r} is not a file" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_recalc_names_a_book_it_cannot_read(
+    fake_office: _office.Office,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An unreadable BOOK (no permission: faked, as tests run as root here) is one line."""
+    import builtins
+
+    book = tmp_path / "locked.xlsx"
+    book.write_bytes(b"PK")
+
+    def locked(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if Path(path) == book:
+            raise PermissionError(13, "Permission denied", str(path))
+        return builtins.open(path, *args, **kwargs)
+
+    monkeypatch.setattr(rc, "open", locked, raising=False)
+    assert main(["recalc", str(book), "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == (
+        f"microsize: error: BOOK {str(book)!r} cannot be read (Permission denied)\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_recalc_refuses_two_books_of_one_name_before_starting_anything(
+    fake_office: _office.Office, tmp_path: Path
+) -> None:
+    books = [tmp_path / "a" / "b.xlsx", tmp_path / "c" / "b.xlsm"]
+    for book in books:
+        book.parent.mkdir()
+        book.write_bytes(b"PK")
+    with pytest.raises(OfficeError, match="two books with the same name"):
+        rc.recalc_many(books, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_recalc_exit_status_names_at_most_ten_error_cells(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Exit 1 when a cell shows an error value or an MF_ message, 0 otherwise; at most
+    ten cells named, the rest counted (the CSVs LibreOffice would write, faked)."""
+    message = "stop must be a number (got text 'abc')"
+    a = tmp_path / "b-Sizing.csv"
+    a.write_text("Contracts,428\n" + "#DIV/0!,x\n" * 11 + f'ok,"{message}"\n', encoding="utf-8")
+    b = tmp_path / "b-Spec changes.csv"
+    b.write_text("fine,Err:502\n", encoding="utf-8")
+    clean = tmp_path / "b-Start.csv"
+    clean.write_text("microsize,1\nstop must be a number,ok: liquidation beyond\n")
+    results = {
+        "errors": rc.Recalc({"Sizing": a, "Spec changes": b}, messages=frozenset({message})),
+        "clean": rc.Recalc({"Start": clean}, messages=frozenset({message})),
+    }
+    for name, result in results.items():
+        monkeypatch.setattr(rc, "recalc", lambda *_a, r=result, **_k: r)
+        code = main(["recalc", "b.xlsx", "--out", str(tmp_path)])
+        out, err = capsys.readouterr()
+        if name == "clean":
+            assert (code, err) == (0, "")
+            assert out == f"Start: {clean}\n"
+            continue
+        assert code == 1
+        lines = err.splitlines()
+        assert lines[0] == "microsize recalc: 13 cells show an error:"
+        assert lines[1:11] == [f"  Sizing!A{r}: #DIV/0!" for r in range(2, 12)]
+        assert lines[11:] == ["  ... and 3 more"]
+    errors = results["errors"].error_cells()
+    assert errors[-2:] == [("Sizing", "B13", message), ("Spec changes", "B1", "Err:502")]
+    assert _cli.error_report(errors[-1:]) == (
+        "microsize recalc: 1 cell shows an error:\n  'Spec changes'!B1: Err:502"
+    )
+
+
+def test_the_messages_of_mf_calls_are_read_from_the_add_ins_tracebacks() -> None:
+    log = """Writing sheet Inputs -> /tmp/x/b-Inputs.csv
+Traceback (most recent call last):
+  File "/x/microsize_addin.py", line 127, in method
+    return _result(getattr(udfs, name)(*call))
+microsize._errors.MicrosizeError: stop must be a number (got text 'abc')
+Traceback (most recent call last):
+  File "/x/microsize_addin.py", line 127, in method
+ValueError: Invalid literal for Fraction: '-inf'
+microsize: re-bound 3 MF_ formulas
+"""
+    assert rc.cell_messages(log) == {
+        "stop must be a number (got text 'abc')",
+        "ValueError: Invalid literal for Fraction: '-inf'",
+    }
+    assert rc.cell_messages("Writing sheet Inputs -> /tmp/x/b-Inputs.csv\n") == set()
+
+
+def test_libreoffice_build_names_a_path_it_cannot_write_and_leaves_nothing_when_interrupted(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a_file = tmp_path / "somefile"
+    a_file.write_text("")
+    assert main(["libreoffice", "build", str(a_file / "microsize.oxt")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("microsize: error: ")
+    assert str(a_file) in err
+    assert len(err.splitlines()) == 1
+    assert main(["libreoffice", "build", str(tmp_path)]) == 2
+    assert "is a folder" in capsys.readouterr().err
+
+    def interrupted(path: Path, funcs: Any = None) -> Path:
+        Path(path).write_bytes(b"PK\x03\x04 half an extension")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_extension, "build_oxt", interrupted)
+    target = tmp_path / "out" / "microsize.oxt"
+    assert main(["libreoffice", "build", str(target)]) == 130
+    assert capsys.readouterr().err == "microsize libreoffice build: interrupted; no file written\n"
+    assert list(target.parent.iterdir()) == []  # no partial file, no temporary folder
+
+
+def test_libreoffice_install_as_root_says_it_installs_for_every_user_and_where(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from microsize.libreoffice import _install
+
+    program = tmp_path / "libreoffice" / "program"
+    office = _office.Office(program / "soffice", program)
+    ran: list[list[str]] = []
+    monkeypatch.setattr(_install, "require_matching_python", lambda o: (3, 11))
+    monkeypatch.setattr(_install, "run", lambda cmd, what: ran.append(cmd) or "")
+    monkeypatch.setattr(_office.Office, "unopkg", property(lambda self: program / "unopkg"))
+    monkeypatch.setattr(_install, "is_root", lambda: True)
+    said = _install.install(None, office)
+    cache = (tmp_path / "libreoffice" / "share" / "uno_packages" / "cache").resolve()
+    assert said.startswith(
+        f"installed the microsize add-in for every user of the LibreOffice in {program.parent} "
+        f"(run as root: unopkg add --shared, into {cache})"
+    )
+    assert ran[-1][:3] == [str(program / "unopkg"), "add", "--shared"]
+    monkeypatch.setattr(_install, "is_root", lambda: False)
+    assert "for this user;" in _install.install(None, office)
+    assert "--shared" not in ran[-1]
+    a_file = tmp_path / "somefile"
+    a_file.write_text("")
+    with pytest.raises(OfficeError, match=r"--profile .*somefile/p' cannot be created: Not a"):
+        _install.install(a_file / "p", office)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_tool_that_outlives_its_time_is_ended_with_everything_it_started(
+    tmp_path: Path,
+) -> None:
+    """run() ends the tool's whole process group (soffice is a script that starts
+    soffice.bin): here a script whose child sleeps on after the script is ended."""
+    import sys
+    import time
+
+    pid_file = tmp_path / "child.pid"
+    script = (
+        "import subprocess, sys, time\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)'])\n"
+        f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
+        "time.sleep(120)\n"
+    )
+    start = time.monotonic()
+    with pytest.raises(OfficeError, match="did not finish within 2 s"):
+        _office.run([sys.executable, "-c", script], "a tool", timeout=2)
+    assert time.monotonic() - start < 30
+    child = int(pid_file.read_text())
+    assert not _alive(child)
+
+
+def _alive(pid: int) -> bool:
+    """A process that exists and is not a zombie (a container's init may not reap)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+@pytest.mark.office
+def test_recalc_of_a_book_libreoffice_cannot_read_is_one_line_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _office_or_skip()
+    book = tmp_path / "corrupt.xlsx"
+    book.write_bytes(bytes(range(256)) * 12)  # not a zip, not text
+    out = tmp_path / "out"
+    assert main(["recalc", str(book), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f"microsize: error: BOOK {str(book)!r}: LibreOffice could not read it as a workbook ("
+    )
+    assert len(err.splitlines()) == 1
+    assert not out.exists()
+
+
+def _descendants(pid: int) -> dict[int, str]:
+    """Command line of every living (not zombie) process descended from ``pid``."""
+    table: dict[int, tuple[int, str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if fields[0] != "Z":
+            table[int(entry.name)] = (int(fields[1]), cmd)
+    found: dict[int, str] = {}
+    frontier = {pid}
+    while frontier:
+        frontier = {p for p, (parent, _) in table.items() if parent in frontier} - set(found)
+        found.update((p, table[p][1]) for p in frontier)
+    return found
+
+
+@pytest.mark.office
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_ctrl_c_during_recalc_ends_libreoffice_and_leaves_nothing(tmp_path: Path) -> None:
+    """SIGINT (what Ctrl-C sends) to a running `microsize recalc`, once LibreOffice is
+    converting: one line on stderr, exit 130, every LibreOffice process it started ended,
+    its throwaway profile removed and no output folder or file left behind."""
+    import subprocess
+    import sys
+    import time
+
+    _office_or_skip()
+    out = tmp_path / "out"
+    code = "import sys; from microsize.cli import main; sys.exit(main(sys.argv[1:]))"
+    command = subprocess.Popen(
+        [sys.executable, "-c", code, "recalc", str(TEMPLATE), "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    office: dict[int, str] = {}
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and command.poll() is None:
+            office = _descendants(command.pid)
+            if any("--convert-to" in c for c in office.values()):
+                break
+            time.sleep(0.1)
+        assert any("--convert-to" in c for c in office.values()), "no soffice was started"
+        time.sleep(1.0)  # LibreOffice is loading the book
+        office = _descendants(command.pid) | office
+        command.send_signal(signal.SIGINT)
+        stdout, stderr = command.communicate(timeout=60)
+    finally:
+        if command.poll() is None:
+            command.kill()
+            command.wait()
+    assert command.returncode == 130, stderr
+    assert stderr == "microsize recalc: interrupted; LibreOffice stopped, no partial file left\n"
+    assert stdout == ""
+    assert [c for p, c in office.items() if _alive(p)] == []
+    profiles = {m for c in office.values() for m in re.findall(r"file://(/\S+?)/profile", c)}
+    assert profiles, office
+    assert not [p for p in profiles if Path(p).exists()]
+    assert not out.exists()
+
+
+# ------------------------------------------------------------------ the quick loop
+def test_a_test_without_the_office_marker_cannot_start_libreoffice() -> None:
+    """tests/conftest.py refuses soffice, unopkg and poppler to unmarked tests, so that
+    `pytest -m "not office"` never starts them (the program is refused before it runs)."""
+    import subprocess
+
+    for argv in (["/nowhere/program/soffice", "--version"], ["unopkg.bin"], ["pdftoppm"]):
+        with pytest.raises(
+            RuntimeError, match=r"without the office marker: add @pytest\.mark\.office"
+        ):
+            subprocess.run(argv, check=False)
+
+
+@pytest.mark.office
+def test_a_test_with_the_office_marker_may() -> None:
+    import subprocess
+
+    with pytest.raises(FileNotFoundError):  # reached the system: no such program
+        subprocess.run(["/nowhere/program/soffice", "--version"], check=False)
+
+
 # ------------------------------------------------------------------ through LibreOffice
 @dataclass
 class Sheets:
@@ -256,8 +569,10 @@ def _write_changed_book(path: Path, expected: dict[str, Any]) -> dict[str, str]:
         "D1": "MF_CONTRACTS(30,3520,3450,0.001)",
         "D2": "MF_RISK_AMOUNT(B1,B2)",
         "D3": "MF_CONTRACTS(D2,B3,B4,B5,B6)",
-        "D4": "MF_CONTRACTS(D2,B3,B4,B5,B7)",  # B7 blank: fee omitted
-        "D5": 'MF_LIQ_PRICE(B8,B10,B9,"binance:BTCUSDT",B11,B12,B13)',  # blanks: omitted
+        # a blank optional cell is written as a one-cell range, as the template writes it:
+        # Calc hands a single empty cell over as 0, a range keeps the blank (README)
+        "D4": "MF_CONTRACTS(D2,B3,B4,B5,B7:B7)",  # B7 blank: fee omitted
+        "D5": 'MF_LIQ_PRICE(B8,B10,B9,"binance:BTCUSDT",B11:B11,B12:B12,B13:B13)',
         "D6": "MF_RISK(0.428,B3,B4,B5,B6)",
         "D7": 'MF_CONTRACTS(D2,B3,"abc",B5)',  # text where a price belongs
         "D8": "MF_LADDER(D2,F1:H1,3420,B5)",  # the stop between the entries
@@ -270,7 +585,7 @@ def _write_changed_book(path: Path, expected: dict[str, Any]) -> dict[str, str]:
         "SIZE": f"A20:B{20 + len(size) - 1}",
         "LADDER": f"D20:{chr(ord('D') + len(ladder[0]) - 1)}{20 + len(ladder) - 1}",
     }
-    ws.write_dynamic_array_formula(spills["SIZE"], "=MF_SIZE(B1,B2,B3,B4,B5,B6,B7)")
+    ws.write_dynamic_array_formula(spills["SIZE"], "=MF_SIZE(B1,B2,B3,B4,B5,B6,B7:B7)")
     ws.write_dynamic_array_formula(spills["LADDER"], "=MF_LADDER(D2,F1:H1,3300,B5,F2:H2,B6)")
     ws.write_formula("J1", "=1/0")  # a spreadsheet error, which recalc reports
     ws.write_formula("J2", "=MF_CONTRACTS(J1,3520,3450,0.001)")  # Calc passes errors on
@@ -282,6 +597,37 @@ def _write_changed_book(path: Path, expected: dict[str, Any]) -> dict[str, str]:
 
 
 @dataclass
+class Cli:
+    """One ``microsize recalc`` command: exit status, stdout, stderr."""
+
+    code: int
+    out: str
+    err: str
+
+    def sheets(self) -> Sheets:
+        """The CSVs (and PDF) the command says it wrote."""
+        rows, pdf = {}, None
+        for line in self.out.splitlines():
+            name, _, path = line.partition(": ")
+            if name == "PDF":
+                pdf = Path(path)
+                continue
+            with open(path, encoding="utf-8", newline="") as f:
+                rows[name] = list(csv.reader(f))
+        return Sheets(rows, pdf)
+
+
+def _recalc_command(*args: str) -> Cli:
+    import contextlib
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["recalc", *args])
+    return Cli(code, out.getvalue(), err.getvalue())
+
+
+@dataclass
 class Run:
     template: Sheets
     changed: Sheets
@@ -290,12 +636,13 @@ class Run:
     book: Path
     book_hash: str
     book_mtime: float
-    results: list[Any]
+    commands: dict[str, Cli]
 
 
 @pytest.fixture(scope="module")
 def lo(tmp_path_factory: pytest.TempPathFactory) -> Run:
-    """One LibreOffice session for both books (each soffice start costs seconds)."""
+    """``microsize recalc`` of the template (with --pdf) and of the changed-input book
+    (each soffice start costs seconds)."""
     _office_or_skip()
     tmp = tmp_path_factory.mktemp("lo")
     book = tmp / "microsize.xlsm"
@@ -304,9 +651,20 @@ def lo(tmp_path_factory: pytest.TempPathFactory) -> Run:
     mtime = book.stat().st_mtime
     expected = _expected()
     spills = _write_changed_book(tmp / "changed.xlsx", expected)
-    template, changed = rc.recalc_many([book, tmp / "changed.xlsx"], tmp / "out", pdf=True)
+    out = str(tmp / "out")
+    commands = {
+        "template": _recalc_command(str(book), "--out", out, "--pdf"),
+        "changed": _recalc_command(str(tmp / "changed.xlsx"), "--out", out),
+    }
     return Run(
-        _read(template), _read(changed), expected, spills, book, digest, mtime, [template, changed]
+        commands["template"].sheets(),
+        commands["changed"].sheets(),
+        expected,
+        spills,
+        book,
+        digest,
+        mtime,
+        commands,
     )
 
 
@@ -346,6 +704,7 @@ def _mf_cells(book: Path) -> dict[str, list[tuple[int, int]]]:
     return out
 
 
+@pytest.mark.office
 def test_template_recalculated_by_libreoffice_equals_its_cached_values(lo: Run) -> None:
     cached = openpyxl.load_workbook(TEMPLATE, data_only=True)
     mf = _mf_cells(TEMPLATE)
@@ -370,6 +729,7 @@ def test_template_recalculated_by_libreoffice_equals_its_cached_values(lo: Run) 
     assert len(dated) <= 5, dated  # the Warnings cells of the sizing examples
 
 
+@pytest.mark.office
 def test_recalc_writes_one_csv_per_visible_sheet_and_a_pdf(lo: Run) -> None:
     wb = openpyxl.load_workbook(TEMPLATE, read_only=True)
     visible = [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"]
@@ -380,12 +740,26 @@ def test_recalc_writes_one_csv_per_visible_sheet_and_a_pdf(lo: Run) -> None:
     assert lo.template.pdf.read_bytes().startswith(b"%PDF")
 
 
-def test_recalc_reports_cells_showing_error_values(lo: Run) -> None:
-    template, changed = lo.results
-    assert template.error_cells() == []
-    assert changed.error_cells() == [("Inputs", "J1", "#DIV/0!"), ("Inputs", "J2", "#DIV/0!")]
+@pytest.mark.office
+def test_recalc_exits_0_on_the_template_and_1_naming_the_cells_that_show_errors(
+    lo: Run,
+) -> None:
+    template, changed = lo.commands["template"], lo.commands["changed"]
+    assert (template.code, template.err) == (0, "")
+    assert changed.code == 1
+    # error values (J1 =1/0, and J2 whose argument is J1) and the messages MF_ calls
+    # returned for bad input (D7 text for a stop, D8 a stop between the entries, D9 a stop
+    # at the entry), row by row
+    lines = changed.err.splitlines()
+    assert lines[0] == "microsize recalc: 5 cells show an error:"
+    assert lines[1:3] == ["  Inputs!J1: #DIV/0!", "  Inputs!J2: #DIV/0!"]
+    assert lines[3:] == [f"  Inputs!{ref}: {lo.expected[ref]}" for ref in ("D7", "D8", "D9")]
+    assert "Hidden" not in changed.err
+    # the CSVs are written all the same
+    assert changed.out.startswith("Inputs: ")
 
 
+@pytest.mark.office
 def test_recalc_never_modifies_the_book(lo: Run) -> None:
     assert hashlib.sha256(lo.book.read_bytes()).hexdigest() == lo.book_hash
     assert lo.book.stat().st_mtime == lo.book_mtime
@@ -394,8 +768,12 @@ def test_recalc_never_modifies_the_book(lo: Run) -> None:
         "microsize.xlsm",
         "out",
     ]
+    # the output folder holds what the commands listed and nothing else (no temporary file)
+    listed = {line.partition(": ")[2] for c in lo.commands.values() for line in c.out.splitlines()}
+    assert {str(p) for p in (lo.book.parent / "out").iterdir()} == listed
 
 
+@pytest.mark.office
 def test_changed_inputs_recalculate_to_the_python_results(lo: Run) -> None:
     for ref in ("D1", "D2", "D3", "D4", "D5", "D6"):
         want = lo.expected[ref]
@@ -409,6 +787,7 @@ def test_changed_inputs_recalculate_to_the_python_results(lo: Run) -> None:
     assert float(lo.changed.cell("Inputs", "D4")) > float(lo.changed.cell("Inputs", "D3"))
 
 
+@pytest.mark.office
 def test_error_cells_show_the_message(lo: Run) -> None:
     for ref, names in (("D7", "stop"), ("D8", "entries"), ("D9", "stop")):
         want = lo.expected[ref]
@@ -418,6 +797,7 @@ def test_error_cells_show_the_message(lo: Run) -> None:
         assert lo.changed.cell("Inputs", ref) == want
 
 
+@pytest.mark.office
 def test_multi_cell_results_fill_their_ranges(lo: Run) -> None:
     for key in ("SIZE", "LADDER"):
         c0, r0, c1, r1 = range_boundaries(lo.spills[key])
@@ -433,6 +813,7 @@ def test_multi_cell_results_fill_their_ranges(lo: Run) -> None:
     assert "Liquidation price" in labels
 
 
+@pytest.mark.office
 def test_install_and_uninstall_into_a_profile(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -452,8 +833,10 @@ def test_install_and_uninstall_into_a_profile(
 
 # A client run by LibreOffice's own Python (it imports uno): asks the running soffice what
 # its Function Wizard lists, then opens the template as a user would and reports the state.
+# run_uno_client prepends RESULT and write_result(); the results are written before the
+# office is told to terminate (PyUNO may crash in its teardown after that).
 _UNO_CLIENT = r"""
-import json, sys, time, uno
+import sys, time, uno
 pipe, book = sys.argv[1], sys.argv[2]
 local = uno.getComponentContext()
 resolver = local.ServiceManager.createInstanceWithContext(
@@ -486,75 +869,43 @@ for r in range(60):
             cells[f"{c},{r}"] = [cell.getFormula(), cell.getString()]
 state = {"modified": doc.isModified(), "protected": sheet.isProtected()}
 doc.close(True)
+write_result({"wizard": wizard, "cells": cells, "state": state})
 try:
     desktop.terminate()
 except Exception:
     pass
-print(json.dumps({"wizard": wizard, "cells": cells, "state": state}))
 """
 
 
 def _office_python(office: _office.Office) -> str:
-    version = "{}.{}".format(*_office.office_python_version(office))
-    for candidate in (office.program / "python", Path(f"/usr/bin/python{version}")):
-        if candidate.exists():
-            return str(candidate)
-    if os.environ.get("CI"):
-        pytest.fail(f"no Python {version} for LibreOffice found")
-    pytest.skip(f"no Python {version} for LibreOffice found")
-    raise AssertionError  # unreachable
+    try:
+        return str(_office.office_python(office))
+    except OfficeError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))
+        raise AssertionError from None  # unreachable
 
 
+@pytest.mark.office
 def test_function_wizard_and_opening_the_template(tmp_path: Path) -> None:
     """In a running LibreOffice with the add-in installed (as a user would have it): the
     Function Wizard lists every MF_ function with its descriptions and which arguments are
     optional; the template opens with its MF_ formulas bound and computed, its sheets still
     protected, and the document unmodified."""
-    import json
-    import subprocess
-
-    from microsize.libreoffice._install import env_args, install, write_profile_settings
+    from microsize.libreoffice._install import install, write_profile_settings
 
     office = _office_or_skip()
+    python = _office_python(office)
     profile = tmp_path / "profile"
     write_profile_settings(profile)
     install(profile, office)
     book = tmp_path / "microsize.xlsm"
     shutil.copy2(TEMPLATE, book)
-    script = tmp_path / "client.py"
-    script.write_text(_UNO_CLIENT, encoding="utf-8")
     pipe = f"microsize-test-{os.getpid()}"
-    env = _office.tool_env()
-    soffice = subprocess.Popen(
-        [
-            str(office.soffice),
-            *env_args(profile),
-            "--headless",
-            "--norestore",
-            f"--accept=pipe,name={pipe};urp;",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # soffice is a script: stop its whole process group
-    )
-    try:
-        done = subprocess.run(
-            [_office_python(office), str(script), pipe, str(book)],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-        )
-    finally:
-        try:
-            soffice.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(soffice.pid, signal.SIGKILL)
-            soffice.wait()
-    assert done.returncode == 0, done.stderr[-500:]
-    got = json.loads(done.stdout.strip().splitlines()[-1])
+    with _office.listening(office, profile, pipe):
+        done = _office.run_uno_client(_UNO_CLIENT, [pipe, str(book)], python, tmp_path)
+    got = done.value
     funcs = {f.name: f for f in _meta.functions()}
     assert sorted(got["wizard"]) == sorted(funcs)
     for name, entry in got["wizard"].items():
@@ -578,7 +929,77 @@ def test_function_wizard_and_opening_the_template(tmp_path: Path) -> None:
     assert got["state"] == {"modified": True, "protected": True}
 
 
+# ------------------------------------------------------------------ UNO client results
+# A stand-in client run by this Python: what it writes and how it ends, without LibreOffice.
+_FAKE_CLIENT = """
+import os, signal, sys
+how = sys.argv[1]
+if how == "partial":
+    with open(RESULT, "w") as f:
+        f.write('{"a": 1')
+if how in ("segv", "exit1", "ok"):
+    write_result({"answer": 428})
+if how == "tampered":
+    write_result({"answer": 428})
+    text = open(RESULT).read().replace("428", "429")
+    open(RESULT, "w").write(text)
+    os.kill(os.getpid(), signal.SIGSEGV)
+print("client stderr line", file=sys.stderr, flush=True)
+if how in ("segv", "partial", "none"):
+    os.kill(os.getpid(), signal.SIGSEGV)
+if how == "exit1":
+    sys.exit(1)
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGSEGV by os.kill is POSIX")
+def test_a_client_that_crashes_after_complete_results_is_accepted_with_the_reason(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import sys
+
+    ok = _office.run_uno_client(_FAKE_CLIENT, ["ok"], sys.executable, tmp_path)
+    assert (ok.value, ok.returncode, ok.note) == ({"answer": 428}, 0, "")
+    with caplog.at_level("WARNING", logger="microsize.libreoffice"):
+        crashed = _office.run_uno_client(_FAKE_CLIENT, ["segv"], sys.executable, tmp_path)
+    assert crashed.value == {"answer": 428}
+    assert crashed.returncode == -signal.SIGSEGV
+    assert "killed by SIGSEGV (exit -11) after writing its complete results" in crashed.note
+    assert "client stderr line" in crashed.note
+    assert crashed.note in caplog.text  # the reason is in the log
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGSEGV by os.kill is POSIX")
+@pytest.mark.parametrize(
+    ("how", "reason"),
+    [
+        ("none", r"killed by SIGSEGV \(exit -11\) and it wrote no results"),
+        ("partial", r"killed by SIGSEGV \(exit -11\) and its results are incomplete"),
+        ("tampered", "do not match their checksum"),
+        ("exit1", r"failed \(exit 1\): client stderr line"),
+    ],
+)
+def test_a_client_without_complete_results_fails_clearly(
+    tmp_path: Path, how: str, reason: str
+) -> None:
+    import sys
+
+    with pytest.raises(OfficeError, match=reason):
+        _office.run_uno_client(_FAKE_CLIENT, [how], sys.executable, tmp_path)
+
+
+def test_a_result_file_cut_short_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    path.write_text('{"a": 1}\n', encoding="utf-8")
+    with pytest.raises(OfficeError, match="incomplete"):
+        _office.read_result(path)
+    path.write_text('{"a": 1}\n' + _office.RESULT_END + "00", encoding="utf-8")
+    with pytest.raises(OfficeError, match="incomplete"):  # the end line itself cut short
+        _office.read_result(path)
+
+
 # ------------------------------------------------------------------ tables that grow
+@pytest.mark.office
 def test_rows_added_to_the_tables_change_what_libreoffice_computes(tmp_path: Path) -> None:
     """Rows typed below the Prices, Holdings and Trades tables reach the MF_ formulas in
     LibreOffice too: the structured references cover them (the results that are single

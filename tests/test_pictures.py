@@ -39,6 +39,7 @@ def test_committed_pictures_are_small_pngs_shown_in_the_readme() -> None:
         assert f"](docs/pictures/{name})" in README, name
 
 
+@pytest.mark.office
 def test_the_command_renders_one_picture_per_worked_sheet(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -534,6 +534,7 @@ def _soffice() -> str | None:
     return exe
 
 
+@pytest.mark.office
 def test_libreoffice_renders_every_sheet(book_path: Path, fresh: bytes, tmp_path: Path) -> None:
     """LibreOffice opens the file; every visible sheet renders to PDF (its name is in the
     page header) and PNG; no cell shows #VALUE!, #REF!, #DIV/0! or #N/A, and every cell

@@ -13,9 +13,17 @@ import tempfile
 from pathlib import Path
 
 from ._extension import EXTENSION_ID, build_oxt, import_paths
-from ._office import Office, find_office, require_matching_python, run
+from ._office import Office, OfficeError, env_args, find_office, require_matching_python, run
 
-__all__ = ["env_args", "install", "is_installed", "is_root", "uninstall", "write_profile_settings"]
+__all__ = [
+    "env_args",
+    "install",
+    "is_installed",
+    "is_root",
+    "shared_extensions",
+    "uninstall",
+    "write_profile_settings",
+]
 
 #: Recalculate every formula of an .xlsx/.xlsm on load: without it LibreOffice keeps the
 #: cached values of non-array cells in files that say Excel wrote them (XlsxWriter's do).
@@ -31,14 +39,6 @@ _SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
 
 def is_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
-
-
-def env_args(profile: Path) -> list[str]:
-    """soffice/unopkg arguments that keep the profile and shared extensions in ``profile``."""
-    return [
-        f"-env:UserInstallation={profile.resolve().as_uri()}",
-        f"-env:UNO_SHARED_PACKAGES_CACHE={(profile / 'shared').resolve().as_uri()}",
-    ]
 
 
 def write_profile_settings(profile: Path) -> None:
@@ -62,23 +62,54 @@ def _shared(profile: Path | None) -> bool:
     return profile is None and is_root()
 
 
+def shared_extensions(office: Office) -> Path:
+    """Where ``unopkg add --shared`` keeps extensions: the installation's
+    ``share/uno_packages/cache`` (on Debian a link to /var/spool/libreoffice/...)."""
+    return (office.program.parent / "share" / "uno_packages" / "cache").resolve()
+
+
+def _where(office: Office, profile: Path | None) -> str:
+    if profile is not None:
+        return f"into the profile {profile}"
+    if is_root():
+        return (
+            f"for every user of the LibreOffice in {office.program.parent} (run as root: "
+            f"unopkg add --shared, into {shared_extensions(office)})"
+        )
+    return "for this user"
+
+
+def _check_profile(profile: Path | None) -> None:
+    """A --profile folder that exists or can be created (the message names it)."""
+    if profile is None:
+        return
+    if profile.exists() and not profile.is_dir():
+        raise OfficeError(f"--profile {str(profile)[:80]!r} is a file, not a folder")
+    try:
+        profile.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OfficeError(
+            f"--profile {str(profile)[:80]!r} cannot be created: {exc.strerror}"
+        ) from None
+
+
 def install(profile: Path | None = None, office: Office | None = None) -> str:
-    """Build the extension from this Python's microsize.udfs and register it."""
+    """Build the extension from this Python's microsize.udfs and register it: for this
+    user, into ``profile``, or (as root, where unopkg refuses a per-user install) for every
+    user of that LibreOffice, which the returned text says, with where."""
     office = office or find_office()
     require_matching_python(office)
+    _check_profile(profile)
     with tempfile.TemporaryDirectory(prefix="microsize-oxt-") as tmp:
         oxt = build_oxt(Path(tmp) / "microsize.oxt")
         run(_unopkg(office, profile, "add", "--force", str(oxt)), "unopkg add")
-    where = "for every user (unopkg add --shared, as root)" if _shared(profile) else "for this user"
-    if profile is not None:
-        where = f"into {profile}"
     import numpy
 
     numpy_root = str(Path(numpy.__file__).resolve().parent.parent)
     return (
-        f"installed the microsize add-in {where}; restart LibreOffice to use it. "
-        f"LibreOffice's Python will import microsize from {import_paths()[0]} and numpy "
-        f"from {numpy_root}"
+        f"installed the microsize add-in {_where(office, profile)}; restart LibreOffice to "
+        f"use it. LibreOffice's Python will import microsize from {import_paths()[0]} and "
+        f"numpy from {numpy_root}"
     )
 
 
@@ -89,7 +120,8 @@ def is_installed(profile: Path | None = None, office: Office | None = None) -> b
 
 def uninstall(profile: Path | None = None, office: Office | None = None) -> str:
     office = office or find_office()
+    _check_profile(profile)
     if not is_installed(profile, office):
         return "the microsize add-in is not installed"
     run(_unopkg(office, profile, "remove", EXTENSION_ID), "unopkg remove")
-    return "removed the microsize add-in; restart LibreOffice"
+    return f"removed the microsize add-in {_where(office, profile)}; restart LibreOffice"

@@ -5,16 +5,24 @@ LibreOffice profile into which the add-in (built from this Python's microsize.ud
 installed; BOOK itself is never written. LibreOffice writes one CSV per sheet (values,
 not the formatted text: 57228.9156627, not 57,228.92) and, on request, a PDF of the whole
 workbook; the CSVs of visible sheets are copied to DIR as ``<book>-<sheet>.csv``.
+
+Nothing reaches DIR until LibreOffice has finished: each file is copied into a temporary
+folder beside its target and renamed into place, so an interrupted run (Ctrl-C, which also
+ends the soffice it started) leaves no partial file. The add-in runs with its debug output on, so
+LibreOffice's log holds every exception an MF_ call raised; a cell that shows one of those
+messages, or a spreadsheet error value, is an error cell (:meth:`Recalc.error_cells`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import os
 import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +30,16 @@ from ._extension import build_oxt
 from ._install import env_args, write_profile_settings
 from ._office import Office, OfficeError, find_office, require_matching_python, run
 
-__all__ = ["CSV_FILTER", "Recalc", "hidden_sheets", "recalc", "recalc_many"]
+__all__ = [
+    "CSV_FILTER",
+    "Recalc",
+    "atomic_path",
+    "cell_messages",
+    "hidden_sheets",
+    "make_folder",
+    "recalc",
+    "recalc_many",
+]
 
 #: LibreOffice's CSV export: comma, double quotes, UTF-8, values rather than the formatted
 #: text, and (the 12th field, LibreOffice 7.2+) every sheet to its own file.
@@ -30,7 +47,37 @@ CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,fal
 _SETUP = "microsize add-in:"
 
 
-_ERROR_CELL = re.compile(r"^(#NAME\?|#VALUE!|#REF!|#DIV/0!|#N/A|#NUM!|#NULL!|Err:\d+)$")
+#: What a cell shows for a spreadsheet error: Excel's names and LibreOffice's Err:nnn.
+_ERROR_CELL = re.compile(
+    r"^(#NAME\?|#VALUE!|#REF!|#DIV/0!|#N/A|#NUM!|#NULL!|#SPILL!|#CALC!|Err:\d+)$"
+)
+#: The add-in prints each exception of an MF_ call (a traceback) when this is set.
+_ADDIN_DEBUG = {"MICROSIZE_ADDIN_DEBUG": "1"}
+#: The longest text a cell of the add-in shows (``microsize_addin._message``).
+_CELL_TEXT = 255
+
+
+def cell_messages(log: str) -> frozenset[str]:
+    """The texts the add-in put into cells for the exceptions in LibreOffice's ``log``.
+
+    With ``MICROSIZE_ADDIN_DEBUG`` set the add-in prints a traceback for every MF_ call
+    that raised; its last line is ``module.Type: message``. The cell shows the message of
+    a MicrosizeError (bad input) and ``Type: message`` for any other exception, cut to
+    255 characters.
+    """
+    found = set()
+    lines = log.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip() != "Traceback (most recent call last):":
+            continue
+        last = next((x for x in lines[i + 1 :] if x and not x.startswith(" ")), "")
+        kind, sep, message = last.partition(": ")
+        if not sep:
+            continue
+        name = kind.rsplit(".", 1)[-1]
+        shown = message if name == "MicrosizeError" else f"{name}: {message}"
+        found.add(shown[:_CELL_TEXT])
+    return frozenset(found)
 
 
 @dataclass
@@ -39,9 +86,13 @@ class Recalc:
 
     csv: dict[str, Path] = field(default_factory=dict)  # visible sheet name -> CSV
     pdf: Path | None = None
+    #: the texts of the messages MF_ calls returned during the recalculation
+    messages: frozenset[str] = frozenset()
 
     def error_cells(self) -> list[tuple[str, str, str]]:
-        """(sheet, cell, error) for every cell showing a spreadsheet error value."""
+        """(sheet, cell, text) for every cell showing a spreadsheet error value or the
+        message of an MF_ call that refused its input, in sheet order, row by row (the
+        messages are those of the whole run: with several books, of any of them)."""
         from openpyxl.utils.cell import get_column_letter
 
         found = []
@@ -49,9 +100,26 @@ class Recalc:
             with open(path, encoding="utf-8", newline="") as f:
                 for r, row in enumerate(csv.reader(f), start=1):
                     for c, text in enumerate(row, start=1):
-                        if _ERROR_CELL.match(text):
+                        if _ERROR_CELL.match(text) or (text and text in self.messages):
                             found.append((sheet, f"{get_column_letter(c)}{r}", text))
         return found
+
+
+@contextlib.contextmanager
+def atomic_path(dest: Path) -> Iterator[Path]:
+    """A path to write in a temporary folder beside ``dest``; moved to ``dest`` when the
+    block ends normally, removed with the folder otherwise (an error, Ctrl-C): ``dest``
+    is whole or untouched."""
+    with tempfile.TemporaryDirectory(dir=dest.parent, prefix=f".{dest.name}.") as tmp:
+        path = Path(tmp) / dest.name
+        yield path
+        os.replace(path, dest)
+
+
+def _publish(src: Path, dest: Path) -> Path:
+    with atomic_path(dest) as tmp:
+        shutil.copyfile(src, tmp)
+    return dest
 
 
 def hidden_sheets(book: Path) -> set[str]:
@@ -80,22 +148,95 @@ def _soffice(office: Office, profile: Path, *args: str) -> list[str]:
     return [str(office.soffice), *env_args(profile), "--headless", "--norestore", *args]
 
 
-# Long on purpose: one LibreOffice session: start, open each book, export, always close.
-def recalc_many(
-    books: Sequence[str | Path], out: str | Path, pdf: bool = False, office: Office | None = None
-) -> list[Recalc]:
-    """Recalculate several workbooks with one add-in install (one soffice run per format)."""
-    office = office or find_office()
-    require_matching_python(office)
-    paths = [Path(b) for b in books]
+def _check_books(paths: list[Path]) -> None:
     for p in paths:
         if not p.is_file():
             raise OfficeError(f"BOOK {str(p)[:80]!r} is not a file")
+        try:
+            with open(p, "rb") as f:
+                f.read(1)
+        except OSError as exc:
+            raise OfficeError(f"BOOK {str(p)[:80]!r} cannot be read ({exc.strerror})") from None
     stems = [p.stem for p in paths]
     if len(set(stems)) != len(stems):
         raise OfficeError("two books with the same name: recalculate them one at a time")
+
+
+def make_folder(folder: Path, what: str = "output folder") -> bool:
+    """Create ``folder`` and its parents; True when it did not exist. OfficeError naming
+    the path when it cannot be (a file in the way, no permission)."""
+    if folder.is_dir():
+        return False
+    shown = repr(str(folder)[:80])
+    if folder.exists():
+        raise OfficeError(f"{what} {shown} is a file, not a folder")
+    blocker = next((p for p in folder.parents if p.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise OfficeError(f"{what} {shown} cannot be created: {str(blocker)[:80]!r} is a file")
+    try:
+        folder.mkdir(parents=True)
+    except OSError as exc:
+        raise OfficeError(f"{what} {shown} cannot be created: {exc.strerror}") from None
+    return True
+
+
+def _read_results(
+    paths: list[Path], copied: list[Path], log: str, messages: frozenset[str]
+) -> list[tuple[Recalc, dict[str, Path]]]:
+    """Per book: its Recalc (CSVs still to be published) and {sheet: CSV LibreOffice wrote}."""
+    out = []
+    for book, copy in zip(paths, copied, strict=True):
+        produced = {
+            sheet: Path(path)
+            for sheet, path in re.findall(r"Writing sheet (.*?) -> (.*)", log)
+            if Path(path).name.startswith(copy.stem + "-")
+        }
+        if not produced:
+            said = [x.strip() for x in log.splitlines() if x.startswith("Error")] or [
+                x.strip() for x in log.splitlines()[-1:]
+            ]
+            raise OfficeError(
+                f"BOOK {str(book)[:80]!r}: LibreOffice could not read it as a workbook "
+                f"({' '.join(said)[:200] or 'no output'})"
+            )
+        hidden = hidden_sheets(copy)
+        visible = {}
+        for sheet, path in produced.items():
+            if sheet in hidden:
+                continue
+            text = path.read_text(encoding="utf-8")
+            if _SETUP in text:
+                start = text.index(_SETUP)
+                raise OfficeError(text[start : text.find('"', start)][:300] or text[start:][:300])
+            visible[sheet] = path
+        out.append((Recalc(messages=messages), visible))
+    return out
+
+
+def recalc_many(
+    books: Sequence[str | Path], out: str | Path, pdf: bool = False, office: Office | None = None
+) -> list[Recalc]:
+    """Recalculate several workbooks with one add-in install (one soffice run per format).
+
+    Every soffice and unopkg it starts is ended when it returns or raises (Ctrl-C
+    included); files reach ``out`` only after LibreOffice has finished, each whole.
+    """
+    office = office or find_office()
+    require_matching_python(office)
+    paths = [Path(b) for b in books]
+    _check_books(paths)
     target = Path(out)
-    target.mkdir(parents=True, exist_ok=True)
+    created = make_folder(target)
+    try:
+        return _recalc_into(office, paths, target, pdf)
+    except BaseException:
+        if created:
+            with contextlib.suppress(OSError):
+                target.rmdir()  # only when still empty
+        raise
+
+
+def _recalc_into(office: Office, paths: list[Path], target: Path, pdf: bool) -> list[Recalc]:
     with tempfile.TemporaryDirectory(prefix="microsize-recalc-") as tmp_name:
         tmp = Path(tmp_name)
         profile = tmp / "profile"
@@ -108,36 +249,14 @@ def recalc_many(
         copies = tmp / "in"
         copies.mkdir()
         copied = [Path(shutil.copy2(p, copies / p.name)) for p in paths]
-        csv_dir = tmp / "csv"
         log = run(
-            _soffice(office, profile, "--convert-to", CSV_FILTER, "--outdir", str(csv_dir))
+            _soffice(office, profile, "--convert-to", CSV_FILTER, "--outdir", str(tmp / "csv"))
             + [str(c) for c in copied],
             "LibreOffice (CSV export)",
+            env=_ADDIN_DEBUG,
         )
-        results = []
-        for book, copy in zip(paths, copied, strict=True):
-            produced = {
-                sheet: Path(path)
-                for sheet, path in re.findall(r"Writing sheet (.*?) -> (.*)", log)
-                if Path(path).name.startswith(copy.stem + "-")
-            }
-            if not produced:
-                raise OfficeError(f"LibreOffice wrote no CSV for {book.name}: {log.strip()[-200:]}")
-            hidden = hidden_sheets(copy)
-            result = Recalc()
-            for sheet, path in produced.items():
-                if sheet in hidden:
-                    continue
-                text = path.read_text(encoding="utf-8")
-                if _SETUP in text:
-                    start = text.index(_SETUP)
-                    raise OfficeError(
-                        text[start : text.find('"', start)][:300] or text[start:][:300]
-                    )
-                dest = target / path.name
-                shutil.copyfile(path, dest)
-                result.csv[sheet] = dest
-            results.append(result)
+        results = _read_results(paths, copied, log, cell_messages(log))
+        pdfs: list[Path] = []
         if pdf:
             pdf_dir = tmp / "pdf"
             run(
@@ -145,12 +264,22 @@ def recalc_many(
                 + [str(c) for c in copied],
                 "LibreOffice (PDF export)",
             )
-            for result, copy in zip(results, copied, strict=True):
-                made = pdf_dir / (copy.stem + ".pdf")
+            pdfs = [pdf_dir / (copy.stem + ".pdf") for copy in copied]
+            for made, copy in zip(pdfs, copied, strict=True):
                 if not made.exists():
                     raise OfficeError(f"LibreOffice wrote no PDF for {copy.name}")
-                result.pdf = Path(shutil.copyfile(made, target / made.name))
-    return results
+        # LibreOffice is done: only now does anything reach the output folder
+        try:
+            for k, (result, produced) in enumerate(results):
+                for sheet, path in produced.items():
+                    result.csv[sheet] = _publish(path, target / path.name)
+                if pdfs:
+                    result.pdf = _publish(pdfs[k], target / pdfs[k].name)
+        except OSError as exc:
+            raise OfficeError(
+                f"cannot write into the output folder {str(target)[:80]!r}: {exc.strerror}"
+            ) from None
+    return [result for result, _ in results]
 
 
 def recalc(book: str | Path, out: str | Path, pdf: bool = False) -> Recalc:
