@@ -8,6 +8,10 @@ A test that starts LibreOffice (soffice, unopkg) or poppler must carry
 ``@pytest.mark.office`` (pyproject.toml), so that ``python -m pytest -m "not office"`` is
 the quick loop: an audit hook refuses to start those programs from any other test, with a
 message that says so, before anything runs.
+
+Hypothesis runs derandomized with no example database (profile ``microsize``): the same
+examples on every machine and every run, so CI never fails on an example nobody saw
+before. ``HYPOTHESIS_PROFILE=hunt`` draws new random examples, for looking for bugs.
 """
 
 from __future__ import annotations
@@ -20,8 +24,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from microsize._contracts import HOME_ENV, MAX_AGE_ENV
+
+settings.register_profile("microsize", derandomize=True, database=None)
+settings.register_profile("hunt", derandomize=False, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "microsize"))
 
 _SESSION_HOME = tempfile.mkdtemp(prefix="microsize-home-")
 os.environ[HOME_ENV] = _SESSION_HOME
