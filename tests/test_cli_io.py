@@ -118,8 +118,12 @@ def test_every_spelling_reads_as_its_value_or_is_refused(value: Decimal) -> None
     for typed in _spellings(value):
         if "," not in typed and typed != format(value, "f"):
             # the European spelling of a whole number (1.250 for 1250): with no comma typed
-            # a point is a decimal point, as everywhere on the command line (CONVENTIONS)
-            assert parse_number(typed, "entry") == float(typed), typed
+            # a point is a decimal point, as everywhere on the command line (CONVENTIONS);
+            # 1.953.125 is no number at all
+            try:
+                assert parse_number(typed, "entry") == float(typed), typed
+            except MicrosizeError:
+                assert typed.count(".") > 1, typed
             continue
         try:
             got = parse_number(typed, "entry")
