@@ -209,15 +209,14 @@ def test_a_column_answers_what_each_row_answers(name: str) -> None:
             assert not ok, f"the column answered {result!r:.200} though {refused[0]}"
             return
         assert ok, f"the column was refused ({result}) though every row alone answers"
-        assert isinstance(result, list) and len(result) == n, (
-            f"{n} rows in, {result!r:.200} out"
-        )
+        assert isinstance(result, list), f"{n} rows in, {result!r:.200} out"
+        assert len(result) == n, f"{n} rows in, {result!r:.200} out"
         for r, (_, one) in enumerate(alone):
             got = _cells(result[r])
             want = _cells(one)
-            assert len(got) == len(want) and all(
-                _same(g, w) for g, w in zip(got, want, strict=True)
-            ), f"row {r + 1}: the column gives {got!r:.200}, the row alone {want!r:.200}"
+            why = f"row {r + 1}: the column gives {got!r:.200}, the row alone {want!r:.200}"
+            assert len(got) == len(want), why
+            assert all(_same(g, w) for g, w in zip(got, want, strict=True)), why
 
     run()
 
@@ -226,9 +225,7 @@ def test_every_function_is_tested_or_listed() -> None:
     assert set(NOT_ROWWISE) <= set(FUNCTIONS), "a listed function no longer exists"
     assert len(ROWWISE) >= 20
     assert "binance:BTCUSDT" in TIERED
-    assert {"MF_MAX_CONTRACTS_MARGIN", "MF_CONTRACTS", "MF_TARGET", "MF_LIQ_CHECK"} <= set(
-        ROWWISE
-    )
+    assert {"MF_MAX_CONTRACTS_MARGIN", "MF_CONTRACTS", "MF_TARGET", "MF_LIQ_CHECK"} <= set(ROWWISE)
 
 
 def test_a_leverage_beyond_every_tier_in_one_row_is_refused_not_a_crash() -> None:
