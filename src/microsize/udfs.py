@@ -124,8 +124,10 @@ def _user_words(message: str, names: list[str], renames: dict[str, str]) -> str:
     ``stop`` is ``stop_price`` in Excel), no array the user never typed (a contract's lot
     step), and under :data:`MAX_MESSAGE` characters."""
     for core, excel in renames.items():
-        # the argument's name, not the word in prose ("the stop", a quoted text)
-        message = re.sub(rf"(?<![\w':.])(?<!the )(?<!a )(?<!one ){core}(?![\w'])", excel, message)
+        # the argument's name, not the word in prose ("the stop", the row "Risk at stop")
+        message = re.sub(
+            rf"(?<![\w':.])(?<!the )(?<!a )(?<!at )(?<!one ){core}(?![\w'])", excel, message
+        )
     lined = _LINE_UP.match(message)
     if lined:
         parts = [p for p in lined.group(1).split(", ") if p.split(" ", 1)[0] in names]
