@@ -167,7 +167,10 @@ def test_huge_and_tiny_numbers_give_a_number_or_a_message(
     [
         (lambda: U.MF_ATR(H, L, C[:3]), "same number of rows"),
         (lambda: U.MF_ATR(L, H, C), "high must be at least low at row 1"),
-        (lambda: U.MF_ATR(H, L, [[50.0], [48.61], [48.75], [48.63]]), "close_price must lie between"),
+        (
+            lambda: U.MF_ATR(H, L, [[50.0], [48.61], [48.75], [48.63]]),
+            "close_price must lie between",
+        ),
         (lambda: U.MF_ATR([[1, 2], [3, 4]], L, C), "high must be one column or one row"),
         (lambda: U.MF_ATR([[48.7], [48.72, 1]], L, C), "high must be one column or one row"),
         (lambda: U.MF_ATR(H, L, C, 2.5), "periods must be a whole number"),
