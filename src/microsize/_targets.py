@@ -188,8 +188,15 @@ def _tick_text(tick: float | None) -> str:
 
 
 def _scalar_index(shape: tuple[int, ...]) -> Callable[[Any, tuple[int, ...]], float]:
+    """``get(arr, i)``: element ``i`` of ``arr`` broadcast to ``shape`` (each array is
+    broadcast once, not once per element: a column recounted cell by cell)."""
+    seen: dict[int, tuple[Any, Any]] = {}  # id -> (the array, kept alive; its view)
+
     def get(arr: Any, i: tuple[int, ...]) -> float:
-        return float(np.broadcast_to(arr, shape)[i])
+        got = seen.get(id(arr))
+        if got is None:
+            got = seen[id(arr)] = (arr, np.broadcast_to(arr, shape))
+        return float(got[1][i])
 
     return get
 
