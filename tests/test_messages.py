@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -32,7 +33,7 @@ NAMED = [
     re.compile(r"^(\w+) (?:must|is|has|needs)\b"),
     re.compile(r"(\w+) has \d+ (?:rows|columns|values|cells)"),
     re.compile(r"(?<![\w.:'])(\w+)=[-\d]"),
-    re.compile(r"\bcheck (\w+)"),
+    re.compile(r"\bcheck (?!the\b)(\w+)"),
     re.compile(r"^(\w+): "),
 ]
 WITH_ARGS = sorted(n for n, f in FUNCTIONS.items() if _arity(f)[0])
@@ -52,6 +53,7 @@ def test_names_in_reads_the_argument_names() -> None:
     ) == {"exposure", "size"}
     assert names_in("numbers out of range: check equity (got 1e+300)") == {"equity"}
     assert names_in("liquidation at 57,228.92 comes before the stop") == set()
+    assert names_in("entry, stop_price: the result is too large (check the inputs)") == set()
 
 
 @pytest.mark.parametrize("name", WITH_ARGS)
@@ -99,6 +101,8 @@ def test_ragged_ranges_name_no_internal_array() -> None:
         (lambda: U.MF_TARGET(100, "x", 2), "stop_price must be a number (got text 'x')"),
         (lambda: U.MF_LADDER(30, [[3520]], [[3450], [3440]], 0.001), "stop_price must be a"),
         (lambda: U.MF_SPECS("x" * 1000), "(1000 characters)"),
+        # an array where one cell is meant was compared with 0 and crashed
+        (lambda: U.MF_ATR([[1.0]], [[1.0]], [[1.0]], 1, None, np.ones((2, 2))), "latest must"),
     ],
 )
 def test_messages_use_the_excel_names(call: Callable[[], Any], text: str) -> None:

@@ -939,11 +939,16 @@ def MF_ATR(
 
 def _latest(x: Any) -> bool:
     x = _o(x)
-    if x is None or x is False or x == 0:
+    if x is None or x is False or (_is_number(x) and x == 0):
         return False
-    if x is True or x == 1:
+    if x is True or (_is_number(x) and x == 1):
         return True
     raise MicrosizeError(f"latest must be TRUE or FALSE (got {describe(x)})")
+
+
+def _is_number(x: Any) -> bool:
+    """A single number (an array or range is not, whatever it holds)."""
+    return isinstance(x, int | float | np.integer | np.floating)
 
 
 @xw.func(category=CATEGORY)
