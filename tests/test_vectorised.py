@@ -238,3 +238,10 @@ def test_a_leverage_beyond_every_tier_in_one_row_is_refused_not_a_crash() -> Non
     both = U.MF_MAX_CONTRACTS_MARGIN(1e9, 60000, [[20], [1]], "binance:BTCUSDT")
     assert both == [[alone], [U.MF_MAX_CONTRACTS_MARGIN(1e9, 60000, 1, "binance:BTCUSDT")]]
     assert np.isfinite(np.asarray(both, dtype=float)).all()
+
+
+def test_a_column_of_prices_gives_a_column_even_where_no_price_is_needed() -> None:
+    """Linear to linear needs no price; a column of them still gives one answer per row
+    (docs/CONVENTIONS.md, Ranges: a column in, a column out)."""
+    got = U.MF_CONVERT(1, "cme:MBT", "binance:BTCUSDT", [[60000.0], [61000.0]])
+    assert got == [[0.1], [0.1]]
