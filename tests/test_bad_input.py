@@ -239,7 +239,8 @@ def test_zero_distance(fname: str, entry_pos: int, stop_pos: int) -> None:
     args = list(args)
     args[stop_pos] = args[entry_pos]
     with pytest.raises(
-        MicrosizeError, match=r"stop must differ from entry \(got entry=3520, stop=3520\)"
+        MicrosizeError,
+        match=r"stop_price must differ from entry \(got entry=3520, stop_price=3520\)",
     ):
         fn(*args)
 

@@ -89,7 +89,11 @@ def describe(value: Any) -> str:
             return "NaN"
         return format(f, ".15g")
     if isinstance(value, int | np.integer):
-        return clip(str(int(value)))
+        n = int(value)
+        if abs(n) >= 10**QUOTE_CHARS:  # str() of a huge int is slow, and refused past 4,300
+            digits = len(str(abs(n))) if n.bit_length() < 14_000 else "over 4,000"
+            return f"an integer of {digits} digits"
+        return str(n)
     return clip(repr(value))
 
 
@@ -137,7 +141,10 @@ def _first_bad(obj: Any) -> tuple[tuple[int, ...], Any] | None:
         obj, int | float | np.integer | np.floating
     ):
         return (), obj
-    if not math.isfinite(float(obj)):
+    try:
+        if not math.isfinite(float(obj)):
+            return (), obj
+    except OverflowError:  # a Python int beyond the range of floats
         return (), obj
     return None
 
@@ -172,7 +179,12 @@ def as_float_array(value: Any, name: str) -> FloatArray:  # noqa: C901 (the one 
     if isinstance(value, int | float | np.integer | np.floating) and not isinstance(
         value, bool | np.bool_
     ):
-        f = float(value)
+        try:
+            f = float(value)
+        except OverflowError:  # a Python int beyond the range of floats
+            raise MicrosizeError(
+                f"{name} must be a number between -1e308 and 1e308 (got {describe(value)})"
+            ) from None
         if not math.isfinite(f):
             raise MicrosizeError(f"{name} must be a finite number (got {describe(f)})")
         return np.asarray(f, dtype=np.float64)

@@ -8,6 +8,7 @@ than the budget, and the cumulative columns are exact too.
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -302,11 +303,22 @@ def _hand_out(
     heap = [(Fraction(steps[i]) / w[i], i) for i in range(len(steps)) if w[i] > 0]
     heapq.heapify(heap)
     given: list[int] = []
+    rounds = 0
 
     def fits(i: int) -> bool:
         return (1 if steps[i] else min_steps) * cost[i] <= remaining
 
     while heap:
+        rounds += 1
+        if rounds > 2 * len(heap) + 8 and heap[0][0] > 0:
+            # many single steps in a row (legs far above a minimum of many lot steps,
+            # sharing a budget of many more): give every step below one level at once
+            rounds = 0
+            paid = _steps_below_level(heap, steps, w, cost, remaining)
+            if paid:
+                remaining -= paid
+                heap = [(Fraction(steps[i]) / w[i], i) for _, i in heap]
+                heapq.heapify(heap)
         _, i = heapq.heappop(heap)
         if not fits(i):
             continue  # the budget only shrinks: this leg is out for good
@@ -328,6 +340,46 @@ def _hand_out(
         remaining -= extra * cost[i]
         heapq.heappush(heap, (Fraction(steps[i]) / w[i], i))
     return given
+
+
+def _steps_below_level(
+    heap: list[tuple[Fraction, int]],
+    steps: list[int],
+    w: list[Fraction],
+    cost: list[Fraction],
+    remaining: Fraction,
+) -> Fraction:
+    """Give, in one go, every lot step the one-at-a-time hand-out would give next while
+    their total still fits ``remaining``; returns what they cost (``steps`` is updated).
+
+    The hand-out gives leg ``j`` its next step when ``steps_j / w_j`` is the smallest, so
+    the steps it gives first are those whose ``(steps_j + m) / w_j`` lies below some level
+    ``k``: ``ceil(k w_j - steps_j)`` steps of leg ``j`` (legs already above ``k`` none).
+    Where their total cost is within ``remaining`` every one of them fits when its turn
+    comes, so giving them at once is the same as giving them one by one. ``k`` is the
+    highest level whose upper bound ``sum cost_j (k w_j - steps_j + 1)`` is within
+    ``remaining``: what is left after it is less than about one step of every leg, so the
+    hand-out ends in a few rounds per leg whatever ``min_qty / lot_step`` is.
+    Every leg in ``heap`` has at least one step.
+    """
+    legs = sorted(heap)
+    a = b = Fraction(0)
+    level = legs[0][0]
+    for t, (key, j) in enumerate(legs):
+        a += cost[j] * w[j]
+        b += cost[j] * (1 - steps[j])
+        cand = (remaining - b) / a  # the bound equals remaining here, legs 0..t counted
+        nxt = legs[t + 1][0] if t + 1 < len(legs) else None
+        if nxt is None or cand <= nxt:
+            level = max(cand, key)
+            break
+    extra = {j: max(0, math.ceil(level * w[j] - steps[j])) for _, j in legs}
+    paid = sum((cost[j] * n for j, n in extra.items()), Fraction(0))
+    if paid > remaining:  # pragma: no cover - the bound above rules it out
+        return Fraction(0)
+    for j, n in extra.items():
+        steps[j] += n
+    return paid
 
 
 # ------------------------------------------------------------------------ scale-out

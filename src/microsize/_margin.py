@@ -490,13 +490,15 @@ def max_contracts_for_margin(
                 unit = value_at(inv, st * k, P)
             finite = np.isfinite(cap_l)
             if finite.any():
-                with np.errstate(invalid="ignore"):
-                    qc = np.where(finite, np.maximum(cap_l, 0.0) / unit, 0.0)
+                # only the rows whose bracket has a cap are counted: a row beyond every
+                # bracket (-inf) or in an open-ended one (+inf) has no exact count
+                rows = np.flatnonzero(finite)
+                qc = np.maximum(cap_l[rows], 0.0) / unit[rows]
 
                 def exact_c(
                     i: tuple[int, ...],
-                    P: FloatArray = P,
-                    cap_l: FloatArray = cap_l,
+                    P: FloatArray = P[rows],
+                    cap_l: FloatArray = cap_l[rows],
                     measure: str = sched.measure,
                     inv: bool = inv,
                     k: float = k,
@@ -507,10 +509,10 @@ def max_contracts_for_margin(
                     per: Fraction = {"contracts": S, "face": S * K}.get(
                         measure, value_at(inv, S * K, Pj)
                     )
-                    return exact(float(cap_l[j])) / per
+                    return max(exact(float(cap_l[j])), Fraction(0)) / per
 
-                nc = count_steps(qc, "floor", exact_c)
-                n = np.where(finite, np.minimum(n, nc), n)
+                n = n.copy()
+                n[rows] = np.minimum(n[rows], count_steps(qc, "floor", exact_c))
             none_fit = ~np.isfinite(cap_l) & (cap_l < 0)
             n = np.where(none_fit, 0.0, n)
         min_steps = math.ceil(spec.min_qty / st - 1e-9)

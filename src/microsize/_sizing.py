@@ -525,8 +525,8 @@ def convert(
                 f"price is needed to convert between {src.kind} {src.key} and {dst.kind} {dst.key}"
             )
         p = given
-    else:
-        p = np.asarray(1.0)
+    else:  # not needed, but a column of prices still gives a column (its shape counts)
+        p = np.ones(np.shape(given)) if given is not None else np.asarray(1.0)
     c, p = broadcast(contracts=c, price=p)
     k1, k2, step = src.contract_size, dst.contract_size, dst.lot_step
     if src.kind == dst.kind:

@@ -41,6 +41,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -140,10 +141,17 @@ def _round_to_tick(
     """Prices on the tick grid: up (ceil) where ``up`` is true, else down (floor).
 
     Boundaries are decided exactly: ``exact_price(index)`` gives the unrounded price as a
-    fraction of the decimals the user typed.
+    fraction of the decimals the user typed. Without a tick the price is the decimal of
+    15 significant digits next to the exact price in the same direction: a float alone
+    can land a hair short of the promise (an R of 2 - 1e-14), this never does, and a price
+    that is a short decimal (110, 3581.95) stays that decimal.
     """
     if tick is None:
-        return price
+        out = np.empty(np.shape(price))
+        flags = np.broadcast_to(up, out.shape)
+        for idx in np.ndindex(out.shape):
+            out[idx] = _decimal_toward(exact_price(idx), bool(flags[idx]))
+        return out
     t = exact(tick)
     with np.errstate(over="ignore", invalid="ignore"):
         q = price / tick
@@ -153,9 +161,42 @@ def _round_to_tick(
     return clean_multiple(steps, np.asarray(tick))
 
 
+_UP = Context(prec=15, rounding=ROUND_CEILING, Emax=999_999, Emin=-999_999)
+_DOWN = Context(prec=15, rounding=ROUND_FLOOR, Emax=999_999, Emin=-999_999)
+
+
+def _decimal_toward(q: Fraction, up: bool) -> float:
+    """The 15-significant-digit decimal next to ``q``: at or above it when ``up``, else at
+    or below; as a float whose shortest repr is that decimal (15 digits round-trip).
+
+    >>> _decimal_toward(Fraction(1, 3), True), _decimal_toward(Fraction(1, 3), False)
+    (0.333333333333334, 0.333333333333333)
+    """
+    ctx = _UP if up else _DOWN
+    return float(ctx.divide(Decimal(q.numerator), Decimal(q.denominator)))
+
+
+def _on_the_grid(price: FloatArray, names: str, tick: float | None) -> npt.NDArray[np.bool_]:
+    """Cells whose rounded price is 0 or less (the tick is as large as the price); a price
+    beyond floats is refused here naming ``names``."""
+    _finite(price, names)
+    return np.asarray(price <= 0)
+
+
+def _tick_text(tick: float | None) -> str:
+    return "" if tick is None else f" on the tick {format(tick, 'g')}"
+
+
 def _scalar_index(shape: tuple[int, ...]) -> Callable[[Any, tuple[int, ...]], float]:
+    """``get(arr, i)``: element ``i`` of ``arr`` broadcast to ``shape`` (each array is
+    broadcast once, not once per element: a column recounted cell by cell)."""
+    seen: dict[int, tuple[Any, Any]] = {}  # id -> (the array, kept alive; its view)
+
     def get(arr: Any, i: tuple[int, ...]) -> float:
-        return float(np.broadcast_to(arr, shape)[i])
+        got = seen.get(id(arr))
+        if got is None:
+            got = seen[id(arr)] = (arr, np.broadcast_to(arr, shape))
+        return float(got[1][i])
 
     return get
 
@@ -515,7 +556,15 @@ def target_price(
             f"{why}"
         )
     raw = _finite(raw, "entry, stop, r_multiple")
-    return to_result(_round_to_tick(raw, side > 0, _tick(spec), exact_t))
+    price = _round_to_tick(raw, side > 0, _tick(spec), exact_t)
+    zero = _on_the_grid(price, "entry, stop, r_multiple", _tick(spec))
+    if zero.any():
+        idx = first_index(zero)
+        raise MicrosizeError(
+            f"r_multiple {describe(float(r[idx]))} cannot be reached{position(idx, raw.shape)}: "
+            f"a short's target would round to 0{_tick_text(_tick(spec))}"
+        )
+    return to_result(price)
 
 
 # ---------------------------------------------------------------------- ROI target
@@ -614,7 +663,16 @@ def roi_target(
             return E * (1 + F + M) / (1 - F)
         return E * (1 - F - M) / (1 + F)
 
-    return to_result(_round_to_tick(raw, sd > 0, _tick(spec), exact_t))
+    price = _round_to_tick(raw, sd > 0, _tick(spec), exact_t)
+    zero = _on_the_grid(price, "entry, roi, leverage", _tick(spec))
+    if zero.any():
+        idx = first_index(zero)
+        raise MicrosizeError(
+            f"roi {describe(float(g[idx]))} cannot be reached at leverage "
+            f"{describe(float(lev[idx]))}{position(idx, raw.shape)}: the exit price would "
+            f"round to 0{_tick_text(_tick(spec))}"
+        )
+    return to_result(price)
 
 
 # --------------------------------------------------------------- USD budget, inverse

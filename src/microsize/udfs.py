@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import inspect
 import math
+import re
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
@@ -79,11 +80,14 @@ def _short_errors(fn: _F) -> _F:
     that is where the trouble comes from.
     """
     names = list(inspect.signature(fn).parameters)
+    renames = {core: excel for core, excel in _RENAMES.items() if excel in names}
 
     @functools.wraps(fn)
     def inner(*args: Any, **kwargs: Any) -> Any:
         try:
             try:
+                given = _named(names, args, kwargs)
+                _refuse_huge_ints(given)
                 # numpy's overflow warnings go unseen in a cell: _check_cells refuses
                 # what they would warn about
                 with np.errstate(all="ignore"):
@@ -91,6 +95,8 @@ def _short_errors(fn: _F) -> _F:
             except (OverflowError, ZeroDivisionError, FloatingPointError):
                 given = _named(names, args, kwargs)
                 raise MicrosizeError(f"numbers out of range: {_extreme(given)}") from None
+            except MicrosizeError as exc:
+                raise MicrosizeError(_user_words(str(exc), names, renames)) from None
             if isinstance(result, _Checked):
                 return list(result)
             _check_cells(result, _named(names, args, kwargs))
@@ -104,6 +110,74 @@ def _short_errors(fn: _F) -> _F:
     return cast(_F, inner)
 
 
+#: the core's name of an argument -> the Excel name, where Excel needs another one
+#: (``stop`` is a VBA statement; ``close`` a VBA keyword)
+_RENAMES = {"stop": "stop_price", "close": "close_price"}
+#: the longest message a cell shows (docs/CONVENTIONS.md, Errors: under about 200)
+MAX_MESSAGE = 199
+_LONG_TEXT = re.compile(r"text '([^']{12})[^']*' \((\d+) characters\)")
+_LINE_UP = re.compile(r"^ranges do not line up: (.*); use ranges of the same size or single cells$")
+
+
+def _user_words(message: str, names: list[str], renames: dict[str, str]) -> str:
+    """A core message in the words of the MF_ function: its argument names (the core's
+    ``stop`` is ``stop_price`` in Excel), no array the user never typed (a contract's lot
+    step), and under :data:`MAX_MESSAGE` characters."""
+    for core, excel in renames.items():
+        # the argument's name, not the word in prose ("the stop", the row "Risk at stop")
+        message = re.sub(
+            rf"(?<![\w':.])(?<!the )(?<!a )(?<!at )(?<!one ){core}(?![\w'])", excel, message
+        )
+    lined = _LINE_UP.match(message)
+    if lined:
+        parts = [p for p in lined.group(1).split(", ") if p.split(" ", 1)[0] in names]
+        message = (
+            f"ranges do not line up: {', '.join(parts)}; use ranges of the same size or "
+            "single cells"
+        )
+    if len(message) > MAX_MESSAGE:
+        message = _LONG_TEXT.sub(r"text '\1…' (\2 characters)", message)
+    if len(message) > MAX_MESSAGE:
+        message = message[: MAX_MESSAGE - 1] + "…"
+    return message
+
+
+#: the largest magnitude a float holds (Excel's own limit, 9.99e307, is below it)
+_FLOAT_MAX = 2**1024
+
+
+def _refuse_huge_ints(given: list[tuple[str, Any]]) -> None:
+    """A Python int beyond the range of floats (10**400) is refused by name, before any
+    arithmetic: Excel cannot hold it, and float() of it raises."""
+    for name, value in given:
+        found = _huge_int(value)
+        if found is not None:
+            where, n = found
+            raise MicrosizeError(
+                f"{name} must be a number between -1e308 and 1e308{where} (got {describe(n)})"
+            )
+
+
+def _is_huge(x: Any) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool) and abs(x) >= _FLOAT_MAX
+
+
+def _huge_int(value: Any) -> tuple[str, int] | None:
+    """(where, the int) of the first Python int beyond the float range in a cell or range."""
+    if _is_huge(value):
+        return "", value
+    if not isinstance(value, list | tuple):
+        return None
+    for i, row in enumerate(value):
+        if _is_huge(row):
+            return f" at item {i + 1}", row
+        for j, cell in enumerate(row if isinstance(row, list | tuple) else ()):
+            if _is_huge(cell):
+                where = f" at row {i + 1}" if len(row) == 1 else f" at row {i + 1}, column {j + 1}"
+                return where, cell
+    return None
+
+
 def _magnitude(value: Any) -> tuple[float, Any]:
     """(largest |log10 |x||, that x) over the finite non-zero numbers in a cell or range."""
     best: tuple[float, Any] = (-1.0, None)
@@ -114,7 +188,10 @@ def _magnitude(value: Any) -> tuple[float, Any]:
     if isinstance(value, int | float | np.integer | np.floating) and not isinstance(
         value, bool | np.bool_
     ):
-        f = float(value)
+        try:
+            f = float(value)
+        except OverflowError:  # a Python int beyond the float range: its digits tell
+            return math.log10(abs(int(value))), value
         if math.isfinite(f) and f != 0:
             return abs(math.log10(abs(f))), f
     return best
@@ -862,11 +939,16 @@ def MF_ATR(
 
 def _latest(x: Any) -> bool:
     x = _o(x)
-    if x is None or x is False or x == 0:
+    if x is None or x is False or (_is_number(x) and x == 0):
         return False
-    if x is True or x == 1:
+    if x is True or (_is_number(x) and x == 1):
         return True
     raise MicrosizeError(f"latest must be TRUE or FALSE (got {describe(x)})")
+
+
+def _is_number(x: Any) -> bool:
+    """A single number (an array or range is not, whatever it holds)."""
+    return isinstance(x, int | float | np.integer | np.floating)
 
 
 @xw.func(category=CATEGORY)

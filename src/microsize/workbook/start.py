@@ -141,7 +141,7 @@ START_TEXT: tuple[tuple[str, str], ...] = (
     ),
     (
         "p",
-        'A cell that shows a sentence instead of a number names the argument that is wrong and the value it got, e.g. "stop must differ from entry (got entry=3520, stop=3520)".',
+        'A cell that shows a sentence instead of a number names the argument that is wrong and the value it got, e.g. "stop_price must differ from entry (got entry=3520, stop_price=3520)".',
     ),
     ("h2", "6. Keeping the specs current"),
     (
