@@ -141,9 +141,7 @@ def add_commands(sub: Any) -> None:
             "request succeeded."
         ),
         epilog="examples:\n  microsize prices binance:BTCUSDT binance:ETHUSDT --timeframe 1w "
-        "--bars 104 --csv prices.csv\n"
-        "  microsize hedge 100000 60000 cme:MBT --prices prices.csv --asset ETH --hedge-col BTC\n"
-        "  microsize atr prices.csv --high-col BTC_high --low-col BTC_low --close-col BTC",
+        "--bars 104 --csv prices.csv",
     )
     p.add_argument("contracts", nargs="+", metavar="CONTRACT", help="[NAME=]exchange:symbol")
     p.add_argument("--timeframe", default="1d", help="bar length: 1h, 4h, 1d (default), 1w ...")
@@ -161,7 +159,7 @@ def add_commands(sub: Any) -> None:
             "MICROSIZE_<VENUE>_PASSWORD (Hyperliquid: MICROSIZE_HYPERLIQUID_WALLET_ADDRESS). "
             "The account size is the total of the USD coins (USDT, USDC, USD ...)."
         ),
-        epilog="examples:\n  microsize positions okx --csv positions.csv",
+        epilog="examples:\n  microsize positions okx",
     )
     p.add_argument("venue", metavar="VENUE", help="binance, okx, bybit, deribit ...")
     p.add_argument("--csv", metavar="FILE", help="also write the positions as CSV")
