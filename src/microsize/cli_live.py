@@ -164,3 +164,148 @@ def add_commands(sub: Any) -> None:
     p.add_argument("venue", metavar="VENUE", help="binance, okx, bybit, deribit ...")
     p.add_argument("--csv", metavar="FILE", help="also write the positions as CSV")
     p.set_defaults(func=_cmd_positions)
+
+
+# ------------------------------------------------------------------ workbook updates
+def add_workbook_options(p: Any) -> None:
+    """The options of ``workbook update-prices`` and ``workbook update-holdings``."""
+    p.add_argument("--timeframe", default="1d", help="update-prices: bar length (default 1d)")
+    p.add_argument("--bars", default="365", help="update-prices: closed bars (default 365)")
+    p.add_argument(
+        "--bars-from",
+        metavar="NAME",
+        help="update-prices: the contract whose bars fill the Bars table (default the first)",
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="update-prices, update-holdings: print what would change, write nothing",
+    )
+
+
+def with_workbook_updates(command: Any) -> Any:
+    """``command`` (``microsize workbook``) that hands update-prices and update-holdings here."""
+
+    def run(args: argparse.Namespace) -> int:
+        target = list(args.target)
+        if target and target[0] in ("update-prices", "update-holdings"):
+            return workbook_update(target, args)
+        return int(command(args))
+
+    return run
+
+
+def _book(path: str) -> str:
+    from pathlib import Path
+
+    from .outfiles import show_path
+
+    if not Path(path).is_file():
+        raise MicrosizeError(f"book must be an existing workbook file (got {show_path(path)})")
+    return path
+
+
+def workbook_update(target: list[str], args: argparse.Namespace) -> int:
+    """``workbook update-prices BOOK CONTRACT...`` / ``update-holdings BOOK VENUE...``."""
+    if len(target) < 3:
+        what = "CONTRACT..." if target[0] == "update-prices" else "VENUE..."
+        raise MicrosizeError(f"usage: microsize workbook {target[0]} BOOK {what} [--dry-run]")
+    book = _book(target[1])
+    if target[0] == "update-prices":
+        return _update_prices(book, target[2:], args)
+    return _update_holdings(book, target[2:], args)
+
+
+def _update_prices(book: str, contracts: list[str], args: argparse.Namespace) -> int:
+    from . import venues_live
+    from ._refresh import VENUE_CCXT
+    from .workbook.update import (
+        FUNDING_CONTRACT,
+        FUNDING_SHEET,
+        _label_cells,
+        check_price_columns,
+        update_prices,
+    )
+
+    names = [w.name for w in venues_live.parse_contracts(contracts, bases())]
+    check_price_columns(book, names)  # before any download
+    if args.bars_from and args.bars_from.lower() not in [n.lower() for n in names]:
+        raise MicrosizeError(
+            f"--bars-from must be one of {', '.join(names)} (got {args.bars_from[:40]!r})"
+        )
+    history = download_prices(contracts, _timeframe(args.timeframe), _bars(args.bars))
+    prices: list[list[Any]] = [["Date", *history.names]]
+    for i, t in enumerate(history.times):
+        prices.append(
+            [history.stamp(t)] + [None if s[i] is None else s[i][2] for s in history.bars]
+        )
+    chosen = args.bars_from or history.names[0]
+    lowered = [n.lower() for n in history.names]
+    if chosen.lower() not in lowered:
+        raise MicrosizeError(
+            f"--bars-from must be one of {', '.join(history.names)} (got {chosen!r})"
+        )
+    col = lowered.index(chosen.lower())
+    bars: list[list[Any]] = [["High", "Low", "Close"]]
+    bars += [list(b) for b in history.bars[col] if b is not None]
+    funding = None
+    from pathlib import Path
+
+    margin = _label_cells(Path(book), FUNDING_SHEET, FUNDING_CONTRACT)
+    key = str(margin[0][1] or "").strip() if margin else ""
+    if key.partition(":")[0].lower() in VENUE_CCXT:
+        got = venues_live.fetch_funding([key], exchange_factory=EXCHANGE_FACTORY)
+        rate, when = got[key]
+        funding = (key, rate, when or "not given")
+    key_of = history.keys[col]
+    report = update_prices(
+        book,
+        prices,
+        bars,
+        funding=funding,
+        source=f"; {history.timeframe} closes from {', '.join(history.keys)}",
+        backup=args.backup,
+        dry_run=args.dry_run,
+    )
+    print("\n".join(describe_history(history)))
+    print(f"Bars from {chosen} ({key_of})")
+    if funding is None and key:
+        print(f"{FUNDING_SHEET} sheet: {key} is not served by ccxt, funding rate left as is")
+    print("\n".join(report.lines()))
+    return 0
+
+
+def _update_holdings(book: str, venues: list[str], args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from . import venues_live
+    from .workbook.update import _table_values_named, update_holdings
+
+    accounts = [venues_live.fetch_account(v, exchange_factory=EXCHANGE_FACTORY) for v in venues]
+    refused = [r for a in accounts for r in a.refused]
+    if refused:
+        raise MicrosizeError("; ".join(refused) + "; nothing written")
+    rows: list[list[Any]] = [["Holding", "Asset", "Contract", "Contracts", "Price"]]
+    for a in accounts:
+        for p in a.positions:
+            side = "long" if p.contracts > 0 else "short"
+            rows.append([f"{p.key} {side}", p.base, p.key, p.contracts, p.mark or p.entry])
+    size = sum(a.account_size for a in accounts)
+    if len(rows) == 1:
+        print(f"no open positions on {', '.join(venues)}: the Holdings table is left as it was")
+    report = update_holdings(
+        book, rows if len(rows) > 1 else None, size, backup=args.backup, dry_run=args.dry_run
+    )
+    for a in accounts:
+        money = ", ".join(f"{c} {show_value(v)}" for c, v in a.balances) or "none"
+        print(f"{a.venue}: {len(a.positions)} open positions; balance {money}")
+    print(f"account size (USD coins): {show_value(size)}")
+    header = {str(h).strip().lower() for h in _table_values_named(Path(book), "Prices")[0]}
+    missing = sorted({str(r[1]) for r in rows[1:] if str(r[1]).lower() not in header})
+    if missing:
+        print(
+            f"the Prices table has no column for {', '.join(missing)}: their betas are n/a "
+            "until microsize workbook update-prices adds one"
+        )
+    print("\n".join(report.lines()))
+    return 0

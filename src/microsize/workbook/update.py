@@ -385,3 +385,356 @@ def update_specs(book: str | Path, *, backup: str | Path | None = None) -> Updat
     return UpdateReport(
         path, backup_path, spec_diff, tier_diff, [f"{r[0]}:{r[1]}" for r in user_rows]
     )
+
+
+# ------------------------------------------------------- update-prices, update-holdings
+#: Sheets whose "Account size" inputs take the account size of update-holdings.
+ACCOUNT_SHEETS = ("Sizing", "Planner", "Ladder")
+ACCOUNT_LABEL = "Account size"
+FUNDING_SHEET, FUNDING_LABEL, FUNDING_CONTRACT = "Margin", "Funding rate per interval", "Contract"
+
+
+@dataclass
+class LiveReport:
+    """What ``update_prices``/``update_holdings`` changed (or would change, ``dry_run``)."""
+
+    book: Path
+    backup: Path | None
+    changes: list[str]
+
+    def lines(self) -> list[str]:
+        head = (
+            f"updated {self.book} (backup: {self.backup})"
+            if self.backup is not None
+            else f"{self.book}: nothing written (--dry-run); it would change:"
+        )
+        return [head, *(f"  {c}" for c in self.changes)]
+
+
+def _open_book(book: str | Path) -> tuple[Path, _Package]:
+    path = Path(book)
+    if not path.is_file():
+        raise MicrosizeError(f"book must be an existing workbook file (got {str(book)[:80]!r})")
+    try:
+        return path, _Package(path)
+    except (zipfile.BadZipFile, KeyError, UnicodeDecodeError, OSError):
+        raise MicrosizeError(f"{path.name[:60]} is not an Excel workbook (.xlsm/.xlsx)") from None
+
+
+def _find_table(pkg: _Package, name: str) -> tuple[str, str]:
+    """(sheet, table part) of the table named ``name``, refused when the book has none."""
+    for sheet in pkg.sheets:
+        part = pkg.table_part(sheet, name)
+        if part is not None:
+            return sheet, part
+    raise MicrosizeError(f"the workbook has no table named {name}: is it a microsize workbook?")
+
+
+def _table_ref(xml: str) -> tuple[int, int, int, int]:
+    """(top, left, bottom, right), zero-based, of a table part's ``ref``."""
+    m = re.search(r'<table\b[^>]*?\sref="([A-Z]+\d+):([A-Z]+\d+)"', xml)
+    if m is None:
+        raise MicrosizeError("a table of the workbook has no range")
+    (top, left), (bottom, right) = _parse(m.group(1)), _parse(m.group(2))
+    return top, left, bottom, right
+
+
+def _sheet_cells(xml: str) -> dict[tuple[int, int], str]:
+    """Every cell element of a sheet by (row, col), zero-based."""
+    out: dict[tuple[int, int], str] = {}
+    for cell in _CELL_RE.findall(xml):
+        ref = re.search(r'\br="([A-Z]+\d+)"', cell)
+        if ref is not None:
+            out[_parse(ref.group(1))] = cell
+    return out
+
+
+def _merged(xml: str) -> list[tuple[int, int, int, int]]:
+    out = []
+    for a, b in re.findall(r'<mergeCell\b[^>]*\sref="([A-Z]+\d+):([A-Z]+\d+)"', xml):
+        (r0, c0), (r1, c1) = _parse(a), _parse(b)
+        out.append((r0, c0, r1, c1))
+    return out
+
+
+def _check_room(
+    xml: str, sheet: str, table: str, old: tuple[int, int, int, int], n_rows: int, n_cols: int
+) -> None:
+    """Refuse when the grown table would cover a cell or a merged range outside it."""
+    top, left, bottom, right = old
+    new_bottom, new_right = top + n_rows - 1, left + n_cols - 1
+
+    def inside_old(r: int, c: int) -> bool:
+        return top <= r <= bottom and left <= c <= right
+
+    for (r, c), cell in sorted(_sheet_cells(xml).items()):
+        if not (top <= r <= new_bottom and left <= c <= new_right) or inside_old(r, c):
+            continue
+        if "<v>" in cell or "<f" in cell or "<is>" in cell:
+            raise MicrosizeError(
+                f"the {table} table on {sheet} cannot grow to {n_rows - 1} rows and {n_cols} "
+                f"columns: cell {cell_name(r, c)} is in the way (ask for fewer bars or contracts)"
+            )
+    for r0, c0, r1, c1 in _merged(xml):
+        overlaps = r0 <= new_bottom and r1 >= top and c0 <= new_right and c1 >= left
+        if overlaps and not (inside_old(r0, c0) and inside_old(r1, c1)):
+            raise MicrosizeError(
+                f"the {table} table on {sheet} cannot grow to {n_rows - 1} rows and "
+                f"{n_cols} columns: merged cells {cell_name(r0, c0)}:{cell_name(r1, c1)} "
+                "are in the way (ask for fewer bars or contracts)"
+            )
+
+
+def _replace_region(
+    xml: str, old: tuple[int, int, int, int], rows: list[list[Any]], clear_to: tuple[int, int]
+) -> str:
+    """Rewrite the block from the table's top-left corner: the old cells of the rectangle
+    up to ``clear_to`` (bottom, right) go, ``rows`` are written (each column keeps the
+    style of its old header or first data cell; a new column takes the last one's); every
+    other cell of the sheet is kept byte for byte."""
+    top, left, _bottom, right = old
+    m = re.search(r"<sheetData>(.*?)</sheetData>|<sheetData/>", xml, re.S)
+    if m is None:
+        raise MicrosizeError("the sheet has no cell data")
+    row_attrs: dict[int, str] = {}
+    kept: dict[int, list[tuple[int, str]]] = {}
+    styles: dict[tuple[bool, int], str] = {}
+    for rm in _ROW_RE.finditer(m.group(1) or ""):
+        attrs = rm.group(1)
+        rnum = int(re.search(r'\br="(\d+)"', attrs).group(1))  # type: ignore[union-attr]
+        row_attrs[rnum] = attrs
+        for cell in _CELL_RE.findall(rm.group(2) or ""):
+            r, c = _parse(re.search(r'\br="([A-Z]+\d+)"', cell).group(1))  # type: ignore[union-attr]
+            sm = re.search(r'\bs="(\d+)"', cell)
+            if top <= r <= clear_to[0] and left <= c <= clear_to[1]:
+                if sm and r in (top, top + 1):
+                    styles.setdefault((r == top, c), sm.group(1))
+                continue
+            kept.setdefault(rnum, []).append((c, cell))
+    for header in (True, False):
+        last = styles.get((header, right))
+        for c in range(left, left + max(len(r) for r in rows)):
+            if (header, c) not in styles and last is not None:
+                styles[(header, c)] = last
+    for i, row in enumerate(rows):
+        for j, v in enumerate(row):
+            r, c = top + i, left + j
+            cell = _cell_xml(cell_name(r, c), v, styles.get((i == 0, c)))
+            if cell:
+                kept.setdefault(r + 1, []).append((c, cell))
+    parts = []
+    for rnum in sorted(set(kept) | set(row_attrs)):
+        attrs = re.sub(r'\s+spans="[^"]*"', "", row_attrs.get(rnum, f' r="{rnum}"'))
+        parts.append(f"<row{attrs}>" + "".join(x for _, x in sorted(kept.get(rnum, []))) + "</row>")
+    out = xml[: m.start()] + "<sheetData>" + "".join(parts) + "</sheetData>" + xml[m.end() :]
+    return re.sub(r'<dimension ref="[^"]*"/>', "", out)
+
+
+def _retable(xml: str, top: int, left: int, header: Sequence[str], n_rows: int) -> str:
+    """A table part for ``header`` and ``n_rows`` data rows from (top, left)."""
+    span = f"{cell_name(top, left)}:{cell_name(top + n_rows, left + len(header) - 1)}"
+    xml = re.sub(r'(<table\b[^>]*?\sref=")[^"]*(")', rf"\g<1>{span}\g<2>", xml, count=1)
+    xml = re.sub(r'(<autoFilter\b[^>]*?\sref=")[^"]*(")', rf"\g<1>{span}\g<2>", xml, count=1)
+    cols = "".join(
+        f'<tableColumn id="{i + 1}" name="{_xml_escape(h)}"/>' for i, h in enumerate(header)
+    )
+    return re.sub(
+        r"<tableColumns\b.*?</tableColumns>",
+        f'<tableColumns count="{len(header)}">{cols}</tableColumns>',
+        xml,
+        count=1,
+        flags=re.S,
+    )
+
+
+def _formula_columns(pkg: _Package, table: str) -> set[str]:
+    """Column names the book's formulas read from ``table`` (``Prices[ETH]``), lower-case."""
+    names: set[str] = set()
+    for part in pkg.sheets.values():
+        for f in re.findall(r"<f\b[^>]*>(.*?)</f>", pkg.text(part), re.S):
+            for col in re.findall(rf"\b{re.escape(table)}\[([^\]\[]+)\]", _unescape(f)):
+                if not col.startswith("#"):
+                    names.add(col.strip())
+    return names
+
+
+def check_price_columns(book: str | Path, names: Sequence[str]) -> None:
+    """Refuse (before any download) a Prices table that would lose a column the book's
+    formulas read (the Portfolio sheet's ``MF_BETA(Prices[ETH], Prices[BTC])``)."""
+    _, pkg = _open_book(book)
+    _find_table(pkg, "Prices")
+    have = {n.strip().lower() for n in names}
+    lost = sorted(n for n in _formula_columns(pkg, "Prices") if n.lower() not in have)
+    if lost:
+        raise MicrosizeError(
+            f"the workbook's formulas read Prices[{'], Prices['.join(lost)}]: include a contract "
+            f"for {', '.join(lost)} (or name one: {lost[0]}=exchange:symbol); nothing written"
+        )
+
+
+def _rewrite_table(
+    pkg: _Package, name: str, rows: list[list[Any]], changes: list[str], what: str
+) -> None:
+    """Replace table ``name``'s header and rows (it grows or shrinks from its corner)."""
+    sheet, tpart = _find_table(pkg, name)
+    part = pkg.sheets[sheet]
+    xml, txml = pkg.text(part), pkg.text(tpart)
+    old = _table_ref(txml)
+    top, left, bottom, right = old
+    n_cols = max(len(r) for r in rows)
+    _check_room(xml, sheet, name, old, len(rows), n_cols)
+    clear_to = (max(bottom, top + len(rows) - 1), max(right, left + n_cols - 1))
+    pkg.parts[part] = _replace_region(xml, old, rows, clear_to).encode("utf-8")
+    header = [str(h) for h in rows[0]]
+    pkg.parts[tpart] = _retable(txml, top, left, header, len(rows) - 1).encode("utf-8")
+    changes.append(
+        f"{name} table ({sheet}): {len(rows) - 1} rows x {', '.join(header)} "
+        f"(was {bottom - top} rows x {right - left + 1} columns){what}"
+    )
+
+
+def _label_cells(path: Path, sheet: str, label: str) -> list[tuple[str, Any]]:
+    """(A1 name, value) of the input right of every cell of ``sheet`` reading ``label``."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, data_only=False, read_only=False)
+    if sheet not in wb.sheetnames:
+        return []
+    ws = wb[sheet]
+    out = []
+    for row in ws.iter_rows():
+        for c in row:
+            if isinstance(c.value, str) and c.value.strip() == label:
+                right = ws.cell(c.row, c.column + 1)
+                out.append((right.coordinate, right.value))
+    return out
+
+
+def _set_cell(pkg: _Package, sheet: str, ref: str, value: Any) -> None:
+    """Write one value into an existing sheet cell, keeping its style."""
+    part = pkg.sheets[sheet]
+    xml = pkg.text(part)
+    r, c = _parse(ref)
+    cell = _sheet_cells(xml).get((r, c))
+    if cell is None:
+        raise MicrosizeError(f"{sheet}!{ref} is not a cell of the workbook")
+    style = re.search(r'\bs="(\d+)"', cell)
+    new = _cell_xml(ref, value, style.group(1) if style else None)
+    pkg.parts[part] = xml.replace(cell, new, 1).encode("utf-8")
+
+
+def _finish(pkg: _Package, path: Path, backup: str | Path | None) -> Path:
+    """The backup (as update-specs makes it), the recalculation flag, the book written."""
+    original = path.read_bytes()
+    if backup:
+        backup_path = Path(backup)
+        if backup_path.resolve() == path.resolve():
+            raise MicrosizeError(f"backup must differ from the book (got {str(backup)[:80]!r})")
+        if not _write_new(backup_path, original):
+            raise MicrosizeError(
+                f"backup {str(backup)[:80]!r} exists: a backup is never overwritten, pick a new name"
+            )
+    else:
+        backup_path = _next_backup(path, original)
+    wbxml = pkg.text("xl/workbook.xml")
+    if "<calcPr" in wbxml:
+        if "fullCalcOnLoad" not in wbxml:
+            wbxml = wbxml.replace("<calcPr", '<calcPr fullCalcOnLoad="1"', 1)
+    else:
+        wbxml = wbxml.replace("</workbook>", '<calcPr fullCalcOnLoad="1"/></workbook>')
+    pkg.parts["xl/workbook.xml"] = wbxml.encode("utf-8")
+    pkg.write(path)
+    return backup_path
+
+
+def update_prices(
+    book: str | Path,
+    prices: list[list[Any]],
+    bars: list[list[Any]] | None,
+    *,
+    funding: tuple[str, float, str] | None = None,
+    source: str = "",
+    backup: str | Path | None = None,
+    dry_run: bool = False,
+) -> LiveReport:
+    """Write a price history into the Prices table (``prices``: header ``Date``, one close
+    column per asset), one contract's bars into the Bars table (``bars``: header High,
+    Low, Close) and, given ``funding`` (contract, rate, when), the Margin sheet's funding
+    rate when its Contract is that contract. Refused, with nothing written, when a formula
+    of the book reads a Prices column the new table lacks, or the table cannot grow."""
+    check_price_columns(book, [str(h) for h in prices[0]])
+    path, pkg = _open_book(book)
+    changes: list[str] = []
+    _rewrite_table(pkg, "Prices", prices, changes, source)
+    if bars is not None:
+        _rewrite_table(pkg, "Bars", bars, changes, "")
+    if funding is not None:
+        key, rate, when = funding
+        contract = _label_cells(path, FUNDING_SHEET, FUNDING_CONTRACT)
+        cells = _label_cells(path, FUNDING_SHEET, FUNDING_LABEL)
+        if not cells or not contract:
+            changes.append(
+                f"no {FUNDING_LABEL!r} input on a {FUNDING_SHEET} sheet: funding not written"
+            )
+        elif str(contract[0][1]).strip().lower() != key.lower():
+            changes.append(
+                f"{FUNDING_SHEET}!{contract[0][0]} holds {contract[0][1]!r}, not {key}: funding not written"
+            )
+        else:
+            ref, old = cells[0]
+            _set_cell(pkg, FUNDING_SHEET, ref, rate)
+            changes.append(
+                f"{FUNDING_SHEET}!{ref} {FUNDING_LABEL}: {_plain(old)} -> {_plain(rate)} ({key}, current "
+                f"rate, next funding {when})"
+            )
+    if dry_run:
+        return LiveReport(path, None, changes)
+    return LiveReport(path, _finish(pkg, path, backup), changes)
+
+
+def update_holdings(
+    book: str | Path,
+    holdings: list[list[Any]] | None,
+    account_size: float | None,
+    *,
+    backup: str | Path | None = None,
+    dry_run: bool = False,
+) -> LiveReport:
+    """Replace the Holdings table (header Holding, Asset, Contract, Contracts, Price) and set
+    every ``Account size`` input of :data:`ACCOUNT_SHEETS` to ``account_size``."""
+    path, pkg = _open_book(book)
+    changes: list[str] = []
+    if holdings is not None:
+        old_rows = _table_values_named(path, "Holdings")
+        _rewrite_table(pkg, "Holdings", holdings, changes, "")
+        for row in old_rows[1:]:
+            changes.append("  was: " + " | ".join(_plain(v) for v in row))
+        for row in holdings[1:]:
+            changes.append("  now: " + " | ".join(_plain(v) for v in row))
+    if account_size is not None:
+        for sheet in ACCOUNT_SHEETS:
+            for ref, old in _label_cells(path, sheet, ACCOUNT_LABEL):
+                _set_cell(pkg, sheet, ref, account_size)
+                changes.append(
+                    f"{sheet}!{ref} {ACCOUNT_LABEL}: {_plain(old)} -> {_plain(account_size)}"
+                )
+    if dry_run:
+        return LiveReport(path, None, changes)
+    return LiveReport(path, _finish(pkg, path, backup), changes)
+
+
+def _plain(value: Any) -> str:
+    """A cell value for a message: 0.0000792, not 7.92e-05; 15251, not 15251.0."""
+    from ..cli_args import csv_value
+
+    return csv_value(value) if value is not None else "(blank)"
+
+
+def _table_values_named(path: Path, table: str) -> list[list[Any]]:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, data_only=True, read_only=False)
+    for ws in wb.worksheets:
+        if table in ws.tables:
+            return [[c.value for c in row] for row in ws[ws.tables[table].ref]]
+    raise MicrosizeError(f"the workbook has no table named {table}: is it a microsize workbook?")
