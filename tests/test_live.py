@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +21,7 @@ from microsize import cli_live, venues_live
 from microsize._hedge import beta
 from microsize._volatility import atr
 from microsize.cli import main
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import live_http as L  # the recorded answers, beside this file
+from tests import live_http as L  # the recorded answers
 
 KEYS = {
     "MICROSIZE_BINANCE_API_KEY": "planted-binance-key-7f3a9c",
