@@ -100,17 +100,25 @@ def test_update_prices_fills_prices_bars_and_funding(
     old, new = parts(backup), parts(book)
     changed = {n for n in old if old[n] != new.get(n)}
     assert set(old) == set(new)
-    assert all(n.startswith(("xl/worksheets/sheet", "xl/tables/")) or n == "xl/workbook.xml"
-               for n in changed), changed  # fmt: skip
+    assert all(n.startswith(("xl/worksheets/sheet", "xl/tables/", "xl/charts/"))
+               or n == "xl/workbook.xml" for n in changed), changed  # fmt: skip
+    # the returns beside the table, and the chart that plots them, follow it to row 41
+    charts = [new[n].decode() for n in changed if n.startswith("xl/charts/")]
+    assert charts
+    assert all("Prices!$I$3:$I$41" in c and "Prices!$J$3:$J$41" in c for c in charts)
+    assert cell(book, "Prices", "I41") == '=IF(OR(B41="",B40=""),NA(),B41/B40-1)'
+    assert cell(book, "Prices", "I42") is None
     assert "xl/vbaProject.bin" not in changed
 
 
 def test_betas_and_atr_from_the_updated_book_equal_those_typed_by_hand(
     venues: L.Venues, book: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    argv = ["workbook", "update-prices", str(book), "binance:BTCUSDT", "okx:ETH-USDT-SWAP"]
-    assert run(capsys, *argv, "--bars", "30")[0] == 0
+    # ETH first: the table keeps BTC in column B and ETH in C, where the returns read them
+    argv = ["workbook", "update-prices", str(book), "okx:ETH-USDT-SWAP", "binance:BTCUSDT"]
+    assert run(capsys, *argv, "--bars", "30", "--bars-from", "BTC")[0] == 0
     prices = table(book, "Prices")
+    assert prices[0] == ["Date", "BTC", "ETH"]
     by_hand_btc = [L.close("BTC", t) for t in days(30)]
     by_hand_eth = [L.close("ETH", t) for t in days(30)]
     from_book = MF_BETAS(prices, [["ETH"]], "BTC")

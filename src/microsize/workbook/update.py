@@ -558,6 +558,23 @@ def _formula_columns(pkg: _Package, table: str) -> set[str]:
     return names
 
 
+def _keep_positions(old_header: Sequence[Any], rows: list[list[Any]]) -> list[list[Any]]:
+    """The new columns in the old columns' places: an asset the table had stays in its
+    column (the returns beside the table read columns by letter); the others fill the
+    free places in the order given, then follow.
+
+    >>> _keep_positions(["Week", "BTC", "ETH", "SOL"], [["Date", "ETH", "LINK", "BTC"], [1, 2, 3, 4]])
+    [['Date', 'BTC', 'ETH', 'LINK'], [1, 4, 2, 3]]
+    """
+    names = [str(h).strip().lower() for h in rows[0][1:]]
+    old = [str(h or "").strip().lower() for h in old_header[1:]]
+    slots: list[int | None] = [names.index(o) if o in names else None for o in old]
+    rest = iter([i for i in range(len(names)) if i not in slots])
+    placed = [i if i is not None else next(rest, None) for i in slots]
+    order = [i for i in placed if i is not None] + list(rest)
+    return [[r[0]] + [r[1 + i] for i in order] for r in rows]
+
+
 def check_price_columns(book: str | Path, names: Sequence[str]) -> None:
     """Refuse (before any download) a Prices table that would lose a column the book's
     formulas read (the Portfolio sheet's ``MF_BETA(Prices[ETH], Prices[BTC])``)."""
@@ -590,6 +607,69 @@ def _rewrite_table(
     changes.append(
         f"{name} table ({sheet}): {len(rows) - 1} rows x {', '.join(header)} "
         f"(was {bottom - top} rows x {right - left + 1} columns){what}"
+    )
+
+
+_RETURN_RE = re.compile(
+    r"^(?:IF\(OR\(([A-Z]+)\d+=\"\",\1\d+=\"\"\),NA\(\),)?([A-Z]+)(\d+)/\2(\d+)-1\)?$"
+)
+
+
+def _follow_returns(pkg: _Package, sheet: str, top: int, n_rows: int, changes: list[str]) -> None:
+    """The return columns beside a price table (``=B3/B2-1`` down a column) and the charts
+    that plot them follow the table's new length; a return next to a blank close is #N/A
+    (a gap in a chart), not -100%."""
+    part = pkg.sheets[sheet]
+    xml = pkg.text(part)
+    m = re.search(r"<sheetData>(.*?)</sheetData>", xml, re.S)
+    if m is None:
+        return
+    columns: dict[int, tuple[str, str | None]] = {}  # return column -> (source column, style)
+    rows: dict[int, tuple[str, list[tuple[int, str]]]] = {}
+    for rm in _ROW_RE.finditer(m.group(1)):
+        attrs = rm.group(1)
+        rnum = int(re.search(r'\br="(\d+)"', attrs).group(1))  # type: ignore[union-attr]
+        kept: list[tuple[int, str]] = []
+        for cell in _CELL_RE.findall(rm.group(2) or ""):
+            r, c = _parse(re.search(r'\br="([A-Z]+\d+)"', cell).group(1))  # type: ignore[union-attr]
+            f = re.search(r"<f>(.*?)</f>", cell)
+            hit = _RETURN_RE.match(_unescape(f.group(1))) if f else None
+            if hit and r > top + 1:
+                sm = re.search(r'\bs="(\d+)"', cell)
+                columns.setdefault(c, (hit.group(2), sm.group(1) if sm else None))
+                continue
+            kept.append((c, cell))
+        rows[rnum] = (attrs, kept)
+    if not columns:
+        return
+    first, last = top + 3, top + n_rows + 1  # Excel rows of the second .. last data row
+    for c, (src, style) in columns.items():
+        for r in range(first, last + 1):
+            formula = f'IF(OR({src}{r}="",{src}{r - 1}=""),NA(),{src}{r}/{src}{r - 1}-1)'
+            s = f' s="{style}"' if style else ""
+            ref = cell_name(r - 1, c)
+            attrs, kept = rows.setdefault(r, (f' r="{r}"', []))
+            kept.append((c, f'<c r="{ref}"{s}><f>{_xml_escape(formula)}</f></c>'))
+    body = []
+    for rnum in sorted(rows):
+        attrs, kept = rows[rnum]
+        attrs = re.sub(r'\s+spans="[^"]*"', "", attrs)
+        body.append(f"<row{attrs}>" + "".join(x for _, x in sorted(kept)) + "</row>")
+    xml = xml[: m.start()] + "<sheetData>" + "".join(body) + "</sheetData>" + xml[m.end() :]
+    pkg.parts[part] = xml.encode("utf-8")
+    letters = [cell_name(0, c)[:-1] for c in sorted(columns)]
+    prefix = re.escape(sheet) if re.fullmatch(r"\w+", sheet) else re.escape(f"'{sheet}'")
+    for name in [n for n in pkg.parts if n.startswith("xl/charts/chart")]:
+        text = pkg.text(name)
+        new = re.sub(
+            rf"({prefix}!\$({'|'.join(letters)})\${first}:\$\2\$)\d+",
+            rf"\g<1>{last}",
+            text,
+        )
+        if new != text:
+            pkg.parts[name] = new.encode("utf-8")
+    changes.append(
+        f"{sheet} columns {', '.join(letters)} (returns) and their charts: rows {first} to {last}"
     )
 
 
@@ -665,7 +745,10 @@ def update_prices(
     check_price_columns(book, [str(h) for h in prices[0]])
     path, pkg = _open_book(book)
     changes: list[str] = []
+    prices = _keep_positions(_table_values_named(path, "Prices")[0], prices)
     _rewrite_table(pkg, "Prices", prices, changes, source)
+    sheet, tpart = _find_table(pkg, "Prices")
+    _follow_returns(pkg, sheet, _table_ref(pkg.text(tpart))[0], len(prices) - 1, changes)
     if bars is not None:
         _rewrite_table(pkg, "Bars", bars, changes, "")
     if funding is not None:
