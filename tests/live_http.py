@@ -100,7 +100,7 @@ def binance_routes(assets: dict[str, str]) -> dict[str, Callable[[dict[str, str]
             "markPrice": "61000.0",
             "indexPrice": "60990.0",
             "estimatedSettlePrice": "60995.0",
-            "lastFundingRate": "0.00010000",
+            "lastFundingRate": "0.00006250",
             "interestRate": "0.00010000",
             "nextFundingTime": NOW + 4 * 3_600_000,
             "time": NOW,

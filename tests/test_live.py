@@ -12,6 +12,9 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
+import shlex
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -358,7 +361,7 @@ def test_funding_rates_from_the_venues(venues: L.Venues) -> None:
     got = venues_live.fetch_funding(
         ["binance:BTCUSDT", "okx:BTC-USDT-SWAP"], exchange_factory=venues
     )
-    assert got["binance:BTCUSDT"][0] == 0.0001  # lastFundingRate "0.00010000"
+    assert got["binance:BTCUSDT"][0] == 0.0000625  # lastFundingRate "0.00006250"
     assert got["okx:BTC-USDT-SWAP"][0] == 0.0000792
 
 
@@ -367,3 +370,57 @@ def test_make_exchange_turns_the_rate_limiter_on() -> None:
     assert ex.enableRateLimit is True
     assert ex.timeout == 5000
     assert not ex.apiKey
+
+
+# ------------------------------------------------------------------------- README
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _live_sessions() -> list[tuple[str, list[str]]]:
+    """(command, expected lines) of the README's Live data section, in order."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("\n## Live data", 1)[1].split("\n## ", 1)[0]
+    out: list[tuple[str, list[str]]] = []
+    for block in re.findall(r"```text\n(.*?)```", section, re.S):
+        for chunk in re.split(r"^\$ ", block, flags=re.M)[1:]:
+            command, *lines = chunk.rstrip("\n").split("\n")
+            out.append((command, lines))
+    return out
+
+
+def _steady(lines: list[str]) -> list[str]:
+    """The lines without what depends on the template's own sample rows and layout (the
+    old table sizes, the old holdings, cell names), which other work may change."""
+    out = []
+    for line in lines:
+        if line.startswith("    was: "):
+            continue
+        line = re.sub(r"\(was \d+ rows x \d+ columns\)", "(was ...)", line)
+        out.append(re.sub(r"\b(Sizing|Planner|Ladder|Margin)![A-Z]+\d+", r"\1!..", line))
+    return out
+
+
+def test_the_readme_live_sessions_print_what_it_shows(
+    venues: L.Venues,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    sessions = _live_sessions()
+    commands = [c.split()[1] for c, _ in sessions if c.startswith("microsize ")]
+    assert {"prices", "positions", "workbook"} <= set(commands)
+    assert any("update-prices" in c for c, _ in sessions)
+    assert any("update-holdings" in c for c, _ in sessions)
+    shutil.copyfile(README.parent / "workbook" / "microsize.xlsm", tmp_path / "microsize.xlsm")
+    monkeypatch.chdir(tmp_path)
+    for command, expected in sessions:
+        argv = shlex.split(command)
+        if argv[0] == "export":
+            for item in argv[1:]:
+                name, _, value = item.partition("=")
+                monkeypatch.setenv(name, value)
+            continue
+        main(argv[1:])
+        out, err = capsys.readouterr()
+        said = out.splitlines() + [ln for ln in err.splitlines() if ln.startswith("microsize:")]
+        assert _steady(said) == _steady(expected), command

@@ -94,8 +94,8 @@ def test_update_prices_fills_prices_bars_and_funding(
     assert bars[1:] == [list(L.bar("BTC", t)[2:]) for t in days(40)]
     # the Margin sheet's contract is binance:BTCUSDT: its current funding rate
     assert cell(book, "Margin", "B9") == "binance:BTCUSDT"
-    assert cell(book, "Margin", "B10") == 0.0001
-    assert "Margin!B10 Funding rate per interval: 0.0001 -> 0.0001 (binance:BTCUSDT" in out
+    assert cell(book, "Margin", "B10") == 0.0000625
+    assert "Margin!B10 Funding rate per interval: 0.0001 -> 0.0000625 (binance:BTCUSDT" in out
     # every part but the three sheets, their tables and the workbook's flags: byte for byte
     old, new = parts(backup), parts(book)
     changed = {n for n in old if old[n] != new.get(n)}
