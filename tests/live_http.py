@@ -3,7 +3,7 @@
 ccxt's own code builds each request, signs it, and parses the answer; only the HTTP
 session is replaced (``exchange.session``), so nothing leaves the machine. The answers
 follow the layouts documented by the venues and quoted in the response comments of
-ccxt 4.5.90's binance.py, okx.py and deribit.py (fetch_ohlcv, fetch_funding_rate,
+ccxt 4.5.90's binance.py, okx.py, deribit.py and bybit.py (fetch_ohlcv, fetch_funding_rate,
 fetch_positions, fetch_balance); the prices are a made-up but fixed series
 (:func:`close`), so the tests can type the same numbers by hand.
 """
@@ -314,12 +314,73 @@ def deribit_routes() -> dict[str, Callable[[dict[str, str]], Any]]:
     }
 
 
+# --------------------------------------------------------------------------- bybit
+def bybit_routes() -> dict[str, Callable[[dict[str, str]], Any]]:
+    """A unified trading account (uta 1): BTCUSDT 0.01 BTC long, BTCUSD 2,500 USD short."""
+
+    def ok(result: Any) -> Any:
+        return {"retCode": 0, "retMsg": "OK", "result": result, "retExtInfo": {}, "time": NOW}
+
+    def position(sym: str, side: str, size: str, entry: str, mark: str) -> dict[str, Any]:
+        return {
+            "positionIdx": 0, "riskId": 1, "symbol": sym, "side": side, "size": size,
+            "avgPrice": entry, "positionValue": "0", "tradeMode": 0, "autoAddMargin": 0,
+            "positionStatus": "Normal", "leverage": "10", "markPrice": mark, "liqPrice": "",
+            "bustPrice": "", "positionIM": "0", "positionMM": "0", "positionBalance": "0",
+            "takeProfit": "", "stopLoss": "", "trailingStop": "0", "unrealisedPnl": "0",
+            "cumRealisedPnl": "0", "createdTime": str(NOW), "updatedTime": str(NOW),
+            "tpslMode": "Full", "riskLimitValue": "", "activePrice": "", "curRealisedPnl": "0",
+            "seq": 1, "isReduceOnly": False, "adlRankIndicator": 2,
+        }  # fmt: skip
+
+    def positions(q: dict[str, str]) -> Any:
+        if q.get("category") == "inverse":
+            rows = [position("BTCUSD", "Sell", "2500", "60400.5", "61000.5")]
+        else:
+            rows = [position("BTCUSDT", "Buy", "0.01", "60150", "61000")]
+        return ok({"list": rows, "category": q.get("category"), "nextPageCursor": ""})
+
+    def query_api(q: dict[str, str]) -> Any:
+        return ok({"id": "1", "note": "read only", "apiKey": "", "readOnly": 1, "secret": "",
+                   "permissions": {"ContractTrade": [], "Wallet": ["AccountTransfer"]},
+                   "ips": ["*"], "type": 1, "deadlineDay": 83, "unified": 0, "uta": 1,
+                   "userID": 1, "isMaster": True})  # fmt: skip
+
+    def account_info(q: dict[str, str]) -> Any:
+        return ok({"marginMode": "REGULAR_MARGIN", "updatedTime": str(NOW),
+                   "unifiedMarginStatus": 4, "dcpStatus": "OFF", "timeWindow": 10,
+                   "smpGroup": 0, "isMasterTrader": False, "spotHedgingStatus": "OFF"})  # fmt: skip
+
+    def wallet(q: dict[str, str]) -> Any:
+        def coin(name: str, equity: str) -> dict[str, Any]:
+            return {"coin": name, "equity": equity, "walletBalance": equity, "usdValue": equity,
+                    "locked": "0", "borrowAmount": "0", "totalPositionIM": "0",
+                    "totalOrderIM": "0", "totalPositionMM": "0", "unrealisedPnl": "0",
+                    "cumRealisedPnl": "0", "availableToWithdraw": equity, "accruedInterest": "0",
+                    "bonus": "0", "collateralSwitch": True, "marginCollateral": True}  # fmt: skip
+
+        return ok({"list": [{"accountType": "UNIFIED", "totalEquity": "3100.25",
+                             "totalWalletBalance": "3100.25", "accountIMRate": "0",
+                             "accountMMRate": "0", "totalMarginBalance": "3100.25",
+                             "totalAvailableBalance": "3100.25", "totalPerpUPL": "0",
+                             "totalInitialMargin": "0", "totalMaintenanceMargin": "0",
+                             "coin": [coin("USDT", "3000.25"), coin("BTC", "0.0016")]}]})  # fmt: skip
+
+    return {
+        "/v5/position/list": positions,
+        "/v5/user/query-api": query_api,
+        "/v5/account/info": account_info,
+        "/v5/account/wallet-balance": wallet,
+    }
+
+
 ROUTES = {
     "binance": lambda: binance_routes(
         {"BTCUSDT": "BTC", "ETHUSDT": "ETH", "BTCUSD_PERP": "BTC", "SOLUSDT": "ETH"}
     ),
     "okx": okx_routes,
     "deribit": deribit_routes,
+    "bybit": bybit_routes,
 }
 
 

@@ -2,9 +2,9 @@
 signing and parsing on recorded venue answers (tests/live_http.py), no network.
 
 One venue per unit style: Binance USDⓈ-M (coin quantities) and COIN-M (contracts of 100
-USD), OKX (contracts of 0.01 BTC), Deribit (USD). Pagination, a network failure midway, a
-rate-limit answer, an unknown symbol, missing keys, and a planted key searched for in
-every output.
+USD), OKX (contracts of 0.01 BTC), Deribit (USD), Bybit (BTC linear, USD inverse). Pagination,
+a network failure midway, a rate-limit answer, an unknown symbol, missing keys, and planted
+keys searched for in every output.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ KEYS = {
     "MICROSIZE_OKX_PASSWORD": "planted-okx-pass-77aa",
     "MICROSIZE_DERIBIT_API_KEY": "planted-deribit-key-5e1b",
     "MICROSIZE_DERIBIT_SECRET": "planted-deribit-secret-0c4d",
+    "MICROSIZE_BYBIT_API_KEY": "planted-bybit-key-19ce",
+    "MICROSIZE_BYBIT_SECRET": "planted-bybit-secret-a3f0",
 }
 
 
@@ -272,6 +274,8 @@ def test_positions_without_keys_name_the_variables(
         ("okx", [("okx:BTC-USDT-SWAP", 150, 60200.5), ("okx:ETH-USDT-SWAP", -40, 3020.1)], 10000.5),
         # Deribit in USD: size -500 (a sell), the order form's amount
         ("deribit", [("deribit:BTC-PERPETUAL", -500, 60321.5)], 1200),
+        # Bybit: linear in BTC, inverse in USD (size "2500", side Sell)
+        ("bybit", [("bybit:BTCUSDT", 0.01, 60150), ("bybit:BTCUSD", -2500, 60400.5)], 3000.25),
     ],
 )  # fmt: skip
 def test_positions_in_the_venues_order_unit(
@@ -304,7 +308,7 @@ def test_a_planted_key_appears_in_no_output(
         monkeypatch.setenv(var, value)
     outputs: list[str] = []
     # a good run, with a CSV
-    for venue in ("binance", "okx", "deribit"):
+    for venue in ("binance", "okx", "deribit", "bybit"):
         outputs += run(capsys, "positions", venue, "--csv", str(tmp_path / f"{venue}.csv"))[1:]
     # the venue refuses the key and echoes it with the signed URL (as a venue may)
     echo = {"code": "50113", "msg": f"Invalid sign for key {KEYS['MICROSIZE_OKX_API_KEY']}"}
@@ -320,7 +324,7 @@ def test_a_planted_key_appears_in_no_output(
     assert "no connection" in err
     outputs += [out, err]
     files = [p.read_text(encoding="utf-8") for p in tmp_path.iterdir()]
-    assert len(files) == 3
+    assert len(files) == 4
     for secret in KEYS.values():
         for text in outputs + files:
             assert secret not in text
