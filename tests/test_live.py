@@ -14,7 +14,6 @@ import io
 import math
 import re
 import shlex
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -415,7 +414,11 @@ def test_the_readme_live_sessions_print_what_it_shows(
     assert {"prices", "positions", "workbook"} <= set(commands)
     assert any("update-prices" in c for c, _ in sessions)
     assert any("update-holdings" in c for c, _ in sessions)
-    shutil.copyfile(README.parent / "workbook" / "microsize.xlsm", tmp_path / "microsize.xlsm")
+    from tests.test_live_workbook import with_exposure
+
+    # the README's book is a current template: holdings valued by signed exposures
+    with_exposure(README.parent / "workbook" / "microsize.xlsm", tmp_path / "microsize.xlsm",
+                  "MF_EXPOSURE")  # fmt: skip
     monkeypatch.chdir(tmp_path)
     for command, expected in sessions:
         argv = shlex.split(command)

@@ -5,7 +5,6 @@ failure, and the planted keys absent from the workbook and its backup."""
 
 from __future__ import annotations
 
-import shutil
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -38,11 +37,24 @@ def venues(monkeypatch: pytest.MonkeyPatch) -> L.Venues:
     return fake
 
 
+def with_exposure(source: Path, target: Path, function: str) -> Path:
+    """``source`` with its Portfolio's holdings valued by ``function``: MF_EXPOSURE (signed
+    USD, the template from issue 24 on) or MF_NOTIONAL (unsigned, settlement currency, the
+    templates before), whichever the committed template has."""
+    other = "MF_NOTIONAL" if function == "MF_EXPOSURE" else "MF_EXPOSURE"
+    with zipfile.ZipFile(source) as z, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            data = z.read(info.filename)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                data = data.replace(f"{other}(Holdings[".encode(), f"{function}(Holdings[".encode())
+            out.writestr(info, data)
+    return target
+
+
 @pytest.fixture
 def book(tmp_path: Path) -> Path:
-    path = tmp_path / "mine.xlsm"
-    shutil.copyfile(TEMPLATE, path)
-    return path
+    """The template, valuing holdings with signed exposures."""
+    return with_exposure(TEMPLATE, tmp_path / "mine.xlsm", "MF_EXPOSURE")
 
 
 def table(path: Path, name: str) -> list[list[Any]]:
@@ -210,6 +222,24 @@ def test_update_holdings_and_no_key_in_the_book(
         for secret in KEYS.values():
             assert secret.encode() not in blob
             assert secret not in out + err
+
+
+def test_an_unsigned_book_refuses_shorts_and_inverse_holdings(
+    venues: L.Venues,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    old = with_exposure(TEMPLATE, tmp_path / "old.xlsm", "MF_NOTIONAL")
+    before = old.read_bytes()
+    for var, value in KEYS.items():
+        monkeypatch.setenv(var, value)
+    code, _, err = run(capsys, "workbook", "update-holdings", str(old), "binance")
+    assert code == 2
+    assert "this workbook values holdings with MF_NOTIONAL, which counts a short as long" in err
+    assert "binance:ETHUSDT (short), binance:BTCUSD_PERP (short)" in err
+    assert old.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.xlsm"]
 
 
 def test_holdings_that_do_not_fit_are_refused(book: Path) -> None:

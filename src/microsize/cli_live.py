@@ -279,12 +279,27 @@ def _update_holdings(book: str, venues: list[str], args: argparse.Namespace) -> 
     from pathlib import Path
 
     from . import venues_live
-    from .workbook.update import _table_values_named, update_holdings
+    from ._contracts import load_specs
+    from .workbook.update import _table_values_named, unsigned_exposure, update_holdings
 
     accounts = [venues_live.fetch_account(v, exchange_factory=EXCHANGE_FACTORY) for v in venues]
     refused = [r for a in accounts for r in a.refused]
     if refused:
         raise MicrosizeError("; ".join(refused) + "; nothing written")
+    if unsigned_exposure(book):
+        table = {s.key.lower(): s for s in load_specs().filter(None)}
+        odd = [
+            p.key + (" (short)" if p.contracts < 0 else f" ({table[p.key.lower()].kind})")
+            for a in accounts
+            for p in a.positions
+            if p.contracts < 0 or getattr(table.get(p.key.lower()), "kind", "linear") != "linear"
+        ]
+        if odd:
+            raise MicrosizeError(
+                f"this workbook values holdings with MF_NOTIONAL, which counts a short as long "
+                f"and an inverse contract in coin: {', '.join(odd[:6])} would be wrong there. "
+                "Write a new template (microsize workbook NEW.xlsm) and update that; nothing written"
+            )
     rows: list[list[Any]] = [["Holding", "Asset", "Contract", "Contracts", "Price"]]
     for a in accounts:
         for p in a.positions:

@@ -806,6 +806,17 @@ def update_holdings(
     return LiveReport(path, _finish(pkg, path, backup), changes)
 
 
+def unsigned_exposure(book: str | Path) -> bool:
+    """True when the book values its holdings with MF_NOTIONAL (a template before signed
+    exposures): that counts a short as long, and an inverse contract in coin."""
+    _, pkg = _open_book(book)
+    for part in pkg.sheets.values():
+        for f in re.findall(r"<f\b[^>]*>(.*?)</f>", pkg.text(part), re.S):
+            if re.search(r"MF_NOTIONAL\(\s*Holdings\[", _unescape(f)):
+                return True
+    return False
+
+
 def _plain(value: Any) -> str:
     """A cell value for a message: 0.0000792, not 7.92e-05; 15251, not 15251.0."""
     from ..cli_args import csv_value
