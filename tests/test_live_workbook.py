@@ -268,3 +268,51 @@ def test_holdings_without_keys_refuse_in_one_line(
         "microsize: error: binance positions need a read-only API key: set "
         "MICROSIZE_BINANCE_API_KEY, MICROSIZE_BINANCE_SECRET (see README, Live data)"
     )
+
+
+def _arrays(path: Path, table: str) -> dict[str, tuple[str, str]]:
+    """Array formulas reading ``table``: first cell -> (range, formula), from the file."""
+    import re
+
+    out = {}
+    for name, data in parts(path).items():
+        if name.startswith("xl/worksheets/sheet"):
+            for m in re.finditer(
+                r'<f\b[^>]*\bt="array"[^>]*\bref="([A-Z]+\d+):([A-Z]+\d+)"[^>]*>(.*?)</f>',
+                data.decode(),
+            ):
+                if f"{table}[" in m.group(3):
+                    out[f"{name}!{m.group(1)}"] = (f"{m.group(1)}:{m.group(2)}", m.group(3))
+    return out
+
+
+def test_array_formulas_beside_a_table_follow_its_rows(
+    venues: L.Venues,
+    book: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import re
+
+    before = _arrays(book, "Bars")
+    first, last = 6, 5 + len(table(book, "Bars")) - 1  # Excel rows of the Bars data
+    beside = {k: v for k, v in before.items() if re.search(rf"\D{first}:[A-Z]+{last}$", v[0])}
+    assert beside  # the template's MF_ATR column beside the bars
+    assert run(capsys, "workbook", "update-prices", str(book), "binance:BTCUSDT",
+               "okx:ETH-USDT-SWAP", "--bars", "40")[0] == 0  # fmt: skip
+    after = _arrays(book, "Bars")
+    for key, (span, formula) in beside.items():
+        assert after[key] == (re.sub(rf"{last}$", str(5 + 40), span), formula)
+    # shrinking: Deribit has one position, so the Holdings arrays fill one row and the old
+    # results below it are gone (no stale number left in the sheet)
+    monkeypatch.setenv("MICROSIZE_DERIBIT_API_KEY", "planted-deribit-key-5e1b")
+    monkeypatch.setenv("MICROSIZE_DERIBIT_SECRET", "planted-deribit-secret-0c4d")
+    held = {k: v for k, v in _arrays(book, "Holdings").items() if re.search(r"\D6:[A-Z]+9$", v[0])}
+    assert held
+    assert run(capsys, "workbook", "update-holdings", str(book), "deribit")[0] == 0
+    now = _arrays(book, "Holdings")
+    wb = openpyxl.load_workbook(book, data_only=True)["Portfolio"]
+    for key, (span, formula) in held.items():
+        assert now[key] == (re.sub(r"9$", "6", span), formula)
+        column = span.split(":")[0].rstrip("0123456789")
+        assert [wb[f"{column}{r}"].value for r in (7, 8, 9)] == [None, None, None]

@@ -547,6 +547,52 @@ def _retable(xml: str, top: int, left: int, header: Sequence[str], n_rows: int) 
     )
 
 
+_ARRAY_RE = re.compile(
+    r'(<f\b[^>]*\bt="array"[^>]*\bref=")([A-Z]+)(\d+):([A-Z]+)(\d+)("[^>]*>)(.*?)</f>', re.S
+)
+
+
+def _follow_arrays(
+    pkg: _Package, table: str, first: int, old_last: int, new_last: int, changes: list[str]
+) -> None:
+    """Array formulas over ``table`` that filled exactly its old data rows (Excel rows
+    ``first`` .. ``old_last``, e.g. the MF_ATR column beside Bars) fill the new ones; a
+    formula whose new rows are not free is left as it was (and said so)."""
+    if new_last == old_last:
+        return
+    for sheet, part in pkg.sheets.items():
+        xml = pkg.text(part)
+        cells = _sheet_cells(xml)
+        for m in list(_ARRAY_RE.finditer(xml)):
+            c0, r0, c1, r1 = m.group(2), int(m.group(3)), m.group(4), int(m.group(5))
+            if (r0, r1) != (first, old_last) or f"{table}[" not in _unescape(m.group(7)):
+                continue
+            cols = range(_parse(f"{c0}1")[1], _parse(f"{c1}1")[1] + 1)
+            grown = [
+                cells.get((r - 1, c), "") for r in range(old_last + 1, new_last + 1) for c in cols
+            ]
+            if any("<v>" in x or "<f" in x or "<is>" in x for x in grown):
+                changes.append(
+                    f"{sheet}!{c0}{r0}:{c1}{r1} left as it was: the rows below are not free"
+                )
+                continue
+            tag = f"{m.group(1)}{c0}{r0}:{c1}{new_last}{m.group(6)}"
+            xml = xml.replace(m.group(0), f"{tag}{m.group(7)}</f>", 1)
+            for r in range(new_last + 1, old_last + 1):  # shrunk: old results go
+                for c in cols:
+                    old = cells.get((r - 1, c))
+                    if old is not None:
+                        style = re.search(r'\bs="(\d+)"', old)
+                        ref = cell_name(r - 1, c)
+                        xml = xml.replace(
+                            old, _cell_xml(ref, None, style.group(1) if style else None), 1
+                        )
+            changes.append(
+                f"{sheet}!{c0}{r0}:{c1}{r1} (reads {table}) now fills {c0}{r0}:{c1}{new_last}"
+            )
+        pkg.parts[part] = xml.encode("utf-8")
+
+
 def _formula_columns(pkg: _Package, table: str) -> set[str]:
     """Column names the book's formulas read from ``table`` (``Prices[ETH]``), lower-case."""
     names: set[str] = set()
@@ -608,6 +654,7 @@ def _rewrite_table(
         f"{name} table ({sheet}): {len(rows) - 1} rows x {', '.join(header)} "
         f"(was {bottom - top} rows x {right - left + 1} columns){what}"
     )
+    _follow_arrays(pkg, name, top + 2, bottom + 1, top + len(rows), changes)
 
 
 _RETURN_RE = re.compile(
@@ -790,10 +837,9 @@ def update_holdings(
     if holdings is not None:
         old_rows = _table_values_named(path, "Holdings")
         _rewrite_table(pkg, "Holdings", holdings, changes, "")
-        for row in old_rows[1:]:
-            changes.append("  was: " + " | ".join(_plain(v) for v in row))
-        for row in holdings[1:]:
-            changes.append("  now: " + " | ".join(_plain(v) for v in row))
+        rows = ["  was: " + " | ".join(_plain(v) for v in row) for row in old_rows[1:]]
+        rows += ["  now: " + " | ".join(_plain(v) for v in row) for row in holdings[1:]]
+        changes[1:1] = rows  # under the table's line, before the formulas that follow it
     if account_size is not None:
         for sheet in ACCOUNT_SHEETS:
             for ref, old in _label_cells(path, sheet, ACCOUNT_LABEL):
