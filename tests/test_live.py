@@ -397,7 +397,9 @@ def _steady(lines: list[str]) -> list[str]:
     which other work may change."""
     out = []
     for line in lines:
-        if line.startswith("    was: ") or re.search(r"now fills|left as it was", line):
+        if line.startswith("    was: ") or re.search(
+            r"now fills|left as it was|![A-Z]+\d+ note: ", line
+        ):
             continue
         line = re.sub(r"\(was \d+ rows x \d+ columns\)", "(was ...)", line)
         out.append(re.sub(r"\b(Sizing|Planner|Ladder|Margin)![A-Z]+\d+", r"\1!..", line))

@@ -121,6 +121,15 @@ def test_update_prices_fills_prices_bars_and_funding(
     assert cell(book, "Prices", "I41") == '=IF(OR(B41="",B40=""),NA(),B41/B40-1)'
     assert cell(book, "Prices", "I42") is None
     assert "xl/vbaProject.bin" not in changed
+    # the note that called the sample prices made up says where these come from
+    from microsize.workbook.update import SAMPLE_NOTE
+
+    notes = [c for r in openpyxl.load_workbook(backup)["Prices"].iter_rows() for c in r
+             if isinstance(c.value, str) and c.value.startswith(SAMPLE_NOTE)]  # fmt: skip
+    for c in notes:
+        now = cell(book, "Prices", c.coordinate)
+        assert now.startswith("1d closes of binance:BTCUSDT, okx:ETH-USDT-SWAP, binance:SOLUSDT")
+        assert "made up" not in now
 
 
 def test_betas_and_atr_from_the_updated_book_equal_those_typed_by_hand(

@@ -264,6 +264,9 @@ def _update_prices(book: str, contracts: list[str], args: argparse.Namespace) ->
         bars,
         funding=funding,
         source=f"; {history.timeframe} closes from {', '.join(history.keys)}",
+        note=f"{history.timeframe} closes of {', '.join(history.keys)} from the venues "
+        f"(microsize workbook update-prices), {describe_history(history)[0].split(', ', 1)[1]}, "
+        "oldest first; a blank: no bar then (listed later, or a gap).",
         backup=args.backup,
         dry_run=args.dry_run,
     )

@@ -720,6 +720,25 @@ def _follow_returns(pkg: _Package, sheet: str, top: int, n_rows: int, changes: l
     )
 
 
+#: The first sentence of the template's note beside its sample prices.
+SAMPLE_NOTE = "Illustrative weekly closes, made up for this example, oldest first."
+
+
+def _replace_sample_note(
+    pkg: _Package, path: Path, sheet: str, note: str, changes: list[str]
+) -> None:
+    """The note that calls the prices made up now says where they come from."""
+    import openpyxl
+
+    ws = openpyxl.load_workbook(path, data_only=False)[sheet]
+    for row in ws.iter_rows():
+        for c in row:
+            if isinstance(c.value, str) and c.value.startswith(SAMPLE_NOTE):
+                _set_cell(pkg, sheet, c.coordinate, note + c.value[len(SAMPLE_NOTE) :])
+                changes.append(f"{sheet}!{c.coordinate} note: {note}")
+                return
+
+
 def _label_cells(path: Path, sheet: str, label: str) -> list[tuple[str, Any]]:
     """(A1 name, value) of the input right of every cell of ``sheet`` reading ``label``."""
     import openpyxl
@@ -781,6 +800,7 @@ def update_prices(
     *,
     funding: tuple[str, float, str] | None = None,
     source: str = "",
+    note: str | None = None,
     backup: str | Path | None = None,
     dry_run: bool = False,
 ) -> LiveReport:
@@ -796,6 +816,8 @@ def update_prices(
     _rewrite_table(pkg, "Prices", prices, changes, source)
     sheet, tpart = _find_table(pkg, "Prices")
     _follow_returns(pkg, sheet, _table_ref(pkg.text(tpart))[0], len(prices) - 1, changes)
+    if note is not None:
+        _replace_sample_note(pkg, path, sheet, note, changes)
     if bars is not None:
         _rewrite_table(pkg, "Bars", bars, changes, "")
     if funding is not None:
