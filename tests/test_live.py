@@ -434,3 +434,43 @@ def test_the_readme_live_sessions_print_what_it_shows(
         out, err = capsys.readouterr()
         said = out.splitlines() + [ln for ln in err.splitlines() if ln.startswith("microsize:")]
         assert _steady(said) == _steady(expected), command
+
+
+@pytest.mark.parametrize(
+    ("venue", "variables"),
+    [
+        ("binance", "MICROSIZE_BINANCE_API_KEY, MICROSIZE_BINANCE_SECRET"),
+        ("kraken", "MICROSIZE_KRAKEN_API_KEY, MICROSIZE_KRAKEN_SECRET"),
+        ("bitget", "MICROSIZE_BITGET_API_KEY, MICROSIZE_BITGET_SECRET, MICROSIZE_BITGET_PASSWORD"),
+        ("weex", "MICROSIZE_WEEX_API_KEY, MICROSIZE_WEEX_SECRET, MICROSIZE_WEEX_PASSWORD"),
+        ("hyperliquid", "MICROSIZE_HYPERLIQUID_WALLET_ADDRESS"),
+    ],
+)
+def test_each_venue_names_the_variables_of_its_key(
+    venues: L.Venues,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    venue: str,
+    variables: str,
+) -> None:
+    """What ccxt requires to sign (requiredCredentials); Hyperliquid reads by address."""
+    for name in variables.split(", "):
+        monkeypatch.delenv(name, raising=False)
+    code, _, err = run(capsys, "positions", venue)
+    assert code == 2
+    assert err.strip() == (
+        f"microsize: error: {venue} positions need a read-only API key: set {variables} "
+        "(see README, Live data)"
+    )
+    assert venues.made == []
+
+
+def test_a_partial_key_names_only_what_is_missing(
+    venues: L.Venues, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MICROSIZE_OKX_API_KEY", "planted-okx-key-41d0")
+    monkeypatch.setenv("MICROSIZE_OKX_SECRET", "planted-okx-secret-9c2f")
+    code, _, err = run(capsys, "positions", "okx")
+    assert code == 2
+    assert "set MICROSIZE_OKX_PASSWORD (see README" in err
+    assert "planted" not in err

@@ -155,7 +155,7 @@ def add_commands(sub: Any) -> None:
         description=(
             "Open positions (signed contracts in the venue's own order unit, entry, mark) and "
             "the account's balance, read with a read-only API key from the environment: "
-            "MICROSIZE_<VENUE>_API_KEY, MICROSIZE_<VENUE>_SECRET and, for OKX and Bitget, "
+            "MICROSIZE_<VENUE>_API_KEY, MICROSIZE_<VENUE>_SECRET and, for OKX, Bitget and WEEX, "
             "MICROSIZE_<VENUE>_PASSWORD (Hyperliquid: MICROSIZE_HYPERLIQUID_WALLET_ADDRESS). "
             "The account size is the total of the USD coins (USDT, USDC, USD ...)."
         ),

@@ -495,6 +495,19 @@ def _position(
     return Position(key, base, signed, _num(raw.get("entryPrice")), _num(raw.get("markPrice")))
 
 
+def needed_credentials(venue: str, cid: str) -> tuple[str, ...]:
+    """The credentials ccxt asks for to read ``venue``'s account (its requiredCredentials),
+    except where reading needs less (:data:`READ_CREDENTIALS`)."""
+    if venue in READ_CREDENTIALS:
+        return READ_CREDENTIALS[venue]
+    ccxt = _ccxt()
+    cls = getattr(ccxt, cid, None)
+    if cls is None:
+        raise MicrosizeError(f"ccxt {ccxt.__version__} has no exchange {cid!r}")
+    required = cls().requiredCredentials
+    return tuple(n for n in CREDENTIAL_SUFFIX if required.get(n))
+
+
 def fetch_account(
     venue: str,
     *,
@@ -505,15 +518,7 @@ def fetch_account(
     """Open positions and the balance of ``venue`` with the user's read-only key."""
     cid = ccxt_id(venue)
     low = venue.strip().lower()
-    if exchange_factory is None:
-        ccxt = _ccxt()
-        required = getattr(ccxt, cid)().requiredCredentials
-        needed = READ_CREDENTIALS.get(low) or tuple(n for n in CREDENTIAL_SUFFIX if required.get(n))
-    else:
-        needed = READ_CREDENTIALS.get(low) or (
-            ("apiKey", "secret", "password") if low in ("okx", "bitget") else ("apiKey", "secret")
-        )
-    creds = credentials(low, needed, environ)
+    creds = credentials(low, needed_credentials(low, cid), environ)
     secrets = list(creds.values())
     make = exchange_factory or (lambda cid, c: make_exchange(cid, c))
     table = specs if specs is not None else _spec_index()
