@@ -239,12 +239,18 @@ def test_unknown_symbol(
             "are both named BTC",
         ),
         (["positions", "kucoin"], "exchange must be one of"),
+        (
+            ["prices", "binance:BTCUSDT", "--csv", "nowhere/p.csv"],
+            "folder 'nowhere' does not exist",
+        ),
+        (["prices", "binance:BTCUSDT", "--csv", "."], "is a folder"),
     ],
 )
 def test_bad_arguments_are_refused_in_one_line(
     venues: L.Venues, capsys: pytest.CaptureFixture[str], argv: list[str], needle: str
 ) -> None:
     code, _, err = run(capsys, *argv)
+    assert all(not h.calls for h in venues.http.values())  # refused before any request
     assert code == 2
     assert needle in err
     assert len(err.strip().splitlines()) == 1

@@ -84,9 +84,25 @@ def describe_history(history: Any) -> list[str]:
     return lines
 
 
+def _writable(path: str) -> None:
+    """Refuse a --csv that cannot be written (a folder, a missing folder) before downloading."""
+    from pathlib import Path
+
+    from .outfiles import show_path
+
+    target = Path(path)
+    if target.is_dir():
+        raise MicrosizeError(f"--csv {show_path(path)} is a folder: give a file name")
+    if not target.parent.is_dir():
+        raise MicrosizeError(
+            f"--csv {show_path(path)}: folder {show_path(target.parent)} does not exist"
+        )
+
+
 def _cmd_prices(args: argparse.Namespace) -> int:
     from .outfiles import write_atomic
 
+    _writable(args.csv)  # before any download
     history = download_prices(args.contracts, _timeframe(args.timeframe), _bars(args.bars))
     write_atomic(args.csv, csv_bytes(history.csv_rows()))
     print(f"wrote {args.csv}: " + "\n".join(describe_history(history)))
@@ -97,6 +113,8 @@ def _cmd_positions(args: argparse.Namespace) -> int:
     from . import venues_live
     from .outfiles import write_atomic
 
+    if args.csv:
+        _writable(args.csv)
     account = venues_live.fetch_account(args.venue, exchange_factory=EXCHANGE_FACTORY)
     rows = account.csv_rows()
     if args.csv:
