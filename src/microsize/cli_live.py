@@ -22,7 +22,7 @@ __all__ = ["EXCHANGE_FACTORY", "NOW_MS", "add_commands", "csv_bytes"]
 EXCHANGE_FACTORY: Any = None
 #: the clock for "which bar is closed", ms since the epoch; None: the system clock
 NOW_MS: int | None = None
-TIMEFRAMES = ("1m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M")
+TIMEFRAMES = ("1m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w")
 
 
 def csv_bytes(rows: Sequence[Sequence[Any]]) -> bytes:

@@ -99,9 +99,8 @@ def scrub(text: str, secrets: Iterable[str] = ()) -> str:
     for s in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
         out = out.replace(s, "***")
     out = re.sub(r"(https?://[^\s?#'\"]+)\?[^\s'\"]*", r"\1?...", out)
-    out = re.sub(
-        r"\{[^{}]*(?:KEY|SIGN|PASSPHRASE|Authorization|ACCESS)[^{}]*\}", "{***}", out, flags=re.I
-    )
+    header = r"""['"][\w-]*(?:KEY|SIGN|PASSPHRASE|AUTHORIZATION|TOKEN|SECRET)[\w-]*['"]\s*:"""
+    out = re.sub(r"\{[^{}]*" + header + r"[^{}]*\}", "{***}", out, flags=re.I)
     return out[:300]
 
 
