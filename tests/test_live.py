@@ -480,3 +480,19 @@ def test_a_partial_key_names_only_what_is_missing(
     assert code == 2
     assert "set MICROSIZE_OKX_PASSWORD (see README" in err
     assert "planted" not in err
+
+
+def test_an_impossible_bar_is_refused(
+    venues: L.Venues, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bar whose close is above its high (a venue's or a parser's error) stops the
+    download: no row of the file is made from it."""
+    t = L.times()[-5]
+    venues.http["binance"].status["/fapi/v1/klines"] = (
+        200,
+        [[t, "100", "101", "99", "105", "1", t + L.DAY - 1, "1", 1, "1", "1", "0"]],
+    )
+    code, _, err = run(capsys, "prices", "binance:BTCUSDT", "--csv", str(tmp_path / "p.csv"))
+    assert code == 2
+    assert "binance:BTCUSDT: the venue returned an impossible bar" in err
+    assert not (tmp_path / "p.csv").exists()

@@ -311,10 +311,12 @@ def _bar(raw: Any, what: str) -> tuple[int, float, float, float]:
         t, h, lo, c = int(raw[0]), float(raw[2]), float(raw[3]), float(raw[4])
     except (TypeError, ValueError, IndexError):
         raise MicrosizeError(
-            f"{what}: the venue returned a malformed bar {str(raw)[:60]}"
+            f"{what}: the venue returned a malformed bar {str(raw)[:60]}; nothing written"
         ) from None
     if not all(math.isfinite(x) and x > 0 for x in (h, lo, c)) or h < lo or not lo <= c <= h:
-        raise MicrosizeError(f"{what}: the venue returned an impossible bar {str(raw)[:80]}")
+        raise MicrosizeError(
+            f"{what}: the venue returned an impossible bar {str(raw)[:80]}; nothing written"
+        )
     return t, h, lo, c
 
 
@@ -331,7 +333,7 @@ def _download(
     step = int(exchange.parse_timeframe(timeframe) * 1000)
     cursor = now_ms - (bars + 1) * step
     out: dict[int, tuple[float, float, float]] = {}
-    for _ in range(bars // 10 + 50):  # a venue that never advances cannot loop for ever
+    for _ in range(bars + 50):  # every page adds a bar or ends the loop: a safety net only
         page = exchange.fetch_ohlcv(market["symbol"], timeframe, since=cursor, limit=PAGE)
         fresh = [_bar(b, w.key) for b in page or []]
         fresh = [b for b in fresh if b[0] >= cursor and b[0] not in out]
