@@ -27,6 +27,11 @@ NOT_RUN_HERE = (
     "microsize libreoffice uninstall",
     "microsize recalc",
     "microsize workbook pictures",
+    # talk to the venues: tests/test_live.py runs them on recorded answers
+    "microsize prices",
+    "microsize positions",
+    "microsize workbook update-prices",
+    "microsize workbook update-holdings",
 )
 
 #: Examples that are there to show a warning (exit status 1): the liquidation before the

@@ -50,6 +50,7 @@ from .cli_args import (
 from .cli_args import parse_contract as _contract
 from .cli_args import show_value as _show
 from .cli_args import spec_of as _spec
+from .cli_live import add_commands as add_live_commands
 from .csvfiles import parse_number as _number
 from .csvfiles import read_csv, read_rows
 from .workbook_cli import add_commands as add_workbook_commands
@@ -1043,6 +1044,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_hedges_commands(sub)
     _add_specs_commands(sub)
     _add_examples_command(sub)
+    add_live_commands(sub)  # prices, positions: ccxt is imported when they run
     add_workbook_commands(sub)  # registers the command; the builder is imported when it runs
     from .cli_trader import add_commands as add_trader_commands
 

@@ -28,13 +28,27 @@ def add_commands(sub: Any) -> None:
             "sheet and the macros; a backup is written first (BOOK.bak.xlsm, then "
             "BOOK.bak-2.xlsm and so on: a backup is never overwritten). "
             "microsize workbook pictures BOOK DIR [--resolution DPI]: a PNG of each worked "
-            "sheet of BOOK as LibreOffice renders it with the microsize add-in."
+            "sheet of BOOK as LibreOffice renders it with the microsize add-in. "
+            "microsize workbook update-prices BOOK CONTRACT... [--timeframe TF] [--bars N] "
+            "[--bars-from NAME] [--dry-run]: the venues' closed bars into the Prices and Bars "
+            "tables and the current funding rate into the Margin sheet (no key). "
+            "microsize workbook update-holdings BOOK VENUE... [--dry-run]: your open positions "
+            "into the Holdings table and the balance into every Account size (read-only keys, "
+            "see microsize positions --help). Both write the same backup as update-specs."
         ),
         epilog="examples:\n  microsize workbook microsize.xlsm\n"
         "  microsize workbook update-specs microsize.xlsm\n"
-        "  microsize workbook pictures microsize.xlsm pictures",
+        "  microsize workbook pictures microsize.xlsm pictures\n"
+        "  microsize workbook update-prices microsize.xlsm binance:BTCUSDT binance:ETHUSDT "
+        "--timeframe 1w --bars 104\n"
+        "  microsize workbook update-holdings microsize.xlsm okx binance --dry-run",
     )
-    p.add_argument("target", nargs="*", metavar="PATH | update-specs BOOK | pictures BOOK DIR")
+    p.add_argument(
+        "target",
+        nargs="*",
+        metavar="PATH | update-specs BOOK | pictures BOOK DIR | update-prices BOOK CONTRACT... | "
+        "update-holdings BOOK VENUE...",
+    )
     p.add_argument(
         "--backup",
         help="update-specs: where to write the backup (a new file; default BOOK.bak.xlsm)",
@@ -46,7 +60,10 @@ def add_commands(sub: Any) -> None:
         default=75,
         help="pictures: dots per inch of the PNGs (default 75)",
     )
-    p.set_defaults(func=_cmd_workbook)
+    from .cli_live import add_workbook_options, with_workbook_updates
+
+    add_workbook_options(p)  # update-prices, update-holdings
+    p.set_defaults(func=with_workbook_updates(_cmd_workbook))
 
 
 def _cmd_workbook(args: Any) -> int:
