@@ -19,6 +19,7 @@ from __future__ import annotations
 import inspect
 import math
 import os
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -54,7 +55,24 @@ NOT_ROWWISE = {
     "MF_SPECS": "the spec table",
     "MF_SPEC": "one field of one contract",
     "MF_VERSION": "no arguments",
+    "MF_PLAN_TOTALS": "the totals of a whole plan",
 }
+
+#: functions whose rows stand alone (docs/CONVENTIONS.md, Columns): a row that is refused
+#: alone shows its message in its own row of the column, and the other rows compute
+ROWS_STAND_ALONE = {"MF_BETAS", "MF_EXPOSURE", "MF_LIQ_CHECK", "MF_PLAN", "MF_RISK_BUDGETS"}
+
+
+def _without_rows(message: str) -> str:
+    """A message without its row references (a row alone is row 1, in a column row r)."""
+    return re.sub(r",? ?\b(at |in )?rows? \d+(, \d+)*\b", "", message)
+
+
+def _shows(cells: list[Any], message: str) -> bool:
+    """Whether one of a row's cells shows ``message`` (row references aside)."""
+    want = _without_rows(message)[:60]
+    return any(isinstance(c, str) and want in _without_rows(c) for c in cells)
+
 
 #: arguments that are one value for the whole call (everything else can be a column)
 WHOLE = {"specs"}
@@ -72,6 +90,7 @@ WHOLE_IN = {
     "MF_BETAS": {"prices", "hedge_column", "lam"},
     # one account for a column of trades
     "MF_RISK_BUDGETS": {"equity"},
+    "MF_PLAN": {"equity"},
 }
 
 #: functions where a blank cell in a column means "not given" for that row alone; elsewhere
@@ -204,6 +223,21 @@ def test_a_column_answers_what_each_row_answers(name: str) -> None:
         together = [[[v] for v in values[p]] if p in columns else values[p] for p in used]
         alone = [_call(fn, row(r)) for r in range(n)]
         ok, result = _call(fn, together)
+        if name in ROWS_STAND_ALONE:
+            if not ok:  # only an argument every row shares may refuse the whole column
+                assert not any(good for good, _ in alone), f"column refused: {result}"
+                return
+            assert isinstance(result, list), f"{n} rows in, {result!r:.200} out"
+            assert len(result) == n, f"{n} rows in, {result!r:.200} out"
+            for r, (good, one) in enumerate(alone):
+                got = _cells(result[r])
+                if good:
+                    want = _cells(one)
+                    assert len(got) == len(want), (r, got, want)
+                    assert all(_same(g, w) for g, w in zip(got, want, strict=True)), (r, got)
+                else:
+                    assert _shows(got, one), f"row {r + 1} shows {got!r:.200}, alone: {one}"
+            return
         if not all(good for good, _ in alone):
             refused = [f"row {r + 1}: {m}" for r, (good, m) in enumerate(alone) if not good]
             assert not ok, f"the column answered {result!r:.200} though {refused[0]}"

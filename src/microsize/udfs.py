@@ -100,7 +100,7 @@ def _short_errors(fn: _F) -> _F:
             if isinstance(result, _Checked):
                 return list(result)
             _check_cells(result, _named(names, args, kwargs))
-            return result
+            return _row_messages(result, names, renames)
         except MicrosizeError as exc:
             com = _com_exception()
             if com is None:
@@ -117,6 +117,26 @@ _RENAMES = {"stop": "stop_price", "close": "close_price"}
 MAX_MESSAGE = 199
 _LONG_TEXT = re.compile(r"text '([^']{12})[^']*' \((\d+) characters\)")
 _LINE_UP = re.compile(r"^ranges do not line up: (.*); use ranges of the same size or single cells$")
+
+
+#: how a function whose rows stand alone shows a bad row's message in its own row
+_ROW_ERROR = "error: "
+
+
+def _row_messages(result: Any, names: list[str], renames: dict[str, str]) -> Any:
+    """The result with each row's own message (``error: ...``, rows that stand alone) in
+    the words of the MF_ function, as a message of the whole call is."""
+    if not isinstance(result, list):
+        return result
+    out = []
+    for row in result:
+        if isinstance(row, list):
+            out.append(_row_messages(row, names, renames))
+        elif isinstance(row, str) and row.startswith(_ROW_ERROR):
+            out.append(_ROW_ERROR + _user_words(row[len(_ROW_ERROR) :], names, renames))
+        else:
+            out.append(row)
+    return out
 
 
 def _user_words(message: str, names: list[str], renames: dict[str, str]) -> str:
