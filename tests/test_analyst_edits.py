@@ -493,7 +493,7 @@ def test_an_analysts_edits_recalculate_in_libreoffice_to_the_python_results(
     assert got.cell("Ladder", "B36") == "only 5 of 7 prices shown: room for 10"
     assert got.cell("Sizing", "B22") == "mybroker:XYZ"
     # trade 2 turned into a short by its stop while its side still says long: red, not flipped
-    assert got.cell("Sizing", "E19").startswith("the stop is above entry: this sizes a SHORT")
+    assert got.cell("Sizing", "E19") == "stop above entry: a SHORT, not the long typed"
     assert got.cell("Sizing", "E23") == "Short"
     assert got.cell("Planner", "L7") == "only 4 of 5 trades shown: the totals count them all"
     assert got.cell("Portfolio", "G3") == "only 4 of 5 holdings shown: the hedge counts them all"

@@ -237,6 +237,7 @@ def fitted_scatter(
             },
         }
     )
+    _equation_digits(chart, "0.0000")
     chart.set_title({"name": title, "name_font": {"size": 11}})
     chart.set_x_axis({"name": x_name, "num_format": fmt, "label_position": "low"})
     chart.set_y_axis(
@@ -267,3 +268,14 @@ def hedge_chart(book: _Book, s: str, first_row: int, n: int, where: str) -> None
         ),
         ("Futures change", "Spot change", "0.000"),
     )
+
+
+def _equation_digits(chart: Any, num_format: str) -> None:
+    """The trendline's equation to ``num_format`` (f(x) = 1.1599 x - 0.0064), not the 15
+    digits of General: XlsxWriter writes General for a trendline label and has no option
+    for it, so this chart writes its own number format in its place."""
+
+    def write_num_fmt() -> None:
+        chart._xml_empty_tag("c:numFmt", [("formatCode", num_format), ("sourceLinked", 0)])
+
+    chart._write_trendline_num_fmt = write_num_fmt

@@ -31,7 +31,7 @@ def _margin_sheet(book: _Book, keys: str) -> None:
         0,
         [
             ("Entry price", 60000, "in_price", _POSITIVE_VALIDATION),
-            ("Contracts (signed, - = short)", 0.01, "in_num", None),
+            ("Contracts (signed, - = short)", 0.01, "in_contracts", None),
             ("Leverage", 20, "in_lev", _LEVERAGE_VALIDATION),
             ("Stop price", 57000, "in_price", _POSITIVE_VALIDATION),
             ("Contract", "binance:BTCUSDT", "in", _contract_validation(keys)),
@@ -78,7 +78,7 @@ def _margin_sheet(book: _Book, keys: str) -> None:
             "Max contracts for the margin: MF_MAX_CONTRACTS_MARGIN",
             "MF_MAX_CONTRACTS_MARGIN",
             (avail, entry, lev, contract, SPECS),
-            "out_num",
+            "out_contracts",
         ),
         ("Notional: MF_NOTIONAL", "MF_NOTIONAL", (size, entry, contract, SPECS), "out_money"),
     ]

@@ -104,8 +104,8 @@ def _side_check(book: _Book, s: str, at: tuple[int, int], refs: list[Ref]) -> No
         f"=IF(OR(NOT(ISNUMBER({e})),NOT(ISNUMBER({st})),{e}={st}),"
         f'"n/a: type an entry and a different stop",IF(TRIM({sd})="","type long or short",'
         f'IF(LOWER(TRIM({sd}))={made},"ok: "&{made}&", stop "&IF({st}<{e},"below","above")'
-        f'&" entry","the stop is "&IF({st}<{e},"below","above")&" entry: this sizes a "'
-        f'&UPPER({made})&", not the "&{sd}&" typed: move the stop or type "&{made})))'
+        f'&" entry","stop "&IF({st}<{e},"below","above")&" entry: a "'
+        f'&UPPER({made})&", not the "&{sd}&" typed")))'
     )
     ev, sv, side = (book.model.value(refs[i]) for i in (2, 3, 7))
     where = "below" if sv < ev else "above"
@@ -113,10 +113,7 @@ def _side_check(book: _Book, s: str, at: tuple[int, int], refs: list[Ref]) -> No
     if str(side).strip().lower() == want:
         value = f"ok: {want}, stop {where} entry"
     else:
-        value = (
-            f"the stop is {where} entry: this sizes a {want.upper()}, not the {side} typed: "
-            f"move the stop or type {want}"
-        )
+        value = f"stop {where} entry: a {want.upper()}, not the {side} typed"
     book.write(s, cell_name(row, col), "Side check", "label")
     if "check_wrap" not in book.fmt:
         book.fmt["check_wrap"] = book.wb.add_format(
@@ -187,7 +184,7 @@ def _beyond_the_size(
         ticks,
         "out_num",
     )
-    book.formula(s, at_[2], "MF_RR", e, st, target, c, fee, SPECS, fmt="out_ratio")
+    book.formula(s, at_[2], "MF_RR", e, st, target, c, fee, SPECS, fmt="out_rr")
     book.formula(s, at_[3], "MF_BREAKEVEN", e, side, fee, fee, c, SPECS, fmt="out_price")
     liq_v = v(liq)
     book.plain(
@@ -197,12 +194,14 @@ def _beyond_the_size(
         abs(v(e) - liq_v) / v(e) if isinstance(liq_v, int | float) else liq_v,
         "out_pct",
     )
-    book.formula(s, at_[5], "MF_MAX_CONTRACTS_MARGIN", avail, e, used_lev, c, SPECS, fmt="out_num")
+    book.formula(
+        s, at_[5], "MF_MAX_CONTRACTS_MARGIN", avail, e, used_lev, c, SPECS, fmt="out_contracts"
+    )
     # the sign from the stop, as MF_SIZE infers the side: an IF comparing the spill's
     # "Short" cell kept the long sign in LibreOffice after an edit (seen, cause not found)
     sign = -1 if v(st) > v(e) else 1
     signed = book.plain(
-        s, at_[6], f"=IF({a['st']}>{a['e']},-1,1)*{n.text(s)}", sign * v(n), "out_num"
+        s, at_[6], f"=IF({a['st']}>{a['e']},-1,1)*{n.text(s)}", sign * v(n), "out_contracts"
     )
     book.formula(s, at_[7], "MF_FUNDING", signed, e, rate, 1, c, SPECS, fmt="out_money")
     book.formula(s, at_[8], "MF_FUNDING", signed, e, rate, per_day, c, SPECS, fmt="out_money")
@@ -291,10 +290,10 @@ def _sizing_sheet(book: _Book, keys: str) -> None:
         eth[4],
         eth[5],
         SPECS,
-        fmt="out_num",
+        fmt="out_contracts",
     )
     book.write(s, cell_name(top + 3, 0), "A size to test (type any)", "label")
-    quoted = book.write(s, cell_name(top + 3, 1), 431, "in_num")
+    quoted = book.write(s, cell_name(top + 3, 1), 431, "in_contracts")
     book.write(s, cell_name(top + 4, 0), "Its loss at the stop: MF_RISK", "label")
     quoted_loss = book.formula(
         s,
@@ -323,7 +322,8 @@ def _sizing_sheet(book: _Book, keys: str) -> None:
         )
     ):
         book.write(s, cell_name(top + 7 + i, 3), label, "label")
-        book.formula(s, cell_name(top + 7 + i, 4), "MF_SPEC", btc[4], fld, SPECS)
+        fmt = "out_lev" if fld == "max_leverage" else "out"
+        book.formula(s, cell_name(top + 7 + i, 4), "MF_SPEC", btc[4], fld, SPECS, fmt=fmt)
     _atr_block(book, s, keys)
     _protect(ws)
 
@@ -390,14 +390,27 @@ def _atr_block(book: _Book, s: str, keys: str) -> None:
             ("Leverage for the ROI", 10, "in_lev", _LEVERAGE_VALIDATION),
         ],
     )
-    book.formula(s, cell_name(5, 9), "MF_ATR", high, low, close, periods, method, fmt="out_price")
+    atr = book.formula(
+        s, cell_name(5, 9), "MF_ATR", high, low, close, periods, method, fmt="out_price"
+    )
+    # the same n/a sentence down the column is shown once, the repeats faint: a reader
+    # sees where the ATR starts, and each cell still holds its text
+    first, last = cell_name(6, 9), cell_name(5 + atr.shape[0] - 1, 9)
+    ws.conditional_format(
+        f"{first}:{last}",
+        {
+            "type": "formula",
+            "criteria": f'=AND(LEFT({first},4)="n/a:",{first}={cell_name(5, 9)})',
+            "format": book.wb.add_format({"font_color": "#D0D0D0"}),
+        },
+    )
     results = [
         ("ATR now: MF_ATR(..., TRUE)", "out_price", "MF_ATR"),
         ("ATR stop: MF_ATR_STOP", "out_price", "MF_ATR_STOP"),
         ("Stop fill: MF_STOP_FILL", "out_price", "MF_STOP_FILL"),
-        ("Contracts for the USD budget", "out_num", "MF_CONTRACTS_USD"),
+        ("Contracts for the USD budget", "out_contracts", "MF_CONTRACTS_USD"),
         ("Target at R: MF_TARGET", "out_price", "MF_TARGET"),
-        ("Reward to risk: MF_RR", "out_ratio", "MF_RR"),
+        ("Reward to risk: MF_RR", "out_rr", "MF_RR"),
         ("Exit for the ROI: MF_ROI_TARGET", "out_price", "MF_ROI_TARGET"),
     ]
     top = 17
