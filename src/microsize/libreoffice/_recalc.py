@@ -82,9 +82,14 @@ def _soffice(office: Office, profile: Path, *args: str) -> list[str]:
 
 # Long on purpose: one LibreOffice session: start, open each book, export, always close.
 def recalc_many(
-    books: Sequence[str | Path], out: str | Path, pdf: bool = False, office: Office | None = None
+    books: Sequence[str | Path],
+    out: str | Path,
+    pdf: bool | str = False,
+    office: Office | None = None,
 ) -> list[Recalc]:
-    """Recalculate several workbooks with one add-in install (one soffice run per format)."""
+    """Recalculate several workbooks with one add-in install (one soffice run per format).
+    ``pdf`` may be a ``--convert-to`` target with filter options (``pdf:calc_pdf_Export:
+    {...}``) in place of ``True``."""
     office = office or find_office()
     require_matching_python(office)
     paths = [Path(b) for b in books]
@@ -141,7 +146,12 @@ def recalc_many(
         if pdf:
             pdf_dir = tmp / "pdf"
             run(
-                _soffice(office, profile, "--convert-to", "pdf", "--outdir", str(pdf_dir))
+                _soffice(
+                    office,
+                    profile,
+                    *("--convert-to", pdf if isinstance(pdf, str) else "pdf"),
+                    *("--outdir", str(pdf_dir)),
+                )
                 + [str(c) for c in copied],
                 "LibreOffice (PDF export)",
             )
