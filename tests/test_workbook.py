@@ -431,8 +431,8 @@ def test_sizing_fields_beyond_the_size_hold_hand_numbers(engine: dict[str, Any])
     # target 3660 = entry + 2 x 70, no fees: exactly 2R
     assert got["Reward to risk: MF_RR"][0] == pytest.approx(2.0, rel=1e-12)
     # no fee on trade 1: break-even is the entry; trade 2: 60,000 x 1.0005 / 0.9995
-    assert got["Break-even exit: MF_BREAKEVEN"][0] == pytest.approx(3520, rel=1e-12)
-    assert got["Break-even exit: MF_BREAKEVEN"][1] == pytest.approx(60000 * 1.0005 / 0.9995)
+    assert got["Break-even: MF_BREAKEVEN"][0] == pytest.approx(3520, rel=1e-12)
+    assert got["Break-even: MF_BREAKEVEN"][1] == pytest.approx(60000 * 1.0005 / 0.9995)
     assert got["Entry to liquidation (%)"][0] == "none: cannot be liquidated"
     assert got["Entry to liquidation (%)"][1] == pytest.approx((60000 - 57228.92) / 60000, abs=1e-7)
     # $1,000 at 1x buys floor(1000 / 3.52) = 284 units of 0.001 at 3520; at 20x 0.333 BTC
@@ -710,7 +710,8 @@ def _shows(shown: str, held: float) -> bool:
     scale = 1.0
     if text.endswith("%"):
         text, scale = text[:-1], 0.01
-    text = text.removesuffix("x").removesuffix(" contracts").removesuffix("R")
+    text = text.removesuffix("x").removesuffix(" contracts").removesuffix(" ticks")
+    text = text.removesuffix("R")
     decimals = len(text.partition(".")[2])
     return math.isclose(float(text) * scale, held, abs_tol=0.5 * 10**-decimals * scale * 1.000001)
 

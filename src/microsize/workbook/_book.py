@@ -275,6 +275,7 @@ class _Book:
             "out_ratio": RATIO_FORMAT,
             "out_rr": RR_FORMAT,
             "out_contracts": CONTRACTS_FORMAT,
+            "out_ticks": 'General" ticks"',
         }.items():
             self.fmt[name] = f(
                 {"num_format": num, "bg_color": "#F2F2F2", "text_wrap": True, "valign": "top"}

@@ -29,7 +29,7 @@ _SIZE_ROW_FORMATS = {
 NUMBER_FORMATS = frozenset(
     f"{io}_{kind}"
     for io in ("in", "out")
-    for kind in ("money", "price", "pct", "num", "lev", "ratio", "rr", "contracts")
+    for kind in ("money", "price", "pct", "num", "lev", "ratio", "rr", "contracts", "ticks")
 )
 
 

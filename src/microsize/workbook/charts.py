@@ -61,7 +61,7 @@ def pnl_chart(book: _Book, s: str, trade: tuple[Ref, Ref, Ref, Ref], liq: Ref, t
         s, cell_name(top + 4, 6), f"=MAX({mark_cells})*1.01", max(numbers) * 1.01, "in_price"
     )
     for j, title in enumerate(("Mark", "Price", "PnL")):
-        book.write(s, cell_name(r, 5 + j), title, "header")
+        book.write(s, cell_name(r, 5 + j), title, "header_num" if j else "header")
     for i, (label, ref) in enumerate(marks):
         row = r + 1 + i
         book.write(s, cell_name(row, 5), label, "label")
@@ -96,7 +96,7 @@ def _pnl_curve(
     low, high = span
     liq_row, r2 = rows
     for j, title in enumerate(("Exit price", "PnL", "PnL, liquidation included")):
-        book.write(s, cell_name(r2, 5 + j), title, "header")
+        book.write(s, cell_name(r2, 5 + j), title, "header_num")
     exits = Call("MF_LADDER_PRICES", (low, high, PNL_POINTS, "even", contract, SPECS))
     px = book.formula(s, cell_name(r2 + 1, 5), exits.function, *exits.args, fmt="out_price")
     pnl = book.formula(

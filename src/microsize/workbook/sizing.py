@@ -159,7 +159,7 @@ def _beyond_the_size(
         "Stop distance (% of entry)",
         "Stop distance (ticks)",
         "Reward to risk: MF_RR",
-        "Break-even exit: MF_BREAKEVEN",
+        "Break-even: MF_BREAKEVEN",
         "Entry to liquidation (%)",
         "Most the margin allows",
         "Contracts, signed (- = short)",
@@ -182,7 +182,7 @@ def _beyond_the_size(
         f'=IF(ISNUMBER({a["c"]}),"n/a: a contract size typed has no tick",'
         f'ABS({a["e"]}-{a["st"]})/MF_SPEC({a["c"]},"tick_size",{SPECS_REF}))',
         ticks,
-        "out_num",
+        "out_ticks",
     )
     book.formula(s, at_[2], "MF_RR", e, st, target, c, fee, SPECS, fmt="out_rr")
     book.formula(s, at_[3], "MF_BREAKEVEN", e, side, fee, fee, c, SPECS, fmt="out_price")
