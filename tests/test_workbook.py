@@ -1041,3 +1041,31 @@ def test_every_sheet_prints_legibly_and_no_break_splits_a_chart(fresh: bytes) ->
                     split += any(r0 < n <= r1 for n in rows) or any(c0 < n <= c1 for n in cols)
         assert charts >= 6  # the Ladder's, the Hedge's, the Portfolio's three, the Margin's
         assert split == 0
+
+
+def test_one_number_style(fresh: bytes) -> None:
+    """Every custom number format of the book is one of the workbook's own: one percent
+    style (no 1.498% beside 1.3763%), leverage as 20x (never 0.##"x", which Excel shows
+    as "20.x"), and the price, money, contracts, ratio, ticks and tier formats."""
+    from microsize.workbook import _book as b
+
+    with zipfile.ZipFile(io.BytesIO(fresh)) as z:
+        styles = z.read("xl/styles.xml").decode()
+    codes = {
+        c.replace("&quot;", '"').replace("&gt;", ">").replace("&lt;", "<")
+        for c in re.findall(r'formatCode="([^"]*)"', styles)
+    }
+    allowed = {
+        b.PRICE_FORMAT,
+        b.MONEY_FORMAT,
+        b.PCT_FORMAT,
+        b.LEV_FORMAT,
+        b.CONTRACTS_FORMAT,
+        b.RATIO_FORMAT,
+        b.RR_FORMAT,
+        'General" ticks"',
+        "#,##0.########",  # Tiers floors, caps and amounts
+    }
+    assert codes <= allowed, codes - allowed
+    assert {b.PCT_FORMAT, b.LEV_FORMAT, b.PRICE_FORMAT, b.CONTRACTS_FORMAT} <= codes
+    assert not any("%" in c for c in codes - {b.PCT_FORMAT})
