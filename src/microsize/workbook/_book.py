@@ -300,6 +300,7 @@ class _Book:
         for cols, width in widths:
             ws.set_column(cols, width)
         self.write(sheet, "A1", title, "title")
+        ws.set_row(0, 24)  # the 16-point title in a row of its height
         self.write(sheet, "A2", note, "note")
         # the note spans the first columns, its row tall enough for every line of it
         span, width = 0, 0.0

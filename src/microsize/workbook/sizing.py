@@ -364,7 +364,7 @@ def _atr_block(book: _Book, s: str, keys: str) -> None:
     ws.set_column("L:L", 30)
     ws.set_column("M:M", 16)
     book.section(s, "G4", "ATR and reward to risk: bars", span=4)
-    book.write(s, cell_name(4, 9), "ATR: MF_ATR", "header")
+    book.write(s, cell_name(4, 9), "ATR: MF_ATR", "header_num")
     bars = book.table(
         s, "G5", "Bars", ["High", "Low", "Close"], [list(b) for b in ATR_BARS], ["in_price"] * 3
     )

@@ -68,6 +68,10 @@ def _start_sheet(book: _Book, specs_rows: Sequence[Sequence[Any]]) -> None:
         ws.write(row, 1, text, book.fmt[fmt])
         if kind in ("p", "note"):
             ws.set_row(row, _text_height(text))
+        elif kind == "title":
+            ws.set_row(row, 24)  # the 16-point title in a row of its height
+        elif kind == "h2":
+            ws.set_row(row, 19)
     _protect(ws)
 
 
