@@ -280,7 +280,7 @@ def test_results_and_prose_follow_the_inputs(tmp_path: Path) -> None:
     got = _edited(tmp_path, edits)
     budget = 45.0  # 3,000 x 1.5%
     n = U.MF_CONTRACTS(budget, 3520, 3450, 0.001, 0)
-    note = _cells(got, "SIZING!D35")[0][0]
+    note = _cells(got, "SIZING!D54")[0][0]
     loss = U.MF_RISK(431, 3520, 3450, 0.001, 0)
     assert note == (
         f"431 contracts lose ${loss:,.2f} at the stop: within the $45.00 budget. Sized to the "
@@ -312,7 +312,7 @@ EDITS: list[tuple[str, str, Any, str]] = [
     ("Sizing", "E9", "binance:ETHUSDT", "another contract"),
     ("Sizing", "E10", 0.0002, "another fee"),
     ("Sizing", "E11", 10, "another leverage"),
-    ("Sizing", "B37", 300, "another size to test against the budget"),
+    ("Sizing", "B56", 300, "another size to test against the budget"),
     ("Sizing", "M5", 62000, "another entry for the ATR block"),
     ("Sizing", "M6", 10, "a 10-bar ATR"),
     ("Sizing", "M7", "simple", "another ATR method"),
@@ -491,7 +491,10 @@ def test_an_analysts_edits_recalculate_in_libreoffice_to_the_python_results(
     assert got.cell("Planner", "O5") == "n/a: 1 trade has an error: row 3"
     assert got.cell("Ladder", "B28") == "only 3 of 4 legs shown: room for 10"
     assert got.cell("Ladder", "B36") == "only 5 of 7 prices shown: room for 10"
-    assert got.cell("Sizing", "B14") == "mybroker:XYZ"
+    assert got.cell("Sizing", "B22") == "mybroker:XYZ"
+    # trade 2 turned into a short by its stop while its side still says long: red, not flipped
+    assert got.cell("Sizing", "E19") == "stop above entry: a SHORT, not the long typed"
+    assert got.cell("Sizing", "E23") == "Short"
     assert got.cell("Planner", "L7") == "only 4 of 5 trades shown: the totals count them all"
     assert got.cell("Portfolio", "G3") == "only 4 of 5 holdings shown: the hedge counts them all"
     assert float(got.cell("Portfolio", "L5")) == 46000  # the new week's BTC close

@@ -56,14 +56,20 @@ from microsize.workbook import (
     update_specs,
     xlwings_vba_project,
 )
+from microsize.workbook.sizing import SIZE_TOP
 from microsize.xlsxcompare import workbook_differences
 from tests.test_excel_path import ExcelPath, _vba_blocks, excel  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "workbook" / "microsize.xlsm"
 MF_CALL = re.compile(r"\b(MF_[A-Z_]+)\(")
-#: the MF_SIZE spills on the Sizing sheet start in row 14; their last row holds Warnings
-SIZE_END = 13 + len(udfs.MF_SIZE(2000, 0.015, 3520, 3450, 0.001))
+#: the MF_SIZE spills on the Sizing sheet start in row SIZE_TOP + 1 (under the inputs and
+#: the side check); their last row holds Warnings
+SIZE_END = SIZE_TOP + len(udfs.MF_SIZE(2000, 0.015, 3520, 3450, 0.001))
+SIZE_A = f"A{SIZE_TOP + 1}"
+#: the Checks on trade 1 block: MF_CONTRACTS and MF_RISK of the size to test, below the
+#: "Beyond the size" block (a heading, 9 rows and a blank row on each side)
+CONTRACTS_ROW, QUOTED_LOSS_ROW = SIZE_END + 15, SIZE_END + 17
 
 
 @pytest.fixture(scope="module")
@@ -258,17 +264,20 @@ def test_every_contract_formula_passes_the_workbooks_specs(fresh: bytes) -> None
             params = inspect.signature(getattr(udfs, name)).parameters
             if "specs" in params:
                 used += 1
-                assert args[-1] == "Specs[[#All]]", (sheet, anchor, text)
+                # in the specs argument's place: last, or before slippage and mmr (MF_SIZE)
+                at = list(params).index("specs")
+                assert len(args) > at, (sheet, anchor, text)
+                assert args[at] == "Specs[[#All]]", (sheet, anchor, text)
     assert used >= 20
 
 
 def test_cached_values_are_in_the_file(book_path: Path) -> None:
     """openpyxl (like any viewer) reads real numbers, not blanks, from the formula cells."""
     wb = openpyxl.load_workbook(book_path, data_only=True)
-    size = {r[0].value: r[1].value for r in wb["Sizing"][f"A14:B{SIZE_END}"]}
+    size = {r[0].value: r[1].value for r in wb["Sizing"][f"{SIZE_A}:B{SIZE_END}"]}
     assert size["Contracts"] == 428
     assert size["Risk at stop"] == 29.96
-    btc = {r[0].value: r[1].value for r in wb["Sizing"][f"D14:E{SIZE_END}"]}
+    btc = {r[0].value: r[1].value for r in wb["Sizing"][f"D{SIZE_TOP + 1}:E{SIZE_END}"]}
     assert round(btc["Liquidation price"], 2) == 57228.92
     assert "comes before the stop" in btc["Warnings"]
     assert btc["Spec as of"].startswith("2024-10-24 (")  # its age in its own row
@@ -384,12 +393,12 @@ def test_engine_agrees_with_the_python_api_and_outside_numbers(engine: dict[str,
     """The seed scenarios and Hull's Example 3.3, through the engine."""
     import microsize as ms
 
-    size = {r[0]: r[1] for r in engine[f"SIZING!A14:B{SIZE_END}"].tolist()}
+    size = {r[0]: r[1] for r in engine[f"SIZING!{SIZE_A}:B{SIZE_END}"].tolist()}
     assert size["Contracts"] == 428 == ms.contracts(30, 3520, 3450, 0.001)  # seed: not 431
     assert size["Risk at stop"] == 29.96
     # the often-quoted 431 breaks the budget
-    assert engine[f"SIZING!B{SIZE_END + 6}"][0][0] == 30.17
-    btc = {r[0]: r[1] for r in engine[f"SIZING!D14:E{SIZE_END}"].tolist()}
+    assert engine[f"SIZING!B{QUOTED_LOSS_ROW}"][0][0] == 30.17
+    btc = {r[0]: r[1] for r in engine[f"SIZING!D{SIZE_TOP + 1}:E{SIZE_END}"].tolist()}
     assert (
         round(btc["Liquidation price"], 2) == 57228.92
     )  # Binance FAQ's 60,000 entry, 0.01 BTC at 20x (test_margin)
@@ -404,6 +413,78 @@ def test_engine_agrees_with_the_python_api_and_outside_numbers(engine: dict[str,
     assert engine["MARGIN!B21"][0][0] == 18
 
 
+def test_sizing_fields_beyond_the_size_hold_hand_numbers(engine: dict[str, Any]) -> None:
+    """The fields a trader reads beside the size, through the engine, against hand numbers:
+    trade 1 is $2,000 x 1.5% long 3520 / stop 3450 in 0.001 units (428 contracts, 1x),
+    trade 2 the Binance BTC long 60,000 / 57,000 at 20x with 0.05% fees."""
+    beyond = SIZE_END + 2  # the "Beyond the size" heading
+    rows = {
+        engine[f"SIZING!A{r}"][0][0]: (engine[f"SIZING!B{r}"][0][0], engine[f"SIZING!E{r}"][0][0])
+        for r in range(beyond + 1, beyond + 10)
+    }
+    eth, btc = zip(*rows.values(), strict=True)
+    got = dict(zip(rows, zip(eth, btc, strict=True), strict=True))
+    assert got["Stop distance (% of entry)"][0] == pytest.approx(70 / 3520, rel=1e-12)
+    assert got["Stop distance (% of entry)"][1] == pytest.approx(0.05, rel=1e-12)
+    assert str(got["Stop distance (ticks)"][0]).startswith("n/a: a contract size typed")
+    assert got["Stop distance (ticks)"][1] == pytest.approx(30000, rel=1e-12)  # tick 0.1
+    # target 3660 = entry + 2 x 70, no fees: exactly 2R
+    assert got["Reward to risk: MF_RR"][0] == pytest.approx(2.0, rel=1e-12)
+    # no fee on trade 1: break-even is the entry; trade 2: 60,000 x 1.0005 / 0.9995
+    assert got["Break-even: MF_BREAKEVEN"][0] == pytest.approx(3520, rel=1e-12)
+    assert got["Break-even: MF_BREAKEVEN"][1] == pytest.approx(60000 * 1.0005 / 0.9995)
+    assert got["Entry to liquidation (%)"][0] == "none: cannot be liquidated"
+    assert got["Entry to liquidation (%)"][1] == pytest.approx((60000 - 57228.92) / 60000, abs=1e-7)
+    # $1,000 at 1x buys floor(1000 / 3.52) = 284 units of 0.001 at 3520; at 20x 0.333 BTC
+    assert got["Most the margin allows"] == (284, 0.333)
+    assert got["Contracts, signed (- = short)"] == (428, 0.009)
+    # 428 x 0.001 x 3520 x 0.01% per 8h, 3 a day
+    assert got["Funding per interval"][0] == pytest.approx(0.150656, rel=1e-12)
+    assert got["Funding per day: MF_FUNDING"][0] == pytest.approx(3 * 0.150656, rel=1e-12)
+    assert engine[f"SIZING!B{SIZE_TOP - 2}"][0][0] == "ok: long, stop below entry"
+
+
+def test_breakeven_of_a_long_with_fees_each_way_is_the_hand_number() -> None:
+    """3520 long, 0.05% each way: exit x (1 - 0.0005) = 3520 x (1 + 0.0005) -> 3523.5218."""
+    assert udfs.MF_BREAKEVEN(3520, "long", 0.0005, 0.0005) == pytest.approx(
+        3520 * 1.0005 / 0.9995, rel=1e-12
+    )
+    assert round(udfs.MF_BREAKEVEN(3520, "long", 0.0005, 0.0005), 4) == 3523.5218
+    # a short's break-even sits below the entry by the same logic
+    assert udfs.MF_BREAKEVEN(3520, "short", 0.0005, 0.0005) == pytest.approx(
+        3520 * 0.9995 / 1.0005, rel=1e-12
+    )
+
+
+@pytest.mark.parametrize(
+    ("side", "stop", "expected"),
+    [
+        ("long", 3450, "ok: long, stop below entry"),
+        ("short", 3600, "ok: short, stop above entry"),
+        ("short", 3450, "stop below entry: a LONG, not the short typed"),
+        ("long", 3600, "stop above entry: a SHORT, not the long typed"),
+        ("", 3450, "type long or short"),
+    ],
+)
+def test_a_side_that_disagrees_with_the_stop_is_a_red_warning(
+    book_path: Path, tmp_path: Path, side: str, stop: float, expected: str
+) -> None:
+    """The typed side never flips the trade: MF_SIZE sizes by the stop and the side check
+    says so in words, red (the conditional format reads "ok:")."""
+    wb = openpyxl.load_workbook(book_path)
+    ws = wb["Sizing"]
+    ws["B8"], ws["B12"] = stop, side or None
+    wb.save(tmp_path / "edited.xlsx")
+    _engine_copy(tmp_path / "edited.xlsx", tmp_path / "engine.xlsx")
+    values = _engine_values(tmp_path / "engine.xlsx")
+    check = values[f"SIZING!B{SIZE_TOP - 2}"][0][0]
+    assert check.startswith(expected), check
+    size = {r[0]: r[1] for r in values[f"SIZING!{SIZE_A}:B{SIZE_END}"].tolist()}
+    assert size["Side"] == ("Long" if stop < 3520 else "Short")  # the stop decides
+    rules = {str(r.sqref): [x.formula for x in r.rules] for r in ws.conditional_formatting}
+    assert rules[f"B{SIZE_TOP - 2}"] == [[f'LEFT($B${SIZE_TOP - 2},3)<>"ok:"']]
+
+
 def test_engine_follows_an_edit_to_the_specs_table(book_path: Path, tmp_path: Path) -> None:
     """Formulas read the workbook's table: a changed lot step changes the result."""
     formulas = pytest.importorskip("formulas")
@@ -414,7 +495,7 @@ def test_engine_follows_an_edit_to_the_specs_table(book_path: Path, tmp_path: Pa
     ws["B9"] = "cme:MET"  # 0.1 ETH contracts
     wb.save(tmp_path / "edited.xlsx")
     _engine_copy(tmp_path / "edited.xlsx", tmp_path / "engine.xlsx")
-    assert isinstance(ws["A14"].value, ArrayFormula)
+    assert isinstance(ws[SIZE_A].value, ArrayFormula)
     registry = formulas.get_functions()
     saved = registry.get("MF_CONTRACTS")
     registry["MF_CONTRACTS"] = lambda *a: udfs.MF_CONTRACTS(*[_from_engine(x) for x in a])
@@ -428,7 +509,7 @@ def test_engine_follows_an_edit_to_the_specs_table(book_path: Path, tmp_path: Pa
             registry.pop("MF_CONTRACTS", None)
     got = {k.rsplit("!", 1)[1]: v for k, v in sol.items() if "SIZING" in k}
     # $30 / (70 x 0.1) -> 4 MET
-    assert float(np.asarray(got[f"B{SIZE_END + 4}"].value).ravel()[0]) == 4.0
+    assert float(np.asarray(got[f"B{CONTRACTS_ROW}"].value).ravel()[0]) == 4.0
 
 
 # ------------------------------------------------------------------ VBA and xlwings
@@ -497,8 +578,8 @@ def test_inputs_validated_warnings_highlighted_sheets_protected(book_path: Path)
     assert dvs["B6"].operator in (None, "between")  # between is the file format's default
     assert (dvs["B6"].formula1, dvs["B6"].formula2) == ("0", "1")
     assert not sizing["B5"].protection.locked  # inputs are unlocked
-    assert sizing["A14"].protection.locked
-    assert sizing["B6"].number_format == "0.00##%"
+    assert sizing[SIZE_A].protection.locked
+    assert sizing["B6"].number_format == "0.000%"  # the workbook's one percent style
     assert f"E{SIZE_END}" in {str(r.sqref) for r in sizing.conditional_formatting}
     for name in ("Start", "Sizing", "Ladder", "Hedge", "Portfolio", "Margin", "Tiers"):
         assert wb[name].protection.sheet, name
@@ -586,7 +667,12 @@ def test_libreoffice_renders_every_sheet(book_path: Path, fresh: bytes, tmp_path
                 (r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)
             )
     wb = openpyxl.load_workbook(book_path, data_only=True)
-    names = 0
+    names = lazy = 0
+    guarded = sum(text_f.startswith("IF(") for _s, _a, _r, text_f in _formulas(fresh))
+
+    def held_of(sheet: str, r: int, c: int) -> Any:
+        return wb[sheet].cell(r + 1, c + 1).value
+
     for sheet in SHEETS:
         path = tmp_path / "csv" / f"microsize-{sheet}.csv"
         rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
@@ -599,6 +685,8 @@ def test_libreoffice_renders_every_sheet(book_path: Path, fresh: bytes, tmp_path
                 )
                 if (r, c) in mf_cells.get(sheet, set()):
                     names += shown == "#NAME?"
+                    # an IF whose branch with the MF_ call is not taken shows its value
+                    lazy += shown != "#NAME?" and shown == str(held_of(sheet, r, c))
                     continue
                 assert shown != "#NAME?", (sheet, r, c)
                 held = wb[sheet].cell(r + 1, c + 1).value
@@ -612,7 +700,8 @@ def test_libreoffice_renders_every_sheet(book_path: Path, fresh: bytes, tmp_path
                     )
                 elif held is not None:
                     assert shown == str(held), (sheet, r, c, shown, held)
-    assert names == sum(len(v) for v in mf_cells.values())
+    assert names + lazy == sum(len(v) for v in mf_cells.values())
+    assert lazy <= guarded
 
 
 def _shows(shown: str, held: float) -> bool:
@@ -622,7 +711,8 @@ def _shows(shown: str, held: float) -> bool:
     scale = 1.0
     if text.endswith("%"):
         text, scale = text[:-1], 0.01
-    text = text.removesuffix("x")
+    text = text.removesuffix("x").removesuffix(" contracts").removesuffix(" ticks")
+    text = text.removesuffix("R")
     decimals = len(text.partition(".")[2])
     return math.isclose(float(text) * scale, held, abs_tol=0.5 * 10**-decimals * scale * 1.000001)
 
@@ -807,7 +897,10 @@ def _engine_values(path: Path) -> dict[str, Any]:
         func = getattr(udfs, name)
 
         def call(*args: Any, func: Any = func) -> Any:
-            result = func(*[_from_engine(a) for a in args])
+            try:
+                result = func(*[_from_engine(a) for a in args])
+            except MicrosizeError as exc:  # Excel shows the message in the cell; the
+                result = str(exc)  # engine evaluates both branches of an IF
             return np.array(result if isinstance(result, list) else [[result]], dtype=object)
 
         registry[name] = call
@@ -901,3 +994,79 @@ def test_rows_added_to_the_tables_change_the_results(book_path: Path, tmp_path: 
     )
     assert 70 < xrp <= 75
     assert math.isclose(cell(after, "PLANNER!G5") - cell(before, "PLANNER!G5"), xrp, rel_tol=1e-9)
+
+
+# ------------------------------------------------------------------ printing
+def test_every_sheet_prints_legibly_and_no_break_splits_a_chart(fresh: bytes) -> None:
+    """Each visible sheet has a print area, prints landscape on A4 at 75% or more (11-point
+    text stays at 8 points or more), and no page break (row or column) falls inside a chart."""
+    with zipfile.ZipFile(io.BytesIO(fresh)) as z:
+        wbxml = z.read("xl/workbook.xml").decode()
+        areas = re.findall(r'name="_xlnm.Print_Area" localSheetId="(\d+)">([^<]+)<', wbxml)
+        names = re.findall(r'<sheet name="([^"]+)"', wbxml)
+        assert {names[int(i)] for i, _ in areas} == set(SHEETS) - {"Lists"}
+        split = charts = 0
+        for i in range(1, len(names) + 1):
+            xml = z.read(f"xl/worksheets/sheet{i}.xml").decode()
+            if names[i - 1] == "Lists":
+                continue
+            setup = re.search(r"<pageSetup([^>]*)/>", xml)
+            assert setup, names[i - 1]
+            assert 'orientation="landscape"' in setup.group(1), names[i - 1]
+            scale = re.search(r'scale="(\d+)"', setup.group(1))
+            assert scale is None or int(scale.group(1)) >= 75, names[i - 1]
+            rows = {
+                int(b)
+                for b in re.findall(r"<rowBreaks.*?</rowBreaks>", xml)
+                for b in re.findall(r'<brk id="(\d+)"', b)
+            }
+            cols = {
+                int(b)
+                for b in re.findall(r"<colBreaks.*?</colBreaks>", xml)
+                for b in re.findall(r'<brk id="(\d+)"', b)
+            }
+            rel = f"xl/worksheets/_rels/sheet{i}.xml.rels"
+            if rel not in z.namelist():
+                continue
+            for drawing in re.findall(r'Target="\.\./drawings/([^"]+)"', z.read(rel).decode()):
+                dxml = z.read(f"xl/drawings/{drawing}").decode()
+                for a in re.findall(r"<xdr:twoCellAnchor.*?</xdr:twoCellAnchor>", dxml, re.S):
+                    (c0, r0), (c1, r1) = [
+                        (int(c), int(r))
+                        for c, r in re.findall(
+                            r"<xdr:col>(\d+)</xdr:col>.*?<xdr:row>(\d+)</xdr:row>", a, re.S
+                        )
+                    ][:2]
+                    # a break at n starts a page with row (column) n: inside if r0 < n <= r1
+                    charts += 1
+                    split += any(r0 < n <= r1 for n in rows) or any(c0 < n <= c1 for n in cols)
+        assert charts >= 6  # the Ladder's, the Hedge's, the Portfolio's three, the Margin's
+        assert split == 0
+
+
+def test_one_number_style(fresh: bytes) -> None:
+    """Every custom number format of the book is one of the workbook's own: one percent
+    style (no 1.498% beside 1.3763%), leverage as 20x (never 0.##"x", which Excel shows
+    as "20.x"), and the price, money, contracts, ratio, ticks and tier formats."""
+    from microsize.workbook import _book as b
+
+    with zipfile.ZipFile(io.BytesIO(fresh)) as z:
+        styles = z.read("xl/styles.xml").decode()
+    codes = {
+        c.replace("&quot;", '"').replace("&gt;", ">").replace("&lt;", "<")
+        for c in re.findall(r'formatCode="([^"]*)"', styles)
+    }
+    allowed = {
+        b.PRICE_FORMAT,
+        b.MONEY_FORMAT,
+        b.PCT_FORMAT,
+        b.LEV_FORMAT,
+        b.CONTRACTS_FORMAT,
+        b.RATIO_FORMAT,
+        b.RR_FORMAT,
+        'General" ticks"',
+        "#,##0.########",  # Tiers floors, caps and amounts
+    }
+    assert codes <= allowed, codes - allowed
+    assert {b.PCT_FORMAT, b.LEV_FORMAT, b.PRICE_FORMAT, b.CONTRACTS_FORMAT} <= codes
+    assert not any("%" in c for c in codes - {b.PCT_FORMAT})

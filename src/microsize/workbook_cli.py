@@ -57,8 +57,9 @@ def add_commands(sub: Any) -> None:
     p.add_argument(
         "--resolution",
         type=int,
-        default=75,
-        help="pictures: dots per inch of the PNGs (default 75)",
+        default=150,
+        help="pictures: dots per inch of the PNGs (default 150; raised so that each is "
+        "at least 1,400 pixels wide)",
     )
     from .cli_live import add_workbook_options, with_workbook_updates
 

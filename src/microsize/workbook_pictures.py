@@ -2,16 +2,22 @@
 renders it with the microsize add-in computing the MF_ formulas.
 
 The book is recalculated headless by :func:`microsize.libreoffice._recalc.recalc_many`
-(which never modifies it) into a PDF; each page's header names its sheet (the template
-prints ``&A``), and the first page of each worked sheet is rasterised by poppler's
-``pdftoppm``. This module sits at the edge: it runs programs and writes files.
+(which never modifies it) into a PDF with one page per sheet holding its whole used
+range (LibreOffice's ``SinglePageSheets`` export, pages in tab order, hidden sheets
+included); each worked sheet's page is rasterised by poppler's ``pdftoppm``, cropped to
+what is drawn on it, at the resolution asked for or the higher one that makes it at
+least :data:`MIN_WIDTH` pixels wide. This module sits at the edge: it runs programs and
+writes files.
 """
 
 from __future__ import annotations
 
+import math
+import re
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from pathlib import Path
 
 from ._errors import MicrosizeError
@@ -19,8 +25,16 @@ from .outfiles import show_path
 
 #: The sheets whose pictures the README shows, in tab order.
 WORKED_SHEETS = ("Start", "Sizing", "Ladder", "Planner", "Hedge", "Portfolio", "Margin")
-#: Dots per inch: keeps each picture of the template under about 150 KB.
-DEFAULT_RESOLUTION = 75
+#: Dots per inch: 11-point text is about 23 pixels high, readable without zooming.
+DEFAULT_RESOLUTION = 150
+#: Narrowest picture in pixels: a narrow sheet is drawn at a higher resolution.
+MIN_WIDTH = 1400
+#: Highest resolution used to reach MIN_WIDTH.
+MAX_RESOLUTION = 300
+#: White border left around what is drawn, in pixels.
+_PAD = 12
+#: One page per sheet, each holding the sheet's whole used range.
+_PDF_TARGET = 'pdf:calc_pdf_Export:{"SinglePageSheets":{"type":"boolean","value":"true"}}'
 
 
 def picture_name(sheet: str) -> str:
@@ -35,10 +49,68 @@ def _tool(name: str) -> str:
     return path
 
 
+def _sheet_names(book: Path) -> list[str]:
+    """Every sheet of the book in tab order, hidden ones included (as the PDF pages)."""
+    try:
+        with zipfile.ZipFile(book) as z:
+            xml = z.read("xl/workbook.xml").decode("utf-8")
+    except (zipfile.BadZipFile, KeyError) as exc:
+        raise MicrosizeError(f"book must be an .xlsx/.xlsm workbook ({exc})") from None
+    names = re.findall(r'<sheet\b[^>]*\bname="([^"]*)"', xml)
+    return [n.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">") for n in names]
+
+
+def _ink_box(ppm: bytes) -> tuple[int, int, int, int, int, int]:
+    """(width, height, left, top, right, bottom) of the non-white pixels of a binary PPM."""
+    import numpy as np
+
+    m = re.match(rb"P6\s+(\d+)\s+(\d+)\s+(\d+)\s", ppm)
+    if m is None:
+        raise MicrosizeError("pdftoppm wrote an unreadable picture")
+    w, h = int(m.group(1)), int(m.group(2))
+    pixels = np.frombuffer(ppm, dtype=np.uint8, count=w * h * 3, offset=m.end())
+    ink = np.any(pixels.reshape(h, w, 3) < 245, axis=2)
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if rows.size == 0:
+        return w, h, 0, 0, w, h
+    return w, h, int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+
+
+def _render_page(pdftoppm: str, pdf: Path, page: int, resolution: int, png: Path) -> None:
+    """Page ``page`` of ``pdf`` to ``png``, cropped to its ink, at least MIN_WIDTH wide."""
+    first = subprocess.run(
+        [pdftoppm, "-r", str(resolution), "-f", str(page), "-l", str(page), str(pdf)],
+        capture_output=True,
+        check=True,
+    ).stdout
+    w, h, left, top, right, bottom = _ink_box(first)
+    dpi = resolution
+    seen = min(w, right + _PAD) - max(0, left - _PAD)  # the crop's width at ``resolution``
+    if seen < MIN_WIDTH:  # a little over, for the rounding below
+        dpi = min(MAX_RESOLUTION, math.ceil(resolution * (MIN_WIDTH + 8) / seen))
+    k = dpi / resolution
+    x, y = max(0, int((left - _PAD) * k)), max(0, int((top - _PAD) * k))
+    x1, y1 = (
+        min(int(w * k), math.ceil((right + _PAD) * k)),
+        min(int(h * k), math.ceil((bottom + _PAD) * k)),
+    )
+    subprocess.run(
+        [
+            *(pdftoppm, "-png", "-r", str(dpi), "-singlefile"),
+            *("-f", str(page), "-l", str(page)),
+            *("-x", str(x), "-y", str(y), "-W", str(x1 - x), "-H", str(y1 - y)),
+            *(str(pdf), str(png.with_suffix(""))),
+        ],
+        check=True,
+        capture_output=True,
+    )
+
+
 def render_pictures(
     book: str | Path, out_dir: str | Path, resolution: int = DEFAULT_RESOLUTION
 ) -> list[Path]:
-    """Render the first page of each worked sheet of ``book`` to ``out_dir/<sheet>.png``."""
+    """Render each worked sheet of ``book`` to ``out_dir/<sheet>.png``, cropped to its
+    used range."""
     from .libreoffice import _recalc
     from .outfiles import write_atomic
 
@@ -49,43 +121,30 @@ def render_pictures(
         raise MicrosizeError(f"{show_path(out)} is a file, not a folder: pick a folder")
     if not out.is_dir():
         raise MicrosizeError(f"folder {show_path(out)} does not exist: create it first")
-    if not 20 <= resolution <= 300:
-        raise MicrosizeError(f"resolution must be 20 to 300 dpi (got {resolution})")
-    pdftotext, pdftoppm = _tool("pdftotext"), _tool("pdftoppm")
+    if not 20 <= resolution <= MAX_RESOLUTION:
+        raise MicrosizeError(f"resolution must be 20 to {MAX_RESOLUTION} dpi (got {resolution})")
+    pdfinfo, pdftoppm = _tool("pdfinfo"), _tool("pdftoppm")
+    names = _sheet_names(src)
+    missing = [s for s in WORKED_SHEETS if s not in names]
+    if missing:
+        raise MicrosizeError(f"no sheet(s) {', '.join(missing)} in {show_path(src)}")
     written: list[Path] = []
     with tempfile.TemporaryDirectory() as tmp:
-        (result,) = _recalc.recalc_many([src], Path(tmp) / "out", pdf=True)
+        (result,) = _recalc.recalc_many([src], Path(tmp) / "out", pdf=_PDF_TARGET)
         pdf = result.pdf
         if pdf is None:
             raise MicrosizeError("LibreOffice wrote no PDF")
-        page, seen = 1, set()
-        while True:
-            text = subprocess.run(
-                [pdftotext, "-f", str(page), "-l", str(page), str(pdf), "-"],
-                capture_output=True,
-                text=True,
-                check=False,
+        info = subprocess.run([pdfinfo, str(pdf)], capture_output=True, text=True, check=True)
+        pages = re.search(r"^Pages:\s+(\d+)", info.stdout, re.M)
+        if pages is None or int(pages.group(1)) != len(names):
+            raise MicrosizeError(
+                f"the render has {pages.group(1) if pages else 'no'} pages for {len(names)} "
+                "sheets: LibreOffice did not export one page per sheet"
             )
-            if text.returncode != 0:
-                break  # past the last page
-            lines = [ln.strip() for ln in text.stdout.splitlines() if ln.strip()]
-            sheet = lines[0] if lines else ""
-            if sheet in WORKED_SHEETS and sheet not in seen:
-                seen.add(sheet)
-                # rendered in the temporary folder, then moved in whole: an error or a
-                # Ctrl-C never leaves a partial picture in DIR
-                png = Path(tmp) / picture_name(sheet)
-                subprocess.run(
-                    [
-                        *(pdftoppm, "-png", "-r", str(resolution), "-singlefile"),
-                        *("-f", str(page), "-l", str(page), str(pdf), str(png.with_suffix(""))),
-                    ],
-                    check=True,
-                    capture_output=True,
-                )
-                written.append(write_atomic(out / png.name, png.read_bytes()))
-            page += 1
-    missing = [s for s in WORKED_SHEETS if s not in seen]
-    if missing:
-        raise MicrosizeError(f"no page found for sheet(s) {', '.join(missing)} in the render")
-    return sorted(written, key=lambda p: [picture_name(s) for s in WORKED_SHEETS].index(p.name))
+        for sheet in WORKED_SHEETS:
+            # rendered in the temporary folder, then moved in whole: an error or a Ctrl-C
+            # never leaves a partial picture in DIR
+            png = Path(tmp) / picture_name(sheet)
+            _render_page(pdftoppm, pdf, names.index(sheet) + 1, resolution, png)
+            written.append(write_atomic(out / png.name, png.read_bytes()))
+    return written

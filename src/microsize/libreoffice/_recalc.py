@@ -214,12 +214,17 @@ def _read_results(
 
 
 def recalc_many(
-    books: Sequence[str | Path], out: str | Path, pdf: bool = False, office: Office | None = None
+    books: Sequence[str | Path],
+    out: str | Path,
+    pdf: bool | str = False,
+    office: Office | None = None,
 ) -> list[Recalc]:
     """Recalculate several workbooks with one add-in install (one soffice run per format).
 
     Every soffice and unopkg it starts is ended when it returns or raises (Ctrl-C
     included); files reach ``out`` only after LibreOffice has finished, each whole.
+    ``pdf`` may be a ``--convert-to`` target with filter options (``pdf:calc_pdf_Export:
+    {...}``) in place of ``True``.
     """
     office = office or find_office()
     require_matching_python(office)
@@ -236,7 +241,7 @@ def recalc_many(
         raise
 
 
-def _recalc_into(office: Office, paths: list[Path], target: Path, pdf: bool) -> list[Recalc]:
+def _recalc_into(office: Office, paths: list[Path], target: Path, pdf: bool | str) -> list[Recalc]:
     with tempfile.TemporaryDirectory(prefix="microsize-recalc-") as tmp_name:
         tmp = Path(tmp_name)
         profile = tmp / "profile"
@@ -260,7 +265,12 @@ def _recalc_into(office: Office, paths: list[Path], target: Path, pdf: bool) -> 
         if pdf:
             pdf_dir = tmp / "pdf"
             run(
-                _soffice(office, profile, "--convert-to", "pdf", "--outdir", str(pdf_dir))
+                _soffice(
+                    office,
+                    profile,
+                    *("--convert-to", pdf if isinstance(pdf, str) else "pdf"),
+                    *("--outdir", str(pdf_dir)),
+                )
                 + [str(c) for c in copied],
                 "LibreOffice (PDF export)",
             )

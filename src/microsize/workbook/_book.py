@@ -40,9 +40,24 @@ SPECS_REF = "Specs[[#All]]"
 #: Rows reserved for the contract-key dropdown list on the hidden Lists sheet.
 LIST_ROWS = 200
 
-#: Prices: cents from 1,000 up (a liquidation shows 57,228.92), up to four decimals from 1,
-#: up to eight below (a DOGE tick); never scientific notation.
-PRICE_FORMAT = "[>=1000]#,##0.00;[>=1]0.00##;0.00######"
+#: The workbook's one number style, defined here and used by every sheet.
+#: Prices: cents from 1,000 up (a liquidation shows 57,228.92), four decimals from 1 (a
+#: column of SOL or XRP prices lines up: 2.0000, 2.0290), eight below (a DOGE tick);
+#: never scientific notation.
+PRICE_FORMAT = "[>=1000]#,##0.00;[>=1]0.0000;0.00000000"
+#: Money: cents with thousands separators, in the settlement currency the sheet names.
+MONEY_FORMAT = "#,##0.00"
+#: One percent style: three decimals shows a 1.498% risk, a 0.045% fee and a 0.010%
+#: funding rate alike, none rounded away.
+PCT_FORMAT = "0.000%"
+#: Leverage as 20x (General keeps 6.6667 readable and never shows Excel's "20." that
+#: ``0.##"x"`` gives a whole number).
+LEV_FORMAT = 'General"x"'
+#: Contracts, in the exchange's own order unit.
+CONTRACTS_FORMAT = 'General" contracts"'  # "1 contracts": a condition would risk the sign
+#: Reward to risk, betas and other ratios.
+RATIO_FORMAT = "0.0000"
+RR_FORMAT = '0.00"R"'
 
 _FIXED_TIME = dt.datetime(2026, 1, 1, 0, 0, 0)
 
@@ -218,23 +233,33 @@ class _Book:
         self.fmt: dict[str, Any] = {
             "title": f({"bold": True, "font_size": 16, "font_color": "#1F4E79"}),
             "h2": f({"bold": True, "font_size": 12, "font_color": "#1F4E79", "bottom": 1}),
-            "label": f({"bold": True}),
+            "label": f({"bold": True, "valign": "top"}),
             "text": f({"text_wrap": True, "valign": "top"}),
             "note": f(
                 {"italic": True, "font_color": "#595959", "text_wrap": True, "valign": "top"}
             ),
             "header": f({"bold": True, "bg_color": "#DDEBF7", "bottom": 1, "text_wrap": True}),
+            "header_num": f(
+                {
+                    **{"bold": True, "bg_color": "#DDEBF7", "bottom": 1, "text_wrap": True},
+                    **{"align": "right"},
+                }
+            ),
             "warn": f({"bg_color": "#FFC7CE", "font_color": "#9C0006", "bold": True}),
             "good": f({"bg_color": "#C6EFCE", "font_color": "#006100"}),
         }
-        base_in = {"bg_color": "#FFF2CC", "font_color": "#1F4E79", "locked": False, "border": 1}
+        base_in = {
+            **{"bg_color": "#FFF2CC", "font_color": "#1F4E79", "locked": False, "border": 1},
+            "valign": "top",
+        }
         for name, num in {
             "in": None,
-            "in_money": "#,##0.00",
+            "in_money": MONEY_FORMAT,
             "in_price": PRICE_FORMAT,
-            "in_pct": "0.00##%",
+            "in_pct": PCT_FORMAT,
             "in_num": "General",
-            "in_lev": '0.##"x"',
+            "in_lev": LEV_FORMAT,
+            "in_contracts": CONTRACTS_FORMAT,
         }.items():
             spec = dict(base_in)
             if num:
@@ -242,14 +267,19 @@ class _Book:
             self.fmt[name] = f(spec)
         for name, num in {
             "out": "General",
-            "out_money": "#,##0.00",
+            "out_money": MONEY_FORMAT,
             "out_price": PRICE_FORMAT,
-            "out_pct": "0.00##%",
+            "out_pct": PCT_FORMAT,
             "out_num": "General",
-            "out_lev": '0.##"x"',
-            "out_ratio": "0.0000",
+            "out_lev": LEV_FORMAT,
+            "out_ratio": RATIO_FORMAT,
+            "out_rr": RR_FORMAT,
+            "out_contracts": CONTRACTS_FORMAT,
+            "out_ticks": 'General" ticks"',
         }.items():
-            self.fmt[name] = f({"num_format": num, "bg_color": "#F2F2F2", "text_wrap": True})
+            self.fmt[name] = f(
+                {"num_format": num, "bg_color": "#F2F2F2", "text_wrap": True, "valign": "top"}
+            )
 
     # -- sheets -------------------------------------------------------------------------
     def add_sheets(self, names: Sequence[str]) -> None:
@@ -257,9 +287,7 @@ class _Book:
         for name in names:
             ws = self.wb.add_worksheet(name)
             ws.set_header(f"&L&A&Rmicrosize {__version__}")
-            ws.set_landscape()
-            ws.fit_to_pages(1, 0)
-            self.sheets[name] = ws
+            self.sheets[name] = ws  # page setup once filled: _common.print_setup
 
     def sheet(self, name: str) -> Any:
         ws = self.sheets[name]
@@ -272,6 +300,7 @@ class _Book:
         for cols, width in widths:
             ws.set_column(cols, width)
         self.write(sheet, "A1", title, "title")
+        ws.set_row(0, 24)  # the 16-point title in a row of its height
         self.write(sheet, "A2", note, "note")
         # the note spans the first columns, its row tall enough for every line of it
         span, width = 0, 0.0

@@ -22,7 +22,15 @@ _SIZE_ROW_FORMATS = {
     "Max leverage": "out_lev",
     "Risk at stop (USD)": "out_money",
     "Stop fill": "out_price",
+    "Contracts": "out_contracts",
+    "Stop distance (% of entry)": "out_pct",
 }
+#: Format names that hold numbers: a header over such a column is right-aligned.
+NUMBER_FORMATS = frozenset(
+    f"{io}_{kind}"
+    for io in ("in", "out")
+    for kind in ("money", "price", "pct", "num", "lev", "ratio", "rr", "contracts", "ticks")
+)
 
 
 def _contract_validation(keys_ref: str) -> dict[str, Any]:
@@ -123,7 +131,9 @@ def _label_value_styler(formats: dict[str, str]) -> Callable[[int, int, list[lis
 
 def _header_styler(col_formats: Sequence[str]) -> Callable[[int, int, list[list[Any]]], str]:
     def styler(i: int, j: int, rows: list[list[Any]]) -> str:
-        return "header" if i == 0 else col_formats[j]
+        if i == 0:
+            return "header_num" if col_formats[j] in NUMBER_FORMATS else "header"
+        return col_formats[j]
 
     return styler
 
@@ -152,10 +162,80 @@ def _shown_check(
         f"ok: all {total} {what} shown" if n == total else f"only {n} of {total} {what} shown{note}"
     )
     if "check" not in book.fmt:  # not wrapped: the sentence runs on into the empty cells
-        book.fmt["check"] = book.wb.add_format({"bg_color": "#F2F2F2"})
+        book.fmt["check"] = book.wb.add_format({"bg_color": "#F2F2F2", "valign": "top"})
     book.plain(sheet, a1, formula, value, "check")
     absolute = "$" + re.sub(r"(\d+)$", r"$\1", a1)
     book.sheets[sheet].conditional_format(
         a1,
         {"type": "formula", "criteria": f'=LEFT({absolute},3)<>"ok:"', "format": book.fmt["warn"]},
     )
+
+
+# --------------------------------------------------------------------------- printing
+#: Printable area of a landscape page that is both A4 and Letter (the smaller of each:
+#: Letter's 11 in width, A4's 8.27 in height, less the default margins and a header), in
+#: pixels at 96 dpi, with a little room for the difference between screen and printer.
+_PAGE_W, _PAGE_H = 880, 640
+#: Narrowest print scale: below it 11-point text prints under 8 points.
+_MIN_SCALE = 0.75
+
+
+def _breaks(sizes: Sequence[float], room: float, keep: Sequence[tuple[int, int]]) -> list[int]:
+    """Page breaks (first index of each new page) over cells of ``sizes`` pixels, each page
+    at most ``room``, never inside a span of ``keep`` ((first, last) indices: a chart),
+    preferring a gap (a narrow column) to a break inside a block."""
+    out: list[int] = []
+    start, used = 0, 0.0
+    for i, size in enumerate(sizes):
+        if used + size <= room or i == start:
+            used += size
+            continue
+        cut = i
+        for first, last in keep:  # a chart across the cut moves to the next page
+            if first < cut <= last and first > start:
+                cut = first
+        gaps = [j for j in range(start + 1, cut + 1) if min(sizes[j - 1], sizes[j]) <= 30]
+        if cut == i and gaps and gaps[-1] > start + (i - start) // 2:
+            cut = gaps[-1]
+        out.append(cut)
+        start, used = cut, sum(sizes[cut : i + 1])
+    return out
+
+
+def _print_setup(ws: Any, repeat_header: bool = False) -> None:
+    """A print area over the used range and the charts, landscape, at the scale that
+    fits one page width if it is legible (at least 75%), otherwise at 75% with column
+    breaks at the narrow gap columns between blocks; no break splits a chart."""
+    charts = []
+    for row, col, chart, x_off, y_off, x_scale, y_scale, *_ in ws.charts:
+        w, h = chart.width * x_scale + x_off, chart.height * y_scale + y_off
+        r1, c1 = row, col
+        while h > 0:
+            h -= ws._size_row(r1)
+            r1 += 1
+        while w > 0:
+            w -= ws._size_col(c1)
+            c1 += 1
+        charts.append((row, col, r1 - 1, c1 - 1))
+    last_row = max([ws.dim_rowmax or 0, *(c[2] for c in charts)])
+    last_col = max([ws.dim_colmax or 0, *(c[3] for c in charts)])
+    widths = [ws._size_col(c) for c in range(last_col + 1)]
+    heights = [ws._size_row(r) for r in range(last_row + 1)]
+    ws.print_area(0, 0, last_row, last_col)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4; the page room above fits Letter too
+    ws.center_horizontally()
+    scale = max(_MIN_SCALE, min(1.0, _PAGE_W / sum(widths)))
+    if sum(widths) * scale > _PAGE_W:
+        ws.set_v_pagebreaks(_breaks(widths, _PAGE_W / scale, [(c[1], c[3]) for c in charts]))
+    ws.set_print_scale(int(scale * 100))
+    ws.set_h_pagebreaks(_breaks(heights, _PAGE_H / scale, [(c[0], c[2]) for c in charts]))
+    if repeat_header:
+        ws.repeat_rows(0)
+
+
+def print_setup(book: _Book, tables: Sequence[str] = ("Specs", "Tiers", "Spec changes")) -> None:
+    """Page setup of every sheet, once it is filled: see :func:`_print_setup`."""
+    for name, ws in book.sheets.items():
+        if name != "Lists":
+            _print_setup(ws, repeat_header=name in tables)

@@ -16,7 +16,8 @@ from .._contracts import (
     load_bundled_specs,
 )
 from .._errors import MicrosizeError
-from ._book import LIST_ROWS, SHEETS, WORKBOOK_NAME, _Book
+from ._book import LIST_ROWS, PCT_FORMAT, SHEETS, WORKBOOK_NAME, _Book
+from ._common import print_setup
 from .hedge import _hedge_sheet
 from .ladder import _ladder_sheet
 from .margin import _margin_sheet
@@ -97,7 +98,7 @@ def _build() -> bytes:
     specs_rows = load_bundled_specs().rows()
     buf = io.BytesIO()
     book = _Book(buf, specs_rows)
-    book.fmt["spec_pct"] = book.wb.add_format({"num_format": "0.00##%"})
+    book.fmt["spec_pct"] = book.wb.add_format({"num_format": PCT_FORMAT})
     book.wb.add_vba_project(io.BytesIO(xlwings_vba_project()), is_stream=True)
     book.wb.set_vba_name("ThisWorkbook")
     book.add_sheets(SHEETS)
@@ -117,6 +118,7 @@ def _build() -> bytes:
     _tiers_sheet(book, tier_rows(load_bundled_margin_tiers()))
     _changes_sheet(book)
     _conf_sheet(book)
+    print_setup(book)
     book.sheets["Start"].activate()
     book.wb.close()
     return buf.getvalue()

@@ -61,7 +61,7 @@ def pnl_chart(book: _Book, s: str, trade: tuple[Ref, Ref, Ref, Ref], liq: Ref, t
         s, cell_name(top + 4, 6), f"=MAX({mark_cells})*1.01", max(numbers) * 1.01, "in_price"
     )
     for j, title in enumerate(("Mark", "Price", "PnL")):
-        book.write(s, cell_name(r, 5 + j), title, "header")
+        book.write(s, cell_name(r, 5 + j), title, "header_num" if j else "header")
     for i, (label, ref) in enumerate(marks):
         row = r + 1 + i
         book.write(s, cell_name(row, 5), label, "label")
@@ -96,7 +96,7 @@ def _pnl_curve(
     low, high = span
     liq_row, r2 = rows
     for j, title in enumerate(("Exit price", "PnL", "PnL, liquidation included")):
-        book.write(s, cell_name(r2, 5 + j), title, "header")
+        book.write(s, cell_name(r2, 5 + j), title, "header_num")
     exits = Call("MF_LADDER_PRICES", (low, high, PNL_POINTS, "even", contract, SPECS))
     px = book.formula(s, cell_name(r2 + 1, 5), exits.function, *exits.args, fmt="out_price")
     pnl = book.formula(
@@ -237,6 +237,7 @@ def fitted_scatter(
             },
         }
     )
+    _equation_digits(chart, "0.0000")
     chart.set_title({"name": title, "name_font": {"size": 11}})
     chart.set_x_axis({"name": x_name, "num_format": fmt, "label_position": "low"})
     chart.set_y_axis(
@@ -267,3 +268,14 @@ def hedge_chart(book: _Book, s: str, first_row: int, n: int, where: str) -> None
         ),
         ("Futures change", "Spot change", "0.000"),
     )
+
+
+def _equation_digits(chart: Any, num_format: str) -> None:
+    """The trendline's equation to ``num_format`` (f(x) = 1.1599 x - 0.0064), not the 15
+    digits of General: XlsxWriter writes General for a trendline label and has no option
+    for it, so this chart writes its own number format in its place."""
+
+    def write_num_fmt() -> None:
+        chart._xml_empty_tag("c:numFmt", [("formatCode", num_format), ("sourceLinked", 0)])
+
+    chart._write_trendline_num_fmt = write_num_fmt

@@ -63,8 +63,8 @@ def _hedge_sheet(book: _Book, keys: str) -> None:
         ["out_num", "in_price", "in_price"],
     )
     spot_ref, fut_ref = hull["Jet fuel"], hull["Heating oil"]
-    book.write(s, "G14", "Futures change", "header")
-    book.write(s, "H14", "Spot change", "header")
+    book.write(s, "G14", "Futures change", "header_num")
+    book.write(s, "H14", "Spot change", "header_num")
     for i in range(1, len(spot)):
         r = 15 + i
         book.plain(s, f"G{r}", f"=F{r}-F{r - 1}", fut[i] - fut[i - 1], "out_ratio")

@@ -140,8 +140,8 @@ def _ladder_sheet(book: _Book, keys: str) -> None:
             ("Tick (or a contract)", "binance:ETHUSDT", "in", None),
         ],
     )
-    book.write(s, cell_name(top, 3), "Price", "header")
-    book.write(s, cell_name(top, 4), "Weight", "header")
+    book.write(s, cell_name(top, 3), "Price", "header_num")
+    book.write(s, cell_name(top, 4), "Weight", "header_num")
     prices = book.formula(
         s,
         cell_name(top + 1, 3),

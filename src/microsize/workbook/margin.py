@@ -21,7 +21,7 @@ def _margin_sheet(book: _Book, keys: str) -> None:
         "Margin, liquidation, leverage, funding",
         "Isolated margin, one-way mode, by the formula the contract's exchange publishes. "
         "Maintenance rates come from the package's margin tiers (see Tiers).",
-        [("A:A", 54), ("B:B", 22), ("C:C", 3), ("D:D", 44), ("E:E", 2), ("F:F", 12), ("G:H", 12)],
+        [("A:A", 54), ("B:B", 22), ("C:C", 3), ("D:D", 44), ("E:E", 2), ("F:F", 19), ("G:H", 12)],
     )
     book.section(s, "A4", "Position")
     entry, size, lev, stop, contract, rate, periods, avail, wallet, mmr, amount = _inputs(
@@ -31,7 +31,7 @@ def _margin_sheet(book: _Book, keys: str) -> None:
         0,
         [
             ("Entry price", 60000, "in_price", _POSITIVE_VALIDATION),
-            ("Contracts (signed, - = short)", 0.01, "in_num", None),
+            ("Contracts (signed, - = short)", 0.01, "in_contracts", None),
             ("Leverage", 20, "in_lev", _LEVERAGE_VALIDATION),
             ("Stop price", 57000, "in_price", _POSITIVE_VALIDATION),
             ("Contract", "binance:BTCUSDT", "in", _contract_validation(keys)),
@@ -78,7 +78,7 @@ def _margin_sheet(book: _Book, keys: str) -> None:
             "Max contracts for the margin: MF_MAX_CONTRACTS_MARGIN",
             "MF_MAX_CONTRACTS_MARGIN",
             (avail, entry, lev, contract, SPECS),
-            "out_num",
+            "out_contracts",
         ),
         ("Notional: MF_NOTIONAL", "MF_NOTIONAL", (size, entry, contract, SPECS), "out_money"),
     ]
@@ -108,6 +108,7 @@ def _margin_sheet(book: _Book, keys: str) -> None:
     ws.merge_range(top, 3, top + 3, 3, None)
     liq_ref = Ref(s, (top + 2, 1))
     _now_sentence(book, s, top + 4, (liq_ref, Ref(s, (top + 3, 1)), stop))
+    ws.merge_range(top + 4, 3, top + 6, 3, None)  # the sentence gets its three lines
     pnl_chart(book, s, (entry, size, stop, contract), liq_ref, 3)
     _protect(ws)
 

@@ -84,7 +84,7 @@ def _planner_sheet(book: _Book, keys: str) -> None:
     book.section(s, "J8", "Per trade (USD): MF_PLAN, one formula over the table", span=6)
     titles = ("Risk budget", "Contracts", "Risk at stop", "Exposure (short -)", "Margin", "Check")
     for j, title in enumerate(titles):
-        book.write(s, _a1(8, 9 + j), title, "header")
+        book.write(s, _a1(8, 9 + j), title, "header" if title == "Check" else "header_num")
     book.formula(
         s,
         "J10",

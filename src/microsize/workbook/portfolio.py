@@ -59,8 +59,8 @@ def _returns(book: _Book, s: str, rows: list[list[Any]]) -> None:
     Portfolio sheet's chart: their least-squares line has MF_BETA's OLS slope."""
     ws = book.sheets[s]
     ws.set_column("I:J", 13)
-    book.write(s, "I1", "BTC return", "header")
-    book.write(s, "J1", "ETH return", "header")
+    book.write(s, "I1", "BTC return", "header_num")
+    book.write(s, "J1", "ETH return", "header_num")
     for i in range(1, len(rows)):
         r = i + 2  # Excel row of week i + 1
         for col, j in (("I", 1), ("J", 2)):
@@ -123,9 +123,9 @@ def _portfolio_sheet(book: _Book, prices: dict[str, Col], keys: str) -> None:
     exposure = Call("MF_EXPOSURE", (h["Contracts"], h["Price"], h["Contract"], SPECS))
     betas = Call("MF_BETAS", (prices["#All"], h["Asset"], "BTC"))
     book.section(s, "G4", "Per holding", span=3)
-    book.write(s, "G5", "Exposure (USD, short -)", "header")
-    book.write(s, "H5", "Beta", "header")
-    book.write(s, "I5", "Beta-weighted (USD)", "header")
+    book.write(s, "G5", "Exposure (USD, short -)", "header_num")
+    book.write(s, "H5", "Beta", "header_num")
+    book.write(s, "I5", "Beta-weighted (USD)", "header_num")
     book.formula(s, "G6", exposure.function, *exposure.args, fmt="out_money")
     book.formula(s, "H6", betas.function, *betas.args, fmt="out_ratio")
     book.formula(s, "I6", "*", exposure, betas, fmt="out_money")
@@ -194,7 +194,7 @@ def _one_more_or_fewer(book: _Book, s: str, values: dict[str, Any], one: float) 
     the MF_PORTFOLIO_HEDGE results: (beta-weighted exposure + n x one contract) / exposure)."""
     book.section(s, "K20", "One micro more or fewer", span=3)
     for j, title in enumerate(("", "Hedge contracts", "Beta left")):
-        book.write(s, f"{'KLM'[j]}21", title, "header")
+        book.write(s, f"{'KLM'[j]}21", title, "header_num" if j else "header")
     n = values["Hedge contracts"]
     exp, bwe = values["Exposure"], values["Beta-weighted exposure"]
     for i, (label, delta) in enumerate(

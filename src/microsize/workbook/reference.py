@@ -9,7 +9,7 @@ from .._contracts import (
     TIER_COLUMNS,
     MarginTier,
 )
-from ._book import LIST_ROWS, SPECS_TABLE, _Book
+from ._book import LEV_FORMAT, LIST_ROWS, SPECS_TABLE, _Book
 from ._common import _protect
 
 
@@ -37,8 +37,8 @@ def _specs_sheet(book: _Book, rows: list[list[Any]]) -> None:
         },
     )
     widths = {"source": 60, "exchange": 12, "symbol": 16, "qty_unit": 14, "as_of": 11}
-    for j, name in enumerate(header):
-        ws.set_column(j, j, widths.get(name, 10))
+    for j, name in enumerate(header):  # each header fits its column: none runs into the next
+        ws.set_column(j, j, max(widths.get(name, 10), len(str(name)) + 3))
     ws.freeze_panes(1, 2)
     note_col = len(header) + 1
     ws.set_column(note_col, note_col, 50)
@@ -66,17 +66,14 @@ def _tiers_sheet(book: _Book, rows: list[list[Any]]) -> None:
         len(header) - 1,
         {
             "name": "Tiers",
-            "columns": [
-                {"header": h, "format": book.fmt["spec_pct"]} if h == "mmr" else {"header": h}
-                for h in header
-            ],
+            "columns": [_tier_column(book, h) for h in header],
             "data": [["" if v is None else v for v in r] for r in data],
             "style": "Table Style Light 9",
         },
     )
     widths = {"source": 60, "floor_unit": 14, "as_of": 11}
     for j, name in enumerate(header):
-        ws.set_column(j, j, widths.get(name, 12))
+        ws.set_column(j, j, max(widths.get(name, 12), len(str(name)) + 3))
     note_col = len(header) + 1
     ws.set_column(note_col, note_col, 50)
     ws.write(
@@ -91,6 +88,24 @@ def _tiers_sheet(book: _Book, rows: list[list[Any]]) -> None:
     _protect(ws)
 
 
+def _tier_column(book: _Book, name: str) -> dict[str, Any]:
+    """A Tiers column: mmr as a percent, floors, caps and amounts with thousands
+    separators, leverage as 20x."""
+    fmt = {
+        "mmr": ("spec_pct", None),
+        "floor": ("tier_amount", "#,##0.########"),
+        "cap": ("tier_amount", "#,##0.########"),
+        "maint_amount": ("tier_amount", "#,##0.########"),
+        "max_leverage": ("tier_lev", LEV_FORMAT),
+    }.get(name)
+    if fmt is None:
+        return {"header": name}
+    key, num = fmt
+    if key not in book.fmt:
+        book.fmt[key] = book.wb.add_format({"num_format": num})
+    return {"header": name, "format": book.fmt[key]}
+
+
 def _changes_sheet(book: _Book) -> None:
     s = "Spec changes"
     ws = book.sheets[s]
@@ -99,11 +114,14 @@ def _changes_sheet(book: _Book) -> None:
     ws.set_column("D:E", 30)
     for j, h in enumerate(("change", "key", "field", "old", "new")):
         ws.write(0, j, h, book.fmt["header"])
+    # not wrapped: the note runs on over the empty columns B to E (wrapped in column A it
+    # was cut); not merged either, since update-specs writes its rows from row 2
+    book.fmt.setdefault("note_line", book.wb.add_format({"italic": True, "font_color": "#595959"}))
     ws.write(
         1,
         0,
         "No refresh applied yet: `microsize workbook update-specs` lists here what it changed.",
-        book.fmt["note"],
+        book.fmt["note_line"],
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._book import SPECS, Ref, _Book, cell_name
+from ._book import SPECS, SPECS_REF, Call, Ref, _Book, cell_name
 from ._common import (
     _LEVERAGE_VALIDATION,
     _PCT_VALIDATION,
@@ -19,6 +19,40 @@ from ._common import (
 
 #: About how many characters of a result fit on one line of the 30-wide value columns.
 _LINE = 28
+
+_SIDE_VALIDATION = {
+    "validate": "list",
+    "source": ["long", "short"],
+    "input_title": "Side",
+    "input_message": "long or short. The stop decides what is sized; a side that disagrees "
+    "with it turns the side check red.",
+}
+
+
+def _input_rows(keys: str) -> list[tuple[str, str, dict[str, Any] | None]]:
+    """Input rows of each worked trade (label, format, validation), from row 5 down."""
+    return [
+        ("Account size", "in_money", _POSITIVE_VALIDATION),
+        ("Risk per trade", "in_pct", _PCT_VALIDATION),
+        ("Entry price", "in_price", _POSITIVE_VALIDATION),
+        ("Stop price", "in_price", _POSITIVE_VALIDATION),
+        ("Contract", "in", _contract_validation(keys)),
+        ("Fee rate (each side)", "in_pct", _PCT_VALIDATION),
+        ("Leverage (optional)", "in_lev", _LEVERAGE_VALIDATION),
+        ("Side (long or short)", "in", _SIDE_VALIDATION),
+        ("Target price", "in_price", _POSITIVE_VALIDATION),
+        ("Stop slippage (optional)", "in_pct", _PCT_VALIDATION),
+        ("Maintenance rate (optional)", "in_pct", _PCT_VALIDATION),
+        ("Margin available", "in_money", _POSITIVE_VALIDATION),
+        ("Funding rate per interval", "in_pct", None),
+        ("Funding intervals a day", "in_num", _POSITIVE_VALIDATION),
+    ]
+
+
+#: Zero-based rows: the first input, the side check under the inputs, the MF_SIZE spill.
+INPUT_TOP = 4
+CHECK_ROW = INPUT_TOP + 14  # len(_input_rows(...))
+SIZE_TOP = CHECK_ROW + 3
 
 
 def _text(x: Any) -> str:
@@ -60,6 +94,121 @@ def _ref(x: Any) -> Ref:
     return x if isinstance(x, Ref) else Ref(x.sheet, (x.row, x.col))
 
 
+def _side_check(book: _Book, s: str, at: tuple[int, int], refs: list[Ref]) -> None:
+    """The side typed against the side the stop makes: MF_SIZE sizes by the stop (below
+    entry is a long), so a side that disagrees turns this cell red; nothing is flipped."""
+    row, col = at
+    e, st, sd = (cell_name(*refs[i].first, absolute=True) for i in (2, 3, 7))
+    made = f'IF({st}<{e},"long","short")'
+    formula = (
+        f"=IF(OR(NOT(ISNUMBER({e})),NOT(ISNUMBER({st})),{e}={st}),"
+        f'"n/a: type an entry and a different stop",IF(TRIM({sd})="","type long or short",'
+        f'IF(LOWER(TRIM({sd}))={made},"ok: "&{made}&", stop "&IF({st}<{e},"below","above")'
+        f'&" entry","stop "&IF({st}<{e},"below","above")&" entry: a "'
+        f'&UPPER({made})&", not the "&{sd}&" typed")))'
+    )
+    ev, sv, side = (book.model.value(refs[i]) for i in (2, 3, 7))
+    where = "below" if sv < ev else "above"
+    want = "long" if sv < ev else "short"
+    if str(side).strip().lower() == want:
+        value = f"ok: {want}, stop {where} entry"
+    else:
+        value = f"stop {where} entry: a {want.upper()}, not the {side} typed"
+    book.write(s, cell_name(row, col), "Side check", "label")
+    if "check_wrap" not in book.fmt:
+        book.fmt["check_wrap"] = book.wb.add_format(
+            {"bg_color": "#F2F2F2", "text_wrap": True, "valign": "top"}
+        )
+    a1 = cell_name(row, col + 1)
+    book.plain(s, a1, formula, value, "check_wrap")
+    book.sheets[s].set_row(row, 30)
+    absolute = cell_name(row, col + 1, absolute=True)
+    book.sheets[s].conditional_format(
+        a1,
+        {"type": "formula", "criteria": f'=LEFT({absolute},3)<>"ok:"', "format": book.fmt["warn"]},
+    )
+
+
+def _array(book: _Book, s: str, a1: str, formula: str, value: Any, fmt: str) -> None:
+    """A one-cell formula holding an MF_ call inside other functions, stored as a
+    dynamic-array formula like every MF_ formula (so Excel adds no implicit @)."""
+    from ._book import _parse
+
+    row, col = _parse(a1)
+    book.sheets[s].write_dynamic_array_formula(row, col, row, col, formula, book.fmt[fmt], value)
+    book.model.values[(s, row, col)] = value
+
+
+def _beyond_the_size(
+    book: _Book, s: str, at: tuple[int, int], refs: list[Ref], row_of: dict[str, int]
+) -> int:
+    """What a trader reads beside the size: stop distance, reward to risk, break-even,
+    room to liquidation, the most the margin allows and the funding it costs. Returns
+    the row below the block."""
+    top, col = at
+    e, st, c, fee, lev = (refs[i] for i in (2, 3, 4, 5, 6))
+    side = Ref(s, (row_of["Side"], col + 1))
+    n = Ref(s, (row_of["Contracts"], col + 1))
+    liq = Ref(s, (row_of["Liquidation price"], col + 1))
+    used_lev = Ref(s, (row_of["Leverage"], col + 1))
+    target, avail, rate, per_day = refs[8], refs[11], refs[12], refs[13]
+    v = book.model.value
+    a = {k: cell_name(*r.first, absolute=True) for k, r in {"e": e, "st": st, "c": c}.items()}
+    book.section(s, cell_name(top, col), "Beyond the size")
+    rows = [
+        "Stop distance (% of entry)",
+        "Stop distance (ticks)",
+        "Reward to risk: MF_RR",
+        "Break-even: MF_BREAKEVEN",
+        "Entry to liquidation (%)",
+        "Most the margin allows",
+        "Contracts, signed (- = short)",
+        "Funding per interval",
+        "Funding per day: MF_FUNDING",
+    ]
+    for i, label in enumerate(rows):
+        book.write(s, cell_name(top + 1 + i, col), label, "label")
+    at_ = [cell_name(top + 1 + i, col + 1) for i in range(len(rows))]
+    dist = abs(v(e) - v(st))
+    book.plain(s, at_[0], f"=ABS({a['e']}-{a['st']})/{a['e']}", dist / v(e), "out_pct")
+    if isinstance(v(c), int | float):
+        ticks: Any = "n/a: a contract size typed has no tick"
+    else:
+        ticks = dist / book.model.value(Call("MF_SPEC", (c, "tick_size", SPECS)))
+    _array(
+        book,
+        s,
+        at_[1],
+        f'=IF(ISNUMBER({a["c"]}),"n/a: a contract size typed has no tick",'
+        f'ABS({a["e"]}-{a["st"]})/MF_SPEC({a["c"]},"tick_size",{SPECS_REF}))',
+        ticks,
+        "out_ticks",
+    )
+    book.formula(s, at_[2], "MF_RR", e, st, target, c, fee, SPECS, fmt="out_rr")
+    book.formula(s, at_[3], "MF_BREAKEVEN", e, side, fee, fee, c, SPECS, fmt="out_price")
+    liq_v = v(liq)
+    book.plain(
+        s,
+        at_[4],
+        f"=IF(ISNUMBER({liq.text(s)}),ABS({a['e']}-{liq.text(s)})/{a['e']},{liq.text(s)})",
+        abs(v(e) - liq_v) / v(e) if isinstance(liq_v, int | float) else liq_v,
+        "out_pct",
+    )
+    book.formula(
+        s, at_[5], "MF_MAX_CONTRACTS_MARGIN", avail, e, used_lev, c, SPECS, fmt="out_contracts"
+    )
+    # the sign from the stop, as MF_SIZE infers the side: an IF comparing the spill's
+    # "Short" cell kept the long sign in LibreOffice after an edit (seen, cause not found)
+    sign = -1 if v(st) > v(e) else 1
+    signed = book.plain(
+        s, at_[6], f"=IF({a['st']}>{a['e']},-1,1)*{n.text(s)}", sign * v(n), "out_contracts"
+    )
+    book.formula(s, at_[7], "MF_FUNDING", signed, e, rate, 1, c, SPECS, fmt="out_money")
+    book.formula(s, at_[8], "MF_FUNDING", signed, e, rate, per_day, c, SPECS, fmt="out_money")
+    del lev
+    return top + 1 + len(rows)
+
+
 def _sizing_sheet(book: _Book, keys: str) -> None:
     s = "Sizing"
     ws = book.start(
@@ -73,51 +222,50 @@ def _sizing_sheet(book: _Book, keys: str) -> None:
         (
             0,
             "Trade 1 (the heading is a formula: _title)",
-            [2000, 0.015, 3520, 3450, 0.001, 0, None],
+            [2000, 0.015, 3520, 3450, 0.001, 0, None, "long", 3660, None, 0.005, 1000, 0.0001, 3],
         ),
         (
             3,
             "Trade 2 (the heading is a formula: _title)",
-            [2000, 0.015, 60000, 57000, "binance:BTCUSDT", 0.0005, 20],
+            [
+                *(2000, 0.015, 60000, 57000, "binance:BTCUSDT", 0.0005, 20),
+                *("long", 66000, None, None, 1000, 0.0001, 3),
+            ],
         ),
     ]
     heights: dict[int, float] = {}  # row -> height that shows every wrapped result
     for col, title, values in scenarios:
         book.section(s, cell_name(3, col), title)
         _title(book, s, col, values)
-        labels: list[tuple[str, str, dict[str, Any] | None]] = [
-            ("Account size", "in_money", _POSITIVE_VALIDATION),
-            ("Risk per trade", "in_pct", _PCT_VALIDATION),
-            ("Entry price", "in_price", _POSITIVE_VALIDATION),
-            ("Stop price", "in_price", _POSITIVE_VALIDATION),
-            ("Contract", "in", _contract_validation(keys)),
-            ("Fee rate (each side)", "in_pct", _PCT_VALIDATION),
-            ("Leverage (optional)", "in_lev", _LEVERAGE_VALIDATION),
-        ]
         refs = _inputs(
             book,
             s,
-            4,
+            INPUT_TOP,
             col,
-            [(lbl, v, f, val) for (lbl, f, val), v in zip(labels, values, strict=True)],
+            [(lbl, v, f, val) for (lbl, f, val), v in zip(_input_rows(keys), values, strict=True)],
         )
-        book.section(s, cell_name(12, col), "Result: MF_SIZE")
+        _side_check(book, s, (CHECK_ROW, col), refs)
+        book.section(s, cell_name(SIZE_TOP - 1, col), "Result: MF_SIZE")
         size = book.formula(
             s,
-            cell_name(13, col),
+            cell_name(SIZE_TOP, col),
             "MF_SIZE",
-            *refs,
+            *refs[:7],
             SPECS,
+            refs[9],
+            refs[10],
             styler=_label_value_styler(_SIZE_ROW_FORMATS),
         )
         labels_out = [r[0] for r in size.result]
-        warn = 13 + labels_out.index("Warnings")
+        warn = SIZE_TOP + labels_out.index("Warnings")
         _warn_if_not(book, s, cell_name(warn, col + 1), "none")
         heights[warn] = 75
         for i, (_, value) in enumerate(size.result):  # a wrapped sentence gets its lines
             if isinstance(value, str) and len(value) > _LINE:
                 lines = min(5, -(-len(value) // _LINE))
-                heights[13 + i] = max(heights.get(13 + i, 15), 15 * lines)
+                heights[SIZE_TOP + i] = max(heights.get(SIZE_TOP + i, 15), 15 * lines)
+        row_of = {lbl: SIZE_TOP + i for i, lbl in enumerate(labels_out)}
+        more = _beyond_the_size(book, s, (SIZE_TOP + len(labels_out) + 1, col), refs, row_of)
         if col == 0:
             eth = refs
         else:
@@ -125,7 +273,7 @@ def _sizing_sheet(book: _Book, keys: str) -> None:
 
     for row, height in heights.items():
         ws.set_row(row, height)
-    top = 13 + len(labels_out) + 1  # one blank row below the MF_SIZE tables
+    top = more + 1  # one blank row below the blocks of the trades
     book.section(s, cell_name(top, 0), "Checks on trade 1")
     book.write(s, cell_name(top + 1, 0), "Risk budget: MF_RISK_AMOUNT", "label")
     budget = book.formula(
@@ -142,9 +290,10 @@ def _sizing_sheet(book: _Book, keys: str) -> None:
         eth[4],
         eth[5],
         SPECS,
+        fmt="out_contracts",
     )
     book.write(s, cell_name(top + 3, 0), "A size to test (type any)", "label")
-    quoted = book.write(s, cell_name(top + 3, 1), 431, "in_num")
+    quoted = book.write(s, cell_name(top + 3, 1), 431, "in_contracts")
     book.write(s, cell_name(top + 4, 0), "Its loss at the stop: MF_RISK", "label")
     quoted_loss = book.formula(
         s,
@@ -158,7 +307,7 @@ def _sizing_sheet(book: _Book, keys: str) -> None:
         SPECS,
         fmt="out_money",
     )
-    at_stop = Ref(s, (13 + labels_out.index("Risk at stop"), 1))
+    at_stop = Ref(s, (SIZE_TOP + labels_out.index("Risk at stop"), 1))
     _quoted_note(book, s, cell_name(top + 1, 3), (quoted, quoted_loss, budget, at_stop))
     ws.merge_range(top + 1, 3, top + 4, 4, None)
 
@@ -173,7 +322,8 @@ def _sizing_sheet(book: _Book, keys: str) -> None:
         )
     ):
         book.write(s, cell_name(top + 7 + i, 3), label, "label")
-        book.formula(s, cell_name(top + 7 + i, 4), "MF_SPEC", btc[4], fld, SPECS)
+        fmt = "out_lev" if fld == "max_leverage" else "out"
+        book.formula(s, cell_name(top + 7 + i, 4), "MF_SPEC", btc[4], fld, SPECS, fmt=fmt)
     _atr_block(book, s, keys)
     _protect(ws)
 
@@ -214,7 +364,7 @@ def _atr_block(book: _Book, s: str, keys: str) -> None:
     ws.set_column("L:L", 30)
     ws.set_column("M:M", 16)
     book.section(s, "G4", "ATR and reward to risk: bars", span=4)
-    book.write(s, cell_name(4, 9), "ATR: MF_ATR", "header")
+    book.write(s, cell_name(4, 9), "ATR: MF_ATR", "header_num")
     bars = book.table(
         s, "G5", "Bars", ["High", "Low", "Close"], [list(b) for b in ATR_BARS], ["in_price"] * 3
     )
@@ -240,14 +390,27 @@ def _atr_block(book: _Book, s: str, keys: str) -> None:
             ("Leverage for the ROI", 10, "in_lev", _LEVERAGE_VALIDATION),
         ],
     )
-    book.formula(s, cell_name(5, 9), "MF_ATR", high, low, close, periods, method, fmt="out_price")
+    atr = book.formula(
+        s, cell_name(5, 9), "MF_ATR", high, low, close, periods, method, fmt="out_price"
+    )
+    # the same n/a sentence down the column is shown once, the repeats faint: a reader
+    # sees where the ATR starts, and each cell still holds its text
+    first, last = cell_name(6, 9), cell_name(5 + atr.shape[0] - 1, 9)
+    ws.conditional_format(
+        f"{first}:{last}",
+        {
+            "type": "formula",
+            "criteria": f'=AND(LEFT({first},4)="n/a:",{first}={cell_name(5, 9)})',
+            "format": book.wb.add_format({"font_color": "#D0D0D0"}),
+        },
+    )
     results = [
         ("ATR now: MF_ATR(..., TRUE)", "out_price", "MF_ATR"),
         ("ATR stop: MF_ATR_STOP", "out_price", "MF_ATR_STOP"),
         ("Stop fill: MF_STOP_FILL", "out_price", "MF_STOP_FILL"),
-        ("Contracts for the USD budget", "out_num", "MF_CONTRACTS_USD"),
+        ("Contracts for the USD budget", "out_contracts", "MF_CONTRACTS_USD"),
         ("Target at R: MF_TARGET", "out_price", "MF_TARGET"),
-        ("Reward to risk: MF_RR", "out_ratio", "MF_RR"),
+        ("Reward to risk: MF_RR", "out_rr", "MF_RR"),
         ("Exit for the ROI: MF_ROI_TARGET", "out_price", "MF_ROI_TARGET"),
     ]
     top = 17

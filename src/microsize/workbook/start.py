@@ -68,6 +68,10 @@ def _start_sheet(book: _Book, specs_rows: Sequence[Sequence[Any]]) -> None:
         ws.write(row, 1, text, book.fmt[fmt])
         if kind in ("p", "note"):
             ws.set_row(row, _text_height(text))
+        elif kind == "title":
+            ws.set_row(row, 24)  # the 16-point title in a row of its height
+        elif kind == "h2":
+            ws.set_row(row, 19)
     _protect(ws)
 
 
@@ -108,7 +112,7 @@ START_TEXT: tuple[tuple[str, str], ...] = (
         "p",
         "Yellow cells are inputs; everything else is protected against accidental edits (Review > Unprotect Sheet, no password). Grey cells are results. A red cell is a warning: read it.",
     ),
-    ("h2", "Where to go for each job"),
+    ("h2", "4. Where to go for each job"),
     ("p", "Size one trade (contracts, risk at stop, margin, liquidation): Sizing."),
     (
         "p",
@@ -124,7 +128,7 @@ START_TEXT: tuple[tuple[str, str], ...] = (
         "p",
         "Contract data: Specs. A row you add there appears in every contract dropdown and every formula.",
     ),
-    ("h2", "4. Units"),
+    ("h2", "5. Units"),
     (
         "p",
         "Percentages are fractions: type 1.5% (the cell holds 0.015). Money is in the contract's settlement currency: USDT or USD for linear contracts, the coin (BTC) for inverse ones. Contracts are counted in the exchange's own order unit: the coin for Binance USDT-M, Bybit linear, Bitget, BingX and WEEX; contracts of a per-coin size for CME, Coinbase, OKX, MEXC and Gate; USD for Deribit and BitMEX inverse perpetuals (MF_SPEC(contract, \"qty_unit\") says which).",
@@ -134,7 +138,7 @@ START_TEXT: tuple[tuple[str, str], ...] = (
         "p",
         "Contract: a key exchange:symbol from the Specs table (the dropdown lists them), or a plain number: units of the underlying per contract, traded in whole contracts.",
     ),
-    ("h2", "5. What the results mean"),
+    ("h2", "6. What the results mean"),
     (
         "p",
         "Contracts: the largest multiple of the lot step whose loss at the stop, both fees included, is at most the budget; 0 below the exchange's minimum, with a warning. Risk at stop: what you lose if the stop fills. Unused budget: what rounding down left. Liquidation price: where the exchange closes an isolated position; if it comes before the stop, the Warnings row says so and the highest leverage that keeps it beyond the stop.",
@@ -143,7 +147,7 @@ START_TEXT: tuple[tuple[str, str], ...] = (
         "p",
         'A cell that shows a sentence instead of a number names the argument that is wrong and the value it got, e.g. "stop_price must differ from entry (got entry=3520, stop_price=3520)".',
     ),
-    ("h2", "6. Keeping the specs current"),
+    ("h2", "7. Keeping the specs current"),
     (
         "p",
         "Exchanges change lot steps, ticks and margin tiers. Each Specs row has a source and an as-of date. To bring a workbook up to date with the installed package: microsize workbook update-specs YOUR.xlsm (a backup is written first, YOUR.bak.xlsm, then YOUR.bak-2.xlsm and so on: none is ever overwritten; your own rows, the other sheets and the macros are kept).",
