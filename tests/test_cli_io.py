@@ -520,12 +520,16 @@ def test_a_new_workbook_is_written_whole_or_not_at_all(
 def test_a_failing_pdftoppm_is_one_line_and_leaves_no_picture(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """No LibreOffice run: the render is faked, pdftotext finds the Start sheet on page 1,
-    and pdftoppm fails as it does on a damaged PDF."""
+    """No LibreOffice run: the render of the template is faked, pdfinfo counts a page per
+    sheet, and pdftoppm fails as it does on a damaged PDF."""
+    import zipfile
+
     from microsize.libreoffice import _recalc
 
     book, out = tmp_path / "book.xlsm", tmp_path / "pictures"
-    book.write_bytes(b"any")
+    book.write_bytes((Path(__file__).parents[1] / "workbook" / "microsize.xlsm").read_bytes())
+    with zipfile.ZipFile(book) as z:
+        sheets = z.read("xl/workbook.xml").decode().count("<sheet ")
     out.mkdir()
 
     class Result:
@@ -535,9 +539,8 @@ def test_a_failing_pdftoppm_is_one_line_and_leaves_no_picture(
     monkeypatch.setattr(workbook_pictures, "_tool", lambda name: f"/usr/bin/{name}")
 
     def run(cmd: list[str], **kwargs: Any) -> Any:
-        if cmd[0].endswith("pdftotext"):
-            page = int(cmd[cmd.index("-f") + 1])
-            return subprocess.CompletedProcess(cmd, 0 if page == 1 else 1, "Start\n", "")
+        if cmd[0].endswith("pdfinfo"):
+            return subprocess.CompletedProcess(cmd, 0, f"Pages:          {sheets}\n", "")
         raise subprocess.CalledProcessError(1, cmd, b"", b"Syntax Error: Couldn't read xref\n")
 
     monkeypatch.setattr("microsize.workbook_pictures.subprocess.run", run)
