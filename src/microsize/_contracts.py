@@ -75,6 +75,8 @@ __all__ = [
     "order_unit",
     "resolve_contracts",
     "spec_age_days",
+    "spec_field",
+    "spec_table_of_cells",
     "stale_warning",
     "tier_from_cells",
     "tier_table",
@@ -709,6 +711,44 @@ def load_bundled_margin_tiers() -> tuple[MarginTier, ...]:
     return load_margin_tiers(bundled=True)
 
 
+#: tables read from a range (a worksheet's Specs table), by content: a workbook passes the
+#: same range to every formula, and reading it once per recalculation is enough
+_TABLE_CACHE: dict[Any, SpecTable] = {}
+
+
+def spec_table_of_cells(rows: list[Any]) -> SpecTable:
+    """:meth:`SpecTable.from_rows` of a range's rows, kept by content (at most 33 tables;
+    rows of unhashable cells are read every time)."""
+    try:
+        key: Any = tuple(tuple(r) for r in rows)
+        hash(key)
+    except TypeError:
+        return SpecTable.from_rows(rows)
+    table = _TABLE_CACHE.get(key)
+    if table is None:
+        table = SpecTable.from_rows(rows)
+        if len(_TABLE_CACHE) > 32:
+            _TABLE_CACHE.clear()
+        _TABLE_CACHE[key] = table
+    return table
+
+
+def spec_field(contract: Any, field: Any, specs: SpecTable | None = None) -> Any:
+    """One field of a contract's spec (MF_SPEC): ``specs`` or the table in use.
+
+    >>> spec_field("cme:MBT", "contract_size")
+    0.1
+    """
+    table = specs or load_specs()
+    spec = table.lookup(contract)
+    if is_missing(field) or not isinstance(field, str):
+        raise MicrosizeError(f"field must be a field name such as lot_step (got {describe(field)})")
+    value = spec.get(field)
+    if value is None or value == "":
+        raise MicrosizeError(f"{spec.key} has no {field.strip().lower()} in the spec table")
+    return value
+
+
 def clear_spec_caches() -> None:
     """Forget every parsed spec and tier table, and everything derived from them (the
     one reset: tests, and after writing a user table). A changed user file is read again
@@ -716,6 +756,7 @@ def clear_spec_caches() -> None:
     timestamp tick."""
     _specs_from.cache_clear()
     _tier_table_from.cache_clear()
+    _TABLE_CACHE.clear()
 
 
 # ----------------------------------------------------------------------- staleness

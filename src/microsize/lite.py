@@ -15,21 +15,5 @@ same objects as ``microsize.udfs``, decorated there with ``xlwings.func`` and
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from . import udfs as _udfs
-
-
-def _excel_functions() -> dict[str, Callable[..., Any]]:
-    """Every MF_ function of :mod:`microsize.udfs`, by name."""
-    return {
-        name: value
-        for name, value in vars(_udfs).items()
-        if name.startswith("MF_") and callable(value)
-    }
-
-
-_FUNCTIONS = _excel_functions()
-globals().update(_FUNCTIONS)
-__all__ = sorted(_FUNCTIONS)
+from .udfs import *  # noqa: F403  (exactly the names udfs.__all__ lists: the MF_ functions)
+from .udfs import __all__ as __all__
