@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 
-from ._contracts import KIND_CODE
 from ._exact import (
     clean_money,
     clean_money_at_most,
@@ -24,6 +23,7 @@ from ._exact import (
 )
 from ._inputs import FloatArray
 from ._kind import unit_loss_exact
+from ._spec_types import KIND_CODE
 
 __all__ = ["floor_money_array"]  # the rest is the sizing core's, imported by name
 

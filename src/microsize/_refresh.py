@@ -56,10 +56,10 @@ from ._contracts import (
     ContractSpec,
     MarginTier,
     SpecTable,
-    _spec_from_record,
     tiers_from_rows,
 )
 from ._errors import MicrosizeError
+from ._spec_table import spec_from_record
 
 __all__ = [
     "ALL_LISTED",
@@ -544,7 +544,7 @@ def map_market(  # noqa: C901 (one ccxt market to one spec row: a branch per ccx
         # a venue minimum below one lot step means one lot step
         rec["min_qty"] = max(rec["min_qty"], rec["lot_step"])
     try:
-        return _spec_from_record(rec, f"{venue} market {symbol}")
+        return spec_from_record(rec, f"{venue} market {symbol}")
     except MalformedMarket:
         raise
     except MicrosizeError as exc:

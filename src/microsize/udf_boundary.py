@@ -262,7 +262,7 @@ def optional(x: Any) -> Any:
 
 def spec_table(x: Any) -> SpecTable | None:
     """The optional ``specs`` argument: a range with a header row (the workbook's Specs
-    table), read once per content (:func:`~microsize._contracts.spec_table_of_cells`)."""
+    table), read once per content (:func:`~microsize._spec_loader.spec_table_of_cells`)."""
     x = optional(x)
     if x is None:
         return None
