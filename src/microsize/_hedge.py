@@ -56,16 +56,16 @@ from ._contracts import (
 from ._errors import MicrosizeError
 from ._exact import clean_money, clean_multiple, count_steps, exact
 from ._histories import (
-    _EPS,
-    _as_series,
-    _column,
-    _decay,
-    _flat_message,
-    _histories,
-    _is_flat,
-    _Pair,
-    _returns,
-    _slope,
+    FLOAT_EPS,
+    PricePair,
+    as_series,
+    decay_of,
+    flat_message,
+    is_flat,
+    ols_slope,
+    paired_histories,
+    price_column,
+    simple_returns,
 )
 from ._inputs import (
     Column,
@@ -78,7 +78,7 @@ from ._inputs import (
     to_result,
 )
 from ._kind import inverse_mask, is_inverse, quote_value
-from ._sizing import _one_contract
+from ._sizing import one_contract
 from ._sums import dot, mean, powers
 
 __all__ = [
@@ -171,18 +171,18 @@ def beta(asset_prices: Column, hedge_prices: Column, lam: Numeric | None = None)
     >>> round(beta([[100], [None], [104], [101.92]], [[50], [49], [51], [50.49]]), 12)
     2.0
     """
-    decay = _decay(lam)
-    pair = _histories(asset_prices, hedge_prices, "asset_prices", "hedge_prices")
-    y, x = _returns(pair.a), _returns(pair.b)
+    decay = decay_of(lam)
+    pair = paired_histories(asset_prices, hedge_prices, "asset_prices", "hedge_prices")
+    y, x = simple_returns(pair.a), simple_returns(pair.b)
     if decay is None:
-        return _slope(x, y, "hedge_prices", pair.b, "beta")
+        return ols_slope(x, y, "hedge_prices", pair.b, "beta")
     w = powers(decay, x.size)[::-1]  # lam**k, k = 0 for the newest return
     with np.errstate(under="ignore"):
         wx = w * x
     den = dot(wx, x)
     if den == 0:
         if np.all(x == 0):
-            raise MicrosizeError(_flat_message("hedge_prices", pair.b, "beta"))
+            raise MicrosizeError(flat_message("hedge_prices", pair.b, "beta"))
         raise MicrosizeError(
             "hedge_prices must move within the rows that carry weight: with this lam the "
             "recent rows are flat, so beta is undefined"
@@ -221,8 +221,8 @@ def rolling_beta(asset_prices: Column, hedge_prices: Column, window: Numeric) ->
     >>> rolling_beta(asset, btc, 3).round(6).tolist()
     [2.0, 2.003273]
     """
-    pair = _histories(asset_prices, hedge_prices, "asset_prices", "hedge_prices")
-    y, x = _returns(pair.a), _returns(pair.b)
+    pair = paired_histories(asset_prices, hedge_prices, "asset_prices", "hedge_prices")
+    y, x = simple_returns(pair.a), simple_returns(pair.b)
     m = x.size
     w_arr = as_float_array(window, "window")
     wf = float(w_arr.reshape(-1)[0]) if w_arr.size == 1 else math.nan
@@ -246,14 +246,14 @@ def rolling_beta(asset_prices: Column, hedge_prices: Column, window: Numeric) ->
     # its variance is within rounding noise of the running sums
     changes = np.concatenate(([0], np.cumsum(x[1:] != x[:-1])))
     flat = (changes[w - 1 :] - changes[: m - w + 1] == 0) | (
-        vxx <= 64 * _EPS * dot(xc, xc) * math.log2(m + 1)
+        vxx <= 64 * FLOAT_EPS * dot(xc, xc) * math.log2(m + 1)
     )
     if flat.all():
-        raise MicrosizeError(_flat_message("hedge_prices", pair.b, "beta"))
+        raise MicrosizeError(flat_message("hedge_prices", pair.b, "beta"))
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(flat, np.nan, cxy / np.where(flat, 1.0, vxx))
     if pair.labels is not None:  # two Series (or one-column frames): a Series back
-        series_type = type(_as_series(asset_prices, "asset_prices"))
+        series_type = type(as_series(asset_prices, "asset_prices"))
         return series_type(out, index=pair.labels[w:], name="beta")
     return out
 
@@ -288,8 +288,8 @@ class HedgeStats:
         return [[label, v] for label, v in zip(HEDGE_STATS_LABELS, values, strict=True)]
 
 
-def _changes(spot_prices: Any, futures_prices: Any) -> tuple[FloatArray, FloatArray, _Pair]:
-    pair = _histories(spot_prices, futures_prices, "spot_prices", "futures_prices")
+def _changes(spot_prices: Any, futures_prices: Any) -> tuple[FloatArray, FloatArray, PricePair]:
+    pair = paired_histories(spot_prices, futures_prices, "spot_prices", "futures_prices")
     return np.diff(pair.a), np.diff(pair.b), pair
 
 
@@ -324,7 +324,7 @@ def hedge_ratio(spot_prices: Column, futures_prices: Column) -> float:
     0.5
     """
     ds, df, pair = _changes(spot_prices, futures_prices)
-    return _slope(df, ds, "futures_prices", pair.b, "the hedge ratio")
+    return ols_slope(df, ds, "futures_prices", pair.b, "the hedge ratio")
 
 
 def hedge_stats(spot_prices: Column, futures_prices: Column) -> HedgeStats:
@@ -348,11 +348,11 @@ def hedge_stats(spot_prices: Column, futures_prices: Column) -> HedgeStats:
     mf, ms = mean(df), mean(ds)
     dfc, dsc = df - mf, ds - ms
     sff, sss, ssf = dot(dfc, dfc), dot(dsc, dsc), dot(dfc, dsc)
-    if _is_flat(sff, mf, df.size):  # as hedge_ratio: ssf / sff is its slope, to the bit
-        raise MicrosizeError(_flat_message("futures_prices", pair.b, "the hedge ratio"))
+    if is_flat(sff, mf, df.size):  # as hedge_ratio: ssf / sff is its slope, to the bit
+        raise MicrosizeError(flat_message("futures_prices", pair.b, "the hedge ratio"))
     h = ssf / sff
-    if _is_flat(sss, ms, ds.size):
-        raise MicrosizeError(_flat_message("spot_prices", pair.a, "the correlation"))
+    if is_flat(sss, ms, ds.size):
+        raise MicrosizeError(flat_message("spot_prices", pair.a, "the correlation"))
     rho = max(-1.0, min(1.0, ssf / math.sqrt(sff * sss)))
     n = int(df.size)
     return HedgeStats(
@@ -540,8 +540,8 @@ class PortfolioHedge:
 
 def _holdings(exposures: Any, betas: Any) -> tuple[FloatArray, FloatArray]:
     """Exposures and betas row by row; rows blank in both are skipped, half-blank refused."""
-    ce = _column(exposures, "exposures", scalar_ok=True)
-    cb = _column(betas, "betas", scalar_ok=True)
+    ce = price_column(exposures, "exposures", scalar_ok=True)
+    cb = price_column(betas, "betas", scalar_ok=True)
     if ce.values.size != cb.values.size:
         raise MicrosizeError(
             f"exposures and betas must have one cell per holding (got {ce.values.size} "
@@ -621,7 +621,7 @@ def portfolio_hedge(
         if target_beta is None or is_missing(target_beta)
         else single(target_beta, "target_beta")
     )
-    spec = _one_contract(contract, specs)
+    spec = one_contract(contract, specs)
     _no_quanto((spec,))
     with np.errstate(over="ignore"):
         products = b * v

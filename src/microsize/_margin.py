@@ -67,14 +67,14 @@ from ._inputs import (
 from ._kind import is_inverse, side_from_stop, value_at
 from ._liquidation import (
     DEFAULT_MAX_LEVERAGE,
-    _beyond,
-    _check_basis,
-    _flat,
-    _leverage_limit,
-    _liquidation,
+    beyond_stop,
+    check_basis,
+    flat_arrays,
+    leverage_limit,
     liq_price,
+    liquidation_of,
 )
-from ._tiers import _label, _measure, _no_data, _rate_amount, _schedule, margin_tier
+from ._tiers import margin_tier, no_tier_data, rate_amount, schedule_of, spec_label, tier_measure
 
 __all__ = [
     "DEFAULT_MAX_LEVERAGE",
@@ -148,7 +148,7 @@ def margin(
     codes = ca.codes
     c, p, lev, cd = broadcast(contracts=c, price=p, leverage=lev, contract=codes)
     shape = c.shape
-    f = _flat(shape, c=c, p=p, lev=lev, codes=cd.astype(np.intp))
+    f = flat_arrays(shape, c=c, p=p, lev=lev, codes=cd.astype(np.intp))
     out = np.empty(f["c"].size)
     allowed = np.full(out.size, math.inf)
     tier = np.full(out.size, -1, dtype=np.intp)
@@ -158,14 +158,14 @@ def margin(
         note = value_at(inv, q, f["p"][mask])
         out[mask] = note / f["lev"][mask]
         ok = np.full(q.shape, math.inf if spec.max_leverage is None else spec.max_leverage)
-        sched = _schedule(spec, tiers)
+        sched = schedule_of(spec, tiers)
         if sched is not None and sched.tiered:
-            i = sched.lev_index(_measure(sched, inv, q, np.abs(f["c"][mask]), f["p"][mask]))
+            i = sched.lev_index(tier_measure(sched, inv, q, np.abs(f["c"][mask]), f["p"][mask]))
             cap = sched.max_lev[i]
             ok = np.fmin(ok, np.where(np.isnan(cap), math.inf, cap))
             tier[mask] = i
         allowed[mask] = ok
-    _leverage_limit(f["lev"], allowed, tier, f["codes"], ca.specs, shape)
+    leverage_limit(f["lev"], allowed, tier, f["codes"], ca.specs, shape)
     return to_result(clean_money(out.reshape(shape)))
 
 
@@ -231,7 +231,7 @@ def maintenance_margin(
     codes = ca.codes
     c, p, m, a, cd = broadcast(contracts=c, price=p, mmr=m, maint_amount=a, contract=codes)
     shape = c.shape
-    f = _flat(shape, c=c, p=p, m=m, a=a, codes=cd.astype(np.intp))
+    f = flat_arrays(shape, c=c, p=p, m=m, a=a, codes=cd.astype(np.intp))
     out = np.empty(f["c"].size)
     for spec, mask in groups(f["codes"], ca.specs):
         inv = is_inverse(spec)
@@ -243,11 +243,11 @@ def maintenance_margin(
         amount = np.where(np.isnan(A), 0.0, A)
         need = np.isnan(M)
         if need.any():
-            sched = _schedule(spec, tiers)
+            sched = schedule_of(spec, tiers)
             if sched is None:
-                raise _no_data(spec)
-            meas = _measure(sched, inv, q[need], cabs[need], f["p"][mask][need])
-            r, am = _rate_amount(sched, sched.index(meas), meas)
+                raise no_tier_data(spec)
+            meas = tier_measure(sched, inv, q[need], cabs[need], f["p"][mask][need])
+            r, am = rate_amount(sched, sched.index(meas), meas)
             rate[need] = r
             amount[need] = np.where(np.isnan(A[need]), am, A[need])
         out[mask] = note * rate - amount
@@ -326,7 +326,7 @@ def max_leverage(
             "maint_amount needs contracts: a maintenance amount only has a meaning for a "
             "position of a given size"
         )
-    basis = _check_basis(mm_basis)
+    basis = check_basis(mm_basis)
     ca = resolve_contracts(contract, specs)
     codes = ca.codes
     e, st, m, a, c, cd = broadcast(
@@ -334,7 +334,7 @@ def max_leverage(
     )
     distinct(e, st)
     shape = e.shape
-    f = _flat(shape, e=e, st=st, m=m, a=a, c=c, codes=cd.astype(np.intp))
+    f = flat_arrays(shape, e=e, st=st, m=m, a=a, c=c, codes=cd.astype(np.intp))
     long = side_from_stop(f["e"], f["st"]) > 0
     n = f["e"].size
     # without a size: the first bracket, no maintenance amount (size-free formulas)
@@ -346,14 +346,14 @@ def max_leverage(
         cap[mask] = DEFAULT_MAX_LEVERAGE if spec.max_leverage is None else spec.max_leverage
         free = mask & ~sized & np.isnan(m_use)
         if free.any():
-            sched = _schedule(spec, tiers)
+            sched = schedule_of(spec, tiers)
             if sched is None:
-                raise _no_data(spec)
+                raise no_tier_data(spec)
             m_use[free] = sched.mmr[0]
     size = np.where(sized, np.abs(f["c"]), 1.0)
     signed = np.where(long, size, -size)
     # the bracket's maximum leverage at entry (with a size) lowers the cap
-    probe = _liquidation(
+    probe = liquidation_of(
         f["e"],
         signed,
         np.ones(n),
@@ -376,7 +376,7 @@ def max_leverage(
         if todo.size == 0:
             break
         mid = np.floor((lo[todo] + hi[todo]) / 2)
-        liq = _liquidation(
+        liq = liquidation_of(
             f["e"][todo],
             signed[todo],
             mid,
@@ -389,7 +389,7 @@ def max_leverage(
             mm_basis=basis,
         )
         # compared as liq_price reports it, so the two never disagree at a tie
-        good = _beyond(clean_money(liq.price), f["st"][todo], long[todo])
+        good = beyond_stop(clean_money(liq.price), f["st"][todo], long[todo])
         lo[todo] = np.where(good, mid, lo[todo])
         hi[todo] = np.where(good, hi[todo], mid)
     return to_result((lo + 0.0).reshape(shape))
@@ -445,7 +445,7 @@ def max_contracts_for_margin(
     codes = ca.codes
     av, p, lev, cd = broadcast(available=av, price=p, leverage=lev, contract=codes)
     shape = av.shape
-    f = _flat(shape, av=av, p=p, lev=lev, codes=cd.astype(np.intp))
+    f = flat_arrays(shape, av=av, p=p, lev=lev, codes=cd.astype(np.intp))
     size = f["av"].size
     steps = np.zeros(size)
     step_of = np.empty(size)
@@ -476,7 +476,7 @@ def max_contracts_for_margin(
             return exact(float(A[j])) / margin_step
 
         n = count_steps(q, "floor", exact_q)
-        sched = _schedule(spec, tiers)
+        sched = schedule_of(spec, tiers)
         if sched is not None and sched.tiered and not np.isnan(sched.max_lev).all():
             # the largest bracket cap whose maximum leverage allows L
             lv = np.where(np.isnan(sched.max_lev), math.inf, sched.max_lev)
@@ -519,9 +519,7 @@ def max_contracts_for_margin(
         n = np.where(n < min_steps, 0.0, n)
         steps[mask] = n
         step_of[mask] = st
-    _leverage_limit(
-        f["lev"], allowed, np.full(size, -1, dtype=np.intp), f["codes"], ca.specs, shape
-    )
+    leverage_limit(f["lev"], allowed, np.full(size, -1, dtype=np.intp), f["codes"], ca.specs, shape)
     return to_result(clean_multiple(steps, step_of).reshape(shape))
 
 
@@ -584,7 +582,7 @@ def _liquidation_of_one(
     position is liquidated at once, the warnings about both, and the leverage the venue
     allows for this size (inf: unknown), for one checked trade (NaN: not given)."""
     one = [np.asarray([x]) for x in (e, c, lev, wb, m, a)]
-    liq = _liquidation(
+    liq = liquidation_of(
         one[0],
         one[1],
         one[2],
@@ -620,7 +618,7 @@ def _liquidation_of_one(
         ]
         return lp, best, True, said, float(liq.allowed[0])
     said = []
-    if not bool(_beyond(np.asarray(lp), np.asarray(st), long)):
+    if not bool(beyond_stop(np.asarray(lp), np.asarray(st), long)):
         hint = (
             f"at most {number_text(best)}x keeps it beyond the stop"
             if best >= 1
@@ -722,7 +720,7 @@ def liquidation_check(
     wb = math.nan if wallet_balance is None else _one(nonneg, wallet_balance, "wallet_balance")
     m = math.nan if mmr is None else _one(fraction, mmr, "mmr")
     a = math.nan if maint_amount is None else _one(nonneg, maint_amount, "maint_amount")
-    basis = _check_basis(mm_basis)
+    basis = check_basis(mm_basis)
     table = as_spec_table(specs)
     ca = resolve_contracts(contract, table)
     spec = ca.single
@@ -739,10 +737,10 @@ def liquidation_check(
     at_once = False
     top = spec.max_leverage
     top_words = "the contract's maximum {}"
-    known = not math.isnan(m) or _schedule(spec, tiers) is not None
+    known = not math.isnan(m) or schedule_of(spec, tiers) is not None
     if c != 0 and not known:
         warnings.append(
-            f"liquidation price unknown: {_label(spec)} has no maintenance-margin data (pass mmr)"
+            f"liquidation price unknown: {spec_label(spec)} has no maintenance-margin data (pass mmr)"
         )
     elif c != 0:
         lp, best, at_once, said, allowed = _liquidation_of_one(

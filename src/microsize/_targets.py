@@ -70,9 +70,9 @@ from ._kind import side_from_stop, unit_loss, unit_loss_exact, unit_pnl_exact
 from ._loss import unit_loss_of
 from ._sizing import (
     INVERSE,
-    _one_contract,
-    _side,
     contracts,
+    one_contract,
+    side_sign,
 )
 
 __all__ = [
@@ -93,7 +93,7 @@ _TICKS = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(?:ticks?|t)\s*$", re.IGNORECA
 def _one_spec(contract: Any, specs: Any) -> ContractSpec:
     """One contract, or a message naming the argument (a ragged range included)."""
     try:
-        return _one_contract(contract, specs)
+        return one_contract(contract, specs)
     except MicrosizeError:
         raise
     except ValueError:  # numpy refuses a ragged range before the lookup sees it
@@ -111,7 +111,7 @@ def _contract_or_none(contract: Any, specs: Any) -> ContractSpec | None:
 def _sides(side: Any) -> FloatArray:
     """+1 long, -1 short per cell; an empty or ragged range is refused."""
     try:
-        sd = _side(side)
+        sd = side_sign(side)
     except MicrosizeError:
         raise
     except ValueError:

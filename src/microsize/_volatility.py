@@ -50,9 +50,9 @@ MAX_PERIODS = 10_000
 
 def _columns(high: Any, low: Any, close: Any) -> tuple[FloatArray, FloatArray, FloatArray, Any]:
     """Three price columns of one length; blank rows (any of the three) marked, rest checked."""
-    from ._histories import _column  # the hedge module reads price histories the same way
+    from ._histories import price_column  # the hedge module reads price histories the same way
 
-    cols = [_column(v, n) for v, n in ((high, "high"), (low, "low"), (close, "close"))]
+    cols = [price_column(v, n) for v, n in ((high, "high"), (low, "low"), (close, "close"))]
     n = {c.values.size for c in cols}
     if len(n) != 1:
         sizes = ", ".join(
