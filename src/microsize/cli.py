@@ -30,7 +30,8 @@ from ._contracts import (
     spec_age_days,
 )
 from ._errors import MicrosizeError
-from ._margin import liq_price, liquidation_check, maintenance_margin, margin
+from ._liq_check import liquidation_check
+from ._margin import liq_price, maintenance_margin, margin
 from ._size_table import size_trade
 from ._trade import MAX_EQUITY, MAX_NOTIONAL
 from .cli_args import Units as _Units
