@@ -19,18 +19,23 @@ import math
 import numbers
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._contracts import ContractSpec, SpecTable, load_specs
 from ._csvtext import decimal_value
 from ._errors import MicrosizeError
 
+if TYPE_CHECKING:  # argparse is imported by the command line that calls these
+    import argparse
+
 __all__ = [
+    "CONTRACT_HELP",
     "Units",
     "amount",
+    "examples_epilog",
     "money",
     "named",
     "no_exponent",
@@ -39,6 +44,8 @@ __all__ = [
     "parse_side",
     "percent",
     "price",
+    "print_rows",
+    "refuse_together",
     "show_value",
     "slippage_warning",
     "spec_of",
@@ -350,3 +357,29 @@ def spec_of(contract: Any, table: SpecTable | None) -> ContractSpec | None:
         return (table or load_specs()).lookup(contract)
     except MicrosizeError:
         return None
+
+
+def print_rows(rows: list[tuple[str, str]], warnings: list[str]) -> int:
+    """Label-value rows, then a Warnings row when there is a warning (exit status 1)."""
+    if warnings:
+        rows = [*rows, ("Warnings", "; ".join(warnings))]
+    width = max(len(r[0]) for r in rows)
+    for label, value in rows:
+        print(f"{label:<{width}}  {show_value(value)}")
+    return warn("; ".join(warnings)) if warnings else 0
+
+
+def examples_epilog(*lines: str) -> str:
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+CONTRACT_HELP = "exchange:symbol (see microsize specs) or a contract size in underlying units"
+
+
+def refuse_together(args: argparse.Namespace, option: str, others: Sequence[str], why: str) -> None:
+    """Refuse ``option`` given together with any of ``others``, naming both."""
+    if getattr(args, option.lstrip("-").replace("-", "_")) is None:
+        return
+    for other in others:
+        if getattr(args, other.lstrip("-").replace("-", "_")) is not None:
+            raise MicrosizeError(f"{option} and {other} cannot be given together: {why}")
