@@ -30,21 +30,18 @@ from ._contracts import (
     spec_age_days,
 )
 from ._errors import MicrosizeError
-from ._liq_check import liquidation_check
-from ._margin import liq_price, maintenance_margin, margin
 from ._size_table import size_trade
-from ._trade import MAX_EQUITY
 from .cli_args import (
     CONTRACT_HELP,
-    amount,
+    FEE_HELP,
+    account_amount,
     csv_value,
     examples_epilog,
+    fee_option,
     money,
     named,
     parse_fraction,
     percent,
-    price,
-    ratio,
     slippage_warning,
     warn,
 )
@@ -52,7 +49,12 @@ from .cli_args import Units as _Units
 from .cli_args import parse_contract as _contract
 from .cli_args import show_value as _show
 from .cli_args import spec_of as _spec
+from .cli_examples import EXAMPLE_FILES as EXAMPLE_FILES
+from .cli_examples import add_commands as add_examples_commands
+from .cli_examples import example_files as example_files
 from .cli_hedge import add_commands as add_hedge_commands
+from .cli_ladder import add_commands as add_ladder_commands
+from .cli_liq import add_commands as add_liq_commands
 from .cli_live import add_commands as add_live_commands
 from .csvfiles import parse_number as _number
 from .csvfiles import read_rows
@@ -111,28 +113,6 @@ def _spec_table(args: argparse.Namespace) -> SpecTable | None:
     return SpecTable.from_rows(read_rows(args.specs, "--specs"), origin=f"--specs {args.specs}")
 
 
-def _fee(args: argparse.Namespace) -> float | None:
-    if args.fee is None:
-        return None
-    return parse_fraction(
-        args.fee, "fee", limit=0.01, hint="the fee per side is a fraction of notional, e.g. 0.05%"
-    )
-
-
-def _account(text: str, name: str = "account") -> float:
-    """An account size or a risk budget, checked here so the message names the argument
-    as typed (the core calls it equity): positive, and not beyond any trading account."""
-    value = _number(text, name)
-    if value <= 0:
-        raise MicrosizeError(f"{name} must be positive (got {text[:40]!r})")
-    if value > MAX_EQUITY:
-        raise MicrosizeError(
-            f"{name} {text[:40]} is beyond any trading account (above "
-            f"{_show(MAX_EQUITY)}): check the number"
-        )
-    return value
-
-
 def _cmd_size(args: argparse.Namespace) -> int:
     contract = _contract(args.contract)
     if args.specs is not None and isinstance(contract, float):
@@ -147,7 +127,7 @@ def _cmd_size(args: argparse.Namespace) -> int:
     if args.maint_amount is not None:
         extra["maint_amount"] = _number(args.maint_amount, "--maint-amount")
     rows = size_trade(
-        _account(args.account),
+        account_amount(args.account),
         parse_fraction(
             args.risk,
             "risk",
@@ -157,7 +137,7 @@ def _cmd_size(args: argparse.Namespace) -> int:
         _number(args.entry, "entry"),
         _number(args.stop, "stop"),
         contract,
-        _fee(args),
+        fee_option(args),
         _number(args.leverage, "--leverage") if args.leverage is not None else None,
         table,
         _slippage(args.slippage),
@@ -200,165 +180,6 @@ def _slippage(text: str | None) -> Any:
 
 
 #: how each column of the ladder and scale-out tables is shown: its kind decides the unit
-_COLUMN_KINDS = {
-    "Entry": "price",
-    "Target": "price",
-    "Avg entry": "price",
-    "Weight": "percent",
-    "Contracts": "qty",
-    "Cum contracts": "qty",
-    "Cum risk": "loss",
-    "PnL": "money",
-    "Cum PnL": "money",
-    "R": "r",
-}
-
-
-def _cell(kind: str, value: Any, units: _Units) -> str:
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        return _show(value)
-    x = float(value)
-    if kind == "price":
-        return price(x, units.tick)
-    if kind == "percent":
-        return percent(x)
-    if kind in ("loss", "money"):
-        return amount(x, units.money, down=kind == "loss")
-    if kind == "r":
-        return ratio(x, "R")
-    return _show(x)
-
-
-def _header(name: str, kind: str, units: _Units) -> str:
-    unit = {"price": units.price, "qty": units.qty, "loss": units.money, "money": units.money}
-    shown = unit.get(kind, "")
-    if kind == "qty" and shown.startswith("contracts "):  # "contracts of 0.001 units"
-        shown = shown.removeprefix("contracts ")
-    return f"{name} ({shown})" if shown else name
-
-
-def _print_table(rows: list[list[Any]], units: _Units) -> None:
-    """A spill table with its units in the header (``Entry (USDT)``) and each column's
-    numbers as their kind is shown: prices to the tick, money to the cent, weights in %."""
-    kinds = [_COLUMN_KINDS.get(str(h), "") for h in rows[0]]
-    grid = [[_header(str(h), k, units) for h, k in zip(rows[0], kinds, strict=True)]]
-    grid += [[_cell(k, v, units) for k, v in zip(kinds, row, strict=True)] for row in rows[1:]]
-    widths = [max(len(r[i]) for r in grid) for i in range(len(grid[0]))]
-    for r in grid:
-        cells = [
-            c.rjust(w) if j < len(r) - 1 else c
-            for j, (c, w) in enumerate(zip(r, widths, strict=True))
-        ]
-        print("  ".join(cells).rstrip())
-
-
-def _numbers(values: list[str], name: str) -> list[float]:
-    return [_number(v, name) for v in values]
-
-
-def _cmd_ladder(args: argparse.Namespace) -> int:
-    from ._ladder import ladder
-
-    contract = _contract(args.contract)
-    lad = ladder(
-        _account(args.risk_amount, "risk_amount"),
-        _numbers(args.entries, "--entries"),
-        _number(args.stop, "stop"),
-        contract,
-        _numbers(args.weights, "--weights") if args.weights else None,
-        _fee(args),
-    )
-    _print_table(lad.rows(), _Units(_spec(contract, None)))
-    return 0
-
-
-def _cmd_scale_out(args: argparse.Namespace) -> int:
-    from ._ladder import scale_out
-
-    contract = _contract(args.contract)
-    plan = scale_out(
-        _number(args.contracts, "contracts"),
-        _number(args.entry, "entry"),
-        _number(args.stop, "stop"),
-        _numbers(args.targets, "--targets"),
-        contract,
-        _numbers(args.weights, "--weights") if args.weights else None,
-        _fee(args),
-    )
-    _print_table(plan.rows(), _Units(_spec(contract, None)))
-    return 0
-
-
-def _liq_text(x: float, entry: float, qty: float, units: _Units) -> str:
-    if x == 0 or x == float("inf"):
-        return "none: cannot be liquidated"
-    if (qty > 0 and x >= entry) or (qty < 0 and x <= entry):
-        return "at once: margin below maintenance"
-    return units.show_price(x)
-
-
-# Long on purpose: reads, computes and prints the liq command's table in its row order.
-def _cmd_liq(args: argparse.Namespace) -> int:
-    entry = _number(args.entry, "entry")
-    qty = _number(args.contracts, "contracts")
-    lev = _number(args.leverage, "leverage")
-    contract = _contract(args.contract)
-    units = _Units(_spec(contract, None))
-    wallet = _number(args.wallet, "--wallet") if args.wallet is not None else None
-    mmr = parse_fraction(args.mmr, "--mmr", positive=True) if args.mmr is not None else None
-    amount = _number(args.maint_amount, "--maint-amount") if args.maint_amount is not None else None
-    stop = _number(args.stop, "--stop") if args.stop is not None else None
-    if stop is not None and qty != 0 and (stop > entry if qty > 0 else stop < entry):
-        side, other = ("a long", "above") if qty > 0 else ("a short", "below")
-        raise MicrosizeError(
-            f"contracts {_show(qty)} is {side} but --stop {_show(stop)} is {other} entry "
-            f"{_show(entry)}: {'use a negative count for a short' if qty > 0 else 'use a positive count for a long'}"
-        )
-    lp = float(liq_price(entry, qty, lev, contract, wallet, mmr, amount))
-    maint = maintenance_margin(abs(qty), entry, contract, mmr=mmr, maint_amount=amount)
-    rows: list[list[Any]] = [
-        ["Liquidation price", _liq_text(lp, entry, qty, units)],
-        ["Initial margin", money(float(margin(abs(qty), entry, lev, contract)), units.money)],
-        ["Maintenance margin", money(float(maint), units.money)],
-    ]
-    warnings: list[str] = []
-    if args.equity is not None and stop is None:
-        raise MicrosizeError(
-            "--equity is compared with the margin only with --stop: give --stop S too, "
-            "or leave --equity out"
-        )
-    if stop is not None:
-        # without an account size, the margin-above-account check has nothing to compare
-        equity = (
-            _number(args.equity, "--equity")
-            if args.equity is not None
-            else float(margin(abs(qty), entry, lev, contract))
-        )
-        chk = liquidation_check(
-            entry,
-            stop,
-            qty,
-            lev,
-            contract,
-            equity,
-            wallet_balance=wallet,
-            mmr=mmr,
-            maint_amount=amount,
-        )
-        rows.append(
-            [
-                "Max leverage",
-                "unknown" if chk.max_leverage is None else f"{_show(chk.max_leverage)}x",
-            ]
-        )
-        warnings = list(chk.warnings)
-        rows.append(["Warnings", "; ".join(warnings) if warnings else "none"])
-    width = max(len(r[0]) for r in rows)
-    for label, value in rows:
-        print(f"{label:<{width}}  {_show(value)}")
-    return _warn("; ".join(warnings)) if warnings else 0
-
-
 _BRIEF = (
     "key",
     "kind",
@@ -476,71 +297,6 @@ def _cmd_specs_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
-# ------------------------------------------------------------------------ examples
-#: the files ``microsize examples DIR`` writes: every help example reads only these
-EXAMPLE_FILES = ("prices.csv", "bars.csv", "holdings.csv", "specs.csv", "microsize.xlsm")
-
-
-def _csv_text(rows: Sequence[Sequence[Any]]) -> str:
-    import io
-
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows([[csv_value(v) for v in r] for r in rows])
-    return buffer.getvalue()
-
-
-def example_files() -> dict[str, bytes]:
-    """The sample files of the help examples, from the package's own sample data: the
-    template's weekly prices (BTC, ETH, SOL, LINK), its daily BTC bars for the ATR, its
-    holdings valued at the last closes, the bundled spec table, and the template itself."""
-    from . import workbook  # XlsxWriter: only for this command
-    from ._sizing import notional
-    from .workbook._data import SAMPLE_PRICES
-    from .workbook.portfolio import HOLDINGS, PRICE_ASSETS
-    from .workbook.sizing import ATR_BARS
-
-    prices = [["week", *PRICE_ASSETS]] + [[i, *r] for i, r in enumerate(SAMPLE_PRICES, 1)]
-    bars = [["day", "high", "low", "close"]] + [[i, *b] for i, b in enumerate(ATR_BARS, 1)]
-    holdings: list[list[Any]] = [["name", "symbol", "exposure", "beta"]]
-    for name, symbol, key, qty, last in HOLDINGS:
-        holdings.append([name, symbol, float(notional(qty, last, key)), None])
-    table = load_specs()
-    text = {
-        "prices.csv": _csv_text(prices),
-        "bars.csv": _csv_text(bars),
-        "holdings.csv": _csv_text(holdings),
-        "specs.csv": _csv_text(table.rows(None)),
-    }
-    files = {name: body.encode("utf-8") for name, body in text.items()}
-    files["microsize.xlsm"] = workbook.build_workbook_bytes()
-    return files
-
-
-def _cmd_examples(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    folder = Path(args.dir)
-    files = example_files()
-    if not args.force:
-        there = [name for name in files if (folder / name).exists()]
-        if there:
-            raise MicrosizeError(
-                f"{folder / there[0]} exists: examples writes {', '.join(files)}; "
-                "choose a new folder, or add --force to overwrite them"
-            )
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, body in files.items():
-            (folder / name).write_bytes(body)
-    except OSError as exc:
-        raise MicrosizeError(
-            f"examples: cannot write into {args.dir[:80]} ({exc.strerror or exc})"
-        ) from None
-    print(f"wrote {', '.join(files)} into {folder}")
-    print(f"every example of microsize COMMAND --help runs from there: cd {folder}")
-    return 0
-
-
 class _Formatter(argparse.HelpFormatter):
     """Wraps prose as usual but keeps indented lines (the examples) whole, so a pasted
     example is one command."""
@@ -586,12 +342,9 @@ def _chosen(parser: argparse.ArgumentParser, parsed: Any) -> argparse.ArgumentPa
         parser = action.choices[name]
 
 
-_FEE_HELP = "fee per side: 0.05%% or 0.0005 (default 0)"
-
-
 # Long on purpose: declarations only: three argparse subcommands, one block each.
 def _add_sizing_commands(sub: Any) -> None:
-    """The commands size, ladder and scale-out: the sizing tables."""
+    """The command size: the MF_SIZE table (ladder and scale-out are in cli_ladder)."""
     p = sub.add_parser(
         "size",
         help="size one trade (the MF_SIZE table)",
@@ -609,7 +362,7 @@ def _add_sizing_commands(sub: Any) -> None:
     p.add_argument("entry", help="entry price")
     p.add_argument("stop", help="stop price (below entry = long, above = short)")
     p.add_argument("contract", help=CONTRACT_HELP)
-    p.add_argument("--fee", help=_FEE_HELP)
+    p.add_argument("--fee", help=FEE_HELP)
     p.add_argument("--leverage", help="leverage for the margin and liquidation rows (default 1)")
     p.add_argument(
         "--mmr", help="maintenance margin rate: 0.5%% or 0.005 (default: the contract's tier)"
@@ -626,64 +379,6 @@ def _add_sizing_commands(sub: Any) -> None:
     )
     p.add_argument("--slippage", help="size against the stop's fill: 0.1%%, 0.001 or '2 ticks'")
     p.set_defaults(func=named(_cmd_size, equity="account", leverage="--leverage"))
-
-    p = sub.add_parser(
-        "ladder",
-        help="size a scale-in ladder under one stop (the MF_LADDER table)",
-        description="Size several entries under one stop so the whole ladder, filled and "
-        "stopped, loses at most the risk amount.",
-        epilog=examples_epilog(
-            "microsize ladder 30 3450 binance:ETHUSDT --entries 3520 3500 3480 --weights 30 40 30"
-        ),
-    )
-    p.add_argument("risk_amount", help="budget for the whole ladder, in the settlement currency")
-    p.add_argument("stop", help="the one stop price")
-    p.add_argument("contract", help=CONTRACT_HELP)
-    p.add_argument("--entries", nargs="+", required=True, help="entry prices")
-    p.add_argument("--weights", nargs="+", help="shares of quantity per entry (default equal)")
-    p.add_argument("--fee", help=_FEE_HELP)
-    p.set_defaults(func=named(_cmd_ladder, entries="--entries", weights="--weights"))
-
-    p = sub.add_parser(
-        "scale-out",
-        help="split a position across targets (the MF_SCALE_OUT table)",
-        description="Split a position across take-profit targets; legs sum to the position.",
-        epilog=examples_epilog(
-            "microsize scale-out 10 60000 58000 cme:MBT --targets 62000 64000 66000"
-        ),
-    )
-    p.add_argument("contracts", help="position size in the venue's order unit")
-    p.add_argument("entry", help="entry price")
-    p.add_argument("stop", help="stop price (below entry = long, above = short)")
-    p.add_argument("contract", help=CONTRACT_HELP)
-    p.add_argument("--targets", nargs="+", required=True, help="take-profit prices")
-    p.add_argument("--weights", nargs="+", help="shares of the position per target (default equal)")
-    p.add_argument("--fee", help=_FEE_HELP)
-    p.set_defaults(func=named(_cmd_scale_out, targets="--targets", weights="--weights"))
-
-
-def _add_margin_commands(sub: Any) -> None:
-    """The commands liq: liquidation price, margin and the check against a stop."""
-    p = sub.add_parser(
-        "liq",
-        help="isolated liquidation price, margin, and the check against a stop",
-        description="Isolated-margin liquidation price in one-way mode, by the formula the "
-        "contract's exchange publishes. Exit status 1 when the Warnings row is not empty.",
-        epilog=examples_epilog(
-            "microsize liq 60000 0.01 20 binance:BTCUSDT --stop 57000",
-            "microsize liq 60000 -0.01 10 binance:BTCUSDT --stop 63000 --equity 1000",
-        ),
-    )
-    p.add_argument("entry", help="entry price")
-    p.add_argument("contracts", help="signed position: positive long, negative short")
-    p.add_argument("leverage", help="leverage, e.g. 20")
-    p.add_argument("contract", help=CONTRACT_HELP)
-    p.add_argument("--wallet", help="isolated margin (default: the initial margin)")
-    p.add_argument("--mmr", help="maintenance margin rate: 0.4%% or 0.004 (default: the tier)")
-    p.add_argument("--maint-amount", help="maintenance amount (default: the tier)")
-    p.add_argument("--stop", help="stop price: warn when liquidation comes first")
-    p.add_argument("--equity", help="account size, to warn when the margin exceeds it")
-    p.set_defaults(func=named(_cmd_liq, wallet_balance="--wallet", equity="--equity"))
 
 
 def _add_specs_commands(sub: Any) -> None:
@@ -741,23 +436,6 @@ def _add_specs_commands(sub: Any) -> None:
     r.set_defaults(func=_cmd_specs_refresh)
 
 
-def _add_examples_command(sub: Any) -> None:
-    p = sub.add_parser(
-        "examples",
-        help="write the sample files the help examples use into a folder",
-        description="Write the files every help example reads into DIR: prices.csv (weekly "
-        "closes of BTC, ETH, SOL, LINK), bars.csv (daily high, low, close of BTC), "
-        "holdings.csv (symbol, exposure, blank betas), specs.csv (the bundled spec table) "
-        "and microsize.xlsm (the template workbook). The samples are made up, from the "
-        "template's own data. Then cd DIR: each example of microsize COMMAND --help runs "
-        "as pasted.",
-        epilog=examples_epilog("microsize examples microsize-examples"),
-    )
-    p.add_argument("dir", metavar="DIR", help="the folder to write into (made if missing)")
-    p.add_argument("--force", action="store_true", help="overwrite the sample files in DIR")
-    p.set_defaults(func=_cmd_examples)
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="microsize",
@@ -772,10 +450,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"microsize {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     _add_sizing_commands(sub)
-    _add_margin_commands(sub)
+    add_ladder_commands(sub)
+    add_liq_commands(sub)
     add_hedge_commands(sub)
     _add_specs_commands(sub)
-    _add_examples_command(sub)
+    add_examples_commands(sub)
     add_live_commands(sub)  # prices, positions: ccxt is imported when they run
     add_workbook_commands(sub)  # registers the command; the builder is imported when it runs
     from .cli_trader import add_commands as add_trader_commands

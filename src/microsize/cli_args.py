@@ -27,15 +27,20 @@ from typing import TYPE_CHECKING, Any
 from ._contracts import ContractSpec, SpecTable, load_specs
 from ._csvtext import decimal_value
 from ._errors import MicrosizeError
+from ._trade import MAX_EQUITY
+from .csvfiles import parse_number
 
 if TYPE_CHECKING:  # argparse is imported by the command line that calls these
     import argparse
 
 __all__ = [
     "CONTRACT_HELP",
+    "FEE_HELP",
     "Units",
+    "account_amount",
     "amount",
     "examples_epilog",
+    "fee_option",
     "money",
     "named",
     "no_exponent",
@@ -374,6 +379,7 @@ def examples_epilog(*lines: str) -> str:
 
 
 CONTRACT_HELP = "exchange:symbol (see microsize specs) or a contract size in underlying units"
+FEE_HELP = "fee per side: 0.05%% or 0.0005 (default 0)"
 
 
 def refuse_together(args: argparse.Namespace, option: str, others: Sequence[str], why: str) -> None:
@@ -383,3 +389,25 @@ def refuse_together(args: argparse.Namespace, option: str, others: Sequence[str]
     for other in others:
         if getattr(args, other.lstrip("-").replace("-", "_")) is not None:
             raise MicrosizeError(f"{option} and {other} cannot be given together: {why}")
+
+
+def fee_option(args: argparse.Namespace) -> float | None:
+    if args.fee is None:
+        return None
+    return parse_fraction(
+        args.fee, "fee", limit=0.01, hint="the fee per side is a fraction of notional, e.g. 0.05%"
+    )
+
+
+def account_amount(text: str, name: str = "account") -> float:
+    """An account size or a risk budget, checked here so the message names the argument
+    as typed (the core calls it equity): positive, and not beyond any trading account."""
+    value = parse_number(text, name)
+    if value <= 0:
+        raise MicrosizeError(f"{name} must be positive (got {text[:40]!r})")
+    if value > MAX_EQUITY:
+        raise MicrosizeError(
+            f"{name} {text[:40]} is beyond any trading account (above "
+            f"{show_value(MAX_EQUITY)}): check the number"
+        )
+    return value

@@ -6,11 +6,10 @@ in every microsize function under its Excel name::
 
     from microsize.lite import *
 
-``from microsize.udfs import *`` would also bind that module's helpers and imports
-(``arg``, ``np``, ``xw``, the core functions), and ``arg`` would then replace xlwings'
-own decorator for the rest of main.py. This module exports only the MF_ functions: the
-same objects as ``microsize.udfs``, decorated there with ``xlwings.func`` and
-``xlwings.arg`` (category, argument descriptions, dimensions).
+This module exports only the MF_ functions, the names ``microsize.udfs`` lists in its
+``__all__``: the same objects, decorated there with ``xlwings.func`` and ``xlwings.arg``
+(category, argument descriptions, dimensions). Lite's sample main.py imports ``func``,
+``script``, ``arg`` and ``ret`` from xlwings first; the line never rebinds them.
 """
 
 from __future__ import annotations
