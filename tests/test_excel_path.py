@@ -385,7 +385,7 @@ def _n_optional(func: Callable[..., Any]) -> int:
     )
 
 
-def _vba_blocks(vba: str) -> dict[str, str]:
+def vba_blocks(vba: str) -> dict[str, str]:
     """Each generated ``Function ... End Function`` block, by function name."""
     found = re.finditer(r"^Function (\w+)\(.*?^End Function$", vba, flags=re.M | re.S)
     blocks: dict[str, str] = {}
@@ -434,7 +434,7 @@ def test_function_wizard_metadata(excel: ExcelPath) -> None:
 # ---------------------------------------------------------------------- generated VBA
 def test_vba_wrapper_for_every_function(excel: ExcelPath) -> None:
     vba = excel.vba()
-    blocks = _vba_blocks(vba)
+    blocks = vba_blocks(vba)
     functions = excel.functions()
     assert set(blocks) == set(functions)
     for name, func in functions.items():
@@ -460,7 +460,7 @@ def test_vba_wrapper_for_every_function(excel: ExcelPath) -> None:
 
 @pytest.mark.parametrize(("name", "declared"), FOUNDATION.items())
 def test_foundation_signatures_are_the_spec(excel: ExcelPath, name: str, declared: str) -> None:
-    first = _vba_blocks(excel.vba())[name].splitlines()[0]
+    first = vba_blocks(excel.vba())[name].splitlines()[0]
     assert first == f"Function {name}({declared})"
 
 
@@ -482,7 +482,7 @@ def test_import_functions(excel: ExcelPath) -> None:
     excel.udfs.import_udfs(MODULE, book)
     (module_text,) = book.VBProject.VBComponents.imported
     assert module_text.startswith('Attribute VB_Name = "xlwings_udfs"\n')
-    assert _vba_blocks(module_text).keys() == excel.functions().keys()
+    assert vba_blocks(module_text).keys() == excel.functions().keys()
     options = dict(book.Application.macro_options)
     assert set(options) == {f"'microsize.xlsm'!{n}" for n in excel.functions()}
     for name, func in excel.functions().items():

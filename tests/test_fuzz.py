@@ -199,7 +199,7 @@ def argument(name: str) -> st.SearchStrategy[Any]:
     return st.one_of(plausible(name), plausible(name), plausible(name), wild, shaped)
 
 
-def _arity(fn: Callable[..., Any]) -> tuple[list[str], int]:
+def arity_of(fn: Callable[..., Any]) -> tuple[list[str], int]:
     params = list(inspect.signature(fn).parameters.values())
     required = sum(p.default is inspect.Parameter.empty for p in params)
     return [p.name for p in params], required
@@ -249,7 +249,7 @@ def check_call(fn: Callable[..., Any], args: list[Any]) -> None:
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
 def test_every_excel_function_refuses_or_answers(name: str) -> None:
     fn = FUNCTIONS[name]
-    names, required = _arity(fn)
+    names, required = arity_of(fn)
 
     @settings(
         max_examples=EXAMPLES if names else 1,
@@ -284,12 +284,12 @@ def test_bad_cells_finds_what_excel_would_show_blank() -> None:
     assert bad_cells([]) == [" is an empty range"]
 
 
-@pytest.mark.parametrize("name", sorted(n for n, f in FUNCTIONS.items() if _arity(f)[0]))
+@pytest.mark.parametrize("name", sorted(n for n, f in FUNCTIONS.items() if arity_of(f)[0]))
 def test_an_error_value_in_any_argument_is_refused(name: str) -> None:
     """#N/A (as xlwings hands it over) in any argument, optional ones included, is
     refused, even where the function would not need that argument: never ignored."""
     fn = FUNCTIONS[name]
-    names, _ = _arity(fn)
+    names, _ = arity_of(fn)
 
     @settings(
         max_examples=EXAMPLES // 4,

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from microsize import udfs as U
-from microsize._ladder import _hand_out
+from microsize._ladder import hand_out
 
 
 def reference(
@@ -69,7 +69,7 @@ def test_the_hand_out_gives_what_one_step_per_round_gives(
     remaining = Fraction(budget_steps, 7) + Fraction(1, 3)
     want = reference(steps, w, cost, remaining, min_steps)
     got = list(steps)
-    _hand_out(got, w, cost, remaining, min_steps)
+    hand_out(got, w, cost, remaining, min_steps)
     assert got == want
 
 

@@ -345,11 +345,11 @@ def test_a_unit_that_ccxt_and_the_table_disagree_on_is_refused() -> None:
     specs = {s.key.lower(): s for s in load_specs(bundled=True).filter(None)}
     market = {"symbol": "BTC/USDT:USDT", "id": "BTC_USDT", "base": "BTC", "contractSize": 0.0001}
     raw = {"symbol": "BTC/USDT:USDT", "contracts": 12, "side": "short", "entryPrice": 60000}
-    got = venues_live._position("gate", raw, {"BTC/USDT:USDT": market}, specs)
+    got = venues_live.position_of("gate", raw, {"BTC/USDT:USDT": market}, specs)
     assert isinstance(got, venues_live.Position)
     assert got.contracts == -12
     wrong = {**market, "contractSize": 0.001}
-    refused = venues_live._position("gate", raw, {"BTC/USDT:USDT": wrong}, specs)
+    refused = venues_live.position_of("gate", raw, {"BTC/USDT:USDT": wrong}, specs)
     assert isinstance(refused, str)
     assert "position left out" in refused
 

@@ -21,11 +21,11 @@ from hypothesis import strategies as st
 
 import microsize as ms
 from microsize import MicrosizeError
+from microsize._liq_check import liquidation_check
 from microsize._margin import (
     DEFAULT_MAX_LEVERAGE,
     funding,
     liq_price,
-    liquidation_check,
     maintenance_margin,
     margin,
     margin_tier,

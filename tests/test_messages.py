@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from microsize import MicrosizeError
 from microsize import udfs as U
 
-from .test_fuzz import FUNCTIONS, _arity, argument, plausible
+from .test_fuzz import FUNCTIONS, argument, arity_of, plausible
 
 EXAMPLES = int(os.environ.get("MICROSIZE_MESSAGE_EXAMPLES", "40"))
 MAX_MESSAGE = 200
@@ -36,7 +36,7 @@ NAMED = [
     re.compile(r"\bcheck (?!the\b)(\w+)"),
     re.compile(r"^(\w+): "),
 ]
-WITH_ARGS = sorted(n for n, f in FUNCTIONS.items() if _arity(f)[0])
+WITH_ARGS = sorted(n for n, f in FUNCTIONS.items() if arity_of(f)[0])
 
 
 def names_in(message: str) -> set[str]:
@@ -59,7 +59,7 @@ def test_names_in_reads_the_argument_names() -> None:
 @pytest.mark.parametrize("name", WITH_ARGS)
 def test_messages_name_only_the_functions_arguments(name: str) -> None:
     fn = FUNCTIONS[name]
-    params, required = _arity(fn)
+    params, required = arity_of(fn)
 
     @settings(
         max_examples=EXAMPLES,
@@ -118,7 +118,7 @@ HUGE = [10**400, -(10**400), [[1.0], [10**400]], (10**5000,)]
 @pytest.mark.parametrize("name", WITH_ARGS)
 def test_a_huge_python_int_is_a_message_naming_its_argument(name: str) -> None:
     fn = FUNCTIONS[name]
-    params, _ = _arity(fn)
+    params, _ = arity_of(fn)
 
     @settings(
         max_examples=4,

@@ -124,7 +124,7 @@ def test_the_package_has_no_import_cycle() -> None:
     """Dependencies run one way (edges import the core, the core's modules build on one
     another without a loop); a package module may import its own submodules."""
     graph = import_graph(ROOT / "src")
-    assert graph["microsize._size_table"] >= {"microsize._sizing", "microsize._margin"}
+    assert graph["microsize._size_table"] >= {"microsize._sizing", "microsize._liq_check"}
     cycle = find_cycle(graph)
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
 
@@ -134,3 +134,131 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
     assert find_cycle({"a": {"b"}, "b": {"a"}}) == ["a", "b", "a"]
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
+
+
+# ----------------------------------------------------------- private names stay home
+#: Private names the workbook builder still shares across module lines, while two other
+#: sessions reshape it (issue 24): the next session renames them and empties this list.
+#: Each entry is (the importing file, the private name).
+WORKBOOK_ALLOWLIST = {
+    # the builder's package exports its insides to the tests and to microsize live
+    ("src/microsize/cli_live.py", "_label_cells"),
+    ("src/microsize/cli_live.py", "_table_values_named"),
+    ("tests/test_workbook.py", "_Package"),
+    ("tests/test_workbook.py", "_replace_block"),
+    ("tests/test_workbook.py", "_table_values"),
+    ("tests/test_workbook.py", "_table_xml"),
+    # helpers of the workbook's own tests, shared with the tests of the edited workbook
+    ("tests/test_analyst_edits.py", "_append_rows"),
+    ("tests/test_analyst_edits.py", "_engine_copy"),
+    ("tests/test_analyst_edits.py", "_engine_values"),
+    ("tests/test_analyst_edits.py", "_DAYS_OLD"),
+    ("tests/test_analyst_edits.py", "_office_or_skip"),
+    ("tests/test_analyst_edits.py", "_read"),
+    ("tests/test_analyst_edits.py", "_same"),
+    ("tests/test_libreoffice.py", "_append_rows"),
+    ("tests/test_pictures.py", "_office_or_skip"),
+    # on main since this branch began (the pictures session): the picture crop helper
+    ("tests/test_pictures.py", "_ink_box"),
+}
+
+
+def _is_module(parts: list[str]) -> bool:
+    """Whether the dotted name (from the repository root, under src/ or not) is a module."""
+    for base in (ROOT / "src", ROOT):
+        path = base.joinpath(*parts)
+        if path.with_suffix(".py").is_file() or (path / "__init__.py").is_file():
+            return True
+    return False
+
+
+def _package_of(path: Path) -> list[str]:
+    rel = path.relative_to(ROOT / "src" if path.is_relative_to(ROOT / "src") else ROOT)
+    return list(rel.parent.parts)
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def private_imports(path: Path, text: str | None = None) -> list[tuple[int, str]]:
+    """(line, what) for each private name this file takes from another module: ``from m
+    import _x`` and ``m._x`` on a module bound by an import. A private module itself
+    (``_sizing``, ``libreoffice._recalc``) is a package's inside reached through its
+    plain, module-level names: importing it is no crossing, its private names are."""
+    package = _package_of(path)
+    tree = ast.parse(path.read_text(encoding="utf-8") if text is None else text)
+    modules: set[str] = set()  # local names bound to a module of the project
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] in ("microsize", "tests"):
+                    modules.add(alias.asname or alias.name.split(".")[0])
+        elif isinstance(node, ast.ImportFrom):
+            base = (node.module or "").split(".") if node.module else []
+            if node.level:
+                base = package[: len(package) - node.level + 1] + base
+            if not base or base[0] not in ("microsize", "tests"):
+                continue
+            for alias in node.names:
+                is_module = _is_module([*base, alias.name])
+                if is_module:
+                    modules.add(alias.asname or alias.name)
+                if _private(alias.name) and not is_module:
+                    found.append((node.lineno, f"from {'.'.join(base)} import {alias.name}"))
+    return found + private_attributes(tree, modules)
+
+
+def private_attributes(tree: ast.AST, modules: set[str]) -> list[tuple[int, str]]:
+    """(line, ``m._x``) for each private attribute read from a name bound to a module."""
+    return [
+        (node.lineno, f"{node.value.id}.{node.attr}")
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and _private(node.attr)
+        and isinstance(node.value, ast.Name)
+        and node.value.id in modules
+    ]
+
+
+def test_no_private_name_crosses_a_module_line() -> None:
+    """A module's interface is its plain names: a private name (``_x``) is used only where
+    it is defined. Package-internal helpers get plain names in their private modules;
+    tests use public or module-level interfaces."""
+    files = sorted([*(ROOT / "src").rglob("*.py"), *(ROOT / "tests").glob("*.py")])
+    assert len(files) > 50
+    crossing = []
+    for path in files:
+        rel = path.relative_to(ROOT).as_posix()
+        for line, what in private_imports(path):
+            name = what.rsplit(" ", 1)[-1].rsplit(".", 1)[-1]
+            # the workbook package is being reshaped by two other sessions (issue 24):
+            # its modules are left out until the next session, with the list above
+            if rel.startswith("src/microsize/workbook/") or (rel, name) in WORKBOOK_ALLOWLIST:
+                continue
+            crossing.append(f"{rel}:{line}: {what}")
+    assert crossing == [], "private names imported across modules:\n" + "\n".join(crossing)
+
+
+def test_the_private_name_check_sees_each_form() -> None:
+    """The check above finds ``from .m import _x``, ``from microsize.m import _x`` and
+    ``m._x``, on a module bound by ``import`` or ``from``; it passes plain names and
+    private modules."""
+    probe = (
+        "from ._sizing import _one, contracts\n"
+        "from microsize._inputs import _two\n"
+        "from .libreoffice import _recalc\n"
+        "from . import _kind\n"
+        "import microsize._sizing as sizing\n"
+        "x = sizing._three + _kind.plain + sizing.plain + _recalc._four + _recalc.plain\n"
+    )
+    found = [what for _, what in private_imports(ROOT / "src" / "microsize" / "probe.py", probe)]
+    assert sorted(found) == sorted(
+        [
+            "from microsize._sizing import _one",
+            "from microsize._inputs import _two",
+            "sizing._three",
+            "_recalc._four",
+        ]
+    )

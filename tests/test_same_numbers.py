@@ -31,7 +31,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microsize._exact import _pow10, clean_money
+from microsize._exact import clean_money, pow10
 from microsize._sums import EXACT_UP_TO, LANES, dot, mean, powers, total, window_sums
 from microsize.xlsxcompare import workbook_differences
 
@@ -144,7 +144,7 @@ def test_money_is_cut_to_12_digits_with_the_nearest_powers_of_ten(x: float, k: i
 def test_powers_of_ten_are_the_nearest_doubles() -> None:
     k = np.arange(-345, 312)
     want = [float(f"1e{int(e)}") for e in k]
-    assert _pow10(k.astype(np.float64)).tolist() == want
+    assert pow10(k.astype(np.float64)).tolist() == want
 
 
 # ------------------------------------------------------------------ comparing parts

@@ -202,3 +202,18 @@ def test_text_cells_fit_excel_array_strings() -> None:
         for cell in row:
             if isinstance(cell, str):
                 assert len(cell) <= 255, cell[:60]
+
+
+def test_a_range_table_is_read_once_and_forgotten_by_the_one_reset() -> None:
+    """A Specs range passed to many formulas is read once per content; clear_spec_caches()
+    (the one reset) forgets it too, so an edited table is never answered from memory."""
+    from microsize._contracts import clear_spec_caches, spec_table_of_cells
+
+    rows = [list(r) for r in ms.load_bundled_specs().rows("cme")]
+    first = spec_table_of_cells(rows)
+    assert spec_table_of_cells([list(r) for r in rows]) is first
+    clear_spec_caches()
+    again = spec_table_of_cells(rows)
+    assert again is not first
+    assert list(again) == list(first)
+    assert again["cme:MBT"].contract_size == 0.1

@@ -6,6 +6,7 @@ the same run), not here: these tests pin the properties the time rests on.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
@@ -15,7 +16,17 @@ from pathlib import Path
 import pytest
 
 import microsize as ms
-from microsize import MicrosizeError, SpecTable, _contracts
+from microsize import MicrosizeError, SpecTable
+from microsize._contracts import (
+    HOME_ENV,
+    SPECS_FILE,
+    TIERS_FILE,
+    TierTable,
+    tiers_from_rows,
+    user_specs_path,
+    user_tiers_path,
+)
+from microsize._spec_home import bundled_text, parse_csv
 
 SRC = str(Path(ms.__file__).resolve().parents[1])
 
@@ -75,7 +86,7 @@ def test_every_public_name_resolves_on_first_use() -> None:
     for name in ms.__all__:
         assert getattr(ms, name) is not None, name
     assert set(ms.__all__) <= set(dir(ms))
-    assert ms.contracts is ms._sizing.contracts
+    assert ms.contracts is importlib.import_module("microsize._sizing").contracts
     with pytest.raises(AttributeError, match="has no attribute 'no_such_name'"):
         _ = ms.no_such_name  # type: ignore[attr-defined]
     namespace: dict[str, object] = {}
@@ -86,9 +97,9 @@ def test_every_public_name_resolves_on_first_use() -> None:
 def test_lazy_bundled_table_is_the_validated_table() -> None:
     """Rows of the bundled table are validated on first use, by the same checks as a user
     table: every row, validated eagerly, gives the same specs in the same order."""
-    rows = _contracts._parse_csv(_contracts._bundled_text(_contracts.SPECS_FILE))
+    rows = parse_csv(bundled_text(SPECS_FILE))
     eager = SpecTable.from_rows(rows, origin="eager")
-    lazy = SpecTable._of_trusted_rows(rows, origin="lazy")
+    lazy = SpecTable.of_trusted_rows(rows, origin="lazy")
     assert list(lazy) == list(eager)
     assert len(lazy) == len(eager) >= 76
     assert [lazy[k] for k in lazy] == [eager[k] for k in eager]
@@ -97,44 +108,44 @@ def test_lazy_bundled_table_is_the_validated_table() -> None:
 
 
 def test_a_bad_bundled_row_is_an_error_naming_it_when_used() -> None:
-    rows = _contracts._parse_csv(_contracts._bundled_text(_contracts.SPECS_FILE))
+    rows = parse_csv(bundled_text(SPECS_FILE))
     header = rows[0]
     bad = list(rows[1])
     bad[header.index("lot_step")] = "-1"
-    table = SpecTable._of_trusted_rows([header, bad, rows[2]], origin="bundled t")
+    table = SpecTable.of_trusted_rows([header, bad, rows[2]], origin="bundled t")
     assert table[rows[2][0] + ":" + rows[2][1]].key  # the good row is usable
     with pytest.raises(MicrosizeError, match=r"bundled t row 2 .*lot_step: must be positive"):
         table[f"{bad[0]}:{bad[1]}"]
     with pytest.raises(MicrosizeError, match="duplicate key"):
-        SpecTable._of_trusted_rows([header, rows[1], rows[1]], origin="bundled t")
+        SpecTable.of_trusted_rows([header, rows[1], rows[1]], origin="bundled t")
     with pytest.raises(MicrosizeError, match="no contract rows"):
-        SpecTable._of_trusted_rows([header, [""] * len(header)], origin="bundled t")
+        SpecTable.of_trusted_rows([header, [""] * len(header)], origin="bundled t")
 
 
 def test_user_table_path_follows_the_home_variable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The tables' paths are built without pathlib; the public helpers still give Paths."""
-    monkeypatch.setenv(_contracts.HOME_ENV, str(tmp_path))
-    assert _contracts.user_specs_path() == tmp_path / _contracts.SPECS_FILE
-    assert _contracts.user_tiers_path() == tmp_path / _contracts.TIERS_FILE
+    monkeypatch.setenv(HOME_ENV, str(tmp_path))
+    assert user_specs_path() == tmp_path / SPECS_FILE
+    assert user_tiers_path() == tmp_path / TIERS_FILE
     assert ms.user_home() == tmp_path
-    (tmp_path / _contracts.SPECS_FILE).write_text(
+    (tmp_path / SPECS_FILE).write_text(
         "exchange,symbol,kind,contract_size,lot_step\nmy,X,linear,0.5,1\n", encoding="utf-8"
     )
     table = ms.load_specs()
     assert list(table) == ["my:x"]
-    assert table.origin == f"user table {tmp_path / _contracts.SPECS_FILE}"
-    monkeypatch.delenv(_contracts.HOME_ENV)
+    assert table.origin == f"user table {tmp_path / SPECS_FILE}"
+    monkeypatch.delenv(HOME_ENV)
     assert ms.user_home() == Path.home() / ".microsize"
 
 
 def test_lazy_bundled_tiers_are_the_validated_tiers() -> None:
     """The bundled tier file is grouped by contract at load and each contract's brackets
     validated when first looked up: the same brackets, in file order, as the eager parse."""
-    rows = _contracts._parse_csv(_contracts._bundled_text(_contracts.TIERS_FILE))
-    eager = _contracts.TierTable.of_rows(_contracts.tiers_from_rows(rows, "eager"))
-    lazy = _contracts.TierTable.of_trusted_rows(rows, "lazy")
+    rows = parse_csv(bundled_text(TIERS_FILE))
+    eager = TierTable.of_rows(tiers_from_rows(rows, "eager"))
+    lazy = TierTable.of_trusted_rows(rows, "lazy")
     assert lazy.of("BINANCE:ethusdt") == eager.of("binance:ETHUSDT")
     assert len(lazy.of("binance:ETHUSDT")) == 12
     assert lazy.rows == eager.rows
@@ -145,14 +156,14 @@ def test_lazy_bundled_tiers_are_the_validated_tiers() -> None:
 
 
 def test_a_bad_bundled_tier_row_is_an_error_naming_its_line() -> None:
-    rows = _contracts._parse_csv(_contracts._bundled_text(_contracts.TIERS_FILE))
+    rows = parse_csv(bundled_text(TIERS_FILE))
     header = rows[0]
     rows = [list(r) for r in rows]
     last = len(rows) - 1  # hyperliquid:ETH tier 2, line len(rows) of the file
     rows[last][header.index("mmr")] = "x"
-    lazy = _contracts.TierTable.of_trusted_rows(rows, "bundled t")
+    lazy = TierTable.of_trusted_rows(rows, "bundled t")
     assert len(lazy.of("binance:BTCUSDT")) == 12  # other contracts are not held up
     with pytest.raises(MicrosizeError, match=rf"bundled t row {last + 1}, field mmr"):
         lazy.of("hyperliquid:ETH")
     with pytest.raises(MicrosizeError, match="header row must be"):
-        _contracts.TierTable.of_trusted_rows([header[:-1], *rows[1:]], "bundled t")
+        TierTable.of_trusted_rows([header[:-1], *rows[1:]], "bundled t")

@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 import microsize as ms
 from microsize import MicrosizeError
 from microsize import udfs as U
-from microsize._tiers import _schedule
+from microsize._tiers import schedule_of
 
 from .strategies import KEYS
 from .test_fuzz import FUNCTIONS, plausible
@@ -105,7 +105,7 @@ ROWWISE = {name: fn for name, fn in FUNCTIONS.items() if name not in NOT_ROWWISE
 TIERED = sorted(
     spec.key
     for spec in ms.load_specs().values()
-    if (sched := _schedule(spec, None)) is not None
+    if (sched := schedule_of(spec, None)) is not None
     and sched.tiered
     and not np.isnan(sched.max_lev).all()
 )

@@ -535,7 +535,7 @@ def test_update_specs_brings_a_workbook_of_the_old_table_up_to_date(
     """A workbook built from the 29-contract table gains every new row, the dropdown keys
     and the venues on its Start sheet."""
     openpyxl = pytest.importorskip("openpyxl")
-    from microsize import _contracts
+    import microsize._spec_home as spec_home
     from microsize._refresh import spec_csv_rows
     from microsize.refresh import reload_tables
     from microsize.workbook import build_workbook_bytes, update_specs
@@ -545,12 +545,12 @@ def test_update_specs_brings_a_workbook_of_the_old_table_up_to_date(
     assert len(old) == 29
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows(spec_csv_rows(old))
-    real = _contracts._bundled_text
+    real = spec_home.bundled_text
     with monkeypatch.context() as m:
         m.setattr(
-            _contracts,
-            "_bundled_text",
-            lambda name: buf.getvalue() if name == _contracts.SPECS_FILE else real(name),
+            spec_home,
+            "bundled_text",
+            lambda name: buf.getvalue() if name == spec_home.SPECS_FILE else real(name),
         )
         reload_tables()
         path = tmp_path / "old.xlsm"

@@ -58,7 +58,8 @@ from microsize.workbook import (
 )
 from microsize.workbook.sizing import SIZE_TOP
 from microsize.xlsxcompare import workbook_differences
-from tests.test_excel_path import ExcelPath, _vba_blocks, excel  # noqa: F401
+from tests.test_excel_path import ExcelPath, excel  # noqa: F401
+from tests.test_excel_path import vba_blocks as _vba_blocks
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "workbook" / "microsize.xlsm"

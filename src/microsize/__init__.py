@@ -44,11 +44,10 @@ if TYPE_CHECKING:  # the names below, for type checkers; at run time each module
         rolling_beta,
     )
     from ._ladder import Ladder, ScaleOut, ladder, ladder_prices, ladder_weights, scale_out
+    from ._liq_check import LiquidationCheck, liquidation_check
     from ._margin import (
-        LiquidationCheck,
         funding,
         liq_price,
-        liquidation_check,
         maintenance_margin,
         margin,
         margin_tier,
@@ -118,11 +117,10 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "ladder_weights",
         "scale_out",
     ),
+    "_liq_check": ("LiquidationCheck", "liquidation_check"),
     "_margin": (
-        "LiquidationCheck",
         "funding",
         "liq_price",
-        "liquidation_check",
         "maintenance_margin",
         "margin",
         "margin_tier",

@@ -120,7 +120,7 @@ _P10_LOW = -340
 _P10 = np.array([float(f"1e{k}") for k in range(_P10_LOW, 309)])
 
 
-def _pow10(e: Any) -> FloatArray:
+def pow10(e: Any) -> FloatArray:
     """10.0**e for whole-number floats e, the same on every CPU (inf above 1e308)."""
     e = np.asarray(e, dtype=np.float64)
     idx = (np.clip(e, _P10_LOW, 308) - _P10_LOW).astype(np.int64)
@@ -134,8 +134,8 @@ def _twelve_digit_scale(x: FloatArray) -> FloatArray:
         mag = np.floor(np.log10(ax))
     mag = np.where(np.isfinite(mag), mag, 0.0)
     ok = np.isfinite(ax) & (ax > 0)  # log10 may be off by one next to a power of ten
-    mag = mag + (ok & (ax >= _pow10(mag + 1))) - (ok & (ax < _pow10(mag)))
-    return _pow10(11 - mag)
+    mag = mag + (ok & (ax >= pow10(mag + 1))) - (ok & (ax < pow10(mag)))
+    return pow10(11 - mag)
 
 
 def clean_money(x: FloatArray) -> FloatArray:
@@ -246,7 +246,7 @@ def floor_grid(scaled: FloatArray, dec: FloatArray) -> FloatArray:
     power = t - drop  # the value is kept / 10^power
     return np.asarray(
         np.where(
-            power >= 0, kept / _pow10(np.maximum(power, 0)), kept * _pow10(np.maximum(-power, 0))
+            power >= 0, kept / pow10(np.maximum(power, 0)), kept * pow10(np.maximum(-power, 0))
         )
         + 0.0,
         dtype=np.float64,

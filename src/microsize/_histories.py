@@ -17,8 +17,8 @@ from ._checks import single
 from ._errors import MicrosizeError
 from ._inputs import (
     FloatArray,
-    _has_bool,
     describe,
+    has_bool,
     is_missing,
     position,
 )
@@ -28,9 +28,9 @@ __all__: list[str] = []  # private helpers of the hedge module
 
 #: Fewest prices a beta or hedge ratio is estimated from (two returns).
 MIN_PRICES = 3
-_EPS = float(np.finfo(np.float64).eps)
+FLOAT_EPS = float(np.finfo(np.float64).eps)
 # A variance below this share of sum(x^2) is rounding noise: a flat or constant-return series.
-_FLAT = (64 * _EPS) ** 2
+_FLAT = (64 * FLOAT_EPS) ** 2
 
 
 # ------------------------------------------------------------------------ ranges
@@ -49,7 +49,7 @@ def _is_pandas(value: Any) -> bool:
     return hasattr(value, "isna") and hasattr(value, "to_numpy") and hasattr(value, "index")
 
 
-def _as_series(value: Any, name: str) -> Any:
+def as_series(value: Any, name: str) -> Any:
     """A Series as is; a one-column DataFrame as its column."""
     if getattr(value, "ndim", 1) == 2:
         if value.shape[1] != 1:
@@ -92,10 +92,10 @@ def _parse_objects(
 
 
 # Long on purpose: a price history cell by cell: every kind of blank, text and error value an Excel column holds.
-def _column(value: Any, name: str, *, scalar_ok: bool = False) -> _Column:  # noqa: C901 (a price history cell by cell: every kind of blank, text and error value an Excel column holds)
+def price_column(value: Any, name: str, *, scalar_ok: bool = False) -> _Column:  # noqa: C901 (a price history cell by cell: every kind of blank, text and error value an Excel column holds)
     """Read one row or one column of numbers in which blank cells are allowed."""
     if _is_pandas(value):
-        s = _as_series(value, name)
+        s = as_series(value, name)
         labels = s.index
 
         def where_label(i: int) -> str:
@@ -151,7 +151,7 @@ def _column(value: Any, name: str, *, scalar_ok: bool = False) -> _Column:  # no
 
     seq = value if cells is None else cells
     numeric = arr.dtype.kind in "fiu"
-    if numeric and isinstance(seq, list | tuple) and _has_bool(seq, arr):
+    if numeric and isinstance(seq, list | tuple) and has_bool(seq, arr):
         numeric = False  # numpy turned a TRUE into 1: find it cell by cell
     if numeric:
         vals = arr.reshape(-1).astype(np.float64)
@@ -179,7 +179,7 @@ def _excel_column(value: Any) -> list[Any] | None:
 
 
 @dataclass(frozen=True)
-class _Pair:
+class PricePair:
     """Two price histories after pairwise dropping: ``a`` and ``b`` positive, same length."""
 
     a: FloatArray
@@ -187,10 +187,10 @@ class _Pair:
     labels: Any | None  # pandas index of the rows kept, if both were Series
 
 
-def _histories(a: Any, b: Any, a_name: str, b_name: str) -> _Pair:
+def paired_histories(a: Any, b: Any, a_name: str, b_name: str) -> PricePair:
     """Two price histories, aligned, with blank rows dropped pairwise and prices checked."""
     if _is_pandas(a) and _is_pandas(b):
-        a, b = _as_series(a, a_name), _as_series(b, b_name)
+        a, b = as_series(a, a_name), as_series(b, b_name)
         try:
             a, b = a.align(b, join="inner")
         except (ValueError, TypeError) as exc:
@@ -199,7 +199,7 @@ def _histories(a: Any, b: Any, a_name: str, b_name: str) -> _Pair:
             ) from None
         if getattr(a.index.dtype, "kind", "") == "M" and not a.index.is_monotonic_increasing:
             a, b = a.sort_index(), b.sort_index()  # dates: oldest first whatever the input order
-    ca, cb = _column(a, a_name), _column(b, b_name)
+    ca, cb = price_column(a, a_name), price_column(b, b_name)
     if ca.values.size != cb.values.size:
         raise MicrosizeError(
             f"{a_name} and {b_name} must have the same number of rows, oldest first "
@@ -225,16 +225,16 @@ def _histories(a: Any, b: Any, a_name: str, b_name: str) -> _Pair:
         )
     labels = ca.labels[keep] if ca.labels is not None and cb.labels is not None else None
     if keep.all():
-        return _Pair(ca.values, cb.values, labels)
-    return _Pair(ca.values[keep], cb.values[keep], labels)
+        return PricePair(ca.values, cb.values, labels)
+    return PricePair(ca.values[keep], cb.values[keep], labels)
 
 
-def _returns(p: FloatArray) -> FloatArray:
+def simple_returns(p: FloatArray) -> FloatArray:
     """Simple returns (P_t - P_{t-1}) / P_{t-1}: a flat price gives an exact 0."""
     return np.asarray(np.diff(p) / p[:-1], dtype=np.float64)
 
 
-def _flat_message(name: str, p: FloatArray, what: str) -> str:
+def flat_message(name: str, p: FloatArray, what: str) -> str:
     if np.all(p == p[0]):
         return f"{name} must move: every price is {describe(float(p[0]))}, so {what} is undefined"
     return (
@@ -243,24 +243,24 @@ def _flat_message(name: str, p: FloatArray, what: str) -> str:
     )
 
 
-def _slope(x: FloatArray, y: FloatArray, x_name: str, px: FloatArray, what: str) -> float:
+def ols_slope(x: FloatArray, y: FloatArray, x_name: str, px: FloatArray, what: str) -> float:
     """OLS slope of y on x, two-pass; refuses an x without variance. Means and sums of
     products are the same on every CPU (:mod:`microsize._sums`, never BLAS)."""
     mx = mean(x)
     dx = x - mx
     sxx = dot(dx, dx)
-    if _is_flat(sxx, mx, x.size):
-        raise MicrosizeError(_flat_message(x_name, px, what))
+    if is_flat(sxx, mx, x.size):
+        raise MicrosizeError(flat_message(x_name, px, what))
     return dot(dx, y - mean(y)) / sxx
 
 
-def _is_flat(centred_squares: float, mean_x: float, n: int) -> bool:
+def is_flat(centred_squares: float, mean_x: float, n: int) -> bool:
     """Whether a sum of squared deviations is rounding noise against the sum of squares
     (``centred_squares + n mean_x**2``): a flat or constant-return series."""
     return centred_squares <= _FLAT * (centred_squares + n * mean_x * mean_x)
 
 
-def _decay(lam: Any) -> float | None:
+def decay_of(lam: Any) -> float | None:
     if lam is None or is_missing(lam):
         return None
     v = single(lam, "lam")

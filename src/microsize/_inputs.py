@@ -149,7 +149,7 @@ def _first_bad(obj: Any) -> tuple[tuple[int, ...], Any] | None:
     return None
 
 
-def _has_bool(seq: list[Any] | tuple[Any, ...], arr: npt.NDArray[Any]) -> bool:
+def has_bool(seq: list[Any] | tuple[Any, ...], arr: npt.NDArray[Any]) -> bool:
     """True when a list holds a boolean, which numpy has silently turned into 0 or 1.
 
     Only cells that became 0 or 1 can have been booleans, so only those are looked at.
@@ -198,7 +198,7 @@ def as_float_array(value: Any, name: str) -> FloatArray:  # noqa: C901 (the one 
         arr = np.asarray(value)
     except ValueError as exc:  # ragged nested lists
         raise MicrosizeError(f"{name} must be a rectangular range of numbers") from exc
-    if arr.dtype.kind in "fiu" and not (isinstance(value, list | tuple) and _has_bool(value, arr)):
+    if arr.dtype.kind in "fiu" and not (isinstance(value, list | tuple) and has_bool(value, arr)):
         with np.errstate(over="ignore"):  # a huge integer becomes inf, refused below
             out = arr.astype(np.float64, copy=False)
         # a finite sum proves every cell finite in one pass; else look closer

@@ -12,8 +12,8 @@ quanto     Q P  (settlement coin)      Q                           settlement co
 =========  ==========================  ==========================  ===================
 
 The functions take the kind as a flag (``inverse``: a bool or a boolean array) or as a
-code array (:data:`~microsize._contracts.KIND_CODE`, as in
-:class:`~microsize._contracts.ContractArrays`) and work on floats, arrays or
+code array (:data:`~microsize._spec_types.KIND_CODE`, as in
+:class:`~microsize._resolve.ContractArrays`) and work on floats, arrays or
 :class:`fractions.Fraction` alike.
 
 References
@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ._contracts import KIND_CODE, ContractSpec
+from ._spec_types import KIND_CODE, ContractSpec
 
 __all__ = [
     "INVERSE",

@@ -26,7 +26,7 @@ from ._errors import MicrosizeError
 from ._exact import clean_multiple, count_steps, exact
 from ._inputs import FloatArray, Numeric, as_float_array, describe, is_missing
 from ._kind import is_inverse, side_from_stop, unit_loss_exact, unit_pnl_exact, value_at
-from ._sizing import _one_contract
+from ._sizing import one_contract
 
 __all__ = [
     "LADDER_HEADER",
@@ -217,7 +217,7 @@ def ladder(
     fee = float(_fee(fee_rate, "fee_rate").reshape(-1)[0]) if fee_rate is not None else 0.0
     if fee_rate is not None and np.size(fee_rate) != 1:
         raise MicrosizeError("fee_rate must be a single cell for a ladder")
-    spec = _one_contract(contract, specs)
+    spec = one_contract(contract, specs)
     n = e.size
     w = _weights(weights, n, "entries")
     E = [exact(float(x)) for x in e]
@@ -249,7 +249,7 @@ def ladder(
                 else "budget too small for one lot step here"
             )
     remaining = B - sum((steps[i] * cost[i] for i in range(n)), Fraction(0))
-    for i in _hand_out(steps, w, cost, remaining, int(min_steps)):
+    for i in hand_out(steps, w, cost, remaining, int(min_steps)):
         notes[i] = OK
 
     qty = [st * step for st in steps]
@@ -288,7 +288,7 @@ def _in_range(hint: str) -> Iterator[None]:
         raise MicrosizeError(f"numbers out of range: {hint}") from None
 
 
-def _hand_out(
+def hand_out(
     steps: list[int], w: list[Fraction], cost: list[Fraction], remaining: Fraction, min_steps: int
 ) -> list[int]:
     """Hand out the lot steps ``remaining`` still pays for; returns the legs that got some.
@@ -477,7 +477,7 @@ def scale_out(
             f"{'long' if side > 0 else 'short'} (got {describe(float(t[i]))} at item {i + 1})"
         )
     fee = 0.0 if fee_rate is None else single(_fee(fee_rate, "fee_rate"), "fee_rate")
-    spec = _one_contract(contract, specs)
+    spec = one_contract(contract, specs)
     step = exact(spec.lot_step)
     if c <= 0:
         raise MicrosizeError(
@@ -582,7 +582,7 @@ def ladder_prices(
     if tick is None or is_missing(tick):
         return prices
     if isinstance(tick, str):
-        spec = _one_contract(tick, specs, "tick")
+        spec = one_contract(tick, specs, "tick")
         if spec.tick_size is None:
             raise MicrosizeError(
                 f"tick: {spec.key} has no tick_size in the spec table; type a tick size"

@@ -64,7 +64,7 @@ from ._inputs import (
     to_result,
 )
 from ._kind import is_inverse, value_at
-from ._tiers import _label, _measure, _no_data, _rate_amount, _Schedule, _schedule
+from ._tiers import Schedule, no_tier_data, rate_amount, schedule_of, spec_label, tier_measure
 
 __all__ = ["liq_price"]
 
@@ -85,7 +85,7 @@ def _basis(spec: ContractSpec, override: str | None) -> str:
     return _LIQ
 
 
-def _check_basis(mm_basis: Any) -> str | None:
+def check_basis(mm_basis: Any) -> str | None:
     if mm_basis is None:
         return None
     text = str(mm_basis).strip().lower()
@@ -96,7 +96,7 @@ def _check_basis(mm_basis: Any) -> str | None:
     return text
 
 
-def _flat(shape: tuple[int, ...], **arrays: Any) -> dict[str, Any]:
+def flat_arrays(shape: tuple[int, ...], **arrays: Any) -> dict[str, Any]:
     return {k: np.broadcast_to(np.asarray(v), shape).reshape(-1) for k, v in arrays.items()}
 
 
@@ -130,7 +130,7 @@ class _Liq:
 
 
 # Long on purpose: one vectorised pass per contract: given rates, then the tier table's brackets; the venue formulas are in _liq_formula.
-def _liquidation(
+def liquidation_of(
     e: FloatArray,
     c: FloatArray,
     lev: FloatArray,
@@ -173,18 +173,18 @@ def _liquidation(
             mme[g] = note_e[g] * m_g - a_g
         rest = ~given
         if rest.any():
-            sched = _schedule(spec, tiers)
+            sched = schedule_of(spec, tiers)
             if sched is None:
-                raise _no_data(spec)
+                raise no_tier_data(spec)
             r = rest
-            meas_e = _measure(sched, inv, q[r], np.abs(C[r]), E[r])
+            meas_e = tier_measure(sched, inv, q[r], np.abs(C[r]), E[r])
             i_e = sched.index(meas_e)
             if sched.tiered:
                 i_l = sched.lev_index(meas_e)
                 tr_e[r] = i_l
                 cap = sched.max_lev[i_l]
                 ok[r] = np.fmin(ok[r], np.where(np.isnan(cap), math.inf, cap))
-            m_e, a_e = _rate_amount(sched, i_e, meas_e)
+            m_e, a_e = rate_amount(sched, i_e, meas_e)
             has_a = ~np.isnan(A[r])
             a_e = np.where(has_a, A[r], a_e)
             mme[r] = note_e[r] * m_e - a_e
@@ -220,7 +220,7 @@ def _bracketed(
     q: FloatArray,
     e: FloatArray,
     wb: FloatArray,
-    sched: _Schedule,
+    sched: Schedule,
 ) -> tuple[FloatArray, npt.NDArray[np.intp]]:
     """Liquidation price with the bracket that holds the position at that price.
 
@@ -252,7 +252,7 @@ def _bracketed(
     return price, np.where(anyheld, idx, idx_fb).astype(np.intp)
 
 
-def _leverage_limit(
+def leverage_limit(
     lev: FloatArray,
     allowed: FloatArray,
     tier: npt.NDArray[np.intp],
@@ -272,7 +272,7 @@ def _leverage_limit(
     if spec.max_leverage is None or top < spec.max_leverage:
         where = f" at this position's size (tier {int(tier[k]) + 1})"
     raise MicrosizeError(
-        f"leverage must be at most {number_text(top)} for {_label(spec)}{where}"
+        f"leverage must be at most {number_text(top)} for {spec_label(spec)}{where}"
         f"{position(idx, shape)} (got {describe(float(lev[k]))})"
     )
 
@@ -393,15 +393,15 @@ def liq_price(
     )
     m = np.asarray(math.nan) if mmr is None else _fraction(mmr, "mmr", "0.005 for 0.5%")
     a = np.asarray(math.nan) if maint_amount is None else _nonneg(maint_amount, "maint_amount")
-    basis = _check_basis(mm_basis)
+    basis = check_basis(mm_basis)
     ca = resolve_contracts(contract, specs)
     codes = ca.codes
     e, c, lev, wb, m, a, cd = broadcast(
         entry=e, contracts=c, leverage=lev, wallet_balance=wb, mmr=m, maint_amount=a, contract=codes
     )
     shape = e.shape
-    f = _flat(shape, e=e, c=c, lev=lev, wb=wb, m=m, a=a, codes=cd.astype(np.intp))
-    liq = _liquidation(
+    f = flat_arrays(shape, e=e, c=c, lev=lev, wb=wb, m=m, a=a, codes=cd.astype(np.intp))
+    liq = liquidation_of(
         f["e"],
         f["c"],
         f["lev"],
@@ -413,10 +413,10 @@ def liq_price(
         tiers=tiers,
         mm_basis=basis,
     )
-    _leverage_limit(f["lev"], liq.allowed, liq.entry_tier, f["codes"], ca.specs, shape)
+    leverage_limit(f["lev"], liq.allowed, liq.entry_tier, f["codes"], ca.specs, shape)
     return to_result(clean_money(liq.price.reshape(shape)))
 
 
-def _beyond(lp: FloatArray, stop: FloatArray, long: Any) -> npt.NDArray[np.bool_]:
+def beyond_stop(lp: FloatArray, stop: FloatArray, long: Any) -> npt.NDArray[np.bool_]:
     """Liquidation strictly on the far side of the stop from entry."""
     return np.asarray(np.where(long, lp < stop, lp > stop), dtype=np.bool_)

@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 
-from ._contracts import KIND_CODE
 from ._exact import (
     clean_money,
     clean_money_at_most,
@@ -24,13 +23,14 @@ from ._exact import (
 )
 from ._inputs import FloatArray
 from ._kind import unit_loss_exact
+from ._spec_types import KIND_CODE
 
 __all__ = ["floor_money_array"]  # the rest is the sizing core's, imported by name
 
 INVERSE = KIND_CODE["inverse"]
 
 
-def _full(x: Any, shape: tuple[int, ...]) -> FloatArray:
+def full_array(x: Any, shape: tuple[int, ...]) -> FloatArray:
     """``x`` as an array of the broadcast shape (a view when no copy is needed)."""
     return np.broadcast_to(np.asarray(x, dtype=np.float64), shape)
 
@@ -74,7 +74,7 @@ def _typed_difference(e: FloatArray, s: FloatArray) -> tuple[FloatArray, FloatAr
     return diff, ok
 
 
-def _loss_shown(
+def loss_shown(
     c: FloatArray, kind: Any, size: Any, e: FloatArray, s: FloatArray, f: FloatArray
 ) -> FloatArray:
     """Loss at the stop of ``c`` units as shown: the exact loss cut to 12 digits.
@@ -120,8 +120,8 @@ def _loss_shown(
         shape = raw.shape
         for row in np.argwhere(todo):
             i = tuple(int(j) for j in row)
-            k, sz = (float(_full(x, shape)[i]) for x in (kind, size))
-            ci, ei, si, fi = (float(_full(x, shape)[i]) for x in (c, e, s, f))
+            k, sz = (float(full_array(x, shape)[i]) for x in (kind, size))
+            ci, ei, si, fi = (float(full_array(x, shape)[i]) for x in (c, e, s, f))
             out[i] = floor_money(exact(ci) * unit_loss_of(int(k), sz, ei, si, fi))
     return out + 0.0
 
@@ -135,7 +135,7 @@ def floor_money_array(x: FloatArray) -> FloatArray:
     return out
 
 
-def _money_product(a: FloatArray, b: FloatArray) -> FloatArray:
+def money_product(a: FloatArray, b: FloatArray) -> FloatArray:
     """``a x b`` of typed decimals (>= 0) cut to 12 digits, never above the exact product,
     so a risk budget is never above equity x risk whatever digits they have."""
     prod = np.asarray(a * b, dtype=np.float64)

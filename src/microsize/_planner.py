@@ -22,7 +22,7 @@ import numpy as np
 from ._contracts import as_spec_table
 from ._errors import MicrosizeError
 from ._hedge import beta, exposure
-from ._histories import _decay
+from ._histories import decay_of
 from ._inputs import describe, is_missing
 from ._margin import liq_price, margin, max_leverage
 from ._sizing import risk
@@ -214,7 +214,7 @@ def betas_from_table(
         return [r[j] for r in prices[1:]]
 
     hedge_prices = column(hedge_column, "hedge_column")
-    _decay(lam)  # the same for every row: refused for the whole column
+    decay_of(lam)  # the same for every row: refused for the whole column
     names = _column(assets, "assets")
     return _by_row(
         len(names),

@@ -20,9 +20,9 @@ from ._errors import MicrosizeError
 from ._exact import clean_money, exact
 from ._inputs import Numeric, as_float_array, describe
 from ._kind import INVERSE, coin_quantity, is_inverse, quote_value, settle_name
+from ._liq_check import leverage_warning, liquidation_check
 from ._loss import unit_loss_of
-from ._margin import leverage_warning, liquidation_check
-from ._sizing import Sizing, _one_contract, notional, risk_amount, sizing
+from ._sizing import Sizing, notional, one_contract, risk_amount, sizing
 from ._trade import MAX_EQUITY, big_risk_warning, notional_warning, spec_as_of, tick_warning
 
 __all__ = ["SIZE_LABELS", "size_trade"]
@@ -99,7 +99,7 @@ def _trade(named: dict[str, Any], contract: Any, specs: Any) -> _Trade:
         )
     if maint_amount is not None:
         nonneg(maint_amount, "maint_amount")
-    spec = _one_contract(contract, specs)
+    spec = one_contract(contract, specs)
     leverage = named["leverage"]
     lev = 1.0 if leverage is None else float(positive(leverage, "leverage"))
     key: Any = spec.key if spec.exchange else spec.contract_size
@@ -159,7 +159,7 @@ def _size_warnings(t: _Trade, c: float, qty: float, note: float) -> list[str]:
 
 def _margin_rows(t: _Trade, c: float) -> tuple[Any, Any, list[str]]:
     """Liquidation price, max leverage and the margin warnings (composed once, by
-    :func:`~microsize.liquidation_check`, or :func:`~microsize._margin.leverage_warning`
+    :func:`~microsize.liquidation_check`, or :func:`~microsize._liq_check.leverage_warning`
     when there is no position)."""
     if c == 0:
         w = leverage_warning(t.leverage, t.spec.max_leverage)

@@ -53,10 +53,10 @@ from ._inputs import (
 )
 from ._kind import INVERSE as INVERSE
 from ._kind import LINEAR, fee_per_size, inverse_mask, side_from_stop, unit_loss, value_at
-from ._loss import _full as _full
-from ._loss import _loss_shown as _loss_shown
-from ._loss import _money_product as _money_product
 from ._loss import floor_money_array, unit_loss_of
+from ._loss import full_array as full_array
+from ._loss import loss_shown as loss_shown
+from ._loss import money_product as money_product
 
 __all__ = [
     "Sizing",
@@ -122,7 +122,7 @@ def risk_amount(equity: Numeric, risk: Numeric) -> Result:
             f"(got {describe(float(r[idx]))}{position(idx, r.shape)})"
         )
     eq, r = broadcast(equity=eq, risk=r)
-    return to_result(_money_product(eq, r))
+    return to_result(money_product(eq, r))
 
 
 @dataclass(frozen=True)
@@ -185,7 +185,7 @@ def _lots(
     q = budget / (unit * step)
 
     def exact_q(i: tuple[int, ...]) -> Fraction:
-        k, sz, st = (float(_full(x, q.shape)[i]) for x in (kind, size, step))
+        k, sz, st = (float(full_array(x, q.shape)[i]) for x in (kind, size, step))
         u = unit_loss_of(int(k), sz, float(e[i]), float(s[i]), float(f[i]))
         return exact(float(budget[i])) / (u * exact(st))
 
@@ -200,7 +200,7 @@ def _lots(
     # (a budget of at most 12 significant digits is a 12-digit decimal itself: a loss
     # within it shows within it, so only longer budgets need the check)
     long_budget = clean_money(budget) != budget
-    over = long_budget.any() and long_budget & (_loss_shown(qty, kind, size, e, s, f) > budget)
+    over = long_budget.any() and long_budget & (loss_shown(qty, kind, size, e, s, f) > budget)
     if np.any(over):
         cap = floor_money_array(budget)
         fewer = np.minimum(n - 1.0, np.floor(cap / (unit * step)))
@@ -238,11 +238,11 @@ def sizing(
     shape = c.contracts.shape
     return Sizing(
         contracts=c.contracts,
-        below_min=_full(below, shape),
-        loss=_loss_shown(c.contracts, c.kind, c.size, e, s, f),
+        below_min=full_array(below, shape),
+        loss=loss_shown(c.contracts, c.kind, c.size, e, s, f),
         fees=clean_money(c.contracts * c.size * per_unit_fee),
         side=side_from_stop(e, s),
-        unit_loss=_full(c.unit, shape),
+        unit_loss=full_array(c.unit, shape),
         contract=c.contract,
     )
 
@@ -323,7 +323,7 @@ def risk(
         contracts=c, entry=e, stop=s, fee_rate=f, contract=ca.kind, size=ca.size
     )
     _distinct(e, s)
-    return to_result(_loss_shown(c, kind, size, e, s, f))
+    return to_result(loss_shown(c, kind, size, e, s, f))
 
 
 def notional(
@@ -375,7 +375,7 @@ def pnl(
     return to_result(clean_money(gross - fees))
 
 
-def _one_contract(contract: Any, specs: Any, name: str = "contract") -> ContractSpec:
+def one_contract(contract: Any, specs: Any, name: str = "contract") -> ContractSpec:
     ca = _contract(contract, specs, name)
     if ca.single is None:
         raise MicrosizeError(f"{name} must be a single contract, not a range of different ones")
@@ -412,7 +412,7 @@ def avg_entry(
     total_c = total(c)
     if total_c == 0:
         raise MicrosizeError("contracts must not all be zero")
-    kind = "linear" if contract is None else _one_contract(contract, specs).kind
+    kind = "linear" if contract is None else one_contract(contract, specs).kind
     with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
         num, den = (total_c, total(c / p)) if kind == "inverse" else (dot(c, p), total_c)
         value = np.float64(num) / np.float64(den)
@@ -424,7 +424,7 @@ def avg_entry(
 _SIDES = {"long": 1.0, "buy": 1.0, "l": 1.0, "short": -1.0, "sell": -1.0, "s": -1.0}
 
 
-def _side(side: Any) -> FloatArray:
+def side_sign(side: Any) -> FloatArray:
     def one(v: Any, where: str) -> float:
         if isinstance(v, str) and v.strip().lower() in _SIDES:
             return _SIDES[v.strip().lower()]
@@ -469,7 +469,7 @@ def breakeven(
     3003.001500750375
     """
     e = _positive(entry, "entry")
-    sd = _side(side)
+    sd = side_sign(side)
     fo = _fee(fee_rate_open, "fee_rate_open", allow_rebate=True)
     fc = fo if fee_rate_close is None else _fee(fee_rate_close, "fee_rate_close", allow_rebate=True)
     kind = np.asarray(LINEAR) if contract is None else _contract(contract, specs).kind
@@ -503,8 +503,8 @@ def convert(
     200.0
     """
     c = as_float_array(contracts, "contracts")
-    src = _one_contract(from_contract, specs, "from_contract")
-    dst = _one_contract(to_contract, specs, "to_contract")
+    src = one_contract(from_contract, specs, "from_contract")
+    dst = one_contract(to_contract, specs, "to_contract")
     for name, spec in (("from_contract", src), ("to_contract", dst)):
         if spec.kind == "quanto":
             raise MicrosizeError(

@@ -53,9 +53,9 @@ SPEC_COLUMNS = (
     "source",
     "as_of",
 )
-_REQUIRED = ("exchange", "symbol", "kind", "contract_size", "lot_step")
+REQUIRED_FIELDS = ("exchange", "symbol", "kind", "contract_size", "lot_step")
 #: the numeric columns: contract_size to mmr, in the table's order
-_NUMERIC = SPEC_COLUMNS[SPEC_COLUMNS.index("contract_size") : SPEC_COLUMNS.index("mmr") + 1]
+NUMERIC_FIELDS = SPEC_COLUMNS[SPEC_COLUMNS.index("contract_size") : SPEC_COLUMNS.index("mmr") + 1]
 
 TIER_COLUMNS = (
     "exchange",
@@ -123,7 +123,7 @@ class ContractSpec:
         name = name.strip().lower()
         if name == "key":
             return self.key
-        if name in _FIELD_NAMES:
+        if name in FIELD_NAMES:
             return getattr(self, name)
         if name in self.extra:
             return self.extra[name]
@@ -133,7 +133,7 @@ class ContractSpec:
         )
 
 
-_FIELD_NAMES = {f.name for f in fields(ContractSpec)} - {"extra"}
+FIELD_NAMES = {f.name for f in fields(ContractSpec)} - {"extra"}
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,7 @@ class MarginTier:
         return f"{self.exchange}:{self.symbol}"
 
 
-def _num(value: Any, what: str, *, required: bool) -> float | None:
+def spec_number(value: Any, what: str, *, required: bool) -> float | None:
     if is_missing(value):
         if required:
             raise MicrosizeError(f"{what} is empty: a number is needed")
@@ -173,7 +173,7 @@ def _num(value: Any, what: str, *, required: bool) -> float | None:
     return f
 
 
-def _text(value: Any) -> str | None:
+def spec_text(value: Any) -> str | None:
     if is_missing(value):
         return None
     if isinstance(value, float) and value.is_integer():

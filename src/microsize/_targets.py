@@ -26,7 +26,10 @@ inverse    k (|1/S - 1/E| + f (1/E + 1/S))     k (|1/E - 1/T| - f (1/E + 1/T))
 
 Quanto contracts follow the linear formula in price (their PnL is linear in price).
 
-The average true range itself is in :mod:`microsize._volatility`.
+The average true range itself is in :mod:`microsize._volatility`. ``atr_stop`` and
+``stop_fill`` are in :mod:`microsize._stops`, the USD budgets (``risk_to_settle``,
+``contracts_usd``) in :mod:`microsize._usd_budget` and the tick rounding all of them share
+in :mod:`microsize._price_grid`; this module names them all.
 
 References
 ----------
@@ -38,26 +41,19 @@ in BTC and USD" (inverse PnL: amount x (1/entry - 1/exit) in coin).
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Callable
-from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from ._checks import distinct as _distinct
 from ._checks import fee as _fee
 from ._checks import first_index
-from ._checks import nonneg as _nonneg
 from ._checks import positive as _positive
-from ._contracts import ContractLike, ContractSpec, SpecsLike
+from ._contracts import ContractLike, SpecsLike
 from ._errors import MicrosizeError
-from ._exact import clean_money, clean_multiple, count_steps, exact
+from ._exact import clean_money, exact
 from ._inputs import (
-    FloatArray,
     Numeric,
     Result,
     as_float_array,
@@ -66,14 +62,21 @@ from ._inputs import (
     position,
     to_result,
 )
-from ._kind import side_from_stop, unit_loss, unit_loss_exact, unit_pnl_exact
-from ._loss import unit_loss_of
-from ._sizing import (
-    INVERSE,
-    _one_contract,
-    _side,
-    contracts,
+from ._kind import side_from_stop, unit_loss_exact, unit_pnl_exact
+from ._price_grid import (
+    all_finite,
+    on_the_grid,
+    round_to_tick,
+    scalar_index,
+    side_signs,
+    spec_or_none,
+    tick_of,
+    tick_text,
 )
+from ._stops import atr_stop as atr_stop
+from ._stops import stop_fill as stop_fill
+from ._usd_budget import contracts_usd as contracts_usd
+from ._usd_budget import risk_to_settle as risk_to_settle
 
 __all__ = [
     "atr_stop",
@@ -84,278 +87,6 @@ __all__ = [
     "stop_fill",
     "target_price",
 ]
-
-_USD = {"USD", "USDT", "USDC", "BUSD", "FDUSD", "USDE"}
-_TICKS = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(?:ticks?|t)\s*$", re.IGNORECASE)
-
-
-# ------------------------------------------------------------------------ helpers
-def _one_spec(contract: Any, specs: Any) -> ContractSpec:
-    """One contract, or a message naming the argument (a ragged range included)."""
-    try:
-        return _one_contract(contract, specs)
-    except MicrosizeError:
-        raise
-    except ValueError:  # numpy refuses a ragged range before the lookup sees it
-        raise MicrosizeError(
-            "contract must be a single contract key or size, not a ragged range"
-        ) from None
-
-
-def _contract_or_none(contract: Any, specs: Any) -> ContractSpec | None:
-    if contract is None or (isinstance(contract, str) and contract.strip() == ""):
-        return None
-    return _one_spec(contract, specs)
-
-
-def _sides(side: Any) -> FloatArray:
-    """+1 long, -1 short per cell; an empty or ragged range is refused."""
-    try:
-        sd = _side(side)
-    except MicrosizeError:
-        raise
-    except ValueError:
-        raise MicrosizeError("side must be long, short, 1 or -1, not a ragged range") from None
-    if sd.size == 0:
-        raise MicrosizeError("side is an empty range: type long or short")
-    return sd
-
-
-def _tick(spec: ContractSpec | None) -> float | None:
-    return None if spec is None else spec.tick_size
-
-
-def _finite(result: FloatArray, names: str) -> FloatArray:
-    """Refuse an overflow (huge inputs) with a message naming the arguments."""
-    if not np.all(np.isfinite(result)):
-        raise MicrosizeError(f"{names}: the result is too large to compute (check the inputs)")
-    return result
-
-
-def _round_to_tick(
-    price: FloatArray,
-    up: npt.NDArray[np.bool_],
-    tick: float | None,
-    exact_price: Callable[[tuple[int, ...]], Fraction],
-) -> FloatArray:
-    """Prices on the tick grid: up (ceil) where ``up`` is true, else down (floor).
-
-    Boundaries are decided exactly: ``exact_price(index)`` gives the unrounded price as a
-    fraction of the decimals the user typed. Without a tick the price is the decimal of
-    15 significant digits next to the exact price in the same direction: a float alone
-    can land a hair short of the promise (an R of 2 - 1e-14), this never does, and a price
-    that is a short decimal (110, 3581.95) stays that decimal.
-    """
-    if tick is None:
-        out = np.empty(np.shape(price))
-        flags = np.broadcast_to(up, out.shape)
-        for idx in np.ndindex(out.shape):
-            out[idx] = _decimal_toward(exact_price(idx), bool(flags[idx]))
-        return out
-    t = exact(tick)
-    with np.errstate(over="ignore", invalid="ignore"):
-        q = price / tick
-        down = count_steps(q, "floor", lambda i: exact_price(i) / t)
-        ceil = -count_steps(-q, "floor", lambda i: -exact_price(i) / t)
-    steps = np.where(up, ceil, down)
-    return clean_multiple(steps, np.asarray(tick))
-
-
-_UP = Context(prec=15, rounding=ROUND_CEILING, Emax=999_999, Emin=-999_999)
-_DOWN = Context(prec=15, rounding=ROUND_FLOOR, Emax=999_999, Emin=-999_999)
-
-
-def _decimal_toward(q: Fraction, up: bool) -> float:
-    """The 15-significant-digit decimal next to ``q``: at or above it when ``up``, else at
-    or below; as a float whose shortest repr is that decimal (15 digits round-trip).
-
-    >>> _decimal_toward(Fraction(1, 3), True), _decimal_toward(Fraction(1, 3), False)
-    (0.333333333333334, 0.333333333333333)
-    """
-    ctx = _UP if up else _DOWN
-    return float(ctx.divide(Decimal(q.numerator), Decimal(q.denominator)))
-
-
-def _on_the_grid(price: FloatArray, names: str, tick: float | None) -> npt.NDArray[np.bool_]:
-    """Cells whose rounded price is 0 or less (the tick is as large as the price); a price
-    beyond floats is refused here naming ``names``."""
-    _finite(price, names)
-    return np.asarray(price <= 0)
-
-
-def _tick_text(tick: float | None) -> str:
-    return "" if tick is None else f" on the tick {format(tick, 'g')}"
-
-
-def _scalar_index(shape: tuple[int, ...]) -> Callable[[Any, tuple[int, ...]], float]:
-    """``get(arr, i)``: element ``i`` of ``arr`` broadcast to ``shape`` (each array is
-    broadcast once, not once per element: a column recounted cell by cell)."""
-    seen: dict[int, tuple[Any, Any]] = {}  # id -> (the array, kept alive; its view)
-
-    def get(arr: Any, i: tuple[int, ...]) -> float:
-        got = seen.get(id(arr))
-        if got is None:
-            got = seen[id(arr)] = (arr, np.broadcast_to(arr, shape))
-        return float(got[1][i])
-
-    return get
-
-
-# ------------------------------------------------------------------------ ATR stop
-def atr_stop(
-    entry: Numeric,
-    atr: Numeric,
-    multiple: Numeric,
-    side: Any,
-    contract: ContractLike | None = None,
-    specs: SpecsLike = None,
-) -> Any:
-    """Stop ``multiple`` x ATR from entry, on the tick, never nearer than asked.
-
-    ``stop = entry - s x multiple x atr`` (s = +1 long, -1 short), rounded to the contract's
-    tick away from entry (down for a long, up for a short). Without a contract, or for a
-    contract with no tick size, the stop is not rounded.
-
-    Parameters
-    ----------
-    entry, atr, multiple : float or array_like
-        Entry price, average true range (price units, e.g. from :func:`latest_atr`) and the
-        number of ATRs, all > 0; ranges broadcast.
-    side : {"long", "short", 1, -1} or array_like
-        The trade's side: the stop goes below entry for a long, above for a short.
-    contract : str or float, optional
-        A contract key whose ``tick_size`` rounds the stop.
-    specs : SpecTable or 2-D range, optional
-        A spec table with a header row; the bundled table when omitted.
-
-    Returns
-    -------
-    float or ndarray
-        The stop price, at least ``multiple x atr`` from entry and less than one tick more.
-
-    Raises
-    ------
-    MicrosizeError
-        For bad input, or a long whose stop would be at or below 0.
-
-    Examples
-    --------
-    >>> atr_stop(60000, 1234.5, 2, "long", "cme:MBT")
-    57530.0
-    >>> atr_stop(3520, 41.3, 1.5, "short")
-    3581.95
-    """
-    e = _positive(entry, "entry")
-    a = _positive(atr, "atr")
-    k = _positive(multiple, "multiple")
-    sd = _sides(side)
-    spec = _contract_or_none(contract, specs)
-    e, a, k, sd = broadcast(entry=e, atr=a, multiple=k, side=sd)
-    with np.errstate(over="ignore", invalid="ignore"):
-        raw = _finite(e - sd * k * a, "entry, atr, multiple")
-    get = _scalar_index(raw.shape)
-
-    def exact_stop(i: tuple[int, ...]) -> Fraction:
-        return exact(get(e, i)) - int(get(sd, i)) * exact(get(k, i)) * exact(get(a, i))
-
-    stop = _round_to_tick(raw, sd < 0, _tick(spec), exact_stop)
-    bad = stop <= 0
-    if bad.any():
-        idx = first_index(bad)
-        raise MicrosizeError(
-            f"multiple x atr ({describe(float(k[idx] * a[idx]))}) puts a long's stop at or "
-            f"below 0 from entry {describe(float(e[idx]))}{position(idx, stop.shape)}"
-        )
-    return to_result(stop)
-
-
-# ---------------------------------------------------------------------- stop fill
-def _slippage(value: Any) -> tuple[FloatArray, bool]:
-    """(amount, in_ticks): a fraction of the stop price, or ticks written as '2 ticks'."""
-    if isinstance(value, str):
-        m = _TICKS.match(value)
-        if m is None:
-            raise MicrosizeError(
-                "slippage must be a fraction of the price (0.1% = 0.001) or ticks "
-                f"written like '2 ticks' (got {describe(value[:40])})"
-            )
-        return np.asarray(float(m.group(1))), True
-    arr = as_float_array(value, "slippage")
-    bad = (arr < 0) | (arr >= 1)
-    if bad.any():
-        idx = first_index(bad)
-        raise MicrosizeError(
-            "slippage must be a fraction of the price from 0 to below 1, e.g. 0.001 for 0.1% "
-            f"(got {describe(float(arr[idx]))}{position(idx, arr.shape)})"
-        )
-    return arr, False
-
-
-def stop_fill(
-    stop: Numeric,
-    slippage: Any,
-    entry: Numeric,
-    contract: ContractLike | None = None,
-    specs: SpecsLike = None,
-) -> Any:
-    """The price a stop-market order fills at after slippage: the price to size against.
-
-    ``slippage`` is a fraction of the stop price (0.1% = 0.001), or a number of ticks
-    written as text (``"2 ticks"``, which needs a contract with a tick size). The fill is
-    worse than the trigger: below it for a long (stop below entry), above it for a short,
-    and rounded to the tick away from entry. ``MF_CONTRACTS(risk, entry, fill, contract)``
-    then keeps the loss within budget when the stop slips that much.
-
-    Parameters
-    ----------
-    stop, entry : float or array_like
-        Stop trigger and entry price, > 0 and different; the side comes from the stop.
-    slippage : float, array_like or str
-        A fraction of the stop price, 0 <= x < 1 (0.1% = 0.001), or text ``"N ticks"``.
-    contract : str or float, optional
-        A contract key whose ``tick_size`` rounds the fill (and measures ticks).
-    specs : SpecTable or 2-D range, optional
-        A spec table with a header row; the bundled table when omitted.
-
-    Returns
-    -------
-    float or ndarray
-        ``S (1 - s x)`` or ``S - s n tick`` (s = +1 long), on the tick away from entry.
-
-    Examples
-    --------
-    >>> stop_fill(3450, 0.001, 3520)
-    3446.55
-    >>> stop_fill(57000, "2 ticks", 60000, "cme:MBT")
-    56990.0
-    >>> stop_fill(3450, 0.001, 3400, "binance:ETHUSDT")  # a short: fills above
-    3453.45
-    """
-    s = _positive(stop, "stop")
-    amount, ticks = _slippage(slippage)
-    e = _positive(entry, "entry")
-    spec = _contract_or_none(contract, specs)
-    tick = _tick(spec)
-    if ticks and tick is None:
-        what = "a contract" if spec is None else f"{spec.key or 'this contract'}: no tick_size"
-        raise MicrosizeError(f"slippage in ticks needs a contract with a tick size ({what})")
-    s, amount, e = broadcast(stop=s, slippage=amount, entry=e)
-    _distinct(e, s)
-    side = side_from_stop(e, s)
-    with np.errstate(over="ignore", invalid="ignore"):
-        move = amount * tick if ticks and tick is not None else amount * s
-        raw = _finite(s - side * move, "stop, slippage")
-    get = _scalar_index(raw.shape)
-
-    def exact_fill(i: tuple[int, ...]) -> Fraction:
-        S, A = exact(get(s, i)), exact(get(amount, i))
-        mv = A * exact(tick) if ticks and tick is not None else A * S
-        return S - int(get(side, i)) * mv
-
-    fill = _round_to_tick(raw, side < 0, tick, exact_fill)
-    if np.any(fill <= 0):
-        raise MicrosizeError("slippage: the fill would be at or below 0; use less slippage")
-    return to_result(fill)
 
 
 # ------------------------------------------------------------------ reward to risk
@@ -419,7 +150,7 @@ def reward_risk(
     s = _positive(stop, "stop")
     t = _positive(target, "target")
     f = _fee(fee_rate, "fee_rate")
-    spec = _contract_or_none(contract, specs)
+    spec = spec_or_none(contract, specs)
     e, s, t, f = broadcast(entry=e, stop=s, target=t, fee_rate=f)
     _distinct(e, s)
     long = side_from_stop(e, s) > 0
@@ -435,7 +166,7 @@ def reward_risk(
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         risk = _unit_risk(kind, e, s, f)
         reward = _unit_reward(kind, e, s, t, f)
-        rr = _finite(np.asarray(reward / risk), "entry, stop, target")
+        rr = all_finite(np.asarray(reward / risk), "entry, stop, target")
         return to_result(clean_money(rr))
 
 
@@ -512,7 +243,7 @@ def target_price(
             f"r_multiple must be zero or more (got {describe(float(r[idx]))}{position(idx, r.shape)})"
         )
     f = _fee(fee_rate, "fee_rate")
-    spec = _contract_or_none(contract, specs)
+    spec = spec_or_none(contract, specs)
     kind = "linear" if spec is None else spec.kind
     e, s, r, f = broadcast(entry=e, stop=s, r_multiple=r, fee_rate=f)
     _distinct(e, s)
@@ -528,7 +259,7 @@ def target_price(
             raw = np.where(
                 side > 0, (e * (1 + f) + r * risk) / (1 - f), (e * (1 - f) - r * risk) / (1 + f)
             )
-    get = _scalar_index(raw.shape)
+    get = scalar_index(raw.shape)
 
     def exact_t(i: tuple[int, ...]) -> Fraction:
         t = _target_exact(
@@ -555,14 +286,14 @@ def target_price(
             f"r_multiple {describe(float(r[idx]))} cannot be reached{position(idx, raw.shape)}: "
             f"{why}"
         )
-    raw = _finite(raw, "entry, stop, r_multiple")
-    price = _round_to_tick(raw, side > 0, _tick(spec), exact_t)
-    zero = _on_the_grid(price, "entry, stop, r_multiple", _tick(spec))
+    raw = all_finite(raw, "entry, stop, r_multiple")
+    price = round_to_tick(raw, side > 0, tick_of(spec), exact_t)
+    zero = on_the_grid(price, "entry, stop, r_multiple", tick_of(spec))
     if zero.any():
         idx = first_index(zero)
         raise MicrosizeError(
             f"r_multiple {describe(float(r[idx]))} cannot be reached{position(idx, raw.shape)}: "
-            f"a short's target would round to 0{_tick_text(_tick(spec))}"
+            f"a short's target would round to 0{tick_text(tick_of(spec))}"
         )
     return to_result(price)
 
@@ -628,9 +359,9 @@ def roi_target(
     e = _positive(entry, "entry")
     g = as_float_array(roi, "roi")
     lev = _positive(leverage, "leverage")
-    sd = _sides(side)
+    sd = side_signs(side)
     f = _fee(fee_rate, "fee_rate")
-    spec = _contract_or_none(contract, specs)
+    spec = spec_or_none(contract, specs)
     kind = "linear" if spec is None else spec.kind
     e, g, lev, sd, f = broadcast(entry=e, roi=g, leverage=lev, side=sd, fee_rate=f)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -649,8 +380,8 @@ def roi_target(
             f"{describe(float(lev[idx]))}{position(idx, raw.shape)}: the exit price would be "
             "at or below 0 or beyond any price"
         )
-    raw = _finite(raw, "entry, roi, leverage")
-    get = _scalar_index(raw.shape)
+    raw = all_finite(raw, "entry, roi, leverage")
+    get = scalar_index(raw.shape)
 
     def exact_t(i: tuple[int, ...]) -> Fraction:
         E, G, L, F = (exact(get(x, i)) for x in (e, g, lev, f))
@@ -663,185 +394,13 @@ def roi_target(
             return E * (1 + F + M) / (1 - F)
         return E * (1 - F - M) / (1 + F)
 
-    price = _round_to_tick(raw, sd > 0, _tick(spec), exact_t)
-    zero = _on_the_grid(price, "entry, roi, leverage", _tick(spec))
+    price = round_to_tick(raw, sd > 0, tick_of(spec), exact_t)
+    zero = on_the_grid(price, "entry, roi, leverage", tick_of(spec))
     if zero.any():
         idx = first_index(zero)
         raise MicrosizeError(
             f"roi {describe(float(g[idx]))} cannot be reached at leverage "
             f"{describe(float(lev[idx]))}{position(idx, raw.shape)}: the exit price would "
-            f"round to 0{_tick_text(_tick(spec))}"
+            f"round to 0{tick_text(tick_of(spec))}"
         )
     return to_result(price)
-
-
-# --------------------------------------------------------------- USD budget, inverse
-def _floor_decimal(q: Fraction, digits: int = 15) -> float:
-    """The largest decimal of ``digits`` significant digits not above ``q`` (q >= 0), as a
-    float whose shortest repr is that decimal (15 digits always round-trip)."""
-    if q <= 0:
-        return 0.0
-    e = math.floor(math.log10(q.numerator) - math.log10(q.denominator))
-    scale = Fraction(10) ** (digits - 1 - e)
-    n = math.floor(q * scale)
-    while n >= 10**digits:  # log10 estimate one too low
-        scale /= 10
-        n = math.floor(q * scale)
-    value = float(Fraction(n) / scale)
-    while exact(value) > q:  # pragma: no cover - 15 digits round-trip; belt and braces
-        value = math.nextafter(value, 0.0)
-    return value
-
-
-def risk_to_settle(
-    usd_amount: Numeric, stop: Numeric, contract: ContractLike, specs: SpecsLike = None
-) -> Result:
-    """A USD risk budget in the contract's settlement currency, valued at the stop.
-
-    For an inverse (coin-margined) contract the budget in coin is ``usd_amount / stop``,
-    rounded down (15 significant digits): the loss is realised at the stop, so a coin loss
-    within this budget is worth at most ``usd_amount`` dollars there. Use the stop's fill
-    price (:func:`stop_fill`) when the stop may slip. For a linear contract settled in USD
-    or a USD stablecoin (USDT, USDC: taken at par) the budget is returned unchanged.
-    Quanto contracts settle in a coin whose price is not ``stop``: they are refused.
-
-    Feed the result to :func:`~microsize.contracts` as ``risk_amount``: the dollar value of
-    the loss at the stop then never exceeds ``usd_amount``.
-
-    Parameters
-    ----------
-    usd_amount : float or array_like
-        Budget in USD, >= 0.
-    stop : float or array_like
-        The price the loss is realised at (the stop, or its fill), > 0.
-    contract : str or float
-        A single contract: inverse, or linear settled in USD or a USD stablecoin.
-    specs : SpecTable or 2-D range, optional
-        A spec table with a header row; the bundled table when omitted.
-
-    Returns
-    -------
-    float or ndarray
-        The budget in the settlement currency, never worth more than ``usd_amount`` at
-        ``stop``.
-
-    References
-    ----------
-    Deribit and Bybit inverse PnL: amount x (1/entry - 1/exit) coins for an amount in USD;
-    its dollar value where it is realised is that coin amount x the exit price (Deribit
-    Insights, "Deribit Inverse Contracts - Calculating Profit in BTC and USD", 2020).
-
-    Examples
-    --------
-    >>> risk_to_settle(100, 57000, "deribit:BTC-PERPETUAL")
-    0.00175438596491228
-    >>> risk_to_settle(100, 57000, "binance:BTCUSDT")
-    100.0
-    """
-    usd = as_float_array(usd_amount, "usd_amount")
-    if np.any(usd < 0):
-        idx = first_index(usd < 0)
-        raise MicrosizeError(
-            f"usd_amount must be zero or more (got {describe(float(usd[idx]))}{position(idx, usd.shape)})"
-        )
-    s = _positive(stop, "stop")
-    spec = _one_spec(contract, specs)
-    usd, s = broadcast(usd_amount=usd, stop=s)
-    if spec.kind == "linear":
-        settle = (spec.settle or spec.quote or "USD").upper()
-        if settle not in _USD:
-            raise MicrosizeError(
-                f"contract {spec.key} settles in {settle}, not in USD: convert the budget yourself"
-            )
-        return to_result(np.array(usd, dtype=np.float64))
-    if spec.kind != "inverse":
-        raise MicrosizeError(
-            f"contract {spec.key} is quanto: it settles in {spec.settle or 'a coin'} whose price "
-            "is not the stop price; divide the USD budget by that coin's price"
-        )
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        _finite(usd / s * 1.0000001, "usd_amount, stop")
-    out = np.empty(usd.shape)
-    for idx in np.ndindex(usd.shape):
-        out[idx] = _floor_decimal(exact(float(usd[idx])) / exact(float(s[idx])))
-    return to_result(out)
-
-
-def contracts_usd(
-    usd_amount: Numeric,
-    entry: Numeric,
-    stop: Numeric,
-    contract: ContractLike,
-    fee_rate: Numeric | None = None,
-    specs: SpecsLike = None,
-) -> Any:
-    """Contracts whose loss at the stop, valued in USD at the stop, is within a USD budget.
-
-    For an inverse contract the count is ``floor(usd / (stop x coin loss of one lot step))``
-    lot steps, counted exactly from the typed decimals, so a budget that buys a whole number
-    of lots to the last digit buys all of them (the two-step route
-    ``contracts(risk_to_settle(usd, stop, c), ...)`` rounds the coin budget down first and
-    can then be one lot step short at such an exact boundary, never over). For a linear
-    contract settled in USD or a USD stablecoin it is :func:`~microsize.contracts`.
-    Below the minimum order quantity the count is 0.
-
-    Parameters
-    ----------
-    usd_amount : float or array_like
-        Budget in USD, >= 0.
-    entry, stop : float or array_like
-        Prices > 0, different; stop below entry sizes a long. Pass the stop's fill
-        (:func:`stop_fill`) when it may slip.
-    contract : str or float
-        A single contract: inverse, or linear settled in USD or a USD stablecoin.
-    fee_rate : float or array_like, optional
-        Fraction of notional charged on entry and on exit (0 to 0.01), in coin for inverse.
-    specs : SpecTable or 2-D range, optional
-        A spec table with a header row; the bundled table when omitted.
-
-    Returns
-    -------
-    float or ndarray
-        Contracts in the venue's order unit, a multiple of the lot step; 0 below the
-        minimum order quantity.
-
-    Notes
-    -----
-    USD loss of one unit at the stop: ``k (|1/S - 1/E| + f (1/E + 1/S)) x S``.
-
-    Examples
-    --------
-    >>> contracts_usd(100, 60000, 57000, "deribit:BTC-PERPETUAL")  # $100 exactly at the stop
-    2000.0
-    >>> contracts(risk_to_settle(100, 57000, "deribit:BTC-PERPETUAL"), 60000, 57000,
-    ...           "deribit:BTC-PERPETUAL")
-    1990.0
-    """
-    usd = _nonneg(usd_amount, "usd_amount")
-    spec = _one_spec(contract, specs)
-    if spec.kind != "inverse":
-        risk_to_settle(usd, stop, contract, specs)  # refuses non-USD settlement and quanto
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            n_lin = contracts(usd_amount, entry, stop, contract, fee_rate, specs)
-        _finite(np.asarray(n_lin), "usd_amount, entry, stop")
-        return n_lin
-    e = _positive(entry, "entry")
-    s = _positive(stop, "stop")
-    f = _fee(fee_rate, "fee_rate")
-    usd, e, s, f = broadcast(usd_amount=usd, entry=e, stop=s, fee_rate=f)
-    _distinct(e, s)
-    size, step = spec.contract_size, spec.lot_step
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        q = usd / (s * unit_loss(INVERSE, size, e, s, f) * step)
-    get = _scalar_index(q.shape)
-
-    def exact_q(i: tuple[int, ...]) -> Fraction:
-        unit = unit_loss_of(INVERSE, size, get(e, i), get(s, i), get(f, i))
-        return exact(get(usd, i)) / (exact(get(s, i)) * unit * exact(step))
-
-    q = _finite(q, "usd_amount, entry, stop")
-    with np.errstate(over="ignore", invalid="ignore"):
-        raw = count_steps(q, "floor", exact_q)
-    min_steps = math.ceil(spec.min_qty / step - 1e-9)
-    n = np.where(raw < min_steps, 0.0, raw)
-    return to_result(clean_multiple(n, np.asarray(step)))

@@ -51,13 +51,13 @@ from ._kind import is_inverse, value_at
 __all__ = ["margin_tier"]
 
 
-def _label(spec: ContractSpec) -> str:
+def spec_label(spec: ContractSpec) -> str:
     """How a contract reads in a message."""
     return spec.key if spec.exchange else f"contract {spec.symbol}"
 
 
 @dataclass(frozen=True)
-class _Schedule:
+class Schedule:
     """One contract's maintenance brackets as arrays (a single bracket for a flat mmr)."""
 
     floor: FloatArray
@@ -111,11 +111,11 @@ def _measure_of(unit: str, spec: ContractSpec) -> str:
     return "notional"
 
 
-def _schedule_from(rows: Sequence[MarginTier], spec: ContractSpec) -> _Schedule:
+def _schedule_from(rows: Sequence[MarginTier], spec: ContractSpec) -> Schedule:
     floor = [t.floor for t in rows]
     mmr = [t.mmr for t in rows]
     unit = rows[0].floor_unit
-    return _Schedule(
+    return Schedule(
         floor=np.array(floor, dtype=np.float64),
         cap=np.array([math.inf if t.cap is None else t.cap for t in rows], dtype=np.float64),
         mmr=np.array(mmr, dtype=np.float64),
@@ -187,21 +187,21 @@ def _check_rows(rows: Sequence[MarginTier], what: str) -> None:
         )
 
 
-def _table_schedule(spec: ContractSpec) -> _Schedule | None:
+def _table_schedule(spec: ContractSpec) -> Schedule | None:
     """The contract's brackets from the tier table in use (the user's, else the bundled
     one), built once and kept on that table's cache entry."""
     table = tier_table()
     if spec not in table.views:
         rows = table.of(spec.key)
         table.views[spec] = None if not rows else _schedule_from(rows, spec)
-    sched: _Schedule | None = table.views[spec]
+    sched: Schedule | None = table.views[spec]
     return sched
 
 
-def _schedule(spec: ContractSpec, tiers: Any = None) -> _Schedule | None:
+def schedule_of(spec: ContractSpec, tiers: Any = None) -> Schedule | None:
     """The contract's brackets: the ``tiers`` argument, else the bundled table, else the
     spec's flat ``mmr`` (amount 0); ``None`` when no maintenance data exists."""
-    sched: _Schedule | None = None
+    sched: Schedule | None = None
     if tiers is not None:
         rows = _tier_rows(tiers)
         if all(t.exchange and t.symbol for t in rows):
@@ -212,7 +212,7 @@ def _schedule(spec: ContractSpec, tiers: Any = None) -> _Schedule | None:
     else:
         sched = _table_schedule(spec)
     if sched is None and spec.mmr is not None:
-        sched = _Schedule(
+        sched = Schedule(
             floor=np.zeros(1),
             cap=np.full(1, math.inf),
             mmr=np.full(1, spec.mmr),
@@ -226,15 +226,15 @@ def _schedule(spec: ContractSpec, tiers: Any = None) -> _Schedule | None:
     return sched
 
 
-def _no_data(spec: ContractSpec) -> MicrosizeError:
+def no_tier_data(spec: ContractSpec) -> MicrosizeError:
     return MicrosizeError(
-        f"{_label(spec)} has no maintenance-margin data (no margin tiers and no mmr in the "
+        f"{spec_label(spec)} has no maintenance-margin data (no margin tiers and no mmr in the "
         "spec table): pass mmr explicitly, e.g. 0.005 for 0.5%"
     )
 
 
-def _measure(
-    sched: _Schedule, inverse: bool, q: FloatArray, c_abs: FloatArray, price: FloatArray
+def tier_measure(
+    sched: Schedule, inverse: bool, q: FloatArray, c_abs: FloatArray, price: FloatArray
 ) -> FloatArray:
     """The quantity a schedule's floors count, for positions of size ``q`` at ``price``."""
     if sched.measure == "contracts":
@@ -245,8 +245,8 @@ def _measure(
         return np.asarray(value_at(inverse, q, price), dtype=np.float64)
 
 
-def _rate_amount(
-    sched: _Schedule, idx: npt.NDArray[np.intp], meas: FloatArray
+def rate_amount(
+    sched: Schedule, idx: npt.NDArray[np.intp], meas: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """(mmr, amount) of bracket ``idx``; a bracket counted in contracts or face value does
     not move with price, so its amount becomes part of an effective rate."""
@@ -307,9 +307,9 @@ def margin_tier(
     spec = ca.single
     if spec is None:
         raise MicrosizeError("contract must be a single contract, not a range of different ones")
-    sched = _schedule(spec, tiers)
+    sched = schedule_of(spec, tiers)
     if sched is None:
-        raise _no_data(spec)
+        raise no_tier_data(spec)
     i = int(sched.index(n))
     cap = float(sched.cap[i])
     lev = float(sched.max_lev[i])

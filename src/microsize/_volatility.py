@@ -50,9 +50,9 @@ MAX_PERIODS = 10_000
 
 def _columns(high: Any, low: Any, close: Any) -> tuple[FloatArray, FloatArray, FloatArray, Any]:
     """Three price columns of one length; blank rows (any of the three) marked, rest checked."""
-    from ._histories import _column  # the hedge module reads price histories the same way
+    from ._histories import price_column  # the hedge module reads price histories the same way
 
-    cols = [_column(v, n) for v, n in ((high, "high"), (low, "low"), (close, "close"))]
+    cols = [price_column(v, n) for v, n in ((high, "high"), (low, "low"), (close, "close"))]
     n = {c.values.size for c in cols}
     if len(n) != 1:
         sizes = ", ".join(
@@ -116,7 +116,7 @@ def _true_range(h: FloatArray, lo: FloatArray, c: FloatArray) -> FloatArray:
     return tr
 
 
-def _atr_rows(
+def atr_rows(
     high: Any, low: Any, close: Any, periods: Any, method: Any
 ) -> tuple[FloatArray, Any, int]:
     n = _periods(periods)
@@ -203,7 +203,7 @@ def atr(
     >>> atr([10, 11, 12], [9, 10, 11], [9.5, 10.5, 11.5], 2).tolist()
     [nan, 1.25, 1.375]
     """
-    return _atr_rows(high, low, close, periods, method)[0]
+    return atr_rows(high, low, close, periods, method)[0]
 
 
 def latest_atr(
@@ -214,7 +214,7 @@ def latest_atr(
     >>> latest_atr([10, 11, 12], [9, 10, 11], [9.5, 10.5, 11.5], 2)
     1.375
     """
-    values, blank, n = _atr_rows(high, low, close, periods, method)
+    values, blank, n = atr_rows(high, low, close, periods, method)
     ok = np.isfinite(values)
     if not ok.any():
         raise MicrosizeError(

@@ -30,29 +30,34 @@ from ._contracts import (
     spec_age_days,
 )
 from ._errors import MicrosizeError
-from ._margin import liq_price, liquidation_check, maintenance_margin, margin
 from ._size_table import size_trade
-from ._trade import MAX_EQUITY, MAX_NOTIONAL
-from .cli_args import Units as _Units
 from .cli_args import (
-    amount,
+    CONTRACT_HELP,
+    FEE_HELP,
+    account_amount,
     csv_value,
-    fixed,
+    examples_epilog,
+    fee_option,
     money,
     named,
     parse_fraction,
     percent,
-    price,
-    ratio,
     slippage_warning,
     warn,
 )
+from .cli_args import Units as _Units
 from .cli_args import parse_contract as _contract
 from .cli_args import show_value as _show
 from .cli_args import spec_of as _spec
+from .cli_examples import EXAMPLE_FILES as EXAMPLE_FILES
+from .cli_examples import add_commands as add_examples_commands
+from .cli_examples import example_files as example_files
+from .cli_hedge import add_commands as add_hedge_commands
+from .cli_ladder import add_commands as add_ladder_commands
+from .cli_liq import add_commands as add_liq_commands
 from .cli_live import add_commands as add_live_commands
 from .csvfiles import parse_number as _number
-from .csvfiles import read_csv, read_rows
+from .csvfiles import read_rows
 from .workbook_cli import add_commands as add_workbook_commands
 
 __all__ = ["main", "parse_fraction"]
@@ -101,43 +106,11 @@ def _warn(text: str) -> int:
     return warn(text)
 
 
-def _print_rows(rows: list[tuple[str, str]], warnings: list[str]) -> int:
-    """Label-value rows, then a Warnings row when there is a warning (exit status 1)."""
-    if warnings:
-        rows = [*rows, ("Warnings", "; ".join(warnings))]
-    width = max(len(r[0]) for r in rows)
-    for label, value in rows:
-        print(f"{label:<{width}}  {_show(value)}")
-    return _warn("; ".join(warnings)) if warnings else 0
-
-
 # ------------------------------------------------------------------------ commands
 def _spec_table(args: argparse.Namespace) -> SpecTable | None:
     if getattr(args, "specs", None) is None:
         return None
     return SpecTable.from_rows(read_rows(args.specs, "--specs"), origin=f"--specs {args.specs}")
-
-
-def _fee(args: argparse.Namespace) -> float | None:
-    if args.fee is None:
-        return None
-    return parse_fraction(
-        args.fee, "fee", limit=0.01, hint="the fee per side is a fraction of notional, e.g. 0.05%"
-    )
-
-
-def _account(text: str, name: str = "account") -> float:
-    """An account size or a risk budget, checked here so the message names the argument
-    as typed (the core calls it equity): positive, and not beyond any trading account."""
-    value = _number(text, name)
-    if value <= 0:
-        raise MicrosizeError(f"{name} must be positive (got {text[:40]!r})")
-    if value > MAX_EQUITY:
-        raise MicrosizeError(
-            f"{name} {text[:40]} is beyond any trading account (above "
-            f"{_show(MAX_EQUITY)}): check the number"
-        )
-    return value
 
 
 def _cmd_size(args: argparse.Namespace) -> int:
@@ -154,7 +127,7 @@ def _cmd_size(args: argparse.Namespace) -> int:
     if args.maint_amount is not None:
         extra["maint_amount"] = _number(args.maint_amount, "--maint-amount")
     rows = size_trade(
-        _account(args.account),
+        account_amount(args.account),
         parse_fraction(
             args.risk,
             "risk",
@@ -164,7 +137,7 @@ def _cmd_size(args: argparse.Namespace) -> int:
         _number(args.entry, "entry"),
         _number(args.stop, "stop"),
         contract,
-        _fee(args),
+        fee_option(args),
         _number(args.leverage, "--leverage") if args.leverage is not None else None,
         table,
         _slippage(args.slippage),
@@ -207,360 +180,6 @@ def _slippage(text: str | None) -> Any:
 
 
 #: how each column of the ladder and scale-out tables is shown: its kind decides the unit
-_COLUMN_KINDS = {
-    "Entry": "price",
-    "Target": "price",
-    "Avg entry": "price",
-    "Weight": "percent",
-    "Contracts": "qty",
-    "Cum contracts": "qty",
-    "Cum risk": "loss",
-    "PnL": "money",
-    "Cum PnL": "money",
-    "R": "r",
-}
-
-
-def _cell(kind: str, value: Any, units: _Units) -> str:
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        return _show(value)
-    x = float(value)
-    if kind == "price":
-        return price(x, units.tick)
-    if kind == "percent":
-        return percent(x)
-    if kind in ("loss", "money"):
-        return amount(x, units.money, down=kind == "loss")
-    if kind == "r":
-        return ratio(x, "R")
-    return _show(x)
-
-
-def _header(name: str, kind: str, units: _Units) -> str:
-    unit = {"price": units.price, "qty": units.qty, "loss": units.money, "money": units.money}
-    shown = unit.get(kind, "")
-    if kind == "qty" and shown.startswith("contracts "):  # "contracts of 0.001 units"
-        shown = shown.removeprefix("contracts ")
-    return f"{name} ({shown})" if shown else name
-
-
-def _print_table(rows: list[list[Any]], units: _Units) -> None:
-    """A spill table with its units in the header (``Entry (USDT)``) and each column's
-    numbers as their kind is shown: prices to the tick, money to the cent, weights in %."""
-    kinds = [_COLUMN_KINDS.get(str(h), "") for h in rows[0]]
-    grid = [[_header(str(h), k, units) for h, k in zip(rows[0], kinds, strict=True)]]
-    grid += [[_cell(k, v, units) for k, v in zip(kinds, row, strict=True)] for row in rows[1:]]
-    widths = [max(len(r[i]) for r in grid) for i in range(len(grid[0]))]
-    for r in grid:
-        cells = [
-            c.rjust(w) if j < len(r) - 1 else c
-            for j, (c, w) in enumerate(zip(r, widths, strict=True))
-        ]
-        print("  ".join(cells).rstrip())
-
-
-def _numbers(values: list[str], name: str) -> list[float]:
-    return [_number(v, name) for v in values]
-
-
-def _cmd_ladder(args: argparse.Namespace) -> int:
-    from ._ladder import ladder
-
-    contract = _contract(args.contract)
-    lad = ladder(
-        _account(args.risk_amount, "risk_amount"),
-        _numbers(args.entries, "--entries"),
-        _number(args.stop, "stop"),
-        contract,
-        _numbers(args.weights, "--weights") if args.weights else None,
-        _fee(args),
-    )
-    _print_table(lad.rows(), _Units(_spec(contract, None)))
-    return 0
-
-
-def _cmd_scale_out(args: argparse.Namespace) -> int:
-    from ._ladder import scale_out
-
-    contract = _contract(args.contract)
-    plan = scale_out(
-        _number(args.contracts, "contracts"),
-        _number(args.entry, "entry"),
-        _number(args.stop, "stop"),
-        _numbers(args.targets, "--targets"),
-        contract,
-        _numbers(args.weights, "--weights") if args.weights else None,
-        _fee(args),
-    )
-    _print_table(plan.rows(), _Units(_spec(contract, None)))
-    return 0
-
-
-def _liq_text(x: float, entry: float, qty: float, units: _Units) -> str:
-    if x == 0 or x == float("inf"):
-        return "none: cannot be liquidated"
-    if (qty > 0 and x >= entry) or (qty < 0 and x <= entry):
-        return "at once: margin below maintenance"
-    return units.show_price(x)
-
-
-# Long on purpose: reads, computes and prints the liq command's table in its row order.
-def _cmd_liq(args: argparse.Namespace) -> int:
-    entry = _number(args.entry, "entry")
-    qty = _number(args.contracts, "contracts")
-    lev = _number(args.leverage, "leverage")
-    contract = _contract(args.contract)
-    units = _Units(_spec(contract, None))
-    wallet = _number(args.wallet, "--wallet") if args.wallet is not None else None
-    mmr = parse_fraction(args.mmr, "--mmr", positive=True) if args.mmr is not None else None
-    amount = _number(args.maint_amount, "--maint-amount") if args.maint_amount is not None else None
-    stop = _number(args.stop, "--stop") if args.stop is not None else None
-    if stop is not None and qty != 0 and (stop > entry if qty > 0 else stop < entry):
-        side, other = ("a long", "above") if qty > 0 else ("a short", "below")
-        raise MicrosizeError(
-            f"contracts {_show(qty)} is {side} but --stop {_show(stop)} is {other} entry "
-            f"{_show(entry)}: {'use a negative count for a short' if qty > 0 else 'use a positive count for a long'}"
-        )
-    lp = float(liq_price(entry, qty, lev, contract, wallet, mmr, amount))
-    maint = maintenance_margin(abs(qty), entry, contract, mmr=mmr, maint_amount=amount)
-    rows: list[list[Any]] = [
-        ["Liquidation price", _liq_text(lp, entry, qty, units)],
-        ["Initial margin", money(float(margin(abs(qty), entry, lev, contract)), units.money)],
-        ["Maintenance margin", money(float(maint), units.money)],
-    ]
-    warnings: list[str] = []
-    if args.equity is not None and stop is None:
-        raise MicrosizeError(
-            "--equity is compared with the margin only with --stop: give --stop S too, "
-            "or leave --equity out"
-        )
-    if stop is not None:
-        # without an account size, the margin-above-account check has nothing to compare
-        equity = (
-            _number(args.equity, "--equity")
-            if args.equity is not None
-            else float(margin(abs(qty), entry, lev, contract))
-        )
-        chk = liquidation_check(
-            entry,
-            stop,
-            qty,
-            lev,
-            contract,
-            equity,
-            wallet_balance=wallet,
-            mmr=mmr,
-            maint_amount=amount,
-        )
-        rows.append(
-            [
-                "Max leverage",
-                "unknown" if chk.max_leverage is None else f"{_show(chk.max_leverage)}x",
-            ]
-        )
-        warnings = list(chk.warnings)
-        rows.append(["Warnings", "; ".join(warnings) if warnings else "none"])
-    width = max(len(r[0]) for r in rows)
-    for label, value in rows:
-        print(f"{label:<{width}}  {_show(value)}")
-    return _warn("; ".join(warnings)) if warnings else 0
-
-
-def _lam(args: argparse.Namespace) -> float | None:
-    return _number(args.lam, "--lam") if args.lam is not None else None
-
-
-#: a beta this large in size is warned about: one asset to BTC is rarely beyond 3
-BETA_WARNED = 10.0
-#: a beta beyond this cannot be meant: refused (1e9 would hedge trillions)
-BETA_REFUSED = 100.0
-
-
-def _beta_warnings(b: float, name: str, typed: str | None = None) -> list[str]:
-    """The warning for an implausible beta (above 10 in size); a beta above 100 in size is
-    refused, naming the option or row it came from and the value as typed."""
-    shown = typed.strip()[:40] if typed is not None else fixed(b, 2)
-    if abs(b) > BETA_REFUSED:
-        raise MicrosizeError(
-            f"{name} {shown} is not the beta of any asset to a hedge (above "
-            f"{_show(BETA_REFUSED)} in size): check the number"
-        )
-    if abs(b) > BETA_WARNED:
-        return [f"{name} {shown} is above {_show(BETA_WARNED)} in size: check the number"]
-    return []
-
-
-def _exposure(value: float, name: str, typed: str) -> float:
-    """An exposure to hedge: refused beyond any portfolio (above 1e12 in size), as an
-    account size is."""
-    if abs(value) > MAX_EQUITY:
-        raise MicrosizeError(
-            f"{name} {typed.strip()[:40]} is beyond any portfolio (above "
-            f"{_show(MAX_EQUITY)} in size): check the number"
-        )
-    return value
-
-
-def _hedge_warnings(notional: float, currency: str) -> list[str]:
-    if abs(notional) <= MAX_NOTIONAL:
-        return []
-    return [
-        f"hedge notional {money(notional, currency)} is beyond any venue's position limit "
-        f"({_show(MAX_NOTIONAL)}): check exposure and beta"
-    ]
-
-
-def _conflicts(args: argparse.Namespace, option: str, others: Sequence[str], why: str) -> None:
-    """Refuse ``option`` given together with any of ``others``, naming both."""
-    if getattr(args, option.lstrip("-").replace("-", "_")) is None:
-        return
-    for other in others:
-        if getattr(args, other.lstrip("-").replace("-", "_")) is not None:
-            raise MicrosizeError(f"{option} and {other} cannot be given together: {why}")
-
-
-def _hedge_beta(args: argparse.Namespace) -> float:
-    from ._hedge import beta
-
-    _conflicts(
-        args,
-        "--beta",
-        ("--prices", "--asset", "--hedge-col", "--lam"),
-        "--beta gives the beta, the others estimate it; give one or the other",
-    )
-    if args.beta is not None:
-        return _number(args.beta, "--beta")
-    if args.prices is None:
-        for option in ("--asset", "--hedge-col", "--lam"):
-            if getattr(args, option[2:].replace("-", "_")) is not None:
-                raise MicrosizeError(
-                    f"{option} names the history the beta is estimated from: give --prices "
-                    "FILE too, or --beta B instead"
-                )
-    if args.prices and args.asset and args.hedge_col:
-        prices = read_csv(args.prices, "--prices")
-        return float(beta(prices.column(args.asset), prices.column(args.hedge_col), _lam(args)))
-    raise MicrosizeError(
-        "give --beta B, or --prices FILE with --asset COLUMN and --hedge-col COLUMN"
-    )
-
-
-def _cmd_hedge(args: argparse.Namespace) -> int:
-    from ._hedge import hedge, portfolio_hedge
-
-    b = _hedge_beta(args)
-    if args.beta is not None:
-        warnings = _beta_warnings(b, "--beta", args.beta)
-    else:
-        warnings = _beta_warnings(b, f"the beta estimated from {args.prices[:60]}")
-    target = _number(args.target, "--target") if args.target is not None else 0.0
-    warnings += _beta_warnings(target, "--target", args.target)
-    contract = _contract(args.contract)
-    price_ = _number(args.price, "price")
-    units = _Units(_spec(contract, None))
-    exposure = _exposure(_number(args.exposure, "exposure"), "exposure", args.exposure)
-    n = float(hedge(exposure, b, price_, contract, target))
-    # the hedge's value in the exposure's money (the contract's quote currency)
-    value = float(portfolio_hedge([exposure], [b], price_, contract, target).notional)
-    action = "sell" if n < 0 else "buy" if n > 0 else "nothing to trade"
-    warnings += _hedge_warnings(value, units.price)
-    rows = [
-        ("Beta", _beta_text(b)),
-        ("Target beta", _beta_text(target)),
-        ("Hedge contracts", f"{_Units.join(_show(n), units.qty)}  ({action})"),
-        ("Hedge notional", f"{money(value, units.price)} at {units.show_price(price_)}"),
-    ]
-    return _print_rows(rows, warnings)
-
-
-def _holding_exposures(holdings: Any) -> list[float | None]:
-    """Signed USD exposures (a short is negative): the exposure column, or each row's
-    contracts (signed), price and contract through the same function as MF_EXPOSURE."""
-    from ._hedge import exposure as signed_exposure
-
-    by_contracts = {"contracts", "price", "contract"} <= set(holdings.header)
-    if "exposure" in holdings.header or not by_contracts:
-        exposures: list[float | None] = holdings.column("exposure")
-        if any(x is None for x in exposures):
-            raise MicrosizeError("holdings: every row needs an exposure")
-        return exposures
-    out: list[float | None] = []
-    for i, (n, p) in enumerate(
-        zip(holdings.column("contracts"), holdings.column("price"), strict=True)
-    ):
-        key = (holdings.rows[i].get("contract") or "").strip()
-        if n is None or p is None or not key:
-            raise MicrosizeError(f"holdings row {i + 2}: give contracts, price and contract")
-        out.append(float(signed_exposure(n, p, _contract(key))))
-    return out
-
-
-def _beta_text(b: float) -> str:
-    """A beta: a multiple of the hedge's move, 2 decimals (more where needed), ``x``."""
-    return f"{fixed(b, 2)}x"
-
-
-def _holdings_betas(
-    args: argparse.Namespace, holdings: Any, warnings: list[str]
-) -> list[float | None]:
-    """The holdings' betas: the beta column, missing ones estimated from --prices."""
-    from ._hedge import beta
-
-    betas: list[float | None] = (
-        holdings.column("beta") if "beta" in holdings.header else [None for _ in holdings.rows]
-    )
-    missing = [i for i, b in enumerate(betas) if b is None]
-    if not missing:
-        for option in ("--prices", "--hedge-col", "--lam"):
-            if getattr(args, option[2:].replace("-", "_")) is not None:
-                raise MicrosizeError(
-                    f"{option} is for estimating missing betas, but every row of "
-                    f"{args.holdings[:60]} has one: leave {option} out"
-                )
-    history = read_csv(args.prices, "--prices") if args.prices else None
-    for i, b in enumerate(betas):
-        symbol = (holdings.rows[i].get("symbol") or "").strip()
-        if b is not None:
-            warnings += _beta_warnings(b, f"holdings row {i + 2} ({symbol[:40]}): beta")
-            continue
-        if history is None or not args.hedge_col:
-            raise MicrosizeError(
-                f"holdings row {i + 2} ({symbol[:40] or 'no symbol'}) has no beta: add one, or "
-                "give --prices FILE --hedge-col COLUMN to estimate it"
-            )
-        betas[i] = float(beta(history.column(symbol), history.column(args.hedge_col), _lam(args)))
-        print(f"beta of {symbol} estimated from {args.prices}: {_beta_text(betas[i] or 0.0)}")
-        warnings += _beta_warnings(betas[i] or 0.0, f"the estimated beta of {symbol[:40]}")
-    return betas
-
-
-def _cmd_portfolio_hedge(args: argparse.Namespace) -> int:
-    from ._hedge import portfolio_hedge
-
-    holdings = read_csv(args.holdings, "holdings")
-    exposures = _holding_exposures(holdings)
-    for i, x in enumerate(exposures):
-        _exposure(float(x or 0.0), f"holdings row {i + 2}: exposure", _show(x))
-    warnings: list[str] = []
-    betas = _holdings_betas(args, holdings, warnings)
-    target = _number(args.target, "--target") if args.target is not None else 0.0
-    warnings += _beta_warnings(target, "--target", args.target)
-    contract = _contract(args.contract)
-    units = _Units(_spec(contract, None))
-    plan = portfolio_hedge(exposures, betas, _number(args.price, "price"), contract, target)
-    warnings += _hedge_warnings(float(plan.notional), units.price)
-    rows: list[tuple[str, str]] = []
-    for label, value in plan.rows():
-        if label == "Hedge contracts":
-            shown = _Units.join(_show(value), units.qty)
-        elif label in ("Portfolio beta", "Beta after hedge"):
-            shown = _beta_text(float(value))
-        else:  # money in the hedge's quote currency
-            shown = money(float(value), units.price)
-        rows.append((str(label), shown))
-    return _print_rows(rows, warnings)
-
-
 _BRIEF = (
     "key",
     "kind",
@@ -678,71 +297,6 @@ def _cmd_specs_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
-# ------------------------------------------------------------------------ examples
-#: the files ``microsize examples DIR`` writes: every help example reads only these
-EXAMPLE_FILES = ("prices.csv", "bars.csv", "holdings.csv", "specs.csv", "microsize.xlsm")
-
-
-def _csv_text(rows: Sequence[Sequence[Any]]) -> str:
-    import io
-
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows([[csv_value(v) for v in r] for r in rows])
-    return buffer.getvalue()
-
-
-def example_files() -> dict[str, bytes]:
-    """The sample files of the help examples, from the package's own sample data: the
-    template's weekly prices (BTC, ETH, SOL, LINK), its daily BTC bars for the ATR, its
-    holdings valued at the last closes, the bundled spec table, and the template itself."""
-    from . import workbook  # XlsxWriter: only for this command
-    from ._sizing import notional
-    from .workbook._data import SAMPLE_PRICES
-    from .workbook.portfolio import HOLDINGS, PRICE_ASSETS
-    from .workbook.sizing import ATR_BARS
-
-    prices = [["week", *PRICE_ASSETS]] + [[i, *r] for i, r in enumerate(SAMPLE_PRICES, 1)]
-    bars = [["day", "high", "low", "close"]] + [[i, *b] for i, b in enumerate(ATR_BARS, 1)]
-    holdings: list[list[Any]] = [["name", "symbol", "exposure", "beta"]]
-    for name, symbol, key, qty, last in HOLDINGS:
-        holdings.append([name, symbol, float(notional(qty, last, key)), None])
-    table = load_specs()
-    text = {
-        "prices.csv": _csv_text(prices),
-        "bars.csv": _csv_text(bars),
-        "holdings.csv": _csv_text(holdings),
-        "specs.csv": _csv_text(table.rows(None)),
-    }
-    files = {name: body.encode("utf-8") for name, body in text.items()}
-    files["microsize.xlsm"] = workbook.build_workbook_bytes()
-    return files
-
-
-def _cmd_examples(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    folder = Path(args.dir)
-    files = example_files()
-    if not args.force:
-        there = [name for name in files if (folder / name).exists()]
-        if there:
-            raise MicrosizeError(
-                f"{folder / there[0]} exists: examples writes {', '.join(files)}; "
-                "choose a new folder, or add --force to overwrite them"
-            )
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, body in files.items():
-            (folder / name).write_bytes(body)
-    except OSError as exc:
-        raise MicrosizeError(
-            f"examples: cannot write into {args.dir[:80]} ({exc.strerror or exc})"
-        ) from None
-    print(f"wrote {', '.join(files)} into {folder}")
-    print(f"every example of microsize COMMAND --help runs from there: cd {folder}")
-    return 0
-
-
 class _Formatter(argparse.HelpFormatter):
     """Wraps prose as usual but keeps indented lines (the examples) whole, so a pasted
     example is one command."""
@@ -788,23 +342,15 @@ def _chosen(parser: argparse.ArgumentParser, parsed: Any) -> argparse.ArgumentPa
         parser = action.choices[name]
 
 
-def _examples(*lines: str) -> str:
-    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
-
-
-_CONTRACT_HELP = "exchange:symbol (see microsize specs) or a contract size in underlying units"
-_FEE_HELP = "fee per side: 0.05%% or 0.0005 (default 0)"
-
-
 # Long on purpose: declarations only: three argparse subcommands, one block each.
 def _add_sizing_commands(sub: Any) -> None:
-    """The commands size, ladder and scale-out: the sizing tables."""
+    """The command size: the MF_SIZE table (ladder and scale-out are in cli_ladder)."""
     p = sub.add_parser(
         "size",
         help="size one trade (the MF_SIZE table)",
         description="Size one trade so the loss at the stop stays within the risk budget. "
         "Exit status 1 when the Warnings row is not empty.",
-        epilog=_examples(
+        epilog=examples_epilog(
             "microsize size 2000 1.5% 3520 3450 binance:ETHUSDT --fee 0.05%",
             "microsize size 1000 1% 60000 57000 binance:BTCUSDT --leverage 10",
             "microsize size 5000 0.5% 3520 3600 cme:MET --leverage 5 --mmr 1%",
@@ -815,8 +361,8 @@ def _add_sizing_commands(sub: Any) -> None:
     p.add_argument("risk", help="risk per trade: 1.5%% or 0.015")
     p.add_argument("entry", help="entry price")
     p.add_argument("stop", help="stop price (below entry = long, above = short)")
-    p.add_argument("contract", help=_CONTRACT_HELP)
-    p.add_argument("--fee", help=_FEE_HELP)
+    p.add_argument("contract", help=CONTRACT_HELP)
+    p.add_argument("--fee", help=FEE_HELP)
     p.add_argument("--leverage", help="leverage for the margin and liquidation rows (default 1)")
     p.add_argument(
         "--mmr", help="maintenance margin rate: 0.5%% or 0.005 (default: the contract's tier)"
@@ -834,125 +380,6 @@ def _add_sizing_commands(sub: Any) -> None:
     p.add_argument("--slippage", help="size against the stop's fill: 0.1%%, 0.001 or '2 ticks'")
     p.set_defaults(func=named(_cmd_size, equity="account", leverage="--leverage"))
 
-    p = sub.add_parser(
-        "ladder",
-        help="size a scale-in ladder under one stop (the MF_LADDER table)",
-        description="Size several entries under one stop so the whole ladder, filled and "
-        "stopped, loses at most the risk amount.",
-        epilog=_examples(
-            "microsize ladder 30 3450 binance:ETHUSDT --entries 3520 3500 3480 --weights 30 40 30"
-        ),
-    )
-    p.add_argument("risk_amount", help="budget for the whole ladder, in the settlement currency")
-    p.add_argument("stop", help="the one stop price")
-    p.add_argument("contract", help=_CONTRACT_HELP)
-    p.add_argument("--entries", nargs="+", required=True, help="entry prices")
-    p.add_argument("--weights", nargs="+", help="shares of quantity per entry (default equal)")
-    p.add_argument("--fee", help=_FEE_HELP)
-    p.set_defaults(func=named(_cmd_ladder, entries="--entries", weights="--weights"))
-
-    p = sub.add_parser(
-        "scale-out",
-        help="split a position across targets (the MF_SCALE_OUT table)",
-        description="Split a position across take-profit targets; legs sum to the position.",
-        epilog=_examples("microsize scale-out 10 60000 58000 cme:MBT --targets 62000 64000 66000"),
-    )
-    p.add_argument("contracts", help="position size in the venue's order unit")
-    p.add_argument("entry", help="entry price")
-    p.add_argument("stop", help="stop price (below entry = long, above = short)")
-    p.add_argument("contract", help=_CONTRACT_HELP)
-    p.add_argument("--targets", nargs="+", required=True, help="take-profit prices")
-    p.add_argument("--weights", nargs="+", help="shares of the position per target (default equal)")
-    p.add_argument("--fee", help=_FEE_HELP)
-    p.set_defaults(func=named(_cmd_scale_out, targets="--targets", weights="--weights"))
-
-
-def _add_margin_commands(sub: Any) -> None:
-    """The commands liq: liquidation price, margin and the check against a stop."""
-    p = sub.add_parser(
-        "liq",
-        help="isolated liquidation price, margin, and the check against a stop",
-        description="Isolated-margin liquidation price in one-way mode, by the formula the "
-        "contract's exchange publishes. Exit status 1 when the Warnings row is not empty.",
-        epilog=_examples(
-            "microsize liq 60000 0.01 20 binance:BTCUSDT --stop 57000",
-            "microsize liq 60000 -0.01 10 binance:BTCUSDT --stop 63000 --equity 1000",
-        ),
-    )
-    p.add_argument("entry", help="entry price")
-    p.add_argument("contracts", help="signed position: positive long, negative short")
-    p.add_argument("leverage", help="leverage, e.g. 20")
-    p.add_argument("contract", help=_CONTRACT_HELP)
-    p.add_argument("--wallet", help="isolated margin (default: the initial margin)")
-    p.add_argument("--mmr", help="maintenance margin rate: 0.4%% or 0.004 (default: the tier)")
-    p.add_argument("--maint-amount", help="maintenance amount (default: the tier)")
-    p.add_argument("--stop", help="stop price: warn when liquidation comes first")
-    p.add_argument("--equity", help="account size, to warn when the margin exceeds it")
-    p.set_defaults(func=named(_cmd_liq, wallet_balance="--wallet", equity="--equity"))
-
-
-def _add_hedges_commands(sub: Any) -> None:
-    """The commands hedge and portfolio-hedge."""
-    p = sub.add_parser(
-        "hedge",
-        help="contracts that move one exposure's beta to a target",
-        description="Contracts to trade (negative = sell) so the exposure's beta reaches the "
-        "target; the beta is given or estimated from a CSV of prices (UTF-8, UTF-16 or "
-        "Windows text, comma, semicolon or TAB separated).",
-        epilog=_examples(
-            "microsize hedge 250000 60000 cme:MBT --beta 1.2",
-            "microsize hedge 100000 60000 cme:MBT --prices prices.csv --asset SOL --hedge-col BTC",
-        ),
-    )
-    p.add_argument("exposure", help="position value in USD (negative for a short)")
-    p.add_argument("price", help="price of the hedge contract")
-    p.add_argument("contract", help="hedge contract: " + _CONTRACT_HELP)
-    p.add_argument("--beta", help="beta of the exposure to the hedge instrument")
-    p.add_argument("--prices", help="CSV of price histories (oldest first) to estimate the beta")
-    p.add_argument("--asset", help="column of the asset's prices in --prices")
-    p.add_argument("--hedge-col", help="column of the hedge instrument's prices in --prices")
-    p.add_argument("--lam", help="decay for an exponentially weighted beta, e.g. 0.94")
-    p.add_argument("--target", help="beta to reach (default 0)")
-    p.set_defaults(
-        func=named(
-            _cmd_hedge, asset_prices="the --asset column", hedge_prices="the --hedge-col column"
-        )
-    )
-
-    p = sub.add_parser(
-        "portfolio-hedge",
-        help="hedge a CSV of holdings by beta (the MF_PORTFOLIO_HEDGE table)",
-        description="HOLDINGS is a CSV with columns symbol, exposure (signed USD: a short is "
-        "negative) and optionally beta, or symbol, contracts (signed), price and contract "
-        "instead of exposure; missing betas are estimated from --prices (columns named by "
-        "symbol). CSVs as Excel "
-        "saves them: UTF-8, UTF-16 (Unicode Text) or Windows text, comma, semicolon or TAB "
-        "separated.",
-        epilog=_examples(
-            "microsize portfolio-hedge holdings.csv 60000 cme:MBT --prices prices.csv "
-            "--hedge-col BTC"
-        ),
-    )
-    p.add_argument(
-        "holdings",
-        help="CSV of holdings: symbol, exposure[, beta], or symbol, contracts, price, contract[, beta]",
-    )
-    p.add_argument("price", help="price of the hedge contract")
-    p.add_argument("contract", help="hedge contract: " + _CONTRACT_HELP)
-    p.add_argument("--prices", help="CSV of price histories, oldest first, a column per symbol")
-    p.add_argument("--hedge-col", help="column of the hedge instrument's prices in --prices")
-    p.add_argument("--lam", help="decay for an exponentially weighted beta, e.g. 0.94")
-    p.add_argument("--target", help="portfolio beta to reach (default 0)")
-    p.set_defaults(
-        func=named(
-            _cmd_portfolio_hedge,
-            exposures="the holdings' exposures",
-            betas="the holdings' betas",
-            asset_prices="the holding's column of --prices",
-            hedge_prices="the --hedge-col column",
-        )
-    )
-
 
 def _add_specs_commands(sub: Any) -> None:
     """The commands specs and specs refresh."""
@@ -962,7 +389,7 @@ def _add_specs_commands(sub: Any) -> None:
         description="List the contract table in use: the user table in $MICROSIZE_HOME "
         "(default ~/.microsize) if there is one, else the bundled table. Rows older than "
         "--max-age-days are marked stale.",
-        epilog=_examples("microsize specs --exchange cme", "microsize specs --csv"),
+        epilog=examples_epilog("microsize specs --exchange cme", "microsize specs --csv"),
     )
     p.add_argument("--exchange", help="only this exchange (cme, binance, okx, ...)")
     p.add_argument("--csv", action="store_true", help="every column, as CSV")
@@ -978,7 +405,7 @@ def _add_specs_commands(sub: Any) -> None:
         '"microsize[refresh]"), map them into spec rows and show the differences. Nothing '
         "is written without --apply (the user table in the home directory) or --out. A venue "
         "that fails keeps its rows as they were; CME and Coinbase rows stay as documented.",
-        epilog=_examples(
+        epilog=examples_epilog(
             "microsize specs refresh --exchange binance okx --apply",
             "microsize specs refresh --exchange mexc --add mexc --out mexc.csv",
         ),
@@ -1009,30 +436,13 @@ def _add_specs_commands(sub: Any) -> None:
     r.set_defaults(func=_cmd_specs_refresh)
 
 
-def _add_examples_command(sub: Any) -> None:
-    p = sub.add_parser(
-        "examples",
-        help="write the sample files the help examples use into a folder",
-        description="Write the files every help example reads into DIR: prices.csv (weekly "
-        "closes of BTC, ETH, SOL, LINK), bars.csv (daily high, low, close of BTC), "
-        "holdings.csv (symbol, exposure, blank betas), specs.csv (the bundled spec table) "
-        "and microsize.xlsm (the template workbook). The samples are made up, from the "
-        "template's own data. Then cd DIR: each example of microsize COMMAND --help runs "
-        "as pasted.",
-        epilog=_examples("microsize examples microsize-examples"),
-    )
-    p.add_argument("dir", metavar="DIR", help="the folder to write into (made if missing)")
-    p.add_argument("--force", action="store_true", help="overwrite the sample files in DIR")
-    p.set_defaults(func=_cmd_examples)
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="microsize",
         description="Precise risk allocation with crypto micro-futures.",
         epilog="exit status: 0 done; 1 done, but read the Warnings row; 2 refused (bad input, "
         "or a file or folder that cannot be used); 3 internal error; 130 interrupted\n\n"
-        + _examples(
+        + examples_epilog(
             "microsize size 2000 1.5% 3520 3450 binance:ETHUSDT --fee 0.05%",
             "microsize examples microsize-examples",
         ),
@@ -1040,10 +450,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"microsize {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     _add_sizing_commands(sub)
-    _add_margin_commands(sub)
-    _add_hedges_commands(sub)
+    add_ladder_commands(sub)
+    add_liq_commands(sub)
+    add_hedge_commands(sub)
     _add_specs_commands(sub)
-    _add_examples_command(sub)
+    add_examples_commands(sub)
     add_live_commands(sub)  # prices, positions: ccxt is imported when they run
     add_workbook_commands(sub)  # registers the command; the builder is imported when it runs
     from .cli_trader import add_commands as add_trader_commands

@@ -19,18 +19,28 @@ import math
 import numbers
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._contracts import ContractSpec, SpecTable, load_specs
 from ._csvtext import decimal_value
 from ._errors import MicrosizeError
+from ._trade import MAX_EQUITY
+from .csvfiles import parse_number
+
+if TYPE_CHECKING:  # argparse is imported by the command line that calls these
+    import argparse
 
 __all__ = [
+    "CONTRACT_HELP",
+    "FEE_HELP",
     "Units",
+    "account_amount",
     "amount",
+    "examples_epilog",
+    "fee_option",
     "money",
     "named",
     "no_exponent",
@@ -39,6 +49,8 @@ __all__ = [
     "parse_side",
     "percent",
     "price",
+    "print_rows",
+    "refuse_together",
     "show_value",
     "slippage_warning",
     "spec_of",
@@ -350,3 +362,52 @@ def spec_of(contract: Any, table: SpecTable | None) -> ContractSpec | None:
         return (table or load_specs()).lookup(contract)
     except MicrosizeError:
         return None
+
+
+def print_rows(rows: list[tuple[str, str]], warnings: list[str]) -> int:
+    """Label-value rows, then a Warnings row when there is a warning (exit status 1)."""
+    if warnings:
+        rows = [*rows, ("Warnings", "; ".join(warnings))]
+    width = max(len(r[0]) for r in rows)
+    for label, value in rows:
+        print(f"{label:<{width}}  {show_value(value)}")
+    return warn("; ".join(warnings)) if warnings else 0
+
+
+def examples_epilog(*lines: str) -> str:
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+CONTRACT_HELP = "exchange:symbol (see microsize specs) or a contract size in underlying units"
+FEE_HELP = "fee per side: 0.05%% or 0.0005 (default 0)"
+
+
+def refuse_together(args: argparse.Namespace, option: str, others: Sequence[str], why: str) -> None:
+    """Refuse ``option`` given together with any of ``others``, naming both."""
+    if getattr(args, option.lstrip("-").replace("-", "_")) is None:
+        return
+    for other in others:
+        if getattr(args, other.lstrip("-").replace("-", "_")) is not None:
+            raise MicrosizeError(f"{option} and {other} cannot be given together: {why}")
+
+
+def fee_option(args: argparse.Namespace) -> float | None:
+    if args.fee is None:
+        return None
+    return parse_fraction(
+        args.fee, "fee", limit=0.01, hint="the fee per side is a fraction of notional, e.g. 0.05%"
+    )
+
+
+def account_amount(text: str, name: str = "account") -> float:
+    """An account size or a risk budget, checked here so the message names the argument
+    as typed (the core calls it equity): positive, and not beyond any trading account."""
+    value = parse_number(text, name)
+    if value <= 0:
+        raise MicrosizeError(f"{name} must be positive (got {text[:40]!r})")
+    if value > MAX_EQUITY:
+        raise MicrosizeError(
+            f"{name} {text[:40]} is beyond any trading account (above "
+            f"{show_value(MAX_EQUITY)}): check the number"
+        )
+    return value

@@ -6,30 +6,13 @@ in every microsize function under its Excel name::
 
     from microsize.lite import *
 
-``from microsize.udfs import *`` would also bind that module's helpers and imports
-(``arg``, ``np``, ``xw``, the core functions), and ``arg`` would then replace xlwings'
-own decorator for the rest of main.py. This module exports only the MF_ functions: the
-same objects as ``microsize.udfs``, decorated there with ``xlwings.func`` and
-``xlwings.arg`` (category, argument descriptions, dimensions).
+This module exports only the MF_ functions, the names ``microsize.udfs`` lists in its
+``__all__``: the same objects, decorated there with ``xlwings.func`` and ``xlwings.arg``
+(category, argument descriptions, dimensions). Lite's sample main.py imports ``func``,
+``script``, ``arg`` and ``ret`` from xlwings first; the line never rebinds them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from . import udfs as _udfs
-
-
-def _excel_functions() -> dict[str, Callable[..., Any]]:
-    """Every MF_ function of :mod:`microsize.udfs`, by name."""
-    return {
-        name: value
-        for name, value in vars(_udfs).items()
-        if name.startswith("MF_") and callable(value)
-    }
-
-
-_FUNCTIONS = _excel_functions()
-globals().update(_FUNCTIONS)
-__all__ = sorted(_FUNCTIONS)
+from .udfs import *  # noqa: F403  (exactly the names udfs.__all__ lists: the MF_ functions)
+from .udfs import __all__ as __all__

@@ -467,7 +467,7 @@ def _num(value: Any) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def _position(
+def position_of(
     venue: str, raw: Mapping[str, Any], markets: Mapping[str, Any], specs: Mapping[str, Any]
 ) -> Position | str | None:
     """A ccxt position in our unit; a reason string when it cannot be converted safely."""
@@ -531,7 +531,7 @@ def fetch_account(
         markets = ex.load_markets()
         for params in PRIVATE_CALLS.get(low, ({},)):
             for raw in ex.fetch_positions(None, dict(params)) or []:
-                got = _position(low, raw, markets, table)
+                got = position_of(low, raw, markets, table)
                 if isinstance(got, Position):
                     positions.append(got)
                 elif got:
