@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._book import Ref, _Book, cell_name
+from ._book import Computed, Ref, _Book, cell_name, this_row
 
 # --------------------------------------------------------------------------- content
 _SIZE_ROW_FORMATS = {
@@ -95,6 +96,14 @@ def _protect(ws: Any) -> None:
     )
 
 
+def _unprotect_sheets_with_tables(book: _Book) -> None:
+    """No protection on a sheet that holds an Excel Table: protection would stop the table
+    from growing (locked cells below it, no row insertion) in Excel and in LibreOffice."""
+    for ws in book.sheets.values():
+        if ws.tables:
+            ws.protect_options = {}
+
+
 def _inputs(
     book: _Book,
     sheet: str,
@@ -159,3 +168,20 @@ def _shown_check(
         a1,
         {"type": "formula", "criteria": f'=LEFT({absolute},3)<>"ok:"', "format": book.fmt["warn"]},
     )
+
+
+def _step_column(
+    table: str, column: str, header: str, values: Sequence[Any], kind: str
+) -> Computed:
+    """A calculated column of ``column``'s change from the row above: ``kind`` "return"
+    (x / previous - 1, as a percentage) or "change" (x - previous). The first row, and a
+    row where either price is blank, text or 0, is "" (MF_BETA skips such rows too)."""
+    cur = this_row(table, column)
+    prev = f"OFFSET({cur},-1,0)"
+    step = f"{cur}/{prev}-1" if kind == "return" else f"{cur}-{prev}"
+    formula = f'=IF(OR(N({cur})=0,N({prev})=0),"",{step})'
+    out: list[Any] = [""]
+    for a, b in itertools.pairwise(values):
+        ok = all(isinstance(x, int | float) and x for x in (a, b))
+        out.append("" if not ok else b / a - 1 if kind == "return" else b - a)
+    return Computed(header, formula, out, "out_pct" if kind == "return" else "out_ratio")
