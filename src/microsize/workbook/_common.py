@@ -175,13 +175,19 @@ def _step_column(
 ) -> Computed:
     """A calculated column of ``column``'s change from the row above: ``kind`` "return"
     (x / previous - 1, as a percentage) or "change" (x - previous). The first row, and a
-    row where either price is blank, text or 0, is "" (MF_BETA skips such rows too)."""
+    row where either price is blank or text (or the previous 0, for a return), is ""."""
     cur = this_row(table, column)
-    prev = f"OFFSET({cur},-1,0)"
-    step = f"{cur}/{prev}-1" if kind == "return" else f"{cur}-{prev}"
-    formula = f'=IF(OR(N({cur})=0,N({prev})=0),"",{step})'
+    # the row's number in the table, and the cell above it (INDEX, not OFFSET: OFFSET is
+    # volatile and would recalculate every beta at every change)
+    i = f"ROW()-ROW({table}[[#Headers],[{column}]])"
+    prev = f"INDEX({table}[{column}],{i}-1)"
+    if kind == "return":
+        test, step = f"AND(ISNUMBER({cur}),ISNUMBER({prev}),{prev}<>0)", f"{cur}/{prev}-1"
+    else:
+        test, step = f"AND(ISNUMBER({cur}),ISNUMBER({prev}))", f"{cur}-{prev}"
+    formula = f'=IF({i}<2,"",IF({test},{step},""))'
     out: list[Any] = [""]
     for a, b in itertools.pairwise(values):
-        ok = all(isinstance(x, int | float) and x for x in (a, b))
+        ok = all(isinstance(x, int | float) for x in (a, b)) and (kind != "return" or a != 0)
         out.append("" if not ok else b / a - 1 if kind == "return" else b - a)
     return Computed(header, formula, out, "out_pct" if kind == "return" else "out_ratio")
