@@ -18,8 +18,8 @@
 from __future__ import annotations
 
 import csv
-import inspect
 import html
+import inspect
 import io
 import math
 import os
@@ -858,7 +858,10 @@ def _engine_values(path: Path) -> dict[str, Any]:
         func = getattr(udfs, name)
 
         def call(*args: Any, func: Any = func) -> Any:
-            result = func(*[_from_engine(a) for a in args])
+            try:
+                result = func(*[_from_engine(a) for a in args])
+            except MicrosizeError as exc:  # the message, as Excel and LibreOffice show it
+                result = str(exc)
             return np.array(result if isinstance(result, list) else [[result]], dtype=object)
 
         registry[name] = call
