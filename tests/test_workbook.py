@@ -94,7 +94,7 @@ def _sheet_parts(data: bytes) -> dict[str, str]:
     # openpyxl writes Target before Id, and absolute targets
     targets |= {k: v for v, k in re.findall(r'Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
     out = {}
-    for name, rid in re.findall(r'<sheet name="([^"]+)"[^>]*? r:id="([^"]+)"', wb):
+    for name, rid in re.findall(r'<sheet\b[^>]*?\bname="([^"]+)"[^>]*? r:id="([^"]+)"', wb):
         out[name] = pkg.parts["xl/" + targets[rid].removeprefix("/xl/")].decode()
     return out
 
@@ -307,7 +307,7 @@ def _table_ranges(z: zipfile.ZipFile) -> dict[str, str]:
     target = dict(re.findall(r'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
     target |= {k: v for v, k in re.findall(r'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)}
     out: dict[str, str] = {}
-    for name, rid in re.findall(r'<sheet name="([^"]+)"[^>]*?r:id="([^"]+)"', wbxml):
+    for name, rid in re.findall(r'<sheet\b[^>]*?\bname="([^"]+)"[^>]*?\br:id="([^"]+)"', wbxml):
         part = "xl/" + target[rid].lstrip("/").removeprefix("xl/")
         rel_part = part.replace("worksheets/", "worksheets/_rels/") + ".rels"
         if rel_part not in z.namelist():
@@ -961,3 +961,33 @@ def test_rows_added_to_the_tables_change_the_results(book_path: Path, tmp_path: 
     )
     assert 70 < xrp <= 75
     assert math.isclose(cell(after, "PLANNER!G5") - cell(before, "PLANNER!G5"), xrp, rel_tol=1e-9)
+
+
+def test_plan_columns_before_margin_do_not_depend_on_leverage() -> None:
+    """The Trades table's first four calculated columns call MF_PLAN without the leverage
+    (its liquidation check is most of MF_PLAN's time): for every trade MF_PLAN accepts
+    with a leverage, risk budget, contracts, risk at stop and exposure are the same
+    without it; a leverage it refuses is an error in Check, and those columns read n/a."""
+    rng = np.random.default_rng(21)
+    keys = ("binance:BTCUSDT", "binance:ETHUSDT", "binance:SOLUSDT", "hyperliquid:BTC", 0.01)
+    compared = refused = 0
+    messages: set[str] = set()
+    for i in range(300):
+        key = keys[i % len(keys)]
+        entry = float(np.round(rng.uniform(1, 70000), 2))
+        stop = float(np.round(entry * (1 + rng.choice([-1, 1]) * rng.uniform(0.002, 0.2)), 2))
+        risk, amount = (0.01, None) if i % 2 else (None, float(np.round(rng.uniform(5, 900), 2)))
+        fee = float(rng.choice([0.0, 0.0002, 0.0005]))
+        lev = float(rng.choice([1, 2, 5, 10, 20, 50, 125]))
+        args = (10000, risk, amount, entry, stop, key, fee)
+        try:
+            full = udfs.MF_PLAN(*args, lev)[0]
+        except Exception as exc:  # MicrosizeError, or xlwings' COM error once it is loaded
+            messages.add(str(exc).split(" (got")[0][:80])
+            refused += 1
+            continue
+        assert udfs.MF_PLAN(*args)[0][:4] == full[:4], (args, lev)
+        compared += 1
+    assert compared > 200
+    assert refused > 0  # some leverages are refused: those rows show n/a, not a number
+    assert all("leverage must be" in m for m in messages), messages

@@ -160,12 +160,15 @@ PLAN_COLUMNS = (
 )
 
 
-def _plan_call() -> str:
+def _plan_call(leverage: bool = True) -> str:
     """MF_PLAN over the formula's own row of Trades. A blank Leverage goes in as "" (read as
-    blank, no leverage): LibreOffice hands an add-in an empty single cell as 0."""
+    blank, no leverage): LibreOffice hands an add-in an empty single cell as 0. Without
+    ``leverage`` the call leaves it out: risk budget, contracts, risk at stop and exposure
+    do not depend on it, and the liquidation check it would run is most of MF_PLAN's time
+    (a row whose leverage is refused shows the error in Check, and n/a in those columns)."""
     r = {h: this_row("Trades", h) for h in ("Risk %", "Risk amount", "Entry", "Stop")}
     r |= {h: this_row("Trades", h) for h in ("Contract", "Fee", "Leverage")}
-    lev = f'IF({r["Leverage"]}="","",{r["Leverage"]})'
+    lev = f'IF({r["Leverage"]}="","",{r["Leverage"]})' if leverage else '""'
     args = [
         "$B$5",
         r["Risk %"],
@@ -183,14 +186,14 @@ def _plan_call() -> str:
 def _per_trade(account: float) -> list[Computed]:
     """One calculated column per MF_PLAN result: a row stands alone, and a row MF_PLAN
     refuses shows "n/a: see Check" and its message in Check (as the totals name it)."""
-    plan = _plan_call()
+    plan, quick = _plan_call(), _plan_call(leverage=False)
     rows: list[list[Any]] = []
     for t in TRADES:
         _, contract, entry, stop, risk, amount, fee, lev = t
         try:
-            rows.append(
-                list(udfs.MF_PLAN(account, risk, amount, entry, stop, contract, fee, lev)[0])
-            )
+            with_lev = udfs.MF_PLAN(account, risk, amount, entry, stop, contract, fee, lev)[0]
+            without = udfs.MF_PLAN(account, risk, amount, entry, stop, contract, fee)[0]
+            rows.append([*without[:4], *with_lev[4:]])
         except MicrosizeError as exc:
             rows.append(["n/a: see Check"] * 5 + [f"error: {exc}"])
     # The five numbers read "n/a" when Check says error, without calling MF_PLAN again. An
@@ -200,7 +203,8 @@ def _per_trade(account: float) -> list[Computed]:
     out = []
     for header, k, fmt in PLAN_COLUMNS:
         if k < 6:
-            formula = f'=IF(LEFT({check},6)="error:","n/a: see Check",INDEX({plan},1,{k}))'
+            call = quick if k < 5 else plan
+            formula = f'=IF(LEFT({check},6)="error:","n/a: see Check",INDEX({call},1,{k}))'
         else:
             formula = f'=IFERROR(INDEX({plan},1,{k}),"error: "&{plan})'
         out.append(Computed(header, formula, [r[k - 1] for r in rows], fmt))
