@@ -10,9 +10,10 @@ version as LibreOffice's, as ``microsize recalc`` does)::
    grown to N trades, their calculated columns filled as Excel fills them (six MF_PLAN
    calls per trade). Both books go through the same openpyxl round trip, so only the
    trades differ. Reported: seconds of each, the difference and the ratio.
-2. In Python, one call as a calculated column makes it: ``MF_CONTRACTS`` on scalars and
-   ``MF_PLAN`` on a single trade, against one ``MF_PLAN`` over all N trades divided by N
-   (the cost per row of a single spill), in the same run.
+2. In Python, the calls a trade's calculated cells make: ``MF_PLAN`` on a single trade
+   with its leverage (Margin, Check) and without (the four columns before Margin), against
+   one ``MF_PLAN`` over all N trades divided by N (the cost per row of a single spill);
+   and one ``MF_CONTRACTS`` call on scalars. Same run, same inputs.
 
 Nothing is downloaded; the workbooks live in a temporary directory.
 """
@@ -93,13 +94,17 @@ def main() -> int:
     all_rows = trades(a.trades)
     cols = [[[r[k]] for r in all_rows] for k in (4, 5, 2, 3, 1, 6, 7)]
     contracts = per_call(udfs.MF_CONTRACTS, (50.0, 3500.0, 3400.0, "binance:ETHUSDT", 0.0005))
-    plan_row = per_call(udfs.MF_PLAN, row)
+    plan_row = per_call(udfs.MF_PLAN, row, calls=500)
+    quick = per_call(udfs.MF_PLAN, row[:-1], calls=500)  # no leverage: no liquidation check
     spill = per_call(udfs.MF_PLAN, (10000, *cols), calls=3) / a.trades
-    print(f"MF_CONTRACTS, one scalar call:          {contracts * 1e6:8.1f} us")
-    print(f"MF_PLAN, one trade (a calculated cell):   {plan_row * 1e6:8.1f} us")
-    print(f"MF_PLAN over {a.trades} trades, per trade:   {spill * 1e6:8.1f} us")
-    print(f"one-trade call / per-trade share of a spill: {plan_row / spill:6.1f}x")
-    print(f"six calculated cells per trade, in Python: {6 * plan_row * a.trades:6.2f} s")
+    cells = 4 * quick + 2 * plan_row  # Trades' six calculated cells of one trade
+    print(f"MF_CONTRACTS, one scalar call:              {contracts * 1e6:8.1f} us")
+    print(f"MF_PLAN, one trade (Margin, Check):         {plan_row * 1e6:8.1f} us")
+    print(f"MF_PLAN, one trade without leverage (x4):   {quick * 1e6:8.1f} us")
+    print(f"MF_PLAN over {a.trades} trades, per trade:       {spill * 1e6:8.1f} us")
+    print(f"one-trade call / per-trade share of a spill: {plan_row / spill:6.2f}x")
+    print(f"a trade's six cells / its share of a spill:  {cells / spill:6.2f}x")
+    print(f"{a.trades} trades' cells, in Python:             {cells * a.trades:6.2f} s")
 
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
