@@ -90,7 +90,12 @@ cells = {}
 for sheet_name, ref in todo["read"]:
     rng = doc.Sheets.getByName(sheet_name).getCellRangeByName(ref)
     cells[f"{sheet_name}!{ref}"] = [list(r) for r in rng.getDataArray()]
+checks = {}
+for sheet_name, ref in todo["validations"]:
+    v = doc.Sheets.getByName(sheet_name).getCellRangeByName(ref).Validation
+    checks[f"{sheet_name}!{ref}"] = [int(v.Type.value == "LIST"), v.getFormula1()]
 result = {"before": before, "after": after, "cells": cells, "refused": refused,
+          "validations": checks,
           "charts_before": charts_before, "charts": charts()}
 if todo.get("pdf"):
     pdf = uno.createUnoStruct("com.sun.star.beans.PropertyValue")
@@ -149,6 +154,7 @@ def _run(tmp_path: Path, pdf: Path | None = None) -> dict[str, Any]:
     todo = {
         "tables": [{"sheet": s, "table": t, "values": v} for s, t, v in NEW_ROWS],
         "read": READ,
+        "validations": [("Planner", "B14"), ("Planner", "E14"), ("Portfolio", "C10")],
         "pdf": str(pdf) if pdf else "",
     }
     pipe = f"microsize-grow-{os.getpid()}"
@@ -282,3 +288,13 @@ def test_the_charts_drawn_from_tables_cover_the_new_rows(grown: dict[str, Any]) 
     assert _covers(hedge, "Hedge", "H", 31)
     before = [r for chart in grown["charts_before"]["Portfolio"] for r in chart]
     assert _covers(before, "Portfolio", "H", 9)  # one row shorter before
+
+
+def test_the_new_rows_keep_their_dropdowns(grown: dict[str, Any]) -> None:
+    """The contract dropdown and the percent check reach the new last rows."""
+    v = grown["validations"]
+    assert v["Planner!B14"][0] == 1
+    assert "Lists" in v["Planner!B14"][1]
+    assert v["Portfolio!C10"][0] == 1
+    assert v["Planner!E14"][0] == 0  # a decimal between 0% and 100%, not a list
+    assert v["Planner!E14"][1] == "0"
