@@ -61,7 +61,10 @@ def _planner_sheet(book: _Book, keys: str) -> None:
         ],
     )
     book.section(
-        s, "A8", "Planned trades (table Trades), sized by MF_PLAN row by row (USD)", span=14
+        s,
+        "A8",
+        "Planned trades (table Trades), sized by MF_PLAN row by row (USD; a short's exposure is negative)",
+        span=14,
     )
     header = ["Trade", "Contract", "Entry", "Stop", "Risk %", "Risk amount", "Fee", "Leverage"]
     ws.set_row(8, 30)
@@ -154,7 +157,7 @@ PLAN_COLUMNS = (
     ("Risk budget", 1, "out_money"),
     ("Contracts", 2, "out_num"),
     ("Risk at stop", 3, "out_money"),
-    ("Exposure (short -)", 4, "out_money"),
+    ("Exposure", 4, "out_money"),
     ("Margin", 5, "out_money"),
     ("Check", 6, "out"),
 )
