@@ -31,7 +31,8 @@ def _planner_sheet(book: _Book, keys: str) -> None:
     ws = book.start(
         s,
         "Plan several trades",
-        "One row per planned trade in the table Trades (type a row below it to add one). "
+        "One row per planned trade in the table Trades (in Excel, type a row below it to add one; "
+        "in LibreOffice, insert a row above its last row, copy the last row into it, type over the last). "
         "The grey columns are the table's own: each sizes its row with MF_PLAN, and Excel "
         "fills them into a new row (in LibreOffice, copy them down from the row above). "
         "A blank Fee is 0, a blank Leverage no leverage; a row with an error says why in "

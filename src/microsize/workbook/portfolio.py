@@ -53,7 +53,9 @@ def _prices_sheet(book: _Book) -> dict[str, Col]:
         s,
         "I1",
         "Illustrative weekly closes, made up for this example, oldest first. This is an Excel "
-        "table named Prices: type a new week in the row below it and the table grows; add an "
+        "table named Prices: in Excel, type a new week in the row below it and the table grows (in "
+        "LibreOffice, insert a row above the last week, copy the last week into it and type the new "
+        "week over the last); add an "
         "asset by inserting a column into the table and naming it in the header. Every beta reads the table's "
         "columns (Prices[ETH], Prices[BTC]), whatever their length. A row with a blank in "
         "either series is skipped. The grey columns, weekly simple returns of BTC and ETH, "
@@ -85,7 +87,8 @@ def _portfolio_sheet(book: _Book, prices: dict[str, Col], keys: str) -> None:
     ws = book.start(
         s,
         "Hedge a portfolio by beta",
-        "Positions in any contracts on any venues (a table: type a row below it to add one). "
+        "Positions in any contracts on any venues (a table: in Excel, type a row below it to add one; "
+        "in LibreOffice, insert a row above its last row, copy the last row into it, type over the last). "
         "Contracts are signed (a short is negative); the grey columns are the table's own: "
         "exposure in signed USD from MF_EXPOSURE (short -), the beta from the Prices table "
         "against BTC (MF_BETAS); Excel fills them into a new row (in LibreOffice, copy them "
