@@ -165,14 +165,16 @@ PLAN_COLUMNS = (
 
 
 def _plan_call(leverage: bool = True) -> str:
-    """MF_PLAN over the formula's own row of Trades. A blank Leverage goes in as "" (read as
-    blank, no leverage): LibreOffice hands an add-in an empty single cell as 0. Without
+    """MF_PLAN over the formula's own row of Trades. A blank Fee or Leverage goes in as ""
+    (read as blank: no fee, no leverage), never as the cell itself: LibreOffice hands an
+    add-in an empty single cell as 0, and a leverage of 0 is refused. Without
     ``leverage`` the call leaves it out: risk budget, contracts, risk at stop and exposure
     do not depend on it, and the liquidation check it would run is most of MF_PLAN's time
     (a row whose leverage is refused shows the error in Check, and n/a in those columns)."""
     r = {h: this_row("Trades", h) for h in ("Risk %", "Risk amount", "Entry", "Stop")}
     r |= {h: this_row("Trades", h) for h in ("Contract", "Fee", "Leverage")}
     lev = f'IF({r["Leverage"]}="","",{r["Leverage"]})' if leverage else '""'
+    fee = f'IF({r["Fee"]}="","",{r["Fee"]})'  # blank: no fee (and no cell where none is)
     args = [
         "$B$5",
         r["Risk %"],
@@ -180,7 +182,7 @@ def _plan_call(leverage: bool = True) -> str:
         r["Entry"],
         r["Stop"],
         r["Contract"],
-        r["Fee"],
+        fee,
         lev,
         SPECS_REF,
     ]
