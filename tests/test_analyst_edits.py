@@ -81,11 +81,11 @@ def test_portfolio_counts_a_short_holding_as_negative(tmp_path: Path) -> None:
     -24,162.60 and the book's exposure falls by twice that (on main MF_NOTIONAL kept it
     +24,162.60, so the hedge sold as if the book were longer)."""
     got = _edited(tmp_path, [("Portfolio", "D7", -150)])
-    exposures = [r[0] for r in _cells(got, "PORTFOLIO!G6:G9")]
+    exposures = [r[0] for r in _cells(got, "PORTFOLIO!F6:F9")]
     assert exposures == [72487.8, -24162.6, 16108.4, 12576.0]  # 45 ETH, -15 ETH, 10 ETH, 150 SOL
     plan = dict(map(tuple, _cells(got, "PORTFOLIO!K10:L16")))
     assert plan["Exposure"] == pytest.approx(72487.8 - 24162.6 + 16108.4 + 12576.0, abs=1e-6)
-    betas = [[r[0]] for r in _cells(got, "PORTFOLIO!H6:H9")]
+    betas = [[r[0]] for r in _cells(got, "PORTFOLIO!G6:G9")]
     want = dict(U.MF_PORTFOLIO_HEDGE([[x] for x in exposures], betas, 41144.35, "cme:MBT", 0.5))
     assert plan == pytest.approx(want)
 
@@ -114,7 +114,7 @@ def test_planner_a_bad_or_blank_cell_stays_in_its_row(
     """On main any of these turned every trade's result into the error text, SUM read 0
     and the status said "ok: combined risk within your limit"."""
     got = _edited(tmp_path, edits)
-    plan = _cells(got, "PLANNER!J10:O13")
+    plan = _cells(got, "PLANNER!I10:N13")
     trades = [list(r) for r in _planner_inputs(edits)]
     for i, trade in enumerate(trades):
         want = U.MF_PLAN(10000, *trade)[0] if i + 1 != row else None
@@ -125,7 +125,7 @@ def test_planner_a_bad_or_blank_cell_stays_in_its_row(
             assert plan[i][:5] == pytest.approx(want[:5])
             assert plan[i][5] == want[5]
     totals = _cells(got, "PLANNER!G5:G7")
-    status = _cells(got, "PLANNER!O5")[0][0]
+    status = _cells(got, "PLANNER!N5")[0][0]
     if row is None:
         assert all(isinstance(t[0], float) for t in totals)
         assert totals[0][0] == pytest.approx(sum(r[2] for r in plan))
@@ -183,23 +183,61 @@ def test_ladder_check_cells_say_when_a_row_is_not_shown(tmp_path: Path) -> None:
     assert {"B28", "B36", "B37", "B68"} <= rules  # red unless ok
 
 
-def test_planner_and_portfolio_say_when_a_grown_table_outruns_its_spill(tmp_path: Path) -> None:
-    """A 5th trade and a 5th holding: where a spill keeps its saved 4 rows (LibreOffice,
-    the engine), the check cells say so; the totals and the hedge count every row."""
+def test_a_row_typed_below_the_planner_and_portfolio_tables_has_its_own_results(
+    tmp_path: Path,
+) -> None:
+    """A 5th trade and a 5th holding typed below their tables, the calculated columns
+    filled as Excel fills them: the new rows have their own results (MF_PLAN and
+    MF_EXPOSURE of that row), the check cells count 5 of 5, and the totals are the sums of
+    the rows shown (on main the per-row results were spills that kept 4 rows in
+    LibreOffice while the totals counted 5)."""
     trade = ["XRP", "binance:XRPUSDT", 2.5, 2.4, None, 75, 0.0005, 5]
     holding = ["BTC perpetual", "BTC", "bybit:BTCUSDT", -0.5, 41144.35]
     got = _edited(tmp_path, [], rows={"Trades": [trade], "Holdings": [holding]})
-    assert _cells(got, "PLANNER!L7") == [["only 4 of 5 trades shown: the totals count them all"]]
-    assert _cells(got, "PORTFOLIO!G3") == [
-        ["only 4 of 5 holdings shown: the hedge counts them all"]
-    ]
+    assert _cells(got, "PLANNER!L7") == [["ok: all 5 trades shown"]]
+    assert _cells(got, "PORTFOLIO!F3") == [["ok: all 5 holdings shown"]]
     xrp = U.MF_PLAN(10000, None, 75, 2.5, 2.4, "binance:XRPUSDT", 0.0005, 5)[0]
-    (tmp_path / "template").mkdir()
-    before = _edited(tmp_path / "template", [])
-    assert _cells(before, "PLANNER!L7") == [["ok: all 4 trades shown"]]
-    assert _cells(before, "PORTFOLIO!G3") == [["ok: all 4 holdings shown"]]
-    grown = _cells(got, "PLANNER!G5")[0][0]
-    assert grown == pytest.approx(_cells(before, "PLANNER!G5")[0][0] + xrp[2])
+    new = _cells(got, "PLANNER!I14:N14")[0]
+    assert new[:5] == pytest.approx(xrp[:5])
+    assert new[5] == xrp[5]
+    assert 74 < new[2] <= 75  # at most the 75 risked, within a lot (fees included)
+    plan = _cells(got, "PLANNER!I10:N14")
+    totals = [t[0] for t in _cells(got, "PLANNER!G5:G7")]
+    assert totals[0] == pytest.approx(sum(r[2] for r in plan))  # risk at stop
+    assert totals[1] == pytest.approx(sum(r[4] for r in plan))  # margin
+    assert totals[2] == pytest.approx(sum(r[3] for r in plan))  # net exposure
+    btc = _cells(got, "PORTFOLIO!F10:H10")[0]
+    assert btc[0] == pytest.approx(-20572.175)  # short 0.5 BTC at 41,144.35
+    assert btc[2] == pytest.approx(btc[0] * btc[1])
+    assert btc[1] == pytest.approx(1.0)  # BTC's beta to itself
+    rows = _cells(got, "PORTFOLIO!F6:H10")
+    plan_p = dict(map(tuple, _cells(got, "PORTFOLIO!K10:L16")))
+    assert plan_p["Exposure"] == pytest.approx(sum(r[0] for r in rows))
+    assert plan_p["Beta-weighted exposure"] == pytest.approx(sum(r[2] for r in rows))
+
+
+def test_check_cells_say_when_a_new_row_has_no_results(tmp_path: Path) -> None:
+    """A row inside the table whose grey cells were not filled (LibreOffice fills none when
+    a row is inserted): the check cells say a row is not computed, in red."""
+    trade = ["XRP", "binance:XRPUSDT", 2.5, 2.4, None, 75, 0.0005, 5]
+    holding = ["BTC perpetual", "BTC", "bybit:BTCUSDT", -0.5, 41144.35]
+    grown = tmp_path / "grown.xlsm"
+    _append_rows(TEMPLATE, grown, {"Trades": [trade], "Holdings": [holding]})
+    wb = openpyxl.load_workbook(grown, keep_vba=True)
+    for ref in ("I14", "J14", "K14", "L14", "M14", "N14"):
+        wb["Planner"][ref] = None
+    for ref in ("F10", "G10", "H10"):
+        wb["Portfolio"][ref] = None
+    wb.save(grown)
+    _engine_copy(grown, tmp_path / "engine.xlsx")
+    got = _engine_values(tmp_path / "engine.xlsx")
+    note = ": copy the grey cells of the row above into the new row"
+    assert _cells(got, "PLANNER!L7") == [[f"only 4 of 5 trades shown{note}"]]
+    assert _cells(got, "PORTFOLIO!F3") == [[f"only 4 of 5 holdings shown{note}"]]
+    rules = {
+        str(r.sqref) for r in openpyxl.load_workbook(TEMPLATE)["Planner"].conditional_formatting
+    }
+    assert "L7" in rules
 
 
 # ------------------------------------------------------------------ 4. the Margin sheet
@@ -384,11 +422,12 @@ EDITS: list[tuple[str, str, Any, str]] = [
     ("Margin", "G9", 0.0004, "a fee typed over the contract's taker fee"),
 ]
 
-#: Rows typed below tables. LibreOffice 7.4 keeps an array formula's range as saved, so
-#: the spills beside a grown table show the saved rows only (growing them is issue 21):
-#: the test checks that the rows shown are the first rows of the Python result, that the
-#: check cell beside each such spill says a row is missing, and that the single-cell
-#: results (totals, the hedge, the user's Specs row) include the new rows.
+#: Rows typed below tables, their calculated columns filled as Excel fills them. Trades,
+#: Holdings and Prices compute each row in the table itself, so the new rows have their
+#: own results; the Ladder's spills keep their saved range in LibreOffice 7.4, so there
+#: the test checks that the rows shown are the first rows of the Python result and that
+#: the check cell beside each such spill says a row is missing. The single-cell results
+#: (totals, the hedge, the user's Specs row) include the new rows.
 SPEC_ROW = {
     "exchange": "mybroker",
     "symbol": "XYZ",
@@ -486,17 +525,20 @@ def test_an_analysts_edits_recalculate_in_libreoffice_to_the_python_results(
     assert dated <= 6, dated
     # what the edits are about, named: a short is negative, a bad row stands alone, the
     # totals name it, the cut spills are reported, the user's Specs row is used
-    assert float(got.cell("Portfolio", "G7")) == pytest.approx(-24162.6)
-    assert got.cell("Planner", "O12").startswith("error: fee_rate")
-    assert got.cell("Planner", "O5") == "n/a: 1 trade has an error: row 3"
+    assert float(got.cell("Portfolio", "F7")) == pytest.approx(-24162.6)
+    assert got.cell("Planner", "N12").startswith("error: fee_rate")
+    assert got.cell("Planner", "N5") == "n/a: 1 trade has an error: row 3"
     assert got.cell("Ladder", "B28") == "only 3 of 4 legs shown: room for 10"
     assert got.cell("Ladder", "B36") == "only 5 of 7 prices shown: room for 10"
     assert got.cell("Sizing", "B22") == "mybroker:XYZ"
     # trade 2 turned into a short by its stop while its side still says long: red, not flipped
     assert got.cell("Sizing", "E19") == "stop above entry: a SHORT, not the long typed"
     assert got.cell("Sizing", "E23") == "Short"
-    assert got.cell("Planner", "L7") == "only 4 of 5 trades shown: the totals count them all"
-    assert got.cell("Portfolio", "G3") == "only 4 of 5 holdings shown: the hedge counts them all"
+    # the rows typed below Trades and Holdings have their own results (compared above)
+    assert got.cell("Planner", "L7") == "ok: all 5 trades shown"
+    assert got.cell("Portfolio", "F3") == "ok: all 5 holdings shown"
+    assert 74 < float(got.cell("Planner", "K14")) <= 75  # the XRP trade's risk at stop
+    assert float(got.cell("Portfolio", "F10")) == pytest.approx(-22500.0)  # -0.5 BTC at 45,000
     assert float(got.cell("Portfolio", "L5")) == 46000  # the new week's BTC close
     print(
         f"analyst's edits: {len(EDITS)} cells edited, {sum(map(len, ROWS.values())) + 1} "
@@ -537,41 +579,4 @@ def _cut_spills() -> dict[tuple[str, int, int], Any]:
     ]
     for ref, text in shown:
         out[("Ladder", int(ref[1:]), 2)] = f"{text} shown: room for 10"
-    return out | _cut_planner(edits) | _cut_portfolio(edits)
-
-
-def _cut_planner(edits: dict[tuple[str, str], Any]) -> dict[tuple[str, int, int], Any]:
-    """The 4 trades of MF_PLAN's saved range, of the 5 in the grown Trades table."""
-    from microsize.workbook.planner import TRADES
-
-    rows = [list(t) for t in TRADES] + [list(r) for r in ROWS["Trades"]]
-    for i, row in enumerate(rows):
-        for j, col in enumerate("ABCDEFGH"):
-            row[j] = edits.get(("Planner", f"{col}{10 + i}"), row[j])
-    cols = [[[r[k]] for r in rows] for k in (4, 5, 2, 3, 1, 6, 7)]
-    plan = U.MF_PLAN(edits[("Planner", "B5")], *cols)
-    return {("Planner", 10 + i, 10 + j): plan[i][j] for i in range(4) for j in range(6)}
-
-
-def _cut_portfolio(edits: dict[tuple[str, str], Any]) -> dict[tuple[str, int, int], Any]:
-    """The 4 holdings of the saved per-holding spills, of the 5 in the grown table."""
-    from microsize.workbook._data import SAMPLE_PRICES
-    from microsize.workbook.portfolio import HOLDINGS
-
-    held = [list(h) for h in HOLDINGS] + [list(r) for r in ROWS["Holdings"]]
-    for i, row in enumerate(held):
-        for j, col in enumerate("ABCDE"):
-            row[j] = edits.get(("Portfolio", f"{col}{6 + i}"), row[j])
-    prices = [["Week", "BTC", "ETH", "SOL", "LINK"]]
-    prices += [[i + 1, *r] for i, r in enumerate(SAMPLE_PRICES)] + ROWS["Prices"]
-    for i, row in enumerate(prices):
-        for j, col in enumerate("ABCDE"):
-            row[j] = edits.get(("Prices", f"{col}{1 + i}"), row[j])
-    exposure = U.MF_EXPOSURE([[h[3]] for h in held], [[h[4]] for h in held], [[h[2]] for h in held])
-    betas = U.MF_BETAS(prices, [[h[1]] for h in held], "BTC")
-    out: dict[tuple[str, int, int], Any] = {}
-    for i in range(4):
-        out[("Portfolio", 6 + i, 7)] = exposure[i][0]
-        out[("Portfolio", 6 + i, 8)] = betas[i][0]
-        out[("Portfolio", 6 + i, 9)] = exposure[i][0] * betas[i][0]
     return out

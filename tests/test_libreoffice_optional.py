@@ -335,6 +335,7 @@ def _calls(formula: str) -> list[tuple[str, list[str]]]:
     out: list[tuple[str, list[str]]] = []
     stack: list[tuple[str, list[str], list[str]]] = []  # name, args, current arg chars
     name, i, n = "", 0, len(formula)
+    brackets = 0  # inside a structured reference: Trades[[#This Row],[Fee]] is one argument
     while i < n:
         ch = formula[i]
         if ch == '"':
@@ -355,7 +356,13 @@ def _calls(formula: str) -> list[tuple[str, list[str]]]:
             out.append((fn, args))
             if stack:
                 stack[-1][2].append("(...)")  # the nested call, its name already there
-        elif ch == "," and stack:
+        elif ch in "[]":
+            brackets += 1 if ch == "[" else -1
+            if stack:
+                stack[-1][2].append(ch)
+            else:
+                name += ch
+        elif ch == "," and stack and not brackets:
             stack[-1][1].append("".join(stack[-1][2]).strip())
             stack[-1][2].clear()
         elif stack:
@@ -369,6 +376,8 @@ def _calls(formula: str) -> list[tuple[str, list[str]]]:
 def test_calls_parser() -> None:
     found = _calls('=MF_A(B1,"x,(y",MF_B(C1:C1,D2),E5)')
     assert found == [("MF_B", ["C1:C1", "D2"]), ("MF_A", ["B1", '"x,(y"', "MF_B(...)", "E5"])]
+    found = _calls("=MF_C(T[[#This Row],[a]],T[b],Specs[[#All]])")
+    assert found == [("MF_C", ["T[[#This Row],[a]]", "T[b]", "Specs[[#All]]"])]
 
 
 def _template_formulas() -> list[str]:

@@ -96,7 +96,8 @@ def test_update_prices_fills_prices_bars_and_funding(
     backup = book.with_name("mine.bak.xlsm")
     assert backup.read_bytes() == before  # the backup is the book as it was
     prices = table(book, "Prices")
-    assert prices[0] == ["Date", "BTC", "ETH", "SOL"]
+    # the calculated return columns stay, after the typed ones, with their formulas
+    assert prices[0] == ["Date", "BTC", "ETH", "SOL", "BTC return", "ETH return"]
     assert len(prices) == 41
     assert [r[1] for r in prices[1:]] == [L.close("BTC", t) for t in days(40)]
     assert [r[2] for r in prices[1:]] == [L.close("ETH", t) for t in days(40)]
@@ -114,12 +115,14 @@ def test_update_prices_fills_prices_bars_and_funding(
     assert set(old) == set(new)
     assert all(n.startswith(("xl/worksheets/sheet", "xl/tables/", "xl/charts/"))
                or n == "xl/workbook.xml" for n in changed), changed  # fmt: skip
-    # the returns beside the table, and the chart that plots them, follow it to row 41
+    # the returns in the table, and the chart that plots them, follow it to row 41
     charts = [new[n].decode() for n in changed if n.startswith("xl/charts/")]
     assert charts
-    assert all("Prices!$I$3:$I$41" in c and "Prices!$J$3:$J$41" in c for c in charts)
-    assert cell(book, "Prices", "I41") == '=IF(OR(B41="",B40=""),NA(),B41/B40-1)'
-    assert cell(book, "Prices", "I42") is None
+    assert all("Prices!$E$3:$E$41" in c and "Prices!$F$3:$F$41" in c for c in charts)
+    tpart = next(n for n in changed if n.startswith("xl/tables/") and b'name="Prices"' in new[n])
+    assert new[tpart].decode().count("<calculatedColumnFormula>") == 2
+    assert cell(book, "Prices", "E41").startswith("=IF(ROW()-ROW(Prices[[#Headers],[BTC]])")
+    assert cell(book, "Prices", "E42") is None
     assert "xl/vbaProject.bin" not in changed
     # the note that called the sample prices made up says where these come from
     from microsize.workbook.update import SAMPLE_NOTE
@@ -139,7 +142,8 @@ def test_betas_and_atr_from_the_updated_book_equal_those_typed_by_hand(
     argv = ["workbook", "update-prices", str(book), "okx:ETH-USDT-SWAP", "binance:BTCUSDT"]
     assert run(capsys, *argv, "--bars", "30", "--bars-from", "BTC")[0] == 0
     prices = table(book, "Prices")
-    assert prices[0] == ["Date", "BTC", "ETH"]
+    assert prices[0] == ["Date", "BTC", "ETH", "BTC return", "ETH return"]
+    prices = [r[:3] for r in prices]  # the closes, as typed by hand below
     by_hand_btc = [L.close("BTC", t) for t in days(30)]
     by_hand_eth = [L.close("ETH", t) for t in days(30)]
     from_book = MF_BETAS(prices, [["ETH"]], "BTC")
@@ -169,7 +173,10 @@ def test_dry_run_writes_nothing(
                        "binance:ETHUSDT", "--bars", "20", "--dry-run")  # fmt: skip
     assert code == 0
     assert "nothing written (--dry-run); it would change:" in out
-    assert "Prices table (Prices): 20 rows x Date, BTC, ETH (was 27 rows x 5 columns)" in out
+    assert (
+        "Prices table (Prices): 20 rows x Date, BTC, ETH, BTC return, ETH return "
+        "(was 27 rows x 7 columns)" in out
+    )
     assert book.read_bytes() == before
     assert sorted(p.name for p in book.parent.iterdir()) == ["mine.xlsm"]
 
@@ -210,7 +217,9 @@ def test_update_holdings_and_no_key_in_the_book(
     code, out, err = run(capsys, "workbook", "update-holdings", str(book), "binance", "okx")
     assert code == 0, err
     rows = table(book, "Holdings")
-    assert rows[0] == ["Holding", "Asset", "Contract", "Contracts", "Price"]
+    assert rows[0] == [
+        "Holding", "Asset", "Contract", "Contracts", "Price", "Exposure", "Beta", "Beta-weighted"
+    ]  # fmt: skip
     assert [r[2:4] for r in rows[1:]] == [
         ["binance:BTCUSDT", 0.015],
         ["binance:ETHUSDT", -1.25],
@@ -312,16 +321,22 @@ def test_array_formulas_beside_a_table_follow_its_rows(
     after = _arrays(book, "Bars")
     for key, (span, formula) in beside.items():
         assert after[key] == (re.sub(rf"{last}$", str(5 + 40), span), formula)
-    # shrinking: Deribit has one position, so the Holdings arrays fill one row and the old
-    # results below it are gone (no stale number left in the sheet)
+    # shrinking: Deribit has one position, so the Holdings table's calculated columns
+    # (Exposure, Beta, Beta-weighted) hold one row and the old results below it are gone
+    # (no stale number left in the sheet), and the chart over them ends on that row
     monkeypatch.setenv("MICROSIZE_DERIBIT_API_KEY", "planted-deribit-key-5e1b")
     monkeypatch.setenv("MICROSIZE_DERIBIT_SECRET", "planted-deribit-secret-0c4d")
-    held = {k: v for k, v in _arrays(book, "Holdings").items() if re.search(r"\D6:[A-Z]+9$", v[0])}
-    assert held
+    assert len(table(book, "Holdings")) == 5  # the template's four holdings
     assert run(capsys, "workbook", "update-holdings", str(book), "deribit")[0] == 0
-    now = _arrays(book, "Holdings")
-    wb = openpyxl.load_workbook(book, data_only=True)["Portfolio"]
-    for key, (span, formula) in held.items():
-        assert now[key] == (re.sub(r"9$", "6", span), formula)
-        column = span.split(":")[0].rstrip("0123456789")
-        assert [wb[f"{column}{r}"].value for r in (7, 8, 9)] == [None, None, None]
+    rows = table(book, "Holdings")
+    assert len(rows) == 2
+    assert all(str(v).startswith("=") for v in rows[1][5:8]), rows[1]
+    wb = openpyxl.load_workbook(book, data_only=False)["Portfolio"]
+    ref = wb.tables["Holdings"].ref  # e.g. A5:H6
+    last_col = re.sub(r"\d", "", ref.split(":")[1])
+    first_col = re.sub(r"\d", "", ref.split(":")[0])
+    top = int(re.sub(r"\D", "", ref.split(":")[0]))
+    for r in range(top + 2, top + 5):
+        assert all(wb[f"{c}{r}"].value is None for c in (first_col, last_col)), r
+    charts = [d.decode() for n, d in parts(book).items() if n.startswith("xl/charts/")]
+    assert any(f"Portfolio!$A${top + 1}:$A${top + 1}" in c for c in charts)

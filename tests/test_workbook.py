@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import inspect
 import io
 import math
@@ -100,7 +101,7 @@ def _sheet_parts(data: bytes) -> dict[str, str]:
     # openpyxl writes Target before Id, and absolute targets
     targets |= {k: v for v, k in re.findall(r'Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
     out = {}
-    for name, rid in re.findall(r'<sheet name="([^"]+)"[^>]*? r:id="([^"]+)"', wb):
+    for name, rid in re.findall(r'<sheet\b[^>]*?\bname="([^"]+)"[^>]*? r:id="([^"]+)"', wb):
         out[name] = pkg.parts["xl/" + targets[rid].removeprefix("/xl/")].decode()
     return out
 
@@ -208,7 +209,7 @@ def test_staleness_check_tolerates_last_digit_noise_in_charts_too(fresh: bytes) 
         "xl/charts/chart3.xml differs beyond its numbers (formulas, text, styles or structure)"
     )
     for before, after in (
-        ("<c:f>Portfolio!$I$6:$I$9</c:f>", "<c:f>Portfolio!$I$6:$I$8</c:f>"),  # formula
+        ("<c:f>Portfolio!$H$6:$H$9</c:f>", "<c:f>Portfolio!$H$6:$H$8</c:f>"),  # formula
         ("<c:v>ETH perpetual</c:v>", "<c:v>ETH perpetuals</c:v>"),  # a category's text
         ('formatCode="#,##0"', 'formatCode="#,##0.0"'),  # number format
         ('<a:srgbClr val="5B9BD5"/>', '<a:srgbClr val="5B9BD6"/>'),  # style
@@ -246,16 +247,39 @@ def test_sheets_in_order(book_path: Path) -> None:
 
 # ------------------------------------------------------------------ formulas in the file
 def test_every_mf_formula_is_a_dynamic_array(fresh: bytes) -> None:
+    """Every MF_ formula outside a table is a dynamic array; one inside a table (a
+    calculated column: Excel allows no spill there) is a single-cell formula over its own
+    row, and the table's definition holds the same formula for the rows Excel adds."""
     parts = _parts(fresh)
     assert b"XLDAPR" in parts["xl/metadata.xml"]  # the dynamic-array cell property
     formulas = _formulas(fresh)
     assert len(formulas) >= 30
+    calculated = _calculated_columns(fresh)
+    in_tables = 0
     for sheet, xml in _sheet_parts(fresh).items():
         for m in re.finditer(r'<c r="([A-Z]+\d+)"([^>]*)><f([^>]*)>([^<]*)</f>', xml):
-            if "MF_" in m.group(4):
-                assert 't="array"' in m.group(3), (sheet, m.group(1))
-                assert 'cm="1"' in m.group(2), (sheet, m.group(1))
-                assert "@" not in m.group(4)
+            if "MF_" not in m.group(4):
+                continue
+            assert "@" not in m.group(4)
+            if "[#This Row]" in m.group(4):
+                assert m.group(3) == "", (sheet, m.group(1))  # a plain single-cell formula
+                assert html.unescape(m.group(4)) in calculated, (sheet, m.group(1))
+                in_tables += 1
+                continue
+            assert 't="array"' in m.group(3), (sheet, m.group(1))
+            assert 'cm="1"' in m.group(2), (sheet, m.group(1))
+    # Trades: 6 columns x 4 trades; Holdings: exposure and beta x 4 holdings
+    assert in_tables == 6 * 4 + 2 * 4
+
+
+def _calculated_columns(data: bytes) -> set[str]:
+    """The calculatedColumnFormula of every table column that has one (XML unescaped)."""
+    out = set()
+    for name, body in _parts(data).items():
+        if name.startswith("xl/tables/"):
+            for f in re.findall(r"<calculatedColumnFormula>([^<]*)<", body.decode()):
+                out.add(html.unescape(f))
+    return out
 
 
 def test_every_contract_formula_passes_the_workbooks_specs(fresh: bytes) -> None:
@@ -293,7 +317,7 @@ def _table_ranges(z: zipfile.ZipFile) -> dict[str, str]:
     target = dict(re.findall(r'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
     target |= {k: v for v, k in re.findall(r'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)}
     out: dict[str, str] = {}
-    for name, rid in re.findall(r'<sheet name="([^"]+)"[^>]*?r:id="([^"]+)"', wbxml):
+    for name, rid in re.findall(r'<sheet\b[^>]*?\bname="([^"]+)"[^>]*?\br:id="([^"]+)"', wbxml):
         part = "xl/" + target[rid].lstrip("/").removeprefix("xl/")
         rel_part = part.replace("worksheets/", "worksheets/_rels/") + ".rels"
         if rel_part not in z.namelist():
@@ -312,6 +336,9 @@ def _table_ranges(z: zipfile.ZipFile) -> dict[str, str]:
             for j, col in enumerate(re.findall(r'<tableColumn id="\d+" name="([^"]+)"', txml)):
                 letter = openpyxl.utils.get_column_letter(first + j)
                 out[f"{tname}[{col}]"] = f"{sheet}${letter}${int(r0) + 1}:${letter}${r1}"
+                # a calculated column's own row: the row is the formula cell's (see below)
+                out[f"{tname}[[#This Row],[{col}]]"] = f"{sheet}${letter}$#"
+                out[f"{tname}[[#Headers],[{col}]]"] = f"{sheet}${letter}${r0}"
     return out
 
 
@@ -324,9 +351,25 @@ def _engine_copy(src: Path, dst: Path) -> None:
             for info in z.infolist():
                 data = z.read(info.filename)
                 if info.filename.startswith("xl/worksheets/sheet"):
+                    data = _this_row_refs(data, ranges)
                     for ref in sorted(ranges, key=len, reverse=True):
                         data = data.replace(ref.encode(), ranges[ref].encode())
                 out.writestr(info, data)
+
+
+def _this_row_refs(data: bytes, ranges: dict[str, str]) -> bytes:
+    """``Trades[[#This Row],[Entry]]`` in the formula of cell X12 -> ``Planner!$C$12``."""
+    rows = {k: v for k, v in ranges.items() if "[#This Row]" in k}
+
+    def cell(m: re.Match[str]) -> str:
+        text = m.group(0)
+        for ref, a1 in rows.items():
+            text = text.replace(ref, a1.replace("#", m.group(1)))
+        return text
+
+    xml = data.decode()
+    xml = re.sub(r'<c r="[A-Z]+(\d+)"[^>]*><f[^>]*>[^<]*</f>', cell, xml)
+    return xml.encode()
 
 
 def _from_engine(x: Any) -> Any:
@@ -582,9 +625,16 @@ def test_inputs_validated_warnings_highlighted_sheets_protected(book_path: Path)
     assert sizing[SIZE_A].protection.locked
     assert sizing["B6"].number_format == "0.000%"  # the workbook's one percent style
     assert f"E{SIZE_END}" in {str(r.sqref) for r in sizing.conditional_formatting}
-    for name in ("Start", "Sizing", "Ladder", "Hedge", "Portfolio", "Margin", "Tiers"):
-        assert wb[name].protection.sheet, name
+    # a sheet with a table is not protected (protection would stop the table growing);
+    # the others are, without a password
+    for name in SHEETS:
+        if wb[name].tables:
+            assert not wb[name].protection.sheet, name
         assert not wb[name].protection.password, name
+    for name in ("Start", "Margin"):
+        assert wb[name].protection.sheet, name
+    for name in ("Sizing", "Ladder", "Planner", "Hedge", "Portfolio", "Prices", "Specs", "Tiers"):
+        assert not wb[name].protection.sheet, name
     lists = openpyxl.load_workbook(book_path, data_only=True)["Lists"]
     keys = [c.value for c in lists["A"][1:] if c.value]
     assert keys == [s.key for s in load_bundled_specs().filter(None)]
@@ -660,8 +710,10 @@ def test_libreoffice_renders_every_sheet(book_path: Path, fresh: bytes, tmp_path
         timeout=240,
     )
     mf_cells: dict[str, set[tuple[int, int]]] = {}
+    # LibreOffice without the add-in recalculates array formulas on load (#NAME?) and
+    # shows the cached values of the others (the tables' calculated columns)
     for sheet, _anchor, ref, text_f in _formulas(fresh):
-        if "MF_" in text_f:
+        if "MF_" in text_f and "[#This Row]" not in text_f:
             first, _, last = ref.partition(":")
             (r0, c0), (r1, c1) = _rc(first), _rc(last or first)
             mf_cells.setdefault(sheet, set()).update(
@@ -806,7 +858,7 @@ def test_update_specs_keeps_user_rows_other_sheets_and_vba(book_path: Path, tmp_
     # the rows typed below the tables are still there (their sheets are byte-identical)
     for sheet, table in (("Prices", "Prices"), ("Portfolio", "Holdings"), ("Planner", "Trades")):
         values = [[c.value for c in r] for r in wb[sheet][wb[sheet].tables[table].ref]]
-        assert values[-1] == grown[table][0], table
+        assert values[-1][: len(grown[table][0])] == grown[table][0], table
     (venues,) = [c.value for c in wb["Start"]["B"] if str(c.value).startswith("Venues in")]
     assert venues.startswith(f"Venues in the Specs table ({len(rows) - 1} contracts): cme,")
     assert "mybroker." in venues
@@ -918,15 +970,16 @@ def _engine_values(path: Path) -> dict[str, Any]:
                 registry[k] = v
     out: dict[str, Any] = {}
     for key, value in solution.items():
-        if "!" in key:
+        if "!" in key and "]" in key.rsplit("!", 1)[0]:  # not the engine's "#REF!" node
             sheet, rng = key.rsplit("!", 1)
             out[f"{sheet.split(']', 1)[1].strip(chr(39))}!{rng}"] = getattr(value, "value", value)
     return out
 
 
 def _append_rows(src: Path, dst: Path, rows: dict[str, list[list[Any]]]) -> None:
-    """Type rows below tables (as Excel does, the table grows over them): openpyxl writes
-    the cells and the table's ref."""
+    """Type rows below tables (as Excel does, the table grows over them, and its
+    calculated columns fill the new rows with their formula): openpyxl writes the cells and
+    the table's ref."""
     wb = openpyxl.load_workbook(src, keep_vba=True)
     for ws in wb.worksheets:
         for table in list(ws.tables.values()):
@@ -937,6 +990,11 @@ def _append_rows(src: Path, dst: Path, rows: dict[str, list[list[Any]]]) -> None
             for i, row in enumerate(rows[name]):
                 for j, v in enumerate(row):
                     ws.cell(r1 + 1 + i, c0 + j, v)
+                for j, column in enumerate(table.tableColumns):
+                    calc = column.calculatedColumnFormula
+                    if calc is not None:
+                        assert j >= len(row), (name, column.name)  # typed over a formula
+                        ws.cell(r1 + 1 + i, c0 + j, "=" + calc.attr_text)
             r1 += len(rows[name])
             table.ref = f"{get_column_letter(c0)}{r0}:{get_column_letter(c1)}{r1}"
             table.autoFilter.ref = table.ref
@@ -1071,3 +1129,33 @@ def test_one_number_style(fresh: bytes) -> None:
     assert codes <= allowed, codes - allowed
     assert {b.PCT_FORMAT, b.LEV_FORMAT, b.PRICE_FORMAT, b.CONTRACTS_FORMAT} <= codes
     assert not any("%" in c for c in codes - {b.PCT_FORMAT})
+
+
+def test_plan_columns_before_margin_do_not_depend_on_leverage() -> None:
+    """The Trades table's first four calculated columns call MF_PLAN without the leverage
+    (its liquidation check is most of MF_PLAN's time): for every trade MF_PLAN accepts
+    with a leverage, risk budget, contracts, risk at stop and exposure are the same
+    without it; a leverage it refuses is an error in Check, and those columns read n/a."""
+    rng = np.random.default_rng(21)
+    keys = ("binance:BTCUSDT", "binance:ETHUSDT", "binance:SOLUSDT", "hyperliquid:BTC", 0.01)
+    compared = refused = 0
+    messages: set[str] = set()
+    for i in range(300):
+        key = keys[i % len(keys)]
+        entry = float(np.round(rng.uniform(1, 70000), 2))
+        stop = float(np.round(entry * (1 + rng.choice([-1, 1]) * rng.uniform(0.002, 0.2)), 2))
+        risk, amount = (0.01, None) if i % 2 else (None, float(np.round(rng.uniform(5, 900), 2)))
+        fee = float(rng.choice([0.0, 0.0002, 0.0005]))
+        lev = float(rng.choice([1, 2, 5, 10, 20, 50, 125]))
+        args = (10000, risk, amount, entry, stop, key, fee)
+        try:
+            full = udfs.MF_PLAN(*args, lev)[0]
+        except Exception as exc:  # MicrosizeError, or xlwings' COM error once it is loaded
+            messages.add(str(exc).split(" (got")[0][:80])
+            refused += 1
+            continue
+        assert udfs.MF_PLAN(*args)[0][:4] == full[:4], (args, lev)
+        compared += 1
+    assert compared > 200
+    assert refused > 0  # some leverages are refused: those rows show n/a, not a number
+    assert all("leverage must be" in m for m in messages), messages

@@ -128,6 +128,24 @@ class Call:
     args: tuple[Any, ...]
 
 
+@dataclass(frozen=True)
+class Computed:
+    """A calculated column of a table: its header, the formula of every row (references to
+    the row's own cells as ``Table[[#This Row],[Column]]``), the result of each template
+    row (the cached values), and the cells' format."""
+
+    header: str
+    formula: str
+    values: Sequence[Any]
+    fmt: str = "out"
+
+
+def this_row(table: str, column: str) -> str:
+    """``Trades[[#This Row],[Entry]]``: the cell of ``column`` in the formula's own row
+    (what Excel shows as ``[@Entry]``)."""
+    return f"{table}[[#This Row],[{column}]]"
+
+
 @dataclass
 class _Table:
     sheet: str
@@ -351,33 +369,46 @@ class _Book:
         header: Sequence[str],
         rows: Sequence[Sequence[Any]],
         formats: Sequence[str],
+        computed: Sequence[Computed] = (),
     ) -> dict[str, Col]:
         """An Excel Table of inputs (header at a1): Excel extends it when a row is typed
-        below it, and formulas read it through its columns."""
+        below it, and formulas read it through its columns. ``computed`` adds calculated
+        columns after the inputs: one formula per row over that row's cells
+        (``Trades[[#This Row],[Entry]]``), which Excel fills into every new row of the
+        table (the file's ``calculatedColumnFormula``); each cell carries its result."""
         row, col = _parse(a1)
         ws = self.sheets[sheet]
+        columns = [
+            {"header": h, "format": self.fmt[f]} for h, f in zip(header, formats, strict=True)
+        ]
+        columns += [
+            {"header": c.header, "formula": c.formula, "format": self.fmt[c.fmt]} for c in computed
+        ]
         ws.add_table(
             row,
             col,
             row + len(rows),
-            col + len(header) - 1,
+            col + len(columns) - 1,
             {
                 "name": name,
-                "columns": [
-                    {"header": h, "format": self.fmt[f]}
-                    for h, f in zip(header, formats, strict=True)
-                ],
+                "columns": columns,
                 "data": [list(r) for r in rows],
                 "style": "Table Style Light 9",
             },
         )
-        for j, h in enumerate(header):
+        for j, h in enumerate([*header, *(c.header for c in computed)]):
             self.model.values[(sheet, row, col + j)] = h
         for i, r in enumerate(rows):
             for j, v in enumerate(r):
                 self.model.values[(sheet, row + 1 + i, col + j)] = v
-        self.model.tables[name] = _Table(sheet, list(header), row, col, len(rows))
-        return {"#All": Col(name), **{h: Col(name, h) for h in header}}
+        for k, c in enumerate(computed):
+            j = col + len(header) + k
+            for i, v in enumerate(c.values):
+                ws.write_formula(row + 1 + i, j, c.formula, self.fmt[c.fmt], v)
+                self.model.values[(sheet, row + 1 + i, j)] = v
+        all_header = [*header, *(c.header for c in computed)]
+        self.model.tables[name] = _Table(sheet, all_header, row, col, len(rows))
+        return {"#All": Col(name), **{h: Col(name, h) for h in all_header}}
 
     def plain(self, sheet: str, a1: str, text: str, value: Any, fmt: str = "out") -> Ref:
         """A plain (non-MF_) formula with the value it gives, computed by the caller."""

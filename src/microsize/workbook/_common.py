@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._book import Ref, _Book, cell_name
+from ._book import Computed, Ref, _Book, cell_name, this_row
 
 # --------------------------------------------------------------------------- content
 _SIZE_ROW_FORMATS = {
@@ -101,6 +102,14 @@ def _protect(ws: Any) -> None:
             "autofilter": True,
         },
     )
+
+
+def _unprotect_sheets_with_tables(book: _Book) -> None:
+    """No protection on a sheet that holds an Excel Table: protection would stop the table
+    from growing (locked cells below it, no row insertion) in Excel and in LibreOffice."""
+    for ws in book.sheets.values():
+        if ws.tables:
+            ws.protect_options = {}
 
 
 def _inputs(
@@ -239,3 +248,26 @@ def print_setup(book: _Book, tables: Sequence[str] = ("Specs", "Tiers", "Spec ch
     for name, ws in book.sheets.items():
         if name != "Lists":
             _print_setup(ws, repeat_header=name in tables)
+
+
+def _step_column(
+    table: str, column: str, header: str, values: Sequence[Any], kind: str
+) -> Computed:
+    """A calculated column of ``column``'s change from the row above: ``kind`` "return"
+    (x / previous - 1, as a percentage) or "change" (x - previous). The first row, and a
+    row where either price is blank or text (or the previous 0, for a return), is ""."""
+    cur = this_row(table, column)
+    # the row's number in the table, and the cell above it (INDEX, not OFFSET: OFFSET is
+    # volatile and would recalculate every beta at every change)
+    i = f"ROW()-ROW({table}[[#Headers],[{column}]])"
+    prev = f"INDEX({table}[{column}],{i}-1)"
+    if kind == "return":
+        test, step = f"AND(ISNUMBER({cur}),ISNUMBER({prev}),{prev}<>0)", f"{cur}/{prev}-1"
+    else:
+        test, step = f"AND(ISNUMBER({cur}),ISNUMBER({prev}))", f"{cur}-{prev}"
+    formula = f'=IF({i}<2,"",IF({test},{step},""))'
+    out: list[Any] = [""]
+    for a, b in itertools.pairwise(values):
+        ok = all(isinstance(x, int | float) for x in (a, b)) and (kind != "return" or a != 0)
+        out.append("" if not ok else b / a - 1 if kind == "return" else b - a)
+    return Computed(header, formula, out, "out_pct" if kind == "return" else "out_ratio")

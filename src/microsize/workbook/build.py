@@ -17,7 +17,7 @@ from .._contracts import (
 )
 from .._errors import MicrosizeError
 from ._book import LIST_ROWS, PCT_FORMAT, SHEETS, WORKBOOK_NAME, _Book
-from ._common import print_setup
+from ._common import _unprotect_sheets_with_tables, print_setup
 from .hedge import _hedge_sheet
 from .ladder import _ladder_sheet
 from .margin import _margin_sheet
@@ -118,6 +118,7 @@ def _build() -> bytes:
     _tiers_sheet(book, tier_rows(load_bundled_margin_tiers()))
     _changes_sheet(book)
     _conf_sheet(book)
+    _unprotect_sheets_with_tables(book)
     print_setup(book)
     book.sheets["Start"].activate()
     book.wb.close()

@@ -8,7 +8,7 @@ from ._common import (
     _contract_validation,
     _inputs,
     _label_value_styler,
-    _protect,
+    _step_column,
 )
 from ._data import hull_prices
 from .charts import hedge_chart
@@ -61,14 +61,12 @@ def _hedge_sheet(book: _Book, keys: str) -> None:
         ["Month", "Jet fuel", "Heating oil"],
         [[i, a, b] for i, (a, b) in enumerate(zip(spot, fut, strict=True))],
         ["out_num", "in_price", "in_price"],
+        [
+            _step_column("Hull", "Heating oil", "Futures change", list(fut), "change"),
+            _step_column("Hull", "Jet fuel", "Spot change", list(spot), "change"),
+        ],
     )
     spot_ref, fut_ref = hull["Jet fuel"], hull["Heating oil"]
-    book.write(s, "G14", "Futures change", "header_num")
-    book.write(s, "H14", "Spot change", "header_num")
-    for i in range(1, len(spot)):
-        r = 15 + i
-        book.plain(s, f"G{r}", f"=F{r}-F{r - 1}", fut[i] - fut[i - 1], "out_ratio")
-        book.plain(s, f"H{r}", f"=E{r}-E{r - 1}", spot[i] - spot[i - 1], "out_ratio")
     hedge_chart(book, s, 15, len(spot) - 1, "J4")
     book.write(s, "A20", "Hedge ratio: MF_HEDGE_RATIO", "label")
     book.formula(s, "B20", "MF_HEDGE_RATIO", spot_ref, fut_ref, fmt="out_ratio")
@@ -89,4 +87,3 @@ def _hedge_sheet(book: _Book, keys: str) -> None:
             }
         ),
     )
-    _protect(ws)

@@ -3,13 +3,16 @@ per result column, spilling beside the table), and their combined risk and margi
 
 from __future__ import annotations
 
-from ._book import SPECS, _Book
+from typing import Any
+
+from .. import udfs
+from .._errors import MicrosizeError
+from ._book import SPECS, SPECS_REF, Computed, _Book, this_row
 from ._common import (
     _PCT_VALIDATION,
     _POSITIVE_VALIDATION,
     _contract_validation,
     _inputs,
-    _protect,
     _shown_check,
 )
 
@@ -28,8 +31,10 @@ def _planner_sheet(book: _Book, keys: str) -> None:
     ws = book.start(
         s,
         "Plan several trades",
-        "One row per planned trade in the table Trades (type a row below it to add one). "
-        "The grey columns are one formula over the table's columns: they grow with the table. "
+        "One row per planned trade in the table Trades (in Excel, type a row below it to add one; "
+        "in LibreOffice, insert a row above its last row, copy the last row into it, type over the last). "
+        "The grey columns are the table's own: each sizes its row with MF_PLAN, and Excel "
+        "fills them into a new row (in LibreOffice, copy them down from the row above). "
         "A blank Fee is 0, a blank Leverage no leverage; a row with an error says why in "
         "Check and the totals name it. A short's exposure is negative.",
         [
@@ -39,10 +44,10 @@ def _planner_sheet(book: _Book, keys: str) -> None:
             ("E:E", 8),
             ("F:F", 11),
             ("G:H", 10),
-            ("I:I", 2),
+            ("I:I", 11),
             ("J:J", 10),
-            ("K:N", 12),
-            ("O:O", 58),
+            ("K:M", 12),
+            ("N:N", 58),
         ],
     )
     book.section(s, "A4", "Account")
@@ -56,7 +61,12 @@ def _planner_sheet(book: _Book, keys: str) -> None:
             ("Combined risk limit", 0.03, "in_pct", _PCT_VALIDATION),
         ],
     )
-    book.section(s, "A8", "Planned trades (table Trades)", span=8)
+    book.section(
+        s,
+        "A8",
+        "Planned trades (table Trades), sized by MF_PLAN row by row (USD; a short's exposure is negative)",
+        span=14,
+    )
     header = ["Trade", "Contract", "Entry", "Stop", "Risk %", "Risk amount", "Fee", "Leverage"]
     ws.set_row(8, 30)
     t = book.table(
@@ -66,6 +76,7 @@ def _planner_sheet(book: _Book, keys: str) -> None:
         header,
         [list(r) for r in TRADES],
         ["in", "in", "in_price", "in_price", "in_pct", "in_money", "in_pct", "in_lev"],
+        _per_trade(book.model.value(account)),
     )
     n = len(TRADES)
     ws.data_validation(9, 1, 9 + n - 1, 1, _contract_validation(keys))
@@ -81,45 +92,25 @@ def _planner_sheet(book: _Book, keys: str) -> None:
         t["Leverage"],
         SPECS,
     )
-    book.section(s, "J8", "Per trade (USD): MF_PLAN, one formula over the table", span=6)
-    titles = ("Risk budget", "Contracts", "Risk at stop", "Exposure (short -)", "Margin", "Check")
-    for j, title in enumerate(titles):
-        book.write(s, _a1(8, 9 + j), title, "header" if title == "Check" else "header_num")
-    book.formula(
-        s,
-        "J10",
-        "MF_PLAN",
-        *plan_args,
-        styler=lambda i, j, rows: (
-            "out_money",
-            "out_num",
-            "out_money",
-            "out_money",
-            "out_money",
-            "out",
-        )[j],
-    )
     # "error: ..." and "liquidation ... comes before the stop" are the only checks sorting
     # before "m" ("n/a ...", "no ...", "not checked ...", "ok ..." come after): a cell-value
-    # rule, which LibreOffice applies to array cells (a text rule there it never applies)
+    # rule on the table's Check column
     ws.conditional_format(
         9,
-        14,
-        9 + 200,
-        14,
+        13,
+        9 + n - 1,
+        13,
         {"type": "cell", "criteria": "<", "value": '"m"', "format": book.fmt["warn"]},
     )
-
-    book.write(s, "J7", "Trades shown", "label")
+    book.write(s, "J7", "Trades computed", "label")
     _shown_check(
         book,
         s,
         "L7",
-        ("COUNTA($O$10:$O$209)", "ROWS(Trades[Entry])", "trades"),
+        ("COUNTA(Trades[Check])", "ROWS(Trades[Entry])", "trades"),
         (n, n),
-        ": the totals count them all",
+        ": copy the grey cells of the row above into the new row",
     )
-
     book.section(s, "D4", "Totals (USD): MF_PLAN_TOTALS", span=4)
     totals = book.formula(s, "G5", "MF_PLAN_TOTALS", *plan_args, fmt="out_money")
     for i, label in enumerate(
@@ -150,17 +141,80 @@ def _planner_sheet(book: _Book, keys: str) -> None:
     within = "ok: combined risk within your limit"
     book.plain(
         s,
-        "O5",
+        "N5",
         f'=IF(ISNUMBER($G$5),IF($L$5>$B$6,"{above}","{within}"),$G$5)',
         (above if total_risk / acct > lim else within) if ok else total_risk,
         "out",
     )
     # red unless it reads ok (a trade with an error, or the risk above the limit)
     ws.conditional_format(
-        "O5",
-        {"type": "formula", "criteria": '=LEFT($O$5,3)<>"ok:"', "format": book.fmt["warn"]},
+        "N5",
+        {"type": "formula", "criteria": '=LEFT($N$5,3)<>"ok:"', "format": book.fmt["warn"]},
     )
-    _protect(ws)
+
+
+#: The calculated columns of Trades: (header, column of MF_PLAN's row, format).
+PLAN_COLUMNS = (
+    ("Risk budget", 1, "out_money"),
+    ("Contracts", 2, "out_num"),
+    ("Risk at stop", 3, "out_money"),
+    ("Exposure", 4, "out_money"),
+    ("Margin", 5, "out_money"),
+    ("Check", 6, "out"),
+)
+
+
+def _plan_call(leverage: bool = True) -> str:
+    """MF_PLAN over the formula's own row of Trades. A blank Fee or Leverage goes in as ""
+    (read as blank: no fee, no leverage), never as the cell itself: LibreOffice hands an
+    add-in an empty single cell as 0, and a leverage of 0 is refused. Without
+    ``leverage`` the call leaves it out: risk budget, contracts, risk at stop and exposure
+    do not depend on it, and the liquidation check it would run is most of MF_PLAN's time
+    (a row whose leverage is refused shows the error in Check, and n/a in those columns)."""
+    r = {h: this_row("Trades", h) for h in ("Risk %", "Risk amount", "Entry", "Stop")}
+    r |= {h: this_row("Trades", h) for h in ("Contract", "Fee", "Leverage")}
+    lev = f'IF({r["Leverage"]}="","",{r["Leverage"]})' if leverage else '""'
+    fee = f'IF({r["Fee"]}="","",{r["Fee"]})'  # blank: no fee (and no cell where none is)
+    args = [
+        "$B$5",
+        r["Risk %"],
+        r["Risk amount"],
+        r["Entry"],
+        r["Stop"],
+        r["Contract"],
+        fee,
+        lev,
+        SPECS_REF,
+    ]
+    return f"MF_PLAN({','.join(args)})"
+
+
+def _per_trade(account: float) -> list[Computed]:
+    """One calculated column per MF_PLAN result: a row stands alone, and a row MF_PLAN
+    refuses shows "n/a: see Check" and its message in Check (as the totals name it)."""
+    plan, quick = _plan_call(), _plan_call(leverage=False)
+    rows: list[list[Any]] = []
+    for t in TRADES:
+        _, contract, entry, stop, risk, amount, fee, lev = t
+        try:
+            with_lev = udfs.MF_PLAN(account, risk, amount, entry, stop, contract, fee, lev)[0]
+            without = udfs.MF_PLAN(account, risk, amount, entry, stop, contract, fee)[0]
+            rows.append([*without[:4], *with_lev[4:]])
+        except MicrosizeError as exc:
+            rows.append(["n/a: see Check"] * 5 + [f"error: {exc}"])
+    # The five numbers read "n/a" when Check says error, without calling MF_PLAN again. An
+    # MF_ call is never the whole of an IFERROR's first argument alone: LibreOffice 7.4
+    # binds an add-in function read from a file only where its formula shows an error.
+    check = this_row("Trades", "Check")
+    out = []
+    for header, k, fmt in PLAN_COLUMNS:
+        if k < 6:
+            call = quick if k < 5 else plan
+            formula = f'=IF(LEFT({check},6)="error:","n/a: see Check",INDEX({call},1,{k}))'
+        else:
+            formula = f'=IFERROR(INDEX({plan},1,{k}),"error: "&{plan})'
+        out.append(Computed(header, formula, [r[k - 1] for r in rows], fmt))
+    return out
 
 
 def _a1(row: int, col: int) -> str:

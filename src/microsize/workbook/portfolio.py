@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._book import SPECS, Call, Col, _Book
+from .. import udfs
+from ._book import SPECS, SPECS_REF, Col, Computed, _Book, this_row
 from ._common import (
     _POSITIVE_VALIDATION,
     _contract_validation,
     _inputs,
     _label_value_styler,
-    _protect,
     _shown_check,
+    _step_column,
 )
 from ._data import SAMPLE_PRICES
 from .charts import fitted_scatter
@@ -31,49 +32,46 @@ HOLDINGS: tuple[tuple[str, str, str, float, float], ...] = (
 def _prices_sheet(book: _Book) -> dict[str, Col]:
     s = "Prices"
     ws = book.sheet(s)
-    ws.set_column("A:E", 13)
-    ws.set_column("G:G", 60)
+    ws.set_column("A:G", 13)
+    ws.set_column("I:I", 60)
     header = ["Week", *PRICE_ASSETS]
     rows = [[i + 1, *r] for i, r in enumerate(SAMPLE_PRICES)]
+    btc, eth = ([r[1 + PRICE_ASSETS.index(a)] for r in rows] for a in ("BTC", "ETH"))
     cols = book.table(
-        s, "A1", "Prices", header, rows, ["out_num", *(["in_price"] * len(PRICE_ASSETS))]
+        s,
+        "A1",
+        "Prices",
+        header,
+        rows,
+        ["out_num", *(["in_price"] * len(PRICE_ASSETS))],
+        [
+            _step_column("Prices", "BTC", "BTC return", btc, "return"),
+            _step_column("Prices", "ETH", "ETH return", eth, "return"),
+        ],
     )
     book.write(
         s,
-        "G1",
+        "I1",
         "Illustrative weekly closes, made up for this example, oldest first. This is an Excel "
-        "table named Prices: type a new week in the row below it and the table grows; add an "
-        "asset by typing its name in the next header cell. Every beta reads the table's "
+        "table named Prices: in Excel, type a new week in the row below it and the table grows (in "
+        "LibreOffice, insert a row above the last week, copy the last week into it and type the new "
+        "week over the last); add an "
+        "asset by inserting a column into the table and naming it in the header. Every beta reads the table's "
         "columns (Prices[ETH], Prices[BTC]), whatever their length. A row with a blank in "
-        "either series is skipped.",
+        "either series is skipped. The grey columns, weekly simple returns of BTC and ETH, "
+        "are the table's own (the Portfolio sheet's chart draws them).",
         "note",
     )
-    ws.merge_range("G1:G8", None)
+    ws.merge_range("I1:I9", None)
     ws.freeze_panes(1, 0)
-    _returns(book, s, rows)
     return cols
-
-
-def _returns(book: _Book, s: str, rows: list[list[Any]]) -> None:
-    """Weekly simple returns of BTC and ETH beside the table (columns I, J), for the
-    Portfolio sheet's chart: their least-squares line has MF_BETA's OLS slope."""
-    ws = book.sheets[s]
-    ws.set_column("I:J", 13)
-    book.write(s, "I1", "BTC return", "header_num")
-    book.write(s, "J1", "ETH return", "header_num")
-    for i in range(1, len(rows)):
-        r = i + 2  # Excel row of week i + 1
-        for col, j in (("I", 1), ("J", 2)):
-            src = "BC"[j - 1]
-            value = rows[i][j] / rows[i - 1][j] - 1
-            book.plain(s, f"{col}{r}", f"={src}{r}/{src}{r - 1}-1", value, "out_pct")
 
 
 def _returns_chart(book: _Book, s: str, n: int, where: str) -> None:
     fitted_scatter(
         book,
         (s, where),
-        (["Prices", 2, 8, 1 + n, 8], ["Prices", 2, 9, 1 + n, 9]),
+        (["Prices", 2, 5, 1 + n, 5], ["Prices", 2, 6, 1 + n, 6]),
         (
             "Weekly returns",
             "Fitted line (slope = ETH's beta)",
@@ -89,27 +87,28 @@ def _portfolio_sheet(book: _Book, prices: dict[str, Col], keys: str) -> None:
     ws = book.start(
         s,
         "Hedge a portfolio by beta",
-        "Positions in any contracts on any venues (a table: type a row below it to add one). "
-        "Contracts are signed (a short is negative); exposure is signed USD from MF_EXPOSURE, "
-        "each beta from the Prices table against BTC (MF_BETAS), and the hedge from "
-        "MF_PORTFOLIO_HEDGE in the micro you choose.",
+        "Positions in any contracts on any venues (a table: in Excel, type a row below it to add one; "
+        "in LibreOffice, insert a row above its last row, copy the last row into it, type over the last). "
+        "Contracts are signed (a short is negative); the grey columns are the table's own: "
+        "exposure in signed USD from MF_EXPOSURE (short -), the beta from the Prices table "
+        "against BTC (MF_BETAS); Excel fills them into a new row (in LibreOffice, copy them "
+        "down from the row above). The hedge is MF_PORTFOLIO_HEDGE in the micro you choose.",
         [
             ("A:A", 20),
             ("B:B", 8),
             ("C:C", 21),
             ("D:E", 11),
-            ("F:F", 2),
-            ("G:G", 15),
-            ("H:H", 9),
-            ("I:I", 15),
-            ("J:J", 2),
+            ("F:F", 15),
+            ("G:G", 9),
+            ("H:H", 15),
+            ("I:J", 2),
             ("K:K", 44),
             ("L:L", 15),
             ("M:M", 15),
         ],
     )
     ws.set_row(4, 30)
-    book.section(s, "A4", "Holdings (table Holdings)", span=5)
+    book.section(s, "A4", "Holdings (table Holdings): exposure in USD, short -", span=8)
     h = book.table(
         s,
         "A5",
@@ -117,25 +116,18 @@ def _portfolio_sheet(book: _Book, prices: dict[str, Col], keys: str) -> None:
         ["Holding", "Asset", "Contract", "Contracts", "Price"],
         [list(r) for r in HOLDINGS],
         ["in", "in", "in", "in_num", "in_price"],
+        _per_holding(book, prices),
     )
     n = len(HOLDINGS)
     ws.data_validation(5, 2, 5 + n - 1, 2, _contract_validation(keys))
-    exposure = Call("MF_EXPOSURE", (h["Contracts"], h["Price"], h["Contract"], SPECS))
-    betas = Call("MF_BETAS", (prices["#All"], h["Asset"], "BTC"))
-    book.section(s, "G4", "Per holding", span=3)
-    book.write(s, "G5", "Exposure (USD, short -)", "header_num")
-    book.write(s, "H5", "Beta", "header_num")
-    book.write(s, "I5", "Beta-weighted (USD)", "header_num")
-    book.formula(s, "G6", exposure.function, *exposure.args, fmt="out_money")
-    book.formula(s, "H6", betas.function, *betas.args, fmt="out_ratio")
-    book.formula(s, "I6", "*", exposure, betas, fmt="out_money")
+    exposure, betas = h["Exposure"], h["Beta"]
     _shown_check(
         book,
         s,
-        "G3",
-        ("COUNTA($G$6:$G$205)", "ROWS(Holdings[Contracts])", "holdings"),
+        "F3",
+        ("COUNTA(Holdings[Beta-weighted])", "ROWS(Holdings[Contracts])", "holdings"),
         (n, n),
-        ": the hedge counts them all",
+        ": copy the grey cells of the row above into the new row",
     )
 
     book.section(s, "K4", "Hedge")
@@ -186,7 +178,28 @@ def _portfolio_sheet(book: _Book, prices: dict[str, Col], keys: str) -> None:
     )
     book.write(s, "K29", "EWMA beta of ETH (lambda 0.94): MF_BETA", "label")
     book.formula(s, "L29", "MF_BETA", prices["ETH"], prices["BTC"], 0.94, fmt="out_ratio")
-    _protect(ws)
+
+
+def _per_holding(book: _Book, prices: dict[str, Col]) -> list[Computed]:
+    """Exposure, beta and beta-weighted exposure of each holding, in its own row."""
+    r = {c: this_row("Holdings", c) for c in ("Asset", "Contract", "Contracts", "Price")}
+    table = book.model.value(prices["#All"])
+    exposures, betas, weighted = [], [], []
+    for _, asset, contract, contracts, price in HOLDINGS:
+        e = udfs.MF_EXPOSURE(contracts, price, contract)
+        b = udfs.MF_BETAS(table, asset, "BTC")[0][0]
+        exposures.append(e)
+        betas.append(b)
+        weighted.append(e * b)
+    exposure = f"=MF_EXPOSURE({r['Contracts']},{r['Price']},{r['Contract']},{SPECS_REF})"
+    beta = f'=MF_BETAS(Prices[[#All]],{r["Asset"]},"BTC")'
+    e, b = this_row("Holdings", "Exposure"), this_row("Holdings", "Beta")
+    both = f'=IF(AND(ISNUMBER({e}),ISNUMBER({b})),{e}*{b},"n/a: see Exposure and Beta")'
+    return [
+        Computed("Exposure", exposure, exposures, "out_money"),
+        Computed("Beta", beta, betas, "out_ratio"),
+        Computed("Beta-weighted", both, weighted, "out_money"),
+    ]
 
 
 def _one_more_or_fewer(book: _Book, s: str, values: dict[str, Any], one: float) -> None:
@@ -220,7 +233,7 @@ def _portfolio_chart(book: _Book, s: str, values: dict[str, Any], n: int) -> Non
         {
             "name": "Beta-weighted exposure per holding (USD)",
             "categories": [s, 5, 0, 5 + n - 1, 0],
-            "values": [s, 5, 8, 5 + n - 1, 8],
+            "values": [s, 5, 7, 5 + n - 1, 7],
             "fill": {"color": "#5B9BD5"},
             "data_labels": {"value": True, "num_format": "#,##0"},
         }

@@ -110,13 +110,13 @@ START_TEXT: tuple[tuple[str, str], ...] = (
     ("h2", "3. Where to type"),
     (
         "p",
-        "Yellow cells are inputs; everything else is protected against accidental edits (Review > Unprotect Sheet, no password). Grey cells are results. A red cell is a warning: read it.",
+        "Yellow cells are inputs; grey cells are results. Sheets without a table are protected against accidental edits (Review > Unprotect Sheet, no password); sheets with a table are not, so that the table can grow. A red cell is a warning: read it.",
     ),
     ("h2", "4. Where to go for each job"),
     ("p", "Size one trade (contracts, risk at stop, margin, liquidation): Sizing."),
     (
         "p",
-        "Plan several trades at once, with their combined risk and margin against your account: Planner (table Trades: type a new trade in the row below it).",
+        "Plan several trades at once, with their combined risk and margin against your account: Planner (table Trades: in Excel type a new trade in the row below it; in LibreOffice insert a row above the last trade, copy the last trade into it and type the new one over the last).",
     ),
     ("p", "Scale in under one stop, or scale out at targets, with a chart: Ladder."),
     (

@@ -53,7 +53,23 @@ def _xml_escape(text: str) -> str:
     )
 
 
+class _Formula(str):
+    """A cell formula (without ``=``) to write as such, with its own style."""
+
+    style: str | None = None
+
+
+def _formula(text: str, style: str | None) -> _Formula:
+    f = _Formula(text)
+    f.style = style
+    return f
+
+
 def _cell_xml(ref: str, value: Any, style: str | None) -> str:
+    if isinstance(value, _Formula):
+        style = value.style or style
+        s = f' s="{style}"' if style else ""
+        return f'<c r="{ref}"{s}><f>{_xml_escape(str(value))}</f></c>'
     s = f' s="{style}"' if style else ""
     if value is None or value == "":
         return f'<c r="{ref}"{s}/>' if style else ""
@@ -530,13 +546,26 @@ def _replace_region(
     return re.sub(r'<dimension ref="[^"]*"/>', "", out)
 
 
-def _retable(xml: str, top: int, left: int, header: Sequence[str], n_rows: int) -> str:
-    """A table part for ``header`` and ``n_rows`` data rows from (top, left)."""
+def _retable(
+    xml: str,
+    top: int,
+    left: int,
+    header: Sequence[str],
+    n_rows: int,
+    calculated: dict[str, str] | None = None,
+) -> str:
+    """A table part for ``header`` and ``n_rows`` data rows from (top, left); the columns
+    named in ``calculated`` keep their calculated-column formula (XML text as it was)."""
     span = f"{cell_name(top, left)}:{cell_name(top + n_rows, left + len(header) - 1)}"
     xml = re.sub(r'(<table\b[^>]*?\sref=")[^"]*(")', rf"\g<1>{span}\g<2>", xml, count=1)
     xml = re.sub(r'(<autoFilter\b[^>]*?\sref=")[^"]*(")', rf"\g<1>{span}\g<2>", xml, count=1)
+    calculated = calculated or {}
     cols = "".join(
-        f'<tableColumn id="{i + 1}" name="{_xml_escape(h)}"/>' for i, h in enumerate(header)
+        f'<tableColumn id="{i + 1}" name="{_xml_escape(h)}">'
+        f"<calculatedColumnFormula>{calculated[h]}</calculatedColumnFormula></tableColumn>"
+        if h in calculated
+        else f'<tableColumn id="{i + 1}" name="{_xml_escape(h)}"/>'
+        for i, h in enumerate(header)
     )
     return re.sub(
         r"<tableColumns\b.*?</tableColumns>",
@@ -644,17 +673,112 @@ def _rewrite_table(
     xml, txml = pkg.text(part), pkg.text(tpart)
     old = _table_ref(txml)
     top, left, bottom, right = old
+    old_header = _column_names(txml)
+    rows, calculated = _with_calculated_columns(xml, txml, old, rows, changes, name)
     n_cols = max(len(r) for r in rows)
     _check_room(xml, sheet, name, old, len(rows), n_cols)
     clear_to = (max(bottom, top + len(rows) - 1), max(right, left + n_cols - 1))
     pkg.parts[part] = _replace_region(xml, old, rows, clear_to).encode("utf-8")
     header = [str(h) for h in rows[0]]
-    pkg.parts[tpart] = _retable(txml, top, left, header, len(rows) - 1).encode("utf-8")
+    pkg.parts[tpart] = _retable(txml, top, left, header, len(rows) - 1, calculated).encode("utf-8")
     changes.append(
         f"{name} table ({sheet}): {len(rows) - 1} rows x {', '.join(header)} "
         f"(was {bottom - top} rows x {right - left + 1} columns){what}"
     )
     _follow_arrays(pkg, name, top + 2, bottom + 1, top + len(rows), changes)
+    _follow_charts(pkg, sheet, old, old_header, header, top + len(rows), changes)
+
+
+_TABLE_COLUMN_RE = re.compile(r"<tableColumn\b([^>]*?)(?:/>|>(.*?)</tableColumn>)", re.S)
+_CALCULATED_RE = re.compile(r"<calculatedColumnFormula>(.*?)</calculatedColumnFormula>", re.S)
+
+
+def _column_names(txml: str) -> list[str]:
+    """A table part's column names, in order."""
+    out = []
+    for m in _TABLE_COLUMN_RE.finditer(txml):
+        nm = re.search(r'\bname="([^"]*)"', m.group(1))
+        out.append(_unescape(nm.group(1)) if nm else "")
+    return out
+
+
+def _with_calculated_columns(
+    xml: str,
+    txml: str,
+    old: tuple[int, int, int, int],
+    rows: list[list[Any]],
+    changes: list[str],
+    name: str,
+) -> tuple[list[list[Any]], dict[str, str]]:
+    """``rows`` with the table's calculated columns after the typed ones (the returns of
+    Prices, the exposures of Holdings): each row gets the column's formula, with the style
+    of its old first data cell. A calculated column that reads a column the new rows lack
+    is dropped, and said."""
+    top, left = old[0], old[1]
+    cells = _sheet_cells(xml)
+    header = [str(h) for h in rows[0]]
+    kept: list[tuple[str, str, str | None]] = []
+    for i, m in enumerate(_TABLE_COLUMN_RE.finditer(txml)):
+        f = _CALCULATED_RE.search(m.group(2) or "")
+        nm = re.search(r'\bname="([^"]*)"', m.group(1))
+        if f is None or nm is None:
+            continue
+        column, formula = _unescape(nm.group(1)), f.group(1)
+        reads = set(re.findall(r"\[([^\[\]#]+)\]", _unescape(formula)))
+        if column in header:  # the new rows bring the column themselves
+            continue
+        if not reads <= set(header) | {column} | {k for k, _, _ in kept}:
+            changes.append(f"{name}[{column}] dropped: it reads a column the new rows lack")
+            continue
+        first = cells.get((top + 1, left + i), "")
+        sm = re.search(r'\bs="(\d+)"', first)
+        kept.append((column, formula, sm.group(1) if sm else None))
+    if not kept:
+        return rows, {}
+    width = len(header)
+    out = [header + [c for c, _, _ in kept]]
+    for row in rows[1:]:
+        padded = list(row) + [None] * (width - len(row))
+        out.append(padded + [_formula(_unescape(f), st) for _, f, st in kept])
+    return out, {c: f for c, f, _ in kept}
+
+
+def _follow_charts(
+    pkg: _Package,
+    sheet: str,
+    old: tuple[int, int, int, int],
+    old_header: list[str],
+    header: list[str],
+    new_bottom: int,
+    changes: list[str],
+) -> None:
+    """Chart series over the table's data rows (``Prices!$F$3:$F$28``, down to its last
+    row) follow it: to the column of the same name and to the new last row (Excel rows)."""
+    top, left, bottom, _right = old
+    prefix = re.escape(sheet) if re.fullmatch(r"\w+", sheet) else re.escape(f"'{sheet}'")
+    series = re.compile(rf"({prefix}!)\$([A-Z]+)\$(\d+):\$([A-Z]+)\$(\d+)")
+    where = {n: left + i for i, n in enumerate(header)}
+
+    def move(m: re.Match[str]) -> str:
+        (_, c0), (_, c1) = _parse(f"{m.group(2)}1"), _parse(f"{m.group(4)}1")
+        r0, r1 = int(m.group(3)), int(m.group(5))
+        if c0 != c1 or r1 != bottom + 1 or r0 <= top + 1 or not 0 <= c0 - left < len(old_header):
+            return m.group(0)
+        to = where.get(old_header[c0 - left])
+        if to is None:
+            return m.group(0)
+        letter = cell_name(0, to)[:-1]
+        return f"{m.group(1)}${letter}${r0}:${letter}${new_bottom}"
+
+    moved = []
+    for part in [n for n in pkg.parts if n.startswith("xl/charts/chart")]:
+        text = pkg.text(part)
+        new = series.sub(move, text)
+        if new != text:
+            pkg.parts[part] = new.encode("utf-8")
+            moved.append(part.rsplit("/", 1)[-1])
+    if moved:
+        changes.append(f"charts over {sheet}'s table follow it to row {new_bottom}")
 
 
 _RETURN_RE = re.compile(
