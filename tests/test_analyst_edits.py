@@ -493,9 +493,9 @@ def test_an_analysts_edits_recalculate_in_libreoffice_to_the_python_results(
     to its saved range, the rows shown equal the first rows of the Python result and the
     check cell beside it says how many are missing."""
     from microsize.libreoffice import _recalc as rc
-    from tests.test_libreoffice import _DAYS_OLD, _office_or_skip, _read, _same
+    from tests.test_libreoffice import _DAYS_OLD, _read, _same, office_or_skip
 
-    _office_or_skip()
+    office_or_skip()
     book = _analyst_copy(tmp_path)
     _engine_copy(book, tmp_path / "engine.xlsx")
     want = _engine_values(tmp_path / "engine.xlsx")

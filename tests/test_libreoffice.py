@@ -43,7 +43,7 @@ TEMPLATE = ROOT / "workbook" / "microsize.xlsm"
 _DAYS_OLD = re.compile(r"\b\d+ days? old\b")
 
 
-def _office_or_skip() -> _office.Office:
+def office_or_skip() -> _office.Office:
     try:
         office = _office.find_office()
         _office.require_matching_python(office)
@@ -170,7 +170,7 @@ class _NoOpt(type(Path())):  # type: ignore[misc]
 
 
 def test_recalc_refuses_a_missing_book(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _office_or_skip()
+    office_or_skip()
     assert main(["recalc", str(tmp_path / "nope.xlsx"), "--out", str(tmp_path)]) == 2
     assert "nope.xlsx' is not a file" in capsys.readouterr().err
 
@@ -387,7 +387,7 @@ def _alive(pid: int) -> bool:
 def test_recalc_of_a_book_libreoffice_cannot_read_is_one_line_and_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _office_or_skip()
+    office_or_skip()
     book = tmp_path / "corrupt.xlsx"
     book.write_bytes(bytes(range(256)) * 12)  # not a zip, not text
     out = tmp_path / "out"
@@ -431,7 +431,7 @@ def test_ctrl_c_during_recalc_ends_libreoffice_and_leaves_nothing(tmp_path: Path
     import sys
     import time
 
-    _office_or_skip()
+    office_or_skip()
     out = tmp_path / "out"
     code = "import sys; from microsize.cli import main; sys.exit(main(sys.argv[1:]))"
     command = subprocess.Popen(
@@ -643,7 +643,7 @@ class Run:
 def lo(tmp_path_factory: pytest.TempPathFactory) -> Run:
     """``microsize recalc`` of the template (with --pdf) and of the changed-input book
     (each soffice start costs seconds)."""
-    _office_or_skip()
+    office_or_skip()
     tmp = tmp_path_factory.mktemp("lo")
     book = tmp / "microsize.xlsm"
     shutil.copy2(TEMPLATE, book)
@@ -817,7 +817,7 @@ def test_multi_cell_results_fill_their_ranges(lo: Run) -> None:
 def test_install_and_uninstall_into_a_profile(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _office_or_skip()
+    office_or_skip()
     from microsize.libreoffice._install import is_installed
 
     profile = tmp_path / "profile"
@@ -877,7 +877,7 @@ except Exception:
 """
 
 
-def _office_python(office: _office.Office) -> str:
+def office_python(office: _office.Office) -> str:
     try:
         return str(_office.office_python(office))
     except OfficeError as exc:
@@ -895,8 +895,8 @@ def test_function_wizard_and_opening_the_template(tmp_path: Path) -> None:
     table is not protected, so that the table can grow)."""
     from microsize.libreoffice._install import install, write_profile_settings
 
-    office = _office_or_skip()
-    python = _office_python(office)
+    office = office_or_skip()
+    python = office_python(office)
     profile = tmp_path / "profile"
     write_profile_settings(profile)
     install(profile, office)
@@ -1010,7 +1010,7 @@ def test_rows_added_to_the_tables_change_what_libreoffice_computes(tmp_path: Pat
     from microsize.workbook.portfolio import HOLDINGS
     from tests.test_workbook import _append_rows
 
-    _office_or_skip()
+    office_or_skip()
     new_prices = [[28, 39000.0, 1500.0, 80.0, 9.5], [29, 42000.0, 1700.0, 88.0, 10.5]]
     new_holding = ["BTC perpetual", "BTC", "bybit:BTCUSDT", 0.5, 41144.35]
     new_trade = ["XRP", "binance:XRPUSDT", 2.5, 2.4, None, 75, 0.0005, 5]  # a risk amount

@@ -45,9 +45,9 @@ def test_committed_pictures_are_small_pngs_shown_in_the_readme() -> None:
 def test_the_command_renders_one_picture_per_worked_sheet(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tests.test_libreoffice import _office_or_skip
+    from tests.test_libreoffice import office_or_skip
 
-    _office_or_skip()
+    office_or_skip()
     code = main(
         [
             "workbook",

@@ -153,11 +153,9 @@ WORKBOOK_ALLOWLIST = {
     ("tests/test_analyst_edits.py", "_engine_copy"),
     ("tests/test_analyst_edits.py", "_engine_values"),
     ("tests/test_analyst_edits.py", "_DAYS_OLD"),
-    ("tests/test_analyst_edits.py", "_office_or_skip"),
     ("tests/test_analyst_edits.py", "_read"),
     ("tests/test_analyst_edits.py", "_same"),
     ("tests/test_libreoffice.py", "_append_rows"),
-    ("tests/test_pictures.py", "_office_or_skip"),
     # on main since this branch began (the pictures session): the picture crop helper
     ("tests/test_pictures.py", "_ink_box"),
 }

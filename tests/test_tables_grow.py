@@ -141,9 +141,9 @@ READ = [
 def _run(tmp_path: Path, pdf: Path | None = None) -> dict[str, Any]:
     from microsize.libreoffice import _office
     from microsize.libreoffice._install import env_args, install, write_profile_settings
-    from tests.test_libreoffice import _office_or_skip, _office_python
+    from tests.test_libreoffice import office_or_skip, office_python
 
-    office = _office_or_skip()
+    office = office_or_skip()
     profile = tmp_path / "profile"
     write_profile_settings(profile)
     install(profile, office)
@@ -174,7 +174,7 @@ def _run(tmp_path: Path, pdf: Path | None = None) -> dict[str, Any]:
     )
     try:
         done = subprocess.run(
-            [_office_python(office), str(script), pipe, str(book), json.dumps(todo)],
+            [office_python(office), str(script), pipe, str(book), json.dumps(todo)],
             env=env,
             capture_output=True,
             text=True,
