@@ -1065,3 +1065,33 @@ def test_rows_added_to_the_tables_change_what_libreoffice_computes(tmp_path: Pat
         assert not _same(got.cell("Portfolio", ref), cached["Portfolio"][ref].value), ref
     assert _same(got.cell("Planner", "G5"), risk), (got.cell("Planner", "G5"), risk)
     assert not _same(got.cell("Planner", "G5"), cached["Planner"]["G5"].value)
+
+
+def test_the_throwaway_install_is_tried_once_more_after_a_unopkg_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """unopkg (LibreOffice 7.4) now and then fails while disposing of its bridge: the
+    throwaway install tries once more, says so in the log, and a second failure is the
+    error (no LibreOffice started: the runs are faked)."""
+    from microsize.libreoffice import _recalc
+
+    (tmp_path / "unopkg").touch()
+    office = _office.Office(soffice=tmp_path / "soffice", program=tmp_path)
+    calls: list[list[str]] = []
+    failures = ["caught exception while disposing"]
+
+    def run(cmd: list[str], what: str, **kwargs: object) -> str:
+        calls.append(cmd)
+        if failures:
+            raise OfficeError(f"{what} failed (exit 1): {failures.pop()}")
+        return ""
+
+    monkeypatch.setattr(_recalc, "run", run)
+    with caplog.at_level("WARNING", logger="microsize.libreoffice"):
+        _recalc.add_to_throwaway(office, tmp_path / "profile", tmp_path / "m.oxt")
+    assert len(calls) == 2
+    assert "--force" in calls[1]
+    assert "failed once, trying again" in caplog.text
+    failures[:] = ["second", "first"]
+    with pytest.raises(OfficeError, match="second"):
+        _recalc.add_to_throwaway(office, tmp_path / "profile", tmp_path / "m.oxt")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import logging
 import os
 import re
 import shutil
@@ -29,6 +30,8 @@ from pathlib import Path
 from ._extension import build_oxt
 from ._install import env_args, write_profile_settings
 from ._office import Office, OfficeError, find_office, require_matching_python, run
+
+_LOG = logging.getLogger("microsize.libreoffice")
 
 __all__ = [
     "CSV_FILTER",
@@ -241,16 +244,27 @@ def recalc_many(
         raise
 
 
+def add_to_throwaway(office: Office, profile: Path, oxt: Path) -> None:
+    """Register the add-in in a throwaway profile. LibreOffice 7.4's unopkg now and then
+    fails while it disposes of its bridge ("caught exception while disposing", or a
+    SIGSEGV) though nothing was wrong with the extension: it is tried once more (with
+    --force, over whatever the first try registered), and the second failure is reported."""
+    cmd = [str(office.unopkg), "add", "--shared", "--force", *env_args(profile), str(oxt)]
+    what = "installing the add-in into a throwaway profile"
+    try:
+        run(cmd, what)
+    except OfficeError as first:
+        _LOG.warning("%s failed once, trying again: %s", what, str(first)[:300])
+        run(cmd, what)
+
+
 def _recalc_into(office: Office, paths: list[Path], target: Path, pdf: bool | str) -> list[Recalc]:
     with tempfile.TemporaryDirectory(prefix="microsize-recalc-") as tmp_name:
         tmp = Path(tmp_name)
         profile = tmp / "profile"
         write_profile_settings(profile)
         oxt = build_oxt(tmp / "microsize.oxt")
-        run(
-            [str(office.unopkg), "add", "--shared", *env_args(profile), str(oxt)],
-            "installing the add-in into a throwaway profile",
-        )
+        add_to_throwaway(office, profile, oxt)
         copies = tmp / "in"
         copies.mkdir()
         copied = [Path(shutil.copy2(p, copies / p.name)) for p in paths]
