@@ -983,7 +983,12 @@ def update_holdings(
     if holdings is not None:
         old_rows = _table_values_named(path, "Holdings")
         _rewrite_table(pkg, "Holdings", holdings, changes, "")
-        rows = ["  was: " + " | ".join(_plain(v) for v in row) for row in old_rows[1:]]
+        # the typed columns only: the calculated ones (exposures, betas) follow the rows
+        typed = [i for i, h in enumerate(old_rows[0]) if h in holdings[0]]
+        rows = [
+            "  was: " + " | ".join(_plain(row[i]) for i in typed if i < len(row))
+            for row in old_rows[1:]
+        ]
         rows += ["  now: " + " | ".join(_plain(v) for v in row) for row in holdings[1:]]
         changes[1:1] = rows  # under the table's line, before the formulas that follow it
     if account_size is not None:
