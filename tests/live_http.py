@@ -414,3 +414,15 @@ class Venues:
         ex.set_markets(markets(ccxt_id))
         self.made.append(ex)
         return ex
+
+
+def install_fakes(monkeypatch: Any) -> Venues:
+    """The recorded venues in place of ccxt's network, the clock at NOW, no OS keyring:
+    what every live-data test starts from."""
+    from microsize import cli_live, venues_live
+
+    fake = Venues()
+    monkeypatch.setattr(cli_live, "EXCHANGE_FACTORY", fake)
+    monkeypatch.setattr(cli_live, "NOW_MS", NOW)
+    monkeypatch.setattr(venues_live, "_keyring_value", lambda venue, name: None)
+    return fake

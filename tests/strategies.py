@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 import microsize as ms
@@ -35,3 +38,16 @@ def trades(draw: st.DrawFn) -> tuple[float, float, float, object, float]:
     entry = draw(prices)
     stop = draw(prices.filter(lambda s: s != entry))
     return draw(budgets), entry, stop, draw(contracts_keys), draw(fees)
+
+
+def bounded(max_examples: int) -> Callable[[Any], Any]:
+    """The settings of a run over every MF_ function: ``max_examples`` each, reproducible
+    (derandomized, no example database), no deadline and no health check (the draws are
+    Excel-shaped values of every kind, slow and filtered on purpose)."""
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )

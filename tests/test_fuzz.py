@@ -28,13 +28,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from microsize import MicrosizeError
 from microsize import udfs as U
 
-from .strategies import KEYS
+from .strategies import KEYS, bounded
 
 #: messages Excel shows in a cell stay short (Excel's own limit is about 255)
 MAX_MESSAGE = 250
@@ -251,13 +251,7 @@ def test_every_excel_function_refuses_or_answers(name: str) -> None:
     fn = FUNCTIONS[name]
     names, required = arity_of(fn)
 
-    @settings(
-        max_examples=EXAMPLES if names else 1,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
+    @bounded(EXAMPLES if names else 1)
     @given(data=st.data())
     def run(data: st.DataObject) -> None:
         n = data.draw(st.integers(min_value=required, max_value=len(names)), label="arity")
@@ -291,13 +285,7 @@ def test_an_error_value_in_any_argument_is_refused(name: str) -> None:
     fn = FUNCTIONS[name]
     names, _ = arity_of(fn)
 
-    @settings(
-        max_examples=EXAMPLES // 4,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
+    @bounded(EXAMPLES // 4)
     @given(data=st.data())
     def run(data: st.DataObject) -> None:
         args = [data.draw(plausible(p), label=p) for p in names]

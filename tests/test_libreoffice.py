@@ -835,9 +835,8 @@ def test_install_and_uninstall_into_a_profile(
 # its Function Wizard lists, then opens the template as a user would and reports the state.
 # run_uno_client prepends RESULT and write_result(); the results are written before the
 # office is told to terminate (PyUNO may crash in its teardown after that).
-_UNO_CLIENT = r"""
-import sys, time, uno
-pipe, book = sys.argv[1], sys.argv[2]
+#: the start of every UNO client script: connect to the office listening on ``pipe``
+UNO_CONNECT = r"""
 local = uno.getComponentContext()
 resolver = local.ServiceManager.createInstanceWithContext(
     "com.sun.star.bridge.UnoUrlResolver", local)
@@ -847,7 +846,15 @@ for _ in range(240):
         break
     except Exception:
         time.sleep(0.25)
-smgr = ctx.ServiceManager
+"""
+
+_UNO_CLIENT = (
+    r"""
+import sys, time, uno
+pipe, book = sys.argv[1], sys.argv[2]
+"""
+    + UNO_CONNECT
+    + r"""smgr = ctx.ServiceManager
 fd = smgr.createInstanceWithContext("com.sun.star.sheet.FunctionDescriptions", ctx)
 wizard = {}
 for i in range(fd.Count):
@@ -875,6 +882,7 @@ try:
 except Exception:
     pass
 """
+)
 
 
 def office_python(office: _office.Office) -> str:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import csv
 import math
-import os
 import re
 import zipfile
 from dataclasses import dataclass
@@ -32,10 +31,10 @@ import pytest
 import xlsxwriter
 
 import microsize.udfs as U
-from microsize.libreoffice import _meta, _office
+from microsize.libreoffice import _meta
 from microsize.libreoffice import _recalc as rc
-from microsize.libreoffice._office import OfficeError
 from microsize.workbook._book import one_cell_range
+from tests.test_libreoffice import office_or_skip
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "workbook" / "microsize.xlsm"
@@ -251,16 +250,6 @@ def test_a_typed_zero_and_a_blank_differ_somewhere() -> None:
     assert U.MF_LIQ_PRICE(60000, 0.003, 20, BTC, None, 0) != U.MF_LIQ_PRICE(60000, 0.003, 20, BTC)
 
 
-def _office_or_skip() -> None:
-    try:
-        office = _office.find_office()
-        _office.require_matching_python(office)
-    except OfficeError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI needs LibreOffice with its Python bridge (.ci/run): {exc}")
-        pytest.skip(str(exc))
-
-
 _DAYS_OLD = re.compile(r"\b\d+ days? old\b")
 
 
@@ -280,7 +269,7 @@ def _same(got: str, want: Any) -> bool:
 
 @pytest.mark.office
 def test_optional_arguments_through_libreoffice(tmp_path: Path) -> None:
-    _office_or_skip()
+    office_or_skip()
     book = tmp_path / "optional.xlsx"
     wb = xlsxwriter.Workbook(str(book))
     calls = wb.add_worksheet("Calls")

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from microsize import cli_live, venues_live
+from microsize import venues_live
 from microsize._hedge import beta
 from microsize._volatility import atr
 from microsize.cli import main
@@ -40,10 +40,7 @@ KEYS = {
 
 @pytest.fixture
 def venues(monkeypatch: pytest.MonkeyPatch) -> L.Venues:
-    fake = L.Venues()
-    monkeypatch.setattr(cli_live, "EXCHANGE_FACTORY", fake)
-    monkeypatch.setattr(cli_live, "NOW_MS", L.NOW)
-    monkeypatch.setattr(venues_live, "_keyring_value", lambda venue, name: None)
+    fake = L.install_fakes(monkeypatch)
     for var in KEYS:
         monkeypatch.delenv(var, raising=False)
     return fake

@@ -12,7 +12,6 @@ from typing import Any
 import openpyxl
 import pytest
 
-from microsize import cli_live, venues_live
 from microsize._hedge import beta
 from microsize.cli import main
 from microsize.udfs import MF_ATR, MF_BETAS
@@ -30,10 +29,7 @@ KEYS = {
 
 @pytest.fixture
 def venues(monkeypatch: pytest.MonkeyPatch) -> L.Venues:
-    fake = L.Venues()
-    monkeypatch.setattr(cli_live, "EXCHANGE_FACTORY", fake)
-    monkeypatch.setattr(cli_live, "NOW_MS", L.NOW)
-    monkeypatch.setattr(venues_live, "_keyring_value", lambda venue, name: None)
+    fake = L.install_fakes(monkeypatch)
     return fake
 
 

@@ -17,12 +17,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from microsize import MicrosizeError
 from microsize import udfs as U
 
+from .strategies import bounded
 from .test_fuzz import FUNCTIONS, argument, arity_of, plausible
 
 EXAMPLES = int(os.environ.get("MICROSIZE_MESSAGE_EXAMPLES", "40"))
@@ -61,13 +62,7 @@ def test_messages_name_only_the_functions_arguments(name: str) -> None:
     fn = FUNCTIONS[name]
     params, required = arity_of(fn)
 
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
+    @bounded(EXAMPLES)
     @given(data=st.data())
     def run(data: st.DataObject) -> None:
         n = data.draw(st.integers(min_value=required, max_value=len(params)), label="arity")
@@ -120,13 +115,7 @@ def test_a_huge_python_int_is_a_message_naming_its_argument(name: str) -> None:
     fn = FUNCTIONS[name]
     params, _ = arity_of(fn)
 
-    @settings(
-        max_examples=4,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
+    @bounded(4)
     @given(data=st.data())
     def run(data: st.DataObject) -> None:
         args = [data.draw(plausible(p), label=p) for p in params]

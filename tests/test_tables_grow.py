@@ -27,25 +27,20 @@ from typing import Any
 import pytest
 
 from microsize import udfs as U
+from tests.test_libreoffice import UNO_CONNECT
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "workbook" / "microsize.xlsm"
 
 pytestmark = pytest.mark.office
 
-_CLIENT = r"""
+_CLIENT = (
+    r"""
 import json, sys, time, uno
 pipe, book, todo = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
-local = uno.getComponentContext()
-resolver = local.ServiceManager.createInstanceWithContext(
-    "com.sun.star.bridge.UnoUrlResolver", local)
-for _ in range(240):
-    try:
-        ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
-        break
-    except Exception:
-        time.sleep(0.25)
-desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+"""
+    + UNO_CONNECT
+    + r"""desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
 hidden = uno.createUnoStruct("com.sun.star.beans.PropertyValue")
 hidden.Name, hidden.Value = "Hidden", True
 doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(book), "_blank", 0, (hidden,))
@@ -108,6 +103,7 @@ except Exception:
     pass
 print(json.dumps(result))
 """
+)
 
 #: (sheet, table, the new last row's input values)
 NEW_ROWS: list[tuple[str, str, list[Any]]] = [

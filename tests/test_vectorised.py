@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import microsize as ms
@@ -33,7 +33,7 @@ from microsize import MicrosizeError
 from microsize import udfs as U
 from microsize._tiers import schedule_of
 
-from .strategies import KEYS
+from .strategies import KEYS, bounded
 from .test_fuzz import FUNCTIONS, plausible
 
 EXAMPLES = int(os.environ.get("MICROSIZE_VECTOR_EXAMPLES", "40"))
@@ -184,13 +184,7 @@ def test_a_column_answers_what_each_row_answers(name: str) -> None:
     whole = WHOLE | WHOLE_IN.get(name, set())
     optional = set(names[required:])
 
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
+    @bounded(EXAMPLES)
     @given(data=st.data())
     def run(data: st.DataObject) -> None:
         arity = data.draw(st.integers(min_value=required, max_value=len(names)), label="arity")

@@ -58,15 +58,21 @@ def _temp_beside(path: Path, data: bytes) -> Path:
     return tmp
 
 
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path``: the old file, if any, stays whole until the new one is."""
+def _staged(path: str | os.PathLike[str], data: bytes) -> tuple[Path, Path]:
+    """The target path and a complete temporary copy of ``data`` beside it; an OS error
+    names the target."""
     from pathlib import Path
 
     target = Path(path)
     try:
-        tmp = _temp_beside(target, data)
+        return target, _temp_beside(target, data)
     except OSError as exc:
         raise _refuse(target, exc) from None
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path``: the old file, if any, stays whole until the new one is."""
+    target, tmp = _staged(path, data)
     try:
         os.replace(tmp, target)
     except BaseException as exc:
@@ -80,13 +86,7 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
 def write_new(path: str | os.PathLike[str], data: bytes) -> bool:
     """Write ``data`` to ``path`` only if no file is there, whole (a hard link of a complete
     temporary file, which fails when the name exists); False if a file is there."""
-    from pathlib import Path
-
-    target = Path(path)
-    try:
-        tmp = _temp_beside(target, data)
-    except OSError as exc:
-        raise _refuse(target, exc) from None
+    target, tmp = _staged(path, data)
     try:
         os.link(tmp, target)
     except FileExistsError:

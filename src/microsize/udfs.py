@@ -1025,6 +1025,13 @@ def _plan_args(fn: _F) -> _F:
     return fn
 
 
+def _plan_cells(*args: Any) -> tuple[Any, ...]:
+    """MF_PLAN's and MF_PLAN_TOTALS's arguments (equity .. leverage, specs) as the planner
+    takes them: each a cell's value, the last a spec table."""
+    *values, specs = args
+    return (*(cell(v) for v in values), spec_table(specs))
+
+
 @xw.func(category=CATEGORY)
 @short_errors
 @_plan_args
@@ -1042,15 +1049,9 @@ def MF_PLAN(
     """One row per planned trade, in USD: Risk budget, Contracts, Risk at stop, Exposure (short -), Margin, Check; a bad row shows its message in Check and the others compute."""
 
     return plan_trades(
-        cell(equity),
-        cell(risk),
-        cell(risk_amount),
-        cell(entry),
-        cell(stop_price),
-        cell(contract),
-        cell(fee_rate),
-        cell(leverage),
-        spec_table(specs),
+        *_plan_cells(
+            equity, risk, risk_amount, entry, stop_price, contract, fee_rate, leverage, specs
+        )
     )
 
 
@@ -1071,13 +1072,7 @@ def MF_PLAN_TOTALS(
     """A column: combined risk at stop, combined margin, net exposure (USD) of MF_PLAN's trades; text naming the rows with errors if any trade failed."""
 
     return plan_totals(
-        cell(equity),
-        cell(risk),
-        cell(risk_amount),
-        cell(entry),
-        cell(stop_price),
-        cell(contract),
-        cell(fee_rate),
-        cell(leverage),
-        spec_table(specs),
+        *_plan_cells(
+            equity, risk, risk_amount, entry, stop_price, contract, fee_rate, leverage, specs
+        )
     )

@@ -345,17 +345,7 @@ def update_specs(book: str | Path, *, backup: str | Path | None = None) -> Updat
     tier_rows_new = tier_rows(load_margin_tiers())
     tier_diff = diff_tiers(old_tiers, load_margin_tiers()).rows()
 
-    original = path.read_bytes()
-    if backup:
-        backup_path = Path(backup)
-        if backup_path.resolve() == path.resolve():
-            raise MicrosizeError(f"backup must differ from the book (got {str(backup)[:80]!r})")
-        if not _write_new(backup_path, original):
-            raise MicrosizeError(
-                f"backup {str(backup)[:80]!r} exists: a backup is never overwritten, pick a new name"
-            )
-    else:
-        backup_path = _next_backup(path, original)
+    backup_path = _make_backup(path, backup)
 
     def patch(
         sheet: str, rows: list[list[Any]], clear_cols: int, clear_rows: int, first_col: int = 0
@@ -390,13 +380,7 @@ def update_specs(book: str | Path, *, backup: str | Path | None = None) -> Updat
         if len(body) == 1:
             body.append(["none", "", "", "", ""])
         patch("Spec changes", [*body, [], [stamp]], 5, 100000)
-    wbxml = pkg.text("xl/workbook.xml")
-    if "<calcPr" in wbxml:
-        if "fullCalcOnLoad" not in wbxml:
-            wbxml = wbxml.replace("<calcPr", '<calcPr fullCalcOnLoad="1"', 1)
-    else:
-        wbxml = wbxml.replace("</workbook>", '<calcPr fullCalcOnLoad="1"/></workbook>')
-    pkg.parts["xl/workbook.xml"] = wbxml.encode("utf-8")
+    _recalc_on_load(pkg)
     pkg.write(path)
     return UpdateReport(
         path, backup_path, spec_diff, tier_diff, [f"{r[0]}:{r[1]}" for r in user_rows]
@@ -893,8 +877,9 @@ def _set_cell(pkg: _Package, sheet: str, ref: str, value: Any) -> None:
     pkg.parts[part] = xml.replace(cell, new, 1).encode("utf-8")
 
 
-def _finish(pkg: _Package, path: Path, backup: str | Path | None) -> Path:
-    """The backup (as update-specs makes it), the recalculation flag, the book written."""
+def _make_backup(path: Path, backup: str | Path | None) -> Path:
+    """The book as it is, copied to ``backup`` (never over a file, never the book itself)
+    or to the next free ``NAME.bak.xlsm``-style name; its path."""
     original = path.read_bytes()
     if backup:
         backup_path = Path(backup)
@@ -904,8 +889,12 @@ def _finish(pkg: _Package, path: Path, backup: str | Path | None) -> Path:
             raise MicrosizeError(
                 f"backup {str(backup)[:80]!r} exists: a backup is never overwritten, pick a new name"
             )
-    else:
-        backup_path = _next_backup(path, original)
+        return backup_path
+    return _next_backup(path, original)
+
+
+def _recalc_on_load(pkg: _Package) -> None:
+    """Ask the application to recalculate the book when it opens (fullCalcOnLoad)."""
     wbxml = pkg.text("xl/workbook.xml")
     if "<calcPr" in wbxml:
         if "fullCalcOnLoad" not in wbxml:
@@ -913,6 +902,12 @@ def _finish(pkg: _Package, path: Path, backup: str | Path | None) -> Path:
     else:
         wbxml = wbxml.replace("</workbook>", '<calcPr fullCalcOnLoad="1"/></workbook>')
     pkg.parts["xl/workbook.xml"] = wbxml.encode("utf-8")
+
+
+def _finish(pkg: _Package, path: Path, backup: str | Path | None) -> Path:
+    """The backup (as update-specs makes it), the recalculation flag, the book written."""
+    backup_path = _make_backup(path, backup)
+    _recalc_on_load(pkg)
     pkg.write(path)
     return backup_path
 
