@@ -360,7 +360,7 @@ def test_avg_entry_mismatch_and_sides() -> None:
         ),
         (
             lambda: U.MF_SIZE(1e300, 0.01, 60000, 59000, "binance:BTCUSDT"),
-            "equity 1e+300 is beyond any trading account (above 1e12)",
+            "equity must be at most 1e12, more than any trading account holds (got 1e+300)",
         ),
         (
             lambda: U.MF_SIZE(1e11, 1, 1e300, 1e-300, 1e12),

@@ -164,10 +164,13 @@ def test_weights_presets() -> None:
             lambda: ms.ladder(30, [3520, 3400], 3450, 0.001),
             "entries must all be on one side of the stop 3450",
         ),
-        (lambda: ms.ladder(30, [3520, 3450], 3450, 0.001), "entries must differ from the stop"),
+        (
+            lambda: ms.ladder(30, [3520, 3450], 3450, 0.001),
+            "entries must differ from stop at item 2 (got stop=3450, entries=3450)",
+        ),
         (
             lambda: ms.ladder(30, [3520, 3500], 3450, 0.001, [1, -1]),
-            "weights must be zero or more (got -1",
+            "weights must be zero or more at item 2 (got -1)",
         ),
         (lambda: ms.ladder(30, [3520, 3500], 3450, 0.001, [0, 0]), "weights must not all be zero"),
         (

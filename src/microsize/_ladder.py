@@ -18,14 +18,21 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import distinct, single
+from ._checks import check, distinct, nonneg, single
 from ._checks import fee as _fee
 from ._checks import positive as _positive
 from ._contracts import ContractLike, ContractSpec, SpecsLike
 from ._errors import MicrosizeError
 from ._exact import clean_multiple, count_steps, exact
 from ._inputs import FloatArray, Numeric, as_float_array, describe, is_missing
-from ._kind import is_inverse, side_from_stop, unit_loss_exact, unit_pnl_exact, value_at
+from ._kind import (
+    average_entry,
+    is_inverse,
+    side_from_stop,
+    unit_loss_exact,
+    unit_pnl_exact,
+    value_at,
+)
 from ._sizing import one_contract
 
 __all__ = [
@@ -64,11 +71,7 @@ def _weights(weights: Any, n: int, what: str) -> list[Fraction]:
         raise MicrosizeError(
             f"weights has {w.size} cells but {what} has {n}: give one weight per level"
         )
-    if np.any(w < 0):
-        i = int(np.argmax(w < 0))
-        raise MicrosizeError(
-            f"weights must be zero or more (got {describe(float(w[i]))} at item {i + 1})"
-        )
+    check("weights", "zero or more", w, w < 0)
     total = sum(exact(float(x)) for x in w)
     if total == 0:
         raise MicrosizeError("weights must not all be zero")
@@ -76,28 +79,26 @@ def _weights(weights: Any, n: int, what: str) -> list[Fraction]:
 
 
 def _side_of(entries: FloatArray, stop: float, name: str) -> int:
-    if np.any(entries == stop):
-        i = int(np.argmax(entries == stop))
-        raise MicrosizeError(
-            f"{name} must differ from the stop (got {name} {describe(float(entries[i]))} "
-            f"at item {i + 1} = stop {describe(stop)})"
-        )
-    above, below = bool(np.any(entries > stop)), bool(np.any(entries < stop))
-    if above and below:
+    """The one side of every entry (+1 long: entries above the stop), by the stop."""
+    stops = np.full_like(entries, stop)
+    distinct(stops, entries, "stop", name)
+    sides = side_from_stop(entries, stops)
+    if np.any(sides != sides[0]):
         raise MicrosizeError(
             f"{name} must all be on one side of the stop {describe(stop)}: above it for a long, "
             f"below it for a short (got {describe(float(entries.min()))} to {describe(float(entries.max()))})"
         )
-    return 1 if above else -1
+    return int(sides[0])
 
 
 def _avg(spec: ContractSpec, qty: list[Fraction], prices: list[Fraction]) -> Fraction | None:
     total = sum(qty, Fraction(0))
     if total == 0:
         return None
-    if spec.kind == "inverse":
-        return total / sum((q / p for q, p in zip(qty, prices, strict=True)), Fraction(0))
-    return sum((q * p for q, p in zip(qty, prices, strict=True)), Fraction(0)) / total
+    inverse = is_inverse(spec)
+    value = sum((value_at(inverse, q, p) for q, p in zip(qty, prices, strict=True)), Fraction(0))
+    avg: Fraction = average_entry(inverse, total, value)
+    return avg
 
 
 def _clean(x: Fraction, step: float) -> float:
@@ -208,15 +209,13 @@ def ladder(
     >>> lad.contracts, lad.total_risk
     ((180.0, 240.0, 180.0), 30.0)
     """
-    budget = single(risk_amount, "risk_amount")
-    if budget < 0:
-        raise MicrosizeError(f"risk_amount must be zero or more (got {describe(budget)})")
+    budget = float(nonneg(single(risk_amount, "risk_amount"), "risk_amount"))
     s = single(_positive(stop, "stop"), "stop")
     e = _positive(_levels(entries, "entries"), "entries")
     side = _side_of(e, s, "entries")
-    fee = float(_fee(fee_rate, "fee_rate").reshape(-1)[0]) if fee_rate is not None else 0.0
-    if fee_rate is not None and np.size(fee_rate) != 1:
-        raise MicrosizeError("fee_rate must be a single cell for a ladder")
+    fee = (
+        0.0 if fee_rate is None else single(_fee(fee_rate, "fee_rate"), "fee_rate", " for a ladder")
+    )
     spec = one_contract(contract, specs)
     n = e.size
     w = _weights(weights, n, "entries")
@@ -264,7 +263,7 @@ def ladder(
             tv += value_at(is_inverse(spec), qty[i], E[i])
         cum_q.append(tq)
         cum_r.append(tr)
-        avgs.append(None if tq == 0 else (tq / tv if spec.kind == "inverse" else tv / tq))
+        avgs.append(None if tq == 0 else average_entry(is_inverse(spec), tq, tv))
     with _in_range(f"check risk_amount (got {describe(budget)}), entries and stop"):
         return Ladder(
             side=side,

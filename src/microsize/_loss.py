@@ -22,12 +22,10 @@ from ._exact import (
     repr_decimals,
 )
 from ._inputs import FloatArray
-from ._kind import unit_loss_exact
-from ._spec_types import KIND_CODE
+from ._kind import INVERSE as INVERSE
+from ._kind import fee_per_size, stop_move, unit_loss_exact
 
 __all__ = ["floor_money_array"]  # the rest is the sizing core's, imported by name
-
-INVERSE = KIND_CODE["inverse"]
 
 
 def full_array(x: Any, shape: tuple[int, ...]) -> FloatArray:
@@ -92,9 +90,7 @@ def loss_shown(
     """
     diff, typed = _typed_difference(e, s)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        lin = size * (diff + f * (e + s))
-        inv = size * (diff / (e * s) + f * (1.0 / e + 1.0 / s))
-        unit = np.where(np.asarray(kind) == INVERSE, inv, lin)
+        unit = size * (stop_move(kind, diff, e, s) + fee_per_size(kind, e, s, f))
         raw = np.asarray(c * unit, dtype=np.float64)
         rel = np.where(typed, 1e-15, 2.5e-16 * ((e + s) / np.abs(e - s) + 8.0))
     rel = np.broadcast_to(np.where(np.isfinite(rel), rel, 1.0), raw.shape)

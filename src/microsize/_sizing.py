@@ -25,9 +25,9 @@ from typing import Any
 import numpy as np
 
 from ._checks import MAX_FEE as MAX_FEE
+from ._checks import check
 from ._checks import distinct as _distinct
 from ._checks import fee as _fee
-from ._checks import first_index
 from ._checks import nonneg as _nonneg
 from ._checks import positive as _positive
 from ._checks import zero_or_more_count as _zero_or_more_count
@@ -52,11 +52,25 @@ from ._inputs import (
     to_result,
 )
 from ._kind import INVERSE as INVERSE
-from ._kind import LINEAR, fee_per_size, inverse_mask, side_from_stop, unit_loss, value_at
+from ._kind import (
+    LINEAR,
+    average_entry,
+    breakeven_exit,
+    coin_quantity,
+    contracts_for_coins,
+    fee_per_size,
+    inverse_mask,
+    is_inverse,
+    price_move,
+    side_from_stop,
+    unit_loss,
+    value_at,
+)
 from ._loss import floor_money_array, unit_loss_of
 from ._loss import full_array as full_array
 from ._loss import loss_shown as loss_shown
 from ._loss import money_product as money_product
+from ._sums import total
 
 __all__ = [
     "Sizing",
@@ -83,9 +97,7 @@ def _contract(contract: Any, specs: Any, name: str = "contract") -> ContractArra
 def _pnl_raw(
     kind: FloatArray, size: FloatArray, c: FloatArray, e: FloatArray, x: FloatArray
 ) -> FloatArray:
-    lin = c * size * (x - e)
-    inv = c * size * (1.0 / e - 1.0 / x)
-    return np.where(kind == INVERSE, inv, lin)
+    return np.asarray(c * size * price_move(kind, e, x), dtype=np.float64)
 
 
 def _notional_raw(kind: FloatArray, size: FloatArray, c: FloatArray, p: FloatArray) -> FloatArray:
@@ -115,12 +127,7 @@ def risk_amount(equity: Numeric, risk: Numeric) -> Result:
     """
     eq = _positive(equity, "equity")
     r = _nonneg(risk, "risk")
-    if np.any(r > 1):
-        idx = first_index(r > 1)
-        raise MicrosizeError(
-            f"risk is a fraction of the account: 1.5% is 0.015 "
-            f"(got {describe(float(r[idx]))}{position(idx, r.shape)})"
-        )
+    check("risk", "a fraction of the account: 1.5% is 0.015", r, r > 1, verb="is")
     eq, r = broadcast(equity=eq, risk=r)
     return to_result(money_product(eq, r))
 
@@ -407,15 +414,13 @@ def avg_entry(
     p, c = p.ravel(), c.ravel()
     if np.any(c > 0) and np.any(c < 0):
         raise MicrosizeError("contracts must all be on one side (all positive or all negative)")
-    from ._sums import dot, total  # sums that are the same on every CPU
-
-    total_c = total(c)
+    total_c = total(c)  # sums that are the same on every CPU
     if total_c == 0:
         raise MicrosizeError("contracts must not all be zero")
-    kind = "linear" if contract is None else one_contract(contract, specs).kind
+    inverse = contract is not None and is_inverse(one_contract(contract, specs))
     with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
-        num, den = (total_c, total(c / p)) if kind == "inverse" else (dot(c, p), total_c)
-        value = np.float64(num) / np.float64(den)
+        fills = total(value_at(inverse, c, p))
+        value = average_entry(inverse, np.float64(total_c), np.float64(fills))
     if not np.isfinite(value):
         raise MicrosizeError("prices and contracts are out of range: check their magnitudes")
     return float(clean_money(np.asarray(value)))
@@ -476,9 +481,7 @@ def breakeven(
     e, sd, fo, fc, kind = broadcast(
         entry=e, side=sd, fee_rate_open=fo, fee_rate_close=fc, contract=kind
     )
-    lin = np.where(sd > 0, e * (1 + fo) / (1 - fc), e * (1 - fo) / (1 + fc))
-    inv = np.where(sd > 0, e * (1 + fc) / (1 - fo), e * (1 - fc) / (1 + fo))
-    return to_result(np.where(kind == INVERSE, inv, lin))
+    return to_result(breakeven_exit(kind, sd, e, fo, fc))
 
 
 _ALIASES = {"XBT": "BTC"}
@@ -529,22 +532,20 @@ def convert(
         p = np.ones(np.shape(given)) if given is not None else np.asarray(1.0)
     c, p = broadcast(contracts=c, price=p)
     k1, k2, step = src.contract_size, dst.contract_size, dst.lot_step
-    if src.kind == dst.kind:
-        target = c * k1 / k2
-    elif src.kind == "inverse":
-        target = c * k1 / p / k2
-    else:
-        target = c * k1 * p / k2
+
+    def converted(c: Any, p: Any, k1: Any, k2: Any) -> Any:
+        """Contracts of dst holding the coins c contracts of src hold (same kind: no price)."""
+        if src.kind == dst.kind:
+            return c * k1 / k2
+        return contracts_for_coins(
+            is_inverse(dst), coin_quantity(is_inverse(src), c * k1, p), p, k2
+        )
+
+    target = converted(c, p, k1, k2)
 
     def exact_q(i: tuple[int, ...]) -> Fraction:
         C, P = exact(float(c[i])), exact(float(p[i]))
-        K1, K2 = exact(k1), exact(k2)
-        if src.kind == dst.kind:
-            t = C * K1 / K2
-        elif src.kind == "inverse":
-            t = C * K1 / P / K2
-        else:
-            t = C * K1 * P / K2
+        t: Fraction = converted(C, P, exact(k1), exact(k2))
         return t / exact(step)
 
     n = count_steps(target / step, "nearest", exact_q)

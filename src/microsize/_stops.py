@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from ._checks import check, first_index
 from ._checks import distinct as _distinct
-from ._checks import first_index
 from ._checks import positive as _positive
 from ._contracts import ContractLike, SpecsLike
 from ._errors import MicrosizeError
@@ -120,13 +120,8 @@ def _slippage(value: Any) -> tuple[FloatArray, bool]:
             )
         return np.asarray(float(m.group(1))), True
     arr = as_float_array(value, "slippage")
-    bad = (arr < 0) | (arr >= 1)
-    if bad.any():
-        idx = first_index(bad)
-        raise MicrosizeError(
-            "slippage must be a fraction of the price from 0 to below 1, e.g. 0.001 for 0.1% "
-            f"(got {describe(float(arr[idx]))}{position(idx, arr.shape)})"
-        )
+    rule = "a fraction of the price from 0 to below 1, e.g. 0.001 for 0.1%"
+    check("slippage", rule, arr, (arr < 0) | (arr >= 1))
     return arr, False
 
 

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ._checks import fail
+from ._checks import nonneg, single
 from ._contracts import (
     ContractLike,
     ContractSpec,
@@ -42,7 +42,6 @@ from ._exact import clean_money
 from ._inputs import (
     FloatArray,
     Numeric,
-    as_float_array,
     describe,
     is_missing,
 )
@@ -297,11 +296,7 @@ def margin_tier(
     >>> t.tier, t.mmr, t.maint_amount
     (2, 0.02, 5000.0)
     """
-    n = as_float_array(notional, "notional")
-    if n.ndim != 0:
-        raise MicrosizeError(f"notional must be a single cell (got {n.size} cells)")
-    if n < 0:
-        fail("notional", "zero or more", n, n < 0)
+    n = nonneg(single(notional, "notional"), "notional")
     table = as_spec_table(specs)
     ca = resolve_contracts(contract, table)
     spec = ca.single
