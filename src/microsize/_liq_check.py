@@ -34,7 +34,7 @@ from ._liquidation import (
     liquidation_of,
 )
 from ._margin import max_leverage
-from ._tiers import schedule_of, spec_label
+from ._tiers import TierLike, schedule_of, spec_label
 
 __all__ = ["LiquidationCheck", "leverage_warning", "liquidation_check"]
 
@@ -191,7 +191,7 @@ def liquidation_check(
     wallet_balance: Numeric | None = None,
     mmr: Numeric | None = None,
     maint_amount: Numeric | None = None,
-    tiers: Any = None,
+    tiers: TierLike | None = None,
     mm_basis: str | None = None,
     warn_unknown: bool = True,
 ) -> LiquidationCheck:

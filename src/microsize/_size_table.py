@@ -18,7 +18,7 @@ from ._checks import account, fee, fraction, nonneg, number_text, one_cell, posi
 from ._contracts import DEFAULT_MAX_SPEC_AGE_DAYS, ContractLike, ContractSpec, SpecsLike
 from ._errors import MicrosizeError
 from ._exact import clean_money, exact
-from ._inputs import Numeric, as_float_array, describe
+from ._inputs import Numeric, Slippage, as_float_array, describe
 from ._kind import INVERSE, coin_quantity, is_inverse, quote_value, settle_name, side_from_stop
 from ._liq_check import leverage_warning, liquidation_check
 from ._loss import unit_loss_of
@@ -216,7 +216,7 @@ def size_trade(
     fee_rate: Numeric | None = None,
     leverage: Numeric | None = None,
     specs: SpecsLike = None,
-    slippage: Any = None,
+    slippage: Slippage | None = None,
     *,
     today: dt.date | None = None,
     max_age_days: float = DEFAULT_MAX_SPEC_AGE_DAYS,
@@ -250,6 +250,34 @@ def size_trade(
     clock: MF_SIZE and the command line pass the date) also its age, and past
     ``max_age_days`` a hint to refresh (see :func:`~microsize.spec_age_days`).
 
+    Parameters
+    ----------
+    equity : float
+        Account size in the settlement currency, > 0 and at most 1e12.
+    risk : float
+        Fraction of the account to risk, 0 to 1 (1.5% is 0.015).
+    entry, stop : float
+        Prices > 0; a stop below entry is a long, above a short.
+    contract : str or float
+        A key ``exchange:symbol`` (case-insensitive) or a positive number: a linear
+        contract of that size.
+    fee_rate : float, optional
+        Fraction of notional per side (0 to 0.01); 0 when omitted.
+    leverage : float, optional
+        Leverage > 0 for Margin and the liquidation rows; 1 (1x) when omitted.
+    specs : SpecTable or 2-D range, optional
+        A spec table with a header row; the bundled (or user) table when omitted.
+    slippage : float or str, optional
+        Stop slippage: a fraction of the stop price, or ticks as text (``"2 ticks"``).
+    today : datetime.date, optional
+        The date, for the spec's age (the core never reads the clock).
+    max_age_days : float, default 180
+        Past this age the spec's row gets a hint to refresh.
+    mmr, maint_amount : float, optional
+        A maintenance margin rate in [0, 1) and amount in place of the contract's tier.
+
+    Examples
+    --------
     >>> dict(size_trade(2000, 0.015, 3520, 3450, 0.001))["Contracts"]
     428.0
     >>> import datetime as dt

@@ -19,6 +19,9 @@ from ._exact import exact
 from ._inputs import (
     FloatArray,
     Numeric,
+    Result,
+    SideLike,
+    Slippage,
     as_float_array,
     broadcast,
     describe,
@@ -45,10 +48,10 @@ def atr_stop(
     entry: Numeric,
     atr: Numeric,
     multiple: Numeric,
-    side: Any,
+    side: SideLike,
     contract: ContractLike | None = None,
     specs: SpecsLike = None,
-) -> Any:
+) -> Result:
     """Stop ``multiple`` x ATR from entry, on the tick, never nearer than asked.
 
     ``stop = entry - s x multiple x atr`` (s = +1 long, -1 short), rounded to the contract's
@@ -127,11 +130,11 @@ def _slippage(value: Any) -> tuple[FloatArray, bool]:
 
 def stop_fill(
     stop: Numeric,
-    slippage: Any,
+    slippage: Slippage,
     entry: Numeric,
     contract: ContractLike | None = None,
     specs: SpecsLike = None,
-) -> Any:
+) -> Result:
     """The price a stop-market order fills at after slippage: the price to size against.
 
     ``slippage`` is a fraction of the stop price (0.1% = 0.001), or a number of ticks

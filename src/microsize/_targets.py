@@ -56,6 +56,7 @@ from ._exact import clean_money, exact
 from ._inputs import (
     Numeric,
     Result,
+    SideLike,
     as_float_array,
     broadcast,
     describe,
@@ -187,7 +188,7 @@ def target_price(
     contract: ContractLike | None = None,
     fee_rate: Numeric | None = None,
     specs: SpecsLike = None,
-) -> Any:
+) -> Result:
     """Exit price that makes at least ``r_multiple`` R after fees, on the tick.
 
     R is the loss at the stop with both fees; the target's profit with both fees is
@@ -289,11 +290,11 @@ def roi_target(
     entry: Numeric,
     roi: Numeric,
     leverage: Numeric,
-    side: Any,
+    side: SideLike,
     contract: ContractLike | None = None,
     fee_rate: Numeric | None = None,
     specs: SpecsLike = None,
-) -> Any:
+) -> Result:
     """Exit price for a return on initial margin, as the Binance and Bybit calculators define it.
 
     ROI is PnL / initial margin, the initial margin being the notional at entry /

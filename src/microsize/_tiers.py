@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -47,7 +47,13 @@ from ._inputs import (
 )
 from ._kind import is_inverse, value_at
 
-__all__ = ["margin_tier"]
+__all__ = ["TierLike", "margin_tier"]
+
+#: A ``tiers`` argument (a contract's maintenance brackets in place of the bundled table):
+#: MarginTier objects, or a table with a header row (floor and mmr required; cap,
+#: maint_amount, max_leverage, floor_unit, exchange, symbol optional) and one row per
+#: bracket, as nested lists, a worksheet range or an array.
+TierLike: TypeAlias = Sequence[MarginTier] | Sequence[Sequence[Any]] | npt.NDArray[Any]
 
 
 def spec_label(spec: ContractSpec) -> str:
@@ -197,7 +203,7 @@ def _table_schedule(spec: ContractSpec) -> Schedule | None:
     return sched
 
 
-def schedule_of(spec: ContractSpec, tiers: Any = None) -> Schedule | None:
+def schedule_of(spec: ContractSpec, tiers: TierLike | None = None) -> Schedule | None:
     """The contract's brackets: the ``tiers`` argument, else the bundled table, else the
     spec's flat ``mmr`` (amount 0); ``None`` when no maintenance data exists."""
     sched: Schedule | None = None
@@ -258,7 +264,11 @@ def rate_amount(
 
 
 def margin_tier(
-    notional: Numeric, contract: ContractLike, specs: SpecsLike = None, *, tiers: Any = None
+    notional: Numeric,
+    contract: ContractLike,
+    specs: SpecsLike = None,
+    *,
+    tiers: TierLike | None = None,
 ) -> MarginTier:
     """The maintenance bracket that holds a position of ``notional``.
 

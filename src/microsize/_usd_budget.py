@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Any
 
 import numpy as np
 
@@ -134,7 +133,7 @@ def contracts_usd(
     contract: ContractLike,
     fee_rate: Numeric | None = None,
     specs: SpecsLike = None,
-) -> Any:
+) -> Result:
     """Contracts whose loss at the stop, valued in USD at the stop, is within a USD budget.
 
     For an inverse contract the count is ``floor(usd / (stop x coin loss of one lot step))``

@@ -229,8 +229,9 @@ def _cmd_usd_budget(args: argparse.Namespace) -> int:
     ]
     if inverse and spec is not None:
         f = 0.0 if fee is None else fee
-        usd_loss = exact(n) * unit_loss_of(INVERSE, spec.contract_size, entry, fill, f)
-        in_usd = float(clean_money(np.asarray(float(usd_loss * exact(fill)))))
+        n_, fill_ = float(n), float(fill)  # one trade: numbers, not ranges
+        usd_loss = exact(n_) * unit_loss_of(INVERSE, spec.contract_size, entry, fill_, f)
+        in_usd = float(clean_money(np.asarray(float(usd_loss * exact(fill_)))))
         rows.append(("Risk at stop (USD)", money(in_usd, "USD", down=True)))
     warned = (
         slippage_warning(stop, float(fill), "--slippage") if args.slippage is not None else None

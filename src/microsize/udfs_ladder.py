@@ -11,7 +11,8 @@ from typing import Any
 
 import xlwings as xw
 
-from ._ladder import ladder, ladder_prices, ladder_weights, scale_out
+from ._ladder import ladder, scale_out
+from ._ladder_grid import ladder_prices, ladder_weights
 from .udf_boundary import (
     cell,
     optional,

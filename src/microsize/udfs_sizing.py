@@ -13,12 +13,10 @@ import xlwings as xw
 
 from . import __version__
 from ._contracts import load_specs, max_spec_age_days, spec_field
+from ._position import avg_entry, breakeven, convert
 from ._size_table import size_trade
 from ._sizing import (
-    avg_entry,
-    breakeven,
     contracts,
-    convert,
     notional,
     pnl,
     risk,
