@@ -84,6 +84,8 @@ class Matrix:
     #: MF_ functions take cells: an empty 1x1 range is an empty cell (the Python functions
     #: read None alone as "omitted")
     cells: bool = True
+    #: what a required empty cell's message shows (``{name}``: the argument's name)
+    empty_says: str = "{name}"
 
     def call(self, fname: str, pos: int, value: Any) -> Any:
         """The valid call of ``fname`` with argument ``pos`` replaced by ``value``."""
@@ -112,7 +114,7 @@ class Matrix:
         default, whether it comes as None, an empty 1x1 range or the default typed."""
         if (fname, pos) not in self.optional:
             for empty in (None, [[None]], "") if self.cells else (None,):
-                self.refused(fname, pos, empty, name)
+                self.refused(fname, pos, empty, self.empty_says.format(name=name))
             return
         default = self.optional[(fname, pos)]
         got = self.call(fname, pos, None)

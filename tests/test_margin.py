@@ -700,7 +700,7 @@ OPTIONAL = {
     ("liq_price", 6): NO_TYPED_DEFAULT,
     ("max_leverage", 3): NO_TYPED_DEFAULT,
 }
-MATRIX = Matrix(VALID, NUMERIC, OPTIONAL, cells=False)
+MATRIX = Matrix(VALID, NUMERIC, OPTIONAL, cells=False, empty_says="{name} is empty")
 
 
 def _call(fname: str, pos: int, value: Any) -> Any:
