@@ -14,23 +14,8 @@ import microsize as ms
 from microsize import ContractSpec, MicrosizeError
 from microsize.udfs import MF_LADDER, MF_LADDER_PRICES, MF_SCALE_OUT, MF_WEIGHTS
 
-from .strategies import contracts_keys, decimals, fees
-
-F = lambda x: Fraction(repr(float(x)))  # noqa: E731 - the decimal a float stands for
-
-
-def spec_of(contract: object) -> ContractSpec:
-    if isinstance(contract, str):
-        return ms.load_specs()[contract]
-    assert isinstance(contract, float)
-    return ContractSpec.numeric(contract)
-
-
-def unit_loss(spec: ContractSpec, e: float, s: float, f: float) -> Fraction:
-    k, E, S, Fe = F(spec.contract_size), F(e), F(s), F(f)
-    if spec.kind == "inverse":
-        return k * (abs(1 / S - 1 / E) + Fe * (1 / E + 1 / S))
-    return k * (abs(E - S) + Fe * (E + S))
+from .strategies import contracts_keys, decimals, fees, spec_of, unit_loss
+from .strategies import typed_decimal as F
 
 
 # ------------------------------------------------------------------ seed scenario

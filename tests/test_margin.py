@@ -34,6 +34,7 @@ from microsize._margin import (
 )
 
 from .badinput import BAD_VALUES, NO_TYPED_DEFAULT, Matrix
+from .strategies import typed_decimal
 
 # Binance BTCUSDT and ETHUSDT brackets of 2021 (notional floor, cap, mmr, cum), the tables
 # the Binance FAQ's liquidation example was computed with. Source: highfestiva's gist
@@ -642,7 +643,7 @@ def test_max_contracts_fit_the_margin(available: float, price: float, lev: int, 
     lot step does not, unless the bracket that size falls in forbids the leverage."""
     n = max_contracts_for_margin(available, price, lev, key)
     spec = ms.ContractSpec.numeric(key) if isinstance(key, float) else ms.load_specs()[key]
-    F = lambda x: Fraction(repr(float(x)))  # noqa: E731 - the decimal a float stands for
+    F = typed_decimal
 
     def exact_margin(qty: Fraction) -> Fraction:
         k, p = F(spec.contract_size), F(price)
