@@ -38,6 +38,18 @@ def unit_loss_of(kind: int, size: float, e: float, s: float, f: float) -> Fracti
     return unit_loss_exact(kind == INVERSE, exact(size), exact(e), exact(s), exact(f))
 
 
+def inverse_loss_in_usd(c: float, size: float, e: float, fill: float, f: float) -> float:
+    """``c`` contracts of an inverse contract (size ``size``) entered at ``e``: their coin
+    loss at the stop fill, valued in USD at that price (Deribit Insights, "Deribit Inverse
+    Contracts - Calculating Profit in BTC and USD"), cut to 12 digits.
+
+    >>> inverse_loss_in_usd(100, 1.0, 50000.0, 40000.0, 0.0)  # 100 USD face: 0.0005 BTC
+    20.0
+    """
+    usd = exact(c) * unit_loss_of(INVERSE, size, e, fill, f) * exact(fill)
+    return float(clean_money(np.asarray(float(usd))))
+
+
 #: A float loss with a relative error above this may sit on the wrong side of a 12-digit
 #: decimal (grid points are at least 1e-12 apart, relatively): it is recounted exactly.
 _NOISY = 2e-13

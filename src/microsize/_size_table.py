@@ -17,11 +17,11 @@ import numpy as np
 from ._checks import account, fee, fraction, nonneg, number_text, one_cell, positive
 from ._contracts import DEFAULT_MAX_SPEC_AGE_DAYS, ContractLike, ContractSpec, SpecsLike
 from ._errors import MicrosizeError
-from ._exact import clean_money, exact
+from ._exact import clean_money
 from ._inputs import Numeric, Slippage, as_float_array, describe
-from ._kind import INVERSE, coin_quantity, is_inverse, quote_value, settle_name, side_from_stop
+from ._kind import coin_quantity, is_inverse, quote_value, settle_name, side_from_stop
 from ._liq_check import leverage_warning, liquidation_check
-from ._loss import unit_loss_of
+from ._loss import inverse_loss_in_usd
 from ._sizing import Sizing, notional, one_contract, risk_amount, sizing
 from ._trade import big_risk_warning, notional_warning, spec_as_of, tick_warning
 
@@ -184,8 +184,7 @@ def _usd_loss(t: _Trade, c: float) -> Any:
     spec = t.spec
     if spec.kind == "inverse":
         f = 0.0 if t.fee_rate is None else float(fee(t.fee_rate, "fee_rate"))
-        unit = unit_loss_of(INVERSE, spec.contract_size, t.entry, t.fill, f)
-        return float(clean_money(np.asarray(float(exact(c) * unit * exact(t.fill)))))
+        return inverse_loss_in_usd(c, spec.contract_size, t.entry, t.fill, f)
     settle = settle_name(spec)
     if spec.kind == "linear":
         return f"n/a: the risk is already in {settle}"
