@@ -19,12 +19,13 @@ from typing import Any
 
 import numpy as np
 
-from ._contracts import ContractLike, SpecsLike, as_spec_table
+from ._contracts import as_spec_table
 from ._errors import MicrosizeError
 from ._hedge import beta, exposure
 from ._histories import decay_of
 from ._inputs import Numeric, describe, is_missing
 from ._margin import liq_price, margin, max_leverage
+from ._resolve import ContractLike, SpecsLike
 from ._sizing import risk
 from ._targets import contracts_usd
 
