@@ -1,8 +1,8 @@
-"""The MF_ Excel functions (xlwings UDFs), hedge family: betas and hedges: one position, a portfolio, rolling windows.
+"""The MF_ functions of betas and hedges: one position, a portfolio, rolling windows.
 
-Declarations only: each function unwraps what Excel hands over (``cell``, ``optional``,
-``spec_table``), calls the core and returns plain values; :mod:`microsize.udfs` re-exports
-them, and that is the module the spreadsheets read.
+Declarations only (xlwings UDFs): each function unwraps what Excel hands over (``cell``,
+``optional``, ``spec_table``), calls the core and returns plain values;
+:mod:`microsize.udfs` re-exports them, and that is the module the spreadsheets read.
 """
 
 from __future__ import annotations

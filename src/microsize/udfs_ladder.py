@@ -1,8 +1,9 @@
-"""The MF_ Excel functions (xlwings UDFs), ladder family: ladders: scaling into a position over several entries and out of it over several targets.
+"""The MF_ functions of ladders: scaling into a position over several entries and out of
+it over several targets, the ladder's prices and weights.
 
-Declarations only: each function unwraps what Excel hands over (``cell``, ``optional``,
-``spec_table``), calls the core and returns plain values; :mod:`microsize.udfs` re-exports
-them, and that is the module the spreadsheets read.
+Declarations only (xlwings UDFs): each function unwraps what Excel hands over (``cell``,
+``optional``, ``spec_table``), calls the core and returns plain values;
+:mod:`microsize.udfs` re-exports them, and that is the module the spreadsheets read.
 """
 
 from __future__ import annotations

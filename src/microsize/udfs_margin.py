@@ -1,8 +1,9 @@
-"""The MF_ Excel functions (xlwings UDFs), margin family: margin, liquidation, leverage and funding for perpetual and margined futures.
+"""The MF_ functions of margin, liquidation, leverage and funding (perpetual and margined
+futures).
 
-Declarations only: each function unwraps what Excel hands over (``cell``, ``optional``,
-``spec_table``), calls the core and returns plain values; :mod:`microsize.udfs` re-exports
-them, and that is the module the spreadsheets read.
+Declarations only (xlwings UDFs): each function unwraps what Excel hands over (``cell``,
+``optional``, ``spec_table``), calls the core and returns plain values;
+:mod:`microsize.udfs` re-exports them, and that is the module the spreadsheets read.
 """
 
 from __future__ import annotations

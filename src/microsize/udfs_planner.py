@@ -1,8 +1,9 @@
-"""The MF_ Excel functions (xlwings UDFs), planner family: columns over a worksheet table of trades: the trade plan and its totals, exposures, betas, liquidation checks and risk budgets.
+"""The MF_ functions over a worksheet table of trades, one row per trade: the trade plan
+and its totals, exposures, betas, liquidation checks and risk budgets.
 
-Declarations only: each function unwraps what Excel hands over (``cell``, ``optional``,
-``spec_table``), calls the core and returns plain values; :mod:`microsize.udfs` re-exports
-them, and that is the module the spreadsheets read.
+Declarations only (xlwings UDFs): each function unwraps what Excel hands over (``cell``,
+``optional``, ``spec_table``), calls the core and returns plain values;
+:mod:`microsize.udfs` re-exports them, and that is the module the spreadsheets read.
 """
 
 from __future__ import annotations

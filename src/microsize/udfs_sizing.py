@@ -1,8 +1,9 @@
-"""The MF_ Excel functions (xlwings UDFs), sizing family: contracts for a risk budget, and the sizing arithmetic around them: risk, notional, PnL, average entry, break-even, conversion between contracts; the spec table and the version.
+"""The MF_ functions of sizing: contracts for a risk budget, risk, notional, PnL, average
+entry, breakeven, conversion between contracts; the spec table and the version.
 
-Declarations only: each function unwraps what Excel hands over (``cell``, ``optional``,
-``spec_table``), calls the core and returns plain values; :mod:`microsize.udfs` re-exports
-them, and that is the module the spreadsheets read.
+Declarations only (xlwings UDFs): each function unwraps what Excel hands over (``cell``,
+``optional``, ``spec_table``), calls the core and returns plain values;
+:mod:`microsize.udfs` re-exports them, and that is the module the spreadsheets read.
 """
 
 from __future__ import annotations

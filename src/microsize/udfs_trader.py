@@ -1,8 +1,9 @@
-"""The MF_ Excel functions (xlwings UDFs), trader family: what a trader types in: ATR and ATR stops, stop fills, reward/risk, targets, USD budgets.
+"""The MF_ functions of what a trader types in: ATR and ATR stops, stop fills,
+reward/risk, targets, USD budgets.
 
-Declarations only: each function unwraps what Excel hands over (``cell``, ``optional``,
-``spec_table``), calls the core and returns plain values; :mod:`microsize.udfs` re-exports
-them, and that is the module the spreadsheets read.
+Declarations only (xlwings UDFs): each function unwraps what Excel hands over (``cell``,
+``optional``, ``spec_table``), calls the core and returns plain values;
+:mod:`microsize.udfs` re-exports them, and that is the module the spreadsheets read.
 """
 
 from __future__ import annotations
