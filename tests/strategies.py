@@ -1,9 +1,13 @@
-"""Hypothesis strategies: the decimals users type, and the bundled contracts."""
+"""Hypothesis strategies (the decimals users type, the bundled contracts) and the exact
+oracles the property tests check the core against: the decimal a float stands for, a
+contract's spec, and the loss and PnL of one order unit as docs/CONVENTIONS.md (Units,
+Fees) defines them, in fractions (written here from the document, not from the core)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from hypothesis import HealthCheck, settings
@@ -51,3 +55,35 @@ def bounded(max_examples: int) -> Callable[[Any], Any]:
         database=None,
         suppress_health_check=list(HealthCheck),
     )
+
+
+# ------------------------------------------------------------------------ oracles
+def typed_decimal(x: object) -> Fraction:
+    """The decimal a float stands for (its shortest repr, as a cell shows it), exactly."""
+    return Fraction(repr(float(x)))  # type: ignore[arg-type]
+
+
+def spec_of(contract: object) -> ms.ContractSpec:
+    """The bundled spec of a key, or the linear contract of a typed size."""
+    if isinstance(contract, str):
+        return ms.load_specs()[contract]
+    assert isinstance(contract, float)
+    return ms.ContractSpec.numeric(contract)
+
+
+def unit_loss(spec: ms.ContractSpec, e: float, s: float, f: float) -> Fraction:
+    """Loss of one order unit entered at ``e`` and stopped at ``s``, fee ``f`` on both
+    sides: linear and quanto ``k (|E - S| + f (E + S))``, inverse
+    ``k (|1/S - 1/E| + f (1/E + 1/S))``."""
+    k, E, S, Fe = (typed_decimal(x) for x in (spec.contract_size, e, s, f))
+    if spec.kind == "inverse":
+        return k * (abs(1 / S - 1 / E) + Fe * (1 / E + 1 / S))
+    return k * (abs(E - S) + Fe * (E + S))
+
+
+def unit_pnl(inverse: bool, side: int, e: Fraction, x: Fraction, f: Fraction) -> Fraction:
+    """PnL per unit of contract size of a ``side`` position from ``e`` to ``x``, both fees
+    deducted: linear ``side (X - E) - f (E + X)``, inverse ``side (1/E - 1/X) - f (1/E + 1/X)``."""
+    if inverse:
+        return side * (1 / e - 1 / x) - f * (1 / e + 1 / x)
+    return side * (x - e) - f * (e + x)

@@ -15,7 +15,7 @@ import pytest
 from microsize import MicrosizeError
 from microsize import udfs as U
 
-from .badinput import BAD_VALUES, EDGE_VALUES, MAX_MESSAGE, call_with
+from .badinput import BAD_VALUES, EDGE_VALUES, MAX_MESSAGE, NO_TYPED_DEFAULT, Matrix
 
 # A valid call per function; the matrix below corrupts one argument at a time.
 VALID: dict[str, tuple[Callable[..., Any], list[Any]]] = {
@@ -88,17 +88,18 @@ LEVELS = [
     ("MF_SCALE_OUT", 3, "targets"),
     ("MF_SCALE_OUT", 5, "weights"),
 ]
+# optional arguments and what an empty cell means (docs/CONVENTIONS.md, Arguments)
 OPTIONAL = {
-    ("MF_CONTRACTS", 4),
-    ("MF_SIZE", 5),
-    ("MF_SIZE", 6),
-    ("MF_RISK", 4),
-    ("MF_PNL", 4),
-    ("MF_BREAKEVEN", 2),
-    ("MF_BREAKEVEN", 3),
-    ("MF_LADDER", 5),
-    ("MF_SCALE_OUT", 6),
-    ("MF_LADDER_PRICES", 4),
+    ("MF_CONTRACTS", 4): 0,  # no fee
+    ("MF_SIZE", 5): 0,
+    ("MF_SIZE", 6): 1,  # 1x
+    ("MF_RISK", 4): 0,
+    ("MF_PNL", 4): 0,
+    ("MF_BREAKEVEN", 2): 0,
+    ("MF_BREAKEVEN", 3): 0.0005,  # the opening fee of the valid call
+    ("MF_LADDER", 5): 0,
+    ("MF_SCALE_OUT", 6): 0,
+    ("MF_LADDER_PRICES", 4): NO_TYPED_DEFAULT,  # unrounded
 }
 # arguments for which a negative number is a caller mistake
 NO_NEGATIVE = {
@@ -139,23 +140,16 @@ NO_NEGATIVE = {
 }
 
 
+MATRIX = Matrix(VALID, NUMERIC, OPTIONAL)
+
+
 def _call(fname: str, pos: int, value: Any) -> Any:
-    return call_with(VALID, fname, pos, value)
+    return MATRIX.call(fname, pos, value)
 
 
 @pytest.mark.parametrize("fname", sorted(VALID))
 def test_valid_calls_return_finite_numbers(fname: str) -> None:
-    fn, args = VALID[fname]
-    out = fn(*args)
-
-    def finite(x: Any) -> bool:
-        if isinstance(x, list):
-            return all(finite(v) for v in x)
-        if isinstance(x, float):
-            return math.isfinite(x)
-        return x is not None and x != ""
-
-    assert finite(out)
+    MATRIX.valid_call(fname)
 
 
 @pytest.mark.parametrize(("fname", "pos", "name"), NUMERIC)
@@ -169,36 +163,18 @@ def test_bad_value_names_argument_and_value(fname: str, pos: int, name: str, kin
     if fname == "MF_AVG_ENTRY" and kind in ("nan", "inf", "text", "bool", "date"):
         value = [[3500], [value]]
         shown = "row 2" if kind not in ("text", "bool", "date") else shown
-    with pytest.raises(MicrosizeError) as info:
-        _call(fname, pos, value)
-    msg = str(info.value)
-    assert name in msg, msg
-    assert shown in msg, msg
-    assert len(msg) <= MAX_MESSAGE, msg
+    MATRIX.refused(fname, pos, value, name, shown)
 
 
 @pytest.mark.parametrize(("fname", "pos", "name"), NUMERIC)
 def test_empty_cell(fname: str, pos: int, name: str) -> None:
     """A required empty cell is an error; an optional one means the default."""
-    if (fname, pos) in OPTIONAL:
-        fn, args = VALID[fname]
-        default_args = list(args)
-        default_args[pos] = None
-        assert _call(fname, pos, None) == _call(fname, pos, [[None]])  # 1x1 range alike
-        fn(*default_args)  # no exception
-        return
-    for empty in (None, [[None]], ""):
-        with pytest.raises(MicrosizeError, match=name):
-            _call(fname, pos, empty)
+    MATRIX.empty_cell(fname, pos, name)
 
 
 @pytest.mark.parametrize(("fname", "pos", "name"), [n for n in NUMERIC if n[:2] in NO_NEGATIVE])
 def test_negative(fname: str, pos: int, name: str) -> None:
-    value: Any = [[3500], [-1]] if fname == "MF_AVG_ENTRY" else -1
-    with pytest.raises(MicrosizeError) as info:
-        _call(fname, pos, value)
-    assert name in str(info.value)
-    assert "-1" in str(info.value)
+    MATRIX.negative(fname, pos, name, [[3500], [-1]] if fname == "MF_AVG_ENTRY" else -1)
 
 
 @pytest.mark.parametrize(
@@ -360,7 +336,7 @@ def test_avg_entry_mismatch_and_sides() -> None:
         ),
         (
             lambda: U.MF_SIZE(1e300, 0.01, 60000, 59000, "binance:BTCUSDT"),
-            "equity 1e+300 is beyond any trading account (above 1e12)",
+            "equity must be at most 1e12, more than any trading account holds (got 1e+300)",
         ),
         (
             lambda: U.MF_SIZE(1e11, 1, 1e300, 1e-300, 1e12),
@@ -384,9 +360,7 @@ def test_messages_quote_a_few_dozen_characters(fname: str, value: Any) -> None:
     """Whatever the cell holds, the message stays short: every argument in turn."""
     _, args = VALID[fname]
     for pos in range(len(args)):
-        with pytest.raises(MicrosizeError) as info:
-            call_with(VALID, fname, pos, value)
-        assert len(str(info.value)) <= MAX_MESSAGE, (pos, str(info.value)[:300])
+        MATRIX.refused(fname, pos, value)
 
 
 @pytest.mark.parametrize(("fname", "pos", "name"), LEVELS)

@@ -36,6 +36,7 @@ import xlwings.main
 import microsize
 from microsize import MicrosizeError
 from microsize import udfs as plain_udfs
+from microsize.udfs_args import redeclared
 
 from . import fake_pywin32 as fake
 from .fake_pywin32 import MISSING, XL_ERRORS, FakeComRange
@@ -306,18 +307,10 @@ class ExcelPath:
 
 
 def _decorated_module(xlwings_udfs: ModuleType) -> ModuleType:
-    """Execute microsize/udfs.py into a new module object while xw.func/arg/ret are the
-    Windows decorators; the already imported microsize.udfs is left untouched."""
-    spec = importlib.util.find_spec(MODULE)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(xlwings, "func", xlwings_udfs.xlfunc)
-        mp.setattr(xlwings, "arg", xlwings_udfs.xlarg)
-        mp.setattr(xlwings, "ret", xlwings_udfs.xlret)
-        spec.loader.exec_module(module)
-    return module
+    """Execute the MF_ declarations behind microsize/udfs.py into a new module object while
+    xw.func/arg/ret are the Windows decorators; the already imported microsize.udfs is left
+    untouched."""
+    return redeclared(MODULE, xlwings_udfs.xlfunc, xlwings_udfs.xlarg, xlwings_udfs.xlret)
 
 
 @pytest.fixture(scope="module")

@@ -14,23 +14,8 @@ import microsize as ms
 from microsize import ContractSpec, MicrosizeError
 from microsize.udfs import MF_LADDER, MF_LADDER_PRICES, MF_SCALE_OUT, MF_WEIGHTS
 
-from .strategies import contracts_keys, decimals, fees
-
-F = lambda x: Fraction(repr(float(x)))  # noqa: E731 - the decimal a float stands for
-
-
-def spec_of(contract: object) -> ContractSpec:
-    if isinstance(contract, str):
-        return ms.load_specs()[contract]
-    assert isinstance(contract, float)
-    return ContractSpec.numeric(contract)
-
-
-def unit_loss(spec: ContractSpec, e: float, s: float, f: float) -> Fraction:
-    k, E, S, Fe = F(spec.contract_size), F(e), F(s), F(f)
-    if spec.kind == "inverse":
-        return k * (abs(1 / S - 1 / E) + Fe * (1 / E + 1 / S))
-    return k * (abs(E - S) + Fe * (E + S))
+from .strategies import contracts_keys, decimals, fees, spec_of, unit_loss
+from .strategies import typed_decimal as F
 
 
 # ------------------------------------------------------------------ seed scenario
@@ -164,10 +149,13 @@ def test_weights_presets() -> None:
             lambda: ms.ladder(30, [3520, 3400], 3450, 0.001),
             "entries must all be on one side of the stop 3450",
         ),
-        (lambda: ms.ladder(30, [3520, 3450], 3450, 0.001), "entries must differ from the stop"),
+        (
+            lambda: ms.ladder(30, [3520, 3450], 3450, 0.001),
+            "entries must differ from stop at item 2 (got stop=3450, entries=3450)",
+        ),
         (
             lambda: ms.ladder(30, [3520, 3500], 3450, 0.001, [1, -1]),
-            "weights must be zero or more (got -1",
+            "weights must be zero or more at item 2 (got -1)",
         ),
         (lambda: ms.ladder(30, [3520, 3500], 3450, 0.001, [0, 0]), "weights must not all be zero"),
         (

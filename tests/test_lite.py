@@ -15,6 +15,7 @@ that Lite registers them.
 from __future__ import annotations
 
 import ast
+import importlib
 import importlib.metadata
 import importlib.util
 import inspect
@@ -36,6 +37,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
 import microsize.lite as lite
+from microsize.udfs_args import FAMILIES
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
@@ -72,8 +74,17 @@ def _project() -> dict[str, Any]:
 
 
 def _decorated_in_source() -> set[str]:
-    """Functions that microsize/udfs.py decorates with ``xw.func``, read from its source."""
-    tree = ast.parse((SRC / "microsize" / "udfs.py").read_text(encoding="utf-8"))
+    """Functions that the declaration modules behind microsize/udfs.py (``FAMILIES``)
+    decorate with ``xw.func``, read from their source."""
+    names = set()
+    for family in FAMILIES:
+        path = SRC / "microsize" / f"{family.rpartition('.')[2]}.py"
+        names |= _decorated_in(path.read_text(encoding="utf-8"))
+    return names
+
+
+def _decorated_in(source: str) -> set[str]:
+    tree = ast.parse(source)
     names = set()
     for node in tree.body:
         if not isinstance(node, ast.FunctionDef):
@@ -111,6 +122,24 @@ def test_exported_functions_are_the_udfs_themselves() -> None:
     # distance buys 10 contracts)
     assert lite.MF_SPEC("cme:MBT", "contract_size") == 0.1
     assert lite.MF_CONTRACTS(1000, 60000, 59000, "cme:MBT") == 10
+
+
+def test_udfs_reexports_every_family_declaration() -> None:
+    """microsize.udfs (what xlwings scans) holds every MF_ function the family modules
+    declare, the same objects, and lists exactly them."""
+    from microsize import udfs
+
+    declared: set[str] = set()
+    for family in FAMILIES:
+        module = importlib.import_module(family)
+        in_module = {n for n in vars(module) if n.startswith("MF_")}
+        assert set(module.__all__) == in_module, family
+        assert not declared & in_module, family  # each function declared once
+        declared |= in_module
+        for name in module.__all__:
+            assert getattr(udfs, name) is getattr(module, name), name
+    assert sorted(declared) == udfs.__all__
+    assert {n for n in vars(udfs) if n.startswith("MF_")} == declared
 
 
 def test_template_formulas_name_exported_functions() -> None:

@@ -33,7 +33,8 @@ from microsize._margin import (
     max_leverage,
 )
 
-from .badinput import BAD_VALUES, call_with
+from .badinput import BAD_VALUES, NO_TYPED_DEFAULT, Matrix
+from .strategies import typed_decimal
 
 # Binance BTCUSDT and ETHUSDT brackets of 2021 (notional floor, cap, mmr, cum), the tables
 # the Binance FAQ's liquidation example was computed with. Source: highfestiva's gist
@@ -642,7 +643,7 @@ def test_max_contracts_fit_the_margin(available: float, price: float, lev: int, 
     lot step does not, unless the bracket that size falls in forbids the leverage."""
     n = max_contracts_for_margin(available, price, lev, key)
     spec = ms.ContractSpec.numeric(key) if isinstance(key, float) else ms.load_specs()[key]
-    F = lambda x: Fraction(repr(float(x)))  # noqa: E731 - the decimal a float stands for
+    F = typed_decimal
 
     def exact_margin(qty: Fraction) -> Fraction:
         k, p = F(spec.contract_size), F(price)
@@ -693,38 +694,47 @@ NUMERIC = [
     ("max_contracts_for_margin", 1, "price"),
     ("max_contracts_for_margin", 2, "leverage"),
 ]
-OPTIONAL = {("liq_price", 4), ("liq_price", 5), ("liq_price", 6), ("max_leverage", 3)}
+# optional arguments and what an empty cell means: the initial margin, the contract's tier
+OPTIONAL = {
+    ("liq_price", 4): NO_TYPED_DEFAULT,
+    ("liq_price", 5): NO_TYPED_DEFAULT,
+    ("liq_price", 6): NO_TYPED_DEFAULT,
+    ("max_leverage", 3): NO_TYPED_DEFAULT,
+}
+MATRIX = Matrix(VALID, NUMERIC, OPTIONAL, cells=False, empty_says="{name} is empty")
 
 
 def _call(fname: str, pos: int, value: Any) -> Any:
-    return call_with(VALID, fname, pos, value)
+    return MATRIX.call(fname, pos, value)
 
 
 @pytest.mark.parametrize("fname", sorted(VALID))
 def test_valid_calls(fname: str) -> None:
-    fn, args = VALID[fname]
-    assert math.isfinite(fn(*args))
+    MATRIX.valid_call(fname)
 
 
 @pytest.mark.parametrize(("fname", "pos", "name"), NUMERIC)
 @pytest.mark.parametrize("kind", sorted(k for k in BAD_VALUES if k != "date"))
 def test_bad_value_names_argument_and_value(fname: str, pos: int, name: str, kind: str) -> None:
     value, shown = BAD_VALUES[kind]
-    with pytest.raises(MicrosizeError) as info:
-        _call(fname, pos, value)
-    msg = str(info.value)
-    assert name in msg, msg
-    assert shown in msg, msg
+    MATRIX.refused(fname, pos, value, name, shown)
 
 
 @pytest.mark.parametrize(("fname", "pos", "name"), NUMERIC)
 def test_empty_cell(fname: str, pos: int, name: str) -> None:
     """A required empty cell is an error naming the argument; an optional one is the default."""
-    if (fname, pos) in OPTIONAL:
-        _call(fname, pos, None)
-        return
-    with pytest.raises(MicrosizeError, match=f"{name} is empty"):
-        _call(fname, pos, None)
+    MATRIX.empty_cell(fname, pos, name)
+
+
+def test_an_empty_optional_cell_is_the_default() -> None:
+    """liq_price without a wallet balance isolates the initial margin (notional /
+    leverage), and without mmr takes the contract's tier: the same number as typing them."""
+    tier = margin_tier(600, "binance:BTCUSDT")  # 0.01 BTC at 60,000
+    typed = liq_price(60000, 0.01, 20, "binance:BTCUSDT", 30, tier.mmr, tier.maint_amount)
+    assert liq_price(60000, 0.01, 20, "binance:BTCUSDT", None, None, None) == typed
+    assert max_leverage(60000, 57000, "binance:BTCUSDT", None) == max_leverage(
+        60000, 57000, "binance:BTCUSDT", tier.mmr
+    )
 
 
 @pytest.mark.parametrize(
@@ -777,9 +787,7 @@ def test_empty_cell(fname: str, pos: int, name: str) -> None:
     ],
 )
 def test_caller_mistakes(fname: str, pos: int, value: Any, message: str) -> None:
-    with pytest.raises(MicrosizeError) as info:
-        _call(fname, pos, value)
-    assert message in str(info.value)
+    MATRIX.refused(fname, pos, value, message)
 
 
 def test_leverage_above_the_bracket_maximum() -> None:

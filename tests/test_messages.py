@@ -139,3 +139,79 @@ def test_the_huge_int_message() -> None:
     )
     with pytest.raises(MicrosizeError, match=r"entries must be a number .* at row 2 "):
         U.MF_LADDER(30, [[3520], [10**400]], 3450, 0.001)
+
+
+# ------------------------------------------------------- one order: argument, rule, row, value
+ONE_ORDER = re.compile(r"^\w+ (?:must|is) [^()]*(?:\([^()]*\)[^()]*)*? at row 2 \(got [^()]+\)$")
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        (
+            lambda: U.MF_CONTRACTS(100, 3520, 3450, 0.001, [[0], [0.05]]),
+            "fee_rate must be a fraction between 0 and 0.01, e.g. 0.0005 for 0.05% at row 2 (got 0.05)",
+        ),
+        (
+            lambda: U.MF_RISK_TO_SETTLE([[1], [-1]], 57000, "deribit:BTC-PERPETUAL"),
+            "usd_amount must be zero or more at row 2 (got -1)",
+        ),
+        (
+            lambda: U.MF_TARGET(100, 95, [[1], [-1]]),
+            "r_multiple must be zero or more at row 2 (got -1)",
+        ),
+        (
+            lambda: U.MF_RISK_AMOUNT(1000, [[0.01], [1.5]]),
+            "risk is a fraction of the account: 1.5% is 0.015 at row 2 (got 1.5)",
+        ),
+        (
+            lambda: U.MF_STOP_FILL(57000, [[0.001], [1.5]], 60000),
+            "slippage must be a fraction of the price from 0 to below 1, e.g. 0.001 for 0.1% at row 2 (got 1.5)",
+        ),
+        (
+            lambda: U.MF_RISK([[1], [-1]], 3520, 3450, 0.001),
+            "contracts must be zero or more: the side comes from the stop at row 2 (got -1)",
+        ),
+        (
+            lambda: U.MF_LIQ_PRICE(60000, [[1], [0]], 10, "binance:BTCUSDT"),
+            "contracts must not be zero: positive for a long, negative for a short at row 2 (got 0)",
+        ),
+        (
+            lambda: U.MF_RR([[100], [100]], [[95], [105]], [[110], [110]]),
+            "target must be below entry for a short at row 2 (got stop_price 105, entry 100, target 110)",
+        ),
+    ],
+)
+def test_every_check_says_argument_rule_row_value(call: Callable[[], Any], expected: str) -> None:
+    """docs/CONVENTIONS.md, Errors: one order for every check, whichever module asks."""
+    with pytest.raises(MicrosizeError) as info:
+        call()
+    assert str(info.value) == expected
+    assert ONE_ORDER.match(expected), expected
+
+
+def test_no_module_writes_the_value_before_the_row() -> None:
+    """The order is built in one place (``_checks.refuse``): no core module writes a
+    ``(got {value}{position(...)})`` message of its own."""
+    from pathlib import Path
+
+    src = Path(U.__file__).parent
+    pattern = re.compile(r"\(got \{[^}]*\}\{position\(")
+    found = [
+        f"{p.name}:{i}"
+        for p in sorted(src.rglob("*.py"))
+        for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert found == []
+
+
+def test_fail_always_raises_and_check_looks_first() -> None:
+    from microsize._checks import check, fail
+
+    arr = np.asarray([[1.0], [-2.0]])
+    with pytest.raises(MicrosizeError, match=r"^x must be zero or more at row 2 \(got -2\)$"):
+        fail("x", "zero or more", arr, arr < 0)
+    check("x", "zero or more", arr, arr < -5)  # nothing bad: nothing raised
+    with pytest.raises(ValueError, match="without a bad cell"):
+        fail("x", "zero or more", arr, arr < -5)  # a caller's mistake, never a silent pass

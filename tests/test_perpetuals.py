@@ -23,6 +23,8 @@ import pytest
 import microsize as ms
 from microsize.udfs import MF_CONTRACTS, MF_NOTIONAL, MF_PNL
 
+from .strategies import typed_decimal
+
 # The perpetual venues the README names, in its order.
 README_VENUES = ("binance", "bybit", "okx", "hyperliquid", "mexc", "bingx", "weex")
 
@@ -135,9 +137,7 @@ PERPETUALS: dict[str, tuple[float, float, float, float | None, str, str, tuple[s
 }
 
 
-def exact(x: float) -> Fraction:
-    """The decimal a number was typed as, exactly."""
-    return Fraction(repr(float(x)))
+exact = typed_decimal  # the decimal a number was typed as, exactly
 
 
 def test_every_readme_venue_has_a_btc_and_an_eth_perpetual() -> None:

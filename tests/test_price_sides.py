@@ -15,8 +15,6 @@ docs/CONVENTIONS.md (linear and inverse PnL), not taken from the package.
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,7 +23,8 @@ import microsize as ms
 from microsize import MicrosizeError
 from microsize import udfs as U
 
-from .strategies import decimals
+from .strategies import decimals, unit_pnl
+from .strategies import typed_decimal as dec
 
 SETTINGS = settings(
     max_examples=300,
@@ -34,11 +33,6 @@ SETTINGS = settings(
     database=None,
     suppress_health_check=list(HealthCheck),
 )
-
-
-def dec(x: float) -> Fraction:
-    """The decimal a cell shows for ``x`` (its shortest repr), exactly."""
-    return Fraction(repr(float(x)))
 
 
 #: contracts with a tick (linear and inverse), and none (no rounding, linear)
@@ -56,12 +50,6 @@ def _inverse(contract: object) -> bool:
     if contract is None or not isinstance(contract, str):
         return False
     return ms.load_specs().lookup(contract).kind == "inverse"
-
-
-def _unit_pnl(inverse: bool, side: int, e: Fraction, x: Fraction, f: Fraction) -> Fraction:
-    if inverse:
-        return side * (1 / e - 1 / x) - f * (1 / e + 1 / x)
-    return side * (x - e) - f * (e + x)
 
 
 @SETTINGS
@@ -85,8 +73,8 @@ def test_target_reaches_at_least_the_r_asked_on_the_profit_side(
     inv = _inverse(contract)
     E, S, T, F, R = dec(entry), dec(stop), dec(t), dec(fee), dec(r)
     assert T > 0
-    risk = -_unit_pnl(inv, side, E, S, F)  # loss at the stop, both fees
-    reached = _unit_pnl(inv, side, E, T, F) / risk
+    risk = -unit_pnl(inv, side, E, S, F)  # loss at the stop, both fees
+    reached = unit_pnl(inv, side, E, T, F) / risk
     assert reached >= R, f"target {t} reaches R {float(reached)!r} < {r}"
     if r == 0 and fee == 0 and contract is None:
         assert T == E  # breakeven without fees is the entry itself
@@ -117,7 +105,7 @@ def test_roi_target_reaches_at_least_the_roi_asked_above_zero(
     E, T, F, L = dec(entry), dec(t), dec(fee), dec(leverage)
     assert T > 0
     margin = (1 / E if inv else E) / L  # initial margin per unit of size
-    reached = _unit_pnl(inv, s, E, T, F) / margin
+    reached = unit_pnl(inv, s, E, T, F) / margin
     assert reached >= dec(roi), f"exit {t} reaches roi {float(reached)!r} < {roi}"
 
 

@@ -11,26 +11,15 @@ from hypothesis import strategies as st
 import microsize as ms
 from microsize import ContractSpec
 
-from .strategies import budgets, contracts_keys, fees, prices, trades
-
-F = lambda x: Fraction(repr(float(x)))  # noqa: E731 - the decimal a float stands for
-
-
-def spec_of(contract: object) -> ContractSpec:
-    if isinstance(contract, str):
-        return ms.load_specs()[contract]
-    assert isinstance(contract, float)
-    return ContractSpec.numeric(contract)
+from .strategies import budgets, contracts_keys, fees, prices, spec_of, trades, unit_loss
+from .strategies import typed_decimal as F
 
 
 def exact_loss(
     qty: Fraction, entry: float, stop: float, spec: ContractSpec, fee: float
 ) -> Fraction:
     """Loss at the stop with both fees, as docs/CONVENTIONS.md (Units, Fees) defines it."""
-    k, e, s, f = F(spec.contract_size), F(entry), F(stop), F(fee)
-    if spec.kind == "inverse":
-        return qty * k * (abs(1 / s - 1 / e) + f * (1 / e + 1 / s))
-    return qty * k * (abs(e - s) + f * (e + s))
+    return qty * unit_loss(spec, entry, stop, fee)
 
 
 @settings(max_examples=400, deadline=None)

@@ -129,7 +129,10 @@ def test_a_stop_a_billionth_below_entry_warns_of_the_notional() -> None:
 
 
 def test_absurd_equity_and_contract_size_are_refused() -> None:
-    with pytest.raises(MicrosizeError, match=r"equity 1e\+300 is beyond any trading account"):
+    with pytest.raises(
+        MicrosizeError,
+        match=r"equity must be at most 1e12, more than any trading account holds \(got 1e\+300\)",
+    ):
         ms.size_trade(1e300, 0.01, 60000, 59000, "binance:BTCUSDT")
     with pytest.raises(MicrosizeError, match=r"contract size 1e-30 is outside 1e-12 to 1e12"):
         ms.size_trade(1000, 0.01, 60000, 59000, 1e-30)
@@ -192,7 +195,10 @@ def test_mmr_reaches_the_liquidation_rows() -> None:
     ("args", "needle"),
     [
         # the cases that used to name `contracts`, which MF_SIZE's user never typed
-        ((1e200, 0.01, 1e-200, 2e-200, 1.0), "equity 1e+200 is beyond any trading account"),
+        (
+            (1e200, 0.01, 1e-200, 2e-200, 1.0),
+            "equity must be at most 1e12, more than any trading account holds (got 1e+200)",
+        ),
         ((1e11, 1, 2e-300, 1e-300, 1.0), "buys more contracts than a number holds"),
         (
             (2000, 0.015, 3520, 3450, "binance:ETHUSDT", None, 5e-324),

@@ -64,6 +64,8 @@ NOT_FOR_SIZE = (
     "microsize._hedge",
     "microsize._histories",
     "microsize._ladder",
+    "microsize._ladder_grid",
+    "microsize._position",
     "microsize._refresh",
     "microsize._planner",
     "microsize._targets",

@@ -3,7 +3,6 @@ the argument, never a number, NaN, infinity or a blank cell."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +11,7 @@ import pytest
 from microsize import MicrosizeError
 from microsize import udfs as U
 
-from .badinput import BAD_VALUES, call_with
+from .badinput import BAD_VALUES, Matrix, finite
 
 H = [[48.70], [48.72], [48.90], [48.87]]
 L = [[47.79], [48.14], [48.39], [48.37]]
@@ -64,32 +63,27 @@ NUMERIC = [
     ("MF_CONTRACTS_USD", 4, "fee_rate"),
 ]
 RANGES = {("MF_ATR", 0), ("MF_ATR", 1), ("MF_ATR", 2)}
+# optional arguments and what an empty cell means
 OPTIONAL = {
-    ("MF_ATR", 3),
-    ("MF_RR", 4),
-    ("MF_TARGET", 4),
-    ("MF_ROI_TARGET", 5),
-    ("MF_CONTRACTS_USD", 4),
+    ("MF_ATR", 3): 14,  # bars
+    ("MF_RR", 4): 0,  # no fee
+    ("MF_TARGET", 4): 0,
+    ("MF_ROI_TARGET", 5): 0,
+    ("MF_CONTRACTS_USD", 4): 0,
 }
 NEGATIVE_OK = {("MF_ROI_TARGET", 1)}  # a negative ROI is a loss target
 
 
+MATRIX = Matrix(VALID, NUMERIC, OPTIONAL, max_message=219)
+
+
 def _call(fname: str, pos: int, value: Any) -> Any:
-    return call_with(VALID, fname, pos, value)
-
-
-def _finite(x: Any) -> bool:
-    if isinstance(x, list):
-        return bool(x) and all(_finite(v) for v in x)
-    if isinstance(x, float):
-        return math.isfinite(x)
-    return x is not None and x != ""
+    return MATRIX.call(fname, pos, value)
 
 
 @pytest.mark.parametrize("fname", sorted(VALID))
 def test_valid_calls_return_finite_values(fname: str) -> None:
-    fn, args = VALID[fname]
-    assert _finite(fn(*args))
+    MATRIX.valid_call(fname)
 
 
 @pytest.mark.parametrize(("fname", "pos", "name"), NUMERIC)
@@ -107,32 +101,19 @@ def test_bad_value_names_argument_and_value(fname: str, pos: int, name: str, kin
         value = [*value, [48.0], [48.0]]
     if (fname, pos) == ("MF_STOP_FILL", 1) and kind == "text":
         shown = "'2 ticks'"  # text slippage must be ticks
-    with pytest.raises(MicrosizeError) as info:
-        _call(fname, pos, value)
-    msg = str(info.value)
-    assert name in msg, msg
-    assert shown in msg, msg
-    assert len(msg) < 220, msg
+    MATRIX.refused(fname, pos, value, name, shown)
 
 
 @pytest.mark.parametrize(("fname", "pos", "name"), NUMERIC)
 def test_empty_cell(fname: str, pos: int, name: str) -> None:
-    if (fname, pos) in OPTIONAL:
-        assert _call(fname, pos, None) == _call(fname, pos, [[None]])
-        return
-    for empty in (None, [[None]], ""):
-        with pytest.raises(MicrosizeError, match=name):
-            _call(fname, pos, empty)
+    MATRIX.empty_cell(fname, pos, name)
 
 
 @pytest.mark.parametrize(
     ("fname", "pos", "name"), [n for n in NUMERIC if n[:2] not in NEGATIVE_OK | RANGES]
 )
 def test_negative(fname: str, pos: int, name: str) -> None:
-    with pytest.raises(MicrosizeError) as info:
-        _call(fname, pos, -1)
-    assert name in str(info.value)
-    assert "-1" in str(info.value)
+    MATRIX.negative(fname, pos, name)
 
 
 @pytest.mark.parametrize(("fname", "pos", "name"), NUMERIC)
@@ -141,10 +122,7 @@ def test_error_values_are_refused(fname: str, pos: int, name: str, error: str) -
     value: Any = [[48.0], [error]] if (fname, pos) in RANGES else error
     if (fname, pos) in OPTIONAL and (fname, pos) not in RANGES:
         value = error
-    with pytest.raises(MicrosizeError) as info:
-        _call(fname, pos, value)
-    assert name in str(info.value)
-    assert error in str(info.value)
+    MATRIX.refused(fname, pos, value, name, error)
 
 
 @pytest.mark.parametrize(("fname", "pos", "name"), NUMERIC)
@@ -159,7 +137,7 @@ def test_huge_and_tiny_numbers_give_a_number_or_a_message(
         out = str(exc)
         assert len(out) < 220, out
         return
-    assert _finite(out), out
+    assert finite(out), out
 
 
 @pytest.mark.parametrize(
@@ -275,7 +253,7 @@ def test_random_cells_give_finite_values_or_a_short_message(fname: str) -> None:
         elif kind == "arity":  # too few required arguments for a plain Python call
             assert "required positional argument" in out, (args, out)
         else:
-            assert _finite(out), (args, out)
+            assert finite(out), (args, out)
     assert refused > 0
 
 

@@ -19,8 +19,10 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:  # the names below, for type checkers; at run time each module loads on first use
     from ._contracts import (
         SPEC_COLUMNS,
+        ContractLike,
         ContractSpec,
         MarginTier,
+        SpecsLike,
         SpecTable,
         clear_spec_caches,
         load_bundled_margin_tiers,
@@ -43,7 +45,18 @@ if TYPE_CHECKING:  # the names below, for type checkers; at run time each module
         portfolio_hedge,
         rolling_beta,
     )
-    from ._ladder import Ladder, ScaleOut, ladder, ladder_prices, ladder_weights, scale_out
+    from ._inputs import (
+        AtrMethod,
+        Numeric,
+        Result,
+        Side,
+        SideLike,
+        Slippage,
+        Spacing,
+        WeightPreset,
+    )
+    from ._ladder import Ladder, ScaleOut, ladder, scale_out
+    from ._ladder_grid import ladder_prices, ladder_weights
     from ._liq_check import LiquidationCheck, liquidation_check
     from ._margin import (
         funding,
@@ -54,14 +67,13 @@ if TYPE_CHECKING:  # the names below, for type checkers; at run time each module
         max_contracts_for_margin,
         max_leverage,
     )
+    from ._planner import betas_from_table, liquidation_checks, risk_budgets
+    from ._position import avg_entry, breakeven, convert
     from ._refresh import SpecDiff, diff_specs, diff_tiers
     from ._size_table import size_trade
     from ._sizing import (
         Sizing,
-        avg_entry,
-        breakeven,
         contracts,
-        convert,
         notional,
         pnl,
         risk,
@@ -77,6 +89,7 @@ if TYPE_CHECKING:  # the names below, for type checkers; at run time each module
         stop_fill,
         target_price,
     )
+    from ._tiers import TierLike
     from ._volatility import atr, latest_atr, true_range
 
 # Which core module holds each public name. Importing ``microsize`` (as every command
@@ -85,8 +98,10 @@ if TYPE_CHECKING:  # the names below, for type checkers; at run time each module
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "_contracts": (
         "SPEC_COLUMNS",
+        "ContractLike",
         "ContractSpec",
         "MarginTier",
+        "SpecsLike",
         "SpecTable",
         "clear_spec_caches",
         "load_bundled_margin_tiers",
@@ -99,6 +114,17 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "user_home",
     ),
     "_errors": ("MicrosizeError",),
+    # the types of the public signatures (Literal values, aliases)
+    "_inputs": (
+        "AtrMethod",
+        "Numeric",
+        "Result",
+        "Side",
+        "SideLike",
+        "Slippage",
+        "Spacing",
+        "WeightPreset",
+    ),
     "_hedge": (
         "HedgeStats",
         "PortfolioHedge",
@@ -113,10 +139,9 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "Ladder",
         "ScaleOut",
         "ladder",
-        "ladder_prices",
-        "ladder_weights",
         "scale_out",
     ),
+    "_ladder_grid": ("ladder_prices", "ladder_weights"),
     "_liq_check": ("LiquidationCheck", "liquidation_check"),
     "_margin": (
         "funding",
@@ -127,6 +152,9 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "max_contracts_for_margin",
         "max_leverage",
     ),
+    # the Python twins of MF_LIQ_CHECK, MF_BETAS and MF_RISK_BUDGETS (columns in, a column out)
+    "_planner": ("betas_from_table", "liquidation_checks", "risk_budgets"),
+    "_position": ("avg_entry", "breakeven", "convert"),
     "_refresh": (
         "SpecDiff",
         "diff_specs",
@@ -135,10 +163,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "_size_table": ("size_trade",),
     "_sizing": (
         "Sizing",
-        "avg_entry",
-        "breakeven",
         "contracts",
-        "convert",
         "notional",
         "pnl",
         "risk",
@@ -154,6 +179,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "stop_fill",
         "target_price",
     ),
+    "_tiers": ("TierLike",),
     "_volatility": (
         "atr",
         "latest_atr",
@@ -182,22 +208,34 @@ if not TYPE_CHECKING:  # at run time only: type checkers see the imports above, 
 
 __all__ = [
     "SPEC_COLUMNS",
+    "AtrMethod",
+    "ContractLike",
     "ContractSpec",
     "HedgeStats",
     "Ladder",
     "LiquidationCheck",
     "MarginTier",
     "MicrosizeError",
+    "Numeric",
     "PortfolioHedge",
+    "Result",
     "ScaleOut",
+    "Side",
+    "SideLike",
     "Sizing",
+    "Slippage",
+    "Spacing",
     "SpecDiff",
     "SpecTable",
+    "SpecsLike",
+    "TierLike",
+    "WeightPreset",
     "__version__",
     "atr",
     "atr_stop",
     "avg_entry",
     "beta",
+    "betas_from_table",
     "breakeven",
     "clear_spec_caches",
     "contracts",
@@ -215,6 +253,7 @@ __all__ = [
     "latest_atr",
     "liq_price",
     "liquidation_check",
+    "liquidation_checks",
     "load_bundled_margin_tiers",
     "load_bundled_specs",
     "load_margin_tiers",
@@ -231,6 +270,7 @@ __all__ = [
     "reward_risk",
     "risk",
     "risk_amount",
+    "risk_budgets",
     "risk_to_settle",
     "roi_target",
     "rolling_beta",

@@ -259,6 +259,11 @@ def hedge_stats(spot_prices: Column, futures_prices: Column) -> HedgeStats:
     Same inputs as :func:`hedge_ratio`. Standard deviations are sample ones (ddof = 1),
     as Hull's examples and Excel's STDEV.S; the hedge ratio and ρ do not depend on it.
 
+    Parameters
+    ----------
+    spot_prices, futures_prices : array_like
+        Spot and futures prices, oldest first, same rows (as :func:`hedge_ratio`).
+
     Raises
     ------
     MicrosizeError

@@ -69,6 +69,7 @@ from ._inputs import (
     Column,
     FloatArray,
     Numeric,
+    Result,
     as_float_array,
     broadcast,
     describe,
@@ -147,7 +148,7 @@ def hedge(
     contract: ContractLike,
     target_beta: Numeric = 0,
     specs: SpecsLike = None,
-) -> Any:
+) -> Result:
     """Signed contracts to trade (negative = sell) to move an exposure's beta to a target.
 
     Parameters

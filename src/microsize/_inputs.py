@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from collections.abc import Sequence
-from typing import Any, TypeAlias, cast
+from typing import Any, Literal, TypeAlias, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -21,10 +21,16 @@ from ._errors import MicrosizeError
 
 __all__ = [
     "QUOTE_CHARS",
+    "AtrMethod",
     "Column",
     "FloatArray",
     "Numeric",
     "Result",
+    "Side",
+    "SideLike",
+    "Slippage",
+    "Spacing",
+    "WeightPreset",
     "as_float_array",
     "broadcast",
     "clip",
@@ -48,6 +54,29 @@ Column: TypeAlias = npt.ArrayLike | Sequence[float | None]
 #: What a vectorised function returns: a float for scalar inputs, else an array of the
 #: broadcast shape.
 Result: TypeAlias = float | FloatArray
+
+#: A side as typed (docs/CONVENTIONS.md, Side): long or short (buy or sell, l or s, in any
+#: case, are read the same), or +1 / -1.
+Side: TypeAlias = Literal["long", "short", "buy", "sell", 1, -1]
+
+#: One side, or a range of them (a row, a column, a 2-D range) for a vectorised function.
+SideLike: TypeAlias = Side | Sequence[Side] | Sequence[Sequence[Side]] | npt.NDArray[Any]
+
+#: Stop slippage: a fraction of the stop price (0.1% = 0.001; a number or a range), or
+#: ticks written as text, ``"2 ticks"``.
+Slippage: TypeAlias = Numeric | str
+
+#: How :func:`~microsize.atr` smooths the true range (``rma``, ``sma``, ``ema`` and the
+#: other names in ``ATR_METHODS`` are read the same); None is wilder.
+AtrMethod: TypeAlias = Literal["wilder", "simple", "exponential"]
+
+#: How :func:`~microsize.ladder_prices` spaces its levels: equal differences or equal
+#: ratios (``arithmetic``, ``linear`` and ``ratio`` are read the same); None is even.
+Spacing: TypeAlias = Literal["even", "geometric"]
+
+#: A :func:`~microsize.ladder_weights` preset (``flat``, ``decreasing`` and ``inverse
+#: pyramid`` are read the same); None is equal.
+WeightPreset: TypeAlias = Literal["equal", "pyramid", "increasing"]
 
 
 #: characters of a received text or object a message quotes (Excel shows about 255 in all)

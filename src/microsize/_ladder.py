@@ -1,4 +1,5 @@
-"""Scale-in ladders under one risk budget, scale-out plans, ladder prices and weights.
+"""Scale-in ladders under one risk budget and scale-out plans (their prices and weights:
+:mod:`microsize._ladder_grid`).
 
 A ladder is a handful of legs, so every quantity here is computed with exact fractions of
 the decimals the user typed: the whole ladder, filled and stopped, never loses a cent more
@@ -18,14 +19,27 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import distinct, single
+from ._checks import check, distinct, nonneg, number_text, single
 from ._checks import fee as _fee
 from ._checks import positive as _positive
 from ._contracts import ContractLike, ContractSpec, SpecsLike
 from ._errors import MicrosizeError
-from ._exact import clean_multiple, count_steps, exact
-from ._inputs import FloatArray, Numeric, as_float_array, describe, is_missing
-from ._kind import is_inverse, side_from_stop, unit_loss_exact, unit_pnl_exact, value_at
+from ._exact import clean_multiple, exact
+from ._inputs import (
+    FloatArray,
+    Numeric,
+    as_float_array,
+    describe,
+    is_missing,
+)
+from ._kind import (
+    average_entry,
+    is_inverse,
+    side_from_stop,
+    unit_loss_exact,
+    unit_pnl_exact,
+    value_at,
+)
 from ._sizing import one_contract
 
 __all__ = [
@@ -34,8 +48,6 @@ __all__ = [
     "Ladder",
     "ScaleOut",
     "ladder",
-    "ladder_prices",
-    "ladder_weights",
     "scale_out",
 ]
 
@@ -64,11 +76,7 @@ def _weights(weights: Any, n: int, what: str) -> list[Fraction]:
         raise MicrosizeError(
             f"weights has {w.size} cells but {what} has {n}: give one weight per level"
         )
-    if np.any(w < 0):
-        i = int(np.argmax(w < 0))
-        raise MicrosizeError(
-            f"weights must be zero or more (got {describe(float(w[i]))} at item {i + 1})"
-        )
+    check("weights", "zero or more", w, w < 0)
     total = sum(exact(float(x)) for x in w)
     if total == 0:
         raise MicrosizeError("weights must not all be zero")
@@ -76,36 +84,30 @@ def _weights(weights: Any, n: int, what: str) -> list[Fraction]:
 
 
 def _side_of(entries: FloatArray, stop: float, name: str) -> int:
-    if np.any(entries == stop):
-        i = int(np.argmax(entries == stop))
-        raise MicrosizeError(
-            f"{name} must differ from the stop (got {name} {describe(float(entries[i]))} "
-            f"at item {i + 1} = stop {describe(stop)})"
-        )
-    above, below = bool(np.any(entries > stop)), bool(np.any(entries < stop))
-    if above and below:
+    """The one side of every entry (+1 long: entries above the stop), by the stop."""
+    stops = np.full_like(entries, stop)
+    distinct(stops, entries, "stop", name)
+    sides = side_from_stop(entries, stops)
+    if np.any(sides != sides[0]):
         raise MicrosizeError(
             f"{name} must all be on one side of the stop {describe(stop)}: above it for a long, "
             f"below it for a short (got {describe(float(entries.min()))} to {describe(float(entries.max()))})"
         )
-    return 1 if above else -1
+    return int(sides[0])
 
 
 def _avg(spec: ContractSpec, qty: list[Fraction], prices: list[Fraction]) -> Fraction | None:
     total = sum(qty, Fraction(0))
     if total == 0:
         return None
-    if spec.kind == "inverse":
-        return total / sum((q / p for q, p in zip(qty, prices, strict=True)), Fraction(0))
-    return sum((q * p for q, p in zip(qty, prices, strict=True)), Fraction(0)) / total
+    inverse = is_inverse(spec)
+    value = sum((value_at(inverse, q, p) for q, p in zip(qty, prices, strict=True)), Fraction(0))
+    avg: Fraction = average_entry(inverse, total, value)
+    return avg
 
 
 def _clean(x: Fraction, step: float) -> float:
     return float(clean_multiple(np.asarray(float(x / exact(step))), np.asarray(step)))
-
-
-def _fmt(x: float) -> str:
-    return format(x, ",.10g")
 
 
 # ------------------------------------------------------------------------ scale-in
@@ -208,15 +210,13 @@ def ladder(
     >>> lad.contracts, lad.total_risk
     ((180.0, 240.0, 180.0), 30.0)
     """
-    budget = single(risk_amount, "risk_amount")
-    if budget < 0:
-        raise MicrosizeError(f"risk_amount must be zero or more (got {describe(budget)})")
+    budget = float(nonneg(single(risk_amount, "risk_amount"), "risk_amount"))
     s = single(_positive(stop, "stop"), "stop")
     e = _positive(_levels(entries, "entries"), "entries")
     side = _side_of(e, s, "entries")
-    fee = float(_fee(fee_rate, "fee_rate").reshape(-1)[0]) if fee_rate is not None else 0.0
-    if fee_rate is not None and np.size(fee_rate) != 1:
-        raise MicrosizeError("fee_rate must be a single cell for a ladder")
+    fee = (
+        0.0 if fee_rate is None else single(_fee(fee_rate, "fee_rate"), "fee_rate", " for a ladder")
+    )
     spec = one_contract(contract, specs)
     n = e.size
     w = _weights(weights, n, "entries")
@@ -244,7 +244,7 @@ def ladder(
             active[i] = False
             steps[i] = 0
             notes[i] = (
-                f"below minimum {_fmt(spec.min_qty)}: its share went to the other legs"
+                f"below minimum {number_text(spec.min_qty)}: its share went to the other legs"
                 if min_steps > 1
                 else "budget too small for one lot step here"
             )
@@ -264,7 +264,7 @@ def ladder(
             tv += value_at(is_inverse(spec), qty[i], E[i])
         cum_q.append(tq)
         cum_r.append(tr)
-        avgs.append(None if tq == 0 else (tq / tv if spec.kind == "inverse" else tv / tq))
+        avgs.append(None if tq == 0 else average_entry(is_inverse(spec), tq, tv))
     with _in_range(f"check risk_amount (got {describe(budget)}), entries and stop"):
         return Ladder(
             side=side,
@@ -442,6 +442,8 @@ def scale_out(
         Shares of the position per target, any positive scale; equal if omitted.
     fee_rate : float, optional
         Fee per side as a fraction of notional (entry and each exit).
+    specs : SpecTable or 2-D range, optional
+        A spec table with a header row; the bundled (or user) table when omitted.
 
     Returns
     -------
@@ -486,7 +488,7 @@ def scale_out(
     total = exact(c) / step
     if total.denominator != 1:
         raise MicrosizeError(
-            f"contracts must be a multiple of the lot step {_fmt(spec.lot_step)} of {spec.key or 'the contract'} "
+            f"contracts must be a multiple of the lot step {number_text(spec.lot_step)} of {spec.key or 'the contract'} "
             f"(got {describe(c)})"
         )
     n = t.size
@@ -507,7 +509,7 @@ def scale_out(
     legs = [st * step * u for st, u in zip(steps, unit, strict=True)]
     min_qty = exact(spec.min_qty)
     notes = [
-        f"below minimum {_fmt(spec.min_qty)}: merge it into another target"
+        f"below minimum {number_text(spec.min_qty)}: merge it into another target"
         if 0 < st * step < min_qty
         else (OK if st else "0 contracts")
         for st in steps
@@ -526,113 +528,3 @@ def scale_out(
             r=tuple(float(u / risk_unit) for u in unit),
             notes=tuple(notes),
         )
-
-
-# ------------------------------------------------------------------------ helpers
-def _legs(value: Any) -> int:
-    n = single(value, "legs")
-    if n != int(n) or not 1 <= n <= 1000:
-        raise MicrosizeError(f"legs must be a whole number from 1 to 1000 (got {describe(n)})")
-    return int(n)
-
-
-_SPACINGS = {
-    "even": "even",
-    "arithmetic": "even",
-    "linear": "even",
-    "geometric": "geometric",
-    "ratio": "geometric",
-}
-
-
-def ladder_prices(
-    first_price: Numeric,
-    last_price: Numeric,
-    legs: Numeric,
-    spacing: Any = None,
-    tick: Numeric | None = None,
-    specs: SpecsLike = None,
-) -> FloatArray:
-    """Prices for ``legs`` levels from ``first_price`` to ``last_price``, both included.
-
-    ``spacing`` is ``"even"`` (equal differences, as grid bots' arithmetic grid) or
-    ``"geometric"`` (equal ratios, P_i = first x (last / first)^(i / (legs - 1))).
-    ``tick`` is a tick size, or a contract key whose tick_size is used; prices are then
-    rounded to the nearest tick (halves away from zero).
-
-    >>> ladder_prices(3520, 3480, 3).tolist()
-    [3520.0, 3500.0, 3480.0]
-    >>> ladder_prices(100, 400, 3, "geometric").tolist()
-    [100.0, 200.0, 400.0]
-    """
-    a = single(_positive(first_price, "first_price"), "first_price")
-    b = single(_positive(last_price, "last_price"), "last_price")
-    n = _legs(legs)
-    if n > 1 and a == b:
-        raise MicrosizeError(
-            f"last_price must differ from first_price for {n} legs (got {describe(a)} twice)"
-        )
-    key = "even" if spacing is None or is_missing(spacing) else str(spacing).strip().lower()
-    if key not in _SPACINGS:
-        raise MicrosizeError(f"spacing must be even or geometric (got {describe(spacing)})")
-    i = np.arange(n, dtype=np.float64)
-    frac = i / (n - 1) if n > 1 else i
-    prices = a + (b - a) * frac if _SPACINGS[key] == "even" else a * (b / a) ** frac
-    prices[-1] = b if n > 1 else a
-    if tick is None or is_missing(tick):
-        return prices
-    if isinstance(tick, str):
-        spec = one_contract(tick, specs, "tick")
-        if spec.tick_size is None:
-            raise MicrosizeError(
-                f"tick: {spec.key} has no tick_size in the spec table; type a tick size"
-            )
-        size = spec.tick_size
-    else:
-        size = single(_positive(tick, "tick"), "tick")
-    steps = count_steps(prices / size, "nearest", lambda j: exact(float(prices[j])) / exact(size))
-    rounded = clean_multiple(steps, np.asarray(size))
-    if np.any(rounded <= 0):
-        at = int(np.argmax(rounded <= 0))
-        raise MicrosizeError(
-            f"tick {_fmt(size)} rounds the price {describe(float(prices[at]))} at item {at + 1} "
-            "to 0: use a smaller tick or higher prices"
-        )
-    if n > 1 and np.any(np.diff(rounded) == 0):
-        raise MicrosizeError(
-            f"levels are closer than one tick ({_fmt(size)}): use fewer legs or a wider range"
-        )
-    return rounded
-
-
-_PRESETS = {
-    "equal": "equal",
-    "flat": "equal",
-    "pyramid": "decreasing",
-    "decreasing": "decreasing",
-    "increasing": "increasing",
-    "inverse pyramid": "increasing",
-}
-
-
-def ladder_weights(legs: Numeric, preset: Numeric | None = None) -> FloatArray:
-    """Weight presets as shares summing to 1: equal, pyramid (decreasing n, n-1, ..., 1),
-    increasing (1, 2, ..., n).
-
-    >>> ladder_weights(3, "pyramid").tolist()
-    [0.5, 0.3333333333333333, 0.16666666666666666]
-    """
-    n = _legs(legs)
-    key = "equal" if preset is None or is_missing(preset) else str(preset).strip().lower()
-    if key not in _PRESETS:
-        raise MicrosizeError(
-            f"preset must be equal, pyramid or increasing (got {describe(preset)})"
-        )
-    raw = {
-        "equal": np.ones(n),
-        "decreasing": np.arange(n, 0, -1, dtype=np.float64),
-        "increasing": np.arange(1, n + 1, dtype=np.float64),
-    }[_PRESETS[key]]
-    from ._sums import total  # a sum that is the same on every CPU
-
-    return np.asarray(raw / total(raw), dtype=np.float64)

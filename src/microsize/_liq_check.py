@@ -34,7 +34,7 @@ from ._liquidation import (
     liquidation_of,
 )
 from ._margin import max_leverage
-from ._tiers import schedule_of, spec_label
+from ._tiers import TierLike, schedule_of, spec_label
 
 __all__ = ["LiquidationCheck", "leverage_warning", "liquidation_check"]
 
@@ -191,8 +191,9 @@ def liquidation_check(
     wallet_balance: Numeric | None = None,
     mmr: Numeric | None = None,
     maint_amount: Numeric | None = None,
-    tiers: Any = None,
+    tiers: TierLike | None = None,
     mm_basis: str | None = None,
+    warn_unknown: bool = True,
 ) -> LiquidationCheck:
     """Liquidation price, margin and warnings for one sized trade (for MF_SIZE).
 
@@ -214,6 +215,8 @@ def liquidation_check(
         A spec table with a header row; the bundled table when omitted.
     wallet_balance, mmr, maint_amount, tiers, mm_basis
         As in :func:`liq_price`; the wallet balance defaults to the initial margin.
+    warn_unknown : bool, default True
+        Whether a liquidation price unknown for want of maintenance data is a warning.
 
     Returns
     -------
@@ -255,9 +258,11 @@ def liquidation_check(
     top_words = "the contract's maximum {}"
     known = not math.isnan(m) or schedule_of(spec, tiers) is not None
     if c != 0 and not known:
-        warnings.append(
-            f"liquidation price unknown: {spec_label(spec)} has no maintenance-margin data (pass mmr)"
-        )
+        if warn_unknown:
+            warnings.append(
+                f"liquidation price unknown: {spec_label(spec)} has no maintenance-margin data "
+                "(pass mmr)"
+            )
     elif c != 0:
         lp, best, at_once, said, allowed = _liquidation_of_one(
             e, st, c, lev, wb, m, a, spec, table, tiers, basis

@@ -64,7 +64,15 @@ from ._inputs import (
     to_result,
 )
 from ._kind import is_inverse, value_at
-from ._tiers import Schedule, no_tier_data, rate_amount, schedule_of, spec_label, tier_measure
+from ._tiers import (
+    Schedule,
+    TierLike,
+    no_tier_data,
+    rate_amount,
+    schedule_of,
+    spec_label,
+    tier_measure,
+)
 
 __all__ = ["liq_price"]
 
@@ -287,7 +295,7 @@ def liq_price(
     maint_amount: Numeric | None = None,
     specs: SpecsLike = None,
     *,
-    tiers: Any = None,
+    tiers: TierLike | None = None,
     mm_basis: str | None = None,
 ) -> Result:
     """Isolated-margin liquidation price in one-way mode, by the venue's formula.

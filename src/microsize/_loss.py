@@ -22,12 +22,10 @@ from ._exact import (
     repr_decimals,
 )
 from ._inputs import FloatArray
-from ._kind import unit_loss_exact
-from ._spec_types import KIND_CODE
+from ._kind import INVERSE as INVERSE
+from ._kind import fee_per_size, stop_move, unit_loss_exact
 
 __all__ = ["floor_money_array"]  # the rest is the sizing core's, imported by name
-
-INVERSE = KIND_CODE["inverse"]
 
 
 def full_array(x: Any, shape: tuple[int, ...]) -> FloatArray:
@@ -38,6 +36,18 @@ def full_array(x: Any, shape: tuple[int, ...]) -> FloatArray:
 def unit_loss_of(kind: int, size: float, e: float, s: float, f: float) -> Fraction:
     """The exact loss of one order unit for float inputs typed as decimals."""
     return unit_loss_exact(kind == INVERSE, exact(size), exact(e), exact(s), exact(f))
+
+
+def inverse_loss_in_usd(c: float, size: float, e: float, fill: float, f: float) -> float:
+    """``c`` contracts of an inverse contract (size ``size``) entered at ``e``: their coin
+    loss at the stop fill, valued in USD at that price (Deribit Insights, "Deribit Inverse
+    Contracts - Calculating Profit in BTC and USD"), cut to 12 digits.
+
+    >>> inverse_loss_in_usd(100, 1.0, 50000.0, 40000.0, 0.0)  # 100 USD face: 0.0005 BTC
+    20.0
+    """
+    usd = exact(c) * unit_loss_of(INVERSE, size, e, fill, f) * exact(fill)
+    return float(clean_money(np.asarray(float(usd))))
 
 
 #: A float loss with a relative error above this may sit on the wrong side of a 12-digit
@@ -92,9 +102,7 @@ def loss_shown(
     """
     diff, typed = _typed_difference(e, s)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        lin = size * (diff + f * (e + s))
-        inv = size * (diff / (e * s) + f * (1.0 / e + 1.0 / s))
-        unit = np.where(np.asarray(kind) == INVERSE, inv, lin)
+        unit = size * (stop_move(kind, diff, e, s) + fee_per_size(kind, e, s, f))
         raw = np.asarray(c * unit, dtype=np.float64)
         rel = np.where(typed, 1e-15, 2.5e-16 * ((e + s) / np.abs(e - s) + 8.0))
     rel = np.broadcast_to(np.where(np.isfinite(rel), rel, 1.0), raw.shape)

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Any
 
 import numpy as np
 
@@ -67,7 +66,14 @@ from ._liquidation import (
     liq_price,
     liquidation_of,
 )
-from ._tiers import margin_tier, no_tier_data, rate_amount, schedule_of, tier_measure
+from ._tiers import (
+    TierLike,
+    margin_tier,
+    no_tier_data,
+    rate_amount,
+    schedule_of,
+    tier_measure,
+)
 
 __all__ = [
     "DEFAULT_MAX_LEVERAGE",
@@ -88,7 +94,7 @@ def margin(
     contract: ContractLike,
     specs: SpecsLike = None,
     *,
-    tiers: Any = None,
+    tiers: TierLike | None = None,
 ) -> Result:
     """Initial margin of a position: notional / leverage, in the settlement currency.
 
@@ -167,7 +173,7 @@ def maintenance_margin(
     *,
     mmr: Numeric | None = None,
     maint_amount: Numeric | None = None,
-    tiers: Any = None,
+    tiers: TierLike | None = None,
 ) -> Result:
     """Maintenance margin of a position: notional x mmr(tier) - maint_amount(tier).
 
@@ -254,7 +260,7 @@ def max_leverage(
     *,
     contracts: Numeric | None = None,
     maint_amount: Numeric | None = None,
-    tiers: Any = None,
+    tiers: TierLike | None = None,
     mm_basis: str | None = None,
 ) -> Result:
     """The highest whole-number leverage whose isolated liquidation price lies beyond
@@ -393,8 +399,8 @@ def max_contracts_for_margin(
     contract: ContractLike,
     specs: SpecsLike = None,
     *,
-    tiers: Any = None,
-) -> Any:
+    tiers: TierLike | None = None,
+) -> Result:
     """The largest position whose initial margin fits the available margin.
 
     Parameters

@@ -23,8 +23,9 @@ from ._contracts import as_spec_table
 from ._errors import MicrosizeError
 from ._hedge import beta, exposure
 from ._histories import decay_of
-from ._inputs import describe, is_missing
+from ._inputs import Numeric, describe, is_missing
 from ._margin import liq_price, margin, max_leverage
+from ._resolve import ContractLike, SpecsLike
 from ._sizing import risk
 from ._targets import contracts_usd
 
@@ -103,12 +104,12 @@ def _number(v: Any, name: str) -> float:
 
 
 def liquidation_checks(
-    entry: Any,
-    stop: Any,
-    contracts: Any,
-    leverage: Any,
-    contract: Any,
-    specs: Any = None,
+    entry: Numeric,
+    stop: Numeric,
+    contracts: Numeric,
+    leverage: Numeric,
+    contract: ContractLike,
+    specs: SpecsLike = None,
 ) -> list[list[str]]:
     """One sentence per planned trade: where an isolated position at ``leverage`` would be
     liquidated, and whether that comes before the stop (then the highest leverage that
@@ -117,6 +118,19 @@ def liquidation_checks(
     ``contracts`` are unsigned sizes in the venue's order unit (as MF_CONTRACTS gives
     them); a blank leverage means no leverage (nothing to check), 0 contracts nothing held.
     A row refused shows ``error: <message>``; the other rows are still checked.
+
+    Parameters
+    ----------
+    entry, stop : column of float
+        Each trade's entry and stop price, > 0; a stop below entry is a long.
+    contracts : column of float
+        Each trade's size in the venue's order unit, >= 0 (as MF_CONTRACTS gives it).
+    leverage : column of float
+        Each trade's leverage, > 0; a blank cell is no leverage (nothing to check).
+    contract : column of str or float
+        Each trade's contract key or size.
+    specs : SpecTable or 2-D range, optional
+        A spec table with a header row; the bundled (or user) table when omitted.
     """
     n, (entries, stops, sizes, levs, keys) = _columns(
         [
@@ -182,14 +196,28 @@ def _liquidation_sentence(e: float, s: float, q: float, lev: Any, key: Any, tabl
 
 
 def betas_from_table(
-    prices: Any, assets: Any, hedge_column: Any, lam: Any = None
-) -> list[list[Any]]:
+    prices: Sequence[Sequence[Any]],
+    assets: Sequence[Any] | str,
+    hedge_column: str,
+    lam: Numeric | None = None,
+) -> list[list[float | str]]:
     """The beta of each named asset on the hedge column of a price table.
 
     ``prices`` has a header row naming each column (oldest prices first below it);
     ``assets`` names one column per holding; ``hedge_column`` names the hedge's column.
     Names match without regard to case or surrounding spaces. An asset that is no column,
     or whose prices give no beta, shows ``error: <message>`` in its row.
+
+    Parameters
+    ----------
+    prices : 2-D range
+        A price table with a header row naming each column, oldest prices first below.
+    assets : column of str
+        The column name of each holding's asset.
+    hedge_column : str
+        The column name of the hedge instrument.
+    lam : float, optional
+        Decay 0 < lam < 1 for exponentially weighted betas; OLS when omitted.
     """
     if not isinstance(prices, list) or len(prices) < 2 or not isinstance(prices[0], list):
         raise MicrosizeError(
@@ -250,11 +278,21 @@ def _equity(equity: Any) -> float:
     return float(equity)
 
 
-def risk_budgets(equity: Any, risk: Any, risk_amount: Any) -> list[list[Any]]:
+def risk_budgets(equity: float, risk: Numeric, risk_amount: Numeric) -> list[list[float | str]]:
     """The risk budget of each planned trade: ``risk_amount`` where the row gives one,
     else ``equity x risk``. A blank or zero cell counts as not given (LibreOffice hands a
     blank cell over as 0); a row must give exactly one of the two, or it shows
-    ``error: <message>``."""
+    ``error: <message>``.
+
+    Parameters
+    ----------
+    equity : float
+        Account size, > 0.
+    risk : column of float
+        Each trade's fraction of the account (1.5% = 0.015), or blank.
+    risk_amount : column of float
+        Each trade's money to risk, or blank; each row gives exactly one of the two.
+    """
     eq = _equity(equity)
     n, (pcts, amounts) = _columns([("risk", risk), ("risk_amount", risk_amount)])
     return _by_row(n, lambda i: [_budget(eq, pcts[i], amounts[i])], lambda message: [message])

@@ -19,10 +19,8 @@ from ._exact import clean_multiple, count_steps, exact
 from ._inputs import (
     FloatArray,
 )
-from ._sizing import (
-    one_contract,
-    side_sign,
-)
+from ._position import side_sign
+from ._sizing import one_contract
 
 __all__ = [
     "all_finite",

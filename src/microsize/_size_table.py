@@ -14,16 +14,16 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import fee, nonneg, number_text, positive
+from ._checks import account, fee, fraction, nonneg, number_text, one_cell, positive
 from ._contracts import DEFAULT_MAX_SPEC_AGE_DAYS, ContractLike, ContractSpec, SpecsLike
 from ._errors import MicrosizeError
-from ._exact import clean_money, exact
-from ._inputs import Numeric, as_float_array, describe
-from ._kind import INVERSE, coin_quantity, is_inverse, quote_value, settle_name
+from ._exact import clean_money
+from ._inputs import Numeric, Slippage, as_float_array, describe
+from ._kind import coin_quantity, is_inverse, quote_value, settle_name, side_from_stop
 from ._liq_check import leverage_warning, liquidation_check
-from ._loss import unit_loss_of
+from ._loss import inverse_loss_in_usd
 from ._sizing import Sizing, notional, one_contract, risk_amount, sizing
-from ._trade import MAX_EQUITY, big_risk_warning, notional_warning, spec_as_of, tick_warning
+from ._trade import big_risk_warning, notional_warning, spec_as_of, tick_warning
 
 __all__ = ["SIZE_LABELS", "size_trade"]
 
@@ -74,29 +74,18 @@ class _Trade:
 
 def _single_cells(**named: Any) -> dict[str, Any]:
     """Each argument as one value: MF_SIZE sizes one trade, a range is refused."""
-    for name, v in named.items():
-        if isinstance(v, list | tuple | np.ndarray):
-            if np.size(np.asarray(v, dtype=object)) != 1:
-                raise MicrosizeError(f"{name} must be a single cell: MF_SIZE sizes one trade")
-            named[name] = np.asarray(v, dtype=object).reshape(()).item()
-    return named
+    return {name: one_cell(v, name, ": MF_SIZE sizes one trade") for name, v in named.items()}
 
 
 def _trade(named: dict[str, Any], contract: Any, specs: Any) -> _Trade:
     """Check MF_SIZE's arguments in the order a user reads them."""
     budget = float(risk_amount(named["equity"], named["risk"]))
-    eq = float(as_float_array(named["equity"], "equity"))
-    if eq > MAX_EQUITY:
-        raise MicrosizeError(
-            f"equity {describe(eq)} is beyond any trading account (above 1e12): check the number"
-        )
+    eq = float(account(named["equity"], "equity"))
     r = float(as_float_array(named["risk"], "risk"))
     mmr, maint_amount = named["mmr"], named["maint_amount"]
     # checked even when no position needs them: an error value there is a mistake
-    if mmr is not None and not 0 <= float(nonneg(mmr, "mmr")) < 1:
-        raise MicrosizeError(
-            f"mmr must be a fraction below 1, e.g. 0.005 for 0.5% (got {describe(float(mmr))})"
-        )
+    if mmr is not None:
+        fraction(mmr, "mmr")
     if maint_amount is not None:
         nonneg(maint_amount, "maint_amount")
     spec = one_contract(contract, specs)
@@ -167,13 +156,15 @@ def _margin_rows(t: _Trade, c: float) -> tuple[Any, Any, list[str]]:
     chk = liquidation_check(
         t.entry,
         t.fill,
-        c if t.fill < t.entry else -c,
+        c * side_from_stop(t.entry, t.fill),
         t.leverage,
         t.key,
         t.equity,
         t.specs,
         mmr=t.mmr,
         maint_amount=t.maint_amount,
+        # 1x by default: no maintenance data is not a threat worth a warning there
+        warn_unknown=t.leverage_given,
     )
     liq: Any
     if chk.liq_price is None:
@@ -185,11 +176,7 @@ def _margin_rows(t: _Trade, c: float) -> tuple[Any, Any, list[str]]:
     else:
         liq = chk.liq_price
     max_lev = "unknown" if chk.max_leverage is None else chk.max_leverage
-    # 1x by default: no maintenance data is not a threat worth a warning there
-    warnings = [
-        w for w in chk.warnings if t.leverage_given or not w.startswith("liquidation price unknown")
-    ]
-    return liq, max_lev, warnings
+    return liq, max_lev, chk.warnings
 
 
 def _usd_loss(t: _Trade, c: float) -> Any:
@@ -197,8 +184,7 @@ def _usd_loss(t: _Trade, c: float) -> Any:
     spec = t.spec
     if spec.kind == "inverse":
         f = 0.0 if t.fee_rate is None else float(fee(t.fee_rate, "fee_rate"))
-        unit = unit_loss_of(INVERSE, spec.contract_size, t.entry, t.fill, f)
-        return float(clean_money(np.asarray(float(exact(c) * unit * exact(t.fill)))))
+        return inverse_loss_in_usd(c, spec.contract_size, t.entry, t.fill, f)
     settle = settle_name(spec)
     if spec.kind == "linear":
         return f"n/a: the risk is already in {settle}"
@@ -229,7 +215,7 @@ def size_trade(
     fee_rate: Numeric | None = None,
     leverage: Numeric | None = None,
     specs: SpecsLike = None,
-    slippage: Any = None,
+    slippage: Slippage | None = None,
     *,
     today: dt.date | None = None,
     max_age_days: float = DEFAULT_MAX_SPEC_AGE_DAYS,
@@ -263,6 +249,34 @@ def size_trade(
     clock: MF_SIZE and the command line pass the date) also its age, and past
     ``max_age_days`` a hint to refresh (see :func:`~microsize.spec_age_days`).
 
+    Parameters
+    ----------
+    equity : float
+        Account size in the settlement currency, > 0 and at most 1e12.
+    risk : float
+        Fraction of the account to risk, 0 to 1 (1.5% is 0.015).
+    entry, stop : float
+        Prices > 0; a stop below entry is a long, above a short.
+    contract : str or float
+        A key ``exchange:symbol`` (case-insensitive) or a positive number: a linear
+        contract of that size.
+    fee_rate : float, optional
+        Fraction of notional per side (0 to 0.01); 0 when omitted.
+    leverage : float, optional
+        Leverage > 0 for Margin and the liquidation rows; 1 (1x) when omitted.
+    specs : SpecTable or 2-D range, optional
+        A spec table with a header row; the bundled (or user) table when omitted.
+    slippage : float or str, optional
+        Stop slippage: a fraction of the stop price, or ticks as text (``"2 ticks"``).
+    today : datetime.date, optional
+        The date, for the spec's age (the core never reads the clock).
+    max_age_days : float, default 180
+        Past this age the spec's row gets a hint to refresh.
+    mmr, maint_amount : float, optional
+        A maintenance margin rate in [0, 1) and amount in place of the contract's tier.
+
+    Examples
+    --------
     >>> dict(size_trade(2000, 0.015, 3520, 3450, 0.001))["Contracts"]
     428.0
     >>> import datetime as dt

@@ -1,4 +1,5 @@
-"""Exact position sizing, PnL, notional, average entry, breakeven and conversion.
+"""Exact position sizing, risk, PnL and notional (average entry, breakeven and conversion:
+:mod:`microsize._position`).
 
 Pure and vectorised: every numeric argument may be a scalar or an array; arrays broadcast
 like numpy and the result has the broadcast shape (a Python float for scalar inputs).
@@ -25,9 +26,9 @@ from typing import Any
 import numpy as np
 
 from ._checks import MAX_FEE as MAX_FEE
+from ._checks import check
 from ._checks import distinct as _distinct
 from ._checks import fee as _fee
-from ._checks import first_index
 from ._checks import nonneg as _nonneg
 from ._checks import positive as _positive
 from ._checks import zero_or_more_count as _zero_or_more_count
@@ -47,12 +48,17 @@ from ._inputs import (
     Result,
     as_float_array,
     broadcast,
-    describe,
-    position,
     to_result,
 )
 from ._kind import INVERSE as INVERSE
-from ._kind import LINEAR, fee_per_size, inverse_mask, side_from_stop, unit_loss, value_at
+from ._kind import (
+    fee_per_size,
+    inverse_mask,
+    price_move,
+    side_from_stop,
+    unit_loss,
+    value_at,
+)
 from ._loss import floor_money_array, unit_loss_of
 from ._loss import full_array as full_array
 from ._loss import loss_shown as loss_shown
@@ -60,10 +66,7 @@ from ._loss import money_product as money_product
 
 __all__ = [
     "Sizing",
-    "avg_entry",
-    "breakeven",
     "contracts",
-    "convert",
     "notional",
     "pnl",
     "risk",
@@ -83,9 +86,7 @@ def _contract(contract: Any, specs: Any, name: str = "contract") -> ContractArra
 def _pnl_raw(
     kind: FloatArray, size: FloatArray, c: FloatArray, e: FloatArray, x: FloatArray
 ) -> FloatArray:
-    lin = c * size * (x - e)
-    inv = c * size * (1.0 / e - 1.0 / x)
-    return np.where(kind == INVERSE, inv, lin)
+    return np.asarray(c * size * price_move(kind, e, x), dtype=np.float64)
 
 
 def _notional_raw(kind: FloatArray, size: FloatArray, c: FloatArray, p: FloatArray) -> FloatArray:
@@ -115,12 +116,7 @@ def risk_amount(equity: Numeric, risk: Numeric) -> Result:
     """
     eq = _positive(equity, "equity")
     r = _nonneg(risk, "risk")
-    if np.any(r > 1):
-        idx = first_index(r > 1)
-        raise MicrosizeError(
-            f"risk is a fraction of the account: 1.5% is 0.015 "
-            f"(got {describe(float(r[idx]))}{position(idx, r.shape)})"
-        )
+    check("risk", "a fraction of the account: 1.5% is 0.015", r, r > 1, verb="is")
     eq, r = broadcast(equity=eq, risk=r)
     return to_result(money_product(eq, r))
 
@@ -230,7 +226,13 @@ def sizing(
     fee_rate: Numeric | None = None,
     specs: SpecsLike = None,
 ) -> Sizing:
-    """Size positions and return every intermediate (see :func:`contracts`)."""
+    """Size positions and return every intermediate (see :func:`contracts`).
+
+    Parameters
+    ----------
+    risk_amount, entry, stop, contract, fee_rate, specs
+        As in :func:`contracts`.
+    """
     c = _lots(risk_amount, entry, stop, contract, fee_rate, specs)
     e, s, f = c.entry, c.stop, c.fee
     below = (c.raw_steps > 0) & (c.raw_steps < c.min_steps)
@@ -309,6 +311,22 @@ def risk(
 
     ``contracts`` is a count (>= 0); the side comes from the stop as in :func:`contracts`.
 
+    Parameters
+    ----------
+    contracts : float or array_like
+        Position size in the venue's order unit, >= 0.
+    entry, stop : float or array_like
+        Prices > 0; a stop below entry is a long, above a short.
+    contract : str or float
+        A key ``exchange:symbol`` (case-insensitive) or a positive number: a linear
+        contract of that size.
+    fee_rate : float or array_like, optional
+        Fraction of notional charged on entry and on exit (0 to 0.01); 0 when omitted.
+    specs : SpecTable or 2-D range, optional
+        A spec table with a header row; the bundled (or user) table when omitted.
+
+    Examples
+    --------
     >>> risk(428, 3520, 3450, 0.001)
     29.96
     >>> risk(431, 3520, 3450, 0.001)
@@ -333,6 +351,20 @@ def notional(
 
     Linear and quanto ``|c| k P``; inverse ``|c| k / P`` (coin).
 
+    Parameters
+    ----------
+    contracts : float or array_like
+        Position size in the venue's order unit (the sign is ignored).
+    price : float or array_like
+        Price, > 0.
+    contract : str or float
+        A key ``exchange:symbol`` (case-insensitive) or a positive number: a linear
+        contract of that size.
+    specs : SpecTable or 2-D range, optional
+        A spec table with a header row; the bundled (or user) table when omitted.
+
+    Examples
+    --------
     >>> notional(0.428, 3520, "binance:ETHUSDT")
     1506.56
     >>> notional(10, 50000, "binance:BTCUSD_PERP")
@@ -357,6 +389,24 @@ def pnl(
 
     ``contracts`` is signed: positive long, negative short.
 
+    Parameters
+    ----------
+    contracts : float or array_like
+        Signed position: positive long, negative short.
+    entry : float or array_like
+        Entry price, > 0.
+    exit_price : float or array_like
+        Exit price, > 0.
+    contract : str or float
+        A key ``exchange:symbol`` (case-insensitive) or a positive number: a linear
+        contract of that size.
+    fee_rate : float or array_like, optional
+        Fraction of notional charged on entry and on exit (0 to 0.01); 0 when omitted.
+    specs : SpecTable or 2-D range, optional
+        A spec table with a header row; the bundled (or user) table when omitted.
+
+    Examples
+    --------
     >>> pnl(1, 3000, 3100, "cme:MET")
     10.0
     >>> pnl(-100, 50000, 40000, "binance:BTCUSD_PERP")  # short 10,000 USD, price falls
@@ -380,172 +430,3 @@ def one_contract(contract: Any, specs: Any, name: str = "contract") -> ContractS
     if ca.single is None:
         raise MicrosizeError(f"{name} must be a single contract, not a range of different ones")
     return ca.single
-
-
-def avg_entry(
-    prices: Numeric,
-    contracts: Numeric,
-    contract: ContractLike | None = None,
-    specs: SpecsLike = None,
-) -> float:
-    """Average entry price of several fills: quantity-weighted for linear and quanto,
-    harmonic (weighted by contracts over price) for inverse.
-
-    ``contracts`` may be signed but must all share one side.
-
-    >>> avg_entry([100, 200], [1, 1])
-    150.0
-    >>> round(avg_entry([100, 200], [1, 1], "bybit:BTCUSD"), 6)
-    133.333333
-    """
-    p = _positive(prices, "prices")
-    c = as_float_array(contracts, "contracts")
-    if p.shape != c.shape and p.size != c.size:
-        raise MicrosizeError(
-            f"prices and contracts must have the same number of cells (got {p.size} and {c.size})"
-        )
-    p, c = p.ravel(), c.ravel()
-    if np.any(c > 0) and np.any(c < 0):
-        raise MicrosizeError("contracts must all be on one side (all positive or all negative)")
-    from ._sums import dot, total  # sums that are the same on every CPU
-
-    total_c = total(c)
-    if total_c == 0:
-        raise MicrosizeError("contracts must not all be zero")
-    kind = "linear" if contract is None else one_contract(contract, specs).kind
-    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
-        num, den = (total_c, total(c / p)) if kind == "inverse" else (dot(c, p), total_c)
-        value = np.float64(num) / np.float64(den)
-    if not np.isfinite(value):
-        raise MicrosizeError("prices and contracts are out of range: check their magnitudes")
-    return float(clean_money(np.asarray(value)))
-
-
-_SIDES = {"long": 1.0, "buy": 1.0, "l": 1.0, "short": -1.0, "sell": -1.0, "s": -1.0}
-
-
-def side_sign(side: Any) -> FloatArray:
-    def one(v: Any, where: str) -> float:
-        if isinstance(v, str) and v.strip().lower() in _SIDES:
-            return _SIDES[v.strip().lower()]
-        if (
-            isinstance(v, int | float | np.integer | np.floating)
-            and not isinstance(v, bool)
-            and v in (1, -1)
-        ):
-            return float(v)
-        raise MicrosizeError(f"side must be long, short, 1 or -1{where} (got {describe(v)})")
-
-    if isinstance(side, list | tuple | np.ndarray):
-        try:
-            arr = np.empty(np.shape(side), dtype=object)
-            arr[...] = side if not isinstance(side, np.ndarray) else side.tolist()
-        except ValueError:  # ragged nested lists
-            raise MicrosizeError("side must be a rectangular range of long/short") from None
-        if arr.size == 0:
-            raise MicrosizeError("side is an empty range: type long or short (or 1 / -1)")
-        out = np.empty(arr.shape)
-        for idx, v in np.ndenumerate(arr):
-            out[idx] = one(v, position(tuple(int(i) for i in idx), arr.shape))
-        return out
-    return np.asarray(one(side, ""))
-
-
-def breakeven(
-    entry: Numeric,
-    side: Any,
-    fee_rate_open: Numeric | None = None,
-    fee_rate_close: Numeric | None = None,
-    contract: ContractLike | None = None,
-    specs: SpecsLike = None,
-) -> Result:
-    """Exit price at which the PnL after both fees is zero.
-
-    ``fee_rate_close`` defaults to ``fee_rate_open``; both default to 0. Linear and quanto:
-    long ``E (1 + fo) / (1 - fc)``, short ``E (1 - fo) / (1 + fc)``. Inverse: long
-    ``E (1 + fc) / (1 - fo)``, short ``E (1 - fc) / (1 + fo)``.
-
-    >>> breakeven(3000, "long", 0.0005)
-    3003.001500750375
-    """
-    e = _positive(entry, "entry")
-    sd = side_sign(side)
-    fo = _fee(fee_rate_open, "fee_rate_open", allow_rebate=True)
-    fc = fo if fee_rate_close is None else _fee(fee_rate_close, "fee_rate_close", allow_rebate=True)
-    kind = np.asarray(LINEAR) if contract is None else _contract(contract, specs).kind
-    e, sd, fo, fc, kind = broadcast(
-        entry=e, side=sd, fee_rate_open=fo, fee_rate_close=fc, contract=kind
-    )
-    lin = np.where(sd > 0, e * (1 + fo) / (1 - fc), e * (1 - fo) / (1 + fc))
-    inv = np.where(sd > 0, e * (1 + fc) / (1 - fo), e * (1 - fc) / (1 + fo))
-    return to_result(np.where(kind == INVERSE, inv, lin))
-
-
-_ALIASES = {"XBT": "BTC"}
-
-
-def convert(
-    contracts: Numeric,
-    from_contract: ContractLike,
-    to_contract: ContractLike,
-    price: Numeric | None = None,
-    specs: SpecsLike = None,
-) -> Any:
-    """The same underlying exposure in another contract, to the nearest lot step.
-
-    Exposure is measured in the underlying coin: linear ``c k``; inverse ``c k / price``
-    (so ``price`` is needed when a linear contract meets an inverse one). Quanto contracts
-    have no coin exposure without a second price and are refused.
-
-    >>> convert(1, "cme:MBT", "binance:BTCUSDT")
-    0.1
-    >>> convert(2, "binance:BTCUSD_PERP", "bybit:BTCUSD")
-    200.0
-    """
-    c = as_float_array(contracts, "contracts")
-    src = one_contract(from_contract, specs, "from_contract")
-    dst = one_contract(to_contract, specs, "to_contract")
-    for name, spec in (("from_contract", src), ("to_contract", dst)):
-        if spec.kind == "quanto":
-            raise MicrosizeError(
-                f"{name} {spec.key} is quanto: its exposure depends on a second price, "
-                "so it cannot be converted"
-            )
-    b1, b2 = (_ALIASES.get(x.base or "", x.base) for x in (src, dst))
-    if b1 and b2 and b1 != b2:
-        raise MicrosizeError(
-            f"from_contract {src.key} is on {src.base} but to_contract {dst.key} is on {dst.base}"
-        )
-    needs_price = (src.kind == "inverse") != (dst.kind == "inverse")
-    # a price given but not needed is still checked: an error value there is a mistake
-    given = None if price is None else _positive(price, "price")
-    if needs_price:
-        if given is None:
-            raise MicrosizeError(
-                f"price is needed to convert between {src.kind} {src.key} and {dst.kind} {dst.key}"
-            )
-        p = given
-    else:  # not needed, but a column of prices still gives a column (its shape counts)
-        p = np.ones(np.shape(given)) if given is not None else np.asarray(1.0)
-    c, p = broadcast(contracts=c, price=p)
-    k1, k2, step = src.contract_size, dst.contract_size, dst.lot_step
-    if src.kind == dst.kind:
-        target = c * k1 / k2
-    elif src.kind == "inverse":
-        target = c * k1 / p / k2
-    else:
-        target = c * k1 * p / k2
-
-    def exact_q(i: tuple[int, ...]) -> Fraction:
-        C, P = exact(float(c[i])), exact(float(p[i]))
-        K1, K2 = exact(k1), exact(k2)
-        if src.kind == dst.kind:
-            t = C * K1 / K2
-        elif src.kind == "inverse":
-            t = C * K1 / P / K2
-        else:
-            t = C * K1 * P / K2
-        return t / exact(step)
-
-    n = count_steps(target / step, "nearest", exact_q)
-    return to_result(clean_multiple(n, np.asarray(step)))

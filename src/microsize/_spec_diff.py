@@ -149,6 +149,13 @@ def diff_tiers(
     """The same diff for margin tiers, keyed ``exchange:symbol tier n``.
 
     ``ignore`` may name ``source`` and ``as_of`` as for :func:`diff_specs`.
+
+    Parameters
+    ----------
+    old, new : sequence of MarginTier
+        The tier tables before and after.
+    ignore : iterable of str, optional
+        Fields left out of the comparison: ``source`` and ``as_of``.
     """
     skip = {f.strip().lower() for f in ignore}
     fields = [f for f in (*_TIER_FIELDS, *STAMP_FIELDS) if f not in skip]

@@ -56,7 +56,18 @@ def user_file(name: str, home: str | os.PathLike[str] | None) -> str:
 
 
 def user_home(environ: Mapping[str, str] | None = None) -> Path:
-    """The directory of the user tables: ``$MICROSIZE_HOME`` or ``~/.microsize``."""
+    """The directory of the user tables: ``$MICROSIZE_HOME`` or ``~/.microsize``.
+
+    Public because a script or a notebook needs the answer: it is where ``microsize specs
+    refresh --apply`` writes ``contract_specs.csv`` and ``margin_tiers.csv``, and where a
+    user puts a hand-edited table that :func:`load_specs` then reads instead of the
+    bundled one.
+
+    Parameters
+    ----------
+    environ : mapping, optional
+        The environment to read ``MICROSIZE_HOME`` from; ``os.environ`` when omitted.
+    """
     from pathlib import Path
 
     return Path(home_dir(environ))

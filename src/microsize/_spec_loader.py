@@ -48,6 +48,15 @@ def load_specs(*, bundled: bool = False, home: str | os.PathLike[str] | None = N
     user table of another directory. Tables are parsed once and cached; a changed user
     file is read again. ``SpecTable.origin`` says which table it is.
 
+    Parameters
+    ----------
+    bundled : bool, default False
+        The table shipped in the package, whatever the user has.
+    home : str or path, optional
+        Read the user table of this directory instead of :func:`user_home`.
+
+    Examples
+    --------
     >>> load_specs(bundled=True)["cme:MBT"].contract_size
     0.1
     >>> load_specs(bundled=True).origin
@@ -95,6 +104,15 @@ def load_margin_tiers(
     ``$MICROSIZE_HOME`` if there is one, else the bundled table; validated (tiers
     contiguous per contract), cached, a malformed user table is an error naming the file.
 
+    Parameters
+    ----------
+    bundled : bool, default False
+        The brackets shipped in the package, whatever the user has.
+    home : str or path, optional
+        Read the user table of this directory instead of :func:`user_home`.
+
+    Examples
+    --------
     >>> load_margin_tiers(bundled=True)[0].key
     'binance:BTCUSDT'
     """

@@ -28,6 +28,13 @@ DEFAULT_MAX_SPEC_AGE_DAYS = 180
 def max_spec_age_days(environ: Mapping[str, str] | None = None) -> float:
     """The staleness limit in days: ``$MICROSIZE_MAX_SPEC_AGE_DAYS`` or 180.
 
+    Parameters
+    ----------
+    environ : mapping, optional
+        The environment to read; ``os.environ`` when omitted.
+
+    Examples
+    --------
     >>> max_spec_age_days({})
     180.0
     >>> max_spec_age_days({"MICROSIZE_MAX_SPEC_AGE_DAYS": "30"})
@@ -49,6 +56,15 @@ def max_spec_age_days(environ: Mapping[str, str] | None = None) -> float:
 def spec_age_days(spec: ContractSpec, today: dt.date) -> int | None:
     """Whole days from the spec's ``as_of`` to ``today``; None without a readable date.
 
+    Parameters
+    ----------
+    spec : ContractSpec
+        The contract's row.
+    today : datetime.date
+        The date to count to (the caller passes it).
+
+    Examples
+    --------
     >>> from microsize import load_bundled_specs
     >>> spec = load_bundled_specs()["binance:BTCUSDT"]
     >>> spec_age_days(spec, dt.date(2024, 11, 3))
@@ -69,6 +85,17 @@ def stale_warning(spec: ContractSpec, today: dt.date, max_age_days: float) -> st
     Pure: the caller passes the date. Rows without a date (a numeric contract, a user row
     with no as_of) get no warning; an unreadable date gets one.
 
+    Parameters
+    ----------
+    spec : ContractSpec
+        The contract's row.
+    today : datetime.date
+        The date to count to (the caller passes it).
+    max_age_days : float
+        The limit in days (:func:`max_spec_age_days`).
+
+    Examples
+    --------
     >>> from microsize import load_bundled_specs
     >>> spec = load_bundled_specs()["binance:BTCUSDT"]
     >>> stale_warning(spec, dt.date(2024, 11, 3), 180) is None

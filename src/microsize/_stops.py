@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from ._checks import check, first_index
 from ._checks import distinct as _distinct
-from ._checks import first_index
 from ._checks import positive as _positive
 from ._contracts import ContractLike, SpecsLike
 from ._errors import MicrosizeError
@@ -19,6 +19,9 @@ from ._exact import exact
 from ._inputs import (
     FloatArray,
     Numeric,
+    Result,
+    SideLike,
+    Slippage,
     as_float_array,
     broadcast,
     describe,
@@ -45,10 +48,10 @@ def atr_stop(
     entry: Numeric,
     atr: Numeric,
     multiple: Numeric,
-    side: Any,
+    side: SideLike,
     contract: ContractLike | None = None,
     specs: SpecsLike = None,
-) -> Any:
+) -> Result:
     """Stop ``multiple`` x ATR from entry, on the tick, never nearer than asked.
 
     ``stop = entry - s x multiple x atr`` (s = +1 long, -1 short), rounded to the contract's
@@ -120,23 +123,18 @@ def _slippage(value: Any) -> tuple[FloatArray, bool]:
             )
         return np.asarray(float(m.group(1))), True
     arr = as_float_array(value, "slippage")
-    bad = (arr < 0) | (arr >= 1)
-    if bad.any():
-        idx = first_index(bad)
-        raise MicrosizeError(
-            "slippage must be a fraction of the price from 0 to below 1, e.g. 0.001 for 0.1% "
-            f"(got {describe(float(arr[idx]))}{position(idx, arr.shape)})"
-        )
+    rule = "a fraction of the price from 0 to below 1, e.g. 0.001 for 0.1%"
+    check("slippage", rule, arr, (arr < 0) | (arr >= 1))
     return arr, False
 
 
 def stop_fill(
     stop: Numeric,
-    slippage: Any,
+    slippage: Slippage,
     entry: Numeric,
     contract: ContractLike | None = None,
     specs: SpecsLike = None,
-) -> Any:
+) -> Result:
     """The price a stop-market order fills at after slippage: the price to size against.
 
     ``slippage`` is a fraction of the stop price (0.1% = 0.001), or a number of ticks

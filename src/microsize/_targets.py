@@ -48,7 +48,7 @@ import numpy as np
 
 from ._checks import distinct as _distinct
 from ._checks import fee as _fee
-from ._checks import first_index
+from ._checks import first_index, nonneg, refuse
 from ._checks import positive as _positive
 from ._contracts import ContractLike, SpecsLike
 from ._errors import MicrosizeError
@@ -56,13 +56,14 @@ from ._exact import clean_money, exact
 from ._inputs import (
     Numeric,
     Result,
+    SideLike,
     as_float_array,
     broadcast,
     describe,
     position,
     to_result,
 )
-from ._kind import side_from_stop, unit_loss_exact, unit_pnl_exact
+from ._kind import exit_for_gain, exit_for_roi, side_from_stop, unit_loss_exact, unit_pnl_exact
 from ._price_grid import (
     all_finite,
     on_the_grid,
@@ -158,10 +159,11 @@ def reward_risk(
     if wrong.any():
         idx = first_index(wrong)
         rule = "above entry for a long" if long[idx] else "below entry for a short"
-        raise MicrosizeError(
-            f"target must be {rule} (stop {describe(float(s[idx]))}, entry "
-            f"{describe(float(e[idx]))}, got target {describe(float(t[idx]))}{position(idx, t.shape)})"
+        got = (
+            f"stop {describe(float(s[idx]))}, entry {describe(float(e[idx]))}, "
+            f"target {describe(float(t[idx]))}"
         )
+        refuse(f"target must be {rule}", idx, t.shape, got)
     kind = "linear" if spec is None else spec.kind
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         risk = _unit_risk(kind, e, s, f)
@@ -173,12 +175,10 @@ def reward_risk(
 def _target_exact(
     kind: str, side: int, E: Fraction, S: Fraction, R: Fraction, F: Fraction
 ) -> Fraction | None:
-    risk = _unit_risk(kind, E, S, F)
-    if kind == "inverse":
-        inv = ((1 - F) / E - R * risk) / (1 + F) if side > 0 else ((1 + F) / E + R * risk) / (1 - F)
-        return None if inv <= 0 else 1 / inv
-    t = (E * (1 + F) + R * risk) / (1 - F) if side > 0 else (E * (1 - F) - R * risk) / (1 + F)
-    return None if t <= 0 else t
+    target: Fraction | None = exit_for_gain(
+        kind == "inverse", side, E, F, R * _unit_risk(kind, E, S, F)
+    )
+    return target
 
 
 def target_price(
@@ -188,7 +188,7 @@ def target_price(
     contract: ContractLike | None = None,
     fee_rate: Numeric | None = None,
     specs: SpecsLike = None,
-) -> Any:
+) -> Result:
     """Exit price that makes at least ``r_multiple`` R after fees, on the tick.
 
     R is the loss at the stop with both fees; the target's profit with both fees is
@@ -236,12 +236,7 @@ def target_price(
     """
     e = _positive(entry, "entry")
     s = _positive(stop, "stop")
-    r = as_float_array(r_multiple, "r_multiple")
-    if np.any(r < 0):
-        idx = first_index(r < 0)
-        raise MicrosizeError(
-            f"r_multiple must be zero or more (got {describe(float(r[idx]))}{position(idx, r.shape)})"
-        )
+    r = nonneg(r_multiple, "r_multiple")
     f = _fee(fee_rate, "fee_rate")
     spec = spec_or_none(contract, specs)
     kind = "linear" if spec is None else spec.kind
@@ -249,16 +244,8 @@ def target_price(
     _distinct(e, s)
     side = side_from_stop(e, s)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        risk = _unit_risk(kind, e, s, f)
-        if kind == "inverse":
-            inv = np.where(
-                side > 0, ((1 - f) / e - r * risk) / (1 + f), ((1 + f) / e + r * risk) / (1 - f)
-            )
-            raw = np.where(inv > 0, 1 / inv, np.nan)
-        else:
-            raw = np.where(
-                side > 0, (e * (1 + f) + r * risk) / (1 - f), (e * (1 - f) - r * risk) / (1 + f)
-            )
+        gain = r * _unit_risk(kind, e, s, f)
+    raw = np.asarray(exit_for_gain(kind == "inverse", np.asarray(side), e, f, gain))
     get = scalar_index(raw.shape)
 
     def exact_t(i: tuple[int, ...]) -> Fraction:
@@ -303,11 +290,11 @@ def roi_target(
     entry: Numeric,
     roi: Numeric,
     leverage: Numeric,
-    side: Any,
+    side: SideLike,
     contract: ContractLike | None = None,
     fee_rate: Numeric | None = None,
     specs: SpecsLike = None,
-) -> Any:
+) -> Result:
     """Exit price for a return on initial margin, as the Binance and Bybit calculators define it.
 
     ROI is PnL / initial margin, the initial margin being the notional at entry /
@@ -366,11 +353,7 @@ def roi_target(
     e, g, lev, sd, f = broadcast(entry=e, roi=g, leverage=lev, side=sd, fee_rate=f)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         m = g / lev
-        if kind == "inverse":
-            den = np.where(sd > 0, 1 - f - m, 1 + f + m)
-            raw = np.where(den > 0, e * np.where(sd > 0, 1 + f, 1 - f) / den, np.nan)
-        else:
-            raw = np.where(sd > 0, e * (1 + f + m) / (1 - f), e * (1 - f - m) / (1 + f))
+    raw = np.asarray(exit_for_roi(kind == "inverse", np.asarray(sd), e, f, m))
     with np.errstate(over="ignore", invalid="ignore"):
         bad = ~(raw > 0) & np.isfinite(e * m)
     if bad.any():
@@ -385,14 +368,8 @@ def roi_target(
 
     def exact_t(i: tuple[int, ...]) -> Fraction:
         E, G, L, F = (exact(get(x, i)) for x in (e, g, lev, f))
-        M = G / L
-        if kind == "inverse":
-            if get(sd, i) > 0:
-                return E * (1 + F) / (1 - F - M)
-            return E * (1 - F) / (1 + F + M)
-        if get(sd, i) > 0:
-            return E * (1 + F + M) / (1 - F)
-        return E * (1 - F - M) / (1 + F)
+        price: Fraction = exit_for_roi(kind == "inverse", float(get(sd, i)), E, F, G / L)
+        return price
 
     price = round_to_tick(raw, sd > 0, tick_of(spec), exact_t)
     zero = on_the_grid(price, "entry, roi, leverage", tick_of(spec))

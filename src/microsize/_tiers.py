@@ -21,12 +21,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 
-from ._checks import fail
+from ._checks import nonneg, single
 from ._contracts import (
     ContractLike,
     ContractSpec,
@@ -42,13 +42,18 @@ from ._exact import clean_money
 from ._inputs import (
     FloatArray,
     Numeric,
-    as_float_array,
     describe,
     is_missing,
 )
 from ._kind import is_inverse, value_at
 
-__all__ = ["margin_tier"]
+__all__ = ["TierLike", "margin_tier"]
+
+#: A ``tiers`` argument (a contract's maintenance brackets in place of the bundled table):
+#: MarginTier objects, or a table with a header row (floor and mmr required; cap,
+#: maint_amount, max_leverage, floor_unit, exchange, symbol optional) and one row per
+#: bracket, as nested lists, a worksheet range or an array.
+TierLike: TypeAlias = Sequence[MarginTier] | Sequence[Sequence[Any]] | npt.NDArray[Any]
 
 
 def spec_label(spec: ContractSpec) -> str:
@@ -198,7 +203,7 @@ def _table_schedule(spec: ContractSpec) -> Schedule | None:
     return sched
 
 
-def schedule_of(spec: ContractSpec, tiers: Any = None) -> Schedule | None:
+def schedule_of(spec: ContractSpec, tiers: TierLike | None = None) -> Schedule | None:
     """The contract's brackets: the ``tiers`` argument, else the bundled table, else the
     spec's flat ``mmr`` (amount 0); ``None`` when no maintenance data exists."""
     sched: Schedule | None = None
@@ -259,7 +264,11 @@ def rate_amount(
 
 
 def margin_tier(
-    notional: Numeric, contract: ContractLike, specs: SpecsLike = None, *, tiers: Any = None
+    notional: Numeric,
+    contract: ContractLike,
+    specs: SpecsLike = None,
+    *,
+    tiers: TierLike | None = None,
 ) -> MarginTier:
     """The maintenance bracket that holds a position of ``notional``.
 
@@ -297,11 +306,7 @@ def margin_tier(
     >>> t.tier, t.mmr, t.maint_amount
     (2, 0.02, 5000.0)
     """
-    n = as_float_array(notional, "notional")
-    if n.ndim != 0:
-        raise MicrosizeError(f"notional must be a single cell (got {n.size} cells)")
-    if n < 0:
-        fail("notional", "zero or more", n, n < 0)
+    n = nonneg(single(notional, "notional"), "notional")
     table = as_spec_table(specs)
     ca = resolve_contracts(contract, table)
     spec = ca.single

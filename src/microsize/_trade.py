@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from fractions import Fraction
 
+from ._checks import MAX_EQUITY as MAX_EQUITY
 from ._contracts import ContractSpec, spec_age_days
 from ._exact import exact
 from ._inputs import clip
@@ -26,9 +27,6 @@ __all__ = [
 #: A risk per trade from 10% of the account up is almost always a percentage typed as a
 #: whole number (1 meant as 1%).
 BIG_RISK = 0.10
-#: No trading account holds a trillion in any settlement currency; above it, a number
-#: was mistyped and the table's products would leave the range of floats.
-MAX_EQUITY = 1e12
 #: Notional, in the quote currency (USD for inverse contracts), above any venue's
 #: position limit: the largest bundled margin tier (Binance BTCUSDT) ends at 1.8e9 USDT.
 MAX_NOTIONAL = 1e10

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Any
 
 import numpy as np
 
 from ._checks import distinct as _distinct
 from ._checks import fee as _fee
-from ._checks import first_index
 from ._checks import nonneg as _nonneg
 from ._checks import positive as _positive
 from ._contracts import ContractLike, SpecsLike
@@ -21,10 +19,7 @@ from ._exact import clean_multiple, count_steps, exact
 from ._inputs import (
     Numeric,
     Result,
-    as_float_array,
     broadcast,
-    describe,
-    position,
     to_result,
 )
 from ._kind import unit_loss
@@ -107,12 +102,7 @@ def risk_to_settle(
     >>> risk_to_settle(100, 57000, "binance:BTCUSDT")
     100.0
     """
-    usd = as_float_array(usd_amount, "usd_amount")
-    if np.any(usd < 0):
-        idx = first_index(usd < 0)
-        raise MicrosizeError(
-            f"usd_amount must be zero or more (got {describe(float(usd[idx]))}{position(idx, usd.shape)})"
-        )
+    usd = _nonneg(usd_amount, "usd_amount")
     s = _positive(stop, "stop")
     spec = one_spec(contract, specs)
     usd, s = broadcast(usd_amount=usd, stop=s)
@@ -143,7 +133,7 @@ def contracts_usd(
     contract: ContractLike,
     fee_rate: Numeric | None = None,
     specs: SpecsLike = None,
-) -> Any:
+) -> Result:
     """Contracts whose loss at the stop, valued in USD at the stop, is within a USD budget.
 
     For an inverse contract the count is ``floor(usd / (stop x coin loss of one lot step))``

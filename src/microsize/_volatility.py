@@ -30,7 +30,7 @@ import numpy as np
 
 from ._errors import MicrosizeError
 from ._exact import clean_money
-from ._inputs import FloatArray, Numeric, as_float_array, describe
+from ._inputs import AtrMethod, FloatArray, Numeric, as_float_array, describe
 from ._sums import mean, window_sums
 
 __all__ = ["ATR_METHODS", "atr", "latest_atr", "true_range"]
@@ -154,6 +154,14 @@ def true_range(high: Numeric, low: Numeric, close: Numeric) -> FloatArray:
     Rows with a blank in any of the three columns are skipped (NaN) and the next bar's
     previous close is the last close above it.
 
+    Parameters
+    ----------
+    high, low, close : array_like
+        High, low and close prices of each bar, oldest first, same rows; a row with a
+        blank in any of them is skipped.
+
+    Examples
+    --------
     >>> true_range([48.70, 48.72], [47.79, 48.14], [48.16, 48.61]).round(2).tolist()
     [0.91, 0.58]
     """
@@ -166,7 +174,11 @@ def true_range(high: Numeric, low: Numeric, close: Numeric) -> FloatArray:
 
 
 def atr(
-    high: Numeric, low: Numeric, close: Numeric, periods: Numeric | None = None, method: Any = None
+    high: Numeric,
+    low: Numeric,
+    close: Numeric,
+    periods: Numeric | None = None,
+    method: AtrMethod | None = None,
 ) -> FloatArray:
     """Average true range beside each bar (NaN before the first full window).
 
@@ -207,10 +219,21 @@ def atr(
 
 
 def latest_atr(
-    high: Numeric, low: Numeric, close: Numeric, periods: Numeric | None = None, method: Any = None
+    high: Numeric,
+    low: Numeric,
+    close: Numeric,
+    periods: Numeric | None = None,
+    method: AtrMethod | None = None,
 ) -> float:
     """The newest ATR of :func:`atr` (the last row that has one).
 
+    Parameters
+    ----------
+    high, low, close, periods, method
+        As in :func:`atr`.
+
+    Examples
+    --------
     >>> latest_atr([10, 11, 12], [9, 10, 11], [9.5, 10.5, 11.5], 2)
     1.375
     """

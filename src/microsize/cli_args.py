@@ -24,10 +24,10 @@ from contextlib import contextmanager
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
+from ._checks import account
 from ._contracts import ContractSpec, SpecTable, load_specs
 from ._csvtext import decimal_value
 from ._errors import MicrosizeError
-from ._trade import MAX_EQUITY
 from .csvfiles import parse_number
 
 if TYPE_CHECKING:  # argparse is imported by the command line that calls these
@@ -402,12 +402,4 @@ def fee_option(args: argparse.Namespace) -> float | None:
 def account_amount(text: str, name: str = "account") -> float:
     """An account size or a risk budget, checked here so the message names the argument
     as typed (the core calls it equity): positive, and not beyond any trading account."""
-    value = parse_number(text, name)
-    if value <= 0:
-        raise MicrosizeError(f"{name} must be positive (got {text[:40]!r})")
-    if value > MAX_EQUITY:
-        raise MicrosizeError(
-            f"{name} {text[:40]} is beyond any trading account (above "
-            f"{show_value(MAX_EQUITY)}): check the number"
-        )
-    return value
+    return float(account(parse_number(text, name), name))

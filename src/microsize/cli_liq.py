@@ -7,6 +7,7 @@ import argparse
 from typing import Any
 
 from ._errors import MicrosizeError
+from ._kind import side_from_stop
 from ._liq_check import liquidation_check
 from ._margin import liq_price, maintenance_margin, margin
 from .cli_args import (
@@ -45,7 +46,8 @@ def _cmd_liq(args: argparse.Namespace) -> int:
     mmr = parse_fraction(args.mmr, "--mmr", positive=True) if args.mmr is not None else None
     amount = _number(args.maint_amount, "--maint-amount") if args.maint_amount is not None else None
     stop = _number(args.stop, "--stop") if args.stop is not None else None
-    if stop is not None and qty != 0 and (stop > entry if qty > 0 else stop < entry):
+    # the side the stop implies must be the count's (a stop at the entry: liquidation_check)
+    if stop is not None and qty != 0 and stop != entry and side_from_stop(entry, stop) * qty < 0:
         side, other = ("a long", "above") if qty > 0 else ("a short", "below")
         raise MicrosizeError(
             f"contracts {_show(qty)} is {side} but --stop {_show(stop)} is {other} entry "

@@ -10,12 +10,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-import numpy as np
-
 from ._errors import MicrosizeError
-from ._exact import clean_money, exact
-from ._kind import INVERSE
-from ._loss import unit_loss_of
+from ._loss import inverse_loss_in_usd
 from ._sizing import risk
 from .cli_args import (
     Units,
@@ -229,8 +225,7 @@ def _cmd_usd_budget(args: argparse.Namespace) -> int:
     ]
     if inverse and spec is not None:
         f = 0.0 if fee is None else fee
-        usd_loss = exact(n) * unit_loss_of(INVERSE, spec.contract_size, entry, fill, f)
-        in_usd = float(clean_money(np.asarray(float(usd_loss * exact(fill)))))
+        in_usd = inverse_loss_in_usd(float(n), spec.contract_size, entry, float(fill), f)
         rows.append(("Risk at stop (USD)", money(in_usd, "USD", down=True)))
     warned = (
         slippage_warning(stop, float(fill), "--slippage") if args.slippage is not None else None

@@ -7,8 +7,8 @@ in every microsize function under its Excel name::
     from microsize.lite import *
 
 This module exports only the MF_ functions, the names ``microsize.udfs`` lists in its
-``__all__``: the same objects, decorated there with ``xlwings.func`` and ``xlwings.arg``
-(category, argument descriptions, dimensions). Lite's sample main.py imports ``func``,
+``__all__``: the same objects, decorated with ``xlwings.func`` and ``xlwings.arg``
+(category, argument descriptions, dimensions) in the family modules ``udfs`` gathers. Lite's sample main.py imports ``func``,
 ``script``, ``arg`` and ``ret`` from xlwings first; the line never rebinds them.
 """
 

@@ -3,17 +3,18 @@
 Names, parameter names, which parameters are optional, the function's description and
 each parameter's description come from the UDF module itself: the signatures, the
 docstrings and the ``@arg(name, doc=...)`` decorators. Outside Windows, xlwings'
-decorators are no-ops that keep nothing, so the module is executed once more, as a private
-copy, with decorators that record their arguments.
+decorators are no-ops that keep nothing, so the declarations are executed once more, as a
+private copy (``udfs_args.redeclared``), with decorators that record their arguments.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
+
+from ..udfs_args import redeclared
 
 __all__ = ["Function", "Param", "functions"]
 
@@ -35,10 +36,6 @@ class Function:
 
 def _recorded_module() -> tuple[ModuleType, dict[str, dict[str, Any]]]:
     """A private copy of microsize.udfs whose decorators record their keyword arguments."""
-    import xlwings
-
-    import microsize.udfs as udfs
-
     docs: dict[str, dict[str, Any]] = {}
 
     def func(f: Any = None, *_args: Any, **kwargs: Any) -> Any:
@@ -58,19 +55,7 @@ def _recorded_module() -> tuple[ModuleType, dict[str, dict[str, Any]]]:
     def ret(*_args: Any, **_kwargs: Any) -> Any:
         return lambda g: g
 
-    spec = importlib.util.spec_from_file_location("microsize._udfs_signatures", udfs.__file__)
-    if spec is None or spec.loader is None:  # pragma: no cover - the file was just imported
-        raise ImportError(f"cannot read {udfs.__file__}")
-    module = importlib.util.module_from_spec(spec)
-    module.__package__ = "microsize"
-    saved = {n: getattr(xlwings, n) for n in ("func", "arg", "ret")}
-    try:
-        xlwings.func, xlwings.arg, xlwings.ret = func, arg, ret  # type: ignore[assignment]
-        spec.loader.exec_module(module)
-    finally:
-        for n, v in saved.items():
-            setattr(xlwings, n, v)
-    return module, docs
+    return redeclared("microsize._udfs_signatures", func, arg, ret), docs
 
 
 def _first_paragraph(text: str) -> str:
