@@ -11,7 +11,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._book import SPECS, Ref, _Book, cell_name
+from ._book import (
+    SPECS,
+    SPECS_REF,
+    Call,
+    Computed,
+    Ref,
+    _Book,
+    cell_name,
+    one_cell_range,
+    this_row,
+)
 from ._common import (
     _PCT_VALIDATION,
     _POSITIVE_VALIDATION,
@@ -59,8 +69,9 @@ def _ladder_sheet(book: _Book, keys: str) -> None:
         "Scale in and scale out",
         "One budget, one stop, several entries: if every entry fills and the stop is hit, the "
         "whole ladder loses at most the budget. Weights are shares of quantity (30/40/30). "
-        f"Each table and result has room for {ROOM} rows; the check cells say when a row "
-        "is not shown.",
+        "The legs are the table Entries: its grey columns size each leg with MF_LADDER, and "
+        "a leg you add gets its own. The other results have room for "
+        f"{ROOM} rows; the check cells say when a row is not shown.",
         [("A:A", 34), ("B:H", 14), ("G:G", 40)],
     )
     book.section(s, "A4", "Scale-in inputs")
@@ -79,46 +90,46 @@ def _ladder_sheet(book: _Book, keys: str) -> None:
     )
     book.write(s, "A10", "Risk budget: MF_RISK_AMOUNT", "label")
     budget = book.formula(s, "B10", "MF_RISK_AMOUNT", acct, risk_pct, fmt="out_money")
-    scale_in = book.table(
-        s,
-        "D4",
-        "Entries",
-        ["Entry", "Weight"],
-        [[3520, 30], [3500, 40], [3480, 30]],
-        ["in_price", "in_num"],
-    )
-    ws.data_validation(4, 3, 4 + ROOM - 1, 4, _POSITIVE_VALIDATION)
-    entries, weights = scale_in["Entry"], scale_in["Weight"]
     head = _LADDER_HEAD - 1  # zero-based
-    book.section(s, cell_name(head - 1, 0), "Scale-in ladder: MF_LADDER", span=7)
-    lad = book.formula(
+    book.section(
+        s, cell_name(head - 1, 0), "Scale-in ladder: table Entries, legs by MF_LADDER", span=7
+    )
+    inputs = (Ref(s, (budget.row, budget.col)), stop, contract, fee)
+    rows = [[3520, 30], [3500, 40], [3480, 30]]
+    lad = book.model.value(
+        Call(
+            "MF_LADDER",
+            (inputs[0], [[r[0]] for r in rows], stop, contract, [[r[1]] for r in rows], fee, SPECS),
+        )
+    )
+    book.table(
         s,
         cell_name(head, 0),
-        "MF_LADDER",
-        Ref(s, (budget.row, budget.col)),
-        entries,
-        stop,
-        contract,
-        weights,
-        fee,
-        SPECS,
-        styler=_header_styler(
-            ["out_price", "out_pct", "out_num", "out_num", "out_price", "out_money", "out"]
-        ),
+        "Entries",
+        ["Entry", "Weight"],
+        rows,
+        ["in_price", "in_num"],
+        _leg_columns(inputs, lad),
     )
-    legs = len(lad.result) - 1
-    for i in range(1, legs + 1):  # a value rule: a blank cell below would turn red
-        _warn_if_not(book, s, cell_name(head + i, 6), "ok")
+    ws.data_validation(head + 1, 0, head + ROOM, 1, _POSITIVE_VALIDATION)
+    legs = len(lad) - 1
+    # a value rule on the Note column: red unless "ok"
+    book.sheets[s].conditional_format(
+        head + 1,
+        6,
+        head + legs,
+        6,
+        {"type": "cell", "criteria": "not equal to", "value": '"ok"', "format": book.fmt["warn"]},
+    )
     check_row = _LADDER_HEAD + ROOM + 1
-    _check(
+    book.write(s, f"A{check_row}", "Check: every leg of Entries computed", "label")
+    _shown_check(
         book,
         s,
-        check_row,
-        "Check: every leg of Entries shown",
-        f"A{_LADDER_HEAD + 1}",
-        "ROWS(Entries[Entry])",
-        "legs",
+        f"B{check_row}",
+        ("COUNTA(Entries[Note])", "ROWS(Entries[Entry])", "legs"),
         (legs, legs),
+        ": copy the grey cells of the row above into the new row",
     )
 
     top = _PRICES_TOP - 1
@@ -168,9 +179,43 @@ def _ladder_sheet(book: _Book, keys: str) -> None:
             what,
             (n, n),
         )
-    _scale_out(book, s, keys, lad.result)
+    _scale_out(book, s, keys, lad)
     ladder_chart(book, s, (head, 0), legs, "I4")
     _protect(ws)
+
+
+#: The Entries table's calculated columns: (header, column of MF_LADDER's result, format).
+LEG_COLUMNS = (
+    ("Contracts", 3, "out_num"),
+    ("Cum contracts", 4, "out_num"),
+    ("Avg entry", 5, "out_price"),
+    ("Cum risk", 6, "out_money"),
+    ("Note", 7, "out"),
+)
+
+
+def _leg_columns(inputs: tuple[Ref, Ref, Ref, Ref], lad: Any) -> list[Computed]:
+    """The Entries table's own result columns: each row takes its leg's row of MF_LADDER
+    over the whole table, so a leg typed below the table or inserted inside it has its
+    results, and the legs after it follow (with the weights, every leg's size changes).
+    ``inputs`` are the budget, stop, contract and fee cells; ``lad`` MF_LADDER's result
+    for the template's legs. A ladder MF_LADDER refuses shows its message in Note ("error:
+    ...") and "n/a: see Note" in the numbers."""
+    budget, stop, contract, fee = (cell_name(*r.first, absolute=True) for r in inputs)
+    call = (
+        f"MF_LADDER({budget},Entries[Entry],{stop},{contract},Entries[Weight],"
+        f"{one_cell_range(fee)},{SPECS_REF})"
+    )
+    i = "ROW()-ROW(Entries[[#Headers],[Entry]])+1"  # the leg's row of the result
+    note = this_row("Entries", "Note")
+    out = []
+    for header, k, fmt in LEG_COLUMNS:
+        if header == "Note":
+            formula = f'=IFERROR(INDEX({call},{i},{k}),"error: "&{call})'
+        else:
+            formula = f'=IF(LEFT({note},6)="error:","n/a: see Note",INDEX({call},{i},{k}))'
+        out.append(Computed(header, formula, [r[k - 1] for r in lad[1:]], fmt))
+    return out
 
 
 def _scale_out(book: _Book, s: str, keys: str, ladder_rows: list[list[Any]]) -> None:
@@ -180,11 +225,15 @@ def _scale_out(book: _Book, s: str, keys: str, ladder_rows: list[list[Any]]) -> 
     top = _OUT_TOP - 1
     book.section(s, cell_name(top - 1, 0), "Scale-out inputs (from the ladder; type to override)")
     legs = "ROWS(Entries[Entry])"
-    first, last = _LADDER_HEAD + 1, _LADDER_HEAD + ROOM
     end = ladder_rows[-1]
     items: list[tuple[str, str, Any, str]] = [
-        ("Contracts held: the ladder's", f"=INDEX($D${first}:$D${last},{legs})", end[3], "in_num"),
-        ("Entry: the ladder's average", f"=INDEX($E${first}:$E${last},{legs})", end[4], "in_price"),
+        (
+            "Contracts held: the ladder's",
+            f"=INDEX(Entries[Cum contracts],{legs})",
+            end[3],
+            "in_num",
+        ),
+        ("Entry: the ladder's average", f"=INDEX(Entries[Avg entry],{legs})", end[4], "in_price"),
         ("Stop price", "=$B$7", book.model.value(Ref(s, (6, 1))), "in_price"),
         ("Contract", "=$B$8", book.model.value(Ref(s, (7, 1))), "in"),
         ("Fee rate (each side)", "=$B$9", book.model.value(Ref(s, (8, 1))), "in_pct"),
