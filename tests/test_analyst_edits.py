@@ -52,7 +52,10 @@ def _grid(values: dict[str, Any]) -> dict[tuple[str, int, int], Any]:
     out: dict[tuple[str, int, int], Any] = {}
     for key, value in values.items():
         sheet, ref = key.rsplit("!", 1)
-        c0, r0, c1, r1 = range_boundaries(ref)
+        try:
+            c0, r0, c1, r1 = range_boundaries(ref)
+        except ValueError:  # a defined name (ContractKeys), not cells
+            continue
         arr = np.asarray(value, dtype=object)
         if arr.ndim != 2 or arr.shape != (r1 - r0 + 1, c1 - c0 + 1):
             continue
@@ -164,20 +167,28 @@ def test_ladder_weights_sit_beside_their_prices() -> None:
 
 
 def test_ladder_check_cells_say_when_a_row_is_not_shown(tmp_path: Path) -> None:
-    """A 4th entry and 7 legs: the spills saved for 3 legs and 5 prices show fewer rows
-    (the formula engine, like LibreOffice, keeps an array formula's range as saved; Excel
-    spills into the room below), and the check cells say so in red instead of letting 3
-    legs pass for the ladder (on main: no check, a cumulative risk of 28.85 of 30 shown as
-    the whole ladder)."""
+    """A 4th entry typed below Entries (its grey columns filled as Excel fills them) and 7
+    legs for the evenly spaced block: the 4th leg has its own results, the legs sum to the
+    position the scale-out starts from and the check cell counts 4 of 4 (before the legs
+    were a spill saved for 3: a cumulative risk of 28.85 of 30 shown as the whole ladder);
+    the spills saved for 5 prices show fewer rows, and their check cells say so in red."""
     got = _edited(tmp_path, [("Ladder", "B33", 7)], rows={"Entries": [[3460, 20]]})
-    for ref, what in (("B28", "4 legs"), ("B36", "7 prices"), ("B37", "7 weights")):
+    for ref, what in (("B36", "7 prices"), ("B37", "7 weights")):
         check = _cells(got, f"LADDER!{ref}")[0][0]
-        # LibreOffice shows the rows that fit (3 of 4), the engine none (0 of 4)
+        # LibreOffice shows the rows that fit (5 of 7), the engine none (0 of 7)
         assert re.fullmatch(rf"only [0-6] of {what} shown: room for 10", check), check
     full = U.MF_LADDER(
         30, [[3520], [3500], [3480], [3460]], 3450, 0.001, [[30], [40], [30], [20]], 0
     )
-    assert len(full) == 5  # four legs and the header: more than the saved range holds
+    assert len(full) == 5  # four legs and the header
+    legs = _cells(got, "LADDER!C18:G21")
+    for leg, want in zip(legs, full[1:], strict=True):
+        assert leg[:4] == pytest.approx(want[2:6])
+        assert leg[4] == want[6] == "ok"
+    assert sum(r[0] for r in legs) == legs[-1][1]  # the legs sum to the position
+    assert legs[-1][3] <= 30  # the whole ladder within the budget
+    assert _cells(got, "LADDER!B28") == [["ok: all 4 legs shown"]]
+    assert _cells(got, "LADDER!B44:B45") == [[legs[-1][1]], [pytest.approx(legs[-1][2])]]
     ws = openpyxl.load_workbook(TEMPLATE)["Ladder"]
     rules = {str(r.sqref) for r in ws.conditional_formatting}
     assert {"B28", "B36", "B37", "B68"} <= rules  # red unless ok

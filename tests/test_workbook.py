@@ -48,9 +48,7 @@ from microsize.workbook import (
     SHEETS,
     XLWINGS_VBA_VERSION,
     _Package,
-    _replace_block,
     _table_values,
-    _table_xml,
     build_workbook,
     build_workbook_bytes,
     tier_rows,
@@ -999,7 +997,10 @@ def _append_rows(src: Path, dst: Path, rows: dict[str, list[list[Any]]]) -> None
                 for j, column in enumerate(table.tableColumns):
                     calc = column.calculatedColumnFormula
                     if calc is not None:
-                        assert j >= len(row) or row[j] is None, (name, column.name)  # typed over a formula
+                        assert j >= len(row) or row[j] is None, (
+                            name,
+                            column.name,
+                        )  # typed over a formula
                         ws.cell(r1 + 1 + i, c0 + j, "=" + calc.attr_text)
             r1 += len(rows[name])
             table.ref = f"{get_column_letter(c0)}{r0}:{get_column_letter(c1)}{r1}"
