@@ -321,9 +321,9 @@ def test_results_and_prose_follow_the_inputs(tmp_path: Path) -> None:
         ("Sizing", "B5", 3000),
         ("Sizing", "E11", 10),
         ("Sizing", "M8", 3),
-        ("Ladder", "E5", 40),
-        ("Ladder", "E6", 20),
-        ("Ladder", "E7", 40),
+        ("Ladder", "B18", 40),
+        ("Ladder", "B19", 20),
+        ("Ladder", "B20", 40),
         ("Margin", "B7", 10),
     ]
     got = _edited(tmp_path, edits)
@@ -338,6 +338,8 @@ def test_results_and_prose_follow_the_inputs(tmp_path: Path) -> None:
     assert _cells(got, "SIZING!D4") == [["Trade: binance:BTCUSDT at 10x"]]
     assert _cells(got, "SIZING!L27")[0][0].startswith("The stop is 3 ATR below entry")
     ladder = _cells(got, "LADDER!A18:F20")
+    assert [r[1] for r in ladder] == [40, 20, 40]
+    assert [r[2] for r in ladder] == [240, 120, 240]  # 40/20/30 of the 600 contracts
     assert _cells(got, "LADDER!B44:B45") == [[ladder[-1][3]], [ladder[-1][4]]]
     sentence = _cells(got, "MARGIN!D22")[0][0]
     assert sentence.endswith("is beyond the stop")  # at 10x liquidation is below 57,000
@@ -381,12 +383,12 @@ EDITS: list[tuple[str, str, Any, str]] = [
     ("Ladder", "B7", 3400, "another stop"),
     ("Ladder", "B8", "binance:ETHUSDT", "a contract key instead of a size"),
     ("Ladder", "B9", 0.0005, "a fee"),
-    ("Ladder", "D5", 3500, "other entries and weights"),
-    ("Ladder", "E5", 20, ""),
-    ("Ladder", "D6", 3470, ""),
-    ("Ladder", "E6", 50, ""),
-    ("Ladder", "D7", 3440, ""),
-    ("Ladder", "E7", 30, ""),
+    ("Ladder", "A18", 3500, "other entries and weights"),
+    ("Ladder", "B18", 20, ""),
+    ("Ladder", "A19", 3470, ""),
+    ("Ladder", "B19", 50, ""),
+    ("Ladder", "A20", 3440, ""),
+    ("Ladder", "B20", 30, ""),
     ("Ladder", "B31", 3600, "other evenly spaced prices"),
     ("Ladder", "B32", 3400, ""),
     ("Ladder", "B33", 7, "7 legs where 5 were saved: LibreOffice shows 5, the checks say so"),
@@ -435,9 +437,10 @@ EDITS: list[tuple[str, str, Any, str]] = [
 
 #: Rows typed below tables, their calculated columns filled as Excel fills them. Trades,
 #: Holdings and Prices compute each row in the table itself, so the new rows have their
-#: own results; the Ladder's spills keep their saved range in LibreOffice 7.4, so there
-#: the test checks that the rows shown are the first rows of the Python result and that
-#: the check cell beside each such spill says a row is missing. The single-cell results
+#: own results, and so do Entries (the ladder's legs); the Ladder's other spills (the 7
+#: evenly spaced prices) keep their saved range in LibreOffice 7.4, so there the test
+#: checks that the rows shown are the first rows of the Python result and that the check
+#: cell beside each such spill says a row is missing. The single-cell results
 #: (totals, the hedge, the user's Specs row) include the new rows.
 SPEC_ROW = {
     "exchange": "mybroker",
@@ -539,7 +542,7 @@ def test_an_analysts_edits_recalculate_in_libreoffice_to_the_python_results(
     assert float(got.cell("Portfolio", "F7")) == pytest.approx(-24162.6)
     assert got.cell("Planner", "N12").startswith("error: fee_rate")
     assert got.cell("Planner", "N5") == "n/a: 1 trade has an error: row 3"
-    assert got.cell("Ladder", "B28") == "only 3 of 4 legs shown: room for 10"
+    assert got.cell("Ladder", "B28") == "ok: all 4 legs shown"  # the 4th leg computed
     assert got.cell("Ladder", "B36") == "only 5 of 7 prices shown: room for 10"
     assert got.cell("Sizing", "B22") == "mybroker:XYZ"
     # trade 2 turned into a short by its stop while its side still says long: red, not flipped
@@ -562,29 +565,14 @@ def _cut_spills() -> dict[tuple[str, int, int], Any]:
     """What LibreOffice shows of the spills the edits make longer than their saved range:
     the first rows of the Python result (the engine gives none for them)."""
     edits = {(s, ref): v for s, ref, v, _ in EDITS}
-    entries = [[edits[("Ladder", f"D{r}")]] for r in (5, 6, 7)] + [[ROWS["Entries"][0][0]]]
-    weights = [[edits[("Ladder", f"E{r}")]] for r in (5, 6, 7)] + [[ROWS["Entries"][0][1]]]
-    budget = U.MF_RISK_AMOUNT(edits[("Ladder", "B5")], edits[("Ladder", "B6")])
-    lad = U.MF_LADDER(
-        budget,
-        entries,
-        edits[("Ladder", "B7")],
-        edits[("Ladder", "B8")],
-        weights,
-        edits[("Ladder", "B9")],
-    )
     first, last, legs, tick = (edits[("Ladder", f"B{r}")] for r in (31, 32, 33, 34))
     prices = U.MF_LADDER_PRICES(first, last, legs, "even", tick)
     pyramid = U.MF_WEIGHTS(legs, "pyramid")
     out: dict[tuple[str, int, int], Any] = {}
-    for i in range(4):  # header and 3 legs of 5 rows
-        for j in range(7):
-            out[("Ladder", 17 + i, 1 + j)] = lad[i][j]
     for i in range(5):  # 5 of 7 prices and weights
         out[("Ladder", 32 + i, 4)] = prices[i][0]
         out[("Ladder", 32 + i, 5)] = pyramid[i][0]
     shown = [
-        ("B28", "only 3 of 4 legs"),
         ("B36", "only 5 of 7 prices"),
         ("B37", "only 5 of 7 weights"),
     ]

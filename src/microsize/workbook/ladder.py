@@ -1,10 +1,13 @@
 """The Ladder sheet: scale in under one stop, scale out.
 
-Every spill has room below it for :data:`ROOM` rows (legs, prices, targets), and a check
-cell beside it says whether every row is shown: Excel shows #SPILL! where a longer result
-would run into the next block, and LibreOffice keeps an array formula's range as saved and
-cuts a longer result without a word, so the check cell counts the rows shown against the
-rows there should be.
+The legs are the table Entries: its own grey columns (calculated columns) take each leg's
+row of MF_LADDER over the whole table, so a leg added to the table (typed below it in
+Excel, inserted in LibreOffice) has its results and the legs' sum stays the position.
+The other results (evenly spaced prices and weights, the scale-out plan) are spills with
+room below them for :data:`ROOM` rows, and a check cell beside each says whether every
+row is shown: Excel shows #SPILL! where a longer result would run into the next block,
+and LibreOffice keeps an array formula's range as saved and cuts a longer result without
+a word, so the check cell counts the rows shown against the rows there should be.
 """
 
 from __future__ import annotations
@@ -34,11 +37,11 @@ from ._common import (
 )
 from .charts import ladder_chart
 
-#: Rows below each spill of the Ladder sheet (legs, prices, targets) before the next block.
+#: Rows below the legs and each spill of the Ladder sheet (prices, targets) before the next block.
 ROOM = 10
 
 # Row numbers (1-based, as the sheet shows them) of each block.
-_LADDER_HEAD = 17  # MF_LADDER's header row; legs below it
+_LADDER_HEAD = 17  # the header row of Entries; legs below it
 _PRICES_TOP = 31  # the evenly spaced block's inputs and headers
 _OUT_TOP = 44  # scale-out inputs and the Targets table's header
 _PLAN_HEAD = 57  # MF_SCALE_OUT's header row

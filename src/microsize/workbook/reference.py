@@ -1,4 +1,5 @@
-"""Reference sheets: Specs, Tiers, Spec changes, xlwings.conf, Lists."""
+"""Reference sheets: Specs (with the key column every contract dropdown lists), Tiers,
+Spec changes, xlwings.conf."""
 
 from __future__ import annotations
 
