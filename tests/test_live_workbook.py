@@ -101,7 +101,10 @@ def test_update_prices_fills_prices_bars_and_funding(
     bars = table(book, "Bars")
     assert bars[0] == ["High", "Low", "Close", "ATR"]  # the ATR: the table's own column
     assert [r[:3] for r in bars[1:]] == [list(L.bar("BTC", t)[2:]) for t in days(40)]
-    assert all(str(r[3]).startswith("=IFERROR(INDEX(MF_ATR(Bars[High],") for r in bars[1:])
+    assert all(
+        str(r[3]).startswith("=IFERROR(INDEX(MF_ATR(Bars[High],Bars[Low],Bars[Close],$M$6:$M$6,")
+        for r in bars[1:]
+    )
     # the Margin sheet's contract is binance:BTCUSDT: its current funding rate
     assert cell(book, "Margin", "B9") == "binance:BTCUSDT"
     assert cell(book, "Margin", "B10") == 0.0000625
@@ -319,7 +322,9 @@ def test_array_formulas_beside_a_table_follow_its_rows(
     bars = table(book, "Bars")
     assert len(bars) == 41
     assert len({r[3] for r in bars[1:]}) == 1  # the same formula in every row
-    assert str(bars[-1][3]).startswith("=IFERROR(INDEX(MF_ATR(Bars[High],")
+    assert str(bars[-1][3]).startswith(
+        "=IFERROR(INDEX(MF_ATR(Bars[High],Bars[Low],Bars[Close],$M$6:$M$6,"
+    )
     # shrinking: Deribit has one position, so the Holdings table's calculated columns
     # (Exposure, Beta, Beta-weighted) hold one row and the old results below it are gone
     # (no stale number left in the sheet), and the chart over them ends on that row

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import udfs
-from ._book import SPECS, SPECS_REF, Call, Computed, Ref, _Book, cell_name
+from ._book import SPECS, SPECS_REF, Call, Computed, Ref, _Book, cell_name, one_cell_range
 from ._common import (
     _LEVERAGE_VALIDATION,
     _PCT_VALIDATION,
@@ -449,7 +449,9 @@ def _atr_column(book: _Book, periods: Ref, method: Ref) -> Computed:
     table (the ATR of a bar reads only the bars up to it), so a row typed below the table
     or inserted inside it has its ATR and the rows after it follow. A refused input shows
     its message in every row."""
-    p, m = (cell_name(*r.first, absolute=True) for r in (periods, method))
+    # optional arguments as one-cell ranges: LibreOffice hands an add-in an empty single
+    # cell as 0 (see one_cell_range)
+    p, m = (one_cell_range(cell_name(*r.first, absolute=True)) for r in (periods, method))
     call = f"MF_ATR(Bars[High],Bars[Low],Bars[Close],{p},{m})"
     i = "ROW()-ROW(Bars[[#Headers],[High]])"
     formula = f"=IFERROR(INDEX({call},{i},1),INDEX({call},1,1))"
