@@ -191,7 +191,8 @@ READ = [
     ("Ladder", "B10"),
     ("Ladder", "B30"),  # the legs' check, two rows lower
     ("Ladder", "B46:B47"),  # the scale-out's position and entry, from the ladder
-    ("Ladder", "B71"),  # the targets' check: two legs and a target lower
+    ("Ladder", "A60:G63"),  # four exits, two rows lower (the two legs)
+    ("Ladder", "B71"),  # the exits' check: two legs and a target lower
     ("Sizing", "G6:J27"),  # 22 bars
     ("Sizing", "M19"),  # ATR now
 ]
@@ -334,13 +335,14 @@ def test_the_new_month_reaches_the_hedge_ratio(grown: dict[str, Any]) -> None:
     ]
 
 
-def test_a_4th_and_5th_leg_have_their_own_results_and_the_check_stays_green(
+def test_new_legs_and_exits_have_their_own_results_and_the_checks_stay_green(
     grown: dict[str, Any],
 ) -> None:
-    """Two legs added to Entries: each row of the table (the legs before too, whose sizes
-    the new weights change) is MF_LADDER's row for the five legs, the legs sum to the
-    position the scale-out starts from, the ladder stays within the budget, and the check
-    cell counts five of five (before: a spill saved for 3 legs, "only 3 of 4 legs shown")."""
+    """A 4th and 5th leg added to Entries: each row of the table (the legs before too,
+    whose sizes the new weights change) is MF_LADDER's row for the five legs, the legs sum
+    to the position the scale-out starts from, the ladder stays within the budget, and the
+    check cell counts five of five; a 4th exit added to Targets likewise (before, both were
+    spills saved for 3 rows: "only 3 of 4 legs shown")."""
     legs = grown["cells"]["Ladder!A18:G22"]
     budget = grown["cells"]["Ladder!B10"][0][0]
     entries = [3520, 3500, 3480, *(leg[0] for leg in NEW_LEGS)]
@@ -357,9 +359,19 @@ def test_a_4th_and_5th_leg_have_their_own_results_and_the_check_stays_green(
     held, entry = (r[0] for r in grown["cells"]["Ladder!B46:B47"])
     assert held == pytest.approx(legs[-1][3])
     assert entry == pytest.approx(legs[-1][4])
-    # the Targets table's results are still a spill: LibreOffice keeps its saved range,
-    # and the check cell says so
-    assert grown["cells"]["Ladder!B71"] == [["only 3 of 4 targets shown: room for 10"]]
+    # the scale-out of that position: a 4th exit has its own row of MF_SCALE_OUT, and the
+    # exits sum to the position
+    exits = grown["cells"]["Ladder!A60:G63"]
+    targets, weights = [3550, 3600, 3700, 3800], [50, 30, 20, 10]
+    assert [r[:2] for r in exits] == [[t, w] for t, w in zip(targets, weights, strict=True)]
+    plan = U.MF_SCALE_OUT(
+        held, entry, 3450, [[t] for t in targets], 0.001, [[w] for w in weights], 0
+    )[1:]
+    for got, row in zip(exits, plan, strict=True):
+        assert got[2:6] == pytest.approx(row[2:6]), got
+        assert got[6] == row[6]
+    assert sum(r[2] for r in exits) == pytest.approx(held)
+    assert grown["cells"]["Ladder!B71"] == [["ok: all 4 targets shown"]]
 
 
 def test_a_bar_added_and_one_inserted_have_their_atr_and_atr_now_follows(

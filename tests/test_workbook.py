@@ -267,8 +267,8 @@ def test_every_mf_formula_is_a_dynamic_array(fresh: bytes) -> None:
             assert 't="array"' in m.group(3), (sheet, m.group(1))
             assert 'cm="1"' in m.group(2), (sheet, m.group(1))
     # Trades: 6 columns x 4 trades; Holdings: exposure and beta x 4 holdings; Bars: the ATR
-    # of 20 bars; Entries: 5 columns x 3 legs
-    assert in_tables == 6 * 4 + 2 * 4 + 20 + 5 * 3
+    # of 20 bars; Entries and Targets: 5 columns x 3 legs or exits
+    assert in_tables == 6 * 4 + 2 * 4 + 20 + 5 * 3 + 5 * 3
 
 
 def _calculated_columns(data: bytes) -> set[str]:

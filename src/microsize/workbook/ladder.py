@@ -1,13 +1,14 @@
 """The Ladder sheet: scale in under one stop, scale out.
 
-The legs are the table Entries: its own grey columns (calculated columns) take each leg's
-row of MF_LADDER over the whole table, so a leg added to the table (typed below it in
-Excel, inserted in LibreOffice) has its results and the legs' sum stays the position.
-The other results (evenly spaced prices and weights, the scale-out plan) are spills with
-room below them for :data:`ROOM` rows, and a check cell beside each says whether every
-row is shown: Excel shows #SPILL! where a longer result would run into the next block,
-and LibreOffice keeps an array formula's range as saved and cuts a longer result without
-a word, so the check cell counts the rows shown against the rows there should be.
+The legs and the exits are the tables Entries and Targets: their own grey columns
+(calculated columns) take each row's row of MF_LADDER / MF_SCALE_OUT over the whole
+table, so a row added to the table (typed below it in Excel, inserted in LibreOffice) has
+its results, and the legs' sum stays the position. The evenly spaced prices and weights
+are spills with room below them for :data:`ROOM` rows, and a check cell beside each says
+whether every row is shown: Excel shows #SPILL! where a longer result would run into the
+next block, and LibreOffice keeps an array formula's range as saved and cuts a longer
+result without a word, so the check cell counts the rows shown against the rows there
+should be.
 """
 
 from __future__ import annotations
@@ -29,11 +30,9 @@ from ._common import (
     _PCT_VALIDATION,
     _POSITIVE_VALIDATION,
     _contract_validation,
-    _header_styler,
     _inputs,
     _protect,
     _shown_check,
-    _warn_if_not,
 )
 from .charts import ladder_chart
 
@@ -43,8 +42,8 @@ ROOM = 10
 # Row numbers (1-based, as the sheet shows them) of each block.
 _LADDER_HEAD = 17  # the header row of Entries; legs below it
 _PRICES_TOP = 31  # the evenly spaced block's inputs and headers
-_OUT_TOP = 44  # scale-out inputs and the Targets table's header
-_PLAN_HEAD = 57  # MF_SCALE_OUT's header row
+_OUT_TOP = 44  # scale-out inputs
+_PLAN_HEAD = 57  # the header row of Targets; exits below it
 
 
 def _check(
@@ -72,9 +71,10 @@ def _ladder_sheet(book: _Book, keys: str) -> None:
         "Scale in and scale out",
         "One budget, one stop, several entries: if every entry fills and the stop is hit, the "
         "whole ladder loses at most the budget. Weights are shares of quantity (30/40/30). "
-        "The legs are the table Entries: its grey columns size each leg with MF_LADDER, and "
-        "a leg you add gets its own. The other results have room for "
-        f"{ROOM} rows; the check cells say when a row is not shown.",
+        "The legs and the exits are the tables Entries and Targets: their grey columns "
+        "compute each row (MF_LADDER, MF_SCALE_OUT), and a row you add gets its own. The "
+        f"evenly spaced prices have room for {ROOM} rows; the check cells say when a row is "
+        "not shown or not computed.",
         [("A:A", 34), ("B:H", 14), ("G:G", 40)],
     )
     book.section(s, "A4", "Scale-in inputs")
@@ -116,14 +116,7 @@ def _ladder_sheet(book: _Book, keys: str) -> None:
     )
     ws.data_validation(head + 1, 0, head + ROOM, 1, _POSITIVE_VALIDATION)
     legs = len(lad) - 1
-    # a value rule on the Note column: red unless "ok"
-    book.sheets[s].conditional_format(
-        head + 1,
-        6,
-        head + legs,
-        6,
-        {"type": "cell", "criteria": "not equal to", "value": '"ok"', "format": book.fmt["warn"]},
-    )
+    _note_rule(book, s, (head + 1, 6), legs)
     check_row = _LADDER_HEAD + ROOM + 1
     book.write(s, f"A{check_row}", "Check: every leg of Entries computed", "label")
     _shown_check(
@@ -197,28 +190,60 @@ LEG_COLUMNS = (
 )
 
 
+#: The Targets table's calculated columns: (header, column of MF_SCALE_OUT's result, format).
+TARGET_COLUMNS = (
+    ("Contracts", 3, "out_num"),
+    ("PnL", 4, "out_money"),
+    ("Cum PnL", 5, "out_money"),
+    ("R", 6, "out_ratio"),
+    ("Note", 7, "out"),
+)
+
+
+def _per_row(
+    table: str, call: str, result: Any, columns: tuple[tuple[str, int, str], ...]
+) -> list[Computed]:
+    """A table's own result columns: each row takes its own row of ``call`` (MF_LADDER or
+    MF_SCALE_OUT over the whole table), so a row typed below the table or inserted inside
+    it has its results, and the rows after it follow (with the weights, every row's size
+    changes). ``result`` is the call's result for the template's rows (the cached values).
+    A call that refuses its inputs shows its message in Note ("error: ...") and "n/a: see
+    Note" in the numbers."""
+    first = columns[0][0]
+    i = f"ROW()-ROW({table}[[#Headers],[{first}]])+1"  # the row's row of the result
+    note = this_row(table, "Note")
+    out = []
+    for header, k, fmt in columns:
+        if header == "Note":
+            formula = f'=IFERROR(INDEX({call},{i},{k}),"error: "&{call})'
+        else:
+            formula = f'=IF(LEFT({note},6)="error:","n/a: see Note",INDEX({call},{i},{k}))'
+        out.append(Computed(header, formula, [r[k - 1] for r in result[1:]], fmt))
+    return out
+
+
 def _leg_columns(inputs: tuple[Ref, Ref, Ref, Ref], lad: Any) -> list[Computed]:
-    """The Entries table's own result columns: each row takes its leg's row of MF_LADDER
-    over the whole table, so a leg typed below the table or inserted inside it has its
-    results, and the legs after it follow (with the weights, every leg's size changes).
-    ``inputs`` are the budget, stop, contract and fee cells; ``lad`` MF_LADDER's result
-    for the template's legs. A ladder MF_LADDER refuses shows its message in Note ("error:
-    ...") and "n/a: see Note" in the numbers."""
+    """The Entries table's own result columns, each leg's row of MF_LADDER over the whole
+    table. ``inputs`` are the budget, stop, contract and fee cells; ``lad`` MF_LADDER's
+    result for the template's legs."""
     budget, stop, contract, fee = (cell_name(*r.first, absolute=True) for r in inputs)
     call = (
         f"MF_LADDER({budget},Entries[Entry],{stop},{contract},Entries[Weight],"
         f"{one_cell_range(fee)},{SPECS_REF})"
     )
-    i = "ROW()-ROW(Entries[[#Headers],[Entry]])+1"  # the leg's row of the result
-    note = this_row("Entries", "Note")
-    out = []
-    for header, k, fmt in LEG_COLUMNS:
-        if header == "Note":
-            formula = f'=IFERROR(INDEX({call},{i},{k}),"error: "&{call})'
-        else:
-            formula = f'=IF(LEFT({note},6)="error:","n/a: see Note",INDEX({call},{i},{k}))'
-        out.append(Computed(header, formula, [r[k - 1] for r in lad[1:]], fmt))
-    return out
+    return _per_row("Entries", call, lad, LEG_COLUMNS)
+
+
+def _note_rule(book: _Book, s: str, first: tuple[int, int], n: int) -> None:
+    """Red on a Note column's cells unless they read "ok" (a cell-value rule)."""
+    row, col = first
+    book.sheets[s].conditional_format(
+        row,
+        col,
+        row + n - 1,
+        col,
+        {"type": "cell", "criteria": "not equal to", "value": '"ok"', "format": book.fmt["warn"]},
+    )
 
 
 def _scale_out(book: _Book, s: str, keys: str, ladder_rows: list[list[Any]]) -> None:
@@ -248,42 +273,44 @@ def _scale_out(book: _Book, s: str, keys: str, ladder_rows: list[list[Any]]) -> 
     ws.data_validation(cell_name(top + 3, 1), _contract_validation(keys))
     ws.data_validation(cell_name(top + 4, 1), _PCT_VALIDATION)
     held, entry_out, stop_out, contract_out, fee_out = refs
-    exits = book.table(
-        s,
-        cell_name(top, 3),
-        "Targets",
-        ["Target", "Weight"],
-        [[3550, 50], [3600, 30], [3700, 20]],
-        ["in_price", "in_num"],
-    )
     head = _PLAN_HEAD - 1
-    book.section(s, cell_name(head - 1, 0), "Scale-out plan: MF_SCALE_OUT", span=7)
-    so = book.formula(
+    book.section(
+        s, cell_name(head - 1, 0), "Scale-out plan: table Targets, exits by MF_SCALE_OUT", span=7
+    )
+    rows = [[3550, 50], [3600, 30], [3700, 20]]
+    so = book.model.value(
+        Call(
+            "MF_SCALE_OUT",
+            (
+                *(held, entry_out, stop_out, [[r[0]] for r in rows], contract_out),
+                *([[r[1]] for r in rows], fee_out, SPECS),
+            ),
+        )
+    )
+    a = [cell_name(*r.first, absolute=True) for r in refs]
+    call = (
+        f"MF_SCALE_OUT({a[0]},{a[1]},{a[2]},Targets[Target],{a[3]},Targets[Weight],"
+        f"{one_cell_range(a[4])},{SPECS_REF})"
+    )
+    book.table(
         s,
         cell_name(head, 0),
-        "MF_SCALE_OUT",
-        held,
-        entry_out,
-        stop_out,
-        exits["Target"],
-        contract_out,
-        exits["Weight"],
-        fee_out,
-        SPECS,
-        styler=_header_styler(
-            ["out_price", "out_pct", "out_num", "out_money", "out_money", "out_ratio", "out"]
-        ),
+        "Targets",
+        ["Target", "Weight"],
+        rows,
+        ["in_price", "in_num"],
+        _per_row("Targets", call, so, TARGET_COLUMNS),
     )
-    n = len(so.result) - 1
-    for i in range(1, n + 1):
-        _warn_if_not(book, s, cell_name(head + i, 6), "ok")
-    _check(
+    ws.data_validation(head + 1, 0, head + ROOM, 1, _POSITIVE_VALIDATION)
+    n = len(so) - 1
+    _note_rule(book, s, (head + 1, 6), n)
+    check_row = _PLAN_HEAD + ROOM + 1
+    book.write(s, f"A{check_row}", "Check: every target of Targets computed", "label")
+    _shown_check(
         book,
         s,
-        _PLAN_HEAD + ROOM + 1,
-        "Check: every target of Targets shown",
-        f"A{_PLAN_HEAD + 1}",
-        "ROWS(Targets[Target])",
-        "targets",
+        f"B{check_row}",
+        ("COUNTA(Targets[Note])", "ROWS(Targets[Target])", "targets"),
         (n, n),
+        ": copy the grey cells of the row above into the new row",
     )
