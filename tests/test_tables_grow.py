@@ -1,17 +1,21 @@
 """Tables that grow, in LibreOffice as a user grows them (issue 21).
 
-A copy of the template is opened in LibreOffice with the add-in; one row is added to each
+A copy of the template is opened in LibreOffice with the add-in; rows are added to each
 input table the way the README tells a LibreOffice user to (select the table's last row,
 insert a row above it, copy the last row into it, type the new values over the last row:
 the table, its calculated columns, the formulas over its columns, the validations and the
-charts drawn from it all grow). After a recalculation the new rows' own results equal the
-Python functions on the new inputs, the totals include them, and every chart series drawn
-from a table covers its new last row.
+charts drawn from it all grow): one to Trades, Holdings, Prices, Hull, Targets and Specs,
+two legs to Entries, and to the Sizing sheet's Bars a bar at the end and one inside,
+through Insert Cells over the table's columns (whole rows cannot be inserted beside the
+MF_SIZE results there). After a recalculation the new rows' own results equal the Python
+functions on the new inputs, the rows after an inserted one follow, the totals include
+them, every chart series drawn from a table covers its new last row, and the contract
+dropdowns' name (ContractKeys) holds the new contract's key.
 
 Excel grows a table when a row is typed below it and fills the calculated columns into it
 (the file's ``calculatedColumnFormula``); the engine tests of tests/test_analyst_edits.py
 type rows below the tables that way. No Excel runs here: that Excel extends the charts
-with their tables is not checked.
+and the dropdowns' name with their tables is not checked.
 """
 
 from __future__ import annotations
