@@ -19,6 +19,7 @@ import openpyxl
 import pytest
 
 from microsize import udfs as U
+from microsize._errors import MicrosizeError
 from tests.test_workbook import _append_rows, _engine_copy, _engine_values
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -192,6 +193,21 @@ def test_ladder_check_cells_say_when_a_row_is_not_shown(tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(TEMPLATE)["Ladder"]
     rules = {str(r.sqref) for r in ws.conditional_formatting}
     assert {"B28", "B36", "B37", "B68"} <= rules  # red unless ok
+
+
+def test_a_ladder_the_function_refuses_says_why_in_every_leg(tmp_path: Path) -> None:
+    """An entry typed below the stop: MF_LADDER refuses the ladder, every leg's Note says
+    why, its numbers read "n/a: see Note", and the check cell says error (not "ok: all 3
+    legs shown", which counting the filled rows alone would say)."""
+    got = _edited(tmp_path, [("Ladder", "A20", 3440)])
+    legs = _cells(got, "LADDER!C18:G20")
+    with pytest.raises(MicrosizeError) as refused:
+        U.MF_LADDER(30, [[3520], [3500], [3440]], 3450, 0.001, [[30], [40], [30]], 0)
+    for leg in legs:
+        assert leg[:4] == ["n/a: see Note"] * 4
+        assert leg[4] == f"error: {refused.value}"
+    assert _cells(got, "LADDER!B28") == [["error: see Note"]]
+    assert _cells(got, "LADDER!B44")[0][0] == "n/a: see Note"  # the scale-out says so too
 
 
 def test_a_row_typed_below_the_planner_and_portfolio_tables_has_its_own_results(

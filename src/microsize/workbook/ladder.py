@@ -119,14 +119,7 @@ def _ladder_sheet(book: _Book, keys: str) -> None:
     _note_rule(book, s, (head + 1, 6), legs)
     check_row = _LADDER_HEAD + ROOM + 1
     book.write(s, f"A{check_row}", "Check: every leg of Entries computed", "label")
-    _shown_check(
-        book,
-        s,
-        f"B{check_row}",
-        ("COUNTA(Entries[Note])", "ROWS(Entries[Entry])", "legs"),
-        (legs, legs),
-        ": copy the grey cells of the row above into the new row",
-    )
+    _rows_check(book, s, f"B{check_row}", ("Entries", "Entry", "legs"), legs)
 
     top = _PRICES_TOP - 1
     book.section(
@@ -234,6 +227,31 @@ def _leg_columns(inputs: tuple[Ref, Ref, Ref, Ref], lad: Any) -> list[Computed]:
     return _per_row("Entries", call, lad, LEG_COLUMNS)
 
 
+def _rows_check(book: _Book, s: str, a1: str, names: tuple[str, str, str], n: int) -> None:
+    """A check cell (red unless it reads ok) under a table whose Note column holds each
+    row's result: an error in any row ("error: see Note"), or a row whose grey cells were
+    not filled (LibreOffice fills none into an inserted row), or all rows computed.
+    ``names`` is (table, its first column, what the rows are); ``n`` the template's rows."""
+    table, first, what = names
+    note, rows = f"{table}[Note]", f"ROWS({table}[{first}])"
+    formula = (
+        # a refused row reads "n/a: see Note" in Contracts (an exact match: no wildcard,
+        # no array evaluation of the Note column)
+        f'=IF(COUNTIF({table}[Contracts],"n/a: see Note")>0,"error: see Note",'
+        f'IF(COUNTA({note})={rows},"ok: all "&{rows}&" {what} shown",'
+        f'"only "&COUNTA({note})&" of "&{rows}&" {what} shown: copy the grey cells of the '
+        'row above into the new row"))'
+    )
+    if "check" not in book.fmt:
+        book.fmt["check"] = book.wb.add_format({"bg_color": "#F2F2F2", "valign": "top"})
+    book.plain(s, a1, formula, f"ok: all {n} {what} shown", "check")
+    absolute = "$" + a1[0] + "$" + a1[1:]
+    book.sheets[s].conditional_format(
+        a1,
+        {"type": "formula", "criteria": f'=LEFT({absolute},3)<>"ok:"', "format": book.fmt["warn"]},
+    )
+
+
 def _note_rule(book: _Book, s: str, first: tuple[int, int], n: int) -> None:
     """Red on a Note column's cells unless they read "ok" (a cell-value rule)."""
     row, col = first
@@ -306,11 +324,4 @@ def _scale_out(book: _Book, s: str, keys: str, ladder_rows: list[list[Any]]) -> 
     _note_rule(book, s, (head + 1, 6), n)
     check_row = _PLAN_HEAD + ROOM + 1
     book.write(s, f"A{check_row}", "Check: every target of Targets computed", "label")
-    _shown_check(
-        book,
-        s,
-        f"B{check_row}",
-        ("COUNTA(Targets[Note])", "ROWS(Targets[Target])", "targets"),
-        (n, n),
-        ": copy the grey cells of the row above into the new row",
-    )
+    _rows_check(book, s, f"B{check_row}", ("Targets", "Target", "targets"), n)
