@@ -19,6 +19,7 @@ import openpyxl
 import pytest
 
 from microsize import udfs as U
+from microsize._errors import MicrosizeError
 from tests.test_workbook import _append_rows, _engine_copy, _engine_values
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,7 +53,10 @@ def _grid(values: dict[str, Any]) -> dict[tuple[str, int, int], Any]:
     out: dict[tuple[str, int, int], Any] = {}
     for key, value in values.items():
         sheet, ref = key.rsplit("!", 1)
-        c0, r0, c1, r1 = range_boundaries(ref)
+        try:
+            c0, r0, c1, r1 = range_boundaries(ref)
+        except ValueError:  # a defined name (ContractKeys), not cells
+            continue
         arr = np.asarray(value, dtype=object)
         if arr.ndim != 2 or arr.shape != (r1 - r0 + 1, c1 - c0 + 1):
             continue
@@ -164,23 +168,46 @@ def test_ladder_weights_sit_beside_their_prices() -> None:
 
 
 def test_ladder_check_cells_say_when_a_row_is_not_shown(tmp_path: Path) -> None:
-    """A 4th entry and 7 legs: the spills saved for 3 legs and 5 prices show fewer rows
-    (the formula engine, like LibreOffice, keeps an array formula's range as saved; Excel
-    spills into the room below), and the check cells say so in red instead of letting 3
-    legs pass for the ladder (on main: no check, a cumulative risk of 28.85 of 30 shown as
-    the whole ladder)."""
+    """A 4th entry typed below Entries (its grey columns filled as Excel fills them) and 7
+    legs for the evenly spaced block: the 4th leg has its own results, the legs sum to the
+    position the scale-out starts from and the check cell counts 4 of 4 (before the legs
+    were a spill saved for 3: a cumulative risk of 28.85 of 30 shown as the whole ladder);
+    the spills saved for 5 prices show fewer rows, and their check cells say so in red."""
     got = _edited(tmp_path, [("Ladder", "B33", 7)], rows={"Entries": [[3460, 20]]})
-    for ref, what in (("B28", "4 legs"), ("B36", "7 prices"), ("B37", "7 weights")):
+    for ref, what in (("B36", "7 prices"), ("B37", "7 weights")):
         check = _cells(got, f"LADDER!{ref}")[0][0]
-        # LibreOffice shows the rows that fit (3 of 4), the engine none (0 of 4)
+        # LibreOffice shows the rows that fit (5 of 7), the engine none (0 of 7)
         assert re.fullmatch(rf"only [0-6] of {what} shown: room for 10", check), check
     full = U.MF_LADDER(
         30, [[3520], [3500], [3480], [3460]], 3450, 0.001, [[30], [40], [30], [20]], 0
     )
-    assert len(full) == 5  # four legs and the header: more than the saved range holds
+    assert len(full) == 5  # four legs and the header
+    legs = _cells(got, "LADDER!C18:G21")
+    for leg, want in zip(legs, full[1:], strict=True):
+        assert leg[:4] == pytest.approx(want[2:6])
+        assert leg[4] == want[6] == "ok"
+    assert sum(r[0] for r in legs) == legs[-1][1]  # the legs sum to the position
+    assert legs[-1][3] <= 30  # the whole ladder within the budget
+    assert _cells(got, "LADDER!B28") == [["ok: all 4 legs shown"]]
+    assert _cells(got, "LADDER!B44:B45") == [[legs[-1][1]], [pytest.approx(legs[-1][2])]]
     ws = openpyxl.load_workbook(TEMPLATE)["Ladder"]
     rules = {str(r.sqref) for r in ws.conditional_formatting}
     assert {"B28", "B36", "B37", "B68"} <= rules  # red unless ok
+
+
+def test_a_ladder_the_function_refuses_says_why_in_every_leg(tmp_path: Path) -> None:
+    """An entry typed below the stop: MF_LADDER refuses the ladder, every leg's Note says
+    why, its numbers read "n/a: see Note", and the check cell says error (not "ok: all 3
+    legs shown", which counting the filled rows alone would say)."""
+    got = _edited(tmp_path, [("Ladder", "A20", 3440)])
+    legs = _cells(got, "LADDER!C18:G20")
+    with pytest.raises(MicrosizeError) as refused:
+        U.MF_LADDER(30, [[3520], [3500], [3440]], 3450, 0.001, [[30], [40], [30]], 0)
+    for leg in legs:
+        assert leg[:4] == ["n/a: see Note"] * 4
+        assert leg[4] == f"error: {refused.value}"
+    assert _cells(got, "LADDER!B28") == [["error: see Note"]]
+    assert _cells(got, "LADDER!B44")[0][0] == "n/a: see Note"  # the scale-out says so too
 
 
 def test_a_row_typed_below_the_planner_and_portfolio_tables_has_its_own_results(
@@ -310,9 +337,9 @@ def test_results_and_prose_follow_the_inputs(tmp_path: Path) -> None:
         ("Sizing", "B5", 3000),
         ("Sizing", "E11", 10),
         ("Sizing", "M8", 3),
-        ("Ladder", "E5", 40),
-        ("Ladder", "E6", 20),
-        ("Ladder", "E7", 40),
+        ("Ladder", "B18", 40),
+        ("Ladder", "B19", 20),
+        ("Ladder", "B20", 40),
         ("Margin", "B7", 10),
     ]
     got = _edited(tmp_path, edits)
@@ -327,6 +354,8 @@ def test_results_and_prose_follow_the_inputs(tmp_path: Path) -> None:
     assert _cells(got, "SIZING!D4") == [["Trade: binance:BTCUSDT at 10x"]]
     assert _cells(got, "SIZING!L27")[0][0].startswith("The stop is 3 ATR below entry")
     ladder = _cells(got, "LADDER!A18:F20")
+    assert [r[1] for r in ladder] == [40, 20, 40]
+    assert [r[2] for r in ladder] == [240, 120, 240]  # 40/20/30 of the 600 contracts
     assert _cells(got, "LADDER!B44:B45") == [[ladder[-1][3]], [ladder[-1][4]]]
     sentence = _cells(got, "MARGIN!D22")[0][0]
     assert sentence.endswith("is beyond the stop")  # at 10x liquidation is below 57,000
@@ -370,24 +399,24 @@ EDITS: list[tuple[str, str, Any, str]] = [
     ("Ladder", "B7", 3400, "another stop"),
     ("Ladder", "B8", "binance:ETHUSDT", "a contract key instead of a size"),
     ("Ladder", "B9", 0.0005, "a fee"),
-    ("Ladder", "D5", 3500, "other entries and weights"),
-    ("Ladder", "E5", 20, ""),
-    ("Ladder", "D6", 3470, ""),
-    ("Ladder", "E6", 50, ""),
-    ("Ladder", "D7", 3440, ""),
-    ("Ladder", "E7", 30, ""),
+    ("Ladder", "A18", 3500, "other entries and weights"),
+    ("Ladder", "B18", 20, ""),
+    ("Ladder", "A19", 3470, ""),
+    ("Ladder", "B19", 50, ""),
+    ("Ladder", "A20", 3440, ""),
+    ("Ladder", "B20", 30, ""),
     ("Ladder", "B31", 3600, "other evenly spaced prices"),
     ("Ladder", "B32", 3400, ""),
     ("Ladder", "B33", 7, "7 legs where 5 were saved: LibreOffice shows 5, the checks say so"),
     ("Ladder", "B34", 0.5, "a tick as a number"),
     ("Ladder", "B44", 2.0, "typed over the ladder's position (an input overriding a default)"),
     ("Ladder", "B45", 3480, "typed over the ladder's average entry"),
-    ("Ladder", "D45", 3550, "other targets and weights"),
-    ("Ladder", "E45", 40, ""),
-    ("Ladder", "D46", 3650, ""),
-    ("Ladder", "E46", 40, ""),
-    ("Ladder", "D47", 3800, ""),
-    ("Ladder", "E47", 20, ""),
+    ("Ladder", "A58", 3550, "other targets and weights"),
+    ("Ladder", "B58", 40, ""),
+    ("Ladder", "A59", 3650, ""),
+    ("Ladder", "B59", 40, ""),
+    ("Ladder", "A60", 3800, ""),
+    ("Ladder", "B60", 20, ""),
     # Planner: blanks in optional columns, a mistyped fee, a short, a risk amount
     ("Planner", "B5", 25000, "another account size"),
     ("Planner", "B6", 0.02, "another risk limit"),
@@ -424,9 +453,10 @@ EDITS: list[tuple[str, str, Any, str]] = [
 
 #: Rows typed below tables, their calculated columns filled as Excel fills them. Trades,
 #: Holdings and Prices compute each row in the table itself, so the new rows have their
-#: own results; the Ladder's spills keep their saved range in LibreOffice 7.4, so there
-#: the test checks that the rows shown are the first rows of the Python result and that
-#: the check cell beside each such spill says a row is missing. The single-cell results
+#: own results, and so do Entries (the ladder's legs); the Ladder's other spills (the 7
+#: evenly spaced prices) keep their saved range in LibreOffice 7.4, so there the test
+#: checks that the rows shown are the first rows of the Python result and that the check
+#: cell beside each such spill says a row is missing. The single-cell results
 #: (totals, the hedge, the user's Specs row) include the new rows.
 SPEC_ROW = {
     "exchange": "mybroker",
@@ -528,7 +558,7 @@ def test_an_analysts_edits_recalculate_in_libreoffice_to_the_python_results(
     assert float(got.cell("Portfolio", "F7")) == pytest.approx(-24162.6)
     assert got.cell("Planner", "N12").startswith("error: fee_rate")
     assert got.cell("Planner", "N5") == "n/a: 1 trade has an error: row 3"
-    assert got.cell("Ladder", "B28") == "only 3 of 4 legs shown: room for 10"
+    assert got.cell("Ladder", "B28") == "ok: all 4 legs shown"  # the 4th leg computed
     assert got.cell("Ladder", "B36") == "only 5 of 7 prices shown: room for 10"
     assert got.cell("Sizing", "B22") == "mybroker:XYZ"
     # trade 2 turned into a short by its stop while its side still says long: red, not flipped
@@ -551,29 +581,14 @@ def _cut_spills() -> dict[tuple[str, int, int], Any]:
     """What LibreOffice shows of the spills the edits make longer than their saved range:
     the first rows of the Python result (the engine gives none for them)."""
     edits = {(s, ref): v for s, ref, v, _ in EDITS}
-    entries = [[edits[("Ladder", f"D{r}")]] for r in (5, 6, 7)] + [[ROWS["Entries"][0][0]]]
-    weights = [[edits[("Ladder", f"E{r}")]] for r in (5, 6, 7)] + [[ROWS["Entries"][0][1]]]
-    budget = U.MF_RISK_AMOUNT(edits[("Ladder", "B5")], edits[("Ladder", "B6")])
-    lad = U.MF_LADDER(
-        budget,
-        entries,
-        edits[("Ladder", "B7")],
-        edits[("Ladder", "B8")],
-        weights,
-        edits[("Ladder", "B9")],
-    )
     first, last, legs, tick = (edits[("Ladder", f"B{r}")] for r in (31, 32, 33, 34))
     prices = U.MF_LADDER_PRICES(first, last, legs, "even", tick)
     pyramid = U.MF_WEIGHTS(legs, "pyramid")
     out: dict[tuple[str, int, int], Any] = {}
-    for i in range(4):  # header and 3 legs of 5 rows
-        for j in range(7):
-            out[("Ladder", 17 + i, 1 + j)] = lad[i][j]
     for i in range(5):  # 5 of 7 prices and weights
         out[("Ladder", 32 + i, 4)] = prices[i][0]
         out[("Ladder", 32 + i, 5)] = pyramid[i][0]
     shown = [
-        ("B28", "only 3 of 4 legs"),
         ("B36", "only 5 of 7 prices"),
         ("B37", "only 5 of 7 weights"),
     ]

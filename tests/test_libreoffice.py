@@ -733,7 +733,7 @@ def test_template_recalculated_by_libreoffice_equals_its_cached_values(lo: Run) 
 def test_recalc_writes_one_csv_per_visible_sheet_and_a_pdf(lo: Run) -> None:
     wb = openpyxl.load_workbook(TEMPLATE, read_only=True)
     visible = [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"]
-    assert len(visible) < len(wb.sheetnames)  # the template hides its Lists sheet
+    assert len(visible) == len(wb.sheetnames)  # the template hides no sheet
     assert list(lo.template.rows) == visible
     assert list(lo.changed.rows) == ["Inputs"]  # "Hidden" is not exported
     assert lo.template.pdf is not None
@@ -1039,17 +1039,15 @@ def test_rows_added_to_the_tables_change_what_libreoffice_computes(tmp_path: Pat
             "Specs": [[mine[h] for h in header]],
         },
     )
-    wb = openpyxl.load_workbook(book, keep_vba=True)
-    wb["Lists"].sheet_state = "visible"  # recalc exports visible sheets: show the dropdown list
-    wb.save(book)
     (result,) = rc.recalc_many([book], tmp_path / "out")
     got = _read(result)
-    # the contract dropdown's list reads the Specs table: the new row is in it
+    # the contract dropdowns list the Specs table's key column (the name ContractKeys):
+    # the new row's key is computed there
     n_specs = specs.max_row - 1
     last_key = f"{specs.cell(n_specs + 1, 1).value}:{specs.cell(n_specs + 1, 2).value}"
-    assert got.cell("Lists", f"A{n_specs + 1}") == last_key
-    assert got.cell("Lists", f"A{n_specs + 2}") == "mybroker:XYZ"
-    assert got.cell("Lists", f"A{n_specs + 3}") == ""
+    assert got.cell("Specs", f"R{n_specs + 1}") == last_key
+    assert got.cell("Specs", f"R{n_specs + 2}") == "mybroker:XYZ"
+    assert got.cell("Specs", f"R{n_specs + 3}") == ""
 
     table = [["Week", "BTC", "ETH", "SOL", "LINK"]]
     table += [[i + 1, *r] for i, r in enumerate(SAMPLE_PRICES)] + new_prices

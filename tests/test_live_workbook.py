@@ -99,8 +99,12 @@ def test_update_prices_fills_prices_bars_and_funding(
     assert [r[2] for r in prices[1:]] == [L.close("ETH", t) for t in days(40)]
     assert prices[1][3] is None  # SOL was listed later: a blank, not a zero
     bars = table(book, "Bars")
-    assert bars[0] == ["High", "Low", "Close"]
-    assert bars[1:] == [list(L.bar("BTC", t)[2:]) for t in days(40)]
+    assert bars[0] == ["High", "Low", "Close", "ATR"]  # the ATR: the table's own column
+    assert [r[:3] for r in bars[1:]] == [list(L.bar("BTC", t)[2:]) for t in days(40)]
+    assert all(
+        str(r[3]).startswith("=IFERROR(INDEX(MF_ATR(Bars[High],Bars[Low],Bars[Close],$M$6:$M$6,")
+        for r in bars[1:]
+    )
     # the Margin sheet's contract is binance:BTCUSDT: its current funding rate
     assert cell(book, "Margin", "B9") == "binance:BTCUSDT"
     assert cell(book, "Margin", "B10") == 0.0000625
@@ -308,15 +312,19 @@ def test_array_formulas_beside_a_table_follow_its_rows(
 ) -> None:
     import re
 
-    before = _arrays(book, "Bars")
-    first, last = 6, 5 + len(table(book, "Bars")) - 1  # Excel rows of the Bars data
-    beside = {k: v for k, v in before.items() if re.search(rf"\D{first}:[A-Z]+{last}$", v[0])}
-    assert beside  # the template's MF_ATR column beside the bars
+    # the template's ATR is the Bars table's own column (no array beside the table): it
+    # follows the table to 40 bars, one formula a row
+    assert not _arrays(book, "Bars")
+    assert table(book, "Bars")[0][-1] == "ATR"
     assert run(capsys, "workbook", "update-prices", str(book), "binance:BTCUSDT",
                "okx:ETH-USDT-SWAP", "--bars", "40")[0] == 0  # fmt: skip
-    after = _arrays(book, "Bars")
-    for key, (span, formula) in beside.items():
-        assert after[key] == (re.sub(rf"{last}$", str(5 + 40), span), formula)
+    assert not _arrays(book, "Bars")
+    bars = table(book, "Bars")
+    assert len(bars) == 41
+    assert len({r[3] for r in bars[1:]}) == 1  # the same formula in every row
+    assert str(bars[-1][3]).startswith(
+        "=IFERROR(INDEX(MF_ATR(Bars[High],Bars[Low],Bars[Close],$M$6:$M$6,"
+    )
     # shrinking: Deribit has one position, so the Holdings table's calculated columns
     # (Exposure, Beta, Beta-weighted) hold one row and the old results below it are gone
     # (no stale number left in the sheet), and the chart over them ends on that row

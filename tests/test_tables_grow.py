@@ -1,17 +1,21 @@
 """Tables that grow, in LibreOffice as a user grows them (issue 21).
 
-A copy of the template is opened in LibreOffice with the add-in; one row is added to each
+A copy of the template is opened in LibreOffice with the add-in; rows are added to each
 input table the way the README tells a LibreOffice user to (select the table's last row,
 insert a row above it, copy the last row into it, type the new values over the last row:
 the table, its calculated columns, the formulas over its columns, the validations and the
-charts drawn from it all grow). After a recalculation the new rows' own results equal the
-Python functions on the new inputs, the totals include them, and every chart series drawn
-from a table covers its new last row.
+charts drawn from it all grow): one to Trades, Holdings, Prices, Hull, Targets and Specs,
+two legs to Entries, and to the Sizing sheet's Bars a bar at the end and one inside,
+through Insert Cells over the table's columns (whole rows cannot be inserted beside the
+MF_SIZE results there). After a recalculation the new rows' own results equal the Python
+functions on the new inputs, the rows after an inserted one follow, the totals include
+them, every chart series drawn from a table covers its new last row, and the contract
+dropdowns' name (ContractKeys) holds the new contract's key.
 
 Excel grows a table when a row is typed below it and fills the calculated columns into it
 (the file's ``calculatedColumnFormula``); the engine tests of tests/test_analyst_edits.py
 type rows below the tables that way. No Excel runs here: that Excel extends the charts
-with their tables is not checked.
+and the dropdowns' name with their tables is not checked.
 """
 
 from __future__ import annotations
@@ -60,25 +64,40 @@ def charts():
 before = {t["table"]: area(t["table"]) for t in todo["tables"]}
 refused = {}
 charts_before = charts()
+down = uno.Enum("com.sun.star.sheet.CellInsertMode", "DOWN")
 for t in todo["tables"]:
     sheet = doc.Sheets.getByName(t["sheet"])
-    s, c0, r0, c1, last = area(t["table"])
-    try:
-        sheet.Rows.insertByIndex(last, 1)  # a row above the last: inside the table
-    except Exception as exc:  # Calc refuses to cut through an array formula
-        refused[t["table"]] = str(exc)[:200]
-        continue
-    src = sheet.getCellRangeByPosition(c0, last + 1, c1, last + 1).RangeAddress
-    dst = sheet.getCellByPosition(c0, last).CellAddress
-    sheet.copyRange(dst, src)  # the last row, its grey cells too, copied into it
-    for j, v in enumerate(t["values"]):  # the new values typed over the last row
-        cell = sheet.getCellByPosition(c0 + j, last + 1)
-        if v is None:
-            cell.setString("")
-        elif isinstance(v, str):
-            cell.setString(v)
-        else:
-            cell.setValue(v)
+    for step in t["rows"]:
+        s, c0, r0, c1, last = area(t["table"])
+        # a row above the last (the new row's values typed over the last), or a row
+        # inserted at a data row (the new row's values typed into it)
+        at = last if step["at"] is None else r0 + 1 + step["at"]
+        try:
+            if t["cells"]:  # Insert Cells, shift down: the table's columns only
+                where = sheet.getCellRangeByPosition(c0, at, c1, at).RangeAddress
+                sheet.insertCells(where, down)
+            else:
+                sheet.Rows.insertByIndex(at, 1)
+        except Exception as exc:  # Calc refuses to cut through an array formula
+            refused[t["table"]] = str(exc)[:200]
+            break
+        src = sheet.getCellRangeByPosition(c0, at + 1, c1, at + 1).RangeAddress
+        sheet.copyRange(sheet.getCellByPosition(c0, at).CellAddress, src)  # grey cells too
+        typed = at + 1 if step["at"] is None else at
+        for j, v in enumerate(step["values"]):
+            cell = sheet.getCellByPosition(c0 + j, typed)
+            if v is None:
+                cell.setString("")
+            elif isinstance(v, str):
+                cell.setString(v)
+            else:
+                cell.setValue(v)
+probe = None
+if todo.get("probe"):  # formulas over a name, on a sheet of their own
+    doc.Sheets.insertNewByName("Probe", doc.Sheets.Count)
+    probe = doc.Sheets.getByName("Probe")
+    for i, f in enumerate(todo["probe"]):
+        probe.getCellByPosition(0, i).setFormula(f)
 doc.calculateAll()
 after = {t["table"]: area(t["table"]) for t in todo["tables"]}
 cells = {}
@@ -89,7 +108,11 @@ checks = {}
 for sheet_name, ref in todo["validations"]:
     v = doc.Sheets.getByName(sheet_name).getCellRangeByName(ref).Validation
     checks[f"{sheet_name}!{ref}"] = [int(v.Type.value == "LIST"), v.getFormula1()]
+probed = [probe.getCellByPosition(0, i).getString() for i in range(len(todo["probe"]))] if probe else []
+names = {n: doc.NamedRanges.getByName(n).Content if doc.NamedRanges.hasByName(n) else None
+         for n in todo.get("names", [])}
 result = {"before": before, "after": after, "cells": cells, "refused": refused,
+          "probed": probed, "names": names,
           "validations": checks,
           "charts_before": charts_before, "charts": charts()}
 if todo.get("pdf"):
@@ -101,7 +124,11 @@ try:
     desktop.terminate()
 except Exception:
     pass
-print(json.dumps(result))
+print(json.dumps(result), flush=True)
+# the Python-UNO bridge may crash while the interpreter tears down after terminate (seen
+# once in about ten runs, after the whole result was printed): leave without teardown
+import os
+os._exit(0)
 """
 )
 
@@ -111,11 +138,50 @@ NEW_ROWS: list[tuple[str, str, list[Any]]] = [
     ("Portfolio", "Holdings", ["BTC perpetual", "BTC", "bybit:BTCUSDT", -0.5, 41144.35]),
     ("Prices", "Prices", [28, 43000.0, 1700.0, 90.0, 11.0]),
     ("Hedge", "Hull", [16, 2.3, 2.25]),
-    ("Ladder", "Entries", [3460, 20]),
     ("Ladder", "Targets", [3800, 10]),
 ]
-#: Not grown here: Sizing's Bars table. Calc refuses to insert a row through an array
-#: formula, and the ATR column beside Bars (J6:J25) is one.
+#: A 4th and a 5th leg of the ladder, each added as the new last row.
+NEW_LEGS = [[3470, 20], [3460, 10]]
+#: A bar added as the new last row of Bars, then one inserted inside it, as its 11th row.
+NEW_BAR, INSIDE_BAR, INSIDE_AT = [62600.0, 61400.0, 62300.0], [61200.0, 59900.0, 60500.0], 10
+#: A contract of the user's own, added to Specs: its key is then in every contract dropdown.
+SPEC_ROW = {
+    "exchange": "mybroker",
+    "symbol": "XYZ",
+    "kind": "linear",
+    "base": "ETH",
+    "quote": "USDT",
+    "settle": "USDT",
+    "contract_size": 0.01,
+    "lot_step": 1,
+    "min_qty": 1,
+    "tick_size": 0.05,
+}
+
+
+def _spec_row() -> list[Any]:
+    from microsize._contracts import SPEC_COLUMNS
+
+    return [SPEC_ROW.get(h) for h in SPEC_COLUMNS]
+
+
+def _tables() -> list[dict[str, Any]]:
+    """What the client does to each table: rows added at the end ("at" None) or inside,
+    through whole rows, or through the table's cells only (Sizing: the MF_SIZE spills at
+    the left of Bars' rows forbid inserting whole rows there, as in Calc's own dialog)."""
+
+    def end(values: list[Any]) -> dict[str, Any]:
+        return {"values": values, "at": None}
+
+    out = [{"sheet": s, "table": t, "rows": [end(v)], "cells": False} for s, t, v in NEW_ROWS]
+    out.append(
+        {"sheet": "Ladder", "table": "Entries", "rows": [end(v) for v in NEW_LEGS], "cells": False}
+    )
+    bars = [end(NEW_BAR), {"values": INSIDE_BAR, "at": INSIDE_AT}]
+    out.append({"sheet": "Sizing", "table": "Bars", "rows": bars, "cells": True})
+    out.append({"sheet": "Specs", "table": "Specs", "rows": [end(_spec_row())], "cells": False})
+    return out
+
 
 #: What is read after the rows are added (rows below an added row have moved down one).
 READ = [
@@ -130,8 +196,18 @@ READ = [
     ("Prices", "A1:G29"),
     ("Hedge", "D15:H31"),
     ("Hedge", "A20:B20"),
-    ("Ladder", "B29"),
+    ("Ladder", "A18:G22"),  # five legs
+    ("Ladder", "B10"),
+    ("Ladder", "B30"),  # the legs' check, two rows lower
+    ("Ladder", "B46:B47"),  # the scale-out's position and entry, from the ladder
+    ("Ladder", "A60:G63"),  # four exits, two rows lower (the two legs)
+    ("Ladder", "B71"),  # the exits' check: two legs and a target lower
+    ("Sizing", "G6:J27"),  # 22 bars
+    ("Sizing", "M19"),  # ATR now
 ]
+#: Formulas typed on a sheet of their own after the rows are added: the contract keys the
+#: dropdowns offer (the name over the Specs table's key column), counted and the last read.
+PROBE = ["=ROWS(ContractKeys)", "=INDEX(ContractKeys;ROWS(ContractKeys))", "=ROWS(Specs[key])"]
 
 
 def _run(tmp_path: Path, pdf: Path | None = None) -> dict[str, Any]:
@@ -148,9 +224,17 @@ def _run(tmp_path: Path, pdf: Path | None = None) -> dict[str, Any]:
     script = tmp_path / "client.py"
     script.write_text(_CLIENT, encoding="utf-8")
     todo = {
-        "tables": [{"sheet": s, "table": t, "values": v} for s, t, v in NEW_ROWS],
+        "tables": _tables(),
         "read": READ,
-        "validations": [("Planner", "B14"), ("Planner", "E14"), ("Portfolio", "C10")],
+        "validations": [
+            ("Planner", "B14"),
+            ("Planner", "E14"),
+            ("Portfolio", "C10"),
+            ("Ladder", "B8"),
+            ("Sizing", "M10"),
+        ],
+        "probe": PROBE,
+        "names": ["ContractKeys"],
         "pdf": str(pdf) if pdf else "",
     }
     pipe = f"microsize-grow-{os.getpid()}"
@@ -190,19 +274,23 @@ def _run(tmp_path: Path, pdf: Path | None = None) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def grown(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    return _run(tmp_path_factory.mktemp("grow"))
+    where = tmp_path_factory.mktemp("grow")
+    got = _run(where, pdf=where / "grown.pdf")
+    got["pdf"] = str(where / "grown.pdf")
+    return got
 
 
 def _blank(v: Any) -> Any:
     return None if v == "" else v
 
 
-def test_every_table_grows_by_the_row_added(grown: dict[str, Any]) -> None:
+def test_every_table_grows_by_the_rows_added(grown: dict[str, Any]) -> None:
     assert grown["refused"] == {}
-    for _sheet, table, _values in NEW_ROWS:
+    for t in _tables():
+        table = t["table"]
         b, a = grown["before"][table], grown["after"][table]
         assert (a[0], a[1], a[3]) == (b[0], b[1], b[3]), table  # same sheet, same columns
-        assert a[4] - a[2] == b[4] - b[2] + 1, table  # one row more
+        assert a[4] - a[2] == b[4] - b[2] + len(t["rows"]), table  # a row more for each
 
 
 def test_the_new_trade_has_its_own_results_and_the_totals_are_their_sums(
@@ -259,10 +347,81 @@ def test_the_new_month_reaches_the_hedge_ratio(grown: dict[str, Any]) -> None:
     ]
 
 
-def test_a_ladder_spill_says_it_shows_fewer_legs(grown: dict[str, Any]) -> None:
-    """The Ladder's results are spills (one table of legs per formula): LibreOffice keeps
-    their saved range, and the check cell says a leg is not shown."""
-    assert grown["cells"]["Ladder!B29"] == [["only 3 of 4 legs shown: room for 10"]]
+def test_new_legs_and_exits_have_their_own_results_and_the_checks_stay_green(
+    grown: dict[str, Any],
+) -> None:
+    """A 4th and 5th leg added to Entries: each row of the table (the legs before too,
+    whose sizes the new weights change) is MF_LADDER's row for the five legs, the legs sum
+    to the position the scale-out starts from, the ladder stays within the budget, and the
+    check cell counts five of five; a 4th exit added to Targets likewise (before, both were
+    spills saved for 3 rows: "only 3 of 4 legs shown")."""
+    legs = grown["cells"]["Ladder!A18:G22"]
+    budget = grown["cells"]["Ladder!B10"][0][0]
+    entries = [3520, 3500, 3480, *(leg[0] for leg in NEW_LEGS)]
+    weights = [30, 40, 30, *(leg[1] for leg in NEW_LEGS)]
+    assert [r[:2] for r in legs] == [[e, w] for e, w in zip(entries, weights, strict=True)]
+    want = U.MF_LADDER(budget, [[e] for e in entries], 3450, 0.001, [[w] for w in weights], 0)[1:]
+    for got, row in zip(legs, want, strict=True):
+        assert got[2:6] == pytest.approx(row[2:6]), got
+        assert got[6] == row[6] == "ok"
+    contracts = [r[2] for r in legs]
+    assert sum(contracts) == pytest.approx(legs[-1][3])  # the legs sum to the position
+    assert legs[-1][5] <= budget + 1e-9  # within the budget
+    assert grown["cells"]["Ladder!B30"] == [["ok: all 5 legs shown"]]
+    held, entry = (r[0] for r in grown["cells"]["Ladder!B46:B47"])
+    assert held == pytest.approx(legs[-1][3])
+    assert entry == pytest.approx(legs[-1][4])
+    # the scale-out of that position: a 4th exit has its own row of MF_SCALE_OUT, and the
+    # exits sum to the position
+    exits = grown["cells"]["Ladder!A60:G63"]
+    targets, weights = [3550, 3600, 3700, 3800], [50, 30, 20, 10]
+    assert [r[:2] for r in exits] == [[t, w] for t, w in zip(targets, weights, strict=True)]
+    plan = U.MF_SCALE_OUT(
+        held, entry, 3450, [[t] for t in targets], 0.001, [[w] for w in weights], 0
+    )[1:]
+    for got, row in zip(exits, plan, strict=True):
+        assert got[2:6] == pytest.approx(row[2:6]), got
+        assert got[6] == row[6]
+    assert sum(r[2] for r in exits) == pytest.approx(held)
+    assert grown["cells"]["Ladder!B71"] == [["ok: all 4 targets shown"]]
+
+
+def test_a_bar_added_and_one_inserted_have_their_atr_and_atr_now_follows(
+    grown: dict[str, Any],
+) -> None:
+    """A bar added at the end of Bars and one inserted as its 11th row (Insert Cells over
+    the table's columns): every row's ATR is MF_ATR's for the 22 bars (the bars after the
+    inserted one change with it), and ATR now is the new last bar's."""
+    from microsize.workbook.sizing import ATR_BARS
+
+    bars = [list(b) for b in ATR_BARS] + [NEW_BAR]
+    bars.insert(INSIDE_AT, INSIDE_BAR)
+    got = grown["cells"]["Sizing!G6:J27"]
+    assert [r[:3] for r in got] == bars
+    want = U.MF_ATR(*([[b[k]] for b in bars] for k in range(3)), 14, "wilder")
+    assert len(want) == len(got) == 22
+    for g, w in zip(got, want, strict=True):
+        if isinstance(w[0], str):
+            assert g[3] == w[0]  # "n/a: fewer than 14 bars"
+        else:
+            assert g[3] == pytest.approx(w[0])
+    old = U.MF_ATR(*([[b[k]] for b in ATR_BARS] for k in range(3)), 14, "wilder")
+    assert got[-2][3] != pytest.approx(old[-1][0])  # the 20th bar's ATR followed the insertion
+    now = U.MF_ATR(*([[b[k]] for b in bars] for k in range(3)), 14, "wilder", True)
+    assert grown["cells"]["Sizing!M19"][0][0] == pytest.approx(now)
+    assert now == pytest.approx(got[-1][3])
+
+
+def test_a_contract_added_to_specs_is_in_every_contract_dropdown(grown: dict[str, Any]) -> None:
+    """The dropdowns' list is the name ContractKeys, the Specs table's key column: after a
+    row is added to Specs, the name holds one key more and its last is the new row's."""
+    from microsize._contracts import load_bundled_specs
+
+    n = len(load_bundled_specs().filter(None)) + 1
+    assert grown["names"]["ContractKeys"] == "Specs[key]"
+    assert grown["probed"] == [str(n), "mybroker:XYZ", str(n)]
+    for ref in ("Planner!B14", "Portfolio!C10", "Ladder!B8", "Sizing!M10"):
+        assert grown["validations"][ref] == [1, "ContractKeys"], ref
 
 
 def _covers(ranges: list[str], sheet: str, column: str, last_row: int) -> bool:
@@ -284,13 +443,33 @@ def test_the_charts_drawn_from_tables_cover_the_new_rows(grown: dict[str, Any]) 
     assert _covers(hedge, "Hedge", "H", 31)
     before = [r for chart in grown["charts_before"]["Portfolio"] for r in chart]
     assert _covers(before, "Portfolio", "H", 9)  # one row shorter before
+    # Ladder: the entries, average entry and risk if stopped of the five legs, rows 18-22
+    ladder = [r for chart in grown["charts"]["Ladder"] for r in chart]
+    for column in "AEF":
+        assert f"$Ladder.${column}$18:${column}$22" in ladder, (column, ladder)
+    assert "$Ladder.$F$18:$F$20" in [r for c in grown["charts_before"]["Ladder"] for r in c]
 
 
 def test_the_new_rows_keep_their_dropdowns(grown: dict[str, Any]) -> None:
     """The contract dropdown and the percent check reach the new last rows."""
     v = grown["validations"]
     assert v["Planner!B14"][0] == 1
-    assert "Lists" in v["Planner!B14"][1]
+    assert v["Planner!B14"][1] == "ContractKeys"
     assert v["Portfolio!C10"][0] == 1
     assert v["Planner!E14"][0] == 0  # a decimal between 0% and 100%, not a list
     assert v["Planner!E14"][1] == "0"
+
+
+def test_the_rendered_ladder_chart_draws_the_five_legs(grown: dict[str, Any]) -> None:
+    """The grown copy rendered to PDF by LibreOffice: the ladder chart's axis names the
+    5th leg's entry (3,460) and its risk labels include the 4th leg's (29.45)."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler) is not installed")
+    text = subprocess.run(
+        ["pdftotext", "-layout", grown["pdf"], "-"], capture_output=True, text=True, check=True
+    ).stdout
+    (page,) = [p for p in text.split("\f") if "Ladder: entries, average entry" in p]
+    legs = grown["cells"]["Ladder!A18:G22"]
+    assert "3460" in page.split()  # the 5th leg's entry on the category axis
+    assert f"{legs[3][5]:.2f}" in page.split()  # the 4th leg's cumulative risk label
+    assert f"{legs[4][5]:.2f}" in page.split()

@@ -572,9 +572,11 @@ def test_update_specs_brings_a_workbook_of_the_old_table_up_to_date(
         [[c.value for c in r] for r in wb["Specs"][wb["Specs"].tables["Specs"].ref]]
     )
     assert not ms.diff_specs(bundled, table)
-    # the dropdown reads the Specs table through formulas that reach every row of it
-    last = wb["Lists"].cell(len(bundled) + 1, 1).value
-    assert f"INDEX(Specs[exchange],{len(bundled)})" in str(last)
+    # the key column, which every contract dropdown lists (ContractKeys), reaches every row
+    header = [c.value for c in wb["Specs"][1]]
+    last = wb["Specs"].cell(len(bundled) + 1, header.index("key") + 1).value
+    assert last == '=Specs[[#This Row],[exchange]]&":"&Specs[[#This Row],[symbol]]'
+    assert wb["Specs"].tables["Specs"].ref.endswith(f"{len(bundled) + 1}")
     venues = start_venues()
     assert venues.startswith(f"Venues in the Specs table ({len(bundled)} contracts): cme,")
     for name in ("mexc", "bingx", "weex", "bitget", "gate"):

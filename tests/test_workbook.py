@@ -48,9 +48,7 @@ from microsize.workbook import (
     SHEETS,
     XLWINGS_VBA_VERSION,
     _Package,
-    _replace_block,
     _table_values,
-    _table_xml,
     build_workbook,
     build_workbook_bytes,
     tier_rows,
@@ -241,7 +239,7 @@ def test_build_does_not_depend_on_the_users_tables_or_clock(
 def test_sheets_in_order(book_path: Path) -> None:
     wb = openpyxl.load_workbook(book_path, keep_vba=True)
     assert tuple(wb.sheetnames) == SHEETS
-    assert wb["Lists"].sheet_state == "hidden"
+    assert all(ws.sheet_state == "visible" for ws in wb.worksheets)  # no hidden list sheet
     assert wb.active.title == "Start"
 
 
@@ -261,15 +259,16 @@ def test_every_mf_formula_is_a_dynamic_array(fresh: bytes) -> None:
             if "MF_" not in m.group(4):
                 continue
             assert "@" not in m.group(4)
-            if "[#This Row]" in m.group(4):
+            if "[#This Row]" in m.group(4) or html.unescape(m.group(4)) in calculated:
                 assert m.group(3) == "", (sheet, m.group(1))  # a plain single-cell formula
                 assert html.unescape(m.group(4)) in calculated, (sheet, m.group(1))
                 in_tables += 1
                 continue
             assert 't="array"' in m.group(3), (sheet, m.group(1))
             assert 'cm="1"' in m.group(2), (sheet, m.group(1))
-    # Trades: 6 columns x 4 trades; Holdings: exposure and beta x 4 holdings
-    assert in_tables == 6 * 4 + 2 * 4
+    # Trades: 6 columns x 4 trades; Holdings: exposure and beta x 4 holdings; Bars: the ATR
+    # of 20 bars; Entries and Targets: 5 columns x 3 legs or exits
+    assert in_tables == 6 * 4 + 2 * 4 + 20 + 5 * 3 + 5 * 3
 
 
 def _calculated_columns(data: bytes) -> set[str]:
@@ -350,6 +349,9 @@ def _engine_copy(src: Path, dst: Path) -> None:
         with zipfile.ZipFile(dst, "w") as out:
             for info in z.infolist():
                 data = z.read(info.filename)
+                if info.filename == "xl/workbook.xml":  # a name over a column: ContractKeys
+                    for ref in sorted(ranges, key=len, reverse=True):
+                        data = data.replace(f">{ref}<".encode(), f">{ranges[ref]}<".encode())
                 if info.filename.startswith("xl/worksheets/sheet"):
                     data = _this_row_refs(data, ranges)
                     for ref in sorted(ranges, key=len, reverse=True):
@@ -447,9 +449,12 @@ def test_engine_agrees_with_the_python_api_and_outside_numbers(engine: dict[str,
         round(btc["Liquidation price"], 2) == 57228.92
     )  # Binance FAQ's 60,000 entry, 0.01 BTC at 20x (test_margin)
     assert btc["Max leverage"] == 18
-    ladder = engine["LADDER!A17:G20"].tolist()
-    assert [r[2] for r in ladder[1:]] == [180, 240, 180]  # 30/40/30 under one stop
-    assert ladder[-1][5] == 30.0
+    # the Entries table's own columns: each leg's row of MF_LADDER
+    legs = [[engine[f"LADDER!{c}{r}"][0][0] for c in "CDEFG"] for r in (18, 19, 20)]
+    assert [r[0] for r in legs] == [180, 240, 180]  # 30/40/30 under one stop
+    assert [r[1] for r in legs] == [180, 420, 600]  # the legs sum to the position
+    assert legs[-1][3] == 30.0
+    assert [r[4] for r in legs] == ["ok"] * 3
     assert round(engine["HEDGE!B20"][0][0], 2) == 0.78  # Hull: h* = 0.78
     stats = {r[0]: r[1] for r in engine["HEDGE!A23:B28"].tolist()}
     assert round(stats["Hedge effectiveness"], 2) == 0.86
@@ -617,7 +622,7 @@ def test_inputs_validated_warnings_highlighted_sheets_protected(book_path: Path)
     sizing = wb["Sizing"]
     dvs = {str(dv.sqref): dv for dv in sizing.data_validations.dataValidation}
     assert dvs["B9"].type == "list"
-    assert dvs["B9"].formula1 == "Lists!$A$2:$A$201"
+    assert dvs["B9"].formula1 == "ContractKeys"  # the Specs table's key column, however long
     assert dvs["B6"].type == "decimal"
     assert dvs["B6"].operator in (None, "between")  # between is the file format's default
     assert (dvs["B6"].formula1, dvs["B6"].formula2) == ("0", "1")
@@ -635,14 +640,16 @@ def test_inputs_validated_warnings_highlighted_sheets_protected(book_path: Path)
         assert wb[name].protection.sheet, name
     for name in ("Sizing", "Ladder", "Planner", "Hedge", "Portfolio", "Prices", "Specs", "Tiers"):
         assert not wb[name].protection.sheet, name
-    lists = openpyxl.load_workbook(book_path, data_only=True)["Lists"]
-    keys = [c.value for c in lists["A"][1:] if c.value]
+    # every contract dropdown lists the Specs table's key column, a row added to it too
+    assert str(wb.defined_names["ContractKeys"].attr_text) == "Specs[key]"
+    specs = openpyxl.load_workbook(book_path, data_only=True)["Specs"]
+    key_col = [c.value for c in specs[1]].index("key") + 1
+    keys = [specs.cell(r, key_col).value for r in range(2, specs.max_row + 1)]
     assert keys == [s.key for s in load_bundled_specs().filter(None)]
-    # the dropdown reads the Specs table, so a row added to Specs appears in it
-    texts = [c.value for c in wb["Lists"]["A"][1:]]
-    assert len(texts) == 200
-    assert texts[len(keys)] == (
-        f'=IFERROR(INDEX(Specs[exchange],{len(keys) + 1})&":"&INDEX(Specs[symbol],{len(keys) + 1}),"")'
+    (calc,) = [c for c in wb["Specs"].tables["Specs"].tableColumns if c.calculatedColumnFormula]
+    assert calc.name == "key"
+    assert calc.calculatedColumnFormula.attr_text == (
+        'Specs[[#This Row],[exchange]]&":"&Specs[[#This Row],[symbol]]'
     )
     for name in ("Portfolio", "Planner"):
         assert any(dv.type == "list" for dv in wb[name].data_validations.dataValidation), name
@@ -655,7 +662,7 @@ def test_specs_and_tiers_round_trip(book_path: Path) -> None:
     tiers = tiers_from_rows(_table_values(book_path, "Tiers"), origin="workbook Tiers")
     assert tier_rows(tiers) == tier_rows(load_bundled_margin_tiers())
     wb = openpyxl.load_workbook(book_path)
-    assert wb["Specs"].tables["Specs"].ref == f"A1:Q{len(rows)}"
+    assert wb["Specs"].tables["Specs"].ref == f"A1:R{len(rows)}"  # the key column last
 
 
 # ------------------------------------------------------------------ LibreOffice
@@ -693,13 +700,12 @@ def test_libreoffice_renders_every_sheet(book_path: Path, fresh: bytes, tmp_path
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
     ).stdout
-    visible = [s for s in SHEETS if s != "Lists"]
-    for sheet in visible:
+    for sheet in SHEETS:
         assert re.search(rf"^\f?{re.escape(sheet)}\s+microsize", text, re.M), sheet
     subprocess.run(
         ["pdftoppm", "-png", "-r", "40", str(pdf), str(tmp_path / "page")], check=True, timeout=240
     )
-    assert len(list(tmp_path.glob("page*.png"))) >= len(visible)
+    assert len(list(tmp_path.glob("page*.png"))) >= len(SHEETS)
 
     csv_filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
     subprocess.run(
@@ -782,8 +788,6 @@ def _rc(a1: str) -> tuple[int, int]:
 # ------------------------------------------------------------------ update-specs
 def _add_user_row_and_edit(path: Path) -> list[Any]:
     """What a user does in Excel: a row of their own, and a package row edited."""
-    pkg = _Package(path)
-    rows = _table_values(path, "Specs")
     mine = [
         "mybroker",
         "XYZ",
@@ -803,15 +807,13 @@ def _add_user_row_and_edit(path: Path) -> list[Any]:
         "my own row",
         "2026-11-01",
     ]
-    rows.append(mine)
-    taker = rows[0].index("taker_fee")
-    rows[1][taker] = 0.0009  # cme:MBT edited by hand
-    part = pkg.sheets["Specs"]
-    pkg.parts[part] = _replace_block(pkg.text(part), 0, rows, len(rows[0]), len(rows)).encode()
-    table = pkg.table_part("Specs", "Specs")
-    assert table
-    pkg.parts[table] = _table_xml(pkg.text(table), rows[0], len(rows) - 1).encode()
-    pkg.write(path)
+    # typed below the table, as Excel does: the table grows and fills its key column
+    _append_rows(path, path, {"Specs": [mine]})
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    ws = wb["Specs"]
+    header = [c.value for c in ws[1]]
+    ws.cell(2, header.index("taker_fee") + 1, 0.0009)  # cme:MBT edited by hand
+    wb.save(path)
     return mine
 
 
@@ -833,7 +835,7 @@ def test_update_specs_keeps_user_rows_other_sheets_and_vba(book_path: Path, tmp_
     pkg = _Package(path)
     changed_parts = {k for k in after if after[k] != before.get(k)}
     # Start too: its list of venues now names the user's own venue
-    allowed = {pkg.sheets[s] for s in ("Specs", "Tiers", "Lists", "Spec changes", "Start")}
+    allowed = {pkg.sheets[s] for s in ("Specs", "Tiers", "Spec changes", "Start")}
     allowed |= {
         pkg.table_part("Specs", "Specs"),
         pkg.table_part("Tiers", "Tiers"),
@@ -844,7 +846,7 @@ def test_update_specs_keeps_user_rows_other_sheets_and_vba(book_path: Path, tmp_
     assert after["xl/vbaProject.bin"] == before["xl/vbaProject.bin"]
     assert 'fullCalcOnLoad="1"' in after["xl/workbook.xml"].decode()
     rows = _table_values(path, "Specs")
-    assert rows[-1] == mine
+    assert rows[-1][: len(mine)] == mine
     assert SpecTable.from_rows(rows).rows()[:-1] == load_bundled_specs().rows()
     assert report.kept_user_keys == ["mybroker:XYZ"]
     assert ["changed", "cme:MBT", "taker_fee", 0.0009, ""] in report.spec_changes
@@ -852,9 +854,9 @@ def test_update_specs_keeps_user_rows_other_sheets_and_vba(book_path: Path, tmp_
     changes = [[c.value for c in r] for r in wb["Spec changes"].iter_rows(max_col=5)]
     assert changes[0] == ["change", "key", "field", "old", "new"]
     assert any(r[1] == "cme:MBT" and r[2] == "taker_fee" for r in changes)
-    # the dropdown's formulas reach the user's row of the Specs table
-    n = len(rows) - 1
-    assert f"INDEX(Specs[exchange],{n})" in str(wb["Lists"].cell(n + 1, 1).value)
+    # the key column (the contract dropdowns' list) reaches the user's row
+    key = wb["Specs"].cell(len(rows), rows[0].index("key") + 1).value
+    assert key == '=Specs[[#This Row],[exchange]]&":"&Specs[[#This Row],[symbol]]'
     # the rows typed below the tables are still there (their sheets are byte-identical)
     for sheet, table in (("Prices", "Prices"), ("Portfolio", "Holdings"), ("Planner", "Trades")):
         values = [[c.value for c in r] for r in wb[sheet][wb[sheet].tables[table].ref]]
@@ -862,7 +864,9 @@ def test_update_specs_keeps_user_rows_other_sheets_and_vba(book_path: Path, tmp_
     (venues,) = [c.value for c in wb["Start"]["B"] if str(c.value).startswith("Venues in")]
     assert venues.startswith(f"Venues in the Specs table ({len(rows) - 1} contracts): cme,")
     assert "mybroker." in venues
-    assert _formulas(path.read_bytes()) == _formulas(report.backup.read_bytes())
+    assert [(*f[:3], html.unescape(f[3])) for f in _formulas(path.read_bytes())] == [
+        (*f[:3], html.unescape(f[3])) for f in _formulas(report.backup.read_bytes())
+    ]
 
 
 def test_update_specs_twice_changes_nothing_more(book_path: Path, tmp_path: Path) -> None:
@@ -993,7 +997,10 @@ def _append_rows(src: Path, dst: Path, rows: dict[str, list[list[Any]]]) -> None
                 for j, column in enumerate(table.tableColumns):
                     calc = column.calculatedColumnFormula
                     if calc is not None:
-                        assert j >= len(row), (name, column.name)  # typed over a formula
+                        assert j >= len(row) or row[j] is None, (
+                            name,
+                            column.name,
+                        )  # typed over a formula
                         ws.cell(r1 + 1 + i, c0 + j, "=" + calc.attr_text)
             r1 += len(rows[name])
             table.ref = f"{get_column_letter(c0)}{r0}:{get_column_letter(c1)}{r1}"
@@ -1063,12 +1070,10 @@ def test_every_sheet_prints_legibly_and_no_break_splits_a_chart(fresh: bytes) ->
         wbxml = z.read("xl/workbook.xml").decode()
         areas = re.findall(r'name="_xlnm.Print_Area" localSheetId="(\d+)">([^<]+)<', wbxml)
         names = re.findall(r'<sheet name="([^"]+)"', wbxml)
-        assert {names[int(i)] for i, _ in areas} == set(SHEETS) - {"Lists"}
+        assert {names[int(i)] for i, _ in areas} == set(SHEETS)
         split = charts = 0
         for i in range(1, len(names) + 1):
             xml = z.read(f"xl/worksheets/sheet{i}.xml").decode()
-            if names[i - 1] == "Lists":
-                continue
             setup = re.search(r"<pageSetup([^>]*)/>", xml)
             assert setup, names[i - 1]
             assert 'orientation="landscape"' in setup.group(1), names[i - 1]

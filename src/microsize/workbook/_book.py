@@ -31,13 +31,14 @@ SHEETS = (
     "Tiers",
     "Spec changes",
     "xlwings.conf",
-    "Lists",
 )
 
 #: Name of the Excel Table that holds the contract specs; formulas pass ``Specs[[#All]]``.
 SPECS_TABLE = "Specs"
 SPECS_REF = "Specs[[#All]]"
-#: Rows reserved for the contract-key dropdown list on the hidden Lists sheet.
+#: Rows of the contract-key list on the hidden Lists sheet of a workbook built before the
+#: dropdowns read the Specs table's key column (the name ContractKeys); the template has
+#: no Lists sheet now.
 LIST_ROWS = 200
 
 #: The workbook's one number style, defined here and used by every sheet.

@@ -16,7 +16,7 @@ from .._contracts import (
     load_bundled_specs,
 )
 from .._errors import MicrosizeError
-from ._book import LIST_ROWS, PCT_FORMAT, SHEETS, WORKBOOK_NAME, _Book
+from ._book import PCT_FORMAT, SHEETS, WORKBOOK_NAME, _Book
 from ._common import _unprotect_sheets_with_tables, print_setup
 from .hedge import _hedge_sheet
 from .ladder import _ladder_sheet
@@ -24,9 +24,9 @@ from .margin import _margin_sheet
 from .planner import _planner_sheet
 from .portfolio import _portfolio_sheet, _prices_sheet
 from .reference import (
+    CONTRACT_KEYS,
     _changes_sheet,
     _conf_sheet,
-    _lists_sheet,
     _specs_sheet,
     _tiers_sheet,
     tier_rows,
@@ -102,10 +102,7 @@ def _build() -> bytes:
     book.wb.add_vba_project(io.BytesIO(xlwings_vba_project()), is_stream=True)
     book.wb.set_vba_name("ThisWorkbook")
     book.add_sheets(SHEETS)
-    keys = [f"{r[0]}:{r[1]}" for r in specs_rows[1:]]
-    if len(keys) > LIST_ROWS:
-        raise MicrosizeError(f"the Lists sheet holds {LIST_ROWS} keys (got {len(keys)})")
-    keys_ref = _lists_sheet(book, keys)
+    keys_ref = f"={CONTRACT_KEYS}"  # the Specs table's key column, however long
     _start_sheet(book, specs_rows)
     _sizing_sheet(book, keys_ref)
     _ladder_sheet(book, keys_ref)

@@ -1,37 +1,49 @@
 """The Ladder sheet: scale in under one stop, scale out.
 
-Every spill has room below it for :data:`ROOM` rows (legs, prices, targets), and a check
-cell beside it says whether every row is shown: Excel shows #SPILL! where a longer result
-would run into the next block, and LibreOffice keeps an array formula's range as saved and
-cuts a longer result without a word, so the check cell counts the rows shown against the
-rows there should be.
+The legs and the exits are the tables Entries and Targets: their own grey columns
+(calculated columns) take each row's row of MF_LADDER / MF_SCALE_OUT over the whole
+table, so a row added to the table (typed below it in Excel, inserted in LibreOffice) has
+its results, and the legs' sum stays the position. The evenly spaced prices and weights
+are spills with room below them for :data:`ROOM` rows, and a check cell beside each says
+whether every row is shown: Excel shows #SPILL! where a longer result would run into the
+next block, and LibreOffice keeps an array formula's range as saved and cuts a longer
+result without a word, so the check cell counts the rows shown against the rows there
+should be.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ._book import SPECS, Ref, _Book, cell_name
+from ._book import (
+    SPECS,
+    SPECS_REF,
+    Call,
+    Computed,
+    Ref,
+    _Book,
+    cell_name,
+    one_cell_range,
+    this_row,
+)
 from ._common import (
     _PCT_VALIDATION,
     _POSITIVE_VALIDATION,
     _contract_validation,
-    _header_styler,
     _inputs,
     _protect,
     _shown_check,
-    _warn_if_not,
 )
 from .charts import ladder_chart
 
-#: Rows below each spill of the Ladder sheet (legs, prices, targets) before the next block.
+#: Rows below the legs and each spill of the Ladder sheet (prices, targets) before the next block.
 ROOM = 10
 
 # Row numbers (1-based, as the sheet shows them) of each block.
-_LADDER_HEAD = 17  # MF_LADDER's header row; legs below it
+_LADDER_HEAD = 17  # the header row of Entries; legs below it
 _PRICES_TOP = 31  # the evenly spaced block's inputs and headers
-_OUT_TOP = 44  # scale-out inputs and the Targets table's header
-_PLAN_HEAD = 57  # MF_SCALE_OUT's header row
+_OUT_TOP = 44  # scale-out inputs
+_PLAN_HEAD = 57  # the header row of Targets; exits below it
 
 
 def _check(
@@ -59,8 +71,10 @@ def _ladder_sheet(book: _Book, keys: str) -> None:
         "Scale in and scale out",
         "One budget, one stop, several entries: if every entry fills and the stop is hit, the "
         "whole ladder loses at most the budget. Weights are shares of quantity (30/40/30). "
-        f"Each table and result has room for {ROOM} rows; the check cells say when a row "
-        "is not shown.",
+        "The legs and the exits are the tables Entries and Targets: their grey columns "
+        "compute each row (MF_LADDER, MF_SCALE_OUT), and a row you add gets its own. The "
+        f"evenly spaced prices have room for {ROOM} rows; the check cells say when a row is "
+        "not shown or not computed.",
         [("A:A", 34), ("B:H", 14), ("G:G", 40)],
     )
     book.section(s, "A4", "Scale-in inputs")
@@ -79,47 +93,33 @@ def _ladder_sheet(book: _Book, keys: str) -> None:
     )
     book.write(s, "A10", "Risk budget: MF_RISK_AMOUNT", "label")
     budget = book.formula(s, "B10", "MF_RISK_AMOUNT", acct, risk_pct, fmt="out_money")
-    scale_in = book.table(
-        s,
-        "D4",
-        "Entries",
-        ["Entry", "Weight"],
-        [[3520, 30], [3500, 40], [3480, 30]],
-        ["in_price", "in_num"],
-    )
-    ws.data_validation(4, 3, 4 + ROOM - 1, 4, _POSITIVE_VALIDATION)
-    entries, weights = scale_in["Entry"], scale_in["Weight"]
     head = _LADDER_HEAD - 1  # zero-based
-    book.section(s, cell_name(head - 1, 0), "Scale-in ladder: MF_LADDER", span=7)
-    lad = book.formula(
+    book.section(
+        s, cell_name(head - 1, 0), "Scale-in ladder: table Entries, legs by MF_LADDER", span=7
+    )
+    inputs = (Ref(s, (budget.row, budget.col)), stop, contract, fee)
+    rows = [[3520, 30], [3500, 40], [3480, 30]]
+    lad = book.model.value(
+        Call(
+            "MF_LADDER",
+            (inputs[0], [[r[0]] for r in rows], stop, contract, [[r[1]] for r in rows], fee, SPECS),
+        )
+    )
+    book.table(
         s,
         cell_name(head, 0),
-        "MF_LADDER",
-        Ref(s, (budget.row, budget.col)),
-        entries,
-        stop,
-        contract,
-        weights,
-        fee,
-        SPECS,
-        styler=_header_styler(
-            ["out_price", "out_pct", "out_num", "out_num", "out_price", "out_money", "out"]
-        ),
+        "Entries",
+        ["Entry", "Weight"],
+        rows,
+        ["in_price", "in_num"],
+        _leg_columns(inputs, lad),
     )
-    legs = len(lad.result) - 1
-    for i in range(1, legs + 1):  # a value rule: a blank cell below would turn red
-        _warn_if_not(book, s, cell_name(head + i, 6), "ok")
+    ws.data_validation(head + 1, 0, head + ROOM, 1, _POSITIVE_VALIDATION)
+    legs = len(lad) - 1
+    _note_rule(book, s, (head + 1, 6), legs)
     check_row = _LADDER_HEAD + ROOM + 1
-    _check(
-        book,
-        s,
-        check_row,
-        "Check: every leg of Entries shown",
-        f"A{_LADDER_HEAD + 1}",
-        "ROWS(Entries[Entry])",
-        "legs",
-        (legs, legs),
-    )
+    book.write(s, f"A{check_row}", "Check: every leg of Entries computed", "label")
+    _rows_check(book, s, f"B{check_row}", ("Entries", "Entry", "legs"), legs)
 
     top = _PRICES_TOP - 1
     book.section(
@@ -168,9 +168,100 @@ def _ladder_sheet(book: _Book, keys: str) -> None:
             what,
             (n, n),
         )
-    _scale_out(book, s, keys, lad.result)
+    _scale_out(book, s, keys, lad)
     ladder_chart(book, s, (head, 0), legs, "I4")
     _protect(ws)
+
+
+#: The Entries table's calculated columns: (header, column of MF_LADDER's result, format).
+LEG_COLUMNS = (
+    ("Contracts", 3, "out_num"),
+    ("Cum contracts", 4, "out_num"),
+    ("Avg entry", 5, "out_price"),
+    ("Cum risk", 6, "out_money"),
+    ("Note", 7, "out"),
+)
+
+
+#: The Targets table's calculated columns: (header, column of MF_SCALE_OUT's result, format).
+TARGET_COLUMNS = (
+    ("Contracts", 3, "out_num"),
+    ("PnL", 4, "out_money"),
+    ("Cum PnL", 5, "out_money"),
+    ("R", 6, "out_ratio"),
+    ("Note", 7, "out"),
+)
+
+
+def _per_row(
+    table: str, call: str, result: Any, columns: tuple[tuple[str, int, str], ...]
+) -> list[Computed]:
+    """A table's own result columns: each row takes its own row of ``call`` (MF_LADDER or
+    MF_SCALE_OUT over the whole table), so a row typed below the table or inserted inside
+    it has its results, and the rows after it follow (with the weights, every row's size
+    changes). ``result`` is the call's result for the template's rows (the cached values).
+    A call that refuses its inputs shows its message in Note ("error: ...") and "n/a: see
+    Note" in the numbers."""
+    first = columns[0][0]
+    i = f"ROW()-ROW({table}[[#Headers],[{first}]])+1"  # the row's row of the result
+    note = this_row(table, "Note")
+    out = []
+    for header, k, fmt in columns:
+        if header == "Note":
+            formula = f'=IFERROR(INDEX({call},{i},{k}),"error: "&{call})'
+        else:
+            formula = f'=IF(LEFT({note},6)="error:","n/a: see Note",INDEX({call},{i},{k}))'
+        out.append(Computed(header, formula, [r[k - 1] for r in result[1:]], fmt))
+    return out
+
+
+def _leg_columns(inputs: tuple[Ref, Ref, Ref, Ref], lad: Any) -> list[Computed]:
+    """The Entries table's own result columns, each leg's row of MF_LADDER over the whole
+    table. ``inputs`` are the budget, stop, contract and fee cells; ``lad`` MF_LADDER's
+    result for the template's legs."""
+    budget, stop, contract, fee = (cell_name(*r.first, absolute=True) for r in inputs)
+    call = (
+        f"MF_LADDER({budget},Entries[Entry],{stop},{contract},Entries[Weight],"
+        f"{one_cell_range(fee)},{SPECS_REF})"
+    )
+    return _per_row("Entries", call, lad, LEG_COLUMNS)
+
+
+def _rows_check(book: _Book, s: str, a1: str, names: tuple[str, str, str], n: int) -> None:
+    """A check cell (red unless it reads ok) under a table whose Note column holds each
+    row's result: an error in any row ("error: see Note"), or a row whose grey cells were
+    not filled (LibreOffice fills none into an inserted row), or all rows computed.
+    ``names`` is (table, its first column, what the rows are); ``n`` the template's rows."""
+    table, first, what = names
+    note, rows = f"{table}[Note]", f"ROWS({table}[{first}])"
+    formula = (
+        # a refused row reads "n/a: see Note" in Contracts (an exact match: no wildcard,
+        # no array evaluation of the Note column)
+        f'=IF(COUNTIF({table}[Contracts],"n/a: see Note")>0,"error: see Note",'
+        f'IF(COUNTA({note})={rows},"ok: all "&{rows}&" {what} shown",'
+        f'"only "&COUNTA({note})&" of "&{rows}&" {what} shown: copy the grey cells of the '
+        'row above into the new row"))'
+    )
+    if "check" not in book.fmt:
+        book.fmt["check"] = book.wb.add_format({"bg_color": "#F2F2F2", "valign": "top"})
+    book.plain(s, a1, formula, f"ok: all {n} {what} shown", "check")
+    absolute = "$" + a1[0] + "$" + a1[1:]
+    book.sheets[s].conditional_format(
+        a1,
+        {"type": "formula", "criteria": f'=LEFT({absolute},3)<>"ok:"', "format": book.fmt["warn"]},
+    )
+
+
+def _note_rule(book: _Book, s: str, first: tuple[int, int], n: int) -> None:
+    """Red on a Note column's cells unless they read "ok" (a cell-value rule)."""
+    row, col = first
+    book.sheets[s].conditional_format(
+        row,
+        col,
+        row + n - 1,
+        col,
+        {"type": "cell", "criteria": "not equal to", "value": '"ok"', "format": book.fmt["warn"]},
+    )
 
 
 def _scale_out(book: _Book, s: str, keys: str, ladder_rows: list[list[Any]]) -> None:
@@ -180,11 +271,15 @@ def _scale_out(book: _Book, s: str, keys: str, ladder_rows: list[list[Any]]) -> 
     top = _OUT_TOP - 1
     book.section(s, cell_name(top - 1, 0), "Scale-out inputs (from the ladder; type to override)")
     legs = "ROWS(Entries[Entry])"
-    first, last = _LADDER_HEAD + 1, _LADDER_HEAD + ROOM
     end = ladder_rows[-1]
     items: list[tuple[str, str, Any, str]] = [
-        ("Contracts held: the ladder's", f"=INDEX($D${first}:$D${last},{legs})", end[3], "in_num"),
-        ("Entry: the ladder's average", f"=INDEX($E${first}:$E${last},{legs})", end[4], "in_price"),
+        (
+            "Contracts held: the ladder's",
+            f"=INDEX(Entries[Cum contracts],{legs})",
+            end[3],
+            "in_num",
+        ),
+        ("Entry: the ladder's average", f"=INDEX(Entries[Avg entry],{legs})", end[4], "in_price"),
         ("Stop price", "=$B$7", book.model.value(Ref(s, (6, 1))), "in_price"),
         ("Contract", "=$B$8", book.model.value(Ref(s, (7, 1))), "in"),
         ("Fee rate (each side)", "=$B$9", book.model.value(Ref(s, (8, 1))), "in_pct"),
@@ -196,42 +291,37 @@ def _scale_out(book: _Book, s: str, keys: str, ladder_rows: list[list[Any]]) -> 
     ws.data_validation(cell_name(top + 3, 1), _contract_validation(keys))
     ws.data_validation(cell_name(top + 4, 1), _PCT_VALIDATION)
     held, entry_out, stop_out, contract_out, fee_out = refs
-    exits = book.table(
-        s,
-        cell_name(top, 3),
-        "Targets",
-        ["Target", "Weight"],
-        [[3550, 50], [3600, 30], [3700, 20]],
-        ["in_price", "in_num"],
-    )
     head = _PLAN_HEAD - 1
-    book.section(s, cell_name(head - 1, 0), "Scale-out plan: MF_SCALE_OUT", span=7)
-    so = book.formula(
+    book.section(
+        s, cell_name(head - 1, 0), "Scale-out plan: table Targets, exits by MF_SCALE_OUT", span=7
+    )
+    rows = [[3550, 50], [3600, 30], [3700, 20]]
+    so = book.model.value(
+        Call(
+            "MF_SCALE_OUT",
+            (
+                *(held, entry_out, stop_out, [[r[0]] for r in rows], contract_out),
+                *([[r[1]] for r in rows], fee_out, SPECS),
+            ),
+        )
+    )
+    a = [cell_name(*r.first, absolute=True) for r in refs]
+    call = (
+        f"MF_SCALE_OUT({a[0]},{a[1]},{a[2]},Targets[Target],{a[3]},Targets[Weight],"
+        f"{one_cell_range(a[4])},{SPECS_REF})"
+    )
+    book.table(
         s,
         cell_name(head, 0),
-        "MF_SCALE_OUT",
-        held,
-        entry_out,
-        stop_out,
-        exits["Target"],
-        contract_out,
-        exits["Weight"],
-        fee_out,
-        SPECS,
-        styler=_header_styler(
-            ["out_price", "out_pct", "out_num", "out_money", "out_money", "out_ratio", "out"]
-        ),
+        "Targets",
+        ["Target", "Weight"],
+        rows,
+        ["in_price", "in_num"],
+        _per_row("Targets", call, so, TARGET_COLUMNS),
     )
-    n = len(so.result) - 1
-    for i in range(1, n + 1):
-        _warn_if_not(book, s, cell_name(head + i, 6), "ok")
-    _check(
-        book,
-        s,
-        _PLAN_HEAD + ROOM + 1,
-        "Check: every target of Targets shown",
-        f"A{_PLAN_HEAD + 1}",
-        "ROWS(Targets[Target])",
-        "targets",
-        (n, n),
-    )
+    ws.data_validation(head + 1, 0, head + ROOM, 1, _POSITIVE_VALIDATION)
+    n = len(so) - 1
+    _note_rule(book, s, (head + 1, 6), n)
+    check_row = _PLAN_HEAD + ROOM + 1
+    book.write(s, f"A{check_row}", "Check: every target of Targets computed", "label")
+    _rows_check(book, s, f"B{check_row}", ("Targets", "Target", "targets"), n)

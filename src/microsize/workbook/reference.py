@@ -1,4 +1,5 @@
-"""Reference sheets: Specs, Tiers, Spec changes, xlwings.conf, Lists."""
+"""Reference sheets: Specs (with the key column every contract dropdown lists), Tiers,
+Spec changes, xlwings.conf."""
 
 from __future__ import annotations
 
@@ -9,14 +10,21 @@ from .._contracts import (
     TIER_COLUMNS,
     MarginTier,
 )
-from ._book import LEV_FORMAT, LIST_ROWS, SPECS_TABLE, _Book
+from ._book import LEV_FORMAT, SPECS_TABLE, _Book
 from ._common import _protect
+
+#: The Specs table's calculated column of contract keys, and the workbook name every
+#: contract dropdown reads: the whole column, so a row added to Specs is in every dropdown
+#: (Excel and LibreOffice both take a name over a table column as a list's source).
+KEY_COLUMN = "key"
+CONTRACT_KEYS = "ContractKeys"
+KEY_FORMULA = f'={SPECS_TABLE}[[#This Row],[exchange]]&":"&{SPECS_TABLE}[[#This Row],[symbol]]'
 
 
 def _specs_sheet(book: _Book, rows: list[list[Any]]) -> None:
     s = "Specs"
     ws = book.sheets[s]
-    header, data = rows[0], rows[1:]
+    header, data = [*rows[0], KEY_COLUMN], rows[1:]
     pct = {"maker_fee", "taker_fee", "mmr"}
     columns = []
     for name in header:
@@ -24,6 +32,7 @@ def _specs_sheet(book: _Book, rows: list[list[Any]]) -> None:
         if name in pct:
             col["format"] = book.fmt["spec_pct"]
         columns.append(col)
+    columns[-1]["formula"] = KEY_FORMULA
     ws.add_table(
         0,
         0,
@@ -36,7 +45,11 @@ def _specs_sheet(book: _Book, rows: list[list[Any]]) -> None:
             "style": "Table Style Light 9",
         },
     )
+    for i, r in enumerate(data):  # the key of each row, cached
+        ws.write_formula(i + 1, len(header) - 1, KEY_FORMULA, None, f"{r[0]}:{r[1]}")
+    book.wb.define_name(CONTRACT_KEYS, f"={SPECS_TABLE}[{KEY_COLUMN}]")
     widths = {"source": 60, "exchange": 12, "symbol": 16, "qty_unit": 14, "as_of": 11}
+    widths[KEY_COLUMN] = 24
     for j, name in enumerate(header):  # each header fits its column: none runs into the next
         ws.set_column(j, j, max(widths.get(name, 10), len(str(name)) + 3))
     ws.freeze_panes(1, 2)
@@ -47,6 +60,8 @@ def _specs_sheet(book: _Book, rows: list[list[Any]]) -> None:
         note_col,
         "The exchange multiplier table every MF_ formula in this workbook reads (Specs[[#All]]). "
         "Edit a value or add a row at the bottom of the table and the formulas follow. "
+        "The key column (exchange:symbol, the table's own formula) is what a Contract cell "
+        "takes: every contract dropdown lists it (the name ContractKeys), a row you add too. "
         "contract_size is the value of one unit of the exchange's order quantity (qty_unit); "
         "fees and mmr are fractions shown as %. Each row names its source and as-of date. "
         "`microsize workbook update-specs` refreshes the package's rows and keeps yours.",
@@ -143,25 +158,6 @@ def _conf_sheet(book: _Book) -> None:
         book.fmt["note"],
     )
     ws.set_row(0, 75)
-
-
-def _lists_sheet(book: _Book, keys: Sequence[str]) -> str:
-    ws = book.sheets["Lists"]
-    ws.write(0, 0, "Contract keys (dropdowns)", book.fmt["header"])
-    # Each row reads the Specs table itself, so a row added to Specs appears in every
-    # contract dropdown; rows past the table's end show nothing.
-    for i in range(LIST_ROWS):
-        key = keys[i] if i < len(keys) else ""
-        ws.write_formula(
-            i + 1,
-            0,
-            f'=IFERROR(INDEX(Specs[exchange],{i + 1})&":"&INDEX(Specs[symbol],{i + 1}),"")',
-            None,
-            key,
-        )
-    ws.set_column("A:A", 26)
-    ws.hide()
-    return f"=Lists!$A$2:$A${LIST_ROWS + 1}"
 
 
 def tier_rows(tiers: Sequence[MarginTier]) -> list[list[Any]]:

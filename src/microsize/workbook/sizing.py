@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._book import SPECS, SPECS_REF, Call, Ref, _Book, cell_name
+from .. import udfs
+from ._book import SPECS, SPECS_REF, Call, Computed, Ref, _Book, cell_name, one_cell_range
 from ._common import (
     _LEVERAGE_VALIDATION,
     _PCT_VALIDATION,
@@ -355,7 +356,8 @@ ATR_BARS: tuple[tuple[float, float, float], ...] = (
 
 def _atr_block(book: _Book, s: str, keys: str) -> None:
     """ATR stop, stop slippage, 3R target, reward to risk and a USD-sized position, in
-    columns G to J of the Sizing sheet: bars, MF_ATR beside them, inputs and results."""
+    columns G to M of the Sizing sheet: the table Bars with its own ATR column, inputs
+    and results."""
     ws = book.sheets[s]
     ws.set_column("F:F", 3)
     ws.set_column("G:I", 11)
@@ -364,11 +366,6 @@ def _atr_block(book: _Book, s: str, keys: str) -> None:
     ws.set_column("L:L", 30)
     ws.set_column("M:M", 16)
     book.section(s, "G4", "ATR and reward to risk: bars", span=4)
-    book.write(s, cell_name(4, 9), "ATR: MF_ATR", "header_num")
-    bars = book.table(
-        s, "G5", "Bars", ["High", "Low", "Close"], [list(b) for b in ATR_BARS], ["in_price"] * 3
-    )
-    high, low, close = bars["High"], bars["Low"], bars["Close"]
     book.section(s, "L4", "ATR stop, target and R:R")
     entry, periods, method, multiple, side, contract, fee, slip, r_mult, usd, roi, lev = _inputs(
         book,
@@ -390,12 +387,19 @@ def _atr_block(book: _Book, s: str, keys: str) -> None:
             ("Leverage for the ROI", 10, "in_lev", _LEVERAGE_VALIDATION),
         ],
     )
-    atr = book.formula(
-        s, cell_name(5, 9), "MF_ATR", high, low, close, periods, method, fmt="out_price"
+    bars = book.table(
+        s,
+        "G5",
+        "Bars",
+        ["High", "Low", "Close"],
+        [list(b) for b in ATR_BARS],
+        ["in_price"] * 3,
+        [_atr_column(book, periods, method)],
     )
+    high, low, close = bars["High"], bars["Low"], bars["Close"]
     # the same n/a sentence down the column is shown once, the repeats faint: a reader
     # sees where the ATR starts, and each cell still holds its text
-    first, last = cell_name(6, 9), cell_name(5 + atr.shape[0] - 1, 9)
+    first, last = cell_name(6, 9), cell_name(5 + len(ATR_BARS) - 1, 9)
     ws.conditional_format(
         f"{first}:{last}",
         {
@@ -438,6 +442,22 @@ def _atr_block(book: _Book, s: str, keys: str) -> None:
         cells[fn] = Ref(s, (f.row, f.col))
     _atr_note(book, s, cell_name(top + 9, 11), (periods, method, multiple, side, r_mult))
     ws.merge_range(top + 9, 11, top + 13, 12, None)
+
+
+def _atr_column(book: _Book, periods: Ref, method: Ref) -> Computed:
+    """Bars' own ATR column: each row takes its bar's ATR from MF_ATR over the whole
+    table (the ATR of a bar reads only the bars up to it), so a row typed below the table
+    or inserted inside it has its ATR and the rows after it follow. A refused input shows
+    its message in every row."""
+    # optional arguments as one-cell ranges: LibreOffice hands an add-in an empty single
+    # cell as 0 (see one_cell_range)
+    p, m = (one_cell_range(cell_name(*r.first, absolute=True)) for r in (periods, method))
+    call = f"MF_ATR(Bars[High],Bars[Low],Bars[Close],{p},{m})"
+    i = "ROW()-ROW(Bars[[#Headers],[High]])"
+    formula = f"=IFERROR(INDEX({call},{i},1),INDEX({call},1,1))"
+    high, low, close = ([[b[k]] for b in ATR_BARS] for k in range(3))
+    result = udfs.MF_ATR(high, low, close, book.model.value(periods), book.model.value(method))
+    return Computed("ATR", formula, [r[0] for r in result], "out_price")
 
 
 def _title(book: _Book, s: str, col: int, values: list[Any]) -> None:

@@ -354,25 +354,28 @@ def update_specs(book: str | Path, *, backup: str | Path | None = None) -> Updat
         xml = _replace_block(pkg.text(part), first_col, rows, clear_cols, clear_rows)
         pkg.parts[part] = xml.encode("utf-8")
 
-    patch(
-        "Specs",
+    specs_xml, specs_txml = pkg.text(pkg.sheets["Specs"]), pkg.text(specs_part)
+    # the table's calculated columns (its key column, which the contract dropdowns list)
+    # after the new rows, each row with the column's formula
+    written, calculated = _with_calculated_columns(
+        specs_xml,
+        specs_txml,
+        _table_ref(specs_txml),
         [[None if v is None else v for v in r] for r in new_rows],
-        max(len(header), len(old_header)),
-        len(old_rows),
+        [],
+        SPECS_TABLE,
     )
-    pkg.parts[specs_part] = _table_xml(pkg.text(specs_part), header, len(new_rows) - 1).encode()
+    patch("Specs", written, max(len(written[0]), len(old_header)), len(old_rows))
+    pkg.parts[specs_part] = _retable(
+        specs_txml, 0, 0, [str(h) for h in written[0]], len(written) - 1, calculated
+    ).encode()
     old_tier_len = len(old_tiers) + 1
     patch("Tiers", tier_rows_new, len(TIER_COLUMNS), old_tier_len)
     pkg.parts[tiers_part] = _table_xml(
         pkg.text(tiers_part), list(TIER_COLUMNS), len(tier_rows_new) - 1
     ).encode()
-    if "Lists" in pkg.sheets and "<f>" not in pkg.text(pkg.sheets["Lists"]):
-        # an older workbook whose dropdown list holds the keys as values (a newer one
-        # reads the Specs table through formulas, which follow the table by themselves)
-        keys = [[f"{r[0]}:{r[1]}"] for r in new_rows[1:]]
-        if len(keys) > LIST_ROWS:
-            raise MicrosizeError(f"the Lists sheet holds {LIST_ROWS} keys (got {len(keys)})")
-        patch("Lists", [["Contract keys (dropdowns)"], *keys], 1, LIST_ROWS + 1)
+    if "Lists" in pkg.sheets:  # an older workbook: its dropdowns read a list on Lists
+        _follow_lists(pkg, [f"{r[0]}:{r[1]}" for r in new_rows[1:]])
     _patch_venues(pkg, new_table.rows())  # validated: a blank qty_unit is derived
     if "Spec changes" in pkg.sheets:
         stamp = f"update-specs with microsize {__version__}: {len(spec_diff) - 1} spec and {len(tier_diff) - 1} tier changes"
@@ -385,6 +388,41 @@ def update_specs(book: str | Path, *, backup: str | Path | None = None) -> Updat
     return UpdateReport(
         path, backup_path, spec_diff, tier_diff, [f"{r[0]}:{r[1]}" for r in user_rows]
     )
+
+
+_LIST_SOURCE_RE = re.compile(r"(<formula1>Lists!\$A\$2:\$A\$)(\d+)(</formula1>)")
+
+
+def _follow_lists(pkg: _Package, keys: Sequence[str]) -> None:
+    """The Lists sheet of a workbook built before the dropdowns read the Specs table's key
+    column (the name ContractKeys): its list is rewritten to hold every key, however many
+    (as values where it held values, as formulas over the Specs table where it held
+    formulas), and every dropdown over it (``Lists!$A$2:$A$201``) is widened to cover it."""
+    part = pkg.sheets["Lists"]
+    xml = pkg.text(part)
+    sources = [
+        int(n) for _, n, _ in _LIST_SOURCE_RE.findall("".join(map(pkg.text, pkg.sheets.values())))
+    ]
+    rows = max([len(keys) + 1, LIST_ROWS + 1, *sources])
+    body: list[list[Any]] = [["Contract keys (dropdowns)"]]
+    if "<f>" in xml:
+        body += [
+            [
+                _formula(
+                    f'IFERROR(INDEX({SPECS_TABLE}[exchange],{i})&":"&INDEX({SPECS_TABLE}[symbol],{i}),"")',
+                    None,
+                )
+            ]
+            for i in range(1, rows)
+        ]
+    else:
+        body += [[k] for k in keys]
+    pkg.parts[part] = _replace_block(xml, 0, body, 1, rows).encode("utf-8")
+    for sheet_part in pkg.sheets.values():
+        text = pkg.text(sheet_part)
+        widened = _LIST_SOURCE_RE.sub(rf"\g<1>{rows}\g<3>", text)
+        if widened != text:
+            pkg.parts[sheet_part] = widened.encode("utf-8")
 
 
 # ------------------------------------------------------- update-prices, update-holdings
