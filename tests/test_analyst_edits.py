@@ -102,10 +102,10 @@ def test_the_hedge_price_is_the_latest_close_of_the_prices_table(tmp_path: Path)
 @pytest.mark.parametrize(
     ("edits", "row", "words"),
     [
-        ([("Planner", "G11", None)], None, None),  # a blank Fee: no fee on that row
-        ([("Planner", "H12", None)], None, None),  # a blank Leverage: no leverage
-        ([("Planner", "G12", 0.05)], 3, "error: fee_rate"),  # 5% typed for 0.05%
-        ([("Planner", "B11", "binance:NOPE")], 2, "error: contract"),  # an unknown key
+        ([("Planner", "I21", None)], None, None),  # a blank Fee: no fee on that row
+        ([("Planner", "J22", None)], None, None),  # a blank Leverage: no leverage
+        ([("Planner", "I22", 0.05)], 3, "error: fee_rate"),  # 5% typed for 0.05%
+        ([("Planner", "B21", "binance:NOPE")], 2, "error: contract"),  # an unknown key
     ],
 )
 def test_planner_a_bad_or_blank_cell_stays_in_its_row(
@@ -114,7 +114,7 @@ def test_planner_a_bad_or_blank_cell_stays_in_its_row(
     """On main any of these turned every trade's result into the error text, SUM read 0
     and the status said "ok: combined risk within your limit"."""
     got = _edited(tmp_path, edits)
-    plan = _cells(got, "PLANNER!I10:N13")
+    plan = _plan(got, 20, 23)
     trades = [list(r) for r in _planner_inputs(edits)]
     for i, trade in enumerate(trades):
         want = U.MF_PLAN(10000, *trade)[0] if i + 1 != row else None
@@ -140,10 +140,22 @@ def _planner_inputs(edits: list[tuple[str, str, Any]]) -> list[tuple[Any, ...]]:
     from microsize.workbook.planner import TRADES
 
     rows = [list(t) for t in TRADES]
-    cols = "ABCDEFGH"
+    cols = "ABCDEFGHIJ"  # Trade, Contract, Side, Entry, Stop, Target, Risk %, amount, Fee, Lev
     for _, ref, value in edits:
-        rows[int(ref[1:]) - 10][cols.index(ref[0])] = value
-    return [(r[4], r[5], r[2], r[3], r[1], r[6], r[7]) for r in rows]
+        rows[int(ref[1:]) - 20][cols.index(ref[0])] = value
+    return [(r[6], r[7], r[3], r[4], r[1], r[8], r[9]) for r in rows]
+
+
+#: Columns of the Trades table holding MF_PLAN's six results (Risk budget, Contracts, Risk
+#: at stop, Exposure, Margin, Check), in the row of the table's first trade (20) and down.
+PLAN_COLS = "MNOQRU"
+
+
+def _plan(got: dict[str, Any], first: int, last: int) -> list[list[Any]]:
+    """MF_PLAN's six results of the Trades rows first..last, as the sheet shows them."""
+    return [
+        [_cells(got, f"PLANNER!{c}{r}")[0][0] for c in PLAN_COLS] for r in range(first, last + 1)
+    ]
 
 
 # ------------------------------------------------------------------ 3. the Ladder's spills
@@ -191,17 +203,17 @@ def test_a_row_typed_below_the_planner_and_portfolio_tables_has_its_own_results(
     MF_EXPOSURE of that row), the check cells count 5 of 5, and the totals are the sums of
     the rows shown (on main the per-row results were spills that kept 4 rows in
     LibreOffice while the totals counted 5)."""
-    trade = ["XRP", "binance:XRPUSDT", 2.5, 2.4, None, 75, 0.0005, 5]
+    trade = ["XRP", "binance:XRPUSDT", "long", 2.5, 2.4, 2.8, None, 75, 0.0005, 5]
     holding = ["BTC perpetual", "BTC", "bybit:BTCUSDT", -0.5, 41144.35]
     got = _edited(tmp_path, [], rows={"Trades": [trade], "Holdings": [holding]})
     assert _cells(got, "PLANNER!L7") == [["ok: all 5 trades shown"]]
     assert _cells(got, "PORTFOLIO!F3") == [["ok: all 5 holdings shown"]]
     xrp = U.MF_PLAN(10000, None, 75, 2.5, 2.4, "binance:XRPUSDT", 0.0005, 5)[0]
-    new = _cells(got, "PLANNER!I14:N14")[0]
+    new = _plan(got, 24, 24)[0]
     assert new[:5] == pytest.approx(xrp[:5])
     assert new[5] == xrp[5]
     assert 74 < new[2] <= 75  # at most the 75 risked, within a lot (fees included)
-    plan = _cells(got, "PLANNER!I10:N14")
+    plan = _plan(got, 20, 24)
     totals = [t[0] for t in _cells(got, "PLANNER!G5:G7")]
     assert totals[0] == pytest.approx(sum(r[2] for r in plan))  # risk at stop
     assert totals[1] == pytest.approx(sum(r[4] for r in plan))  # margin
@@ -219,12 +231,12 @@ def test_a_row_typed_below_the_planner_and_portfolio_tables_has_its_own_results(
 def test_check_cells_say_when_a_new_row_has_no_results(tmp_path: Path) -> None:
     """A row inside the table whose grey cells were not filled (LibreOffice fills none when
     a row is inserted): the check cells say a row is not computed, in red."""
-    trade = ["XRP", "binance:XRPUSDT", 2.5, 2.4, None, 75, 0.0005, 5]
+    trade = ["XRP", "binance:XRPUSDT", "long", 2.5, 2.4, 2.8, None, 75, 0.0005, 5]
     holding = ["BTC perpetual", "BTC", "bybit:BTCUSDT", -0.5, 41144.35]
     grown = tmp_path / "grown.xlsm"
     _append_rows(TEMPLATE, grown, {"Trades": [trade], "Holdings": [holding]})
     wb = openpyxl.load_workbook(grown, keep_vba=True)
-    for ref in ("I14", "J14", "K14", "L14", "M14", "N14"):
+    for ref in ("M24", "N24", "O24", "P24", "Q24", "R24", "U24"):
         wb["Planner"][ref] = None
     for ref in ("F10", "G10", "H10"):
         wb["Portfolio"][ref] = None
@@ -391,13 +403,14 @@ EDITS: list[tuple[str, str, Any, str]] = [
     # Planner: blanks in optional columns, a mistyped fee, a short, a risk amount
     ("Planner", "B5", 25000, "another account size"),
     ("Planner", "B6", 0.02, "another risk limit"),
-    ("Planner", "H10", None, "a blank Leverage: no leverage (margin at 1x)"),
-    ("Planner", "G11", None, "a blank Fee: no fee"),
-    ("Planner", "G12", 0.05, "5% typed where 0.05% was meant: its row says why, totals name it"),
-    ("Planner", "C13", 61000, "BTC at 20x turned short"),
-    ("Planner", "D13", 63000, "its stop above the entry"),
-    ("Planner", "E13", None, "a risk amount instead of a risk %"),
-    ("Planner", "F13", 120, ""),
+    ("Planner", "J20", None, "a blank Leverage: no leverage (margin at 1x)"),
+    ("Planner", "I21", None, "a blank Fee: no fee"),
+    ("Planner", "I22", 0.05, "5% typed where 0.05% was meant: its row says why, totals name it"),
+    ("Planner", "D23", 61000, "BTC at 20x turned short by its stop, its Side still long"),
+    ("Planner", "E23", 63000, "its stop above the entry"),
+    ("Planner", "F23", 57000, "its target below"),
+    ("Planner", "G23", None, "a risk amount instead of a risk %"),
+    ("Planner", "H23", 120, ""),
     # Hedge: a short exposure hedged with an inverse contract
     ("Hedge", "B5", -120000, "a short exposure"),
     ("Hedge", "B6", 0.8, "another beta"),
@@ -442,7 +455,9 @@ SPEC_ROW = {
 }
 ROWS: dict[str, list[list[Any]]] = {
     "Entries": [[3420, 10]],  # a 4th leg
-    "Trades": [["XRP", "binance:XRPUSDT", 2.5, 2.4, None, 75, None, 5]],  # blank % and fee
+    "Trades": [
+        ["XRP", "binance:XRPUSDT", "long", 2.5, 2.4, 2.8, None, 75, None, 5]
+    ],  # blank % and fee
     "Holdings": [["BTC perpetual", "BTC", "bybit:BTCUSDT", -0.5, 45000]],  # a short
     "Prices": [[28, 46000.0, 1650.0, 85.0, 10.2]],  # a new week: the hedge price follows
 }
@@ -526,7 +541,7 @@ def test_an_analysts_edits_recalculate_in_libreoffice_to_the_python_results(
     # what the edits are about, named: a short is negative, a bad row stands alone, the
     # totals name it, the cut spills are reported, the user's Specs row is used
     assert float(got.cell("Portfolio", "F7")) == pytest.approx(-24162.6)
-    assert got.cell("Planner", "N12").startswith("error: fee_rate")
+    assert got.cell("Planner", "U22").startswith("error: fee_rate")
     assert got.cell("Planner", "N5") == "n/a: 1 trade has an error: row 3"
     assert got.cell("Ladder", "B28") == "only 3 of 4 legs shown: room for 10"
     assert got.cell("Ladder", "B36") == "only 5 of 7 prices shown: room for 10"
@@ -537,7 +552,11 @@ def test_an_analysts_edits_recalculate_in_libreoffice_to_the_python_results(
     # the rows typed below Trades and Holdings have their own results (compared above)
     assert got.cell("Planner", "L7") == "ok: all 5 trades shown"
     assert got.cell("Portfolio", "F3") == "ok: all 5 holdings shown"
-    assert 74 < float(got.cell("Planner", "K14")) <= 75  # the XRP trade's risk at stop
+    assert 74 < float(got.cell("Planner", "O24")) <= 75  # the XRP trade's risk at stop
+    # the BTC trade turned short by its stop while its Side says long: red, not flipped
+    assert got.cell("Planner", "L23") == "stop above entry: a SHORT, not the long typed"
+    assert float(got.cell("Planner", "Q23")) < 0  # sized (and counted) as the short it is
+    assert got.cell("Planner", "L8").startswith("1 of 5 trades: the side typed disagrees")
     assert float(got.cell("Portfolio", "F10")) == pytest.approx(-22500.0)  # -0.5 BTC at 45,000
     assert float(got.cell("Portfolio", "L5")) == 46000  # the new week's BTC close
     print(

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._book import Computed, Ref, _Book, cell_name, this_row
+from ._book import NUMBER_KINDS, Computed, Ref, _Book, cell_name, this_row
 
 # --------------------------------------------------------------------------- content
 _SIZE_ROW_FORMATS = {
@@ -27,11 +27,7 @@ _SIZE_ROW_FORMATS = {
     "Stop distance (% of entry)": "out_pct",
 }
 #: Format names that hold numbers: a header over such a column is right-aligned.
-NUMBER_FORMATS = frozenset(
-    f"{io}_{kind}"
-    for io in ("in", "out")
-    for kind in ("money", "price", "pct", "num", "lev", "ratio", "rr", "contracts", "ticks")
-)
+NUMBER_FORMATS = frozenset(f"{io}_{kind}" for io in ("in", "out") for kind in NUMBER_KINDS)
 
 
 def _contract_validation(keys_ref: str) -> dict[str, Any]:
