@@ -1119,6 +1119,8 @@ def test_one_number_style(fresh: bytes) -> None:
         b.PRICE_FORMAT,
         b.MONEY_FORMAT,
         b.USD_FORMAT,
+        b.COIN_FORMAT,
+        *b.TICK_FORMATS,
         b.PCT_FORMAT,
         b.LEV_FORMAT,
         b.CONTRACTS_FORMAT,

@@ -62,6 +62,12 @@ CONTRACTS_FORMAT = 'General" contracts"'  # "1 contracts": a condition would ris
 #: Reward to risk, betas and other ratios.
 RATIO_FORMAT = "0.0000"
 RR_FORMAT = '0.00"R"'
+#: Money in a coin (an inverse contract settles in BTC or ETH): to the satoshi, by a
+#: conditional format over the money cells where the sheet names the currency.
+COIN_FORMAT = "#,##0.00000000"
+#: A price to its contract's tick, where the sheet knows the tick (a conditional format
+#: over the price cells, one rule per number of decimals): 57,228.9 for a 0.1 tick.
+TICK_FORMATS = tuple("#,##0" + ("." + "0" * d if d else "") for d in range(9))
 #: The kinds of format (``out_<kind>``, ``in_<kind>``) that hold numbers: a header over
 #: such a column is right-aligned.
 NUMBER_KINDS = frozenset(
@@ -309,6 +315,11 @@ class _Book:
             self.fmt[name] = f(
                 {"num_format": num, "bg_color": "#F2F2F2", "text_wrap": True, "valign": "top"}
             )
+        # text in a table column right of a column of numbers: indented, so that
+        # "$96.00" and "binance" do not run together
+        self.fmt["out_text"] = f(
+            {"bg_color": "#F2F2F2", "text_wrap": True, "valign": "top", "indent": 1}
+        )
 
     # -- sheets -------------------------------------------------------------------------
     def add_sheets(self, names: Sequence[str]) -> None:
@@ -431,12 +442,15 @@ class _Book:
     def _table_header(self, fmt: str) -> Any:
         """A table's header cell: bold, wrapped, bottom-aligned, and right-aligned over a
         column of numbers (``fmt`` one of :data:`NUMBER_KINDS`)."""
-        name = "table_header_num" if fmt.partition("_")[2] in NUMBER_KINDS else "table_header"
+        kind = fmt.partition("_")[2]
+        name = "table_header_" + ("num" if kind in NUMBER_KINDS else kind or "in")
         if name not in self.fmt:
-            spec = {"bold": True, "text_wrap": True, "valign": "bottom"}
-            self.fmt[name] = self.wb.add_format(
-                {**spec, "align": "right"} if name.endswith("num") else spec
-            )
+            spec: dict[str, Any] = {"bold": True, "text_wrap": True, "valign": "bottom"}
+            if kind in NUMBER_KINDS:
+                spec["align"] = "right"
+            elif kind == "text":
+                spec["indent"] = 1  # over the indented text
+            self.fmt[name] = self.wb.add_format(spec)
         return self.fmt[name]
 
     def plain(self, sheet: str, a1: str, text: str, value: Any, fmt: str = "out") -> Ref:

@@ -21,7 +21,7 @@ _SIZE_ROW_FORMATS = {
     "Margin": "out_money",
     "Liquidation price": "out_price",
     "Max leverage": "out_lev",
-    "Risk at stop (USD)": "out_money",
+    "Risk at stop (USD)": "out_usd",
     "Stop fill": "out_price",
     "Contracts": "out_contracts",
     "Stop distance (% of entry)": "out_pct",

@@ -318,8 +318,13 @@ def _by_coin(book: _Book, s: str, ok: bool) -> None:
     exposure by coin: SUMIFS over Trades[Exposure] by Trades[Coin] and by sign."""
     top, left = BLOCK_TOP, 3
     book.section(s, cell_name(top - 1, left), "Exposure by coin (USD notional; short -)", span=5)
+    if "header_indent" not in book.fmt:  # right of the right-aligned "Trades"
+        book.fmt["header_indent"] = book.wb.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", "bottom": 1, "indent": 1}
+        )
+        book.fmt["label_indent"] = book.wb.add_format({"bold": True, "valign": "top", "indent": 1})
     for j, h in enumerate(("Coin", "Long", "Short", "Net", "Gross")):
-        book.write(s, cell_name(top, left + j), h, "header_num" if j else "header")
+        book.write(s, cell_name(top, left + j), h, "header_num" if j else "header_indent")
     exposures = _rows_by("Coin", "Exposure")
     cells = [cell_name(top + 1 + i, left, absolute=True) for i in range(len(COINS))]
     na = '"n/a: see Check"'
@@ -336,7 +341,7 @@ def _by_coin(book: _Book, s: str, ok: bool) -> None:
     )
     for i, (coin, criteria, values) in enumerate(groups):
         r = top + 1 + i
-        book.write(s, cell_name(r, left), coin, "in" if i < len(COINS) else "label")
+        book.write(s, cell_name(r, left), coin, "in" if i < len(COINS) else "label_indent")
         long_, short = sum(e for e in values if e > 0), sum(e for e in values if e < 0)
         for j, (sign, v) in enumerate((('">0"', long_), ('"<0"', short))):
             book.plain(
@@ -360,7 +365,7 @@ def _by_coin(book: _Book, s: str, ok: bool) -> None:
             if i == len(COINS) and j == 1:
                 _warn_unless_zero(book, s, ref)
     r = top + 1 + len(groups)
-    book.write(s, cell_name(r, left), "All coins", "label")
+    book.write(s, cell_name(r, left), "All coins", "label_indent")
     for j in range(4):
         c = left + 1 + j
         total_v = [
@@ -426,17 +431,17 @@ def _side_formula() -> str:
 
 #: The calculated columns of Trades: (header, column of MF_PLAN's row or a name, format).
 PLAN_COLUMNS: tuple[tuple[str, int | str, str], ...] = (
-    ("Results of", "name", "out"),
-    ("Side check", "side", "out"),
+    ("Results of", "name", "out_text"),
+    ("Side check", "side", "out_text"),
     ("Risk budget", 1, "out_usd"),
     ("Contracts", 2, "out_contracts"),
     ("Risk at stop", 3, "out_usd"),
     ("R:R", "rr", "out_rr"),
     ("Exposure", 4, "out_usd"),
     ("Margin", 5, "out_usd"),
-    ("Venue", "venue", "out"),
-    ("Coin", "coin", "out"),
-    ("Check", 6, "out"),
+    ("Venue", "venue", "out_text"),
+    ("Coin", "coin", "out_text"),
+    ("Check", 6, "out_text"),
 )
 
 
@@ -504,29 +509,29 @@ def _message(call: Callable[[], Any]) -> Any:
 def _trade_results(t: Sequence[Any], account: float = 10000) -> dict[str, Any]:
     """Every calculated column of one template trade, as the cells show it."""
     name, contract, side, entry, stop, target, risk, amount, fee, lev = t
-    out: dict[str, Any] = {"name": name, "side": _side_text(side, entry, stop)}
+    out: dict[str | int, Any] = {"name": name, "side": _side_text(side, entry, stop)}
     try:
         with_lev = udfs.MF_PLAN(account, risk, amount, entry, stop, contract, fee, lev)[0]
         without = udfs.MF_PLAN(account, risk, amount, entry, stop, contract, fee)[0]
         plan: list[Any] = [*without[:4], *with_lev[4:]]
     except MicrosizeError as exc:
         plan = ["n/a: see Check"] * 5 + [f"error: {exc}"]
-    for k in range(1, 7):
-        out[k] = plan[k - 1]
+    for i in range(1, 7):
+        out[i] = plan[i - 1]
     out["rr"] = (
         "n/a: no target"
         if target is None
         else _message(lambda: udfs.MF_RR(entry, stop, target, contract, fee))
     )
     for key, fld in (("venue", "exchange"), ("coin", "base")):
-        out[key] = (
-            "(size typed)"
-            if isinstance(contract, int | float)
-            else _message(lambda fld=fld: udfs.MF_SPEC(contract, fld))
-        )
-    for header, k, _ in PLAN_COLUMNS:
-        out[header] = out[k]
-    return out
+        if isinstance(contract, int | float):
+            out[key] = "(size typed)"
+        else:  # what INDEX/MATCH over the Specs table finds
+            try:
+                out[key] = udfs.MF_SPEC(contract, fld)
+            except MicrosizeError:
+                out[key] = "n/a: not in Specs"
+    return {header: out[k] for header, k, _ in PLAN_COLUMNS}
 
 
 def _per_trade(account: float, keys: str) -> list[Computed]:
