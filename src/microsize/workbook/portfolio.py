@@ -184,7 +184,7 @@ def _portfolio_sheet(book: _Book, prices: dict[str, Col], keys: str) -> None:
         book,
         (s, "A31"),
         ("Prices[ETH return]", "Prices[BTC return]"),
-        ("Fitted line: ", "ETH return", "BTC return", " (the slope is ETH's beta, as MF_BETA)"),
+        ("Fitted line: ", "ETH return", "BTC return", " (its slope: ETH's beta)"),
         (
             [r[0] for r in book.model.value(prices["ETH return"])],
             [r[0] for r in book.model.value(prices["BTC return"])],
