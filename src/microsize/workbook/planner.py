@@ -228,7 +228,7 @@ def _planner_sheet(book: _Book, keys: str) -> None:
 def _sides_check(book: _Book, s: str, n: int) -> None:
     """J8/L8: every typed side agrees with its stop, or how many do not (red)."""
     book.write(s, "J8", "Sides", "label")
-    bad = 'SUMPRODUCT(--(LEFT(Trades[Side check],3)<>"ok:"))'
+    bad = 'SUMPRODUCT((LEFT(Trades[Side check],3)<>"ok:")*1)'
     formula = (
         f'=IF({bad}=0,"ok: every side agrees with its stop",{bad}&" of "&ROWS(Trades[Side])'
         '&" trades: the side typed disagrees with the stop (or is blank): see Side check")'
