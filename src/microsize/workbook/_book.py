@@ -318,7 +318,13 @@ class _Book:
         # text in a table column right of a column of numbers: indented, so that
         # "$96.00" and "binance" do not run together
         self.fmt["out_text"] = f(
-            {"bg_color": "#F2F2F2", "text_wrap": True, "valign": "top", "indent": 1}
+            {
+                "bg_color": "#F2F2F2",
+                "text_wrap": True,
+                "valign": "top",
+                "align": "left",
+                "indent": 1,
+            }
         )
 
     # -- sheets -------------------------------------------------------------------------
@@ -449,7 +455,7 @@ class _Book:
             if kind in NUMBER_KINDS:
                 spec["align"] = "right"
             elif kind == "text":
-                spec["indent"] = 1  # over the indented text
+                spec |= {"align": "left", "indent": 1}  # over the indented text
             self.fmt[name] = self.wb.add_format(spec)
         return self.fmt[name]
 

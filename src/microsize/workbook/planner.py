@@ -320,7 +320,7 @@ def _by_coin(book: _Book, s: str, ok: bool) -> None:
     book.section(s, cell_name(top - 1, left), "Exposure by coin (USD notional; short -)", span=5)
     if "header_indent" not in book.fmt:  # right of the right-aligned "Trades"
         book.fmt["header_indent"] = book.wb.add_format(
-            {"bold": True, "bg_color": "#DDEBF7", "bottom": 1, "indent": 1}
+            {"bold": True, "bg_color": "#DDEBF7", "bottom": 1, "align": "left", "indent": 1}
         )
         book.fmt["label_indent"] = book.wb.add_format({"bold": True, "valign": "top", "indent": 1})
     for j, h in enumerate(("Coin", "Long", "Short", "Net", "Gross")):

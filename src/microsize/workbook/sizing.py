@@ -231,7 +231,9 @@ def _coin_amounts(book: _Book, s: str, currency: Ref, cells: list[Ref]) -> None:
     """Money to the satoshi (0.00750000) where MF_SIZE's Currency is a coin (an inverse
     contract settles in BTC or ETH): cents would show a 0.0075 BTC budget as 0.01."""
     c = cell_name(*currency.first, absolute=True)
-    fiat = ",".join(f'{c}<>"{x}"' for x in ("USD", "USDT", "USDC"))
+    # c&"": LibreOffice 7.4 finds a text an add-in returned unequal to the same text typed
+    # ($E$24="USDT" is FALSE where E24 shows USDT); a text built from it compares right
+    fiat = ",".join(f'{c}&""<>"{x}"' for x in ("USD", "USDT", "USDC"))
     if "coin" not in book.fmt:
         book.fmt["coin"] = book.wb.add_format({"num_format": COIN_FORMAT})
     book.sheets[s].conditional_format(

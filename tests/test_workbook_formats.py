@@ -1,0 +1,68 @@
+"""What the Sizing sheet shows, as LibreOffice draws it (issue 22): prices to the
+contract's tick, money in a coin to the satoshi, and no satoshis on a USDT trade.
+
+The template's trade 2 is Binance BTCUSDT (tick 0.1) at 20x: its liquidation price,
+57,228.9156..., shows as 57,228.9, as the Warnings row writes it (the Margin sheet, which
+has no tick, keeps 57,228.92). Its money is in USDT: cents (2,000.00, 30.00). The same
+trade on Deribit's BTC-PERPETUAL (an inverse contract, settled in BTC) with a 0.5 BTC
+account risks 1.5% = 0.0075 BTC: shown as 0.00750000, where cents would show 0.01.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.test_analyst_edits import TEMPLATE
+
+pytestmark = pytest.mark.office
+
+
+def _pages(book: Path, out: Path) -> list[str]:
+    """The text of each sheet's page, LibreOffice recalculating with the add-in."""
+    from microsize.libreoffice import _recalc
+    from microsize.workbook_pictures import _PDF_TARGET
+    from tests.test_libreoffice import office_or_skip
+
+    office_or_skip()
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    (result,) = _recalc.recalc_many([book], out, pdf=_PDF_TARGET)
+    assert result.pdf is not None
+    text = subprocess.run(
+        [pdftotext, "-layout", str(result.pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return text.split("\f")
+
+
+def test_prices_to_the_tick_and_usdt_money_to_the_cent(tmp_path: Path) -> None:
+    pages = _pages(TEMPLATE, tmp_path / "out")
+    sizing, margin = pages[1], pages[7]
+    assert "57,228.9 " in sizing or sizing.count("57,228.9\n") >= 1
+    assert "57,228.92" not in sizing
+    assert "57,228.92" in margin  # no tick there: the workbook's price format
+    assert "60,000.0 " in sizing or "60,000.0\n" in sizing  # trade 2's entry, to the tick
+    assert "3,520.00" in sizing  # trade 1 (a contract size typed): no tick, cents
+    assert "60,060.03" in sizing  # the break-even keeps its cents
+    assert "2,000.00 " in sizing or "2,000.00\n" in sizing
+    assert "2,000.00000000" not in sizing  # USDT is not a coin
+    assert "30.00000000" not in sizing
+
+
+def test_money_in_a_coin_to_the_satoshi(tmp_path: Path) -> None:
+    book = tmp_path / "coin.xlsm"
+    wb = openpyxl.load_workbook(TEMPLATE, keep_vba=True)
+    ws = wb["Sizing"]
+    ws["E5"] = 0.5  # account, in BTC
+    ws["E9"] = "deribit:BTC-PERPETUAL"
+    ws["E16"] = 0.05  # margin available, in BTC
+    wb.save(book)
+    sizing = _pages(book, tmp_path / "out")[1]
+    assert "0.50000000" in sizing
+    assert "0.00750000" in sizing  # the risk budget: 1.5% of 0.5 BTC
+    assert "57,000.0" in sizing  # Deribit's tick is 0.5: one decimal
