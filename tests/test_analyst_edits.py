@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "workbook" / "microsize.xlsm"
 
 
-def _edited(
+def edited(
     tmp_path: Path,
     edits: list[tuple[str, str, Any]],
     rows: dict[str, list[list[Any]]] | None = None,
@@ -63,7 +63,7 @@ def _grid(values: dict[str, Any]) -> dict[tuple[str, int, int], Any]:
     return out
 
 
-def _cells(values: dict[str, Any], key: str) -> list[list[Any]]:
+def cells(values: dict[str, Any], key: str) -> list[list[Any]]:
     """The values of a range, read cell by cell (what the sheet shows there)."""
     from openpyxl.utils.cell import range_boundaries
 
@@ -80,21 +80,21 @@ def test_portfolio_counts_a_short_holding_as_negative(tmp_path: Path) -> None:
     """The ETH swap turned short (-150 contracts of 0.1 ETH at 1,610.84): its exposure is
     -24,162.60 and the book's exposure falls by twice that (on main MF_NOTIONAL kept it
     +24,162.60, so the hedge sold as if the book were longer)."""
-    got = _edited(tmp_path, [("Portfolio", "D7", -150)])
-    exposures = [r[0] for r in _cells(got, "PORTFOLIO!F6:F9")]
+    got = edited(tmp_path, [("Portfolio", "D7", -150)])
+    exposures = [r[0] for r in cells(got, "PORTFOLIO!F6:F9")]
     assert exposures == [72487.8, -24162.6, 16108.4, 12576.0]  # 45 ETH, -15 ETH, 10 ETH, 150 SOL
-    plan = dict(map(tuple, _cells(got, "PORTFOLIO!K10:L16")))
+    plan = dict(map(tuple, cells(got, "PORTFOLIO!K10:L16")))
     assert plan["Exposure"] == pytest.approx(72487.8 - 24162.6 + 16108.4 + 12576.0, abs=1e-6)
-    betas = [[r[0]] for r in _cells(got, "PORTFOLIO!G6:G9")]
+    betas = [[r[0]] for r in cells(got, "PORTFOLIO!G6:G9")]
     want = dict(U.MF_PORTFOLIO_HEDGE([[x] for x in exposures], betas, 41144.35, "cme:MBT", 0.5))
     assert plan == pytest.approx(want)
 
 
 def test_the_hedge_price_is_the_latest_close_of_the_prices_table(tmp_path: Path) -> None:
     """A new last close of BTC in Prices is the hedge's price (main typed 41,144.35)."""
-    got = _edited(tmp_path, [("Prices", "B28", 45000.0)])
-    assert _cells(got, "PORTFOLIO!L5") == [[45000.0]]
-    one = _cells(got, "PORTFOLIO!L18")[0][0]
+    got = edited(tmp_path, [("Prices", "B28", 45000.0)])
+    assert cells(got, "PORTFOLIO!L5") == [[45000.0]]
+    one = cells(got, "PORTFOLIO!L18")[0][0]
     assert one == pytest.approx(4500.0)  # one MBT: 0.1 BTC at 45,000
 
 
@@ -113,7 +113,7 @@ def test_planner_a_bad_or_blank_cell_stays_in_its_row(
 ) -> None:
     """On main any of these turned every trade's result into the error text, SUM read 0
     and the status said "ok: combined risk within your limit"."""
-    got = _edited(tmp_path, edits)
+    got = edited(tmp_path, edits)
     plan = _plan(got, 20, 23)
     trades = [list(r) for r in _planner_inputs(edits)]
     for i, trade in enumerate(trades):
@@ -124,8 +124,8 @@ def test_planner_a_bad_or_blank_cell_stays_in_its_row(
         else:
             assert plan[i][:5] == pytest.approx(want[:5])
             assert plan[i][5] == want[5]
-    totals = _cells(got, "PLANNER!G5:G7")
-    status = _cells(got, "PLANNER!N5")[0][0]
+    totals = cells(got, "PLANNER!G5:G7")
+    status = cells(got, "PLANNER!N5")[0][0]
     if row is None:
         assert all(isinstance(t[0], float) for t in totals)
         assert totals[0][0] == pytest.approx(sum(r[2] for r in plan))
@@ -154,7 +154,7 @@ PLAN_COLS = "MNOQRU"
 def _plan(got: dict[str, Any], first: int, last: int) -> list[list[Any]]:
     """MF_PLAN's six results of the Trades rows first..last, as the sheet shows them."""
     return [
-        [_cells(got, f"PLANNER!{c}{r}")[0][0] for c in PLAN_COLS] for r in range(first, last + 1)
+        [cells(got, f"PLANNER!{c}{r}")[0][0] for c in PLAN_COLS] for r in range(first, last + 1)
     ]
 
 
@@ -181,9 +181,9 @@ def test_ladder_check_cells_say_when_a_row_is_not_shown(tmp_path: Path) -> None:
     spills into the room below), and the check cells say so in red instead of letting 3
     legs pass for the ladder (on main: no check, a cumulative risk of 28.85 of 30 shown as
     the whole ladder)."""
-    got = _edited(tmp_path, [("Ladder", "B33", 7)], rows={"Entries": [[3460, 20]]})
+    got = edited(tmp_path, [("Ladder", "B33", 7)], rows={"Entries": [[3460, 20]]})
     for ref, what in (("B28", "4 legs"), ("B36", "7 prices"), ("B37", "7 weights")):
-        check = _cells(got, f"LADDER!{ref}")[0][0]
+        check = cells(got, f"LADDER!{ref}")[0][0]
         # LibreOffice shows the rows that fit (3 of 4), the engine none (0 of 4)
         assert re.fullmatch(rf"only [0-6] of {what} shown: room for 10", check), check
     full = U.MF_LADDER(
@@ -205,25 +205,25 @@ def test_a_row_typed_below_the_planner_and_portfolio_tables_has_its_own_results(
     LibreOffice while the totals counted 5)."""
     trade = ["XRP", "binance:XRPUSDT", "long", 2.5, 2.4, 2.8, None, 75, 0.0005, 5]
     holding = ["BTC perpetual", "BTC", "bybit:BTCUSDT", -0.5, 41144.35]
-    got = _edited(tmp_path, [], rows={"Trades": [trade], "Holdings": [holding]})
-    assert _cells(got, "PLANNER!L7") == [["ok: all 5 trades shown"]]
-    assert _cells(got, "PORTFOLIO!F3") == [["ok: all 5 holdings shown"]]
+    got = edited(tmp_path, [], rows={"Trades": [trade], "Holdings": [holding]})
+    assert cells(got, "PLANNER!L7") == [["ok: all 5 trades shown"]]
+    assert cells(got, "PORTFOLIO!F3") == [["ok: all 5 holdings shown"]]
     xrp = U.MF_PLAN(10000, None, 75, 2.5, 2.4, "binance:XRPUSDT", 0.0005, 5)[0]
     new = _plan(got, 24, 24)[0]
     assert new[:5] == pytest.approx(xrp[:5])
     assert new[5] == xrp[5]
     assert 74 < new[2] <= 75  # at most the 75 risked, within a lot (fees included)
     plan = _plan(got, 20, 24)
-    totals = [t[0] for t in _cells(got, "PLANNER!G5:G7")]
+    totals = [t[0] for t in cells(got, "PLANNER!G5:G7")]
     assert totals[0] == pytest.approx(sum(r[2] for r in plan))  # risk at stop
     assert totals[1] == pytest.approx(sum(r[4] for r in plan))  # margin
     assert totals[2] == pytest.approx(sum(r[3] for r in plan))  # net exposure
-    btc = _cells(got, "PORTFOLIO!F10:H10")[0]
+    btc = cells(got, "PORTFOLIO!F10:H10")[0]
     assert btc[0] == pytest.approx(-20572.175)  # short 0.5 BTC at 41,144.35
     assert btc[2] == pytest.approx(btc[0] * btc[1])
     assert btc[1] == pytest.approx(1.0)  # BTC's beta to itself
-    rows = _cells(got, "PORTFOLIO!F6:H10")
-    plan_p = dict(map(tuple, _cells(got, "PORTFOLIO!K10:L16")))
+    rows = cells(got, "PORTFOLIO!F6:H10")
+    plan_p = dict(map(tuple, cells(got, "PORTFOLIO!K10:L16")))
     assert plan_p["Exposure"] == pytest.approx(sum(r[0] for r in rows))
     assert plan_p["Beta-weighted exposure"] == pytest.approx(sum(r[2] for r in rows))
 
@@ -244,8 +244,8 @@ def test_check_cells_say_when_a_new_row_has_no_results(tmp_path: Path) -> None:
     _engine_copy(grown, tmp_path / "engine.xlsx")
     got = _engine_values(tmp_path / "engine.xlsx")
     note = ": copy the grey cells of the row above into the new row"
-    assert _cells(got, "PLANNER!L7") == [[f"only 4 of 5 trades shown{note}"]]
-    assert _cells(got, "PORTFOLIO!F3") == [[f"only 4 of 5 holdings shown{note}"]]
+    assert cells(got, "PLANNER!L7") == [[f"only 4 of 5 trades shown{note}"]]
+    assert cells(got, "PORTFOLIO!F3") == [[f"only 4 of 5 holdings shown{note}"]]
     rules = {
         str(r.sqref) for r in openpyxl.load_workbook(TEMPLATE)["Planner"].conditional_formatting
     }
@@ -254,15 +254,15 @@ def test_check_cells_say_when_a_new_row_has_no_results(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------ 4. the Margin sheet
 def test_margin_pnl_charges_the_fee_and_stops_at_liquidation(tmp_path: Path) -> None:
-    got = _edited(tmp_path, [])
-    fee = _cells(got, "MARGIN!G9")[0][0]
+    got = edited(tmp_path, [])
+    fee = cells(got, "MARGIN!G9")[0][0]
     assert fee == U.MF_SPEC("binance:BTCUSDT", "taker_fee") == 0.0005
-    marks = dict(map(tuple, _cells(got, "MARGIN!F12:G16")))
-    pnl = dict(zip(marks, (r[0] for r in _cells(got, "MARGIN!H12:H16")), strict=True))
+    marks = dict(map(tuple, cells(got, "MARGIN!F12:G16")))
+    pnl = dict(zip(marks, (r[0] for r in cells(got, "MARGIN!H12:H16")), strict=True))
     # at the stop: 0.01 BTC x -3,000 = -30, minus 0.05% of 600 and of 570: -30.585
     assert pnl["Stop"] == pytest.approx(-30.585, abs=1e-9)
     assert pnl["Entry"] == pytest.approx(-0.6, abs=1e-9)  # both fees, no move
-    curve = _cells(got, "MARGIN!F19:H41")
+    curve = cells(got, "MARGIN!F19:H41")
     liq = marks["Liquidation"]
     for price, raw, drawn in curve:
         if price <= liq:  # the exchange closed the position at the liquidation price
@@ -285,17 +285,17 @@ def test_margin_chart_follows_an_eth_trade(tmp_path: Path) -> None:
         ("Margin", "B8", 3600),
         ("Margin", "B9", "binance:ETHUSDT"),
     ]
-    got = _edited(tmp_path, edits)
-    marks = dict(map(tuple, _cells(got, "MARGIN!F12:G16")))
+    got = edited(tmp_path, edits)
+    marks = dict(map(tuple, cells(got, "MARGIN!F12:G16")))
     assert marks["Target 1"] == U.MF_TARGET(3500, 3600, 1, "binance:ETHUSDT", 0.0005)
     assert marks["Target 2"] < marks["Target 1"] < 3500 < 3600 < marks["Liquidation"]
-    low, high = _cells(got, "MARGIN!G7")[0][0], _cells(got, "MARGIN!G8")[0][0]
+    low, high = cells(got, "MARGIN!G7")[0][0], cells(got, "MARGIN!G8")[0][0]
     assert low <= min(marks.values())
     assert high >= max(marks.values())
-    prices = [r[0] for r in _cells(got, "MARGIN!F19:F41")]
+    prices = [r[0] for r in cells(got, "MARGIN!F19:F41")]
     assert prices[0] == pytest.approx(low, abs=0.01)
     assert prices[-1] == pytest.approx(high, abs=0.01)
-    sentence = _cells(got, "MARGIN!D22")[0][0]
+    sentence = cells(got, "MARGIN!D22")[0][0]
     assert sentence.startswith(
         f"This trade: liquidation at {marks['Liquidation']:,.2f}, stop at 3,600.00"
     )
@@ -327,20 +327,20 @@ def test_results_and_prose_follow_the_inputs(tmp_path: Path) -> None:
         ("Ladder", "E7", 40),
         ("Margin", "B7", 10),
     ]
-    got = _edited(tmp_path, edits)
+    got = edited(tmp_path, edits)
     budget = 45.0  # 3,000 x 1.5%
     n = U.MF_CONTRACTS(budget, 3520, 3450, 0.001, 0)
-    note = _cells(got, "SIZING!D54")[0][0]
+    note = cells(got, "SIZING!D54")[0][0]
     loss = U.MF_RISK(431, 3520, 3450, 0.001, 0)
     assert note == (
         f"431 contracts lose ${loss:,.2f} at the stop: within the $45.00 budget. Sized to the "
         f"budget (never over): {n:g} lose ${U.MF_RISK(n, 3520, 3450, 0.001, 0):,.2f}."
     )
-    assert _cells(got, "SIZING!D4") == [["Trade: binance:BTCUSDT at 10x"]]
-    assert _cells(got, "SIZING!L27")[0][0].startswith("The stop is 3 ATR below entry")
-    ladder = _cells(got, "LADDER!A18:F20")
-    assert _cells(got, "LADDER!B44:B45") == [[ladder[-1][3]], [ladder[-1][4]]]
-    sentence = _cells(got, "MARGIN!D22")[0][0]
+    assert cells(got, "SIZING!D4") == [["Trade: binance:BTCUSDT at 10x"]]
+    assert cells(got, "SIZING!L27")[0][0].startswith("The stop is 3 ATR below entry")
+    ladder = cells(got, "LADDER!A18:F20")
+    assert cells(got, "LADDER!B44:B45") == [[ladder[-1][3]], [ladder[-1][4]]]
+    sentence = cells(got, "MARGIN!D22")[0][0]
     assert sentence.endswith("is beyond the stop")  # at 10x liquidation is below 57,000
 
 
@@ -485,7 +485,7 @@ def _result_cells(book: Path) -> dict[str, list[tuple[int, int, bool]]]:
     for ws in wb.worksheets:
         if ws.title in ("Lists", "Specs", "Tiers", "Spec changes", "xlwings.conf"):
             continue
-        cells: set[tuple[int, int, bool]] = set()
+        found: set[tuple[int, int, bool]] = set()
         for row in ws.iter_rows():
             for c in row:
                 text = getattr(c.value, "text", c.value)
@@ -493,8 +493,8 @@ def _result_cells(book: Path) -> dict[str, list[tuple[int, int, bool]]]:
                     ref = getattr(c.value, "ref", None) or c.coordinate
                     c0, r0, c1, r1 = range_boundaries(ref)
                     mf = "MF_" in text
-                    cells |= {(r, k, mf) for r in range(r0, r1 + 1) for k in range(c0, c1 + 1)}
-        out[ws.title] = sorted(cells)
+                    found |= {(r, k, mf) for r in range(r0, r1 + 1) for k in range(c0, c1 + 1)}
+        out[ws.title] = sorted(found)
     return out
 
 
@@ -519,8 +519,8 @@ def test_an_analysts_edits_recalculate_in_libreoffice_to_the_python_results(
     grid = _grid(want)
     cut = _cut_spills()
     compared, mf_cells, dated, bad = 0, 0, 0, []
-    for sheet, cells in _result_cells(book).items():
-        for r, c, mf in cells:
+    for sheet, found in _result_cells(book).items():
+        for r, c, mf in found:
             shown = got.cell(sheet, openpyxl.utils.get_column_letter(c) + str(r))
             value = cut.get((sheet, r, c), grid.get((sheet.upper(), r, c)))
             if not isinstance(value, int | float | str) or isinstance(value, bool):

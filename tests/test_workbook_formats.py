@@ -25,14 +25,14 @@ pytestmark = pytest.mark.office
 def _pages(book: Path, out: Path) -> list[str]:
     """The text of each sheet's page, LibreOffice recalculating with the add-in."""
     from microsize.libreoffice import _recalc
-    from microsize.workbook_pictures import _PDF_TARGET
+    from microsize.workbook_pictures import PDF_TARGET
     from tests.test_libreoffice import office_or_skip
 
     office_or_skip()
     pdftotext = shutil.which("pdftotext")
     if pdftotext is None:
         pytest.skip("pdftotext (poppler-utils) is not installed")
-    (result,) = _recalc.recalc_many([book], out, pdf=_PDF_TARGET)
+    (result,) = _recalc.recalc_many([book], out, pdf=PDF_TARGET)
     assert result.pdf is not None
     text = subprocess.run(
         [pdftotext, "-layout", str(result.pdf), "-"], capture_output=True, text=True, check=True

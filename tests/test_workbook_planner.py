@@ -28,7 +28,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from tests.test_analyst_edits import TEMPLATE, _cells, _edited
+from tests.test_analyst_edits import TEMPLATE, cells, edited
 
 #: Trades' columns: inputs A:J, then Results of (K), Side check (L), Risk budget (M),
 #: Contracts (N), Risk at stop (O), R:R (P), Exposure (Q), Margin (R), Venue (S), Coin
@@ -38,12 +38,12 @@ FIRST = 20
 
 def _block(got: dict[str, Any], ref: str) -> dict[str, list[Any]]:
     """A block by venue or coin: its first column's text -> the rest of its row."""
-    return {str(r[0]): r[1:] for r in _cells(got, f"PLANNER!{ref}")}
+    return {str(r[0]): r[1:] for r in cells(got, f"PLANNER!{ref}")}
 
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    return _edited(tmp_path_factory.mktemp("planner"), [])
+    return edited(tmp_path_factory.mktemp("planner"), [])
 
 
 def test_margin_by_venue_sums_to_the_combined_margin(template: dict[str, Any]) -> None:
@@ -58,7 +58,7 @@ def test_margin_by_venue_sums_to_the_combined_margin(template: dict[str, Any]) -
         0,
         0,
     ]
-    combined = _cells(template, "PLANNER!G6")[0][0]  # MF_PLAN_TOTALS, another path
+    combined = cells(template, "PLANNER!G6")[0][0]  # MF_PLAN_TOTALS, another path
     assert combined == pytest.approx(1884.43, abs=0.005)
     assert venues["All venues"][0] == pytest.approx(combined)
     assert sum(venues[v][0] for v in ("hyperliquid", "binance", "bybit", "Other venues")) == (
@@ -74,12 +74,12 @@ def test_exposure_by_coin_long_short_net_gross(template: dict[str, Any]) -> None
     assert coins["SOL"] == pytest.approx([900, 0, 900, 900], abs=0.005)
     assert coins["Other coins"] == [0, 0, 0, 0]
     assert coins["All coins"] == pytest.approx([9848.40, -3377.50, 6470.90, 13225.90], abs=0.005)
-    net = _cells(template, "PLANNER!G7")[0][0]  # MF_PLAN_TOTALS' net exposure
+    net = cells(template, "PLANNER!G7")[0][0]  # MF_PLAN_TOTALS' net exposure
     assert coins["All coins"][2] == pytest.approx(net)
 
 
 def test_each_trade_shows_its_name_side_and_reward_to_risk(template: dict[str, Any]) -> None:
-    rows = _cells(template, f"PLANNER!A{FIRST}:U{FIRST + 3}")
+    rows = cells(template, f"PLANNER!A{FIRST}:U{FIRST + 3}")
     for r in rows:
         assert r[10] == r[0]  # the name again beside the results
         assert r[11].startswith("ok: "), r  # every side agrees with its stop
@@ -88,14 +88,14 @@ def test_each_trade_shows_its_name_side_and_reward_to_risk(template: dict[str, A
     assert rows[1][16] == pytest.approx(-3377.50)  # the short's exposure
     assert [r[18] for r in rows] == ["hyperliquid", "binance", "binance", "binance"]
     assert [r[19] for r in rows] == ["BTC", "ETH", "SOL", "BTC"]
-    assert _cells(template, "PLANNER!L8") == [["ok: every side agrees with its stop"]]
+    assert cells(template, "PLANNER!L8") == [["ok: every side agrees with its stop"]]
 
 
 def test_a_side_that_disagrees_with_the_stop_is_red_and_nothing_flips(tmp_path: Path) -> None:
     """The BTC breakout typed short (its stop below entry makes it a long), the SOL trade's
     side left blank, the ETH short's target above its entry and the BTC at 20x without a
     target."""
-    got = _edited(
+    got = edited(
         tmp_path,
         [
             ("Planner", f"C{FIRST}", "short"),
@@ -104,13 +104,13 @@ def test_a_side_that_disagrees_with_the_stop_is_red_and_nothing_flips(tmp_path: 
             ("Planner", f"F{FIRST + 3}", None),
         ],
     )
-    rows = _cells(got, f"PLANNER!A{FIRST}:U{FIRST + 3}")
+    rows = cells(got, f"PLANNER!A{FIRST}:U{FIRST + 3}")
     assert rows[0][11] == "stop below entry: a LONG, not the short typed"
     assert rows[0][16] == pytest.approx(7028.40)  # still sized and counted as the long
     assert rows[2][11] == "type long or short"
     assert str(rows[1][15]).startswith("target must be below entry for a short")
     assert rows[3][15] == "n/a: no target"
-    status = _cells(got, "PLANNER!L8")[0][0]
+    status = cells(got, "PLANNER!L8")[0][0]
     assert status.startswith("2 of 4 trades: the side typed disagrees with the stop")
     ws = openpyxl.load_workbook(TEMPLATE)["Planner"]
     rules = {str(r.sqref): r for r in ws.conditional_formatting}
@@ -124,17 +124,17 @@ def test_a_trade_typed_below_the_table_reaches_the_blocks(tmp_path: Path) -> Non
     margin, the Other coins row holds its exposure (and is red), the sums still equal the
     combined margin and the net exposure."""
     trade = ["XRP dip", "bybit:XRPUSDT", "long", 2.5, 2.4, 2.8, None, 30, 0.00055, 10]
-    got = _edited(tmp_path, [], rows={"Trades": [trade]})
-    row = _cells(got, f"PLANNER!A{FIRST + 4}:U{FIRST + 4}")[0]
+    got = edited(tmp_path, [], rows={"Trades": [trade]})
+    row = cells(got, f"PLANNER!A{FIRST + 4}:U{FIRST + 4}")[0]
     assert row[18:20] == ["bybit", "XRP"]
     margin, exposure = row[17], row[16]
     assert exposure > 0
     venues = _block(got, "A12:C16")
     assert venues["bybit"] == [pytest.approx(margin), 1]
-    combined = _cells(got, "PLANNER!G6")[0][0]
+    combined = cells(got, "PLANNER!G6")[0][0]
     assert venues["All venues"][0] == pytest.approx(combined)
     coins = _block(got, "D12:H16")
     assert coins["Other coins"][0] == pytest.approx(exposure)
-    assert coins["All coins"][2] == pytest.approx(_cells(got, "PLANNER!G7")[0][0])
+    assert coins["All coins"][2] == pytest.approx(cells(got, "PLANNER!G7")[0][0])
     ws = openpyxl.load_workbook(TEMPLATE)["Planner"]
     assert {"B15", "H15"} <= {str(r.sqref) for r in ws.conditional_formatting}
