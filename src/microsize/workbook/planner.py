@@ -488,8 +488,9 @@ def _other_formulas(keys: str) -> dict[str, str]:
         "name": f'={r["Trade"]}&""',
         "side": _side_formula(),
         # a blank Target: no R:R; MF_RR's message where the target is on the stop's side
+        # the contract as "" when blank (optional here: LibreOffice hands an empty cell as 0)
         "rr": f'=IF({r["Target"]}="","n/a: no target",MF_RR({r["Entry"]},{r["Stop"]},'
-        f"{r['Target']},{c},{_fee()},{SPECS_REF}))",
+        f'{r["Target"]},IF({c}="","",{c}),{_fee()},{SPECS_REF}))',
         # the Specs row of the key, found in the Lists sheet's keys (a plain formula, not
         # MF_SPEC: LibreOffice 7.4's SUMIFS and COUNTIF do not match text an add-in
         # returned, seen in the Planner's blocks by venue and coin)
