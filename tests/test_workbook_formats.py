@@ -1,5 +1,6 @@
-"""What the Sizing sheet shows, as LibreOffice draws it (issue 22): prices to the
-contract's tick, money in a coin to the satoshi, and no satoshis on a USDT trade.
+"""What the sheets show (issue 22): prices to the contract's tick, money in a coin to the
+satoshi and no satoshis on a USDT trade (as LibreOffice draws the Sizing sheet), the
+fitted lines' captions to four decimals, table headers right-aligned over numbers.
 
 The template's trade 2 is Binance BTCUSDT (tick 0.1) at 20x: its liquidation price,
 57,228.9156..., shows as 57,228.9, as the Warnings row writes it (the Margin sheet, which
@@ -18,8 +19,6 @@ import openpyxl
 import pytest
 
 from tests.test_analyst_edits import TEMPLATE
-
-pytestmark = pytest.mark.office
 
 
 def _pages(book: Path, out: Path) -> list[str]:
@@ -40,6 +39,7 @@ def _pages(book: Path, out: Path) -> list[str]:
     return text.split("\f")
 
 
+@pytest.mark.office
 def test_prices_to_the_tick_and_usdt_money_to_the_cent(tmp_path: Path) -> None:
     pages = _pages(TEMPLATE, tmp_path / "out")
     sizing, margin = pages[1], pages[7]
@@ -54,6 +54,7 @@ def test_prices_to_the_tick_and_usdt_money_to_the_cent(tmp_path: Path) -> None:
     assert "30.00000000" not in sizing
 
 
+@pytest.mark.office
 def test_money_in_a_coin_to_the_satoshi(tmp_path: Path) -> None:
     book = tmp_path / "coin.xlsm"
     wb = openpyxl.load_workbook(TEMPLATE, keep_vba=True)
@@ -66,3 +67,40 @@ def test_money_in_a_coin_to_the_satoshi(tmp_path: Path) -> None:
     assert "0.50000000" in sizing
     assert "0.00750000" in sizing  # the risk budget: 1.5% of 0.5 BTC
     assert "57,000.0" in sizing  # Deribit's tick is 0.5: one decimal
+
+
+def test_fitted_lines_are_captions_to_four_decimals_not_chart_labels(tmp_path: Path) -> None:
+    """Hull's Table 3.2 gives h* = 0.78 (0.7777 to four decimals, as MF_HEDGE_RATIO); ETH's
+    OLS beta on the weekly returns is 1.1599. The captions are SLOPE and INTERCEPT of the
+    columns the charts draw, computed by the formula engine; no chart carries an equation
+    (LibreOffice 7.4 draws one with 15 digits whatever its number format)."""
+    import zipfile
+
+    from tests.test_analyst_edits import cells, edited
+
+    got = edited(tmp_path, [])
+    assert cells(got, "HEDGE!J3") == [
+        ["Fitted line: spot change = 0.7777 x futures change + 0.0009"]
+    ]
+    assert cells(got, "PORTFOLIO!A31") == [
+        ["Fitted line: ETH return = 1.1599 x BTC return - 0.0064 (its slope: ETH's beta)"]
+    ]
+    with zipfile.ZipFile(TEMPLATE) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    fitted = [c for c in charts if "<c:trendline>" in c]
+    assert len(fitted) == 2
+    assert not any('<c:dispEq val="1"/>' in c for c in fitted)
+
+
+def test_table_headers_over_numbers_are_right_aligned() -> None:
+    wb = openpyxl.load_workbook(TEMPLATE)
+    for sheet, right, left in (
+        ("Planner", ("D19", "G19", "M19", "N19", "P19", "Q19", "R19"), ("A19", "B19", "U19")),
+        ("Portfolio", ("D5", "E5", "F5", "G5", "H5"), ("A5", "C5")),
+        ("Hedge", ("D14", "E14", "G14", "H14"), ()),
+    ):
+        ws = wb[sheet]
+        for ref in right:
+            assert ws[ref].alignment.horizontal == "right", (sheet, ref, ws[ref].value)
+        for ref in left:
+            assert ws[ref].alignment.horizontal != "right", (sheet, ref, ws[ref].value)

@@ -208,7 +208,8 @@ def _beyond_the_size(
         s, at_[5], "MF_MAX_CONTRACTS_MARGIN", avail, e, used_lev, c, SPECS, fmt="out_contracts"
     )
     # the sign from the stop, as MF_SIZE infers the side: an IF comparing the spill's
-    # "Short" cell kept the long sign in LibreOffice after an edit (seen, cause not found)
+    # "Short" cell kept the long sign in LibreOffice (LibreOffice 7.4 finds a text an add-in
+    # returned unequal to the same text typed: =E24="USDT" is FALSE where E24 shows USDT)
     sign = -1 if v(st) > v(e) else 1
     signed = book.plain(
         s, at_[6], f"=IF({a['st']}>{a['e']},-1,1)*{n.text(s)}", sign * v(n), "out_contracts"
