@@ -90,7 +90,7 @@ def _planner_sheet(book: _Book, keys: str) -> None:
             ("U:U", 58),
         ],
     )
-    ws.freeze_panes(TABLE_TOP + 1, 1)  # the header and each trade's name stay in view
+    ws.freeze_panes(0, 1)  # each trade's name stays in view beside its results
     book.section(s, "A4", "Account")
     account, limit = _inputs(
         book,
