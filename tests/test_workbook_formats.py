@@ -104,3 +104,16 @@ def test_table_headers_over_numbers_are_right_aligned() -> None:
             assert ws[ref].alignment.horizontal == "right", (sheet, ref, ws[ref].value)
         for ref in left:
             assert ws[ref].alignment.horizontal != "right", (sheet, ref, ws[ref].value)
+
+
+def test_no_text_of_the_sheets_draws_as_a_box() -> None:
+    """Binance's "USDⓈ-M" drew as a box in the rendered Specs sheet: the circled S
+    (U+24C8, Enclosed Alphanumerics) is in neither Calibri nor Carlito. The sources say
+    "USDS-M"; no text of the sheets holds a character of that block."""
+    import zipfile
+
+    with zipfile.ZipFile(TEMPLATE) as z:
+        names = [n for n in z.namelist() if n.startswith("xl/") and n.endswith(".xml")]
+        text = "".join(z.read(n).decode("utf-8") for n in names if "theme" not in n)
+    assert "USDS-M" in text
+    assert not [ch for ch in text if 0x2460 <= ord(ch) <= 0x24FF]
