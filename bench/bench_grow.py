@@ -48,7 +48,9 @@ def trades(n: int, seed: int = 11) -> list[list[Any]]:
         entry = {"B": 60000.0, "E": 3500.0, "S": 150.0, "h": 60000.0}[key.split(":")[1][0]]
         entry = round(entry * float(rng.uniform(0.9, 1.1)), 2)
         stop = round(entry * (1 - float(rng.choice([-1, 1])) * float(rng.uniform(0.01, 0.05))), 2)
-        out.append([f"T{i + 1}", key, entry, stop, 0.005, None, 0.0005, 5])
+        side = "long" if stop < entry else "short"
+        target = round(2 * entry - stop, 2)
+        out.append([f"T{i + 1}", key, side, entry, stop, target, 0.005, None, 0.0005, 5])
     return out
 
 
@@ -90,9 +92,10 @@ def main() -> int:
     print(f"python {platform.python_version()}, {platform.machine()}, N = {a.trades} trades")
 
     one = trades(1)[0]
-    row = (10000, one[4], one[5], one[2], one[3], one[1], one[6], one[7])
+    # MF_PLAN's arguments: Risk %, Risk amount, Entry, Stop, Contract, Fee, Leverage
+    row = (10000, one[6], one[7], one[3], one[4], one[1], one[8], one[9])
     all_rows = trades(a.trades)
-    cols = [[[r[k]] for r in all_rows] for k in (4, 5, 2, 3, 1, 6, 7)]
+    cols = [[[r[k]] for r in all_rows] for k in (6, 7, 3, 4, 1, 8, 9)]
     contracts = per_call(udfs.MF_CONTRACTS, (50.0, 3500.0, 3400.0, "binance:ETHUSDT", 0.0005))
     plan_row = per_call(udfs.MF_PLAN, row, calls=500)
     quick = per_call(udfs.MF_PLAN, row[:-1], calls=500)  # no leverage: no liquidation check

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "workbook" / "microsize.xlsm"
 
 
-def _edited(
+def edited(
     tmp_path: Path,
     edits: list[tuple[str, str, Any]],
     rows: dict[str, list[list[Any]]] | None = None,
@@ -67,7 +67,7 @@ def _grid(values: dict[str, Any]) -> dict[tuple[str, int, int], Any]:
     return out
 
 
-def _cells(values: dict[str, Any], key: str) -> list[list[Any]]:
+def cells(values: dict[str, Any], key: str) -> list[list[Any]]:
     """The values of a range, read cell by cell (what the sheet shows there)."""
     from openpyxl.utils.cell import range_boundaries
 
@@ -84,21 +84,21 @@ def test_portfolio_counts_a_short_holding_as_negative(tmp_path: Path) -> None:
     """The ETH swap turned short (-150 contracts of 0.1 ETH at 1,610.84): its exposure is
     -24,162.60 and the book's exposure falls by twice that (on main MF_NOTIONAL kept it
     +24,162.60, so the hedge sold as if the book were longer)."""
-    got = _edited(tmp_path, [("Portfolio", "D7", -150)])
-    exposures = [r[0] for r in _cells(got, "PORTFOLIO!F6:F9")]
+    got = edited(tmp_path, [("Portfolio", "D7", -150)])
+    exposures = [r[0] for r in cells(got, "PORTFOLIO!F6:F9")]
     assert exposures == [72487.8, -24162.6, 16108.4, 12576.0]  # 45 ETH, -15 ETH, 10 ETH, 150 SOL
-    plan = dict(map(tuple, _cells(got, "PORTFOLIO!K10:L16")))
+    plan = dict(map(tuple, cells(got, "PORTFOLIO!K10:L16")))
     assert plan["Exposure"] == pytest.approx(72487.8 - 24162.6 + 16108.4 + 12576.0, abs=1e-6)
-    betas = [[r[0]] for r in _cells(got, "PORTFOLIO!G6:G9")]
+    betas = [[r[0]] for r in cells(got, "PORTFOLIO!G6:G9")]
     want = dict(U.MF_PORTFOLIO_HEDGE([[x] for x in exposures], betas, 41144.35, "cme:MBT", 0.5))
     assert plan == pytest.approx(want)
 
 
 def test_the_hedge_price_is_the_latest_close_of_the_prices_table(tmp_path: Path) -> None:
     """A new last close of BTC in Prices is the hedge's price (main typed 41,144.35)."""
-    got = _edited(tmp_path, [("Prices", "B28", 45000.0)])
-    assert _cells(got, "PORTFOLIO!L5") == [[45000.0]]
-    one = _cells(got, "PORTFOLIO!L18")[0][0]
+    got = edited(tmp_path, [("Prices", "B28", 45000.0)])
+    assert cells(got, "PORTFOLIO!L5") == [[45000.0]]
+    one = cells(got, "PORTFOLIO!L18")[0][0]
     assert one == pytest.approx(4500.0)  # one MBT: 0.1 BTC at 45,000
 
 
@@ -106,10 +106,10 @@ def test_the_hedge_price_is_the_latest_close_of_the_prices_table(tmp_path: Path)
 @pytest.mark.parametrize(
     ("edits", "row", "words"),
     [
-        ([("Planner", "G11", None)], None, None),  # a blank Fee: no fee on that row
-        ([("Planner", "H12", None)], None, None),  # a blank Leverage: no leverage
-        ([("Planner", "G12", 0.05)], 3, "error: fee_rate"),  # 5% typed for 0.05%
-        ([("Planner", "B11", "binance:NOPE")], 2, "error: contract"),  # an unknown key
+        ([("Planner", "I21", None)], None, None),  # a blank Fee: no fee on that row
+        ([("Planner", "J22", None)], None, None),  # a blank Leverage: no leverage
+        ([("Planner", "I22", 0.05)], 3, "error: fee_rate"),  # 5% typed for 0.05%
+        ([("Planner", "B21", "binance:NOPE")], 2, "error: contract"),  # an unknown key
     ],
 )
 def test_planner_a_bad_or_blank_cell_stays_in_its_row(
@@ -117,8 +117,8 @@ def test_planner_a_bad_or_blank_cell_stays_in_its_row(
 ) -> None:
     """On main any of these turned every trade's result into the error text, SUM read 0
     and the status said "ok: combined risk within your limit"."""
-    got = _edited(tmp_path, edits)
-    plan = _cells(got, "PLANNER!I10:N13")
+    got = edited(tmp_path, edits)
+    plan = _plan(got, 20, 23)
     trades = [list(r) for r in _planner_inputs(edits)]
     for i, trade in enumerate(trades):
         want = U.MF_PLAN(10000, *trade)[0] if i + 1 != row else None
@@ -128,8 +128,8 @@ def test_planner_a_bad_or_blank_cell_stays_in_its_row(
         else:
             assert plan[i][:5] == pytest.approx(want[:5])
             assert plan[i][5] == want[5]
-    totals = _cells(got, "PLANNER!G5:G7")
-    status = _cells(got, "PLANNER!N5")[0][0]
+    totals = cells(got, "PLANNER!G5:G7")
+    status = cells(got, "PLANNER!N5")[0][0]
     if row is None:
         assert all(isinstance(t[0], float) for t in totals)
         assert totals[0][0] == pytest.approx(sum(r[2] for r in plan))
@@ -144,10 +144,22 @@ def _planner_inputs(edits: list[tuple[str, str, Any]]) -> list[tuple[Any, ...]]:
     from microsize.workbook.planner import TRADES
 
     rows = [list(t) for t in TRADES]
-    cols = "ABCDEFGH"
+    cols = "ABCDEFGHIJ"  # Trade, Contract, Side, Entry, Stop, Target, Risk %, amount, Fee, Lev
     for _, ref, value in edits:
-        rows[int(ref[1:]) - 10][cols.index(ref[0])] = value
-    return [(r[4], r[5], r[2], r[3], r[1], r[6], r[7]) for r in rows]
+        rows[int(ref[1:]) - 20][cols.index(ref[0])] = value
+    return [(r[6], r[7], r[3], r[4], r[1], r[8], r[9]) for r in rows]
+
+
+#: Columns of the Trades table holding MF_PLAN's six results (Risk budget, Contracts, Risk
+#: at stop, Exposure, Margin, Check), in the row of the table's first trade (20) and down.
+PLAN_COLS = "MNOQRU"
+
+
+def _plan(got: dict[str, Any], first: int, last: int) -> list[list[Any]]:
+    """MF_PLAN's six results of the Trades rows first..last, as the sheet shows them."""
+    return [
+        [cells(got, f"PLANNER!{c}{r}")[0][0] for c in PLAN_COLS] for r in range(first, last + 1)
+    ]
 
 
 # ------------------------------------------------------------------ 3. the Ladder's spills
@@ -173,23 +185,23 @@ def test_ladder_check_cells_say_when_a_row_is_not_shown(tmp_path: Path) -> None:
     position the scale-out starts from and the check cell counts 4 of 4 (before the legs
     were a spill saved for 3: a cumulative risk of 28.85 of 30 shown as the whole ladder);
     the spills saved for 5 prices show fewer rows, and their check cells say so in red."""
-    got = _edited(tmp_path, [("Ladder", "B33", 7)], rows={"Entries": [[3460, 20]]})
+    got = edited(tmp_path, [("Ladder", "B33", 7)], rows={"Entries": [[3460, 20]]})
     for ref, what in (("B36", "7 prices"), ("B37", "7 weights")):
-        check = _cells(got, f"LADDER!{ref}")[0][0]
+        check = cells(got, f"LADDER!{ref}")[0][0]
         # LibreOffice shows the rows that fit (5 of 7), the engine none (0 of 7)
         assert re.fullmatch(rf"only [0-6] of {what} shown: room for 10", check), check
     full = U.MF_LADDER(
         30, [[3520], [3500], [3480], [3460]], 3450, 0.001, [[30], [40], [30], [20]], 0
     )
     assert len(full) == 5  # four legs and the header
-    legs = _cells(got, "LADDER!C18:G21")
+    legs = cells(got, "LADDER!C18:G21")
     for leg, want in zip(legs, full[1:], strict=True):
         assert leg[:4] == pytest.approx(want[2:6])
         assert leg[4] == want[6] == "ok"
     assert sum(r[0] for r in legs) == legs[-1][1]  # the legs sum to the position
     assert legs[-1][3] <= 30  # the whole ladder within the budget
-    assert _cells(got, "LADDER!B28") == [["ok: all 4 legs shown"]]
-    assert _cells(got, "LADDER!B44:B45") == [[legs[-1][1]], [pytest.approx(legs[-1][2])]]
+    assert cells(got, "LADDER!B28") == [["ok: all 4 legs shown"]]
+    assert cells(got, "LADDER!B44:B45") == [[legs[-1][1]], [pytest.approx(legs[-1][2])]]
     ws = openpyxl.load_workbook(TEMPLATE)["Ladder"]
     rules = {str(r.sqref) for r in ws.conditional_formatting}
     assert {"B28", "B36", "B37", "B68"} <= rules  # red unless ok
@@ -199,15 +211,15 @@ def test_a_ladder_the_function_refuses_says_why_in_every_leg(tmp_path: Path) -> 
     """An entry typed below the stop: MF_LADDER refuses the ladder, every leg's Note says
     why, its numbers read "n/a: see Note", and the check cell says error (not "ok: all 3
     legs shown", which counting the filled rows alone would say)."""
-    got = _edited(tmp_path, [("Ladder", "A20", 3440)])
-    legs = _cells(got, "LADDER!C18:G20")
+    got = edited(tmp_path, [("Ladder", "A20", 3440)])
+    legs = cells(got, "LADDER!C18:G20")
     with pytest.raises(MicrosizeError) as refused:
         U.MF_LADDER(30, [[3520], [3500], [3440]], 3450, 0.001, [[30], [40], [30]], 0)
     for leg in legs:
         assert leg[:4] == ["n/a: see Note"] * 4
         assert leg[4] == f"error: {refused.value}"
-    assert _cells(got, "LADDER!B28") == [["error: see Note"]]
-    assert _cells(got, "LADDER!B44")[0][0] == "n/a: see Note"  # the scale-out says so too
+    assert cells(got, "LADDER!B28") == [["error: see Note"]]
+    assert cells(got, "LADDER!B44")[0][0] == "n/a: see Note"  # the scale-out says so too
 
 
 def test_a_row_typed_below_the_planner_and_portfolio_tables_has_its_own_results(
@@ -218,27 +230,27 @@ def test_a_row_typed_below_the_planner_and_portfolio_tables_has_its_own_results(
     MF_EXPOSURE of that row), the check cells count 5 of 5, and the totals are the sums of
     the rows shown (on main the per-row results were spills that kept 4 rows in
     LibreOffice while the totals counted 5)."""
-    trade = ["XRP", "binance:XRPUSDT", 2.5, 2.4, None, 75, 0.0005, 5]
+    trade = ["XRP", "binance:XRPUSDT", "long", 2.5, 2.4, 2.8, None, 75, 0.0005, 5]
     holding = ["BTC perpetual", "BTC", "bybit:BTCUSDT", -0.5, 41144.35]
-    got = _edited(tmp_path, [], rows={"Trades": [trade], "Holdings": [holding]})
-    assert _cells(got, "PLANNER!L7") == [["ok: all 5 trades shown"]]
-    assert _cells(got, "PORTFOLIO!F3") == [["ok: all 5 holdings shown"]]
+    got = edited(tmp_path, [], rows={"Trades": [trade], "Holdings": [holding]})
+    assert cells(got, "PLANNER!L7") == [["ok: all 5 trades shown"]]
+    assert cells(got, "PORTFOLIO!F3") == [["ok: all 5 holdings shown"]]
     xrp = U.MF_PLAN(10000, None, 75, 2.5, 2.4, "binance:XRPUSDT", 0.0005, 5)[0]
-    new = _cells(got, "PLANNER!I14:N14")[0]
+    new = _plan(got, 24, 24)[0]
     assert new[:5] == pytest.approx(xrp[:5])
     assert new[5] == xrp[5]
     assert 74 < new[2] <= 75  # at most the 75 risked, within a lot (fees included)
-    plan = _cells(got, "PLANNER!I10:N14")
-    totals = [t[0] for t in _cells(got, "PLANNER!G5:G7")]
+    plan = _plan(got, 20, 24)
+    totals = [t[0] for t in cells(got, "PLANNER!G5:G7")]
     assert totals[0] == pytest.approx(sum(r[2] for r in plan))  # risk at stop
     assert totals[1] == pytest.approx(sum(r[4] for r in plan))  # margin
     assert totals[2] == pytest.approx(sum(r[3] for r in plan))  # net exposure
-    btc = _cells(got, "PORTFOLIO!F10:H10")[0]
+    btc = cells(got, "PORTFOLIO!F10:H10")[0]
     assert btc[0] == pytest.approx(-20572.175)  # short 0.5 BTC at 41,144.35
     assert btc[2] == pytest.approx(btc[0] * btc[1])
     assert btc[1] == pytest.approx(1.0)  # BTC's beta to itself
-    rows = _cells(got, "PORTFOLIO!F6:H10")
-    plan_p = dict(map(tuple, _cells(got, "PORTFOLIO!K10:L16")))
+    rows = cells(got, "PORTFOLIO!F6:H10")
+    plan_p = dict(map(tuple, cells(got, "PORTFOLIO!K10:L16")))
     assert plan_p["Exposure"] == pytest.approx(sum(r[0] for r in rows))
     assert plan_p["Beta-weighted exposure"] == pytest.approx(sum(r[2] for r in rows))
 
@@ -246,12 +258,12 @@ def test_a_row_typed_below_the_planner_and_portfolio_tables_has_its_own_results(
 def test_check_cells_say_when_a_new_row_has_no_results(tmp_path: Path) -> None:
     """A row inside the table whose grey cells were not filled (LibreOffice fills none when
     a row is inserted): the check cells say a row is not computed, in red."""
-    trade = ["XRP", "binance:XRPUSDT", 2.5, 2.4, None, 75, 0.0005, 5]
+    trade = ["XRP", "binance:XRPUSDT", "long", 2.5, 2.4, 2.8, None, 75, 0.0005, 5]
     holding = ["BTC perpetual", "BTC", "bybit:BTCUSDT", -0.5, 41144.35]
     grown = tmp_path / "grown.xlsm"
     _append_rows(TEMPLATE, grown, {"Trades": [trade], "Holdings": [holding]})
     wb = openpyxl.load_workbook(grown, keep_vba=True)
-    for ref in ("I14", "J14", "K14", "L14", "M14", "N14"):
+    for ref in ("M24", "N24", "O24", "P24", "Q24", "R24", "U24"):
         wb["Planner"][ref] = None
     for ref in ("F10", "G10", "H10"):
         wb["Portfolio"][ref] = None
@@ -259,8 +271,8 @@ def test_check_cells_say_when_a_new_row_has_no_results(tmp_path: Path) -> None:
     _engine_copy(grown, tmp_path / "engine.xlsx")
     got = _engine_values(tmp_path / "engine.xlsx")
     note = ": copy the grey cells of the row above into the new row"
-    assert _cells(got, "PLANNER!L7") == [[f"only 4 of 5 trades shown{note}"]]
-    assert _cells(got, "PORTFOLIO!F3") == [[f"only 4 of 5 holdings shown{note}"]]
+    assert cells(got, "PLANNER!L7") == [[f"only 4 of 5 trades shown{note}"]]
+    assert cells(got, "PORTFOLIO!F3") == [[f"only 4 of 5 holdings shown{note}"]]
     rules = {
         str(r.sqref) for r in openpyxl.load_workbook(TEMPLATE)["Planner"].conditional_formatting
     }
@@ -269,15 +281,15 @@ def test_check_cells_say_when_a_new_row_has_no_results(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------ 4. the Margin sheet
 def test_margin_pnl_charges_the_fee_and_stops_at_liquidation(tmp_path: Path) -> None:
-    got = _edited(tmp_path, [])
-    fee = _cells(got, "MARGIN!G9")[0][0]
+    got = edited(tmp_path, [])
+    fee = cells(got, "MARGIN!G9")[0][0]
     assert fee == U.MF_SPEC("binance:BTCUSDT", "taker_fee") == 0.0005
-    marks = dict(map(tuple, _cells(got, "MARGIN!F12:G16")))
-    pnl = dict(zip(marks, (r[0] for r in _cells(got, "MARGIN!H12:H16")), strict=True))
+    marks = dict(map(tuple, cells(got, "MARGIN!F12:G16")))
+    pnl = dict(zip(marks, (r[0] for r in cells(got, "MARGIN!H12:H16")), strict=True))
     # at the stop: 0.01 BTC x -3,000 = -30, minus 0.05% of 600 and of 570: -30.585
     assert pnl["Stop"] == pytest.approx(-30.585, abs=1e-9)
     assert pnl["Entry"] == pytest.approx(-0.6, abs=1e-9)  # both fees, no move
-    curve = _cells(got, "MARGIN!F19:H41")
+    curve = cells(got, "MARGIN!F19:H41")
     liq = marks["Liquidation"]
     for price, raw, drawn in curve:
         if price <= liq:  # the exchange closed the position at the liquidation price
@@ -300,17 +312,17 @@ def test_margin_chart_follows_an_eth_trade(tmp_path: Path) -> None:
         ("Margin", "B8", 3600),
         ("Margin", "B9", "binance:ETHUSDT"),
     ]
-    got = _edited(tmp_path, edits)
-    marks = dict(map(tuple, _cells(got, "MARGIN!F12:G16")))
+    got = edited(tmp_path, edits)
+    marks = dict(map(tuple, cells(got, "MARGIN!F12:G16")))
     assert marks["Target 1"] == U.MF_TARGET(3500, 3600, 1, "binance:ETHUSDT", 0.0005)
     assert marks["Target 2"] < marks["Target 1"] < 3500 < 3600 < marks["Liquidation"]
-    low, high = _cells(got, "MARGIN!G7")[0][0], _cells(got, "MARGIN!G8")[0][0]
+    low, high = cells(got, "MARGIN!G7")[0][0], cells(got, "MARGIN!G8")[0][0]
     assert low <= min(marks.values())
     assert high >= max(marks.values())
-    prices = [r[0] for r in _cells(got, "MARGIN!F19:F41")]
+    prices = [r[0] for r in cells(got, "MARGIN!F19:F41")]
     assert prices[0] == pytest.approx(low, abs=0.01)
     assert prices[-1] == pytest.approx(high, abs=0.01)
-    sentence = _cells(got, "MARGIN!D22")[0][0]
+    sentence = cells(got, "MARGIN!D22")[0][0]
     assert sentence.startswith(
         f"This trade: liquidation at {marks['Liquidation']:,.2f}, stop at 3,600.00"
     )
@@ -342,22 +354,22 @@ def test_results_and_prose_follow_the_inputs(tmp_path: Path) -> None:
         ("Ladder", "B20", 40),
         ("Margin", "B7", 10),
     ]
-    got = _edited(tmp_path, edits)
+    got = edited(tmp_path, edits)
     budget = 45.0  # 3,000 x 1.5%
     n = U.MF_CONTRACTS(budget, 3520, 3450, 0.001, 0)
-    note = _cells(got, "SIZING!D54")[0][0]
+    note = cells(got, "SIZING!D54")[0][0]
     loss = U.MF_RISK(431, 3520, 3450, 0.001, 0)
     assert note == (
         f"431 contracts lose ${loss:,.2f} at the stop: within the $45.00 budget. Sized to the "
         f"budget (never over): {n:g} lose ${U.MF_RISK(n, 3520, 3450, 0.001, 0):,.2f}."
     )
-    assert _cells(got, "SIZING!D4") == [["Trade: binance:BTCUSDT at 10x"]]
-    assert _cells(got, "SIZING!L27")[0][0].startswith("The stop is 3 ATR below entry")
-    ladder = _cells(got, "LADDER!A18:F20")
+    assert cells(got, "SIZING!D4") == [["Trade: binance:BTCUSDT at 10x"]]
+    assert cells(got, "SIZING!L27")[0][0].startswith("The stop is 3 ATR below entry")
+    ladder = cells(got, "LADDER!A18:F20")
     assert [r[1] for r in ladder] == [40, 20, 40]
     assert [r[2] for r in ladder] == [240, 120, 240]  # 40/20/30 of the 600 contracts
-    assert _cells(got, "LADDER!B44:B45") == [[ladder[-1][3]], [ladder[-1][4]]]
-    sentence = _cells(got, "MARGIN!D22")[0][0]
+    assert cells(got, "LADDER!B44:B45") == [[ladder[-1][3]], [ladder[-1][4]]]
+    sentence = cells(got, "MARGIN!D22")[0][0]
     assert sentence.endswith("is beyond the stop")  # at 10x liquidation is below 57,000
 
 
@@ -420,13 +432,14 @@ EDITS: list[tuple[str, str, Any, str]] = [
     # Planner: blanks in optional columns, a mistyped fee, a short, a risk amount
     ("Planner", "B5", 25000, "another account size"),
     ("Planner", "B6", 0.02, "another risk limit"),
-    ("Planner", "H10", None, "a blank Leverage: no leverage (margin at 1x)"),
-    ("Planner", "G11", None, "a blank Fee: no fee"),
-    ("Planner", "G12", 0.05, "5% typed where 0.05% was meant: its row says why, totals name it"),
-    ("Planner", "C13", 61000, "BTC at 20x turned short"),
-    ("Planner", "D13", 63000, "its stop above the entry"),
-    ("Planner", "E13", None, "a risk amount instead of a risk %"),
-    ("Planner", "F13", 120, ""),
+    ("Planner", "J20", None, "a blank Leverage: no leverage (margin at 1x)"),
+    ("Planner", "I21", None, "a blank Fee: no fee"),
+    ("Planner", "I22", 0.05, "5% typed where 0.05% was meant: its row says why, totals name it"),
+    ("Planner", "D23", 61000, "BTC at 20x turned short by its stop, its Side still long"),
+    ("Planner", "E23", 63000, "its stop above the entry"),
+    ("Planner", "F23", 57000, "its target below"),
+    ("Planner", "G23", None, "a risk amount instead of a risk %"),
+    ("Planner", "H23", 120, ""),
     # Hedge: a short exposure hedged with an inverse contract
     ("Hedge", "B5", -120000, "a short exposure"),
     ("Hedge", "B6", 0.8, "another beta"),
@@ -472,7 +485,9 @@ SPEC_ROW = {
 }
 ROWS: dict[str, list[list[Any]]] = {
     "Entries": [[3420, 10]],  # a 4th leg
-    "Trades": [["XRP", "binance:XRPUSDT", 2.5, 2.4, None, 75, None, 5]],  # blank % and fee
+    "Trades": [
+        ["XRP", "binance:XRPUSDT", "long", 2.5, 2.4, 2.8, None, 75, None, 5]
+    ],  # blank % and fee
     "Holdings": [["BTC perpetual", "BTC", "bybit:BTCUSDT", -0.5, 45000]],  # a short
     "Prices": [[28, 46000.0, 1650.0, 85.0, 10.2]],  # a new week: the hedge price follows
 }
@@ -500,7 +515,7 @@ def _result_cells(book: Path) -> dict[str, list[tuple[int, int, bool]]]:
     for ws in wb.worksheets:
         if ws.title in ("Lists", "Specs", "Tiers", "Spec changes", "xlwings.conf"):
             continue
-        cells: set[tuple[int, int, bool]] = set()
+        found: set[tuple[int, int, bool]] = set()
         for row in ws.iter_rows():
             for c in row:
                 text = getattr(c.value, "text", c.value)
@@ -508,8 +523,8 @@ def _result_cells(book: Path) -> dict[str, list[tuple[int, int, bool]]]:
                     ref = getattr(c.value, "ref", None) or c.coordinate
                     c0, r0, c1, r1 = range_boundaries(ref)
                     mf = "MF_" in text
-                    cells |= {(r, k, mf) for r in range(r0, r1 + 1) for k in range(c0, c1 + 1)}
-        out[ws.title] = sorted(cells)
+                    found |= {(r, k, mf) for r in range(r0, r1 + 1) for k in range(c0, c1 + 1)}
+        out[ws.title] = sorted(found)
     return out
 
 
@@ -534,8 +549,8 @@ def test_an_analysts_edits_recalculate_in_libreoffice_to_the_python_results(
     grid = _grid(want)
     cut = _cut_spills()
     compared, mf_cells, dated, bad = 0, 0, 0, []
-    for sheet, cells in _result_cells(book).items():
-        for r, c, mf in cells:
+    for sheet, found in _result_cells(book).items():
+        for r, c, mf in found:
             shown = got.cell(sheet, openpyxl.utils.get_column_letter(c) + str(r))
             value = cut.get((sheet, r, c), grid.get((sheet.upper(), r, c)))
             if not isinstance(value, int | float | str) or isinstance(value, bool):
@@ -556,7 +571,7 @@ def test_an_analysts_edits_recalculate_in_libreoffice_to_the_python_results(
     # what the edits are about, named: a short is negative, a bad row stands alone, the
     # totals name it, the cut spills are reported, the user's Specs row is used
     assert float(got.cell("Portfolio", "F7")) == pytest.approx(-24162.6)
-    assert got.cell("Planner", "N12").startswith("error: fee_rate")
+    assert got.cell("Planner", "U22").startswith("error: fee_rate")
     assert got.cell("Planner", "N5") == "n/a: 1 trade has an error: row 3"
     assert got.cell("Ladder", "B28") == "ok: all 4 legs shown"  # the 4th leg computed
     assert got.cell("Ladder", "B36") == "only 5 of 7 prices shown: room for 10"
@@ -567,7 +582,11 @@ def test_an_analysts_edits_recalculate_in_libreoffice_to_the_python_results(
     # the rows typed below Trades and Holdings have their own results (compared above)
     assert got.cell("Planner", "L7") == "ok: all 5 trades shown"
     assert got.cell("Portfolio", "F3") == "ok: all 5 holdings shown"
-    assert 74 < float(got.cell("Planner", "K14")) <= 75  # the XRP trade's risk at stop
+    assert 74 < float(got.cell("Planner", "O24")) <= 75  # the XRP trade's risk at stop
+    # the BTC trade turned short by its stop while its Side says long: red, not flipped
+    assert got.cell("Planner", "L23") == "stop above entry: a SHORT, not the long typed"
+    assert float(got.cell("Planner", "Q23")) < 0  # sized (and counted) as the short it is
+    assert got.cell("Planner", "L8").startswith("1 of 5 trades: the side typed disagrees")
     assert float(got.cell("Portfolio", "F10")) == pytest.approx(-22500.0)  # -0.5 BTC at 45,000
     assert float(got.cell("Portfolio", "L5")) == 46000  # the new week's BTC close
     print(

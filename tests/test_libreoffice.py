@@ -1021,7 +1021,8 @@ def test_rows_added_to_the_tables_change_what_libreoffice_computes(tmp_path: Pat
     office_or_skip()
     new_prices = [[28, 39000.0, 1500.0, 80.0, 9.5], [29, 42000.0, 1700.0, 88.0, 10.5]]
     new_holding = ["BTC perpetual", "BTC", "bybit:BTCUSDT", 0.5, 41144.35]
-    new_trade = ["XRP", "binance:XRPUSDT", 2.5, 2.4, None, 75, 0.0005, 5]  # a risk amount
+    # a risk amount
+    new_trade = ["XRP", "binance:XRPUSDT", "long", 2.5, 2.4, 2.8, None, 75, 0.0005, 5]
     book = tmp_path / "grown.xlsm"
     specs = openpyxl.load_workbook(TEMPLATE)["Specs"]
     header = [c.value for c in specs[1]]
@@ -1058,9 +1059,10 @@ def test_rows_added_to_the_tables_change_what_libreoffice_computes(tmp_path: Pat
     plan = {r[0]: r[1] for r in U.MF_PORTFOLIO_HEDGE(exposure, betas, 41144.35, "cme:MBT", 0.5)}
     risk = 0.0
     for t in [*(list(r) for r in TRADES), new_trade]:
-        budget = U.MF_RISK_BUDGETS(10000, t[4], t[5])[0][0]
-        n = U.MF_CONTRACTS(budget, t[2], t[3], t[1], t[6])
-        risk += U.MF_RISK(n, t[2], t[3], t[1], t[6])
+        # Trade, Contract, Side, Entry, Stop, Target, Risk %, Risk amount, Fee, Leverage
+        budget = U.MF_RISK_BUDGETS(10000, t[6], t[7])[0][0]
+        n = U.MF_CONTRACTS(budget, t[3], t[4], t[1], t[8])
+        risk += U.MF_RISK(n, t[3], t[4], t[1], t[8])
     cached = openpyxl.load_workbook(TEMPLATE, data_only=True)
     for ref, want in (
         ("L29", U.MF_BETA(eth, btc, 0.94)),  # ETH's EWMA beta over 29 weeks

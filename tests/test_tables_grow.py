@@ -134,7 +134,7 @@ os._exit(0)
 
 #: (sheet, table, the new last row's input values)
 NEW_ROWS: list[tuple[str, str, list[Any]]] = [
-    ("Planner", "Trades", ["XRP", "binance:XRPUSDT", 2.5, 2.4, None, 75, None, 5]),
+    ("Planner", "Trades", ["XRP", "binance:XRPUSDT", "long", 2.5, 2.4, 2.8, None, 75, None, 5]),
     ("Portfolio", "Holdings", ["BTC perpetual", "BTC", "bybit:BTCUSDT", -0.5, 41144.35]),
     ("Prices", "Prices", [28, 43000.0, 1700.0, 90.0, 11.0]),
     ("Hedge", "Hull", [16, 2.3, 2.25]),
@@ -185,7 +185,9 @@ def _tables() -> list[dict[str, Any]]:
 
 #: What is read after the rows are added (rows below an added row have moved down one).
 READ = [
-    ("Planner", "A10:N14"),
+    ("Planner", "A20:U24"),
+    ("Planner", "A12:C16"),
+    ("Planner", "D12:H16"),
     ("Planner", "G5:G7"),
     ("Planner", "L7"),
     ("Portfolio", "A6:H10"),
@@ -227,8 +229,8 @@ def _run(tmp_path: Path, pdf: Path | None = None) -> dict[str, Any]:
         "tables": _tables(),
         "read": READ,
         "validations": [
-            ("Planner", "B14"),
-            ("Planner", "E14"),
+            ("Planner", "B24"),
+            ("Planner", "G24"),
             ("Portfolio", "C10"),
             ("Ladder", "B8"),
             ("Sizing", "M10"),
@@ -296,18 +298,25 @@ def test_every_table_grows_by_the_rows_added(grown: dict[str, Any]) -> None:
 def test_the_new_trade_has_its_own_results_and_the_totals_are_their_sums(
     grown: dict[str, Any],
 ) -> None:
-    rows = grown["cells"]["Planner!A10:N14"]
-    assert rows[-1][:8] == [_blank(v) if v is not None else "" for v in NEW_ROWS[0][2]]
-    for row in rows:
-        args = [_blank(row[k]) for k in (4, 5, 2, 3, 1, 6, 7)]
+    rows = grown["cells"]["Planner!A20:U24"]
+    assert rows[-1][:10] == [_blank(v) if v is not None else "" for v in NEW_ROWS[0][2]]
+    for row in rows:  # inputs A:J (Trade, Contract, Side, Entry, Stop, Target, Risk %, ...)
+        args = [_blank(row[k]) for k in (6, 7, 3, 4, 1, 8, 9)]
         want = U.MF_PLAN(10000, *args)[0]
-        assert row[8:13] == pytest.approx(want[:5]), row[0]
-        assert row[13] == want[5], row[0]
+        # Risk budget, Contracts, Risk at stop (M:O), Exposure, Margin (Q:R), Check (U)
+        assert [row[k] for k in (12, 13, 14, 16, 17)] == pytest.approx(want[:5]), row[0]
+        assert row[20] == want[5], row[0]
     totals = [t[0] for t in grown["cells"]["Planner!G5:G7"]]
-    assert totals[0] == pytest.approx(sum(r[10] for r in rows))
-    assert totals[1] == pytest.approx(sum(r[12] for r in rows))
-    assert totals[2] == pytest.approx(sum(r[11] for r in rows))
+    assert totals[0] == pytest.approx(sum(r[14] for r in rows))
+    assert totals[1] == pytest.approx(sum(r[17] for r in rows))
+    assert totals[2] == pytest.approx(sum(r[16] for r in rows))
     assert grown["cells"]["Planner!L7"] == [["ok: all 5 trades shown"]]
+    # the blocks by venue and by coin read the grown columns: the XRP trade on Binance
+    venues = {r[0]: r[1] for r in grown["cells"]["Planner!A12:C16"]}
+    assert venues["binance"] == pytest.approx(sum(r[17] for r in rows if r[18] == "binance"))
+    assert venues["All venues"] == pytest.approx(totals[1])
+    coins = {r[0]: r[1:] for r in grown["cells"]["Planner!D12:H16"]}
+    assert coins["Other coins"][0] == pytest.approx(rows[-1][16])  # XRP: not listed, red
 
 
 def test_the_new_holding_and_week_reach_the_hedge(grown: dict[str, Any]) -> None:
@@ -420,7 +429,7 @@ def test_a_contract_added_to_specs_is_in_every_contract_dropdown(grown: dict[str
     n = len(load_bundled_specs().filter(None)) + 1
     assert grown["names"]["ContractKeys"] == "Specs[key]"
     assert grown["probed"] == [str(n), "mybroker:XYZ", str(n)]
-    for ref in ("Planner!B14", "Portfolio!C10", "Ladder!B8", "Sizing!M10"):
+    for ref in ("Planner!B24", "Portfolio!C10", "Ladder!B8", "Sizing!M10"):
         assert grown["validations"][ref] == [1, "ContractKeys"], ref
 
 
@@ -453,11 +462,11 @@ def test_the_charts_drawn_from_tables_cover_the_new_rows(grown: dict[str, Any]) 
 def test_the_new_rows_keep_their_dropdowns(grown: dict[str, Any]) -> None:
     """The contract dropdown and the percent check reach the new last rows."""
     v = grown["validations"]
-    assert v["Planner!B14"][0] == 1
-    assert v["Planner!B14"][1] == "ContractKeys"
+    assert v["Planner!B24"][0] == 1
+    assert v["Planner!B24"][1] == "ContractKeys"
     assert v["Portfolio!C10"][0] == 1
-    assert v["Planner!E14"][0] == 0  # a decimal between 0% and 100%, not a list
-    assert v["Planner!E14"][1] == "0"
+    assert v["Planner!G24"][0] == 0  # a decimal between 0% and 100%, not a list
+    assert v["Planner!G24"][1] == "0"
 
 
 def test_the_rendered_ladder_chart_draws_the_five_legs(grown: dict[str, Any]) -> None:

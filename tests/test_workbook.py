@@ -266,9 +266,9 @@ def test_every_mf_formula_is_a_dynamic_array(fresh: bytes) -> None:
                 continue
             assert 't="array"' in m.group(3), (sheet, m.group(1))
             assert 'cm="1"' in m.group(2), (sheet, m.group(1))
-    # Trades: 6 columns x 4 trades; Holdings: exposure and beta x 4 holdings; Bars: the ATR
-    # of 20 bars; Entries and Targets: 5 columns x 3 legs or exits
-    assert in_tables == 6 * 4 + 2 * 4 + 20 + 5 * 3 + 5 * 3
+    # Trades: 7 columns x 4 trades (MF_PLAN six, MF_RR one); Holdings: exposure and beta x 4
+    # holdings; Bars: the ATR of 20 bars; Entries and Targets: 5 columns x 3 legs or exits
+    assert in_tables == 7 * 4 + 2 * 4 + 20 + 5 * 3 + 5 * 3
 
 
 def _calculated_columns(data: bytes) -> set[str]:
@@ -823,7 +823,7 @@ def test_update_specs_keeps_user_rows_other_sheets_and_vba(book_path: Path, tmp_
     grown = {
         "Prices": [[28, 39000.0, 1500.0, 80.0, 9.5]],
         "Holdings": [["BTC perpetual", "BTC", "bybit:BTCUSDT", 0.5, 41144.35]],
-        "Trades": [["XRP", "binance:XRPUSDT", 2.5, 2.4, None, 75, 0.0005, 5]],
+        "Trades": [["XRP", "binance:XRPUSDT", "long", 2.5, 2.4, 2.8, None, 75, 0.0005, 5]],
     }
     _append_rows(path, path, grown)  # rows the user typed below the tables
     mine = _add_user_row_and_edit(path)
@@ -1021,7 +1021,7 @@ def test_rows_added_to_the_tables_change_the_results(book_path: Path, tmp_path: 
         {
             "Prices": [[28, 39000.0, 1500.0, 80.0, 9.5], [29, 42000.0, 1700.0, 88.0, 10.5]],
             "Holdings": [["BTC perpetual", "BTC", "bybit:BTCUSDT", 0.5, 41144.35]],
-            "Trades": [["XRP", "binance:XRPUSDT", 2.5, 2.4, None, 75, 0.0005, 5]],
+            "Trades": [["XRP", "binance:XRPUSDT", "long", 2.5, 2.4, 2.8, None, 75, 0.0005, 5]],
         },
     )
     engine = tmp_path / "grown.xlsx"
@@ -1123,6 +1123,9 @@ def test_one_number_style(fresh: bytes) -> None:
     allowed = {
         b.PRICE_FORMAT,
         b.MONEY_FORMAT,
+        b.USD_FORMAT,
+        b.COIN_FORMAT,
+        *b.TICK_FORMATS,
         b.PCT_FORMAT,
         b.LEV_FORMAT,
         b.CONTRACTS_FORMAT,

@@ -34,7 +34,7 @@ MAX_RESOLUTION = 300
 #: White border left around what is drawn, in pixels.
 _PAD = 12
 #: One page per sheet, each holding the sheet's whole used range.
-_PDF_TARGET = 'pdf:calc_pdf_Export:{"SinglePageSheets":{"type":"boolean","value":"true"}}'
+PDF_TARGET = 'pdf:calc_pdf_Export:{"SinglePageSheets":{"type":"boolean","value":"true"}}'
 
 
 def picture_name(sheet: str) -> str:
@@ -130,7 +130,7 @@ def render_pictures(
         raise MicrosizeError(f"no sheet(s) {', '.join(missing)} in {show_path(src)}")
     written: list[Path] = []
     with tempfile.TemporaryDirectory() as tmp:
-        (result,) = _recalc.recalc_many([src], Path(tmp) / "out", pdf=_PDF_TARGET)
+        (result,) = _recalc.recalc_many([src], Path(tmp) / "out", pdf=PDF_TARGET)
         pdf = result.pdf
         if pdf is None:
             raise MicrosizeError("LibreOffice wrote no PDF")

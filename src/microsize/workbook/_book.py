@@ -46,8 +46,12 @@ LIST_ROWS = 200
 #: column of SOL or XRP prices lines up: 2.0000, 2.0290), eight below (a DOGE tick);
 #: never scientific notation.
 PRICE_FORMAT = "[>=1000]#,##0.00;[>=1]0.0000;0.00000000"
-#: Money: cents with thousands separators, in the settlement currency the sheet names.
+#: Money: cents with thousands separators, in the settlement currency the sheet names
+#: (USDT, USD, or the coin of an inverse contract: no symbol, the Currency row names it).
 MONEY_FORMAT = "#,##0.00"
+#: Money that is always US dollars (MF_PLAN, MF_EXPOSURE, MF_PORTFOLIO_HEDGE, budgets in
+#: USD): cents with the dollar sign, -$3,377.50 for a short.
+USD_FORMAT = '"$"#,##0.00'
 #: One percent style: three decimals shows a 1.498% risk, a 0.045% fee and a 0.010%
 #: funding rate alike, none rounded away.
 PCT_FORMAT = "0.000%"
@@ -59,6 +63,17 @@ CONTRACTS_FORMAT = 'General" contracts"'  # "1 contracts": a condition would ris
 #: Reward to risk, betas and other ratios.
 RATIO_FORMAT = "0.0000"
 RR_FORMAT = '0.00"R"'
+#: Money in a coin (an inverse contract settles in BTC or ETH): to the satoshi, by a
+#: conditional format over the money cells where the sheet names the currency.
+COIN_FORMAT = "#,##0.00000000"
+#: A price to its contract's tick, where the sheet knows the tick (a conditional format
+#: over the price cells, one rule per number of decimals): 57,228.9 for a 0.1 tick.
+TICK_FORMATS = tuple("#,##0" + ("." + "0" * d if d else "") for d in range(9))
+#: The kinds of format (``out_<kind>``, ``in_<kind>``) that hold numbers: a header over
+#: such a column is right-aligned.
+NUMBER_KINDS = frozenset(
+    ("money", "usd", "price", "pct", "num", "lev", "ratio", "rr", "contracts", "ticks")
+)
 
 _FIXED_TIME = dt.datetime(2026, 1, 1, 0, 0, 0)
 
@@ -274,6 +289,7 @@ class _Book:
         for name, num in {
             "in": None,
             "in_money": MONEY_FORMAT,
+            "in_usd": USD_FORMAT,
             "in_price": PRICE_FORMAT,
             "in_pct": PCT_FORMAT,
             "in_num": "General",
@@ -287,6 +303,7 @@ class _Book:
         for name, num in {
             "out": "General",
             "out_money": MONEY_FORMAT,
+            "out_usd": USD_FORMAT,
             "out_price": PRICE_FORMAT,
             "out_pct": PCT_FORMAT,
             "out_num": "General",
@@ -299,6 +316,17 @@ class _Book:
             self.fmt[name] = f(
                 {"num_format": num, "bg_color": "#F2F2F2", "text_wrap": True, "valign": "top"}
             )
+        # text in a table column right of a column of numbers: indented, so that
+        # "$96.00" and "binance" do not run together
+        self.fmt["out_text"] = f(
+            {
+                "bg_color": "#F2F2F2",
+                "text_wrap": True,
+                "valign": "top",
+                "align": "left",
+                "indent": 1,
+            }
+        )
 
     # -- sheets -------------------------------------------------------------------------
     def add_sheets(self, names: Sequence[str]) -> None:
@@ -380,10 +408,17 @@ class _Book:
         row, col = _parse(a1)
         ws = self.sheets[sheet]
         columns = [
-            {"header": h, "format": self.fmt[f]} for h, f in zip(header, formats, strict=True)
+            {"header": h, "format": self.fmt[f], "header_format": self._table_header(f)}
+            for h, f in zip(header, formats, strict=True)
         ]
         columns += [
-            {"header": c.header, "formula": c.formula, "format": self.fmt[c.fmt]} for c in computed
+            {
+                "header": c.header,
+                "formula": c.formula,
+                "format": self.fmt[c.fmt],
+                "header_format": self._table_header(c.fmt),
+            }
+            for c in computed
         ]
         ws.add_table(
             row,
@@ -410,6 +445,20 @@ class _Book:
         all_header = [*header, *(c.header for c in computed)]
         self.model.tables[name] = _Table(sheet, all_header, row, col, len(rows))
         return {"#All": Col(name), **{h: Col(name, h) for h in all_header}}
+
+    def _table_header(self, fmt: str) -> Any:
+        """A table's header cell: bold, wrapped, bottom-aligned, and right-aligned over a
+        column of numbers (``fmt`` one of :data:`NUMBER_KINDS`)."""
+        kind = fmt.partition("_")[2]
+        name = "table_header_" + ("num" if kind in NUMBER_KINDS else kind or "in")
+        if name not in self.fmt:
+            spec: dict[str, Any] = {"bold": True, "text_wrap": True, "valign": "bottom"}
+            if kind in NUMBER_KINDS:
+                spec["align"] = "right"
+            elif kind == "text":
+                spec |= {"align": "left", "indent": 1}  # over the indented text
+            self.fmt[name] = self.wb.add_format(spec)
+        return self.fmt[name]
 
     def plain(self, sheet: str, a1: str, text: str, value: Any, fmt: str = "out") -> Ref:
         """A plain (non-MF_) formula with the value it gives, computed by the caller."""

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._book import Computed, Ref, _Book, cell_name, this_row
+from ._book import NUMBER_KINDS, Computed, Ref, _Book, cell_name, this_row
 
 # --------------------------------------------------------------------------- content
 _SIZE_ROW_FORMATS = {
@@ -21,17 +21,13 @@ _SIZE_ROW_FORMATS = {
     "Margin": "out_money",
     "Liquidation price": "out_price",
     "Max leverage": "out_lev",
-    "Risk at stop (USD)": "out_money",
+    "Risk at stop (USD)": "out_usd",
     "Stop fill": "out_price",
     "Contracts": "out_contracts",
     "Stop distance (% of entry)": "out_pct",
 }
 #: Format names that hold numbers: a header over such a column is right-aligned.
-NUMBER_FORMATS = frozenset(
-    f"{io}_{kind}"
-    for io in ("in", "out")
-    for kind in ("money", "price", "pct", "num", "lev", "ratio", "rr", "contracts", "ticks")
-)
+NUMBER_FORMATS = frozenset(f"{io}_{kind}" for io in ("in", "out") for kind in NUMBER_KINDS)
 
 
 def _contract_validation(keys_ref: str) -> dict[str, Any]:

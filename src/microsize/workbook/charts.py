@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+
+import numpy as np
 
 from ._book import SPECS, Call, Ref, _Book, cell_name
 
@@ -229,15 +232,15 @@ def fitted_scatter(
             "categories": points[0],
             "values": points[1],
             "marker": {"type": "circle", "size": 6, "fill": {"color": "#1F4E79"}},
+            # no equation on the chart: LibreOffice 7.4 ignores a trendline label's number
+            # format and draws 15 digits; the caption cell (fit_caption) gives it to 4
             "trendline": {
                 "type": "linear",
                 "name": fit,
-                "display_equation": True,
                 "line": {"color": "#C00000", "width": 1.5},
             },
         }
     )
-    _equation_digits(chart, "0.0000")
     chart.set_title({"name": title, "name_font": {"size": 11}})
     chart.set_x_axis({"name": x_name, "num_format": fmt, "label_position": "low"})
     chart.set_y_axis(
@@ -270,12 +273,34 @@ def hedge_chart(book: _Book, s: str, first_row: int, n: int, where: str) -> None
     )
 
 
-def _equation_digits(chart: Any, num_format: str) -> None:
-    """The trendline's equation to ``num_format`` (f(x) = 1.1599 x - 0.0064), not the 15
-    digits of General: XlsxWriter writes General for a trendline label and has no option
-    for it, so this chart writes its own number format in its place."""
-
-    def write_num_fmt() -> None:
-        chart._xml_empty_tag("c:numFmt", [("formatCode", num_format), ("sourceLinked", 0)])
-
-    chart._write_trendline_num_fmt = write_num_fmt
+def fit_caption(
+    book: _Book,
+    where: tuple[str, str],
+    columns: tuple[str, str],
+    names: tuple[str, str, str, str],
+    values: tuple[Sequence[Any], Sequence[Any]],
+) -> None:
+    """The fitted line of a chart in words, to four decimals, computed by SLOPE and
+    INTERCEPT over the table columns the chart draws (they grow with the table): ``where``
+    (sheet, cell); ``columns`` (y, x) structured references; ``names`` (text before, y
+    name, x name, text after); ``values`` the y and x of the template, for the cached
+    text (pairs where either is not a number are left out, as SLOPE leaves them)."""
+    sheet, a1 = where
+    y, x = columns
+    before, y_name, x_name, after = names
+    slope, icept = f"SLOPE({y},{x})", f"INTERCEPT({y},{x})"
+    formula = (
+        f'="{before}{y_name} = "&TEXT({slope},"0.0000")&" x {x_name} "'
+        f'&IF({icept}<0,"- ","+ ")&TEXT(ABS({icept}),"0.0000")&"{after}"'
+    )
+    pairs = [
+        (float(b), float(a))
+        for a, b in zip(values[0], values[1], strict=True)
+        if isinstance(a, int | float) and isinstance(b, int | float)
+    ]
+    xs, ys = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
+    b1 = float(np.sum((xs - xs.mean()) * (ys - ys.mean())) / np.sum((xs - xs.mean()) ** 2))
+    b0 = float(ys.mean() - b1 * xs.mean())
+    sign = "- " if b0 < 0 else "+ "
+    text = f"{before}{y_name} = {b1:.4f} x {x_name} {sign}{abs(b0):.4f}{after}"
+    book.plain(sheet, a1, formula, text, "label")

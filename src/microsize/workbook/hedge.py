@@ -11,7 +11,7 @@ from ._common import (
     _step_column,
 )
 from ._data import hull_prices
-from .charts import hedge_chart
+from .charts import fit_caption, hedge_chart
 
 
 def _hedge_sheet(book: _Book, keys: str) -> None:
@@ -30,7 +30,7 @@ def _hedge_sheet(book: _Book, keys: str) -> None:
         4,
         0,
         [
-            ("Exposure (USD, long +)", 250000, "in_money", None),
+            ("Exposure (USD, long +)", 250000, "in_usd", None),
             ("Beta to BTC", 1.2, "in_num", None),
             ("Hedge price (BTC)", 60000, "in_price", _POSITIVE_VALIDATION),
             ("Hedge contract", "cme:MBT", "in", _contract_validation(keys)),
@@ -41,7 +41,7 @@ def _hedge_sheet(book: _Book, keys: str) -> None:
     n = book.formula(s, "B10", "MF_HEDGE", exposure, beta_in, price, contract, target, SPECS)
     book.write(s, "A11", "Their notional: MF_NOTIONAL", "label")
     book.formula(
-        s, "B11", "MF_NOTIONAL", Ref(s, (n.row, n.col)), price, contract, SPECS, fmt="out_money"
+        s, "B11", "MF_NOTIONAL", Ref(s, (n.row, n.col)), price, contract, SPECS, fmt="out_usd"
     )
 
     book.section(s, "A14", "Minimum-variance hedge ratio (Hull, Example 3.3)")
@@ -68,6 +68,16 @@ def _hedge_sheet(book: _Book, keys: str) -> None:
     )
     spot_ref, fut_ref = hull["Jet fuel"], hull["Heating oil"]
     hedge_chart(book, s, 15, len(spot) - 1, "J4")
+    fit_caption(
+        book,
+        (s, "J3"),
+        ("Hull[Spot change]", "Hull[Futures change]"),
+        ("Fitted line: ", "spot change", "futures change", ""),
+        (
+            [r[0] for r in book.model.value(hull["Spot change"])],
+            [r[0] for r in book.model.value(hull["Futures change"])],
+        ),
+    )
     book.write(s, "A20", "Hedge ratio: MF_HEDGE_RATIO", "label")
     book.formula(s, "B20", "MF_HEDGE_RATIO", spot_ref, fut_ref, fmt="out_ratio")
     book.write(s, "A22", "Statistics: MF_HEDGE_STATS", "label")

@@ -16,7 +16,7 @@ from ._common import (
     _step_column,
 )
 from ._data import SAMPLE_PRICES
-from .charts import fitted_scatter
+from .charts import fit_caption, fitted_scatter
 
 PRICE_ASSETS = ("BTC", "ETH", "SOL", "LINK")
 
@@ -131,10 +131,17 @@ def _portfolio_sheet(book: _Book, prices: dict[str, Col], keys: str) -> None:
     )
 
     book.section(s, "K4", "Hedge")
-    book.write(s, "K5", "Hedge price (BTC): the latest in Prices; type to override", "label")
+    book.write(s, "K5", "Hedge price (BTC): latest in Prices", "label")
     latest = SAMPLE_PRICES[-1][PRICE_ASSETS.index("BTC")]
     price = book.plain(s, "L5", "=INDEX(Prices[BTC],ROWS(Prices[BTC]))", latest, "in_price")
-    ws.data_validation("L5", _POSITIVE_VALIDATION)
+    ws.data_validation(
+        "L5",
+        {
+            **_POSITIVE_VALIDATION,
+            "input_title": "Hedge price",
+            "input_message": "The last BTC close of the Prices table; type a price to override.",
+        },
+    )
     contract, target = _inputs(
         book,
         s,
@@ -158,23 +165,30 @@ def _portfolio_sheet(book: _Book, prices: dict[str, Col], keys: str) -> None:
         SPECS,
         styler=_label_value_styler(
             {
-                "Exposure": "out_money",
-                "Beta-weighted exposure": "out_money",
+                "Exposure": "out_usd",
+                "Beta-weighted exposure": "out_usd",
                 "Portfolio beta": "out_ratio",
-                "Hedge notional": "out_money",
+                "Hedge notional": "out_usd",
                 "Beta after hedge": "out_ratio",
-                "Beta-weighted after hedge": "out_money",
+                "Beta-weighted after hedge": "out_usd",
             }
         ),
     )
     values = {str(r[0]): r[1] for r in plan.result}
     book.write(s, "K18", "Notional of one hedge contract: MF_NOTIONAL", "label")
-    one = book.formula(s, "L18", "MF_NOTIONAL", 1, price, contract, SPECS, fmt="out_money")
+    one = book.formula(s, "L18", "MF_NOTIONAL", 1, price, contract, SPECS, fmt="out_usd")
     _one_more_or_fewer(book, s, values, one.result)
     _portfolio_chart(book, s, values, n)
     _returns_chart(book, s, len(SAMPLE_PRICES) - 1, "A32")
-    book.write(
-        s, "A31", "ETH's beta is the slope of this line (OLS, as MF_BETA and MF_BETAS)", "label"
+    fit_caption(
+        book,
+        (s, "A31"),
+        ("Prices[ETH return]", "Prices[BTC return]"),
+        ("Fitted line: ", "ETH return", "BTC return", " (its slope: ETH's beta)"),
+        (
+            [r[0] for r in book.model.value(prices["ETH return"])],
+            [r[0] for r in book.model.value(prices["BTC return"])],
+        ),
     )
     book.write(s, "K29", "EWMA beta of ETH (lambda 0.94): MF_BETA", "label")
     book.formula(s, "L29", "MF_BETA", prices["ETH"], prices["BTC"], 0.94, fmt="out_ratio")
@@ -196,9 +210,9 @@ def _per_holding(book: _Book, prices: dict[str, Col]) -> list[Computed]:
     e, b = this_row("Holdings", "Exposure"), this_row("Holdings", "Beta")
     both = f'=IF(AND(ISNUMBER({e}),ISNUMBER({b})),{e}*{b},"n/a: see Exposure and Beta")'
     return [
-        Computed("Exposure", exposure, exposures, "out_money"),
+        Computed("Exposure", exposure, exposures, "out_usd"),
         Computed("Beta", beta, betas, "out_ratio"),
-        Computed("Beta-weighted", both, weighted, "out_money"),
+        Computed("Beta-weighted", both, weighted, "out_usd"),
     ]
 
 
@@ -239,9 +253,9 @@ def _portfolio_chart(book: _Book, s: str, values: dict[str, Any], n: int) -> Non
         }
     )
     book.write(s, "K27", "Before hedge", "label")
-    book.plain(s, "L27", "=$L$11", values["Beta-weighted exposure"], "out_money")
+    book.plain(s, "L27", "=$L$11", values["Beta-weighted exposure"], "out_usd")
     book.write(s, "K28", "After hedge", "label")
-    book.plain(s, "L28", "=$L$16", values["Beta-weighted after hedge"], "out_money")
+    book.plain(s, "L28", "=$L$16", values["Beta-weighted after hedge"], "out_usd")
     chart.set_title({"name": "Beta-weighted exposure (BTC equivalent)", "name_font": {"size": 11}})
     chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
     chart.set_legend({"position": "bottom"})

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .. import udfs
-from ._book import SPECS, SPECS_REF, Call, Computed, Ref, _Book, cell_name, one_cell_range
+from ._book import (
+    COIN_FORMAT,
+    SPECS,
+    SPECS_REF,
+    TICK_FORMATS,
+    Call,
+    Computed,
+    Ref,
+    _Book,
+    _parse,
+    cell_name,
+    one_cell_range,
+)
 from ._common import (
     _LEVERAGE_VALIDATION,
     _PCT_VALIDATION,
@@ -133,7 +146,6 @@ def _side_check(book: _Book, s: str, at: tuple[int, int], refs: list[Ref]) -> No
 def _array(book: _Book, s: str, a1: str, formula: str, value: Any, fmt: str) -> None:
     """A one-cell formula holding an MF_ call inside other functions, stored as a
     dynamic-array formula like every MF_ formula (so Excel adds no implicit @)."""
-    from ._book import _parse
 
     row, col = _parse(a1)
     book.sheets[s].write_dynamic_array_formula(row, col, row, col, formula, book.fmt[fmt], value)
@@ -199,7 +211,8 @@ def _beyond_the_size(
         s, at_[5], "MF_MAX_CONTRACTS_MARGIN", avail, e, used_lev, c, SPECS, fmt="out_contracts"
     )
     # the sign from the stop, as MF_SIZE infers the side: an IF comparing the spill's
-    # "Short" cell kept the long sign in LibreOffice after an edit (seen, cause not found)
+    # "Short" cell kept the long sign in LibreOffice (LibreOffice 7.4 finds a text an add-in
+    # returned unequal to the same text typed: =E24="USDT" is FALSE where E24 shows USDT)
     sign = -1 if v(st) > v(e) else 1
     signed = book.plain(
         s, at_[6], f"=IF({a['st']}>{a['e']},-1,1)*{n.text(s)}", sign * v(n), "out_contracts"
@@ -207,7 +220,66 @@ def _beyond_the_size(
     book.formula(s, at_[7], "MF_FUNDING", signed, e, rate, 1, c, SPECS, fmt="out_money")
     book.formula(s, at_[8], "MF_FUNDING", signed, e, rate, per_day, c, SPECS, fmt="out_money")
     del lev
+    prices = [e, st, target, Ref(s, (row_of["Stop fill"], col + 1)), liq]
+    # not the break-even: to the tick it would read below the price that breaks even
+    _to_the_tick(book, s, prices, (a["e"], a["st"]), at_[1])
+    money = [refs[0], refs[11], Ref(s, _parse(at_[7])), Ref(s, _parse(at_[8]))]
+    money += [
+        Ref(s, (r, col + 1)) for k, r in row_of.items() if _SIZE_ROW_FORMATS.get(k) == "out_money"
+    ]
+    _coin_amounts(book, s, Ref(s, (row_of["Currency"], col + 1)), money)
     return top + 1 + len(rows)
+
+
+def _coin_amounts(book: _Book, s: str, currency: Ref, cells: list[Ref]) -> None:
+    """Money to the satoshi (0.00750000) where MF_SIZE's Currency is a coin (an inverse
+    contract settles in BTC or ETH): cents would show a 0.0075 BTC budget as 0.01."""
+    c = cell_name(*currency.first, absolute=True)
+    # c&"": LibreOffice 7.4 finds a text an add-in returned unequal to the same text typed
+    # ($E$24="USDT" is FALSE where E24 shows USDT); a text built from it compares right
+    fiat = ",".join(f'{c}&""<>"{x}"' for x in ("USD", "USDT", "USDC"))
+    if "coin" not in book.fmt:
+        book.fmt["coin"] = book.wb.add_format({"num_format": COIN_FORMAT})
+    book.sheets[s].conditional_format(
+        cell_name(*cells[0].first),
+        {
+            "type": "formula",
+            "criteria": f'=AND(ISTEXT({c}),{fiat},LEFT({c},5)<>"quote")',
+            "format": book.fmt["coin"],
+            "multi_range": " ".join(cell_name(*r.first) for r in cells),
+        },
+    )
+
+
+def _decimal(x: float) -> str:
+    """A small number as formula text without an exponent: 9.999e-05 -> 0.00009999."""
+    return format(x, ".12f").rstrip("0")
+
+
+def _to_the_tick(
+    book: _Book, s: str, cells: list[Ref], entry_stop: tuple[str, str], ticks: str
+) -> None:
+    """The trade's prices to its contract's tick (57,228.9 for a 0.1 tick, as the
+    warnings write them): one conditional number format per count of decimals, the tick
+    read back from the stop distance and its count of ticks (no tick for a contract size
+    typed: the workbook's price format stays)."""
+    e, st = entry_stop
+    n = "$" + re.sub(r"(\d+)$", r"$\1", ticks)
+    ws = book.sheets[s]
+    ranges = " ".join(cell_name(*c.first) for c in cells)
+    for d, code in enumerate(TICK_FORMATS):
+        name = f"tick{d}"
+        if name not in book.fmt:
+            book.fmt[name] = book.wb.add_format({"num_format": code})
+        ws.conditional_format(
+            cell_name(*cells[0].first),
+            {
+                "type": "formula",
+                "criteria": f"=AND(ISNUMBER({n}),{n}>0,ABS({e}-{st})/{n}>={_decimal(0.9999 * 10.0**-d)})",
+                "format": book.fmt[name],
+                "multi_range": ranges,
+            },
+        )
 
 
 def _sizing_sheet(book: _Book, keys: str) -> None:

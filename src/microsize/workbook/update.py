@@ -676,9 +676,15 @@ def check_price_columns(book: str | Path, names: Sequence[str]) -> None:
     """Refuse (before any download) a Prices table that would lose a column the book's
     formulas read (the Portfolio sheet's ``MF_BETA(Prices[ETH], Prices[BTC])``)."""
     _, pkg = _open_book(book)
-    _find_table(pkg, "Prices")
+    _, tpart = _find_table(pkg, "Prices")
     have = {n.strip().lower() for n in names}
-    lost = sorted(n for n in _formula_columns(pkg, "Prices") if n.lower() not in have)
+    # a calculated column (the weekly returns) comes with the table: what it needs is the
+    # columns its own formula reads
+    calculated = _calculated_reads(pkg.text(tpart))
+    needed: set[str] = set()
+    for n in _formula_columns(pkg, "Prices"):
+        needed |= calculated.get(n, {n})
+    lost = sorted(n for n in needed if n.lower() not in have)
     if lost:
         raise MicrosizeError(
             f"the workbook's formulas read Prices[{'], Prices['.join(lost)}]: include a contract "
@@ -713,6 +719,19 @@ def _rewrite_table(
 
 _TABLE_COLUMN_RE = re.compile(r"<tableColumn\b([^>]*?)(?:/>|>(.*?)</tableColumn>)", re.S)
 _CALCULATED_RE = re.compile(r"<calculatedColumnFormula>(.*?)</calculatedColumnFormula>", re.S)
+
+
+def _calculated_reads(txml: str) -> dict[str, set[str]]:
+    """Each calculated column of a table part: the columns its formula reads."""
+    out: dict[str, set[str]] = {}
+    for m in _TABLE_COLUMN_RE.finditer(txml):
+        f = _CALCULATED_RE.search(m.group(2) or "")
+        nm = re.search(r'\bname="([^"]*)"', m.group(1))
+        if f is not None and nm is not None:
+            column = _unescape(nm.group(1))
+            reads = set(re.findall(r"\[([^\[\]#]+)\]", _unescape(f.group(1))))
+            out[column] = {r.strip() for r in reads} - {column}
+    return out
 
 
 def _column_names(txml: str) -> list[str]:

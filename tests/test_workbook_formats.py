@@ -1,0 +1,119 @@
+"""What the sheets show (issue 22): prices to the contract's tick, money in a coin to the
+satoshi and no satoshis on a USDT trade (as LibreOffice draws the Sizing sheet), the
+fitted lines' captions to four decimals, table headers right-aligned over numbers.
+
+The template's trade 2 is Binance BTCUSDT (tick 0.1) at 20x: its liquidation price,
+57,228.9156..., shows as 57,228.9, as the Warnings row writes it (the Margin sheet, which
+has no tick, keeps 57,228.92). Its money is in USDT: cents (2,000.00, 30.00). The same
+trade on Deribit's BTC-PERPETUAL (an inverse contract, settled in BTC) with a 0.5 BTC
+account risks 1.5% = 0.0075 BTC: shown as 0.00750000, where cents would show 0.01.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.test_analyst_edits import TEMPLATE
+
+
+def _pages(book: Path, out: Path) -> list[str]:
+    """The text of each sheet's page, LibreOffice recalculating with the add-in."""
+    from microsize.libreoffice import _recalc
+    from microsize.workbook_pictures import PDF_TARGET
+    from tests.test_libreoffice import office_or_skip
+
+    office_or_skip()
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    (result,) = _recalc.recalc_many([book], out, pdf=PDF_TARGET)
+    assert result.pdf is not None
+    text = subprocess.run(
+        [pdftotext, "-layout", str(result.pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return text.split("\f")
+
+
+@pytest.mark.office
+def test_prices_to_the_tick_and_usdt_money_to_the_cent(tmp_path: Path) -> None:
+    pages = _pages(TEMPLATE, tmp_path / "out")
+    sizing, margin = pages[1], pages[7]
+    assert "57,228.9 " in sizing or sizing.count("57,228.9\n") >= 1
+    assert "57,228.92" not in sizing
+    assert "57,228.92" in margin  # no tick there: the workbook's price format
+    assert "60,000.0 " in sizing or "60,000.0\n" in sizing  # trade 2's entry, to the tick
+    assert "3,520.00" in sizing  # trade 1 (a contract size typed): no tick, cents
+    assert "60,060.03" in sizing  # the break-even keeps its cents
+    assert "2,000.00 " in sizing or "2,000.00\n" in sizing
+    assert "2,000.00000000" not in sizing  # USDT is not a coin
+    assert "30.00000000" not in sizing
+
+
+@pytest.mark.office
+def test_money_in_a_coin_to_the_satoshi(tmp_path: Path) -> None:
+    book = tmp_path / "coin.xlsm"
+    wb = openpyxl.load_workbook(TEMPLATE, keep_vba=True)
+    ws = wb["Sizing"]
+    ws["E5"] = 0.5  # account, in BTC
+    ws["E9"] = "deribit:BTC-PERPETUAL"
+    ws["E16"] = 0.05  # margin available, in BTC
+    wb.save(book)
+    sizing = _pages(book, tmp_path / "out")[1]
+    assert "0.50000000" in sizing
+    assert "0.00750000" in sizing  # the risk budget: 1.5% of 0.5 BTC
+    assert "57,000.0" in sizing  # Deribit's tick is 0.5: one decimal
+
+
+def test_fitted_lines_are_captions_to_four_decimals_not_chart_labels(tmp_path: Path) -> None:
+    """Hull's Table 3.2 gives h* = 0.78 (0.7777 to four decimals, as MF_HEDGE_RATIO); ETH's
+    OLS beta on the weekly returns is 1.1599. The captions are SLOPE and INTERCEPT of the
+    columns the charts draw, computed by the formula engine; no chart carries an equation
+    (LibreOffice 7.4 draws one with 15 digits whatever its number format)."""
+    import zipfile
+
+    from tests.test_analyst_edits import cells, edited
+
+    got = edited(tmp_path, [])
+    assert cells(got, "HEDGE!J3") == [
+        ["Fitted line: spot change = 0.7777 x futures change + 0.0009"]
+    ]
+    assert cells(got, "PORTFOLIO!A31") == [
+        ["Fitted line: ETH return = 1.1599 x BTC return - 0.0064 (its slope: ETH's beta)"]
+    ]
+    with zipfile.ZipFile(TEMPLATE) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    fitted = [c for c in charts if "<c:trendline>" in c]
+    assert len(fitted) == 2
+    assert not any('<c:dispEq val="1"/>' in c for c in fitted)
+
+
+def test_table_headers_over_numbers_are_right_aligned() -> None:
+    wb = openpyxl.load_workbook(TEMPLATE)
+    for sheet, right, left in (
+        ("Planner", ("D19", "G19", "M19", "N19", "P19", "Q19", "R19"), ("A19", "B19", "U19")),
+        ("Portfolio", ("D5", "E5", "F5", "G5", "H5"), ("A5", "C5")),
+        ("Hedge", ("D14", "E14", "G14", "H14"), ()),
+    ):
+        ws = wb[sheet]
+        for ref in right:
+            assert ws[ref].alignment.horizontal == "right", (sheet, ref, ws[ref].value)
+        for ref in left:
+            assert ws[ref].alignment.horizontal != "right", (sheet, ref, ws[ref].value)
+
+
+def test_no_text_of_the_sheets_draws_as_a_box() -> None:
+    """Binance's "USDⓈ-M" drew as a box in the rendered Specs sheet: the circled S
+    (U+24C8, Enclosed Alphanumerics) is in neither Calibri nor Carlito. The sources say
+    "USDS-M"; no text of the sheets holds a character of that block."""
+    import zipfile
+
+    with zipfile.ZipFile(TEMPLATE) as z:
+        names = [n for n in z.namelist() if n.startswith("xl/") and n.endswith(".xml")]
+        text = "".join(z.read(n).decode("utf-8") for n in names if "theme" not in n)
+    assert "USDS-M" in text
+    assert not [ch for ch in text if 0x2460 <= ord(ch) <= 0x24FF]
