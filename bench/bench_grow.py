@@ -57,11 +57,11 @@ def trades(n: int, seed: int = 11) -> list[list[Any]]:
 def books(tmp: Path, n: int) -> tuple[Path, Path]:
     import openpyxl
 
-    from tests.test_workbook import _append_rows
+    from tests.test_workbook import append_rows
 
     base, grown = tmp / "template.xlsm", tmp / f"planner{n}.xlsm"
     openpyxl.load_workbook(TEMPLATE, keep_vba=True).save(base)
-    _append_rows(TEMPLATE, grown, {"Trades": trades(n - 4)})
+    append_rows(TEMPLATE, grown, {"Trades": trades(n - 4)})
     return base, grown
 
 

@@ -20,7 +20,7 @@ import pytest
 
 from microsize import udfs as U
 from microsize._errors import MicrosizeError
-from tests.test_workbook import _append_rows, _engine_copy, _engine_values
+from tests.test_workbook import append_rows, engine_copy, engine_values
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "workbook" / "microsize.xlsm"
@@ -36,14 +36,14 @@ def edited(
     src = TEMPLATE
     if rows:
         src = tmp_path / "grown.xlsm"
-        _append_rows(TEMPLATE, src, rows)
+        append_rows(TEMPLATE, src, rows)
     wb = openpyxl.load_workbook(src, keep_vba=True)
     for sheet, ref, value in edits:
         wb[sheet][ref] = value
     book = tmp_path / "edited.xlsm"
     wb.save(book)
-    _engine_copy(book, tmp_path / "edited.xlsx")
-    return _engine_values(tmp_path / "edited.xlsx")
+    engine_copy(book, tmp_path / "edited.xlsx")
+    return engine_values(tmp_path / "edited.xlsx")
 
 
 def _grid(values: dict[str, Any]) -> dict[tuple[str, int, int], Any]:
@@ -261,15 +261,15 @@ def test_check_cells_say_when_a_new_row_has_no_results(tmp_path: Path) -> None:
     trade = ["XRP", "binance:XRPUSDT", "long", 2.5, 2.4, 2.8, None, 75, 0.0005, 5]
     holding = ["BTC perpetual", "BTC", "bybit:BTCUSDT", -0.5, 41144.35]
     grown = tmp_path / "grown.xlsm"
-    _append_rows(TEMPLATE, grown, {"Trades": [trade], "Holdings": [holding]})
+    append_rows(TEMPLATE, grown, {"Trades": [trade], "Holdings": [holding]})
     wb = openpyxl.load_workbook(grown, keep_vba=True)
     for ref in ("M24", "N24", "O24", "P24", "Q24", "R24", "U24"):
         wb["Planner"][ref] = None
     for ref in ("F10", "G10", "H10"):
         wb["Portfolio"][ref] = None
     wb.save(grown)
-    _engine_copy(grown, tmp_path / "engine.xlsx")
-    got = _engine_values(tmp_path / "engine.xlsx")
+    engine_copy(grown, tmp_path / "engine.xlsx")
+    got = engine_values(tmp_path / "engine.xlsx")
     note = ": copy the grey cells of the row above into the new row"
     assert cells(got, "PLANNER!L7") == [[f"only 4 of 5 trades shown{note}"]]
     assert cells(got, "PORTFOLIO!F3") == [[f"only 4 of 5 holdings shown{note}"]]
@@ -498,7 +498,7 @@ def _analyst_copy(tmp_path: Path) -> Path:
     header = [c.value for c in specs[1]]
     rows = {**ROWS, "Specs": [[SPEC_ROW.get(h) for h in header]]}
     book = tmp_path / "analyst.xlsm"
-    _append_rows(TEMPLATE, book, rows)
+    append_rows(TEMPLATE, book, rows)
     wb = openpyxl.load_workbook(book, keep_vba=True)
     for sheet, ref, value, _why in EDITS:
         wb[sheet][ref] = value
@@ -538,14 +538,14 @@ def test_an_analysts_edits_recalculate_in_libreoffice_to_the_python_results(
     to its saved range, the rows shown equal the first rows of the Python result and the
     check cell beside it says how many are missing."""
     from microsize.libreoffice import _recalc as rc
-    from tests.test_libreoffice import _DAYS_OLD, _read, _same, office_or_skip
+    from tests.test_libreoffice import DAYS_OLD, office_or_skip, read_sheets, same_text
 
     office_or_skip()
     book = _analyst_copy(tmp_path)
-    _engine_copy(book, tmp_path / "engine.xlsx")
-    want = _engine_values(tmp_path / "engine.xlsx")
+    engine_copy(book, tmp_path / "engine.xlsx")
+    want = engine_values(tmp_path / "engine.xlsx")
     (result,) = rc.recalc_many([book], tmp_path / "out")
-    got = _read(result)
+    got = read_sheets(result)
     grid = _grid(want)
     cut = _cut_spills()
     compared, mf_cells, dated, bad = 0, 0, 0, []
@@ -556,14 +556,14 @@ def test_an_analysts_edits_recalculate_in_libreoffice_to_the_python_results(
             if not isinstance(value, int | float | str) or isinstance(value, bool):
                 bad.append((sheet, r, c, "no Python value", shown[:40]))
                 continue
-            if _DAYS_OLD.search(shown) or _DAYS_OLD.search(str(value)):
+            if DAYS_OLD.search(shown) or DAYS_OLD.search(str(value)):
                 dated += 1  # a spec's age counts from today in LibreOffice
                 assert shown.strip(), (sheet, r, c)
                 assert not shown.startswith("#"), (sheet, r, c, shown)
                 continue
             compared += 1
             mf_cells += mf
-            if not _same(shown, value):
+            if not same_text(shown, value):
                 bad.append((sheet, r, c, str(value)[:60], shown[:60]))
     assert not bad, f"{len(bad)} of {compared} result cells differ: {bad[:6]}"
     assert compared > 400, compared

@@ -40,7 +40,7 @@ from microsize.libreoffice._office import OfficeError
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "workbook" / "microsize.xlsm"
-_DAYS_OLD = re.compile(r"\b\d+ days? old\b")
+DAYS_OLD = re.compile(r"\b\d+ days? old\b")
 
 
 def office_or_skip() -> _office.Office:
@@ -504,7 +504,7 @@ class Sheets:
         )
 
 
-def _read(result: Any) -> Sheets:
+def read_sheets(result: Any) -> Sheets:
     rows = {}
     for sheet, path in result.csv.items():
         with open(path, encoding="utf-8", newline="") as f:
@@ -677,13 +677,11 @@ def _number(text: str) -> float | None:
         return None
 
 
-def _same(got: str, want: Any) -> bool:
+def same_text(got: str, want: Any) -> bool:
     if isinstance(want, int | float) and not isinstance(want, bool):
         g = _number(got)
         return g is not None and math.isclose(g, want, rel_tol=1e-9, abs_tol=1e-12)
-    return _DAYS_OLD.sub("N days old", got.strip()) == _DAYS_OLD.sub(
-        "N days old", str(want).strip()
-    )
+    return DAYS_OLD.sub("N days old", got.strip()) == DAYS_OLD.sub("N days old", str(want).strip())
 
 
 def _mf_cells(book: Path) -> dict[str, list[tuple[int, int]]]:
@@ -716,14 +714,14 @@ def test_template_recalculated_by_libreoffice_equals_its_cached_values(lo: Run) 
             want = cached[sheet].cell(r, c).value
             rows = lo.template.rows[sheet]
             got = rows[r - 1][c - 1] if r - 1 < len(rows) and c - 1 < len(rows[r - 1]) else ""
-            if _DAYS_OLD.search(got) or _DAYS_OLD.search(str(want)):
+            if DAYS_OLD.search(got) or DAYS_OLD.search(str(want)):
                 # a spec's age counts from today in LibreOffice and from the template's
                 # date in the cached value: which warnings appear may differ, not the rest
                 dated.append((sheet, r, c))
                 assert isinstance(want, str), (sheet, r, c, want)
                 assert got.strip(), (sheet, r, c)
                 assert not got.startswith("#"), (sheet, r, c, got)
-            elif want is None or not _same(got, want):
+            elif want is None or not same_text(got, want):
                 bad.append((sheet, r, c, want, got[:60]))
     assert not bad, f"{len(bad)} of {total} MF_ cells differ: {bad[:5]}"
     assert len(dated) <= 5, dated  # the Warnings cells of the sizing examples
@@ -778,7 +776,7 @@ def test_changed_inputs_recalculate_to_the_python_results(lo: Run) -> None:
     for ref in ("D1", "D2", "D3", "D4", "D5", "D6"):
         want = lo.expected[ref]
         assert isinstance(want, int | float), (ref, want)
-        assert _same(lo.changed.cell("Inputs", ref), want), (ref, want)
+        assert same_text(lo.changed.cell("Inputs", ref), want), (ref, want)
     # outside numbers: the ETH seed sizes to 428 contracts of 0.001 ETH, and Binance's
     # isolated-margin formula puts the 20x BTCUSDT long from 60,000 at 57,228.92
     assert lo.changed.cell("Inputs", "D1") == "428"
@@ -807,7 +805,7 @@ def test_multi_cell_results_fill_their_ranges(lo: Run) -> None:
             for j, value in enumerate(row):
                 got = lo.changed.rows["Inputs"][r0 - 1 + i][c0 - 1 + j]
                 assert got != "", (key, i, j, value)
-                assert _same(got, value), (key, i, j, value, got)
+                assert same_text(got, value), (key, i, j, value, got)
     labels = [r[0] for r in lo.expected["SIZE"]]
     assert "Contracts" in labels
     assert "Liquidation price" in labels
@@ -1016,7 +1014,7 @@ def test_rows_added_to_the_tables_change_what_libreoffice_computes(tmp_path: Pat
     from microsize.workbook._data import SAMPLE_PRICES
     from microsize.workbook.planner import TRADES
     from microsize.workbook.portfolio import HOLDINGS
-    from tests.test_workbook import _append_rows
+    from tests.test_workbook import append_rows
 
     office_or_skip()
     new_prices = [[28, 39000.0, 1500.0, 80.0, 9.5], [29, 42000.0, 1700.0, 88.0, 10.5]]
@@ -1030,7 +1028,7 @@ def test_rows_added_to_the_tables_change_what_libreoffice_computes(tmp_path: Pat
     mine |= {"exchange": "mybroker", "symbol": "XYZ", "kind": "linear", "base": "BTC"}
     mine |= {"quote": "USDT", "settle": "USDT", "contract_size": 1, "lot_step": 0.001}
     mine |= {"min_qty": 0.001, "tick_size": 0.1}
-    _append_rows(
+    append_rows(
         TEMPLATE,
         book,
         {
@@ -1041,7 +1039,7 @@ def test_rows_added_to_the_tables_change_what_libreoffice_computes(tmp_path: Pat
         },
     )
     (result,) = rc.recalc_many([book], tmp_path / "out")
-    got = _read(result)
+    got = read_sheets(result)
     # the contract dropdowns list the Specs table's key column (the name ContractKeys):
     # the new row's key is computed there
     n_specs = specs.max_row - 1
@@ -1069,10 +1067,10 @@ def test_rows_added_to_the_tables_change_what_libreoffice_computes(tmp_path: Pat
         ("L10", plan["Exposure"]),  # five holdings
         ("L11", plan["Beta-weighted exposure"]),
     ):
-        assert _same(got.cell("Portfolio", ref), want), (ref, got.cell("Portfolio", ref), want)
-        assert not _same(got.cell("Portfolio", ref), cached["Portfolio"][ref].value), ref
-    assert _same(got.cell("Planner", "G5"), risk), (got.cell("Planner", "G5"), risk)
-    assert not _same(got.cell("Planner", "G5"), cached["Planner"]["G5"].value)
+        assert same_text(got.cell("Portfolio", ref), want), (ref, got.cell("Portfolio", ref), want)
+        assert not same_text(got.cell("Portfolio", ref), cached["Portfolio"][ref].value), ref
+    assert same_text(got.cell("Planner", "G5"), risk), (got.cell("Planner", "G5"), risk)
+    assert not same_text(got.cell("Planner", "G5"), cached["Planner"]["G5"].value)
 
 
 def test_the_throwaway_install_is_tried_once_more_after_a_unopkg_failure(

@@ -88,13 +88,13 @@ def test_the_command_refuses_what_it_cannot_do(
 def test_the_crop_box_is_what_is_drawn() -> None:
     """The picture is cropped to the non-white pixels: a 3 x 2 grey block at (5, 4) in a
     white 20 x 10 page gives left 5, top 4, right 8, bottom 6."""
-    from microsize.workbook_pictures import _ink_box
+    from microsize.workbook_pictures import ink_box
 
     w, h = 20, 10
     pixels = bytearray(b"\xff" * (w * h * 3))
     for y in range(4, 6):
         for x in range(5, 8):
             pixels[(y * w + x) * 3 : (y * w + x) * 3 + 3] = b"\x80\x80\x80"
-    assert _ink_box(b"P6\n20 10\n255\n" + bytes(pixels)) == (20, 10, 5, 4, 8, 6)
+    assert ink_box(b"P6\n20 10\n255\n" + bytes(pixels)) == (20, 10, 5, 4, 8, 6)
     # a blank page keeps its whole size
-    assert _ink_box(b"P6 20 10 255\n" + b"\xff" * (w * h * 3)) == (20, 10, 0, 0, 20, 10)
+    assert ink_box(b"P6 20 10 255\n" + b"\xff" * (w * h * 3)) == (20, 10, 0, 0, 20, 10)

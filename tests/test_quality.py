@@ -139,28 +139,6 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
 
 
 # ----------------------------------------------------------- private names stay home
-#: Private names the workbook builder still shares across module lines, while two other
-#: sessions reshape it (issue 24): the next session renames them and empties this list.
-#: Each entry is (the importing file, the private name).
-WORKBOOK_ALLOWLIST = {
-    # the builder's package exports its insides to the tests and to microsize live
-    ("src/microsize/cli_live.py", "_label_cells"),
-    ("src/microsize/cli_live.py", "_table_values_named"),
-    ("tests/test_workbook.py", "_Package"),
-    ("tests/test_workbook.py", "_replace_block"),
-    ("tests/test_workbook.py", "_table_values"),
-    ("tests/test_workbook.py", "_table_xml"),
-    # helpers of the workbook's own tests, shared with the tests of the edited workbook
-    ("tests/test_analyst_edits.py", "_append_rows"),
-    ("tests/test_analyst_edits.py", "_engine_copy"),
-    ("tests/test_analyst_edits.py", "_engine_values"),
-    ("tests/test_analyst_edits.py", "_DAYS_OLD"),
-    ("tests/test_analyst_edits.py", "_read"),
-    ("tests/test_analyst_edits.py", "_same"),
-    ("tests/test_libreoffice.py", "_append_rows"),
-    # on main since this branch began (the pictures session): the picture crop helper
-    ("tests/test_pictures.py", "_ink_box"),
-}
 
 
 def _is_module(parts: list[str]) -> bool:
@@ -232,11 +210,6 @@ def test_no_private_name_crosses_a_module_line() -> None:
     for path in files:
         rel = path.relative_to(ROOT).as_posix()
         for line, what in private_imports(path):
-            name = what.rsplit(" ", 1)[-1].rsplit(".", 1)[-1]
-            # the workbook package is being reshaped by two other sessions (issue 24):
-            # its modules are left out until the next session, with the list above
-            if rel.startswith("src/microsize/workbook/") or (rel, name) in WORKBOOK_ALLOWLIST:
-                continue
             crossing.append(f"{rel}:{line}: {what}")
     assert crossing == [], "private names imported across modules:\n" + "\n".join(crossing)
 
@@ -267,10 +240,6 @@ def test_the_private_name_check_sees_each_form() -> None:
 # ------------------------------------------------------------------ modules a reader takes in
 MAX_MODULE_LINES = 650
 
-#: Modules over the limit that another session splits (issue 24): the workbook package's
-#: update module belongs to the sessions reshaping the builder; the next merge empties this.
-LONG_MODULE_ALLOWLIST = {"src/microsize/workbook/update.py"}
-
 
 def long_modules(root: Path, limit: int = MAX_MODULE_LINES) -> list[str]:
     """``path: lines`` (the path from root's parent) for each Python module under ``root``
@@ -286,11 +255,7 @@ def long_modules(root: Path, limit: int = MAX_MODULE_LINES) -> list[str]:
 def test_no_module_passes_650_lines() -> None:
     """A module a newcomer can read through: above about 650 lines it is split by job (the
     MF_ declarations by family, udfs_*.py, with udfs.py re-exporting them)."""
-    found = long_modules(ROOT / "src")
-    long_paths = {f.split(":")[0] for f in found}
-    assert [f for f in found if f.split(":")[0] not in LONG_MODULE_ALLOWLIST] == [], found
-    # the allowlist only shrinks: an entry that is short again must leave it
-    assert sorted(LONG_MODULE_ALLOWLIST - long_paths) == []
+    assert long_modules(ROOT / "src") == []
 
 
 def test_the_length_check_counts_lines(tmp_path: Path) -> None:

@@ -47,14 +47,13 @@ from microsize.cli import main as cli_main
 from microsize.workbook import (
     SHEETS,
     XLWINGS_VBA_VERSION,
-    _Package,
-    _table_values,
     build_workbook,
     build_workbook_bytes,
     tier_rows,
     update_specs,
     xlwings_vba_project,
 )
+from microsize.workbook._ooxml import Package, table_values
 from microsize.workbook.sizing import SIZE_TOP
 from microsize.xlsxcompare import workbook_differences
 from tests.test_excel_path import ExcelPath, excel  # noqa: F401
@@ -91,7 +90,7 @@ def _parts(data: bytes) -> dict[str, bytes]:
 
 def _sheet_parts(data: bytes) -> dict[str, str]:
     """Sheet name -> its XML text."""
-    pkg = _Package.__new__(_Package)
+    pkg = Package.__new__(Package)
     pkg.parts = _parts(data)
     wb = pkg.parts["xl/workbook.xml"].decode()
     rels = pkg.parts["xl/_rels/workbook.xml.rels"].decode()
@@ -341,7 +340,7 @@ def _table_ranges(z: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _engine_copy(src: Path, dst: Path) -> None:
+def engine_copy(src: Path, dst: Path) -> None:
     """The engine cannot parse structured references: give it each table's A1 range as
     the file's own table definitions say (the same ranges Excel resolves them to)."""
     with zipfile.ZipFile(src) as z:
@@ -392,8 +391,8 @@ def _from_engine(x: Any) -> Any:
 @pytest.fixture(scope="module")
 def engine(book_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     path = tmp_path_factory.mktemp("engine") / "engine.xlsx"
-    _engine_copy(book_path, path)
-    return _engine_values(path)
+    engine_copy(book_path, path)
+    return engine_values(path)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -524,8 +523,8 @@ def test_a_side_that_disagrees_with_the_stop_is_a_red_warning(
     ws = wb["Sizing"]
     ws["B8"], ws["B12"] = stop, side or None
     wb.save(tmp_path / "edited.xlsx")
-    _engine_copy(tmp_path / "edited.xlsx", tmp_path / "engine.xlsx")
-    values = _engine_values(tmp_path / "engine.xlsx")
+    engine_copy(tmp_path / "edited.xlsx", tmp_path / "engine.xlsx")
+    values = engine_values(tmp_path / "engine.xlsx")
     check = values[f"SIZING!B{SIZE_TOP - 2}"][0][0]
     assert check.startswith(expected), check
     size = {r[0]: r[1] for r in values[f"SIZING!{SIZE_A}:B{SIZE_END}"].tolist()}
@@ -543,7 +542,7 @@ def test_engine_follows_an_edit_to_the_specs_table(book_path: Path, tmp_path: Pa
     ws = wb["Sizing"]
     ws["B9"] = "cme:MET"  # 0.1 ETH contracts
     wb.save(tmp_path / "edited.xlsx")
-    _engine_copy(tmp_path / "edited.xlsx", tmp_path / "engine.xlsx")
+    engine_copy(tmp_path / "edited.xlsx", tmp_path / "engine.xlsx")
     assert isinstance(ws[SIZE_A].value, ArrayFormula)
     registry = formulas.get_functions()
     saved = registry.get("MF_CONTRACTS")
@@ -656,10 +655,10 @@ def test_inputs_validated_warnings_highlighted_sheets_protected(book_path: Path)
 
 
 def test_specs_and_tiers_round_trip(book_path: Path) -> None:
-    rows = _table_values(book_path, "Specs")
+    rows = table_values(book_path, "Specs")
     table = SpecTable.from_rows(rows, origin="workbook Specs")
     assert table.rows() == load_bundled_specs().rows()
-    tiers = tiers_from_rows(_table_values(book_path, "Tiers"), origin="workbook Tiers")
+    tiers = tiers_from_rows(table_values(book_path, "Tiers"), origin="workbook Tiers")
     assert tier_rows(tiers) == tier_rows(load_bundled_margin_tiers())
     wb = openpyxl.load_workbook(book_path)
     assert wb["Specs"].tables["Specs"].ref == f"A1:R{len(rows)}"  # the key column last
@@ -808,7 +807,7 @@ def _add_user_row_and_edit(path: Path) -> list[Any]:
         "2026-11-01",
     ]
     # typed below the table, as Excel does: the table grows and fills its key column
-    _append_rows(path, path, {"Specs": [mine]})
+    append_rows(path, path, {"Specs": [mine]})
     wb = openpyxl.load_workbook(path, keep_vba=True)
     ws = wb["Specs"]
     header = [c.value for c in ws[1]]
@@ -825,14 +824,14 @@ def test_update_specs_keeps_user_rows_other_sheets_and_vba(book_path: Path, tmp_
         "Holdings": [["BTC perpetual", "BTC", "bybit:BTCUSDT", 0.5, 41144.35]],
         "Trades": [["XRP", "binance:XRPUSDT", "long", 2.5, 2.4, 2.8, None, 75, 0.0005, 5]],
     }
-    _append_rows(path, path, grown)  # rows the user typed below the tables
+    append_rows(path, path, grown)  # rows the user typed below the tables
     mine = _add_user_row_and_edit(path)
     before = _parts(path.read_bytes())
     report = update_specs(path)
     after = _parts(path.read_bytes())
     assert report.backup == tmp_path / "mine.bak.xlsm"
     assert _parts(report.backup.read_bytes()) == before
-    pkg = _Package(path)
+    pkg = Package(path)
     changed_parts = {k for k in after if after[k] != before.get(k)}
     # Start too: its list of venues now names the user's own venue
     allowed = {pkg.sheets[s] for s in ("Specs", "Tiers", "Spec changes", "Start")}
@@ -845,7 +844,7 @@ def test_update_specs_keeps_user_rows_other_sheets_and_vba(book_path: Path, tmp_
     assert set(after) == set(before)
     assert after["xl/vbaProject.bin"] == before["xl/vbaProject.bin"]
     assert 'fullCalcOnLoad="1"' in after["xl/workbook.xml"].decode()
-    rows = _table_values(path, "Specs")
+    rows = table_values(path, "Specs")
     assert rows[-1][: len(mine)] == mine
     assert SpecTable.from_rows(rows).rows()[:-1] == load_bundled_specs().rows()
     assert report.kept_user_keys == ["mybroker:XYZ"]
@@ -874,9 +873,9 @@ def test_update_specs_twice_changes_nothing_more(book_path: Path, tmp_path: Path
     shutil.copy(book_path, path)
     first = update_specs(path)
     assert first.spec_changes == [["change", "key", "field", "old", "new"]]
-    once = _table_values(path, "Specs")
+    once = table_values(path, "Specs")
     update_specs(path, backup=tmp_path / "b2.xlsm")
-    assert _table_values(path, "Specs") == once
+    assert table_values(path, "Specs") == once
 
 
 def test_update_specs_refuses_what_it_cannot_do(tmp_path: Path) -> None:
@@ -942,7 +941,7 @@ def test_no_mf_formula_reads_a_fixed_size_range(fresh: bytes) -> None:
     assert a1_range.search("MF_BETA(Prices!$C$2:$C$28,Prices!$B$2:$B$28)")
 
 
-def _engine_values(path: Path) -> dict[str, Any]:
+def engine_values(path: Path) -> dict[str, Any]:
     """Every cell of an engine copy, MF_ functions registered under their Excel names, at
     the template's date."""
     formulas = pytest.importorskip("formulas")
@@ -980,7 +979,7 @@ def _engine_values(path: Path) -> dict[str, Any]:
     return out
 
 
-def _append_rows(src: Path, dst: Path, rows: dict[str, list[list[Any]]]) -> None:
+def append_rows(src: Path, dst: Path, rows: dict[str, list[list[Any]]]) -> None:
     """Type rows below tables (as Excel does, the table grows over them, and its
     calculated columns fill the new rows with their formula): openpyxl writes the cells and
     the table's ref."""
@@ -1012,10 +1011,10 @@ def test_rows_added_to_the_tables_change_the_results(book_path: Path, tmp_path: 
     """A longer price history changes the betas; a new holding changes the portfolio
     hedge; a new planned trade changes the combined risk: nothing reads a fixed range."""
     base = tmp_path / "base.xlsx"
-    _engine_copy(book_path, base)
-    before = _engine_values(base)
+    engine_copy(book_path, base)
+    before = engine_values(base)
     grown = tmp_path / "grown.xlsm"
-    _append_rows(
+    append_rows(
         book_path,
         grown,
         {
@@ -1025,8 +1024,8 @@ def test_rows_added_to_the_tables_change_the_results(book_path: Path, tmp_path: 
         },
     )
     engine = tmp_path / "grown.xlsx"
-    _engine_copy(grown, engine)
-    after = _engine_values(engine)
+    engine_copy(grown, engine)
+    after = engine_values(engine)
 
     def cell(values: dict[str, Any], key: str) -> Any:
         v = values[key]

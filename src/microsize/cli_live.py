@@ -237,10 +237,10 @@ def workbook_update(target: list[str], args: argparse.Namespace) -> int:
 def _update_prices(book: str, contracts: list[str], args: argparse.Namespace) -> int:
     from . import venues_live
     from ._refresh import VENUE_CCXT
+    from .workbook._ooxml import label_cells
     from .workbook.update import (
         FUNDING_CONTRACT,
         FUNDING_SHEET,
-        _label_cells,
         check_price_columns,
         update_prices,
     )
@@ -269,7 +269,7 @@ def _update_prices(book: str, contracts: list[str], args: argparse.Namespace) ->
     funding = None
     from pathlib import Path
 
-    margin = _label_cells(Path(book), FUNDING_SHEET, FUNDING_CONTRACT)
+    margin = label_cells(Path(book), FUNDING_SHEET, FUNDING_CONTRACT)
     key = str(margin[0][1] or "").strip() if margin else ""
     if key.partition(":")[0].lower() in VENUE_CCXT:
         got = venues_live.fetch_funding([key], exchange_factory=EXCHANGE_FACTORY)
@@ -301,7 +301,8 @@ def _update_holdings(book: str, venues: list[str], args: argparse.Namespace) -> 
 
     from . import venues_live
     from ._contracts import load_specs
-    from .workbook.update import _table_values_named, unsigned_exposure, update_holdings
+    from .workbook._ooxml import table_values_named
+    from .workbook.update import unsigned_exposure, update_holdings
 
     accounts = [venues_live.fetch_account(v, exchange_factory=EXCHANGE_FACTORY) for v in venues]
     refused = [r for a in accounts for r in a.refused]
@@ -336,7 +337,7 @@ def _update_holdings(book: str, venues: list[str], args: argparse.Namespace) -> 
         money = ", ".join(f"{c} {show_value(v)}" for c, v in a.balances) or "none"
         print(f"{a.venue}: {len(a.positions)} open positions; balance {money}")
     print(f"account size (USD coins): {show_value(size)}")
-    header = {str(h).strip().lower() for h in _table_values_named(Path(book), "Prices")[0]}
+    header = {str(h).strip().lower() for h in table_values_named(Path(book), "Prices")[0]}
     missing = sorted({str(r[1]) for r in rows[1:] if str(r[1]).lower() not in header})
     if missing:
         print(

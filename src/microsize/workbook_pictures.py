@@ -60,7 +60,7 @@ def _sheet_names(book: Path) -> list[str]:
     return [n.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">") for n in names]
 
 
-def _ink_box(ppm: bytes) -> tuple[int, int, int, int, int, int]:
+def ink_box(ppm: bytes) -> tuple[int, int, int, int, int, int]:
     """(width, height, left, top, right, bottom) of the non-white pixels of a binary PPM."""
     import numpy as np
 
@@ -83,7 +83,7 @@ def _render_page(pdftoppm: str, pdf: Path, page: int, resolution: int, png: Path
         capture_output=True,
         check=True,
     ).stdout
-    w, h, left, top, right, bottom = _ink_box(first)
+    w, h, left, top, right, bottom = ink_box(first)
     dpi = resolution
     seen = min(w, right + _PAD) - max(0, left - _PAD)  # the crop's width at ``resolution``
     if seen < MIN_WIDTH:  # a little over, for the rounding below

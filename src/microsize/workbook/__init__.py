@@ -13,8 +13,8 @@ the workbook's own ``Specs[[#All]]``, so edits to the Specs table take effect; e
 that grows (prices, holdings, planned trades) is an Excel Table read through its columns.
 
 Layout: ``_book`` (cell model, styles, the formula writer), ``_common`` (validations and
-input blocks), one module per sheet, ``build`` (the whole template) and ``update``
-(``update-specs``). This package sits at the edge (it writes files); the core never
+input blocks), one module per sheet, ``build`` (the whole template) ``update`` (``update-specs``,
+``update-prices``, ``update-holdings``) over ``_ooxml`` and ``_grow``. This package sits at the edge (it writes files); the core never
 imports it.
 """
 
@@ -40,14 +40,7 @@ from .build import (
 )
 from .reference import tier_rows
 from .start import START_TEXT, VENUES_LEAD, venue_summary
-from .update import (
-    UpdateReport,
-    _Package,
-    _replace_block,
-    _table_values,
-    _table_xml,
-    update_specs,
-)
+from .update import UpdateReport, update_specs
 
 __all__ = [
     "HULL_TABLE_3_2",
@@ -63,10 +56,6 @@ __all__ = [
     "FormulaCell",
     "Ref",
     "UpdateReport",
-    "_Package",
-    "_replace_block",
-    "_table_values",
-    "_table_xml",
     "build_workbook",
     "build_workbook_bytes",
     "cell_name",

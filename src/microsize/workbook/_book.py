@@ -94,7 +94,7 @@ def cell_name(row: int, col: int, absolute: bool = False) -> str:
     return f"{d}{_col_letter(col)}{d}{row + 1}"
 
 
-def _parse(a1: str) -> tuple[int, int]:
+def parse_ref(a1: str) -> tuple[int, int]:
     m = re.fullmatch(r"\$?([A-Z]+)\$?(\d+)", a1)
     if not m:
         raise ValueError(f"not a cell name: {a1}")
@@ -243,7 +243,7 @@ def _literal(value: Any) -> str:
 
 
 # --------------------------------------------------------------------------- the builder
-class _Book:
+class Book:
     """XlsxWriter workbook plus a model of every value written, to compute cached results."""
 
     def __init__(self, target: Any, specs_rows: list[list[Any]]):
@@ -353,7 +353,7 @@ class _Book:
         span, width = 0, 0.0
         for cols, w in widths:
             first, _, last = cols.partition(":")
-            n = _parse(f"{last or first}1")[1] - _parse(f"{first}1")[1] + 1
+            n = parse_ref(f"{last or first}1")[1] - parse_ref(f"{first}1")[1] + 1
             for _ in range(n):
                 if width < 110:
                     span, width = span + 1, width + w
@@ -364,13 +364,13 @@ class _Book:
 
     def section(self, sheet: str, a1: str, title: str, span: int = 2) -> None:
         """A section heading in a1, its underline carried over ``span`` columns."""
-        row, col = _parse(a1)
+        row, col = parse_ref(a1)
         self.write(sheet, a1, title, "h2")
         for j in range(1, span):
             self.write(sheet, cell_name(row, col + j), None, "h2")
 
     def write(self, sheet: str, a1: str, value: Any, fmt: str | None = None) -> Ref:
-        row, col = _parse(a1)
+        row, col = parse_ref(a1)
         ws = self.sheets[sheet]
         style = self.fmt[fmt] if fmt else None
         if value is None:
@@ -384,7 +384,7 @@ class _Book:
         self, sheet: str, a1: str, rows: Sequence[Sequence[Any]], fmt: str | None = None
     ) -> Ref:
         """Write a rectangle of values; the Ref spans it."""
-        row, col = _parse(a1)
+        row, col = parse_ref(a1)
         for i, r in enumerate(rows):
             for j, v in enumerate(r):
                 self.write(sheet, cell_name(row + i, col + j), v, fmt)
@@ -405,7 +405,7 @@ class _Book:
         columns after the inputs: one formula per row over that row's cells
         (``Trades[[#This Row],[Entry]]``), which Excel fills into every new row of the
         table (the file's ``calculatedColumnFormula``); each cell carries its result."""
-        row, col = _parse(a1)
+        row, col = parse_ref(a1)
         ws = self.sheets[sheet]
         columns = [
             {"header": h, "format": self.fmt[f], "header_format": self._table_header(f)}
@@ -462,7 +462,7 @@ class _Book:
 
     def plain(self, sheet: str, a1: str, text: str, value: Any, fmt: str = "out") -> Ref:
         """A plain (non-MF_) formula with the value it gives, computed by the caller."""
-        row, col = _parse(a1)
+        row, col = parse_ref(a1)
         self.sheets[sheet].write_formula(row, col, text, self.fmt[fmt], value)
         self.model.values[(sheet, row, col)] = value
         return Ref(sheet, (row, col))
@@ -492,7 +492,7 @@ class _Book:
         result = self.model.value(Call(function, tuple(args_l)))
         rows: list[list[Any]] = result if isinstance(result, list) else [[result]]
         n_rows, n_cols = len(rows), max(len(r) for r in rows)
-        row, col = _parse(a1)
+        row, col = parse_ref(a1)
         ws = self.sheets[sheet]
 
         def style(i: int, j: int) -> Any:

@@ -7,10 +7,10 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._book import NUMBER_KINDS, Computed, Ref, _Book, cell_name, this_row
+from ._book import NUMBER_KINDS, Book, Computed, Ref, cell_name, this_row
 
 # --------------------------------------------------------------------------- content
-_SIZE_ROW_FORMATS = {
+SIZE_ROW_FORMATS = {
     "Risk budget": "out_money",
     "Notional": "out_money",
     "Risk at stop": "out_money",
@@ -30,7 +30,7 @@ _SIZE_ROW_FORMATS = {
 NUMBER_FORMATS = frozenset(f"{io}_{kind}" for io in ("in", "out") for kind in NUMBER_KINDS)
 
 
-def _contract_validation(keys_ref: str) -> dict[str, Any]:
+def contract_validation(keys_ref: str) -> dict[str, Any]:
     return {
         "validate": "list",
         "source": keys_ref,
@@ -42,7 +42,7 @@ def _contract_validation(keys_ref: str) -> dict[str, Any]:
     }
 
 
-_PCT_VALIDATION = {
+PCT_VALIDATION = {
     "validate": "decimal",
     "criteria": "between",
     "minimum": 0,
@@ -52,14 +52,14 @@ _PCT_VALIDATION = {
     "error_title": "Percent",
     "error_message": "Type a percentage between 0% and 100%, e.g. 1.5%.",
 }
-_POSITIVE_VALIDATION = {
+POSITIVE_VALIDATION = {
     "validate": "decimal",
     "criteria": ">",
     "value": 0,
     "error_title": "Positive number",
     "error_message": "Type a number greater than zero.",
 }
-_LEVERAGE_VALIDATION = {
+LEVERAGE_VALIDATION = {
     "validate": "decimal",
     "criteria": ">",
     "value": 0,
@@ -70,7 +70,7 @@ _LEVERAGE_VALIDATION = {
 }
 
 
-def _warn_if_not(book: _Book, sheet: str, a1: str, ok_text: str) -> None:
+def warn_if_not(book: Book, sheet: str, a1: str, ok_text: str) -> None:
     """Red fill on a result cell unless it says ok_text. A cell-value rule, not a formula
     rule: LibreOffice paints a formula rule on a cell of an array formula whatever it holds."""
     book.sheets[sheet].conditional_format(
@@ -84,7 +84,7 @@ def _warn_if_not(book: _Book, sheet: str, a1: str, ok_text: str) -> None:
     )
 
 
-def _protect(ws: Any) -> None:
+def protect_sheet(ws: Any) -> None:
     """Protect against accidental edits outside the yellow cells; no password."""
     ws.protect(
         "",
@@ -100,7 +100,7 @@ def _protect(ws: Any) -> None:
     )
 
 
-def _unprotect_sheets_with_tables(book: _Book) -> None:
+def unprotect_sheets_with_tables(book: Book) -> None:
     """No protection on a sheet that holds an Excel Table: protection would stop the table
     from growing (locked cells below it, no row insertion) in Excel and in LibreOffice."""
     for ws in book.sheets.values():
@@ -108,8 +108,8 @@ def _unprotect_sheets_with_tables(book: _Book) -> None:
             ws.protect_options = {}
 
 
-def _inputs(
-    book: _Book,
+def input_block(
+    book: Book,
     sheet: str,
     top: int,
     col: int,
@@ -127,7 +127,7 @@ def _inputs(
     return refs
 
 
-def _label_value_styler(formats: dict[str, str]) -> Callable[[int, int, list[list[Any]]], str]:
+def label_value_styler(formats: dict[str, str]) -> Callable[[int, int, list[list[Any]]], str]:
     def styler(i: int, j: int, rows: list[list[Any]]) -> str:
         return "label" if j == 0 else formats.get(str(rows[i][0]), "out")
 
@@ -143,8 +143,8 @@ def _header_styler(col_formats: Sequence[str]) -> Callable[[int, int, list[list[
     return styler
 
 
-def _shown_check(
-    book: _Book,
+def shown_check(
+    book: Book,
     sheet: str,
     a1: str,
     counted: tuple[str, str, str],
@@ -239,16 +239,14 @@ def _print_setup(ws: Any, repeat_header: bool = False) -> None:
         ws.repeat_rows(0)
 
 
-def print_setup(book: _Book, tables: Sequence[str] = ("Specs", "Tiers", "Spec changes")) -> None:
+def print_setup(book: Book, tables: Sequence[str] = ("Specs", "Tiers", "Spec changes")) -> None:
     """Page setup of every sheet, once it is filled: see :func:`_print_setup`."""
     for name, ws in book.sheets.items():
         if name != "Lists":
             _print_setup(ws, repeat_header=name in tables)
 
 
-def _step_column(
-    table: str, column: str, header: str, values: Sequence[Any], kind: str
-) -> Computed:
+def step_column(table: str, column: str, header: str, values: Sequence[Any], kind: str) -> Computed:
     """A calculated column of ``column``'s change from the row above: ``kind`` "return"
     (x / previous - 1, as a percentage) or "change" (x - previous). The first row, and a
     row where either price is blank or text (or the previous 0, for a return), is ""."""

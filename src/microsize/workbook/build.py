@@ -16,23 +16,23 @@ from .._contracts import (
     load_bundled_specs,
 )
 from .._errors import MicrosizeError
-from ._book import PCT_FORMAT, SHEETS, WORKBOOK_NAME, _Book
-from ._common import _unprotect_sheets_with_tables, print_setup
-from .hedge import _hedge_sheet
-from .ladder import _ladder_sheet
-from .margin import _margin_sheet
-from .planner import _planner_sheet
-from .portfolio import _portfolio_sheet, _prices_sheet
+from ._book import PCT_FORMAT, SHEETS, WORKBOOK_NAME, Book
+from ._common import print_setup, unprotect_sheets_with_tables
+from .hedge import hedge_sheet
+from .ladder import ladder_sheet
+from .margin import margin_sheet
+from .planner import planner_sheet
+from .portfolio import portfolio_sheet, prices_sheet
 from .reference import (
     CONTRACT_KEYS,
-    _changes_sheet,
-    _conf_sheet,
-    _specs_sheet,
-    _tiers_sheet,
+    changes_sheet,
+    conf_sheet,
+    specs_sheet,
     tier_rows,
+    tiers_sheet,
 )
-from .sizing import _sizing_sheet
-from .start import _start_sheet
+from .sizing import sizing_sheet
+from .start import start_sheet
 
 XLWINGS_VBA_VERSION = "0.37.8"
 
@@ -97,25 +97,25 @@ def build_workbook_bytes() -> bytes:
 def _build() -> bytes:
     specs_rows = load_bundled_specs().rows()
     buf = io.BytesIO()
-    book = _Book(buf, specs_rows)
+    book = Book(buf, specs_rows)
     book.fmt["spec_pct"] = book.wb.add_format({"num_format": PCT_FORMAT})
     book.wb.add_vba_project(io.BytesIO(xlwings_vba_project()), is_stream=True)
     book.wb.set_vba_name("ThisWorkbook")
     book.add_sheets(SHEETS)
     keys_ref = f"={CONTRACT_KEYS}"  # the Specs table's key column, however long
-    _start_sheet(book, specs_rows)
-    _sizing_sheet(book, keys_ref)
-    _ladder_sheet(book, keys_ref)
-    _planner_sheet(book, keys_ref)
-    _hedge_sheet(book, keys_ref)
-    prices = _prices_sheet(book)
-    _portfolio_sheet(book, prices, keys_ref)
-    _margin_sheet(book, keys_ref)
-    _specs_sheet(book, specs_rows)
-    _tiers_sheet(book, tier_rows(load_bundled_margin_tiers()))
-    _changes_sheet(book)
-    _conf_sheet(book)
-    _unprotect_sheets_with_tables(book)
+    start_sheet(book, specs_rows)
+    sizing_sheet(book, keys_ref)
+    ladder_sheet(book, keys_ref)
+    planner_sheet(book, keys_ref)
+    hedge_sheet(book, keys_ref)
+    prices = prices_sheet(book)
+    portfolio_sheet(book, prices, keys_ref)
+    margin_sheet(book, keys_ref)
+    specs_sheet(book, specs_rows)
+    tiers_sheet(book, tier_rows(load_bundled_margin_tiers()))
+    changes_sheet(book)
+    conf_sheet(book)
+    unprotect_sheets_with_tables(book)
     print_setup(book)
     book.sheets["Start"].activate()
     book.wb.close()

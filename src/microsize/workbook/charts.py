@@ -7,13 +7,13 @@ from typing import Any
 
 import numpy as np
 
-from ._book import SPECS, Call, Ref, _Book, cell_name
+from ._book import SPECS, Book, Call, Ref, cell_name
 
 #: Exit prices on the P&L curve of the Margin sheet.
 PNL_POINTS = 23
 
 
-def pnl_chart(book: _Book, s: str, trade: tuple[Ref, Ref, Ref, Ref], liq: Ref, top: int) -> None:
+def pnl_chart(book: Book, s: str, trade: tuple[Ref, Ref, Ref, Ref], liq: Ref, top: int) -> None:
     """Profit and loss across exit prices (MF_LADDER_PRICES, MF_PNL, fees included) with
     the entry, two targets, the liquidation price and the stop marked, in columns F to H
     from row ``top``. ``trade`` is (entry, contracts, stop, contract). The targets (1R and
@@ -87,7 +87,7 @@ def pnl_chart(book: _Book, s: str, trade: tuple[Ref, Ref, Ref, Ref], liq: Ref, t
 
 
 def _pnl_curve(
-    book: _Book,
+    book: Book,
     s: str,
     trade: tuple[Ref, Ref, Ref, Ref],
     span: tuple[Ref, Ref],
@@ -126,7 +126,7 @@ def _pnl_curve(
         )
 
 
-def _pnl_scatter(book: _Book, s: str, r: int, marks: tuple[tuple[str, Ref], ...], top: int) -> None:
+def _pnl_scatter(book: Book, s: str, r: int, marks: tuple[tuple[str, Ref], ...], top: int) -> None:
     r2 = r + 7
     chart = book.wb.add_chart({"type": "scatter", "subtype": "straight"})
     chart.add_series(
@@ -171,7 +171,7 @@ def _pnl_scatter(book: _Book, s: str, r: int, marks: tuple[tuple[str, Ref], ...]
     book.sheets[s].insert_chart(cell_name(top + 1, 9), chart)
 
 
-def ladder_chart(book: _Book, s: str, anchor: tuple[int, int], legs: int, where: str) -> None:
+def ladder_chart(book: Book, s: str, anchor: tuple[int, int], legs: int, where: str) -> None:
     """Entries, cumulative average entry (lines) and cumulative risk (columns, right axis)
     from the MF_LADDER spill whose header row is at ``anchor``."""
     r0, c0 = anchor
@@ -211,7 +211,7 @@ def ladder_chart(book: _Book, s: str, anchor: tuple[int, int], legs: int, where:
 
 
 def fitted_scatter(
-    book: _Book,
+    book: Book,
     where: tuple[str, str],
     points: tuple[list[Any], list[Any]],
     names: tuple[str, str, str],
@@ -256,7 +256,7 @@ def fitted_scatter(
     book.sheets[sheet].insert_chart(anchor, chart)
 
 
-def hedge_chart(book: _Book, s: str, first_row: int, n: int, where: str) -> None:
+def hedge_chart(book: Book, s: str, first_row: int, n: int, where: str) -> None:
     """Changes of the hedged price against the hedge's (columns G, H from first_row),
     with the least-squares line, whose slope is the minimum-variance hedge ratio."""
     last = first_row + n - 1
@@ -274,7 +274,7 @@ def hedge_chart(book: _Book, s: str, first_row: int, n: int, where: str) -> None
 
 
 def fit_caption(
-    book: _Book,
+    book: Book,
     where: tuple[str, str],
     columns: tuple[str, str],
     names: tuple[str, str, str, str],

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from ._book import SPECS, Ref, _Book
+from ._book import SPECS, Book, Ref
 from ._common import (
-    _POSITIVE_VALIDATION,
-    _contract_validation,
-    _inputs,
-    _label_value_styler,
-    _step_column,
+    POSITIVE_VALIDATION,
+    contract_validation,
+    input_block,
+    label_value_styler,
+    step_column,
 )
 from ._data import hull_prices
 from .charts import fit_caption, hedge_chart
 
 
-def _hedge_sheet(book: _Book, keys: str) -> None:
+def hedge_sheet(book: Book, keys: str) -> None:
     s = "Hedge"
     ws = book.start(
         s,
@@ -24,7 +24,7 @@ def _hedge_sheet(book: _Book, keys: str) -> None:
         [("A:A", 30), ("B:B", 18), ("C:C", 3), ("D:D", 8), ("E:H", 13)],
     )
     book.section(s, "A4", "Position")
-    exposure, beta_in, price, contract, target = _inputs(
+    exposure, beta_in, price, contract, target = input_block(
         book,
         s,
         4,
@@ -32,8 +32,8 @@ def _hedge_sheet(book: _Book, keys: str) -> None:
         [
             ("Exposure (USD, long +)", 250000, "in_usd", None),
             ("Beta to BTC", 1.2, "in_num", None),
-            ("Hedge price (BTC)", 60000, "in_price", _POSITIVE_VALIDATION),
-            ("Hedge contract", "cme:MBT", "in", _contract_validation(keys)),
+            ("Hedge price (BTC)", 60000, "in_price", POSITIVE_VALIDATION),
+            ("Hedge contract", "cme:MBT", "in", contract_validation(keys)),
             ("Target beta", 0, "in_num", None),
         ],
     )
@@ -62,8 +62,8 @@ def _hedge_sheet(book: _Book, keys: str) -> None:
         [[i, a, b] for i, (a, b) in enumerate(zip(spot, fut, strict=True))],
         ["out_num", "in_price", "in_price"],
         [
-            _step_column("Hull", "Heating oil", "Futures change", list(fut), "change"),
-            _step_column("Hull", "Jet fuel", "Spot change", list(spot), "change"),
+            step_column("Hull", "Heating oil", "Futures change", list(fut), "change"),
+            step_column("Hull", "Jet fuel", "Spot change", list(spot), "change"),
         ],
     )
     spot_ref, fut_ref = hull["Jet fuel"], hull["Heating oil"]
@@ -87,7 +87,7 @@ def _hedge_sheet(book: _Book, keys: str) -> None:
         "MF_HEDGE_STATS",
         spot_ref,
         fut_ref,
-        styler=_label_value_styler(
+        styler=label_value_styler(
             {
                 "Hedge ratio": "out_ratio",
                 "Correlation": "out_ratio",

@@ -18,21 +18,21 @@ from typing import Any
 from ._book import (
     SPECS,
     SPECS_REF,
+    Book,
     Call,
     Computed,
     Ref,
-    _Book,
     cell_name,
     one_cell_range,
     this_row,
 )
 from ._common import (
-    _PCT_VALIDATION,
-    _POSITIVE_VALIDATION,
-    _contract_validation,
-    _inputs,
-    _protect,
-    _shown_check,
+    PCT_VALIDATION,
+    POSITIVE_VALIDATION,
+    contract_validation,
+    input_block,
+    protect_sheet,
+    shown_check,
 )
 from .charts import ladder_chart
 
@@ -47,7 +47,7 @@ _PLAN_HEAD = 57  # the header row of Targets; exits below it
 
 
 def _check(
-    book: _Book,
+    book: Book,
     s: str,
     row: int,
     label: str,
@@ -61,10 +61,10 @@ def _check(
     col, r0 = first[0], int(first[1:])
     shown = f"COUNT(${col}${r0}:${col}${r0 + ROOM - 1})"
     book.write(s, f"A{row}", label, "label")
-    _shown_check(book, s, f"B{row}", (shown, want, what), counts, f": room for {ROOM}")
+    shown_check(book, s, f"B{row}", (shown, want, what), counts, f": room for {ROOM}")
 
 
-def _ladder_sheet(book: _Book, keys: str) -> None:
+def ladder_sheet(book: Book, keys: str) -> None:
     s = "Ladder"
     ws = book.start(
         s,
@@ -78,17 +78,17 @@ def _ladder_sheet(book: _Book, keys: str) -> None:
         [("A:A", 34), ("B:H", 14), ("G:G", 40)],
     )
     book.section(s, "A4", "Scale-in inputs")
-    acct, risk_pct, stop, contract, fee = _inputs(
+    acct, risk_pct, stop, contract, fee = input_block(
         book,
         s,
         4,
         0,
         [
-            ("Account size", 2000, "in_money", _POSITIVE_VALIDATION),
-            ("Risk per trade", 0.015, "in_pct", _PCT_VALIDATION),
-            ("Stop price", 3450, "in_price", _POSITIVE_VALIDATION),
-            ("Contract", 0.001, "in", _contract_validation(keys)),
-            ("Fee rate (each side)", 0, "in_pct", _PCT_VALIDATION),
+            ("Account size", 2000, "in_money", POSITIVE_VALIDATION),
+            ("Risk per trade", 0.015, "in_pct", PCT_VALIDATION),
+            ("Stop price", 3450, "in_price", POSITIVE_VALIDATION),
+            ("Contract", 0.001, "in", contract_validation(keys)),
+            ("Fee rate (each side)", 0, "in_pct", PCT_VALIDATION),
         ],
     )
     book.write(s, "A10", "Risk budget: MF_RISK_AMOUNT", "label")
@@ -114,7 +114,7 @@ def _ladder_sheet(book: _Book, keys: str) -> None:
         ["in_price", "in_num"],
         _leg_columns(inputs, lad),
     )
-    ws.data_validation(head + 1, 0, head + ROOM, 1, _POSITIVE_VALIDATION)
+    ws.data_validation(head + 1, 0, head + ROOM, 1, POSITIVE_VALIDATION)
     legs = len(lad) - 1
     _note_rule(book, s, (head + 1, 6), legs)
     check_row = _LADDER_HEAD + ROOM + 1
@@ -128,15 +128,15 @@ def _ladder_sheet(book: _Book, keys: str) -> None:
         "Evenly spaced entries: MF_LADDER_PRICES, pyramid weights: MF_WEIGHTS",
         span=5,
     )
-    first, last, n_legs, tick = _inputs(
+    first, last, n_legs, tick = input_block(
         book,
         s,
         top,
         0,
         [
-            ("First price", 3520, "in_price", _POSITIVE_VALIDATION),
-            ("Last price", 3480, "in_price", _POSITIVE_VALIDATION),
-            ("Legs", 5, "in_num", _POSITIVE_VALIDATION),
+            ("First price", 3520, "in_price", POSITIVE_VALIDATION),
+            ("Last price", 3480, "in_price", POSITIVE_VALIDATION),
+            ("Legs", 5, "in_num", POSITIVE_VALIDATION),
             ("Tick (or a contract)", "binance:ETHUSDT", "in", None),
         ],
     )
@@ -170,7 +170,7 @@ def _ladder_sheet(book: _Book, keys: str) -> None:
         )
     _scale_out(book, s, keys, lad)
     ladder_chart(book, s, (head, 0), legs, "I4")
-    _protect(ws)
+    protect_sheet(ws)
 
 
 #: The Entries table's calculated columns: (header, column of MF_LADDER's result, format).
@@ -227,7 +227,7 @@ def _leg_columns(inputs: tuple[Ref, Ref, Ref, Ref], lad: Any) -> list[Computed]:
     return _per_row("Entries", call, lad, LEG_COLUMNS)
 
 
-def _rows_check(book: _Book, s: str, a1: str, names: tuple[str, str, str], n: int) -> None:
+def _rows_check(book: Book, s: str, a1: str, names: tuple[str, str, str], n: int) -> None:
     """A check cell (red unless it reads ok) under a table whose Note column holds each
     row's result: an error in any row ("error: see Note"), or a row whose grey cells were
     not filled (LibreOffice fills none into an inserted row), or all rows computed.
@@ -252,7 +252,7 @@ def _rows_check(book: _Book, s: str, a1: str, names: tuple[str, str, str], n: in
     )
 
 
-def _note_rule(book: _Book, s: str, first: tuple[int, int], n: int) -> None:
+def _note_rule(book: Book, s: str, first: tuple[int, int], n: int) -> None:
     """Red on a Note column's cells unless they read "ok" (a cell-value rule)."""
     row, col = first
     book.sheets[s].conditional_format(
@@ -264,7 +264,7 @@ def _note_rule(book: _Book, s: str, first: tuple[int, int], n: int) -> None:
     )
 
 
-def _scale_out(book: _Book, s: str, keys: str, ladder_rows: list[list[Any]]) -> None:
+def _scale_out(book: Book, s: str, keys: str, ladder_rows: list[list[Any]]) -> None:
     """Scale out of the position the ladder builds: its contracts, average entry, stop,
     contract and fee are formulas of the scale-in block (type over them to plan another)."""
     ws = book.sheets[s]
@@ -288,8 +288,8 @@ def _scale_out(book: _Book, s: str, keys: str, ladder_rows: list[list[Any]]) -> 
     for i, (label, formula, value, fmt) in enumerate(items):
         book.write(s, cell_name(top + i, 0), label, "label")
         refs.append(book.plain(s, cell_name(top + i, 1), formula, value, fmt))
-    ws.data_validation(cell_name(top + 3, 1), _contract_validation(keys))
-    ws.data_validation(cell_name(top + 4, 1), _PCT_VALIDATION)
+    ws.data_validation(cell_name(top + 3, 1), contract_validation(keys))
+    ws.data_validation(cell_name(top + 4, 1), PCT_VALIDATION)
     held, entry_out, stop_out, contract_out, fee_out = refs
     head = _PLAN_HEAD - 1
     book.section(
@@ -319,7 +319,7 @@ def _scale_out(book: _Book, s: str, keys: str, ladder_rows: list[list[Any]]) -> 
         ["in_price", "in_num"],
         _per_row("Targets", call, so, TARGET_COLUMNS),
     )
-    ws.data_validation(head + 1, 0, head + ROOM, 1, _POSITIVE_VALIDATION)
+    ws.data_validation(head + 1, 0, head + ROOM, 1, POSITIVE_VALIDATION)
     n = len(so) - 1
     _note_rule(book, s, (head + 1, 6), n)
     check_row = _PLAN_HEAD + ROOM + 1

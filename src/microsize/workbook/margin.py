@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from ._book import SPECS, Ref, _Book, cell_name
+from ._book import SPECS, Book, Ref, cell_name
 from ._common import (
-    _LEVERAGE_VALIDATION,
-    _PCT_VALIDATION,
-    _POSITIVE_VALIDATION,
-    _contract_validation,
-    _inputs,
-    _protect,
+    LEVERAGE_VALIDATION,
+    PCT_VALIDATION,
+    POSITIVE_VALIDATION,
+    contract_validation,
+    input_block,
+    protect_sheet,
 )
 from .charts import pnl_chart
 
 
-def _margin_sheet(book: _Book, keys: str) -> None:
+def margin_sheet(book: Book, keys: str) -> None:
     s = "Margin"
     ws = book.start(
         s,
@@ -24,22 +24,22 @@ def _margin_sheet(book: _Book, keys: str) -> None:
         [("A:A", 54), ("B:B", 22), ("C:C", 3), ("D:D", 44), ("E:E", 2), ("F:F", 19), ("G:H", 12)],
     )
     book.section(s, "A4", "Position")
-    entry, size, lev, stop, contract, rate, periods, avail, wallet, mmr, amount = _inputs(
+    entry, size, lev, stop, contract, rate, periods, avail, wallet, mmr, amount = input_block(
         book,
         s,
         4,
         0,
         [
-            ("Entry price", 60000, "in_price", _POSITIVE_VALIDATION),
+            ("Entry price", 60000, "in_price", POSITIVE_VALIDATION),
             ("Contracts (signed, - = short)", 0.01, "in_contracts", None),
-            ("Leverage", 20, "in_lev", _LEVERAGE_VALIDATION),
-            ("Stop price", 57000, "in_price", _POSITIVE_VALIDATION),
-            ("Contract", "binance:BTCUSDT", "in", _contract_validation(keys)),
+            ("Leverage", 20, "in_lev", LEVERAGE_VALIDATION),
+            ("Stop price", 57000, "in_price", POSITIVE_VALIDATION),
+            ("Contract", "binance:BTCUSDT", "in", contract_validation(keys)),
             ("Funding rate per interval", 0.0001, "in_pct", None),
-            ("Funding intervals", 21, "in_num", _POSITIVE_VALIDATION),
-            ("Margin available", 1000, "in_money", _POSITIVE_VALIDATION),
+            ("Funding intervals", 21, "in_num", POSITIVE_VALIDATION),
+            ("Margin available", 1000, "in_money", POSITIVE_VALIDATION),
             ("Wallet balance (optional)", None, "in_money", None),
-            ("Maintenance rate (optional)", None, "in_pct", _PCT_VALIDATION),
+            ("Maintenance rate (optional)", None, "in_pct", PCT_VALIDATION),
             ("Maintenance amount (optional)", None, "in_money", None),
         ],
     )
@@ -110,10 +110,10 @@ def _margin_sheet(book: _Book, keys: str) -> None:
     _now_sentence(book, s, top + 4, (liq_ref, Ref(s, (top + 3, 1)), stop))
     ws.merge_range(top + 4, 3, top + 6, 3, None)  # the sentence gets its three lines
     pnl_chart(book, s, (entry, size, stop, contract), liq_ref, 3)
-    _protect(ws)
+    protect_sheet(ws)
 
 
-def _now_sentence(book: _Book, s: str, row: int, cells: tuple[Ref, Ref, Ref]) -> None:
+def _now_sentence(book: Book, s: str, row: int, cells: tuple[Ref, Ref, Ref]) -> None:
     """This trade in words, built from its results (it follows every input): the cells
     are (liquidation price, max leverage, stop)."""
     liq, top, stop = (cell_name(*r.first, absolute=True) for r in cells)

@@ -8,13 +8,13 @@ from typing import Any
 
 from .. import udfs
 from .._errors import MicrosizeError
-from ._book import SPECS, SPECS_REF, Computed, Ref, _Book, cell_name, this_row
+from ._book import SPECS, SPECS_REF, Book, Computed, Ref, cell_name, this_row
 from ._common import (
-    _PCT_VALIDATION,
-    _POSITIVE_VALIDATION,
-    _contract_validation,
-    _inputs,
-    _shown_check,
+    PCT_VALIDATION,
+    POSITIVE_VALIDATION,
+    contract_validation,
+    input_block,
+    shown_check,
 )
 
 # Planned trades on two venues (Hyperliquid, Binance): (trade, contract, side, entry, stop,
@@ -57,7 +57,7 @@ _SIDE_VALIDATION = {
 }
 
 
-def _planner_sheet(book: _Book, keys: str) -> None:
+def planner_sheet(book: Book, keys: str) -> None:
     s = "Planner"
     ws = book.start(
         s,
@@ -92,14 +92,14 @@ def _planner_sheet(book: _Book, keys: str) -> None:
     )
     ws.freeze_panes(0, 1)  # each trade's name stays in view beside its results
     book.section(s, "A4", "Account")
-    account, limit = _inputs(
+    account, limit = input_block(
         book,
         s,
         4,
         0,
         [
-            ("Account size", 10000, "in_usd", _POSITIVE_VALIDATION),
-            ("Combined risk limit", 0.03, "in_pct", _PCT_VALIDATION),
+            ("Account size", 10000, "in_usd", POSITIVE_VALIDATION),
+            ("Combined risk limit", 0.03, "in_pct", PCT_VALIDATION),
         ],
     )
     n = len(TRADES)
@@ -121,9 +121,9 @@ def _planner_sheet(book: _Book, keys: str) -> None:
         _per_trade(book.model.value(account), keys),
     )
     first, last = top + 1, top + n
-    ws.data_validation(first, 1, last, 1, _contract_validation(keys))
+    ws.data_validation(first, 1, last, 1, contract_validation(keys))
     ws.data_validation(first, 2, last, 2, _SIDE_VALIDATION)
-    ws.data_validation(first, 6, last, 6, _PCT_VALIDATION)
+    ws.data_validation(first, 6, last, 6, PCT_VALIDATION)
     plan_args = (
         account,
         t["Risk %"],
@@ -171,7 +171,7 @@ def _planner_sheet(book: _Book, keys: str) -> None:
         },
     )
     book.write(s, "J7", "Trades computed", "label")
-    _shown_check(
+    shown_check(
         book,
         s,
         "L7",
@@ -225,7 +225,7 @@ def _planner_sheet(book: _Book, keys: str) -> None:
     _by_coin(book, s, ok)
 
 
-def _sides_check(book: _Book, s: str, n: int) -> None:
+def _sides_check(book: Book, s: str, n: int) -> None:
     """J8/L8: every typed side agrees with its stop, or how many do not (red)."""
     book.write(s, "J8", "Sides", "label")
     bad = 'SUMPRODUCT((LEFT(Trades[Side check],3)<>"ok:")*1)'
@@ -252,7 +252,7 @@ def _not_listed(column: str, listed: Sequence[str]) -> str:
     return ",".join(f'{column},"<>"&{a}' for a in listed)
 
 
-def _by_venue(book: _Book, s: str, ok: bool) -> None:
+def _by_venue(book: Book, s: str, ok: bool) -> None:
     """Initial margin by venue (each venue is its own wallet): SUMIFS over Trades[Margin] by
     Trades[Venue], which grow with the table; the venues are typed; "Other venues" sums
     the rest (red when not 0) and "All venues" is the combined margin."""
@@ -313,7 +313,7 @@ def _by_venue(book: _Book, s: str, ok: bool) -> None:
     book.plain(s, cell_name(r + 1, 2), "=ROWS(Trades[Venue])", len(margins), "out_num")
 
 
-def _by_coin(book: _Book, s: str, ok: bool) -> None:
+def _by_coin(book: Book, s: str, ok: bool) -> None:
     """Long, short, net (long + short, a short being negative) and gross (long - short)
     exposure by coin: SUMIFS over Trades[Exposure] by Trades[Coin] and by sign."""
     top, left = BLOCK_TOP, 3
@@ -383,7 +383,7 @@ def _by_coin(book: _Book, s: str, ok: bool) -> None:
         )
 
 
-def _warn_unless_zero(book: _Book, s: str, ref: Ref) -> None:
+def _warn_unless_zero(book: Book, s: str, ref: Ref) -> None:
     """Red on an "Other" cell that is not 0: a venue or coin the block does not list."""
     a1 = cell_name(*ref.first)
     book.sheets[s].conditional_format(

@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from .. import udfs
-from ._book import SPECS, SPECS_REF, Col, Computed, _Book, this_row
+from ._book import SPECS, SPECS_REF, Book, Col, Computed, this_row
 from ._common import (
-    _POSITIVE_VALIDATION,
-    _contract_validation,
-    _inputs,
-    _label_value_styler,
-    _shown_check,
-    _step_column,
+    POSITIVE_VALIDATION,
+    contract_validation,
+    input_block,
+    label_value_styler,
+    shown_check,
+    step_column,
 )
 from ._data import SAMPLE_PRICES
 from .charts import fit_caption, fitted_scatter
@@ -29,7 +29,7 @@ HOLDINGS: tuple[tuple[str, str, str, float, float], ...] = (
 )
 
 
-def _prices_sheet(book: _Book) -> dict[str, Col]:
+def prices_sheet(book: Book) -> dict[str, Col]:
     s = "Prices"
     ws = book.sheet(s)
     ws.set_column("A:G", 13)
@@ -45,8 +45,8 @@ def _prices_sheet(book: _Book) -> dict[str, Col]:
         rows,
         ["out_num", *(["in_price"] * len(PRICE_ASSETS))],
         [
-            _step_column("Prices", "BTC", "BTC return", btc, "return"),
-            _step_column("Prices", "ETH", "ETH return", eth, "return"),
+            step_column("Prices", "BTC", "BTC return", btc, "return"),
+            step_column("Prices", "ETH", "ETH return", eth, "return"),
         ],
     )
     book.write(
@@ -67,7 +67,7 @@ def _prices_sheet(book: _Book) -> dict[str, Col]:
     return cols
 
 
-def _returns_chart(book: _Book, s: str, n: int, where: str) -> None:
+def _returns_chart(book: Book, s: str, n: int, where: str) -> None:
     fitted_scatter(
         book,
         (s, where),
@@ -82,7 +82,7 @@ def _returns_chart(book: _Book, s: str, n: int, where: str) -> None:
     )
 
 
-def _portfolio_sheet(book: _Book, prices: dict[str, Col], keys: str) -> None:
+def portfolio_sheet(book: Book, prices: dict[str, Col], keys: str) -> None:
     s = "Portfolio"
     ws = book.start(
         s,
@@ -119,9 +119,9 @@ def _portfolio_sheet(book: _Book, prices: dict[str, Col], keys: str) -> None:
         _per_holding(book, prices),
     )
     n = len(HOLDINGS)
-    ws.data_validation(5, 2, 5 + n - 1, 2, _contract_validation(keys))
+    ws.data_validation(5, 2, 5 + n - 1, 2, contract_validation(keys))
     exposure, betas = h["Exposure"], h["Beta"]
-    _shown_check(
+    shown_check(
         book,
         s,
         "F3",
@@ -137,18 +137,18 @@ def _portfolio_sheet(book: _Book, prices: dict[str, Col], keys: str) -> None:
     ws.data_validation(
         "L5",
         {
-            **_POSITIVE_VALIDATION,
+            **POSITIVE_VALIDATION,
             "input_title": "Hedge price",
             "input_message": "The last BTC close of the Prices table; type a price to override.",
         },
     )
-    contract, target = _inputs(
+    contract, target = input_block(
         book,
         s,
         5,
         10,
         [
-            ("Hedge contract", "cme:MBT", "in", _contract_validation(keys)),
+            ("Hedge contract", "cme:MBT", "in", contract_validation(keys)),
             ("Target beta (keep some ETH view)", 0.5, "in_num", None),
         ],
     )
@@ -163,7 +163,7 @@ def _portfolio_sheet(book: _Book, prices: dict[str, Col], keys: str) -> None:
         contract,
         target,
         SPECS,
-        styler=_label_value_styler(
+        styler=label_value_styler(
             {
                 "Exposure": "out_usd",
                 "Beta-weighted exposure": "out_usd",
@@ -194,7 +194,7 @@ def _portfolio_sheet(book: _Book, prices: dict[str, Col], keys: str) -> None:
     book.formula(s, "L29", "MF_BETA", prices["ETH"], prices["BTC"], 0.94, fmt="out_ratio")
 
 
-def _per_holding(book: _Book, prices: dict[str, Col]) -> list[Computed]:
+def _per_holding(book: Book, prices: dict[str, Col]) -> list[Computed]:
     """Exposure, beta and beta-weighted exposure of each holding, in its own row."""
     r = {c: this_row("Holdings", c) for c in ("Asset", "Contract", "Contracts", "Price")}
     table = book.model.value(prices["#All"])
@@ -216,7 +216,7 @@ def _per_holding(book: _Book, prices: dict[str, Col]) -> list[Computed]:
     ]
 
 
-def _one_more_or_fewer(book: _Book, s: str, values: dict[str, Any], one: float) -> None:
+def _one_more_or_fewer(book: Book, s: str, values: dict[str, Any], one: float) -> None:
     """The beta left by the hedge, one micro more sold and one fewer (plain formulas on
     the MF_PORTFOLIO_HEDGE results: (beta-weighted exposure + n x one contract) / exposure)."""
     book.section(s, "K20", "One micro more or fewer", span=3)
@@ -239,7 +239,7 @@ def _one_more_or_fewer(book: _Book, s: str, values: dict[str, Any], one: float) 
         )
 
 
-def _portfolio_chart(book: _Book, s: str, values: dict[str, Any], n: int) -> None:
+def _portfolio_chart(book: Book, s: str, values: dict[str, Any], n: int) -> None:
     """Beta-weighted exposure per holding, the hedge leg, and the portfolio before / after."""
     book.write(s, "K26", "Portfolio bars of the chart", "h2")
     chart = book.wb.add_chart({"type": "column"})

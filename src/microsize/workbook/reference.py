@@ -10,8 +10,8 @@ from .._contracts import (
     TIER_COLUMNS,
     MarginTier,
 )
-from ._book import LEV_FORMAT, SPECS_TABLE, _Book
-from ._common import _protect
+from ._book import LEV_FORMAT, SPECS_TABLE, Book
+from ._common import protect_sheet
 
 #: The Specs table's calculated column of contract keys, and the workbook name every
 #: contract dropdown reads: the whole column, so a row added to Specs is in every dropdown
@@ -21,7 +21,7 @@ CONTRACT_KEYS = "ContractKeys"
 KEY_FORMULA = f'={SPECS_TABLE}[[#This Row],[exchange]]&":"&{SPECS_TABLE}[[#This Row],[symbol]]'
 
 
-def _specs_sheet(book: _Book, rows: list[list[Any]]) -> None:
+def specs_sheet(book: Book, rows: list[list[Any]]) -> None:
     s = "Specs"
     ws = book.sheets[s]
     header, data = [*rows[0], KEY_COLUMN], rows[1:]
@@ -70,7 +70,7 @@ def _specs_sheet(book: _Book, rows: list[list[Any]]) -> None:
     ws.set_row(0, 30)
 
 
-def _tiers_sheet(book: _Book, rows: list[list[Any]]) -> None:
+def tiers_sheet(book: Book, rows: list[list[Any]]) -> None:
     s = "Tiers"
     ws = book.sheets[s]
     header, data = rows[0], rows[1:]
@@ -100,10 +100,10 @@ def _tiers_sheet(book: _Book, rows: list[list[Any]]) -> None:
         book.fmt["note"],
     )
     ws.freeze_panes(1, 2)
-    _protect(ws)
+    protect_sheet(ws)
 
 
-def _tier_column(book: _Book, name: str) -> dict[str, Any]:
+def _tier_column(book: Book, name: str) -> dict[str, Any]:
     """A Tiers column: mmr as a percent, floors, caps and amounts with thousands
     separators, leverage as 20x."""
     fmt = {
@@ -121,7 +121,7 @@ def _tier_column(book: _Book, name: str) -> dict[str, Any]:
     return {"header": name, "format": book.fmt[key]}
 
 
-def _changes_sheet(book: _Book) -> None:
+def changes_sheet(book: Book) -> None:
     s = "Spec changes"
     ws = book.sheets[s]
     ws.set_column("A:A", 10)
@@ -140,7 +140,7 @@ def _changes_sheet(book: _Book) -> None:
     )
 
 
-def _conf_sheet(book: _Book) -> None:
+def conf_sheet(book: Book) -> None:
     s = "xlwings.conf"
     ws = book.sheets[s]
     ws.set_column("A:A", 18)

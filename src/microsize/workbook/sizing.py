@@ -11,24 +11,24 @@ from ._book import (
     SPECS,
     SPECS_REF,
     TICK_FORMATS,
+    Book,
     Call,
     Computed,
     Ref,
-    _Book,
-    _parse,
     cell_name,
     one_cell_range,
+    parse_ref,
 )
 from ._common import (
-    _LEVERAGE_VALIDATION,
-    _PCT_VALIDATION,
-    _POSITIVE_VALIDATION,
-    _SIZE_ROW_FORMATS,
-    _contract_validation,
-    _inputs,
-    _label_value_styler,
-    _protect,
-    _warn_if_not,
+    LEVERAGE_VALIDATION,
+    PCT_VALIDATION,
+    POSITIVE_VALIDATION,
+    SIZE_ROW_FORMATS,
+    contract_validation,
+    input_block,
+    label_value_styler,
+    protect_sheet,
+    warn_if_not,
 )
 
 #: About how many characters of a result fit on one line of the 30-wide value columns.
@@ -46,20 +46,20 @@ _SIDE_VALIDATION = {
 def _input_rows(keys: str) -> list[tuple[str, str, dict[str, Any] | None]]:
     """Input rows of each worked trade (label, format, validation), from row 5 down."""
     return [
-        ("Account size", "in_money", _POSITIVE_VALIDATION),
-        ("Risk per trade", "in_pct", _PCT_VALIDATION),
-        ("Entry price", "in_price", _POSITIVE_VALIDATION),
-        ("Stop price", "in_price", _POSITIVE_VALIDATION),
-        ("Contract", "in", _contract_validation(keys)),
-        ("Fee rate (each side)", "in_pct", _PCT_VALIDATION),
-        ("Leverage (optional)", "in_lev", _LEVERAGE_VALIDATION),
+        ("Account size", "in_money", POSITIVE_VALIDATION),
+        ("Risk per trade", "in_pct", PCT_VALIDATION),
+        ("Entry price", "in_price", POSITIVE_VALIDATION),
+        ("Stop price", "in_price", POSITIVE_VALIDATION),
+        ("Contract", "in", contract_validation(keys)),
+        ("Fee rate (each side)", "in_pct", PCT_VALIDATION),
+        ("Leverage (optional)", "in_lev", LEVERAGE_VALIDATION),
         ("Side (long or short)", "in", _SIDE_VALIDATION),
-        ("Target price", "in_price", _POSITIVE_VALIDATION),
-        ("Stop slippage (optional)", "in_pct", _PCT_VALIDATION),
-        ("Maintenance rate (optional)", "in_pct", _PCT_VALIDATION),
-        ("Margin available", "in_money", _POSITIVE_VALIDATION),
+        ("Target price", "in_price", POSITIVE_VALIDATION),
+        ("Stop slippage (optional)", "in_pct", PCT_VALIDATION),
+        ("Maintenance rate (optional)", "in_pct", PCT_VALIDATION),
+        ("Margin available", "in_money", POSITIVE_VALIDATION),
         ("Funding rate per interval", "in_pct", None),
-        ("Funding intervals a day", "in_num", _POSITIVE_VALIDATION),
+        ("Funding intervals a day", "in_num", POSITIVE_VALIDATION),
     ]
 
 
@@ -78,7 +78,7 @@ def _money(x: Any) -> str:
     return f"${x:,.2f}" if isinstance(x, int | float) else str(x)
 
 
-def _quoted_note(book: _Book, s: str, a1: str, cells: tuple[Any, ...]) -> None:
+def _quoted_note(book: Book, s: str, a1: str, cells: tuple[Any, ...]) -> None:
     """The often-quoted size against MF_CONTRACTS, in words built from the cells (size
     tested, its loss, the budget, MF_CONTRACTS' size and the MF_SIZE risk at the stop)."""
     quoted, loss, budget, at_stop = cells
@@ -108,7 +108,7 @@ def _ref(x: Any) -> Ref:
     return x if isinstance(x, Ref) else Ref(x.sheet, (x.row, x.col))
 
 
-def _side_check(book: _Book, s: str, at: tuple[int, int], refs: list[Ref]) -> None:
+def _side_check(book: Book, s: str, at: tuple[int, int], refs: list[Ref]) -> None:
     """The side typed against the side the stop makes: MF_SIZE sizes by the stop (below
     entry is a long), so a side that disagrees turns this cell red; nothing is flipped."""
     row, col = at
@@ -143,17 +143,17 @@ def _side_check(book: _Book, s: str, at: tuple[int, int], refs: list[Ref]) -> No
     )
 
 
-def _array(book: _Book, s: str, a1: str, formula: str, value: Any, fmt: str) -> None:
+def _array(book: Book, s: str, a1: str, formula: str, value: Any, fmt: str) -> None:
     """A one-cell formula holding an MF_ call inside other functions, stored as a
     dynamic-array formula like every MF_ formula (so Excel adds no implicit @)."""
 
-    row, col = _parse(a1)
+    row, col = parse_ref(a1)
     book.sheets[s].write_dynamic_array_formula(row, col, row, col, formula, book.fmt[fmt], value)
     book.model.values[(s, row, col)] = value
 
 
 def _beyond_the_size(
-    book: _Book, s: str, at: tuple[int, int], refs: list[Ref], row_of: dict[str, int]
+    book: Book, s: str, at: tuple[int, int], refs: list[Ref], row_of: dict[str, int]
 ) -> int:
     """What a trader reads beside the size: stop distance, reward to risk, break-even,
     room to liquidation, the most the margin allows and the funding it costs. Returns
@@ -223,15 +223,15 @@ def _beyond_the_size(
     prices = [e, st, target, Ref(s, (row_of["Stop fill"], col + 1)), liq]
     # not the break-even: to the tick it would read below the price that breaks even
     _to_the_tick(book, s, prices, (a["e"], a["st"]), at_[1])
-    money = [refs[0], refs[11], Ref(s, _parse(at_[7])), Ref(s, _parse(at_[8]))]
+    money = [refs[0], refs[11], Ref(s, parse_ref(at_[7])), Ref(s, parse_ref(at_[8]))]
     money += [
-        Ref(s, (r, col + 1)) for k, r in row_of.items() if _SIZE_ROW_FORMATS.get(k) == "out_money"
+        Ref(s, (r, col + 1)) for k, r in row_of.items() if SIZE_ROW_FORMATS.get(k) == "out_money"
     ]
     _coin_amounts(book, s, Ref(s, (row_of["Currency"], col + 1)), money)
     return top + 1 + len(rows)
 
 
-def _coin_amounts(book: _Book, s: str, currency: Ref, cells: list[Ref]) -> None:
+def _coin_amounts(book: Book, s: str, currency: Ref, cells: list[Ref]) -> None:
     """Money to the satoshi (0.00750000) where MF_SIZE's Currency is a coin (an inverse
     contract settles in BTC or ETH): cents would show a 0.0075 BTC budget as 0.01."""
     c = cell_name(*currency.first, absolute=True)
@@ -257,7 +257,7 @@ def _decimal(x: float) -> str:
 
 
 def _to_the_tick(
-    book: _Book, s: str, cells: list[Ref], entry_stop: tuple[str, str], ticks: str
+    book: Book, s: str, cells: list[Ref], entry_stop: tuple[str, str], ticks: str
 ) -> None:
     """The trade's prices to its contract's tick (57,228.9 for a 0.1 tick, as the
     warnings write them): one conditional number format per count of decimals, the tick
@@ -282,7 +282,7 @@ def _to_the_tick(
         )
 
 
-def _sizing_sheet(book: _Book, keys: str) -> None:
+def sizing_sheet(book: Book, keys: str) -> None:
     s = "Sizing"
     ws = book.start(
         s,
@@ -310,7 +310,7 @@ def _sizing_sheet(book: _Book, keys: str) -> None:
     for col, title, values in scenarios:
         book.section(s, cell_name(3, col), title)
         _title(book, s, col, values)
-        refs = _inputs(
+        refs = input_block(
             book,
             s,
             INPUT_TOP,
@@ -327,11 +327,11 @@ def _sizing_sheet(book: _Book, keys: str) -> None:
             SPECS,
             refs[9],
             refs[10],
-            styler=_label_value_styler(_SIZE_ROW_FORMATS),
+            styler=label_value_styler(SIZE_ROW_FORMATS),
         )
         labels_out = [r[0] for r in size.result]
         warn = SIZE_TOP + labels_out.index("Warnings")
-        _warn_if_not(book, s, cell_name(warn, col + 1), "none")
+        warn_if_not(book, s, cell_name(warn, col + 1), "none")
         heights[warn] = 75
         for i, (_, value) in enumerate(size.result):  # a wrapped sentence gets its lines
             if isinstance(value, str) and len(value) > _LINE:
@@ -398,7 +398,7 @@ def _sizing_sheet(book: _Book, keys: str) -> None:
         fmt = "out_lev" if fld == "max_leverage" else "out"
         book.formula(s, cell_name(top + 7 + i, 4), "MF_SPEC", btc[4], fld, SPECS, fmt=fmt)
     _atr_block(book, s, keys)
-    _protect(ws)
+    protect_sheet(ws)
 
 
 # Illustrative daily bars of a BTC micro, made up for the ATR example, oldest first.
@@ -426,7 +426,7 @@ ATR_BARS: tuple[tuple[float, float, float], ...] = (
 )
 
 
-def _atr_block(book: _Book, s: str, keys: str) -> None:
+def _atr_block(book: Book, s: str, keys: str) -> None:
     """ATR stop, stop slippage, 3R target, reward to risk and a USD-sized position, in
     columns G to M of the Sizing sheet: the table Bars with its own ATR column, inputs
     and results."""
@@ -439,25 +439,27 @@ def _atr_block(book: _Book, s: str, keys: str) -> None:
     ws.set_column("M:M", 16)
     book.section(s, "G4", "ATR and reward to risk: bars", span=4)
     book.section(s, "L4", "ATR stop, target and R:R")
-    entry, periods, method, multiple, side, contract, fee, slip, r_mult, usd, roi, lev = _inputs(
-        book,
-        s,
-        4,
-        11,
-        [
-            ("Entry price", 61950, "in_price", _POSITIVE_VALIDATION),
-            ("ATR periods", 14, "in_num", _POSITIVE_VALIDATION),
-            ("ATR method", "wilder", "in", None),
-            ("ATR multiple for the stop", 2, "in_num", _POSITIVE_VALIDATION),
-            ("Side", "long", "in", None),
-            ("Contract", "cme:MBT", "in", _contract_validation(keys)),
-            ("Fee rate (each side)", 0.0005, "in_pct", _PCT_VALIDATION),
-            ("Stop slippage", 0.001, "in_pct", _PCT_VALIDATION),
-            ("Target in R", 3, "in_num", _POSITIVE_VALIDATION),
-            ("Risk budget in USD", 300, "in_money", _POSITIVE_VALIDATION),
-            ("Target ROI on margin", 0.5, "in_pct", None),
-            ("Leverage for the ROI", 10, "in_lev", _LEVERAGE_VALIDATION),
-        ],
+    entry, periods, method, multiple, side, contract, fee, slip, r_mult, usd, roi, lev = (
+        input_block(
+            book,
+            s,
+            4,
+            11,
+            [
+                ("Entry price", 61950, "in_price", POSITIVE_VALIDATION),
+                ("ATR periods", 14, "in_num", POSITIVE_VALIDATION),
+                ("ATR method", "wilder", "in", None),
+                ("ATR multiple for the stop", 2, "in_num", POSITIVE_VALIDATION),
+                ("Side", "long", "in", None),
+                ("Contract", "cme:MBT", "in", contract_validation(keys)),
+                ("Fee rate (each side)", 0.0005, "in_pct", PCT_VALIDATION),
+                ("Stop slippage", 0.001, "in_pct", PCT_VALIDATION),
+                ("Target in R", 3, "in_num", POSITIVE_VALIDATION),
+                ("Risk budget in USD", 300, "in_money", POSITIVE_VALIDATION),
+                ("Target ROI on margin", 0.5, "in_pct", None),
+                ("Leverage for the ROI", 10, "in_lev", LEVERAGE_VALIDATION),
+            ],
+        )
     )
     bars = book.table(
         s,
@@ -516,7 +518,7 @@ def _atr_block(book: _Book, s: str, keys: str) -> None:
     ws.merge_range(top + 9, 11, top + 13, 12, None)
 
 
-def _atr_column(book: _Book, periods: Ref, method: Ref) -> Computed:
+def _atr_column(book: Book, periods: Ref, method: Ref) -> Computed:
     """Bars' own ATR column: each row takes its bar's ATR from MF_ATR over the whole
     table (the ATR of a bar reads only the bars up to it), so a row typed below the table
     or inserted inside it has its ATR and the rows after it follow. A refused input shows
@@ -532,7 +534,7 @@ def _atr_column(book: _Book, periods: Ref, method: Ref) -> Computed:
     return Computed("ATR", formula, [r[0] for r in result], "out_price")
 
 
-def _title(book: _Book, s: str, col: int, values: list[Any]) -> None:
+def _title(book: Book, s: str, col: int, values: list[Any]) -> None:
     """The example's heading, built from its contract and leverage cells (no figure in it
     stays put when they change)."""
     key, lev = cell_name(8, col + 1, absolute=True), cell_name(10, col + 1, absolute=True)
@@ -549,7 +551,7 @@ def _title(book: _Book, s: str, col: int, values: list[Any]) -> None:
     book.model.values[(s, 3, col)] = text
 
 
-def _atr_note(book: _Book, s: str, a1: str, cells: tuple[Ref, ...]) -> None:
+def _atr_note(book: Book, s: str, a1: str, cells: tuple[Ref, ...]) -> None:
     """What the ATR block does, its figures taken from its input cells."""
     periods, method, multiple, side, r_mult = (cell_name(*c.first, absolute=True) for c in cells)
     short = f'OR({side}="short",{side}="sell",{side}="s",{side}=-1)'

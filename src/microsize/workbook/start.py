@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ._book import _Book
-from ._common import _protect
+from ._book import Book
+from ._common import protect_sheet
 
 VENUES_LEAD = "Venues in the Specs table"
 
@@ -52,11 +52,11 @@ def venue_summary(specs_rows: Sequence[Sequence[Any]]) -> str:
     )
 
 
-def _text_height(text: str) -> float:
+def text_height(text: str) -> float:
     return 15.0 * max(1, -(-len(text) // 120))
 
 
-def _start_sheet(book: _Book, specs_rows: Sequence[Sequence[Any]]) -> None:
+def start_sheet(book: Book, specs_rows: Sequence[Sequence[Any]]) -> None:
     ws = book.sheets["Start"]
     ws.hide_gridlines(2)
     ws.set_column("A:A", 3)
@@ -67,12 +67,12 @@ def _start_sheet(book: _Book, specs_rows: Sequence[Sequence[Any]]) -> None:
         fmt = {"title": "title", "h2": "h2", "p": "text", "note": "note"}[kind]
         ws.write(row, 1, text, book.fmt[fmt])
         if kind in ("p", "note"):
-            ws.set_row(row, _text_height(text))
+            ws.set_row(row, text_height(text))
         elif kind == "title":
             ws.set_row(row, 24)  # the 16-point title in a row of its height
         elif kind == "h2":
             ws.set_row(row, 19)
-    _protect(ws)
+    protect_sheet(ws)
 
 
 START_TEXT: tuple[tuple[str, str], ...] = (
