@@ -14,7 +14,7 @@ from collections.abc import Callable
 from decimal import ROUND_FLOOR, Context, Decimal
 from fractions import Fraction
 from functools import lru_cache
-from math import floor
+from math import floor, isfinite, log10
 from typing import Any
 
 import numpy as np
@@ -34,6 +34,7 @@ __all__ = [
 ]
 
 _TOL = 1e-9
+math_inf = float("inf")
 
 
 @lru_cache(maxsize=4096)
@@ -145,10 +146,33 @@ def clean_money(x: FloatArray) -> FloatArray:
     0.3
     """
     x = np.asarray(x, dtype=np.float64)
+    if x.ndim == 0:  # one cell: the same steps on a Python float, without array overhead
+        return np.float64(_clean_one(float(x)))
     scale = _twelve_digit_scale(x)
     with np.errstate(over="ignore", invalid="ignore"):
         out = np.rint(x * scale) / scale
     return np.where(np.isfinite(out), out, x) + 0.0
+
+
+def _p10(k: float) -> float:
+    """:func:`pow10` of one whole number."""
+    return math_inf if k > 308 else float(_P10[int(max(k, _P10_LOW)) - _P10_LOW])
+
+
+def _clean_one(x: float) -> float:
+    """:func:`clean_money` of one float, step for step (``round`` is ``np.rint``: halves to
+    even; the magnitude is corrected against the same table of powers of ten)."""
+    ax = abs(x)
+    if not (ax > 0 and isfinite(ax)):  # 0 (and -0) is 0.0; inf and NaN stay
+        return x + 0.0
+    mag = float(floor(log10(ax)))
+    mag = mag + (ax >= _p10(mag + 1)) - (ax < _p10(mag))
+    scale = _p10(11 - mag)
+    y = x * scale
+    if not isfinite(y):
+        return x + 0.0
+    out = round(y) / scale
+    return (out if isfinite(out) else x) + 0.0
 
 
 def clean_money_at_most(x: FloatArray, rel_err: FloatArray) -> FloatArray:
