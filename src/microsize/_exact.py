@@ -148,6 +148,8 @@ def clean_money(x: FloatArray) -> FloatArray:
     x = np.asarray(x, dtype=np.float64)
     if x.ndim == 0:  # one cell: the same steps on a Python float, without array overhead
         return np.float64(_clean_one(float(x)))
+    if x.size <= 4:  # a few cells: likewise, one at a time
+        return np.array([_clean_one(v) for v in x.ravel().tolist()]).reshape(x.shape) + 0.0
     scale = _twelve_digit_scale(x)
     with np.errstate(over="ignore", invalid="ignore"):
         out = np.rint(x * scale) / scale

@@ -40,6 +40,26 @@ def _specs_from(stamp: tuple[str, int, int] | None) -> SpecTable:
     return SpecTable.from_rows(read_user_table(stamp), origin=f"user table {stamp[0]}")
 
 
+#: where each user table is, by the environment variables that decide it (os.path.expanduser
+#: reads HOME, or USERPROFILE / HOMEDRIVE + HOMEPATH on Windows): one stat a call remains
+_PATHS: dict[tuple[str | None, ...], str] = {}
+_PATH_VARS = (home.HOME_ENV, "HOME", "USERPROFILE", "HOMEDRIVE", "HOMEPATH")
+
+
+def _user_table(name: str, where: str | os.PathLike[str] | None) -> str:
+    """:func:`~microsize._spec_home.user_file`, worked out once per environment."""
+    if where is not None:
+        return user_file(name, where)
+    env = os.environ
+    key = (name, *(env.get(v) for v in _PATH_VARS))
+    path = _PATHS.get(key)
+    if path is None:
+        if len(_PATHS) > 64:
+            _PATHS.clear()
+        path = _PATHS[key] = user_file(name, None)
+    return path
+
+
 def load_specs(*, bundled: bool = False, home: str | os.PathLike[str] | None = None) -> SpecTable:
     """The contract table: the user's table if there is one, else the bundled one.
 
@@ -58,7 +78,7 @@ def load_specs(*, bundled: bool = False, home: str | os.PathLike[str] | None = N
     """
     if bundled:
         return _specs_from(None)
-    return _specs_from(file_stamp(user_file(SPECS_FILE, home)))
+    return _specs_from(file_stamp(_user_table(SPECS_FILE, home)))
 
 
 def load_bundled_specs() -> SpecTable:
@@ -88,7 +108,7 @@ def tier_table(*, bundled: bool = False, home: str | os.PathLike[str] | None = N
     """
     if bundled:
         return _tier_table_from(None)
-    return _tier_table_from(file_stamp(user_file(TIERS_FILE, home)))
+    return _tier_table_from(file_stamp(_user_table(TIERS_FILE, home)))
 
 
 def load_margin_tiers(
