@@ -43,7 +43,11 @@ def _specs_from(stamp: tuple[str, int, int] | None) -> SpecTable:
 #: where each user table is, by the environment variables that decide it (os.path.expanduser
 #: reads HOME, or USERPROFILE / HOMEDRIVE + HOMEPATH on Windows): one stat a call remains
 _PATHS: dict[tuple[str | None, ...], str] = {}
-_PATH_VARS = (home.HOME_ENV, "HOME", "USERPROFILE", "HOMEDRIVE", "HOMEPATH")
+_PATH_VARS = (
+    (home.HOME_ENV, "HOME")
+    if os.name == "posix"
+    else (home.HOME_ENV, "HOME", "USERPROFILE", "HOMEDRIVE", "HOMEPATH")
+)
 
 
 def _user_table(name: str, where: str | os.PathLike[str] | None) -> str:
