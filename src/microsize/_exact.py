@@ -15,7 +15,7 @@ from decimal import ROUND_FLOOR, Context, Decimal
 from fractions import Fraction
 from functools import lru_cache
 from math import floor, isfinite, log10
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -25,12 +25,14 @@ __all__ = [
     "clean_money",
     "clean_money_at_most",
     "clean_multiple",
+    "clean_one",
     "count_steps",
     "exact",
     "floor_grid",
     "floor_money",
     "places",
     "repr_decimals",
+    "step_parts",
 ]
 
 _TOL = 1e-9
@@ -80,7 +82,7 @@ def count_steps(
 
 
 @lru_cache(maxsize=256)
-def _step_parts(step: float) -> tuple[int, int]:
+def step_parts(step: float) -> tuple[int, int]:
     """(integer units, decimals) with step = units / 10**decimals, for decimal steps."""
     d = Decimal(repr(step)).normalize()
     exp = d.as_tuple().exponent
@@ -98,14 +100,14 @@ def clean_multiple(n: FloatArray, step: FloatArray) -> FloatArray:
     0.431
     """
     if np.ndim(step) == 0:  # one contract: one step, no grouping needed
-        units, decimals = _step_parts(float(step))
+        units, decimals = step_parts(float(step))
         if units:
             return np.asarray((n * units) / 10.0**decimals, dtype=np.float64)
         return np.asarray(n * step, dtype=np.float64)
     n, step = np.broadcast_arrays(n, step)
     out = np.array(n * step, dtype=np.float64)
     for s in np.unique(step):
-        units, decimals = _step_parts(float(s))
+        units, decimals = step_parts(float(s))
         if units == 0:
             continue
         mask = step == s
@@ -147,9 +149,9 @@ def clean_money(x: FloatArray) -> FloatArray:
     """
     x = np.asarray(x, dtype=np.float64)
     if x.ndim == 0:  # one cell: the same steps on a Python float, without array overhead
-        return np.float64(_clean_one(float(x)))
+        return cast(FloatArray, np.float64(clean_one(float(x))))
     if x.size <= 4:  # a few cells: likewise, one at a time
-        return np.array([_clean_one(v) for v in x.ravel().tolist()]).reshape(x.shape) + 0.0
+        return np.array([clean_one(v) for v in x.ravel().tolist()]).reshape(x.shape) + 0.0
     scale = _twelve_digit_scale(x)
     with np.errstate(over="ignore", invalid="ignore"):
         out = np.rint(x * scale) / scale
@@ -161,7 +163,7 @@ def _p10(k: float) -> float:
     return math_inf if k > 308 else float(_P10[int(max(k, _P10_LOW)) - _P10_LOW])
 
 
-def _clean_one(x: float) -> float:
+def clean_one(x: float) -> float:
     """:func:`clean_money` of one float, step for step (``round`` is ``np.rint``: halves to
     even; the magnitude is corrected against the same table of powers of ten)."""
     ax = abs(x)

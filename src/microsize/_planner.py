@@ -361,9 +361,7 @@ def _remembered(key: Any, tables: tuple[Any, ...], compute: Callable[[], Any]) -
     return answer
 
 
-def _sized(
-    budget: float, e: float, s: float, key: Any, fee: Any, table: Any
-) -> tuple[Any, float]:
+def _sized(budget: float, e: float, s: float, key: Any, fee: Any, table: Any) -> tuple[Any, float]:
     """(spec, contracts) of one planned trade: MF_CONTRACTS_USD."""
     spec = table.lookup(key)
     return spec, float(np.asarray(contracts_usd(budget, e, s, key, fee, table)))

@@ -20,9 +20,9 @@ import numpy as np
 
 from . import clock
 from ._contracts import SpecTable, spec_table_of_cells
-from ._spec_loader import range_cell_types, spec_table_seen
 from ._errors import MicrosizeError
 from ._inputs import describe, is_missing
+from ._spec_loader import range_cell_types, spec_table_seen
 
 __all__ = [
     "MAX_MESSAGE",
