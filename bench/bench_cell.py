@@ -41,8 +41,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from microsize import _planner, _sizing, udfs  # noqa: E402
+from microsize import _sizing, udfs  # noqa: E402
 from microsize._contracts import load_specs  # noqa: E402
+from microsize._spec_loader import forget_answers  # noqa: E402
 from microsize.udf_boundary import short_errors, to_cells  # noqa: E402
 
 KEY = "binance:ETHUSDT"
@@ -160,7 +161,7 @@ def main() -> int:
             trade, specs_now = next(tr), next(sp)
             for lev in ("", "", "", "", 5.0, 5.0):
                 if forget:
-                    _planner._MEMO.clear()
+                    forget_answers()
                 udfs.MF_PLAN(*trade[:-1], lev, specs_now)
 
         return row
@@ -170,7 +171,7 @@ def main() -> int:
     t["plan_row_cold"] = best(six(True), m, k)
     cols = [[[x[j]] for x in trades[:m]] for j in range(7)]
     totals: Any = udfs.MF_PLAN_TOTALS
-    _planner._MEMO.clear()
+    forget_answers()
     t0 = time.perf_counter()
     totals(cols[0][0][0], *cols[1:], [[5.0]] * m, specs)
     t["totals_cold"] = time.perf_counter() - t0

@@ -114,7 +114,7 @@ def main() -> int:
 
     from bench_cell import calc_specs, fresh
 
-    from microsize import _planner
+    from microsize._spec_loader import forget_answers
 
     all_rows = trades(a.trades)
     specs = calc_specs()
@@ -131,12 +131,12 @@ def main() -> int:
 
     cols = [[[r[k]] for r in all_rows] for k in (4, 5, 2, 3, 1, 6, 7)]
     contracts = per_call(udfs.MF_CONTRACTS, (50.0, 3500.0, 3400.0, "binance:ETHUSDT", 0.0005))
-    _planner._MEMO.clear()
+    forget_answers()
     t_spill = time.perf_counter()
     plan: Any = udfs.MF_PLAN
     plan(10000.0, *cols, specs)
     spill = (time.perf_counter() - t_spill) / a.trades
-    _planner._MEMO.clear()
+    forget_answers()
     cells = six_cells() / a.trades
     print(f"MF_CONTRACTS, one scalar call:                    {contracts * 1e6:8.1f} us")
     print(f"MF_PLAN over {a.trades} trades (one spill), per trade:  {spill * 1e6:8.1f} us")

@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import microsize as ms
-from microsize import _exact, _margin, _one_cell, _planner, _sizing
+from microsize import _exact, _margin, _one_cell, _planner
 from microsize import udfs as U
 from microsize._contracts import HOME_ENV, clear_spec_caches, load_specs
 from microsize._errors import MicrosizeError
@@ -26,9 +26,15 @@ from microsize.udf_boundary import spec_table
 from tests.strategies import bounded, budgets, trades
 
 
-def _vectorised(b: Any, e: Any, s: Any, c: Any, f: Any, specs: Any = None) -> Any:
-    """The array path for one trade (what contracts() did for every call before)."""
-    return _sizing._lots(b, e, s, c, f, specs).contracts.item()
+def _vectorised(b: Any, e: Any, s: Any, c: Any, f: Any) -> Any:
+    """The array path for one trade (what contracts() did for every call before): the
+    trade as the first of five rows, each computed alone."""
+    rows = [np.asarray([x] * 5) if _plain(x) else x for x in (b, e, s)]
+    return float(np.asarray(ms.contracts(*rows, c, f))[0])
+
+
+def _plain(x: Any) -> bool:
+    return type(x) in (int, float)
 
 
 @bounded(600)
@@ -67,42 +73,39 @@ def test_the_one_cell_path_counts_the_seed_scenarios() -> None:
 
 
 @pytest.mark.parametrize(
-    "args",
+    ("args", "message"),
     [
-        ("30", 3520.0, 3450.0, 0.001, None),  # text
-        (True, 3520.0, 3450.0, 0.001, None),  # a boolean
-        (30.0, 3520.0, 3520.0, 0.001, None),  # stop at entry
-        (30.0, -1.0, 3450.0, 0.001, None),
-        (-5.0, 3520.0, 3450.0, 0.001, None),
-        (30.0, 3520.0, 3450.0, "nope:NOPE", None),
-        (30.0, 3520.0, 3450.0, 0.001, 0.05),  # a fee in per cent
-        (30.0, 3520.0, 3450.0, 0.001, math.nan),
-        (30.123456789012345, 3520.0, 3450.0, 0.001, None),  # more than 12 digits
-        (30.0, 3520.0, 3450.0, [[0.001]], None),  # a range
+        (("30", 3520.0, 3450.0, 0.001, None), "risk_amount must be a number (got text '30')"),
+        ((True, 3520.0, 3450.0, 0.001, None), "risk_amount must be a number (got TRUE)"),
+        ((30.0, 3520.0, 3520.0, 0.001, None), "stop must differ from entry"),
+        ((30.0, -1.0, 3450.0, 0.001, None), "entry must be positive"),
+        ((-5.0, 3520.0, 3450.0, 0.001, None), "risk_amount must be zero or more"),
+        ((30.0, 3520.0, 3450.0, "nope:NOPE", None), "contract: unknown contract 'nope:NOPE'"),
+        ((30.0, 3520.0, 3450.0, 0.001, 0.05), "fee_rate must be a fraction between 0 and 0.01"),
+        ((30.0, 3520.0, 3450.0, 0.001, math.nan), "fee_rate must be a finite number"),
+        ((30.123456789012345, 3520.0, 3450.0, 0.001, None), None),  # more than 12 digits
+        ((30.0, 3520.0, 3450.0, [[0.001]], None), None),  # a range
     ],
 )
-def test_anything_but_plain_numbers_goes_the_vectorised_way(args: tuple[Any, ...]) -> None:
-    """The one-cell path declines; the caller's message (or answer) is the vectorised one."""
+def test_anything_but_plain_numbers_goes_the_vectorised_way(
+    args: tuple[Any, ...], message: str | None
+) -> None:
+    """The one-cell path declines, and the vectorised path gives its message or answer."""
     b, e, s, c, f = args
     assert _one_cell.contracts_of_one(b, e, s, c, f, None) is None
-    try:
-        want: Any = _vectorised(*args)
-    except MicrosizeError as exc:
-        want = str(exc)
-    try:
-        got: Any = ms.contracts(*args)
-    except MicrosizeError as exc:
-        got = str(exc)
-    assert got == want
+    if message is None:
+        assert np.asarray(ms.contracts(*args)).ravel()[0] == _vectorised(b, e, s, 0.001, f)
+    else:
+        with pytest.raises(MicrosizeError) as info:
+            ms.contracts(*args)
+        assert str(info.value).startswith(message), str(info.value)
 
 
 def _clean_money_arrays(x: Any) -> Any:
-    """clean_money's array steps, for any shape (the path of more than four cells)."""
+    """clean_money's array steps (the path of more than four cells), element by element."""
     x = np.asarray(x, dtype=np.float64)
-    scale = _exact._twelve_digit_scale(x)
-    with np.errstate(over="ignore", invalid="ignore"):
-        out = np.rint(x * scale) / scale
-    return np.where(np.isfinite(out), out, x) + 0.0
+    flat = [_exact.clean_money(np.full(5, v))[0] for v in x.ravel().tolist()]
+    return np.asarray(flat, dtype=np.float64).reshape(x.shape) + 0.0
 
 
 def test_clean_money_of_one_cell_is_the_array_answer() -> None:
@@ -147,12 +150,12 @@ def test_max_leverage_in_one_pass_is_the_bisection(
             return str(exc)
 
     fast = run()
-    at_once = _margin._AT_ONCE
-    _margin._AT_ONCE = 0
+    at_once = _margin.AT_ONCE
+    _margin.AT_ONCE = 0
     try:
         slow = run()
     finally:
-        _margin._AT_ONCE = at_once
+        _margin.AT_ONCE = at_once
     assert fast == slow
 
 
@@ -238,13 +241,21 @@ def test_a_changed_user_tier_table_is_seen(tmp_path: Any, monkeypatch: Any) -> N
 
 
 def test_the_one_reset_forgets_remembered_rows() -> None:
+    """Answers are kept on the table they were computed with: after the one reset the
+    range is another table, which starts with none (and a plain range of rows passed to
+    the planner is read into a new table each call, keeping nothing anywhere)."""
     rows = _specs_rows()
     U.MF_PLAN(*TRADE, rows)
     table = _table(rows)
+    assert table.memo
     clear_spec_caches()
-    assert _table(rows) is not table
+    again = _table(rows)
+    assert again is not table
+    assert not again.memo
     assert U.MF_PLAN(*TRADE, rows)[0][1] == 0.483
-    assert any(entry[0][0] is not table for entry in _planner._MEMO.values())
+    assert again.memo
+    _planner.plan_trades(*TRADE, rows)
+    assert len(again.memo) == 3
 
 
 def test_a_range_from_calc_is_the_table_of_the_same_cells() -> None:
@@ -291,7 +302,7 @@ def test_a_plans_rows_are_the_answers_of_a_fresh_computation() -> None:
         [[0.0005]] * 5,
         [[5.0], [""], [20.0], [50.0], [5.0]],
     )
-    _planner._MEMO.clear()
+    load_specs().memo.clear()
     fresh = U.MF_PLAN(*args)
     again = U.MF_PLAN(*args)
     assert again == fresh

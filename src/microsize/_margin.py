@@ -380,7 +380,7 @@ def max_leverage(
         return beyond_stop(clean_money(liq.price), f["st"][todo], long[todo])
 
     levels = int(hi.max()) - 1 if n else 0
-    if 0 < n * levels <= _AT_ONCE:
+    if 0 < n * levels <= AT_ONCE:
         # few rows: every whole leverage of every row in one pass (each element is
         # computed alone, so the bisection below reads the very answers it would compute)
         rows = np.repeat(np.arange(n), levels)
@@ -390,7 +390,7 @@ def max_leverage(
         if todo.size == 0:
             break
         mid = np.floor((lo[todo] + hi[todo]) / 2)
-        if 0 < n * levels <= _AT_ONCE:
+        if 0 < n * levels <= AT_ONCE:
             good = table[todo, mid.astype(np.intp) - 1]
         else:
             good = beyond(todo, mid)
@@ -400,7 +400,7 @@ def max_leverage(
 
 
 #: rows x leverages that :func:`max_leverage` computes in one pass rather than bisecting
-_AT_ONCE = 1 << 15
+AT_ONCE = 1 << 15
 
 
 # Long on purpose: one vectorised pass per contract: float count, exact recount at lot boundaries, tier caps; split, the arrays would travel through five signatures.

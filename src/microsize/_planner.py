@@ -314,16 +314,17 @@ def _plan_rows(
         e, s = _number(entries[i], "entry"), _number(stops[i], "stop_price")
         fee = None if _blank(fees[i]) else fees[i]
         key = keys[i]
-        trade = ("trade", id(table), budget, e, s, _tag(key), _tag(fee))
-        spec, q = _remembered(trade, (table,), lambda: _sized(budget, e, s, key, fee, table))
+        trade = ("trade", budget, e, s, _tag(key), _tag(fee))
+        spec, q = _remembered(table, trade, None, lambda: _sized(budget, e, s, key, fee, table))
         _, _, _, lev = _checked_row(e, s, q, levs[i])
         loss, held = _remembered(
-            ("valued", *trade[1:]), (table,), lambda: _valued(spec, q, e, s, key, fee, table)
+            table, ("valued", *trade[1:]), None, lambda: _valued(spec, q, e, s, key, fee, table)
         )
         tiers = tier_table()  # the brackets in use: a changed user table is another
         im, check = _remembered(
-            ("margin", id(table), id(tiers), q, e, s, _tag(lev), _tag(key)),
-            (table, tiers),
+            table,
+            ("margin", id(tiers), q, e, s, _tag(lev), _tag(key)),
+            tiers,
             lambda: _margin_check(spec, q, e, s, lev, key, table),
         )
         return [budget, q, loss, held, im, check]
@@ -331,11 +332,11 @@ def _plan_rows(
     return _by_row(n, row, lambda message: [NOT_COMPUTED] * (len(PLAN_COLUMNS) - 1) + [message])
 
 
-#: Rows of a plan already computed, by their inputs and the tables they were computed
-#: with (the entry holds the tables, so their ids stay theirs): each calculated cell of a
-#: Trades row calls MF_PLAN with the same row, and MF_PLAN_TOTALS with every row again.
-#: Only answers are kept; a refused row is computed again (its message with it).
-_MEMO: dict[Any, tuple[Any, ...]] = {}
+#: Answers a spec table remembers for the planner (in ``SpecTable.memo``, so they go with
+#: the table: a changed Specs range, a new user table or clear_spec_caches() is another
+#: table): each calculated cell of a Trades row calls MF_PLAN with the same row, and
+#: MF_PLAN_TOTALS with every row again. Only answers are kept; a refused row is computed
+#: again (its message with it).
 _MEMO_SIZE = 8192
 
 
@@ -346,18 +347,22 @@ def _tag(v: Any) -> Any:
     return (type(v), v)
 
 
-def _remembered(key: Any, tables: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-    """``compute()``, or its answer for the same ``key`` and the same tables (by identity)."""
+def _remembered(table: Any, key: Any, tiers: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()``, or the answer ``table`` keeps for ``key`` (computed with the same
+    ``tiers``, by identity: the entry holds them, so their id stays theirs)."""
+    memo = getattr(table, "memo", None)
+    if memo is None:  # a table of another kind: nothing to keep answers on
+        return compute()
     try:
-        got = _MEMO.get(key)
+        got = memo.get(key)
     except TypeError:  # an unhashable cell: nothing to remember it by
         return compute()
-    if got is not None and all(a is b for a, b in zip(got[0], tables, strict=True)):
+    if got is not None and got[0] is tiers:
         return got[1]
     answer = compute()
-    if len(_MEMO) >= _MEMO_SIZE:
-        _MEMO.clear()
-    _MEMO[key] = (tables, answer)
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()
+    memo[key] = (tiers, answer)
     return answer
 
 

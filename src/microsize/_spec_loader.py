@@ -19,6 +19,7 @@ from ._tier_rows import TierTable, tiers_from_rows
 
 __all__ = [
     "clear_spec_caches",
+    "forget_answers",
     "load_bundled_margin_tiers",
     "load_bundled_specs",
     "load_margin_tiers",
@@ -227,6 +228,14 @@ def spec_field(contract: Any, field: Any, specs: SpecTable | None = None) -> Any
     if value is None or value == "":
         raise MicrosizeError(f"{spec.key} has no {field.strip().lower()} in the spec table")
     return value
+
+
+def forget_answers() -> None:
+    """Forget what the tables in use remember (resolved contracts, the planner's rows)
+    and keep the tables: benchmarks time computing those answers."""
+    for table in (load_specs(), *_TABLE_CACHE.values()):
+        table.resolved.clear()
+        table.memo.clear()
 
 
 def clear_spec_caches() -> None:
