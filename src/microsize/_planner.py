@@ -337,7 +337,7 @@ def _plan_rows(
 #: table): each calculated cell of a Trades row calls MF_PLAN with the same row, and
 #: MF_PLAN_TOTALS with every row again. Only answers are kept; a refused row is computed
 #: again (its message with it).
-_MEMO_SIZE = 8192
+_MEMO_SIZE = 1 << 16  # three entries a trade: tables of some 20,000 trades
 
 
 def _tag(v: Any) -> Any:
