@@ -14,8 +14,8 @@ from collections.abc import Callable
 from decimal import ROUND_FLOOR, Context, Decimal
 from fractions import Fraction
 from functools import lru_cache
-from math import floor
-from typing import Any
+from math import floor, isfinite, log10
+from typing import Any, cast
 
 import numpy as np
 
@@ -25,15 +25,18 @@ __all__ = [
     "clean_money",
     "clean_money_at_most",
     "clean_multiple",
+    "clean_one",
     "count_steps",
     "exact",
     "floor_grid",
     "floor_money",
     "places",
     "repr_decimals",
+    "step_parts",
 ]
 
 _TOL = 1e-9
+math_inf = float("inf")
 
 
 @lru_cache(maxsize=4096)
@@ -79,7 +82,7 @@ def count_steps(
 
 
 @lru_cache(maxsize=256)
-def _step_parts(step: float) -> tuple[int, int]:
+def step_parts(step: float) -> tuple[int, int]:
     """(integer units, decimals) with step = units / 10**decimals, for decimal steps."""
     d = Decimal(repr(step)).normalize()
     exp = d.as_tuple().exponent
@@ -97,14 +100,14 @@ def clean_multiple(n: FloatArray, step: FloatArray) -> FloatArray:
     0.431
     """
     if np.ndim(step) == 0:  # one contract: one step, no grouping needed
-        units, decimals = _step_parts(float(step))
+        units, decimals = step_parts(float(step))
         if units:
             return np.asarray((n * units) / 10.0**decimals, dtype=np.float64)
         return np.asarray(n * step, dtype=np.float64)
     n, step = np.broadcast_arrays(n, step)
     out = np.array(n * step, dtype=np.float64)
     for s in np.unique(step):
-        units, decimals = _step_parts(float(s))
+        units, decimals = step_parts(float(s))
         if units == 0:
             continue
         mask = step == s
@@ -145,10 +148,35 @@ def clean_money(x: FloatArray) -> FloatArray:
     0.3
     """
     x = np.asarray(x, dtype=np.float64)
+    if x.ndim == 0:  # one cell: the same steps on a Python float, without array overhead
+        return cast(FloatArray, np.float64(clean_one(float(x))))
+    if x.size <= 4:  # a few cells: likewise, one at a time
+        return np.array([clean_one(v) for v in x.ravel().tolist()]).reshape(x.shape) + 0.0
     scale = _twelve_digit_scale(x)
     with np.errstate(over="ignore", invalid="ignore"):
         out = np.rint(x * scale) / scale
     return np.where(np.isfinite(out), out, x) + 0.0
+
+
+def _p10(k: float) -> float:
+    """:func:`pow10` of one whole number."""
+    return math_inf if k > 308 else float(_P10[int(max(k, _P10_LOW)) - _P10_LOW])
+
+
+def clean_one(x: float) -> float:
+    """:func:`clean_money` of one float, step for step (``round`` is ``np.rint``: halves to
+    even; the magnitude is corrected against the same table of powers of ten)."""
+    ax = abs(x)
+    if not (ax > 0 and isfinite(ax)):  # 0 (and -0) is 0.0; inf and NaN stay
+        return x + 0.0
+    mag = float(floor(log10(ax)))
+    mag = mag + (ax >= _p10(mag + 1)) - (ax < _p10(mag))
+    scale = _p10(11 - mag)
+    y = x * scale
+    if not isfinite(y):
+        return x + 0.0
+    out = round(y) / scale
+    return (out if isfinite(out) else x) + 0.0
 
 
 def clean_money_at_most(x: FloatArray, rel_err: FloatArray) -> FloatArray:

@@ -105,7 +105,16 @@ def check_basis(mm_basis: Any) -> str | None:
 
 
 def flat_arrays(shape: tuple[int, ...], **arrays: Any) -> dict[str, Any]:
-    return {k: np.broadcast_to(np.asarray(v), shape).reshape(-1) for k, v in arrays.items()}
+    """Each array broadcast to ``shape`` and flattened (read-only: they are the inputs)."""
+    return {k: _flat(np.asarray(v), shape) for k, v in arrays.items()}
+
+
+def _flat(a: Any, shape: tuple[int, ...]) -> Any:
+    if a.shape != shape:
+        return np.broadcast_to(a, shape).reshape(-1)
+    out = a.reshape(-1).view()  # a view of the input, as broadcast_to gives: read-only
+    out.flags.writeable = False
+    return out
 
 
 def _liq_formula(

@@ -367,16 +367,14 @@ def max_leverage(
     # hi fails (or is one above the cap)
     lo = np.zeros(n)
     hi = np.maximum(top, 0.0) + 1.0
-    while True:
-        todo = np.flatnonzero(hi - lo > 1)
-        if todo.size == 0:
-            break
-        mid = np.floor((lo[todo] + hi[todo]) / 2)
+
+    def beyond(todo: Any, mid: FloatArray) -> Any:
+        """Rows ``todo`` at leverage ``mid``: liquidated beyond the stop?"""
         liq = liquidation_of(
             f["e"][todo],
             signed[todo],
             mid,
-            np.full(todo.size, math.nan),
+            np.full(mid.size, math.nan),
             m_use[todo],
             a_use[todo],
             f["codes"][todo],
@@ -385,10 +383,30 @@ def max_leverage(
             mm_basis=basis,
         )
         # compared as liq_price reports it, so the two never disagree at a tie
-        good = beyond_stop(clean_money(liq.price), f["st"][todo], long[todo])
+        return beyond_stop(clean_money(liq.price), f["st"][todo], long[todo])
+
+    levels = int(hi.max()) - 1 if n else 0
+    if 0 < n * levels <= AT_ONCE:
+        # few rows: every whole leverage of every row in one pass (each element is
+        # computed alone, so the bisection below reads the very answers it would compute)
+        rows = np.repeat(np.arange(n), levels)
+        table = beyond(rows, np.tile(np.arange(1.0, levels + 1.0), n)).reshape(n, levels)
+    while True:
+        todo = np.flatnonzero(hi - lo > 1)
+        if todo.size == 0:
+            break
+        mid = np.floor((lo[todo] + hi[todo]) / 2)
+        if 0 < n * levels <= AT_ONCE:
+            good = table[todo, mid.astype(np.intp) - 1]
+        else:
+            good = beyond(todo, mid)
         lo[todo] = np.where(good, mid, lo[todo])
         hi[todo] = np.where(good, hi[todo], mid)
     return to_result((lo + 0.0).reshape(shape))
+
+
+#: rows x leverages that :func:`max_leverage` computes in one pass rather than bisecting
+AT_ONCE = 1 << 15
 
 
 # Long on purpose: one vectorised pass per contract: float count, exact recount at lot boundaries, tier caps; split, the arrays would travel through five signatures.

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ._contracts import as_spec_table
+from ._contracts import as_spec_table, tier_table
 from ._errors import MicrosizeError
 from ._hedge import beta, exposure
 from ._histories import decay_of
@@ -352,23 +352,88 @@ def _plan_rows(
         e, s = _number(entries[i], "entry"), _number(stops[i], "stop_price")
         fee = None if _blank(fees[i]) else fees[i]
         key = keys[i]
-        spec = table.lookup(key)
-        q = float(np.asarray(contracts_usd(budget, e, s, key, fee, table)))
+        trade = ("trade", budget, e, s, _tag(key), _tag(fee))
+        spec, q = _remembered(table, trade, None, lambda: _sized(budget, e, s, key, fee, table))
         _, _, _, lev = _checked_row(e, s, q, levs[i])
-        coin = spec.kind == "inverse"  # risk and margin are in coin: value them in USD
-        loss = float(np.asarray(risk(q, e, s, key, fee, table))) * (s if coin else 1.0)
-        held = float(np.asarray(exposure(q if s < e else -q, e, key, table)))
-        im = float(np.asarray(margin(q, e, 1 if lev is None else lev, key, table)))
-        check = (
-            "no leverage: nothing to check"
-            if lev is None
-            else "no position: 0 contracts"
-            if q == 0
-            else _liquidation_sentence(e, s, q, lev, key, table)
+        loss, held = _remembered(
+            table, ("valued", *trade[1:]), None, lambda: _valued(spec, q, e, s, key, fee, table)
         )
-        return [budget, q, _money(loss), held, _money(im * (e if coin else 1.0)), check]
+        tiers = tier_table()  # the brackets in use: a changed user table is another
+        im, check = _remembered(
+            table,
+            ("margin", id(tiers), q, e, s, _tag(lev), _tag(key)),
+            tiers,
+            lambda: _margin_check(spec, q, e, s, lev, key, table),
+        )
+        return [budget, q, loss, held, im, check]
 
     return _by_row(n, row, lambda message: [NOT_COMPUTED] * (len(PLAN_COLUMNS) - 1) + [message])
+
+
+#: Answers a spec table remembers for the planner (in ``SpecTable.memo``, so they go with
+#: the table: a changed Specs range, a new user table or clear_spec_caches() is another
+#: table): each calculated cell of a Trades row calls MF_PLAN with the same row, and
+#: MF_PLAN_TOTALS with every row again. Only answers are kept; a refused row is computed
+#: again (its message with it).
+_MEMO_SIZE = 1 << 16  # three entries a trade: tables of some 20,000 trades
+
+
+def _tag(v: Any) -> Any:
+    """A cell as a dict key: by type too (TRUE == 1 == 1.0 as keys) and sign of zero."""
+    if type(v) is float and v == 0:
+        return (float, math.copysign(1.0, v))
+    return (type(v), v)
+
+
+def _remembered(table: Any, key: Any, tiers: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()``, or the answer ``table`` keeps for ``key`` (computed with the same
+    ``tiers``, by identity: the entry holds them, so their id stays theirs)."""
+    memo = getattr(table, "memo", None)
+    if memo is None:  # a table of another kind: nothing to keep answers on
+        return compute()
+    try:
+        got = memo.get(key)
+    except TypeError:  # an unhashable cell: nothing to remember it by
+        return compute()
+    if got is not None and got[0] is tiers:
+        return got[1]
+    answer = compute()
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()
+    memo[key] = (tiers, answer)
+    return answer
+
+
+def _sized(budget: float, e: float, s: float, key: Any, fee: Any, table: Any) -> tuple[Any, float]:
+    """(spec, contracts) of one planned trade: MF_CONTRACTS_USD."""
+    spec = table.lookup(key)
+    return spec, float(np.asarray(contracts_usd(budget, e, s, key, fee, table)))
+
+
+def _valued(
+    spec: Any, q: float, e: float, s: float, key: Any, fee: Any, table: Any
+) -> tuple[float, float]:
+    """(risk at stop in USD, signed exposure) of one sized trade."""
+    coin = spec.kind == "inverse"  # risk is in coin: valued in USD at the stop
+    loss = float(np.asarray(risk(q, e, s, key, fee, table))) * (s if coin else 1.0)
+    held = float(np.asarray(exposure(q if s < e else -q, e, key, table)))
+    return _money(loss), held
+
+
+def _margin_check(
+    spec: Any, q: float, e: float, s: float, lev: Any, key: Any, table: Any
+) -> tuple[float, str]:
+    """(initial margin in USD, at 1x where the leverage is blank; the liquidation check)."""
+    coin = spec.kind == "inverse"  # margin is in coin: valued in USD at the entry
+    im = float(np.asarray(margin(q, e, 1 if lev is None else lev, key, table)))
+    check = (
+        "no leverage: nothing to check"
+        if lev is None
+        else "no position: 0 contracts"
+        if q == 0
+        else _liquidation_sentence(e, s, q, lev, key, table)
+    )
+    return _money(im * (e if coin else 1.0)), check
 
 
 def _money(x: float) -> float:

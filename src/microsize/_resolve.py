@@ -63,6 +63,26 @@ class ContractArrays:
 def resolve_contracts(contract: Any, specs: Any = None, name: str = "contract") -> ContractArrays:
     """Resolve a contract key, a number, or a range of either into parameter arrays."""
     table = as_spec_table(specs)
+    if type(contract) is str or type(contract) is float:  # one cell: resolved once a table
+        found = table.resolved.get((type(contract), contract))
+        if found is None:
+            found = _frozen(_resolve(contract, table, name))
+            if len(table.resolved) > 4096:
+                table.resolved.clear()
+            table.resolved[(type(contract), contract)] = found
+        return found
+    return _resolve(contract, table, name)
+
+
+def _frozen(ca: ContractArrays) -> ContractArrays:
+    """``ca`` with its arrays read-only: one answer shared by every call with the cell."""
+    for a in (ca.kind, ca.size, ca.step, ca.min_qty, ca.codes):
+        if isinstance(a, np.ndarray):
+            a.flags.writeable = False
+    return ca
+
+
+def _resolve(contract: Any, table: SpecTable, name: str) -> ContractArrays:
     if hasattr(contract, "to_numpy"):
         contract = contract.to_numpy()
     if isinstance(contract, list | tuple | np.ndarray):

@@ -63,6 +63,7 @@ from ._loss import floor_money_array, unit_loss_of
 from ._loss import full_array as full_array
 from ._loss import loss_shown as loss_shown
 from ._loss import money_product as money_product
+from ._one_cell import contracts_of_one
 
 __all__ = [
     "Sizing",
@@ -296,6 +297,9 @@ def contracts(
     >>> contracts(30, 3520, 3450, "binance:ETHUSDT")
     0.428
     """
+    one = contracts_of_one(risk_amount, entry, stop, contract, fee_rate, specs)
+    if one is not None:  # one trade of plain numbers: the same steps on floats
+        return one
     return to_result(_lots(risk_amount, entry, stop, contract, fee_rate, specs).contracts)
 
 

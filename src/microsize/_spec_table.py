@@ -47,6 +47,11 @@ class SpecTable(Mapping[str, ContractSpec]):
         # a spec, or (record, where) of a row validated on first use (the bundled table)
         self._specs: dict[str, ContractSpec | tuple[dict[str, Any], str]] = {}
         self.origin = origin
+        #: what a single-cell ``contract`` argument resolved to in this table (by
+        #: microsize._resolve), and answers computed with it (microsize._planner's rows):
+        #: the table never changes once built, and they go with it
+        self.resolved: dict[Any, Any] = {}
+        self.memo: dict[Any, Any] = {}
         for spec in specs:
             self._add(spec.key, spec)
 

@@ -22,6 +22,7 @@ from . import clock
 from ._contracts import SpecTable, spec_table_of_cells
 from ._errors import MicrosizeError
 from ._inputs import describe, is_missing
+from ._spec_loader import range_cell_types, spec_table_seen
 
 __all__ = [
     "MAX_MESSAGE",
@@ -167,11 +168,18 @@ def _is_huge(x: Any) -> bool:
     return isinstance(x, int) and not isinstance(x, bool) and abs(x) >= _FLOAT_MAX
 
 
+def _holds_no_int(value: Any) -> bool:
+    """A 2-D range none of whose cells is an int (a Specs table from Excel or LibreOffice
+    holds floats, text and blanks): one pass over the cells' types, not a walk."""
+    types = range_cell_types(value)
+    return types is not None and not any(issubclass(t, int) and t is not bool for t in types)
+
+
 def _huge_int(value: Any) -> tuple[str, int] | None:
     """(where, the int) of the first Python int beyond the float range in a cell or range."""
     if _is_huge(value):
         return "", value
-    if not isinstance(value, list | tuple):
+    if not isinstance(value, list | tuple) or _holds_no_int(value):
         return None
     for i, row in enumerate(value):
         if _is_huge(row):
@@ -283,6 +291,10 @@ def optional(x: Any) -> Any:
 def spec_table(x: Any) -> SpecTable | None:
     """The optional ``specs`` argument: a range with a header row (the workbook's Specs
     table), read once per content (:func:`~microsize._spec_loader.spec_table_of_cells`)."""
+    if type(x) is tuple and len(x) > 1:  # LibreOffice's rows: a table read before, uncopied
+        seen = spec_table_seen(x)
+        if seen is not None:
+            return seen
     x = optional(x)
     if x is None:
         return None
