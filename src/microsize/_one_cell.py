@@ -22,13 +22,13 @@ from typing import Any
 from ._checks import MAX_FEE
 from ._errors import MicrosizeError
 from ._exact import clean_one, step_parts
+from ._kind import unit_loss_one
 from ._resolve import resolve_contracts
 from ._spec_table import SpecTable
 from ._spec_types import KIND_CODE
 
 __all__ = ["contracts_of_one"]
 
-_INVERSE = KIND_CODE["inverse"]
 _TOL = 1e-9  # as microsize._exact.count_steps
 
 
@@ -70,10 +70,7 @@ def contracts_of_one(
     if spec is None:  # pragma: no cover - one cell names one contract
         return None
     size, step = spec.contract_size, spec.lot_step
-    if KIND_CODE[spec.kind] == _INVERSE:
-        unit = size * (abs(1.0 / s - 1.0 / e) + f * (1.0 / e + 1.0 / s))
-    else:
-        unit = size * (abs(e - s) + f * (e + s))
+    unit = unit_loss_one(KIND_CODE[spec.kind], size, e, s, f)
     q = b / (unit * step)
     if not math.isfinite(q) or abs(q - round(q)) <= max(abs(q), 1.0) * _TOL:
         return None  # out of range, or near a whole step: counted exactly there
