@@ -72,10 +72,9 @@ TRADE_INPUTS: tuple[InputSpec, ...] = (
 )
 
 #: The two worked trades: their column and their inputs.
-TRADES: tuple[tuple[int, str, dict[str, Any]], ...] = (
+TRADES: tuple[tuple[int, dict[str, Any]], ...] = (
     (
         0,
-        "Trade 1 (the heading is a formula: _title)",
         {
             **{"account": 2000, "risk": 0.015, "entry": 3520, "stop": 3450, "contract": 0.001},
             **{"fee": 0, "leverage": None, "side": "long", "target": 3660, "slippage": None},
@@ -85,7 +84,6 @@ TRADES: tuple[tuple[int, str, dict[str, Any]], ...] = (
     ),
     (
         3,
-        "Trade 2 (the heading is a formula: _title)",
         {
             **{"account": 2000, "risk": 0.015, "entry": 60000, "stop": 57000},
             **{"contract": "binance:BTCUSDT", "fee": 0.0005, "leverage": 20, "side": "long"},
@@ -253,6 +251,22 @@ BEYOND_THE_SIZE: tuple[Row, ...] = (
 TICK_PRICES = ("entry", "stop", "target", "Stop fill", "Liquidation price")
 COIN_MONEY: tuple[str, ...] = ("account", "margin_available", "funding_interval", "funding_day")
 COIN_MONEY += tuple(k for k, f in SIZE_ROW_FORMATS.items() if f == "out_money")
+#: A coin amount shown to its own decimals, at most to the satoshi (never General's ten
+#: digits or its scientific notation).
+COIN_QUANTITIES = ("Quantity",)
+#: Lines of text each row keeps room for: a message some contract or input gives in
+#: place of a number, wrapped in the 30-wide value column (about 33 characters a line as
+#: LibreOffice draws it in Carlito, Calibri's metrics), would otherwise run over the row
+#: below. The longest such message is quoted (the template's own results may ask more).
+MESSAGE_LINES = {
+    "Risk at stop (USD)": 2,  # n/a: quanto, value the BTC loss at the BTC price
+    "Liquidation price": 2,  # unknown: no maintenance-margin data for this contract (pass mmr)
+    "Spec as of": 3,  # 2021-02-08 (2128 days old, limit 180: check the venue or run micro...
+    "Warnings": 5,  # several warnings at once run longer: the row keeps five lines
+    "rr": 3,  # target must be below entry for a short (got stop_price 63000, entry 60000, ...
+    "to_liquidation": 2,  # the Liquidation price's message
+    "max_contracts": 2,  # leverage must be at most 50 for deribit:BTC-PERPETUAL (got 200)
+}
 
 
 # --------------------------------------------------------------------------- trade 1, 2

@@ -34,6 +34,8 @@ from ._sizing_rows import (
     BEYOND_THE_SIZE,
     CHECKS,
     COIN_MONEY,
+    COIN_QUANTITIES,
+    MESSAGE_LINES,
     QUOTED_NOTE,
     SIDE_CHECK,
     SIZE_ARGS,
@@ -72,8 +74,7 @@ def sizing_sheet(book: Book, keys: str) -> None:
     )
     heights: dict[int, float] = {}  # row -> height that shows every wrapped result
     trades = []
-    for col, heading, values in TRADES:
-        book.section(s, cell_name(INPUT_TOP - 1, col), heading)
+    for col, values in TRADES:
         _format(book, "check_wrap", {"bg_color": "#F2F2F2", "text_wrap": True, "valign": "top"})
         cells: dict[str, Ref] = {}
         rows = [*inputs(keys, TRADE_INPUTS, values), SIDE_CHECK]
@@ -84,6 +85,10 @@ def sizing_sheet(book: Book, keys: str) -> None:
         more = write_block(book, s, (below + 1, col), BEYOND_THE_SIZE, cells, "Beyond the size")
         _to_the_tick(book, s, cells)
         _coin_amounts(book, s, cells["Currency"], [cells[k] for k in COIN_MONEY])
+        _coin_quantities(book, s, [cells[k] for k in COIN_QUANTITIES])
+        for name, lines in MESSAGE_LINES.items():
+            row = cells[name].first[0]
+            heights[row] = max(heights.get(row, 15), 15 * lines)
         trades.append(cells)
     for row, height in heights.items():
         ws.set_row(row, height)
@@ -127,7 +132,6 @@ def _size(book: Book, s: str, col: int, cells: dict[str, Ref], heights: dict[int
     )
     cells |= {label: Ref(s, (SIZE_TOP + i, col + 1)) for i, (label, _) in enumerate(size.result)}
     warn_if_not(book, s, cell_name(*cells["Warnings"].first), "none")
-    heights[cells["Warnings"].first[0]] = 75
     for i, (_, value) in enumerate(size.result):  # a wrapped sentence gets its lines
         if isinstance(value, str) and len(value) > _LINE:
             lines = min(5, -(-len(value) // _LINE))
@@ -151,6 +155,24 @@ def _coin_amounts(book: Book, s: str, currency: Ref, cells: list[Ref]) -> None:
             "multi_range": " ".join(cell_name(*r.first) for r in cells),
         },
     )
+
+
+def _coin_quantities(book: Book, s: str, cells: list[Ref]) -> None:
+    """Coin amounts to their own decimals, at most eight (the satoshi): 0.375, 0.009,
+    617.34433333 for the BTC of an inverse contract's USD contracts; one conditional
+    number format per count of decimals, the first that shows the amount whole wins."""
+    q = cell_name(*cells[0].first)  # relative: each cell of the range tests itself
+    for d, code in enumerate(TICK_FORMATS):
+        whole = "TRUE" if d == len(TICK_FORMATS) - 1 else f"ABS({q}-ROUND({q},{d}))<=1E-12*ABS({q})"
+        book.sheets[s].conditional_format(
+            q,
+            {
+                "type": "formula",
+                "criteria": f"=AND(ISNUMBER({q}),{whole})",
+                "format": _format(book, f"tick{d}", {"num_format": code}),
+                "multi_range": " ".join(cell_name(*r.first) for r in cells),
+            },
+        )
 
 
 def _decimal(x: float) -> str:
