@@ -37,18 +37,19 @@ def inputs(keys: str, spec: Sequence[InputSpec], values: Mapping[str, Any]) -> l
         (
             name,
             label,
+            # a text in place of a validation is KEYS: the contract dropdown
             Input(values[name], fmt, contract_validation(keys) if isinstance(val, str) else val),
         )
         for name, label, fmt, val in spec
     ]
 
 
-def as_text(x: Any) -> str:
+def _text(x: Any) -> str:
     """A number as a spreadsheet joins it into text (up to 15 significant digits)."""
     return format(float(x), ".15g") if isinstance(x, int | float) else str(x)
 
 
-def as_money(x: Any) -> str:
+def _money(x: Any) -> str:
     return f"${x:,.2f}" if isinstance(x, int | float) else str(x)
 
 
@@ -97,10 +98,10 @@ TRADES: tuple[tuple[int, dict[str, Any]], ...] = (
 def _title_value(v: Values) -> str:
     contract, leverage = v["contract"], v["leverage"]
     text = "Trade: " + (
-        f"{as_text(contract)} units a contract" if isinstance(contract, int | float) else contract
+        f"{_text(contract)} units a contract" if isinstance(contract, int | float) else contract
     )
     return text + (
-        f" at {as_text(leverage)}x" if isinstance(leverage, int | float) else ", no leverage"
+        f" at {_text(leverage)}x" if isinstance(leverage, int | float) else ", no leverage"
     )
 
 
@@ -269,7 +270,7 @@ MESSAGE_LINES = {
 }
 
 
-# --------------------------------------------------------------------------- trade 1, 2
+# --------------------------------------------------------------------------- under them
 #: Checks on trade 1: the often-quoted size against MF_CONTRACTS.
 CHECKS: tuple[Row, ...] = (
     (
@@ -294,9 +295,9 @@ CHECKS: tuple[Row, ...] = (
 def _quoted_value(v: Values) -> str:
     loss, budget = v["quoted_loss"], v["budget"]
     return (
-        f"{as_text(v['quoted'])} contracts lose {as_money(loss)} at the stop: "
-        f"{'over' if loss > budget else 'within'} the {as_money(budget)} budget. Sized to the "
-        f"budget (never over): {as_text(v['contracts'])} lose {as_money(v['Risk at stop'])}."
+        f"{_text(v['quoted'])} contracts lose {_money(loss)} at the stop: "
+        f"{'over' if loss > budget else 'within'} the {_money(budget)} budget. Sized to the "
+        f"budget (never over): {_text(v['contracts'])} lose {_money(v['Risk at stop'])}."
     )
 
 
@@ -436,10 +437,10 @@ ATR_RESULTS: tuple[Row, ...] = (
 def _atr_note_value(v: Values) -> str:
     where = "above" if v["side"] in ("short", "sell", "s", -1) else "below"
     return (
-        f"The stop is {as_text(v['multiple'])} ATR {where} entry, rounded to the tick away from "
+        f"The stop is {_text(v['multiple'])} ATR {where} entry, rounded to the tick away from "
         "entry; sizing uses the price the stop fills at after slippage, so a slipped stop "
-        f"stays within the budget. The target makes at least {as_text(v['r_multiple'])}R after "
-        f"both fees. ATR: {v['method']}, n/a until {as_text(v['periods'])} bars."
+        f"stays within the budget. The target makes at least {_text(v['r_multiple'])}R after "
+        f"both fees. ATR: {v['method']}, n/a until {_text(v['periods'])} bars."
     )
 
 

@@ -64,6 +64,9 @@ def _format(book: Book, name: str, spec: Mapping[str, Any]) -> Any:
 
 
 def sizing_sheet(book: Book, keys: str) -> None:
+    """The two worked trades side by side (inputs, side check, MF_SIZE, what lies beyond
+    the size), the checks on trade 1 and trade 2's contract under them, the ATR block on
+    the right."""
     s = "Sizing"
     ws = book.start(
         s,
@@ -74,15 +77,15 @@ def sizing_sheet(book: Book, keys: str) -> None:
     )
     heights: dict[int, float] = {}  # row -> height that shows every wrapped result
     trades = []
+    _format(book, "check_wrap", {"bg_color": "#F2F2F2", "text_wrap": True, "valign": "top"})
     for col, values in TRADES:
-        _format(book, "check_wrap", {"bg_color": "#F2F2F2", "text_wrap": True, "valign": "top"})
         cells: dict[str, Ref] = {}
         rows = [*inputs(keys, TRADE_INPUTS, values), SIDE_CHECK]
         write_block(book, s, (INPUT_TOP - 1, col), rows, cells, title=TITLE)
         heights[cells["side_check"].first[0]] = 30
         _red_unless_ok(book, s, cells["side_check"])
         below = _size(book, s, col, cells, heights)
-        more = write_block(book, s, (below + 1, col), BEYOND_THE_SIZE, cells, "Beyond the size")
+        end = write_block(book, s, (below + 1, col), BEYOND_THE_SIZE, cells, "Beyond the size")
         _to_the_tick(book, s, cells)
         _coin_amounts(book, s, cells["Currency"], [cells[k] for k in COIN_MONEY])
         _coin_quantities(book, s, [cells[k] for k in COIN_QUANTITIES])
@@ -94,7 +97,7 @@ def sizing_sheet(book: Book, keys: str) -> None:
         ws.set_row(row, height)
 
     eth, btc = trades
-    top = more + 1  # one blank row below the blocks of the trades
+    top = end + 1  # one blank row below the blocks of the trades
     checks = dict(eth)
     write_block(book, s, (top, 0), CHECKS, checks, "Checks on trade 1")
     write_cell(book, s, (top + 1, 3), QUOTED_NOTE, checks)
@@ -112,6 +115,7 @@ def sizing_sheet(book: Book, keys: str) -> None:
 
 
 def _red_unless_ok(book: Book, s: str, cell: Ref) -> None:
+    """Red fill on a check cell unless its text starts with "ok:"."""
     a1, absolute = cell_name(*cell.first), cell_name(*cell.first, absolute=True)
     book.sheets[s].conditional_format(
         a1,
