@@ -117,3 +117,79 @@ def test_no_text_of_the_sheets_draws_as_a_box() -> None:
         text = "".join(z.read(n).decode("utf-8") for n in names if "theme" not in n)
     assert "USDS-M" in text
     assert not [ch for ch in text if 0x2460 <= ord(ch) <= 0x24FF]
+
+
+#: Characters of a message on one line of Sizing's 30-wide value columns, as LibreOffice
+#: wraps them in Carlito (Calibri's metrics): "target must be below entry for a" is a line.
+LINE = 33
+
+
+def _sizing_texts(specs: list[list[object]]) -> dict[str, list[str]]:
+    """Every text the Sizing sheet's value cells show, by the label beside them, for each
+    bundled contract and a contract size typed, with the stop on either side of entry, no
+    leverage or a leverage above any venue's, no maintenance rate or one typed."""
+    from microsize import udfs
+
+    def call(f: object, *args: object) -> object:
+        try:
+            return f(*args)  # type: ignore[operator]
+        except Exception as exc:  # in a cell, the message shows in its place
+            return str(exc)
+
+    texts: dict[str, list[str]] = {}
+    keys: list[object] = [f"{r[0]}:{r[1]}" for r in specs[1:]] + [0.001]
+    for key in keys:
+        for entry, stop, target in ((60000, 57000, 66000), (60000, 63000, 66000)):
+            for lev in (None, 200):
+                size = call(udfs.MF_SIZE, 2000, 0.015, entry, stop, key, 0.0005, lev, specs)
+                for label, value in size if isinstance(size, list) else [["Contract", size]]:
+                    texts.setdefault(str(label), []).append(value)
+                liq = dict(size).get("Liquidation price") if isinstance(size, list) else None
+                texts.setdefault("Entry to liquidation (%)", []).append(liq)
+                most = call(udfs.MF_MAX_CONTRACTS_MARGIN, 1000, entry, lev, key, specs)
+                texts.setdefault("Most the margin allows", []).append(most)
+            rr = call(udfs.MF_RR, entry, stop, target, key, 0.0005, specs)
+            texts.setdefault("Reward to risk: MF_RR", []).append(rr)
+    return {k: [v for v in vs if isinstance(v, str)] for k, vs in texts.items()}
+
+
+def test_sizing_rows_keep_room_for_the_messages_a_contract_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No text of a Sizing value cell runs over the row below (issue 24): each fits the
+    lines its row is tall for, wrapped as LibreOffice wraps the column. The Warnings row
+    keeps five lines; several warnings at once may run longer."""
+    import datetime as dt
+    import textwrap
+
+    from microsize import clock, load_bundled_specs
+
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 1, 1))
+    ws = openpyxl.load_workbook(TEMPLATE)["Sizing"]
+    row_of = {c.value: c.row for c in ws["A"] if isinstance(c.value, str)}
+    checked = 0
+    for label, texts in _sizing_texts(load_bundled_specs().rows()).items():
+        if label in ("Warnings", "Contract") or not texts:
+            continue
+        height = ws.row_dimensions[row_of[label]].height or 15
+        longest = max(texts, key=lambda t: len(textwrap.wrap(t, LINE)))
+        assert len(textwrap.wrap(longest, LINE)) * 15 <= height, (label, longest, height)
+        checked += 1
+    assert checked >= 6  # the liquidation rows, the USD risk, R:R, the margin's most...
+
+
+@pytest.mark.office
+def test_a_coin_quantity_to_the_satoshi_and_a_linear_one_to_its_lot(tmp_path: Path) -> None:
+    """MF_SIZE's Quantity: an inverse contract's coin (USD contracts / entry) to the
+    satoshi, never General's ten digits (617.344333333); trade 1's 0.428 units stay
+    0.428 (issue 24)."""
+    book = tmp_path / "inverse.xlsm"
+    wb = openpyxl.load_workbook(TEMPLATE, keep_vba=True)
+    wb["Sizing"]["E9"] = "deribit:BTC-PERPETUAL"
+    wb["Sizing"]["E8"] = 63000  # the stop above entry: MF_SIZE sizes a short
+    wb.save(book)
+    sizing = _pages(book, tmp_path / "out")[1]
+    assert "617.34433333" in sizing  # 37,040,660 USD contracts / 60,000, to the satoshi
+    assert "617.344333333" not in sizing
+    assert "0.428 " in sizing or "0.428\n" in sizing
+    assert "0.42800000" not in sizing

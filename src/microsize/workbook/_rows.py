@@ -1,0 +1,151 @@
+"""Blocks of a worked sheet as data: rows of (name, label, cell), written by one function.
+
+A block is a sequence of rows. A row's position is its index in the block, its label goes
+in the block's column and its cell in the column to the right; later rows, and the code
+around the block, refer to the cell by the row's name (``cells["MF_ATR_STOP"]``), never by
+a row number. A cell is one of:
+
+- :class:`Input`: a yellow input cell, its value, number format and data validation;
+- :class:`Mf`: an MF_ formula; each ``str`` argument names a cell written before it, a
+  quoted ``'"tick_size"'`` is that text, anything else (``SPECS``, a number, ``True``, a
+  table column) is passed as it is;
+- :class:`Plain`: a formula over named cells: ``{entry}`` in its template is the cell's
+  absolute address (``$B$7``), ``{entry:rel}`` its relative one (``B7``); ``value``
+  computes the result the template gives, from the named cells' values, for the cached
+  value of the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ._book import Book, Call, Ref, cell_name
+
+
+@dataclass(frozen=True)
+class Input:
+    """A value the user types: its number format and data validation (if any)."""
+
+    value: Any
+    fmt: str
+    validation: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Mf:
+    """``=function(args)``, the arguments named cells (see the module's note)."""
+
+    function: str
+    args: tuple[Any, ...]
+    fmt: str = "out"
+
+
+class Values:
+    """The values of the named cells, for a :class:`Plain` cell's ``value``."""
+
+    def __init__(self, book: Book, cells: Mapping[str, Ref]):
+        self._book, self._cells = book, cells
+
+    def __getitem__(self, name: str) -> Any:
+        return self._book.model.value(self._cells[name])
+
+    def mf(self, function: str, *args: Any) -> Any:
+        """The result of an MF_ call over named cells, as :class:`Mf` writes it."""
+        return self._book.model.value(Call(function, tuple(arg(a, self._cells) for a in args)))
+
+
+@dataclass(frozen=True)
+class Plain:
+    """A formula over named cells (not an MF_ call at its top): its template, the value it
+    gives (computed from the named cells) and its format. ``array``: stored as a one-cell
+    dynamic-array formula, as every formula holding an MF_ call inside other functions is
+    (so Excel adds no implicit @)."""
+
+    template: str
+    value: Callable[[Values], Any]
+    fmt: str = "out"
+    array: bool = False
+
+
+Cell = Input | Mf | Plain
+#: One row of a block: its name, its label (``None``: no label) and its cell.
+Row = tuple[str, str | None, Cell]
+
+
+class _Address:
+    def __init__(self, ref: Ref):
+        self.ref = ref
+
+    def __format__(self, spec: str) -> str:
+        if spec not in ("", "rel"):
+            raise ValueError(f"{spec!r}: a cell is {{name}} or {{name:rel}}")
+        return cell_name(*self.ref.first, absolute=spec == "")
+
+
+def arg(a: Any, cells: Mapping[str, Ref]) -> Any:
+    """An :class:`Mf` argument as :meth:`Book.formula` takes it: a name is its cell, a
+    quoted text the text."""
+    if not isinstance(a, str):
+        return a
+    return a[1:-1] if a.startswith('"') else cells[a]
+
+
+def formula_text(template: str, cells: Mapping[str, Ref]) -> str:
+    """A :class:`Plain` template with the addresses of its named cells."""
+    return template.format_map({k: _Address(r) for k, r in cells.items()})
+
+
+def write_cell(
+    book: Book, sheet: str, at: tuple[int, int], cell: Cell, cells: dict[str, Ref]
+) -> Ref:
+    """Write one cell at (row, col), its names read from ``cells``; returns its Ref."""
+    a1 = cell_name(*at)
+    if isinstance(cell, Input):
+        ref = book.write(sheet, a1, cell.value, cell.fmt)
+        if cell.validation is not None:
+            book.sheets[sheet].data_validation(a1, dict(cell.validation))
+        return ref
+    if isinstance(cell, Mf):
+        f = book.formula(
+            sheet, a1, cell.function, *(arg(a, cells) for a in cell.args), fmt=cell.fmt
+        )
+        return Ref(sheet, (f.row, f.col))
+    text, value = formula_text(cell.template, cells), cell.value(Values(book, cells))
+    if not cell.array:
+        return book.plain(sheet, a1, text, value, cell.fmt)
+    row, col = at
+    book.sheets[sheet].write_dynamic_array_formula(
+        row, col, row, col, text, book.fmt[cell.fmt], value
+    )
+    book.model.values[(sheet, row, col)] = value
+    return Ref(sheet, at)
+
+
+def write_block(
+    book: Book,
+    sheet: str,
+    at: tuple[int, int],
+    rows: Sequence[Row],
+    cells: dict[str, Ref],
+    title: str | Plain | None = None,
+) -> int:
+    """The rows of a block down from (row, col), under the section heading ``title`` if
+    given: each label in ``col``, its cell in ``col + 1``, named in ``cells`` (which holds
+    the cells the rows may read, and gains theirs). A heading that is a :class:`Plain`
+    formula is written last, as it reads the rows' cells. Returns the row below the
+    block."""
+    top, col = at
+    if isinstance(title, str):
+        book.section(sheet, cell_name(top, col), title)
+    elif title is not None:
+        book.write(sheet, cell_name(top, col + 1), None, "h2")  # the heading's underline
+    first = top + (title is not None)
+    for i, (name, label, cell) in enumerate(rows):
+        if label is not None:
+            book.write(sheet, cell_name(first + i, col), label, "label")
+        cells[name] = write_cell(book, sheet, (first + i, col + 1), cell, cells)
+    if isinstance(title, Plain):
+        write_cell(book, sheet, (top, col), title, cells)
+    return first + len(rows)
