@@ -215,3 +215,23 @@ def test_fail_always_raises_and_check_looks_first() -> None:
     check("x", "zero or more", arr, arr < -5)  # nothing bad: nothing raised
     with pytest.raises(ValueError, match="without a bad cell"):
         fail("x", "zero or more", arr, arr < -5)  # a caller's mistake, never a silent pass
+
+
+def test_a_message_brief_is_the_rule_and_place_without_the_value() -> None:
+    """MicrosizeError.brief is what a cell beside other text shows (MF_PLAN's Check: "not
+    checked: ..."): the rule and the place, not the value received nor the advice; a
+    message raised without one is its own brief."""
+    from microsize._checks import refuse
+    from microsize._errors import MicrosizeError
+    from microsize.udfs import MF_PLAN
+
+    with pytest.raises(MicrosizeError) as caught:
+        refuse("usd_amount must be zero or more", (1, 0), (3, 1), "-1")
+    assert str(caught.value) == "usd_amount must be zero or more at row 2 (got -1)"
+    assert caught.value.brief == "usd_amount must be zero or more at row 2"
+    assert MicrosizeError("plain words").brief == "plain words"
+    # a contract with no maintenance-margin data: sized, its liquidation not checked
+    (row,) = MF_PLAN(10000, 0.01, None, 100, 95, "deribit:BTC-PERPETUAL", None, 50)
+    # $100 at risk over a 5% stop: 2,000 USD of the inverse contract (its order unit is USD)
+    assert row[1] == 2000.0
+    assert row[-1] == "not checked: deribit:BTC-PERPETUAL has no maintenance-margin data"

@@ -53,7 +53,8 @@ def refuse(rule: str, index: tuple[int, ...], shape: tuple[int, ...], got: str) 
     ...
     microsize._errors.MicrosizeError: usd_amount must be zero or more at row 2 (got -1)
     """
-    raise MicrosizeError(f"{rule}{position(index, shape)} (got {got})")
+    where = f"{rule}{position(index, shape)}"
+    raise MicrosizeError(f"{where} (got {got})", brief=where)
 
 
 def fail(name: str, rule: str, arr: FloatArray, bad: Any, *, verb: str = "must be") -> NoReturn:

@@ -10,4 +10,12 @@ class MicrosizeError(ValueError):
 
     It subclasses :class:`ValueError` so callers that already catch ``ValueError`` keep
     working. In Excel the message is what the cell shows.
+
+    ``brief`` is the message without the value received or the advice (``risk must be
+    positive at row 2``), for a cell with room for one short line beside other text;
+    without one it is the whole message.
     """
+
+    def __init__(self, message: str, *, brief: str | None = None) -> None:
+        super().__init__(message)
+        self.brief = message if brief is None else brief

@@ -24,6 +24,7 @@ from ._errors import MicrosizeError
 from ._hedge import beta, exposure
 from ._histories import decay_of
 from ._inputs import Numeric, describe, is_missing
+from ._kind import side_from_stop
 from ._margin import liq_price, margin, max_leverage
 from ._resolve import ContractLike, SpecsLike
 from ._sizing import risk
@@ -180,13 +181,12 @@ def _checked_row(e: Any, s: Any, q: Any, lev: Any) -> tuple[float, float, float,
 
 def _liquidation_sentence(e: float, s: float, q: float, lev: Any, key: Any, table: Any) -> str:
     """Where one position is liquidated and whether that comes before its stop."""
-    long = s < e
+    long = side_from_stop(e, s) > 0
     try:
         liq = float(np.asarray(liq_price(e, q if long else -q, lev, key, specs=table)))
         top = float(np.asarray(max_leverage(e, s, key, specs=table)))
     except MicrosizeError as exc:  # this row only: the others are still checked
-        reason = str(exc).split(" (", 1)[0].split(": pass", 1)[0]
-        return f"not checked: {reason[:120]}"
+        return f"not checked: {exc.brief[:120]}"
     d = _decimals(table.lookup(key).tick_size)
     if (long and liq <= 0) or (not long and not math.isfinite(liq)):
         return "ok: cannot be liquidated"
@@ -416,7 +416,7 @@ def _valued(
     """(risk at stop in USD, signed exposure) of one sized trade."""
     coin = spec.kind == "inverse"  # risk is in coin: valued in USD at the stop
     loss = float(np.asarray(risk(q, e, s, key, fee, table))) * (s if coin else 1.0)
-    held = float(np.asarray(exposure(q if s < e else -q, e, key, table)))
+    held = float(np.asarray(exposure(side_from_stop(e, s) * q, e, key, table)))
     return _money(loss), held
 
 

@@ -232,9 +232,11 @@ def schedule_of(spec: ContractSpec, tiers: TierLike | None = None) -> Schedule |
 
 
 def no_tier_data(spec: ContractSpec) -> MicrosizeError:
+    brief = f"{spec_label(spec)} has no maintenance-margin data"
     return MicrosizeError(
-        f"{spec_label(spec)} has no maintenance-margin data (no margin tiers and no mmr in the "
-        "spec table): pass mmr explicitly, e.g. 0.005 for 0.5%"
+        f"{brief} (no margin tiers and no mmr in the spec table): pass mmr explicitly, e.g. "
+        "0.005 for 0.5%",
+        brief=brief,
     )
 
 
