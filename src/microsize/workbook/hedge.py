@@ -38,7 +38,9 @@ def hedge_sheet(book: Book, keys: str) -> None:
         ],
     )
     book.write(s, "A10", "Contracts to trade: MF_HEDGE", "label")
-    n = book.formula(s, "B10", "MF_HEDGE", exposure, beta_in, price, contract, target, SPECS)
+    n = book.formula(
+        s, "B10", "MF_HEDGE", exposure, beta_in, price, contract, target, SPECS, fmt="out_contracts"
+    )
     book.write(s, "A11", "Their notional: MF_NOTIONAL", "label")
     book.formula(
         s, "B11", "MF_NOTIONAL", Ref(s, (n.row, n.col)), price, contract, SPECS, fmt="out_usd"
