@@ -21,7 +21,7 @@ def hedge_sheet(book: Book, keys: str) -> None:
         "Hedge one position by beta",
         "Contracts to trade (negative = sell) to move the position's beta to the target: "
         "(target - beta) x exposure / value of one contract, to the nearest lot step.",
-        [("A:A", 30), ("B:B", 18), ("C:C", 3), ("D:D", 8), ("E:H", 13)],
+        [("A:A", 30), ("B:B", 18), ("C:C", 3), ("D:D", 8), ("E:F", 13), ("G:H", 16)],
     )
     book.section(s, "A4", "Position")
     exposure, beta_in, price, contract, target = input_block(
