@@ -647,8 +647,8 @@ def test_an_analysts_edits_recalculate_in_libreoffice_to_the_python_results(
     prices = U.MF_LADDER_PRICES(first, last, legs, "even", tick)  # a tick typed: 0.5
     weights = U.MF_WEIGHTS(legs, "pyramid")
     for k in range(legs):  # the 7 legs against Python, not only against the engine
-        assert float(got.cell("Ladder", f"D{32 + k}")) == pytest.approx(prices[k][0])
-        assert float(got.cell("Ladder", f"E{32 + k}")) == pytest.approx(weights[k][0])
+        assert same_text(got.cell("Ladder", f"D{32 + k}"), prices[k][0]), k
+        assert same_text(got.cell("Ladder", f"E{32 + k}"), weights[k][0]), k
     assert got.cell("Ladder", f"D{32 + legs}") == ""
     assert got.cell("Sizing", "B22") == "mybroker:XYZ"
     # trade 2 turned into a short by its stop while its side still says long: red, not flipped
