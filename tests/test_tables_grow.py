@@ -10,7 +10,9 @@ through Insert Cells over the table's columns (whole rows cannot be inserted bes
 MF_SIZE results there). After a recalculation the new rows' own results equal the Python
 functions on the new inputs, the rows after an inserted one follow, the totals include
 them, every chart series drawn from a table covers its new last row, and the contract
-dropdowns' name (ContractKeys) holds the new contract's key.
+dropdowns' name (ContractKeys) holds the new contract's key. Then 7 is typed in the
+Ladder's Legs (where the template has 5), as a user types it in the open document: the
+evenly spaced block shows the 7 legs at once, before any full recalculation.
 
 Excel grows a table when a row is typed below it and fills the calculated columns into it
 (the file's ``calculatedColumnFormula``); the engine tests of tests/test_analyst_edits.py
