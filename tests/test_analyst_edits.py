@@ -162,34 +162,105 @@ def _plan(got: dict[str, Any], first: int, last: int) -> list[list[Any]]:
     ]
 
 
-# ------------------------------------------------------------------ 3. the Ladder's spills
+# ------------------------------------------------------------------ 3. the Ladder's legs
+#: The evenly spaced block: its inputs (First price, Last price, Legs, Tick) in B31:B34,
+#: one row per leg from row 32 (Leg in C, Price in D, Weight in E), checks in G32 and G33.
+EVEN_ROWS = (32, 51)
+
+
 def test_ladder_weights_sit_beside_their_prices() -> None:
-    """MF_WEIGHTS starts in the row of MF_LADDER_PRICES' first price (on main one row
-    below: 3,510 read against the weight of 3,520)."""
+    """Row k of the evenly spaced block holds the k-th price and the k-th weight (on
+    main MF_WEIGHTS once started a row below MF_LADDER_PRICES: 3,510 read against the
+    weight of 3,520), each its own formula, not a spill (LibreOffice 7.4 keeps a spill's
+    saved range)."""
+    from microsize.workbook.ladder import LEG_ROWS
+
     ws = openpyxl.load_workbook(TEMPLATE)["Ladder"]
-    anchors = {}
-    for row in ws.iter_rows():
-        for c in row:
-            text = str(getattr(c.value, "text", c.value))
-            for name in ("MF_LADDER_PRICES", "MF_WEIGHTS"):
-                if text.startswith(f"={name}("):
-                    anchors[name] = (c.row, c.column)
-    (r1, c1), (r2, c2) = anchors["MF_LADDER_PRICES"], anchors["MF_WEIGHTS"]
-    assert r1 == r2
-    assert c2 == c1 + 1
+    first, last = EVEN_ROWS
+    assert last - first + 1 == LEG_ROWS
+    for k, r in enumerate(range(first, last + 1), start=1):
+        price, weight = (str(getattr(c.value, "text", c.value)) for c in ws[f"D{r}:E{r}"][0])
+        assert "MF_LADDER_PRICES(" in price, (r, price)
+        assert "MF_WEIGHTS(" in weight, (r, weight)
+        for text in (price, weight):
+            assert text.endswith(f",{k})" if k == 1 else f",{k}))"), (r, text)
+            ref = getattr(ws[f"D{r}"].value, "ref", None)
+            assert ref in (None, f"D{r}"), ref  # one cell, never a spill over the rows
 
 
-def test_ladder_check_cells_say_when_a_row_is_not_shown(tmp_path: Path) -> None:
-    """A 4th entry typed below Entries (its grey columns filled as Excel fills them) and 7
-    legs for the evenly spaced block: the 4th leg has its own results, the legs sum to the
-    position the scale-out starts from and the check cell counts 4 of 4 (before the legs
-    were a spill saved for 3: a cumulative risk of 28.85 of 30 shown as the whole ladder);
-    the spills saved for 5 prices show fewer rows, and their check cells say so in red."""
-    got = edited(tmp_path, [("Ladder", "B33", 7)], rows={"Entries": [[3460, 20]]})
-    for ref, what in (("B36", "7 prices"), ("B37", "7 weights")):
-        check = cells(got, f"LADDER!{ref}")[0][0]
-        # LibreOffice shows the rows that fit (5 of 7), the engine none (0 of 7)
-        assert re.fullmatch(rf"only [0-6] of {what} shown: room for 10", check), check
+def _even(got: dict[str, Any]) -> list[list[Any]]:
+    first, last = EVEN_ROWS
+    return cells(got, f"LADDER!C{first}:E{last}")
+
+
+@pytest.mark.parametrize("legs", [7, 1, 20])
+def test_ladder_shows_as_many_evenly_spaced_legs_as_typed(tmp_path: Path, legs: int) -> None:
+    """An analyst types 7 legs where the template has 5 (and 1, and the 20 rows written):
+    every leg is shown, each price and weight is MF_LADDER_PRICES' and MF_WEIGHTS' row for
+    that many legs, the weights sum to 1, the rows below are blank and both checks say ok
+    (on main the block was a spill saved for 5 rows: LibreOffice showed 5 of 7)."""
+    got = edited(tmp_path, [("Ladder", "B33", legs)])
+    rows = _even(got)
+    prices = U.MF_LADDER_PRICES(3520, 3480, legs, "even", "binance:ETHUSDT")
+    weights = U.MF_WEIGHTS(legs, "pyramid")
+    assert [r[0] for r in rows[:legs]] == list(range(1, legs + 1))
+    assert [r[1] for r in rows[:legs]] == pytest.approx([p[0] for p in prices])
+    assert [r[2] for r in rows[:legs]] == pytest.approx([w[0] for w in weights])
+    assert sum(r[2] for r in rows[:legs]) == pytest.approx(1.0)
+    assert rows[0][1] == 3520  # the first and the last price typed
+    assert rows[legs - 1][1] == (3480 if legs > 1 else 3520)
+    assert all(r == ["", "", ""] for r in rows[legs:])
+    assert cells(got, "LADDER!G32:G33") == [
+        [f"ok: all {legs} prices shown"],
+        [f"ok: all {legs} weights shown"],
+    ]
+
+
+def test_ladder_says_when_more_legs_are_typed_than_rows_written(tmp_path: Path) -> None:
+    """25 legs typed, 20 rows written: the 20 rows show the first 20 of the 25 prices and
+    weights, and the checks say the rest are not shown, in red."""
+    got = edited(tmp_path, [("Ladder", "B33", 25)])
+    rows = _even(got)
+    prices = U.MF_LADDER_PRICES(3520, 3480, 25, "even", "binance:ETHUSDT")
+    assert [r[1] for r in rows] == pytest.approx([p[0] for p in prices[:20]])
+    note = "the sheet has rows for 20 legs"
+    assert cells(got, "LADDER!G32:G33") == [
+        [f"only 20 of 25 prices shown: {note}"],
+        [f"only 20 of 25 weights shown: {note}"],
+    ]
+    rules = {
+        str(r.sqref) for r in openpyxl.load_workbook(TEMPLATE)["Ladder"].conditional_formatting
+    }
+    assert {"G32", "G33"} <= rules  # red unless ok
+
+
+@pytest.mark.parametrize(
+    ("cell", "value", "argument"),
+    [("B33", 0, "legs"), ("B33", "five", "legs"), ("B34", "nowhere:XYZ", "tick")],
+)
+def test_a_refused_evenly_spaced_block_says_why(
+    tmp_path: Path, cell: str, value: Any, argument: str
+) -> None:
+    """0 or a word typed for Legs, an unknown contract for the tick: the first row and the
+    check cells show the function's message naming the argument, the other rows are
+    blank (no #REF!, no #NAME?)."""
+    got = edited(tmp_path, [("Ladder", cell, value)])
+    rows = _even(got)
+    check = cells(got, "LADDER!G32")[0][0]
+    assert check.startswith("error: "), check
+    assert argument in check, check
+    assert rows[0][1] == check.removeprefix("error: ")
+    assert all(r[1] == "" for r in rows[1:])
+    if argument == "legs":  # MF_WEIGHTS refuses the same legs
+        assert cells(got, "LADDER!G33")[0][0].startswith("error: legs")
+
+
+def test_ladder_new_leg_has_its_own_results(tmp_path: Path) -> None:
+    """A 4th entry typed below Entries (its grey columns filled as Excel fills them): the
+    4th leg has its own results, the legs sum to the position the scale-out starts from
+    and the check cell counts 4 of 4 (before the legs were a spill saved for 3: a
+    cumulative risk of 28.85 of 30 shown as the whole ladder)."""
+    got = edited(tmp_path, [], rows={"Entries": [[3460, 20]]})
     full = U.MF_LADDER(
         30, [[3520], [3500], [3480], [3460]], 3450, 0.001, [[30], [40], [30], [20]], 0
     )
@@ -201,10 +272,10 @@ def test_ladder_check_cells_say_when_a_row_is_not_shown(tmp_path: Path) -> None:
     assert sum(r[0] for r in legs) == legs[-1][1]  # the legs sum to the position
     assert legs[-1][3] <= 30  # the whole ladder within the budget
     assert cells(got, "LADDER!B28") == [["ok: all 4 legs shown"]]
-    assert cells(got, "LADDER!B44:B45") == [[legs[-1][1]], [pytest.approx(legs[-1][2])]]
+    assert cells(got, "LADDER!B54:B55") == [[legs[-1][1]], [pytest.approx(legs[-1][2])]]
     ws = openpyxl.load_workbook(TEMPLATE)["Ladder"]
     rules = {str(r.sqref) for r in ws.conditional_formatting}
-    assert {"B28", "B36", "B37", "B68"} <= rules  # red unless ok
+    assert {"B28", "B78"} <= rules  # red unless ok
 
 
 def test_a_ladder_the_function_refuses_says_why_in_every_leg(tmp_path: Path) -> None:
@@ -219,7 +290,7 @@ def test_a_ladder_the_function_refuses_says_why_in_every_leg(tmp_path: Path) -> 
         assert leg[:4] == ["n/a: see Note"] * 4
         assert leg[4] == f"error: {refused.value}"
     assert cells(got, "LADDER!B28") == [["error: see Note"]]
-    assert cells(got, "LADDER!B44")[0][0] == "n/a: see Note"  # the scale-out says so too
+    assert cells(got, "LADDER!B54")[0][0] == "n/a: see Note"  # the scale-out says so too
 
 
 def test_a_row_typed_below_the_planner_and_portfolio_tables_has_its_own_results(
@@ -368,7 +439,7 @@ def test_results_and_prose_follow_the_inputs(tmp_path: Path) -> None:
     ladder = cells(got, "LADDER!A18:F20")
     assert [r[1] for r in ladder] == [40, 20, 40]
     assert [r[2] for r in ladder] == [240, 120, 240]  # 40/20/30 of the 600 contracts
-    assert cells(got, "LADDER!B44:B45") == [[ladder[-1][3]], [ladder[-1][4]]]
+    assert cells(got, "LADDER!B54:B55") == [[ladder[-1][3]], [ladder[-1][4]]]
     sentence = cells(got, "MARGIN!D22")[0][0]
     assert sentence.endswith("is beyond the stop")  # at 10x liquidation is below 57,000
 
@@ -419,16 +490,16 @@ EDITS: list[tuple[str, str, Any, str]] = [
     ("Ladder", "B20", 30, ""),
     ("Ladder", "B31", 3600, "other evenly spaced prices"),
     ("Ladder", "B32", 3400, ""),
-    ("Ladder", "B33", 7, "7 legs where 5 were saved: LibreOffice shows 5, the checks say so"),
+    ("Ladder", "B33", 7, "7 legs where the template has 5: all 7 shown"),
     ("Ladder", "B34", 0.5, "a tick as a number"),
-    ("Ladder", "B44", 2.0, "typed over the ladder's position (an input overriding a default)"),
-    ("Ladder", "B45", 3480, "typed over the ladder's average entry"),
-    ("Ladder", "A58", 3550, "other targets and weights"),
-    ("Ladder", "B58", 40, ""),
-    ("Ladder", "A59", 3650, ""),
-    ("Ladder", "B59", 40, ""),
-    ("Ladder", "A60", 3800, ""),
-    ("Ladder", "B60", 20, ""),
+    ("Ladder", "B54", 2.0, "typed over the ladder's position (an input overriding a default)"),
+    ("Ladder", "B55", 3480, "typed over the ladder's average entry"),
+    ("Ladder", "A68", 3550, "other targets and weights"),
+    ("Ladder", "B68", 40, ""),
+    ("Ladder", "A69", 3650, ""),
+    ("Ladder", "B69", 40, ""),
+    ("Ladder", "A70", 3800, ""),
+    ("Ladder", "B70", 20, ""),
     # Planner: blanks in optional columns, a mistyped fee, a short, a risk amount
     ("Planner", "B5", 25000, "another account size"),
     ("Planner", "B6", 0.02, "another risk limit"),
@@ -466,11 +537,8 @@ EDITS: list[tuple[str, str, Any, str]] = [
 
 #: Rows typed below tables, their calculated columns filled as Excel fills them. Trades,
 #: Holdings and Prices compute each row in the table itself, so the new rows have their
-#: own results, and so do Entries (the ladder's legs); the Ladder's other spills (the 7
-#: evenly spaced prices) keep their saved range in LibreOffice 7.4, so there the test
-#: checks that the rows shown are the first rows of the Python result and that the check
-#: cell beside each such spill says a row is missing. The single-cell results
-#: (totals, the hedge, the user's Specs row) include the new rows.
+#: own results, and so do Entries (the ladder's legs). The single-cell results (totals,
+#: the hedge, the user's Specs row) include the new rows.
 SPEC_ROW = {
     "exchange": "mybroker",
     "symbol": "XYZ",
@@ -534,9 +602,8 @@ def test_an_analysts_edits_recalculate_in_libreoffice_to_the_python_results(
 ) -> None:
     """Every result cell of the edited copy (MF_ cells and the plain formulas built on
     them) as LibreOffice computes it with the add-in equals what the Python functions give
-    for the same cells (the formula engine calling microsize.udfs); where a spill is cut
-    to its saved range, the rows shown equal the first rows of the Python result and the
-    check cell beside it says how many are missing."""
+    for the same cells (the formula engine calling microsize.udfs), the 7 evenly spaced
+    legs typed where the template has 5 included."""
     from microsize.libreoffice import _recalc as rc
     from tests.test_libreoffice import DAYS_OLD, office_or_skip, read_sheets, same_text
 
@@ -547,12 +614,11 @@ def test_an_analysts_edits_recalculate_in_libreoffice_to_the_python_results(
     (result,) = rc.recalc_many([book], tmp_path / "out")
     got = read_sheets(result)
     grid = _grid(want)
-    cut = _cut_spills()
     compared, mf_cells, dated, bad = 0, 0, 0, []
     for sheet, found in _result_cells(book).items():
         for r, c, mf in found:
             shown = got.cell(sheet, openpyxl.utils.get_column_letter(c) + str(r))
-            value = cut.get((sheet, r, c), grid.get((sheet.upper(), r, c)))
+            value = grid.get((sheet.upper(), r, c))
             if not isinstance(value, int | float | str) or isinstance(value, bool):
                 bad.append((sheet, r, c, "no Python value", shown[:40]))
                 continue
@@ -569,12 +635,21 @@ def test_an_analysts_edits_recalculate_in_libreoffice_to_the_python_results(
     assert compared > 400, compared
     assert dated <= 6, dated
     # what the edits are about, named: a short is negative, a bad row stands alone, the
-    # totals name it, the cut spills are reported, the user's Specs row is used
+    # totals name it, every leg typed is shown, the user's Specs row is used
     assert float(got.cell("Portfolio", "F7")) == pytest.approx(-24162.6)
     assert got.cell("Planner", "U22").startswith("error: fee_rate")
     assert got.cell("Planner", "N5") == "n/a: 1 trade has an error: row 3"
     assert got.cell("Ladder", "B28") == "ok: all 4 legs shown"  # the 4th leg computed
-    assert got.cell("Ladder", "B36") == "only 5 of 7 prices shown: room for 10"
+    assert got.cell("Ladder", "G32") == "ok: all 7 prices shown"
+    assert got.cell("Ladder", "G33") == "ok: all 7 weights shown"
+    edits = {(s, ref): v for s, ref, v, _ in EDITS}
+    first, last, legs, tick = (edits[("Ladder", f"B{r}")] for r in (31, 32, 33, 34))
+    prices = U.MF_LADDER_PRICES(first, last, legs, "even", tick)  # a tick typed: 0.5
+    weights = U.MF_WEIGHTS(legs, "pyramid")
+    for k in range(legs):  # the 7 legs against Python, not only against the engine
+        assert same_text(got.cell("Ladder", f"D{32 + k}"), prices[k][0]), k
+        assert same_text(got.cell("Ladder", f"E{32 + k}"), weights[k][0]), k
+    assert got.cell("Ladder", f"D{32 + legs}") == ""
     assert got.cell("Sizing", "B22") == "mybroker:XYZ"
     # trade 2 turned into a short by its stop while its side still says long: red, not flipped
     assert got.cell("Sizing", "E19") == "stop above entry: a SHORT, not the long typed"
@@ -594,23 +669,3 @@ def test_an_analysts_edits_recalculate_in_libreoffice_to_the_python_results(
         f"table rows added, {compared} result "
         f"cells compared ({mf_cells} of MF_ formulas), {dated} dated cells checked not blank"
     )
-
-
-def _cut_spills() -> dict[tuple[str, int, int], Any]:
-    """What LibreOffice shows of the spills the edits make longer than their saved range:
-    the first rows of the Python result (the engine gives none for them)."""
-    edits = {(s, ref): v for s, ref, v, _ in EDITS}
-    first, last, legs, tick = (edits[("Ladder", f"B{r}")] for r in (31, 32, 33, 34))
-    prices = U.MF_LADDER_PRICES(first, last, legs, "even", tick)
-    pyramid = U.MF_WEIGHTS(legs, "pyramid")
-    out: dict[tuple[str, int, int], Any] = {}
-    for i in range(5):  # 5 of 7 prices and weights
-        out[("Ladder", 32 + i, 4)] = prices[i][0]
-        out[("Ladder", 32 + i, 5)] = pyramid[i][0]
-    shown = [
-        ("B36", "only 5 of 7 prices"),
-        ("B37", "only 5 of 7 weights"),
-    ]
-    for ref, text in shown:
-        out[("Ladder", int(ref[1:]), 2)] = f"{text} shown: room for 10"
-    return out

@@ -10,7 +10,9 @@ through Insert Cells over the table's columns (whole rows cannot be inserted bes
 MF_SIZE results there). After a recalculation the new rows' own results equal the Python
 functions on the new inputs, the rows after an inserted one follow, the totals include
 them, every chart series drawn from a table covers its new last row, and the contract
-dropdowns' name (ContractKeys) holds the new contract's key.
+dropdowns' name (ContractKeys) holds the new contract's key. Then 7 is typed in the
+Ladder's Legs (where the template has 5), as a user types it in the open document: the
+evenly spaced block shows the 7 legs at once, before any full recalculation.
 
 Excel grows a table when a row is typed below it and fills the calculated columns into it
 (the file's ``calculatedColumnFormula``); the engine tests of tests/test_analyst_edits.py
@@ -92,6 +94,18 @@ for t in todo["tables"]:
                 cell.setString(v)
             else:
                 cell.setValue(v)
+# cells typed after the rows are added, as a user types them (automatic recalculation:
+# what the sheet shows is read before the full recalculation below, and after it)
+for sheet_name, ref, v in todo.get("typed", []):
+    cell = doc.Sheets.getByName(sheet_name).getCellRangeByName(ref)
+    if isinstance(v, str):
+        cell.setString(v)
+    else:
+        cell.setValue(v)
+as_typed = {}
+for sheet_name, ref in todo.get("read_typed", []):
+    rng = doc.Sheets.getByName(sheet_name).getCellRangeByName(ref)
+    as_typed[f"{sheet_name}!{ref}"] = [list(r) for r in rng.getDataArray()]
 probe = None
 if todo.get("probe"):  # formulas over a name, on a sheet of their own
     doc.Sheets.insertNewByName("Probe", doc.Sheets.Count)
@@ -112,6 +126,7 @@ probed = [probe.getCellByPosition(0, i).getString() for i in range(len(todo["pro
 names = {n: doc.NamedRanges.getByName(n).Content if doc.NamedRanges.hasByName(n) else None
          for n in todo.get("names", [])}
 result = {"before": before, "after": after, "cells": cells, "refused": refused,
+          "as_typed": as_typed,
           "probed": probed, "names": names,
           "validations": checks,
           "charts_before": charts_before, "charts": charts()}
@@ -201,18 +216,32 @@ READ = [
     ("Ladder", "A18:G22"),  # five legs
     ("Ladder", "B10"),
     ("Ladder", "B30"),  # the legs' check, two rows lower
-    ("Ladder", "B46:B47"),  # the scale-out's position and entry, from the ladder
-    ("Ladder", "A60:G63"),  # four exits, two rows lower (the two legs)
-    ("Ladder", "B71"),  # the exits' check: two legs and a target lower
+    ("Ladder", "C34:G53"),  # the evenly spaced legs, two rows lower, after 7 legs typed
+    ("Ladder", "B56:B57"),  # the scale-out's position and entry, from the ladder
+    ("Ladder", "A70:G73"),  # four exits, two rows lower (the two legs)
+    ("Ladder", "B81"),  # the exits' check: two legs and a target lower
     ("Sizing", "G6:J27"),  # 22 bars
     ("Sizing", "M19"),  # ATR now
 ]
+#: Cells typed after the rows are added, as a user types them: 7 evenly spaced legs where
+#: the template has 5 (Legs, two rows lower after the two legs added to Entries).
+TYPED = [("Ladder", "B35", 7)]
+#: What is read right after typing, before the full recalculation.
+READ_TYPED = [("Ladder", "C34:G53")]
 #: Formulas typed on a sheet of their own after the rows are added: the contract keys the
 #: dropdowns offer (the name over the Specs table's key column), counted and the last read.
 PROBE = ["=ROWS(ContractKeys)", "=INDEX(ContractKeys;ROWS(ContractKeys))", "=ROWS(Specs[key])"]
 
 
-def _run(tmp_path: Path, pdf: Path | None = None) -> dict[str, Any]:
+def _run(
+    tmp_path: Path,
+    pdf: Path | None = None,
+    source: Path = TEMPLATE,
+    todo: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Open a copy of ``source`` in LibreOffice with the add-in, do ``todo`` (by default:
+    grow every table, type the cells of :data:`TYPED`, read :data:`READ`), recalculate
+    and return what the client read."""
     from microsize.libreoffice import _office
     from microsize.libreoffice._install import env_args, install, write_profile_settings
     from tests.test_libreoffice import office_or_skip, office_python
@@ -221,11 +250,11 @@ def _run(tmp_path: Path, pdf: Path | None = None) -> dict[str, Any]:
     profile = tmp_path / "profile"
     write_profile_settings(profile)
     install(profile, office)
-    book = tmp_path / "grown.xlsm"
-    shutil.copy2(TEMPLATE, book)
+    book = tmp_path / ("grown" + source.suffix)
+    shutil.copy2(source, book)
     script = tmp_path / "client.py"
     script.write_text(_CLIENT, encoding="utf-8")
-    todo = {
+    todo = todo or {
         "tables": _tables(),
         "read": READ,
         "validations": [
@@ -236,6 +265,8 @@ def _run(tmp_path: Path, pdf: Path | None = None) -> dict[str, Any]:
             ("Sizing", "M10"),
         ],
         "probe": PROBE,
+        "typed": TYPED,
+        "read_typed": READ_TYPED,
         "names": ["ContractKeys"],
         "pdf": str(pdf) if pdf else "",
     }
@@ -377,12 +408,12 @@ def test_new_legs_and_exits_have_their_own_results_and_the_checks_stay_green(
     assert sum(contracts) == pytest.approx(legs[-1][3])  # the legs sum to the position
     assert legs[-1][5] <= budget + 1e-9  # within the budget
     assert grown["cells"]["Ladder!B30"] == [["ok: all 5 legs shown"]]
-    held, entry = (r[0] for r in grown["cells"]["Ladder!B46:B47"])
+    held, entry = (r[0] for r in grown["cells"]["Ladder!B56:B57"])
     assert held == pytest.approx(legs[-1][3])
     assert entry == pytest.approx(legs[-1][4])
     # the scale-out of that position: a 4th exit has its own row of MF_SCALE_OUT, and the
     # exits sum to the position
-    exits = grown["cells"]["Ladder!A60:G63"]
+    exits = grown["cells"]["Ladder!A70:G73"]
     targets, weights = [3550, 3600, 3700, 3800], [50, 30, 20, 10]
     assert [r[:2] for r in exits] == [[t, w] for t, w in zip(targets, weights, strict=True)]
     plan = U.MF_SCALE_OUT(
@@ -392,7 +423,7 @@ def test_new_legs_and_exits_have_their_own_results_and_the_checks_stay_green(
         assert got[2:6] == pytest.approx(row[2:6]), got
         assert got[6] == row[6]
     assert sum(r[2] for r in exits) == pytest.approx(held)
-    assert grown["cells"]["Ladder!B71"] == [["ok: all 4 targets shown"]]
+    assert grown["cells"]["Ladder!B81"] == [["ok: all 4 targets shown"]]
 
 
 def test_a_bar_added_and_one_inserted_have_their_atr_and_atr_now_follows(
@@ -482,3 +513,19 @@ def test_the_rendered_ladder_chart_draws_the_five_legs(grown: dict[str, Any]) ->
     assert "3460" in page.split()  # the 5th leg's entry on the category axis
     assert f"{legs[3][5]:.2f}" in page.split()  # the 4th leg's cumulative risk label
     assert f"{legs[4][5]:.2f}" in page.split()
+
+
+def test_seven_legs_typed_show_seven_evenly_spaced_prices(grown: dict[str, Any]) -> None:
+    """7 typed in Legs where the template has 5 (in the open document, as a user types it):
+    the block shows 7 legs, each MF_LADDER_PRICES' and MF_WEIGHTS' row for 7, the rows
+    below blank, and both checks say ok, as soon as it is typed and after a full
+    recalculation (before, the block was a spill that LibreOffice kept at its saved 5
+    rows: "only 5 of 7 prices shown")."""
+    prices = U.MF_LADDER_PRICES(3520, 3480, 7, "even", "binance:ETHUSDT")
+    weights = U.MF_WEIGHTS(7, "pyramid")
+    for rows in (grown["as_typed"]["Ladder!C34:G53"], grown["cells"]["Ladder!C34:G53"]):
+        assert [r[0] for r in rows[:7]] == [1, 2, 3, 4, 5, 6, 7]
+        assert [r[1] for r in rows[:7]] == pytest.approx([p[0] for p in prices])
+        assert [r[2] for r in rows[:7]] == pytest.approx([w[0] for w in weights])
+        assert all(r[:3] == ["", "", ""] for r in rows[7:])
+        assert [r[4] for r in rows[:2]] == ["ok: all 7 prices shown", "ok: all 7 weights shown"]

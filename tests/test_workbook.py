@@ -960,6 +960,13 @@ def engine_values(path: Path) -> dict[str, Any]:
             return np.array(result if isinstance(result, list) else [[result]], dtype=object)
 
         registry[name] = call
+    # ROWS of a function's result (Excel takes an array; the engine only a range)
+    saved["ROWS"] = range_rows = registry["ROWS"]
+
+    def rows(ref: Any) -> Any:
+        return np.shape(ref)[0] if isinstance(ref, np.ndarray) else range_rows(ref)
+
+    registry["ROWS"] = rows
     mp = pytest.MonkeyPatch()
     mp.setattr(clock, "today", template_date)
     try:

@@ -3,8 +3,9 @@ satoshi and no satoshis on a USDT trade (as LibreOffice draws the Sizing sheet),
 fitted lines' captions to four decimals, table headers right-aligned over numbers.
 
 The template's trade 2 is Binance BTCUSDT (tick 0.1) at 20x: its liquidation price,
-57,228.9156..., shows as 57,228.9, as the Warnings row writes it (the Margin sheet, which
-has no tick, keeps 57,228.92). Its money is in USDT: cents (2,000.00, 30.00). The same
+57,228.9156..., shows as 57,228.9, as the Warnings row writes it, and so does the same
+trade on the Margin sheet (its liquidation, its sentence, its marks and exit prices). Its
+money is in USDT: cents (2,000.00, 30.00). The same
 trade on Deribit's BTC-PERPETUAL (an inverse contract, settled in BTC) with a 0.5 BTC
 account risks 1.5% = 0.0075 BTC: shown as 0.00750000, where cents would show 0.01.
 """
@@ -45,13 +46,43 @@ def test_prices_to_the_tick_and_usdt_money_to_the_cent(tmp_path: Path) -> None:
     sizing, margin = pages[1], pages[7]
     assert "57,228.9 " in sizing or sizing.count("57,228.9\n") >= 1
     assert "57,228.92" not in sizing
-    assert "57,228.92" in margin  # no tick there: the workbook's price format
+    assert "57,228.92" not in margin  # the Margin sheet: to the same tick
+    assert margin.count("57,228.9") >= 3  # the liquidation, its mark, the sentence
+    assert "stop at 57,000.0;" in margin
+    assert "66,841.9" in margin  # the last exit price (Chart to)
     assert "60,000.0 " in sizing or "60,000.0\n" in sizing  # trade 2's entry, to the tick
     assert "3,520.00" in sizing  # trade 1 (a contract size typed): no tick, cents
     assert "60,060.03" in sizing  # the break-even keeps its cents
     assert "2,000.00 " in sizing or "2,000.00\n" in sizing
     assert "2,000.00000000" not in sizing  # USDT is not a coin
     assert "30.00000000" not in sizing
+
+
+@pytest.mark.office
+def test_margin_prices_follow_the_contracts_tick(tmp_path: Path) -> None:
+    """The Margin sheet's trade on Kraken's PF_XBTUSD (tick 1: no decimals; liquidation
+    57,575.76 shows as 57,576) and with a contract size typed (no tick: the workbook's
+    price format, cents)."""
+    from microsize import udfs as U
+
+    books = []
+    for name, contract in (("kraken", "kraken:PF_XBTUSD"), ("size", 0.1)):
+        book = tmp_path / f"{name}.xlsm"
+        wb = openpyxl.load_workbook(TEMPLATE, keep_vba=True)
+        wb["Margin"]["B9"] = contract
+        wb["Margin"]["B6"] = 1
+        wb.save(book)
+        books.append(book)
+    kraken = _pages(books[0], tmp_path / "kraken")[7]
+    liq = U.MF_LIQ_PRICE(60000, 1, 20, "kraken:PF_XBTUSD")
+    assert f"{liq:,.0f}" == "57,576"
+    assert "57,576" in kraken.split()  # the liquidation price, no decimals
+    assert "liquidation at 57,576, stop at 57,000;" in kraken
+    assert "57,575.76" not in kraken
+    size = _pages(books[1], tmp_path / "size")[7]
+    assert "stop at 57,000.00;" in size
+    assert "n/a: size typed" in size  # the tick row
+    assert "fee_rate" not in size  # no fee in Specs for a size: 0, to type over
 
 
 @pytest.mark.office

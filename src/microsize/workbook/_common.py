@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._book import NUMBER_KINDS, Book, Computed, Ref, cell_name, this_row
+from ._book import NUMBER_KINDS, TICK_FORMATS, Book, Computed, Ref, cell_name, this_row
 
 # --------------------------------------------------------------------------- content
 SIZE_ROW_FORMATS = {
@@ -174,6 +174,55 @@ def shown_check(
         a1,
         {"type": "formula", "criteria": f'=LEFT({absolute},3)<>"ok:"', "format": book.fmt["warn"]},
     )
+
+
+# --------------------------------------------------------------------------- ticks
+def tick_decimals(tick: str) -> str:
+    """Formula text: how many decimals the tick in cell ``tick`` has (0.1 -> 1, 0.25 -> 2,
+    5 -> 0; ROUND, not TEXT, so that no locale's decimal sign matters), 2 when the cell
+    holds no positive number (a contract size typed has no tick)."""
+    expr = str(len(TICK_FORMATS) - 1)
+    for d in range(len(TICK_FORMATS) - 2, -1, -1):
+        expr = f"IF(ROUND({tick},{d})={tick},{d},{expr})"
+    return f"IF(ISNUMBER({tick}),IF({tick}>0,{expr},2),2)"
+
+
+def decimals_of(tick: Any) -> int:
+    """What :func:`tick_decimals` gives, in Python: 0.1 -> 1, 0.25 -> 2, text -> 2.
+
+    >>> [decimals_of(t) for t in (5.0, 0.1, 0.25, 0.0001, "n/a")]
+    [0, 1, 2, 4, 2]
+    """
+    if not isinstance(tick, int | float) or isinstance(tick, bool) or tick <= 0:
+        return 2
+    return next((d for d in range(len(TICK_FORMATS)) if round(tick, d) == tick), 8)
+
+
+def tick_rule(tick: str, d: int) -> str:
+    """Formula text: the tick in cell ``tick`` is a positive number written exactly with
+    ``d`` decimals (so with the fewest such ``d`` first, the first rule that holds wins)."""
+    return f"AND(ISNUMBER({tick}),{tick}>0,ROUND({tick},{d})={tick})"
+
+
+def prices_to_the_tick(book: Book, sheet: str, cells: Sequence[str], tick: str) -> None:
+    """Show the price ``cells`` to the tick in cell ``tick`` (an absolute A1 name):
+    57,228.9 for a 0.1 tick, as the sentences write it. One conditional number format per
+    count of decimals (:data:`TICK_FORMATS`), the fewest that write the tick exactly
+    first; a tick that is not a positive number leaves the workbook's price format."""
+    ws = book.sheets[sheet]
+    for d, code in enumerate(TICK_FORMATS):
+        name = f"tick{d}"
+        if name not in book.fmt:
+            book.fmt[name] = book.wb.add_format({"num_format": code})
+        ws.conditional_format(
+            cells[0],
+            {
+                "type": "formula",
+                "criteria": f"={tick_rule(tick, d)}",
+                "format": book.fmt[name],
+                "multi_range": " ".join(cells),
+            },
+        )
 
 
 # --------------------------------------------------------------------------- printing

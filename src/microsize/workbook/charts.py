@@ -7,29 +7,48 @@ from typing import Any
 
 import numpy as np
 
-from ._book import SPECS, Book, Call, Ref, cell_name
+from ._book import SPECS, SPECS_REF, Book, Call, Ref, cell_name
 
 #: Exit prices on the P&L curve of the Margin sheet.
 PNL_POINTS = 23
 
 
-def pnl_chart(book: Book, s: str, trade: tuple[Ref, Ref, Ref, Ref], liq: Ref, top: int) -> None:
+def pnl_chart(
+    book: Book, s: str, trade: tuple[Ref, Ref, Ref, Ref], liq: Ref, top: int
+) -> list[str]:
     """Profit and loss across exit prices (MF_LADDER_PRICES, MF_PNL, fees included) with
     the entry, two targets, the liquidation price and the stop marked, in columns F to H
     from row ``top``. ``trade`` is (entry, contracts, stop, contract). The targets (1R and
     2R, MF_TARGET), the fee (the contract's taker fee, MF_SPEC) and the chart's range
     (from the lowest to the highest mark) are formulas of the trade: type over them to
     choose others. Past the liquidation price the curve stays at the loss at liquidation:
-    the exchange has closed the position there."""
+    the exchange has closed the position there. Returns the ranges that hold prices
+    (targets, the chart's range, the marks, the exit prices), to show them to the tick."""
     entry, size, stop, contract = trade
     book.section(s, cell_name(top, 5), "Profit and loss across exit prices: MF_PNL", span=3)
     labels = ("Target 1 (1R)", "Target 2 (2R)", "Chart from", "Chart to", "Fee rate (each side)")
     for i, label in enumerate(labels):
         book.write(s, cell_name(top + 1 + i, 5), label, "label")
     book.write(s, cell_name(top + 1, 7), "MF_TARGET, MF_SPEC; type to override", "note")
+    book.sheets[s].merge_range(top + 1, 7, top + 4, 7, None)  # its lines, not cut
     targets = []
     fee_at = (top + 5, 6)
-    book.formula(s, cell_name(*fee_at), "MF_SPEC", contract, "taker_fee", SPECS, fmt="in_pct")
+    # a contract size typed has no fee in Specs: 0, shown in the yellow cell to type over
+    c = cell_name(*contract.first, absolute=True)
+    key = book.model.value(contract)
+    fee = (
+        0
+        if isinstance(key, int | float)
+        else book.model.value(Call("MF_SPEC", (contract, "taker_fee", SPECS)))
+    )
+    book.sheets[s].write_dynamic_array_formula(
+        *fee_at,
+        *fee_at,
+        f'=IF(ISNUMBER({c}),0,MF_SPEC({c},"taker_fee",{SPECS_REF}))',
+        book.fmt["in_pct"],
+        fee,
+    )
+    book.model.values[(s, *fee_at)] = fee
     fee_ref = Ref(s, fee_at)
     for i, r in enumerate((1, 2)):
         t = book.formula(
@@ -84,6 +103,12 @@ def pnl_chart(book: Book, s: str, trade: tuple[Ref, Ref, Ref, Ref], liq: Ref, to
         )
     _pnl_curve(book, s, (entry, size, contract, fee_ref), (low, high), (r + 4, r + 7))
     _pnl_scatter(book, s, r, marks, top)
+    r2 = r + 7
+    return [
+        f"{cell_name(top + 1, 6)}:{cell_name(top + 4, 6)}",
+        f"{cell_name(r + 1, 6)}:{cell_name(r + len(marks), 6)}",
+        f"{cell_name(r2 + 1, 5)}:{cell_name(r2 + PNL_POINTS, 5)}",
+    ]
 
 
 def _pnl_curve(
@@ -98,7 +123,7 @@ def _pnl_curve(
     entry, size, contract, fee = trade
     low, high = span
     liq_row, r2 = rows
-    for j, title in enumerate(("Exit price", "PnL", "PnL, liquidation included")):
+    for j, title in enumerate(("Exit price", "PnL", "PnL, flat past liquidation")):
         book.write(s, cell_name(r2, 5 + j), title, "header_num")
     exits = Call("MF_LADDER_PRICES", (low, high, PNL_POINTS, "even", contract, SPECS))
     px = book.formula(s, cell_name(r2 + 1, 5), exits.function, *exits.args, fmt="out_price")

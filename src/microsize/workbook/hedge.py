@@ -21,7 +21,7 @@ def hedge_sheet(book: Book, keys: str) -> None:
         "Hedge one position by beta",
         "Contracts to trade (negative = sell) to move the position's beta to the target: "
         "(target - beta) x exposure / value of one contract, to the nearest lot step.",
-        [("A:A", 30), ("B:B", 18), ("C:C", 3), ("D:D", 8), ("E:H", 13)],
+        [("A:A", 30), ("B:B", 18), ("C:C", 3), ("D:D", 8), ("E:F", 13), ("G:H", 16)],
     )
     book.section(s, "A4", "Position")
     exposure, beta_in, price, contract, target = input_block(
@@ -38,7 +38,9 @@ def hedge_sheet(book: Book, keys: str) -> None:
         ],
     )
     book.write(s, "A10", "Contracts to trade: MF_HEDGE", "label")
-    n = book.formula(s, "B10", "MF_HEDGE", exposure, beta_in, price, contract, target, SPECS)
+    n = book.formula(
+        s, "B10", "MF_HEDGE", exposure, beta_in, price, contract, target, SPECS, fmt="out_contracts"
+    )
     book.write(s, "A11", "Their notional: MF_NOTIONAL", "label")
     book.formula(
         s, "B11", "MF_NOTIONAL", Ref(s, (n.row, n.col)), price, contract, SPECS, fmt="out_usd"

@@ -4,11 +4,10 @@ The legs and the exits are the tables Entries and Targets: their own grey column
 (calculated columns) take each row's row of MF_LADDER / MF_SCALE_OUT over the whole
 table, so a row added to the table (typed below it in Excel, inserted in LibreOffice) has
 its results, and the legs' sum stays the position. The evenly spaced prices and weights
-are spills with room below them for :data:`ROOM` rows, and a check cell beside each says
-whether every row is shown: Excel shows #SPILL! where a longer result would run into the
-next block, and LibreOffice keeps an array formula's range as saved and cuts a longer
-result without a word, so the check cell counts the rows shown against the rows there
-should be.
+are not spills (LibreOffice 7.4 keeps an array formula's range as saved and would cut a
+longer result without a word): a formula in each of :data:`LEG_ROWS` rows shows its leg
+while the leg is at most the Legs typed, and a check cell beside them counts the rows
+shown against Legs.
 """
 
 from __future__ import annotations
@@ -16,6 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 from ._book import (
+    PCT_FORMAT,
+    PRICE_FORMAT,
     SPECS,
     SPECS_REF,
     Book,
@@ -32,36 +33,166 @@ from ._common import (
     contract_validation,
     input_block,
     protect_sheet,
-    shown_check,
 )
 from .charts import ladder_chart
 
-#: Rows below the legs and each spill of the Ladder sheet (prices, targets) before the next block.
+#: Rows below the legs and the exits (the tables Entries and Targets) before their checks.
 ROOM = 10
+#: Rows written for the evenly spaced prices and weights: Legs up to this many are shown.
+LEG_ROWS = 20
 
 # Row numbers (1-based, as the sheet shows them) of each block.
 _LADDER_HEAD = 17  # the header row of Entries; legs below it
 _PRICES_TOP = 31  # the evenly spaced block's inputs and headers
-_OUT_TOP = 44  # scale-out inputs
-_PLAN_HEAD = 57  # the header row of Targets; exits below it
+_OUT_TOP = 54  # scale-out inputs
+_PLAN_HEAD = 67  # the header row of Targets; exits below it
 
 
-def _check(
-    book: Book,
-    s: str,
-    row: int,
-    label: str,
-    first: str,
-    want: str,
-    what: str,
-    counts: tuple[int, int],
+def _array_cell(
+    book: Book, s: str, at: tuple[int, int], formula: str, value: Any, fmt: str
 ) -> None:
-    """A label in A and a check in B: how many numbers the ROOM cells from ``first`` (a
-    column) show, against ``want`` (a formula: how many there are)."""
-    col, r0 = first[0], int(first[1:])
-    shown = f"COUNT(${col}${r0}:${col}${r0 + ROOM - 1})"
-    book.write(s, f"A{row}", label, "label")
-    shown_check(book, s, f"B{row}", (shown, want, what), counts, f": room for {ROOM}")
+    """A one-cell formula holding an MF_ call inside other functions, stored as a
+    dynamic-array formula like every MF_ formula (so Excel adds no implicit @)."""
+    row, col = at
+    book.sheets[s].write_dynamic_array_formula(row, col, row, col, formula, book.fmt[fmt], value)
+    book.model.values[(s, row, col)] = value
+
+
+def _evenly_spaced(book: Book, s: str) -> None:
+    """Evenly spaced entries (MF_LADDER_PRICES) beside pyramid weights (MF_WEIGHTS), one
+    row per leg: :data:`LEG_ROWS` rows are written, row k showing the k-th price and
+    weight while the function's result has k rows, and "" below. Not a spill: LibreOffice
+    7.4 keeps an array formula's saved range (5 rows for 5 legs, whatever Legs says
+    later), while a formula in each row follows Legs in both applications. Check cells
+    beside the rows count the prices and weights shown against Legs, and say so when Legs
+    is more than the rows written or a function refuses its inputs (its message)."""
+    top = _PRICES_TOP - 1  # zero-based row of the inputs and headers
+    book.section(
+        s,
+        cell_name(top - 1, 0),
+        "Evenly spaced entries: MF_LADDER_PRICES, pyramid weights: MF_WEIGHTS",
+        span=5,
+    )
+    first, last, n_legs, tick = input_block(
+        book,
+        s,
+        top,
+        0,
+        [
+            ("First price", 3520, "in_price", POSITIVE_VALIDATION),
+            ("Last price", 3480, "in_price", POSITIVE_VALIDATION),
+            (f"Legs (1 to {LEG_ROWS})", 5, "in_num", POSITIVE_VALIDATION),
+            ("Tick (or a contract)", "binance:ETHUSDT", "in", None),
+        ],
+    )
+    for j, title in enumerate(("Leg", "Price", "Weight")):
+        book.write(s, cell_name(top, 2 + j), title, "header_num")
+    a = {
+        k: cell_name(*r.first, absolute=True)
+        for k, r in zip("flnt", (first, last, n_legs, tick), strict=True)
+    }
+    calls = {
+        "prices": f'MF_LADDER_PRICES({a["f"]},{a["l"]},{a["n"]},"even",'
+        f"{one_cell_range(a['t'])},{SPECS_REF})",
+        "weights": f'MF_WEIGHTS({a["n"]},"pyramid")',
+    }
+    results = {
+        "prices": book.model.value(
+            Call("MF_LADDER_PRICES", (first, last, n_legs, "even", tick, SPECS))
+        ),
+        "weights": book.model.value(Call("MF_WEIGHTS", (n_legs, "pyramid"))),
+    }
+    first_row = top + 1
+    rows = (first_row, first_row + LEG_ROWS - 1)
+    for col, what, fmt in ((3, "prices", "even_price"), (4, "weights", "even_pct")):
+        values = results[what]
+        for k in range(1, LEG_ROWS + 1):
+            # ROWS(call)<k: past the legs typed, or a refusal (the message is one cell,
+            # shown in the first row). No guard reads another cell holding an MF_ result
+            # or hides the call's own error (IFERROR, ISNUMBER): LibreOffice 7.4 binds an
+            # add-in function read from a file only in a formula that shows the error of
+            # the unbound call, and would leave such a row blank or #NAME?
+            formula = (
+                f"=INDEX({calls[what]},1)"
+                if k == 1
+                else f'=IF(ROWS({calls[what]})<{k},"",INDEX({calls[what]},{k}))'
+            )
+            value = values[k - 1][0] if k <= len(values) else ""
+            _array_cell(book, s, (first_row + k - 1, col), formula, value, _fmt(book, fmt))
+    for k in range(1, LEG_ROWS + 1):
+        r = first_row + k - 1
+        shown = k <= len(results["prices"])
+        book.plain(
+            s,
+            cell_name(r, 2),
+            f'=IF(ISNUMBER({cell_name(r, 3)}),{k},"")',
+            k if shown else "",
+            _fmt(book, "even_num"),
+        )
+    book.sheets[s].conditional_format(
+        first_row,
+        2,
+        rows[1],
+        4,
+        {
+            "type": "formula",
+            "criteria": f'=${cell_name(first_row, 3)}<>""',
+            "format": _fmt(book, "even_shown", raw=True),
+        },
+    )
+    book.write(
+        s,
+        cell_name(top + 5, 0),
+        f"Type the number of legs in Legs: the rows beside follow it, up to {LEG_ROWS}.",
+        "note",
+    )
+    book.sheets[s].merge_range(top + 5, 0, top + 6, 1, None)
+    # the checks right of the block, where a function's message has room to be read
+    book.write(s, cell_name(top, 6), "Check", "header")
+    for i, (what, col) in enumerate((("prices", 3), ("weights", 4))):
+        at = cell_name(first_row + i, 6)
+        _legs_check(book, s, at, (what, col, rows), (a["n"], len(results[what])))
+
+
+def _fmt(book: Book, name: str, raw: bool = False) -> Any:
+    """The evenly spaced block's formats, made on first use: its cells have no fill of
+    their own (rows past Legs are blank); a conditional format greys the rows shown."""
+    if name not in book.fmt:
+        spec: dict[str, Any] = {"valign": "top"}
+        spec |= {
+            "even_price": {"num_format": PRICE_FORMAT},
+            "even_pct": {"num_format": PCT_FORMAT},
+            "even_num": {"num_format": "General"},
+            "even_shown": {"bg_color": "#F2F2F2"},
+        }[name]
+        book.fmt[name] = book.wb.add_format(spec)
+    return book.fmt[name] if raw else name
+
+
+def _legs_check(
+    book: Book, s: str, a1: str, column: tuple[str, int, tuple[int, int]], legs: tuple[str, int]
+) -> None:
+    """A check cell (red unless it reads ok) beside the evenly spaced block: the function's
+    message when its first row holds one, else the numbers shown in ``column`` (what,
+    zero-based column, first and last rows) against Legs (``legs``: its cell, and the
+    template's count for the cached text)."""
+    what, col, (r0, r1) = column
+    n, count = legs
+    head = cell_name(r0, col, absolute=True)
+    span = f"{head}:{cell_name(r1, col, absolute=True)}"
+    formula = (
+        f'=IF(NOT(ISNUMBER({head})),"error: "&{head},IF(COUNT({span})={n},'
+        f'"ok: all "&{n}&" {what} shown","only "&COUNT({span})&" of "&{n}&" {what} shown: '
+        f'the sheet has rows for {LEG_ROWS} legs"))'
+    )
+    if "check" not in book.fmt:
+        book.fmt["check"] = book.wb.add_format({"bg_color": "#F2F2F2", "valign": "top"})
+    book.plain(s, a1, formula, f"ok: all {count} {what} shown", "check")
+    absolute = "$" + a1[0] + "$" + a1[1:]
+    book.sheets[s].conditional_format(
+        a1,
+        {"type": "formula", "criteria": f'=LEFT({absolute},3)<>"ok:"', "format": book.fmt["warn"]},
+    )
 
 
 def ladder_sheet(book: Book, keys: str) -> None:
@@ -73,8 +204,8 @@ def ladder_sheet(book: Book, keys: str) -> None:
         "whole ladder loses at most the budget. Weights are shares of quantity (30/40/30). "
         "The legs and the exits are the tables Entries and Targets: their grey columns "
         "compute each row (MF_LADDER, MF_SCALE_OUT), and a row you add gets its own. The "
-        f"evenly spaced prices have room for {ROOM} rows; the check cells say when a row is "
-        "not shown or not computed.",
+        f"evenly spaced prices show as many legs as you type in Legs (up to {LEG_ROWS}). "
+        "The check cells say when a row is not shown or not computed.",
         [("A:A", 34), ("B:H", 14), ("G:G", 40)],
     )
     book.section(s, "A4", "Scale-in inputs")
@@ -121,53 +252,7 @@ def ladder_sheet(book: Book, keys: str) -> None:
     book.write(s, f"A{check_row}", "Check: every leg of Entries computed", "label")
     _rows_check(book, s, f"B{check_row}", ("Entries", "Entry", "legs"), legs)
 
-    top = _PRICES_TOP - 1
-    book.section(
-        s,
-        cell_name(top - 1, 0),
-        "Evenly spaced entries: MF_LADDER_PRICES, pyramid weights: MF_WEIGHTS",
-        span=5,
-    )
-    first, last, n_legs, tick = input_block(
-        book,
-        s,
-        top,
-        0,
-        [
-            ("First price", 3520, "in_price", POSITIVE_VALIDATION),
-            ("Last price", 3480, "in_price", POSITIVE_VALIDATION),
-            ("Legs", 5, "in_num", POSITIVE_VALIDATION),
-            ("Tick (or a contract)", "binance:ETHUSDT", "in", None),
-        ],
-    )
-    book.write(s, cell_name(top, 3), "Price", "header_num")
-    book.write(s, cell_name(top, 4), "Weight", "header_num")
-    prices = book.formula(
-        s,
-        cell_name(top + 1, 3),
-        "MF_LADDER_PRICES",
-        first,
-        last,
-        n_legs,
-        "even",
-        tick,
-        SPECS,
-        fmt="out_price",
-    )
-    book.formula(s, cell_name(top + 1, 4), "MF_WEIGHTS", n_legs, "pyramid", fmt="out_pct")
-    n = len(prices.result)
-    legs_cell = cell_name(n_legs.first[0], n_legs.first[1], absolute=True)
-    for i, (what, col) in enumerate((("prices", "D"), ("weights", "E"))):
-        _check(
-            book,
-            s,
-            _PRICES_TOP + 5 + i,
-            f"Check: every {what[:-1]} shown",
-            f"{col}{_PRICES_TOP + 1}",
-            legs_cell,
-            what,
-            (n, n),
-        )
+    _evenly_spaced(book, s)
     _scale_out(book, s, keys, lad)
     ladder_chart(book, s, (head, 0), legs, "I4")
     protect_sheet(ws)
@@ -179,7 +264,7 @@ LEG_COLUMNS = (
     ("Cum contracts", 4, "out_num"),
     ("Avg entry", 5, "out_price"),
     ("Cum risk", 6, "out_money"),
-    ("Note", 7, "out"),
+    ("Note", 7, "out_text"),
 )
 
 
@@ -189,7 +274,7 @@ TARGET_COLUMNS = (
     ("PnL", 4, "out_money"),
     ("Cum PnL", 5, "out_money"),
     ("R", 6, "out_ratio"),
-    ("Note", 7, "out"),
+    ("Note", 7, "out_text"),
 )
 
 
@@ -274,12 +359,12 @@ def _scale_out(book: Book, s: str, keys: str, ladder_rows: list[list[Any]]) -> N
     end = ladder_rows[-1]
     items: list[tuple[str, str, Any, str]] = [
         (
-            "Contracts held: the ladder's",
+            "Contracts held (the ladder's total)",
             f"=INDEX(Entries[Cum contracts],{legs})",
             end[3],
             "in_num",
         ),
-        ("Entry: the ladder's average", f"=INDEX(Entries[Avg entry],{legs})", end[4], "in_price"),
+        ("Entry (the ladder's average)", f"=INDEX(Entries[Avg entry],{legs})", end[4], "in_price"),
         ("Stop price", "=$B$7", book.model.value(Ref(s, (6, 1))), "in_price"),
         ("Contract", "=$B$8", book.model.value(Ref(s, (7, 1))), "in"),
         ("Fee rate (each side)", "=$B$9", book.model.value(Ref(s, (8, 1))), "in_pct"),

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from ._book import SPECS, Book, Ref, cell_name
+from typing import Any
+
+from ._book import SPECS, SPECS_REF, TICK_FORMATS, Book, Call, Ref, cell_name
 from ._common import (
     LEVERAGE_VALIDATION,
     PCT_VALIDATION,
     POSITIVE_VALIDATION,
     contract_validation,
+    decimals_of,
     input_block,
+    prices_to_the_tick,
     protect_sheet,
+    tick_decimals,
+    tick_rule,
 )
 from .charts import pnl_chart
 
@@ -21,7 +27,16 @@ def margin_sheet(book: Book, keys: str) -> None:
         "Margin, liquidation, leverage, funding",
         "Isolated margin, one-way mode, by the formula the contract's exchange publishes. "
         "Maintenance rates come from the package's margin tiers (see Tiers).",
-        [("A:A", 54), ("B:B", 22), ("C:C", 3), ("D:D", 44), ("E:E", 2), ("F:F", 19), ("G:H", 12)],
+        [
+            ("A:A", 54),
+            ("B:B", 22),
+            ("C:C", 3),
+            ("D:D", 44),
+            ("E:E", 2),
+            ("F:F", 19),
+            ("G:G", 12),
+            ("H:H", 15),
+        ],
     )
     book.section(s, "A4", "Position")
     entry, size, lev, stop, contract, rate, periods, avail, wallet, mmr, amount = input_block(
@@ -87,16 +102,14 @@ def margin_sheet(book: Book, keys: str) -> None:
     for i, (label, fn, args, fmt) in enumerate(rows):
         book.write(s, cell_name(top + i, 0), label, "label")
         book.formula(s, cell_name(top + i, 1), fn, *args, fmt=fmt)
+    tick = _tick_row(book, s, top + len(rows), contract)
     liq, stop_cell = cell_name(top + 2, 1, absolute=True), cell_name(7, 1, absolute=True)
     size_cell = cell_name(5, 1, absolute=True)
-    ws.conditional_format(
-        cell_name(top + 2, 1),
-        {
-            "type": "formula",
-            "criteria": f"=AND(ISNUMBER({liq}),OR(AND({size_cell}>0,{liq}>={stop_cell}),AND({size_cell}<0,{liq}<={stop_cell})))",
-            "format": book.fmt["warn"],
-        },
+    before = (
+        f"AND(ISNUMBER({liq}),OR(AND({size_cell}>0,{liq}>={stop_cell}),"
+        f"AND({size_cell}<0,{liq}<={stop_cell})))"
     )
+    _red_to_the_tick(book, s, cell_name(top + 2, 1), before, cell_name(*tick.first, absolute=True))
     book.write(
         s,
         cell_name(top, 3),
@@ -107,27 +120,67 @@ def margin_sheet(book: Book, keys: str) -> None:
     )
     ws.merge_range(top, 3, top + 3, 3, None)
     liq_ref = Ref(s, (top + 2, 1))
-    _now_sentence(book, s, top + 4, (liq_ref, Ref(s, (top + 3, 1)), stop))
+    _now_sentence(book, s, top + 4, (liq_ref, Ref(s, (top + 3, 1)), stop), tick)
     ws.merge_range(top + 4, 3, top + 6, 3, None)  # the sentence gets its three lines
-    pnl_chart(book, s, (entry, size, stop, contract), liq_ref, 3)
+    prices = pnl_chart(book, s, (entry, size, stop, contract), liq_ref, 3)
+    where = [cell_name(*r.first) for r in (entry, stop, liq_ref)]
+    prices_to_the_tick(book, s, [*where, *prices], cell_name(*tick.first, absolute=True))
     protect_sheet(ws)
 
 
-def _now_sentence(book: Book, s: str, row: int, cells: tuple[Ref, Ref, Ref]) -> None:
+def _red_to_the_tick(book: Book, s: str, a1: str, before: str, tick: str) -> None:
+    """Red on the liquidation price when ``before`` (it comes before the stop), its number
+    still to the tick: one rule per count of decimals joining both (LibreOffice applies
+    only the first rule that holds, so a red rule alone would show 57,228.92), then red
+    alone (no tick), ahead of the price rules of :func:`prices_to_the_tick`."""
+    ws = book.sheets[s]
+    for d, code in enumerate(TICK_FORMATS):
+        name = f"warn_tick{d}"
+        if name not in book.fmt:
+            spec = {"bg_color": "#FFC7CE", "font_color": "#9C0006", "bold": True}
+            book.fmt[name] = book.wb.add_format({**spec, "num_format": code})
+        criteria = f"=AND({before},{tick_rule(tick, d)})"
+        ws.conditional_format(
+            a1, {"type": "formula", "criteria": criteria, "format": book.fmt[name]}
+        )
+    ws.conditional_format(
+        a1, {"type": "formula", "criteria": f"={before}", "format": book.fmt["warn"]}
+    )
+
+
+def _tick_row(book: Book, s: str, row: int, contract: Ref) -> Ref:
+    """The contract's tick (MF_SPEC), which the prices of the sheet are shown to; a
+    contract size typed has none."""
+    c = cell_name(*contract.first, absolute=True)
+    book.write(s, cell_name(row, 0), "Tick size: MF_SPEC", "label")
+    value: Any = "n/a: size typed"
+    key = book.model.value(contract)
+    if not isinstance(key, int | float):
+        value = book.model.value(Call("MF_SPEC", (contract, "tick_size", SPECS)))
+    formula = f'=IF(ISNUMBER({c}),"n/a: size typed",MF_SPEC({c},"tick_size",{SPECS_REF}))'
+    # a dynamic-array formula like every MF_ formula (so Excel adds no implicit @)
+    book.sheets[s].write_dynamic_array_formula(row, 1, row, 1, formula, book.fmt["out"], value)
+    book.model.values[(s, row, 1)] = value
+    return Ref(s, (row, 1))
+
+
+def _now_sentence(book: Book, s: str, row: int, cells: tuple[Ref, Ref, Ref], tick: Ref) -> None:
     """This trade in words, built from its results (it follows every input): the cells
-    are (liquidation price, max leverage, stop)."""
+    are (liquidation price, max leverage, stop); the prices to the contract's ``tick``."""
     liq, top, stop = (cell_name(*r.first, absolute=True) for r in cells)
     size = cell_name(5, 1, absolute=True)
+    d = tick_decimals(cell_name(*tick.first, absolute=True))
     before = f"OR(AND({size}>0,{liq}>={stop}),AND({size}<0,{liq}<={stop}))"
     verdict = (
         f'IF(ISNUMBER({liq}),IF({before},"comes before the stop: lower the leverage to at '
         f'most "&{top}&"x","is beyond the stop"),"")'
     )
     text = (
-        f'="This trade: liquidation at "&IF(ISNUMBER({liq}),TEXT({liq},"#,##0.00"),{liq})'
-        f'&", stop at "&TEXT({stop},"#,##0.00")&"; the liquidation "&{verdict}'
+        f'="This trade: liquidation at "&IF(ISNUMBER({liq}),FIXED({liq},{d}),{liq})'
+        f'&", stop at "&FIXED({stop},{d})&"; the liquidation "&{verdict}'
     )
     lv, tv, sv = (book.model.value(r) for r in cells)
+    places = decimals_of(book.model.value(tick))
     n = book.model.value(Ref(s, (5, 1)))
     if isinstance(lv, int | float):
         first = (n > 0 and lv >= sv) or (n < 0 and lv <= sv)
@@ -136,8 +189,8 @@ def _now_sentence(book: Book, s: str, row: int, cells: tuple[Ref, Ref, Ref]) -> 
             if first
             else "is beyond the stop"
         )
-        shown = f"{lv:,.2f}"
+        shown = f"{lv:,.{places}f}"
     else:
         tail, shown = "", str(lv)
-    value = f"This trade: liquidation at {shown}, stop at {sv:,.2f}; the liquidation {tail}"
+    value = f"This trade: liquidation at {shown}, stop at {sv:,.{places}f}; the liquidation {tail}"
     book.plain(s, cell_name(row, 3), text, value, "note")

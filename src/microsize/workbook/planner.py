@@ -74,7 +74,7 @@ def planner_sheet(book: Book, keys: str) -> None:
             ("B:B", 20),
             ("C:C", 8),
             ("D:F", 11),
-            ("G:G", 9),
+            ("G:G", 11),
             ("H:H", 12),
             ("I:I", 9),
             ("J:J", 9),
@@ -322,7 +322,9 @@ def _by_coin(book: Book, s: str, ok: bool) -> None:
         book.fmt["header_indent"] = book.wb.add_format(
             {"bold": True, "bg_color": "#DDEBF7", "bottom": 1, "align": "left", "indent": 1}
         )
-        book.fmt["label_indent"] = book.wb.add_format({"bold": True, "valign": "top", "indent": 1})
+        book.fmt["label_indent"] = book.wb.add_format(
+            {"bold": True, "valign": "top", "align": "left", "indent": 1}
+        )
     for j, h in enumerate(("Coin", "Long", "Short", "Net", "Gross")):
         book.write(s, cell_name(top, left + j), h, "header_num" if j else "header_indent")
     exposures = _rows_by("Coin", "Exposure")
@@ -341,7 +343,12 @@ def _by_coin(book: Book, s: str, ok: bool) -> None:
     )
     for i, (coin, criteria, values) in enumerate(groups):
         r = top + 1 + i
-        book.write(s, cell_name(r, left), coin, "in" if i < len(COINS) else "label_indent")
+        if "in_indent" not in book.fmt:  # right of the right-aligned trade counts
+            book.fmt["in_indent"] = book.wb.add_format(
+                {"bg_color": "#FFF2CC", "font_color": "#1F4E79", "locked": False, "border": 1}
+                | {"valign": "top", "align": "left", "indent": 1}
+            )
+        book.write(s, cell_name(r, left), coin, "in_indent" if i < len(COINS) else "label_indent")
         long_, short = sum(e for e in values if e > 0), sum(e for e in values if e < 0)
         for j, (sign, v) in enumerate((('">0"', long_), ('"<0"', short))):
             book.plain(

@@ -121,6 +121,7 @@ def portfolio_sheet(book: Book, prices: dict[str, Col], keys: str) -> None:
     n = len(HOLDINGS)
     ws.data_validation(5, 2, 5 + n - 1, 2, contract_validation(keys))
     exposure, betas = h["Exposure"], h["Beta"]
+    book.write(s, "A3", "Check: every holding computed", "label")
     shown_check(
         book,
         s,
@@ -168,6 +169,7 @@ def portfolio_sheet(book: Book, prices: dict[str, Col], keys: str) -> None:
                 "Exposure": "out_usd",
                 "Beta-weighted exposure": "out_usd",
                 "Portfolio beta": "out_ratio",
+                "Hedge contracts": "out_contracts",
                 "Hedge notional": "out_usd",
                 "Beta after hedge": "out_ratio",
                 "Beta-weighted after hedge": "out_usd",
@@ -208,7 +210,7 @@ def _per_holding(book: Book, prices: dict[str, Col]) -> list[Computed]:
     exposure = f"=MF_EXPOSURE({r['Contracts']},{r['Price']},{r['Contract']},{SPECS_REF})"
     beta = f'=MF_BETAS(Prices[[#All]],{r["Asset"]},"BTC")'
     e, b = this_row("Holdings", "Exposure"), this_row("Holdings", "Beta")
-    both = f'=IF(AND(ISNUMBER({e}),ISNUMBER({b})),{e}*{b},"n/a: see Exposure and Beta")'
+    both = f'=IF(AND(ISNUMBER({e}),ISNUMBER({b})),{e}*{b},"n/a: see left")'
     return [
         Computed("Exposure", exposure, exposures, "out_usd"),
         Computed("Beta", beta, betas, "out_ratio"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -52,8 +53,19 @@ def venue_summary(specs_rows: Sequence[Sequence[Any]]) -> str:
     )
 
 
+#: Characters of a line of the Start sheet's text (column B, 110 wide): a line of
+#: Calibri (Carlito) holds about 138; fewer, so that a wrapped paragraph is never cut.
+LINE_CHARS = 128
+
+
 def text_height(text: str) -> float:
-    return 15.0 * max(1, -(-len(text) // 120))
+    """Points of a row holding ``text`` wrapped in column B: 15 a line, the lines counted
+    by wrapping at word boundaries (a word never splits, as in the sheet).
+
+    >>> text_height("a short line"), text_height("word " * 40)
+    (15.0, 30.0)
+    """
+    return 15.0 * max(1, len(textwrap.wrap(text, LINE_CHARS)))
 
 
 def start_sheet(book: Book, specs_rows: Sequence[Sequence[Any]]) -> None:
@@ -112,13 +124,23 @@ START_TEXT: tuple[tuple[str, str], ...] = (
         "p",
         "Yellow cells are inputs; grey cells are results. Sheets without a table are protected against accidental edits (Review > Unprotect Sheet, no password); sheets with a table are not, so that the table can grow. A red cell is a warning: read it.",
     ),
-    ("h2", "4. Where to go for each job"),
-    ("p", "Size one trade (contracts, risk at stop, margin, liquidation): Sizing."),
     (
         "p",
-        "Plan several trades at once, with their combined risk and margin against your account: Planner (table Trades: in Excel type a new trade in the row below it; in LibreOffice insert a row above the last trade, copy the last trade into it and type the new one over the last).",
+        "Add a row to a table (Trades, Holdings, Entries, Targets, Prices, Hull, Specs): in Excel, type it in the row right below the table; in LibreOffice, select the table's last row, Sheet > Insert Rows > Rows Above, copy the last row into the new row and type the new values over the last. The grey cells compute the new row; the check cell beside a table turns red while a row has no results. (Sizing's Bars, in LibreOffice: select Bars' last row and use Sheet > Insert Cells > Shift cells down.)",
     ),
-    ("p", "Scale in under one stop, or scale out at targets, with a chart: Ladder."),
+    ("h2", "4. Where to go for each job"),
+    (
+        "p",
+        "Size one trade (side, contracts, risk at stop, reward to risk, margin, liquidation, funding): Sizing.",
+    ),
+    (
+        "p",
+        "Plan several trades against one account: Planner. One row per trade in the table Trades; a Side that disagrees with the stop turns Side check red (the stop decides). Above the table: combined risk and margin, initial margin by venue (each venue is its own wallet) and long, short, net and gross exposure by coin; type your venues and coins over the yellow ones (an Other row turns red when a trade's is not listed).",
+    ),
+    (
+        "p",
+        "Scale in under one stop, or scale out at targets: Ladder. A leg is a row of the table Entries, an exit a row of Targets; for evenly spaced entries type the number of legs in Legs (up to 20 rows are shown).",
+    ),
     (
         "p",
         "Hedge one position by beta: Hedge. Hedge a whole book held on several venues: Portfolio (table Holdings; betas from the table on the Prices sheet, where you paste your own history).",
@@ -126,7 +148,7 @@ START_TEXT: tuple[tuple[str, str], ...] = (
     ("p", "Liquidation, max leverage, funding, and the trade's profit across exit prices: Margin."),
     (
         "p",
-        "Contract data: Specs. A row you add there appears in every contract dropdown and every formula.",
+        "Contract data: Specs. Every contract dropdown lists the Specs table's keys (the name ContractKeys): to use a contract that is not there, add it as a row of Specs (exchange, symbol, contract size, lot step, tick...) and its key exchange:symbol is in every dropdown and usable in every formula.",
     ),
     ("h2", "5. Units"),
     (
