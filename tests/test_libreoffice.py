@@ -702,12 +702,32 @@ def _mf_cells(book: Path) -> dict[str, list[tuple[int, int]]]:
     return out
 
 
+def _cached_empty_text(path: Path) -> set[tuple[str, int, int]]:
+    """(sheet, row, column), 1-based, of each formula cell whose cached result is the empty
+    text (``t="str"`` with an empty ``<v>``), which openpyxl reads as None like a cell with
+    no cached value at all."""
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    from microsize.workbook._ooxml import Package
+
+    pkg = Package(path)
+    out = set()
+    for sheet, part in pkg.sheets.items():
+        for ref in re.findall(
+            r'<c r="([A-Z]+\d+)"[^>]*\bt="str"[^>]*><f\b[^>]*>[^<]*</f><v></v>', pkg.text(part)
+        ):
+            col, row = coordinate_from_string(ref)
+            out.add((sheet, row, column_index_from_string(col)))
+    return out
+
+
 @pytest.mark.office
 def test_template_recalculated_by_libreoffice_equals_its_cached_values(lo: Run) -> None:
     cached = openpyxl.load_workbook(TEMPLATE, data_only=True)
     mf = _mf_cells(TEMPLATE)
     total = sum(len(v) for v in mf.values())
     assert total > 100  # the template's worked sheets
+    empty = _cached_empty_text(TEMPLATE)  # openpyxl reads a cached "" as None
     bad, dated = [], []
     for sheet, cells in mf.items():
         for r, c in cells:
@@ -721,6 +741,8 @@ def test_template_recalculated_by_libreoffice_equals_its_cached_values(lo: Run) 
                 assert isinstance(want, str), (sheet, r, c, want)
                 assert got.strip(), (sheet, r, c)
                 assert not got.startswith("#"), (sheet, r, c, got)
+            elif want is None and (sheet, r, c) in empty and got == "":
+                continue  # a formula whose cached result is the empty text ("" past Legs)
             elif want is None or not same_text(got, want):
                 bad.append((sheet, r, c, want, got[:60]))
     assert not bad, f"{len(bad)} of {total} MF_ cells differ: {bad[:5]}"
