@@ -12,6 +12,7 @@ import math
 import os
 import re
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -30,6 +31,7 @@ from microsize._errors import MicrosizeError
 from microsize.cli import main
 from microsize.cli_args import ratio
 from microsize.csvfiles import parse_number
+from microsize.workbook import build_workbook_bytes
 
 from .test_refresh import fake_ccxt  # noqa: F401  (fixture: the venues are fakes)
 from .test_trader import QQQ
@@ -648,3 +650,36 @@ def test_specs_refresh_out_under_a_file_is_one_line(
     assert line.startswith("microsize: error: cannot use ")
     assert "notes.txt" in line
     assert afile.read_text(encoding="utf-8") == "x"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_a_written_file_keeps_the_permissions_a_user_expects(tmp_path: Path) -> None:
+    """The temporary file behind an atomic write is made 0600; the file written must not
+    be: a new one gets what the umask gives any program's output, and a book rewritten in
+    place (update-specs, update-prices) keeps its own permissions, and its backup takes
+    them too (a private book's backup stays private)."""
+    from microsize.outfiles import write_atomic, write_new
+
+    old = os.umask(0o022)
+    try:
+        new = write_atomic(tmp_path / "new.xlsm", b"one")
+        assert stat.S_IMODE(new.stat().st_mode) == 0o644
+        shared = tmp_path / "shared.xlsm"
+        shared.write_bytes(b"old")
+        shared.chmod(0o664)  # a book a team shares
+        write_atomic(shared, b"new")
+        assert shared.read_bytes() == b"new"
+        assert stat.S_IMODE(shared.stat().st_mode) == 0o664
+        assert write_new(tmp_path / "any.txt", b"new")
+        assert stat.S_IMODE((tmp_path / "any.txt").stat().st_mode) == 0o644
+        mine = tmp_path / "mine.xlsm"
+        mine.write_bytes(build_workbook_bytes())
+        mine.chmod(0o600)  # a private book
+        assert main(["workbook", "update-specs", str(mine)]) == 0
+        assert stat.S_IMODE(mine.stat().st_mode) == 0o600
+        assert stat.S_IMODE((tmp_path / "mine.bak.xlsm").stat().st_mode) == 0o600
+        os.umask(0o077)
+        private = write_atomic(tmp_path / "private.xlsm", b"x")
+        assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    finally:
+        os.umask(old)

@@ -40,7 +40,21 @@ def _refuse(path: Path, exc: OSError) -> MicrosizeError:
     return MicrosizeError(f"cannot write {show_path(path, 160)} ({reason})")
 
 
-def _temp_beside(path: Path, data: bytes) -> Path:
+def _mode_for(path: Path) -> int:
+    """The permissions ``path`` gets: those of the file it replaces (or, for a backup, of
+    the book it copies), else what a new file gets from the user's umask (0644 under the
+    usual 022), as any program's output."""
+    import stat
+
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
+def _temp_beside(path: Path, data: bytes, like: Path | None = None) -> Path:
     """``data`` in a new temporary file in ``path``'s folder (removed again on any error)."""
     import tempfile
     from pathlib import Path
@@ -48,6 +62,8 @@ def _temp_beside(path: Path, data: bytes) -> Path:
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(name)
     try:
+        if os.name == "posix":  # mkstemp's 0600 would replace the book's own permissions
+            os.fchmod(fd, _mode_for(like or path))
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -58,14 +74,16 @@ def _temp_beside(path: Path, data: bytes) -> Path:
     return tmp
 
 
-def _staged(path: str | os.PathLike[str], data: bytes) -> tuple[Path, Path]:
+def _staged(
+    path: str | os.PathLike[str], data: bytes, like: Path | None = None
+) -> tuple[Path, Path]:
     """The target path and a complete temporary copy of ``data`` beside it; an OS error
     names the target."""
     from pathlib import Path
 
     target = Path(path)
     try:
-        return target, _temp_beside(target, data)
+        return target, _temp_beside(target, data, like)
     except OSError as exc:
         raise _refuse(target, exc) from None
 
@@ -83,10 +101,11 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     return target
 
 
-def write_new(path: str | os.PathLike[str], data: bytes) -> bool:
+def write_new(path: str | os.PathLike[str], data: bytes, *, like: Path | None = None) -> bool:
     """Write ``data`` to ``path`` only if no file is there, whole (a hard link of a complete
-    temporary file, which fails when the name exists); False if a file is there."""
-    target, tmp = _staged(path, data)
+    temporary file, which fails when the name exists); False if a file is there. With
+    ``like`` (the book a backup copies), the new file takes that file's permissions."""
+    target, tmp = _staged(path, data, like)
     try:
         os.link(tmp, target)
     except FileExistsError:

@@ -188,11 +188,12 @@ def table_values(path: Path, sheet: str) -> list[list[Any]]:
     return [[c.value for c in row] for row in cells]
 
 
-def write_new_file(path: Path, data: bytes) -> bool:
-    """Write ``data`` to ``path`` only if no file is there (atomic check); False if one is."""
+def write_new_file(path: Path, data: bytes, like: Path | None = None) -> bool:
+    """Write ``data`` to ``path`` only if no file is there (atomic check); False if one is.
+    With ``like`` (the book a backup copies) it takes that file's permissions."""
     from ..outfiles import write_new
 
-    return write_new(path, data)
+    return write_new(path, data, like=like)
 
 
 def next_backup(book: Path, data: bytes) -> Path:
@@ -205,7 +206,7 @@ def next_backup(book: Path, data: bytes) -> Path:
     while True:
         tag = ".bak" if n == 1 else f".bak-{n}"
         candidate = book.with_name(book.stem + tag + book.suffix)
-        if write_new_file(candidate, data):
+        if write_new_file(candidate, data, like=book):
             return candidate
         n += 1
 
@@ -294,7 +295,7 @@ def make_backup(path: Path, backup: str | Path | None) -> Path:
         backup_path = Path(backup)
         if backup_path.resolve() == path.resolve():
             raise MicrosizeError(f"backup must differ from the book (got {str(backup)[:80]!r})")
-        if not write_new_file(backup_path, original):
+        if not write_new_file(backup_path, original, like=path):
             raise MicrosizeError(
                 f"backup {str(backup)[:80]!r} exists: a backup is never overwritten, pick a new name"
             )
