@@ -683,3 +683,17 @@ def test_a_written_file_keeps_the_permissions_a_user_expects(tmp_path: Path) -> 
         assert stat.S_IMODE(private.stat().st_mode) == 0o600
     finally:
         os.umask(old)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_a_file_system_that_stores_no_modes_still_gets_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FAT on a USB stick refuses chmod (EPERM): the book is written all the same."""
+    from microsize.outfiles import write_atomic
+
+    def refused(fd: int, mode: int) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "fchmod", refused)
+    assert write_atomic(tmp_path / "on-a-stick.xlsm", b"book").read_bytes() == b"book"

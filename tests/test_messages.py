@@ -235,3 +235,46 @@ def test_a_message_brief_is_the_rule_and_place_without_the_value() -> None:
     # $100 at risk over a 5% stop: 2,000 USD of the inverse contract (its order unit is USD)
     assert row[1] == 2000.0
     assert row[-1] == "not checked: deribit:BTC-PERPETUAL has no maintenance-margin data"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        # prices near the smallest floats: a lot step's loss underflows to 0 (the one-cell
+        # path divided by zero there; the array path gave inf, or nan for a 0 budget)
+        ((1.0, 5e-324, 1e-323, 1e-10), "entry must be far enough from zero"),
+        ((0.0, 5e-324, 1e-323, 1e-10), "entry must be far enough from zero"),
+        # a budget near the largest float counts an infinity of steps
+        ((1e308, 3520.0, 3450.0, "binance:ETHUSDT"), "risk_amount must be small enough"),
+    ],
+)
+def test_contracts_out_of_float_range_is_a_message_not_inf(
+    args: tuple[float, float, float, Any], message: str
+) -> None:
+    import microsize
+    from microsize._errors import MicrosizeError
+    from microsize.udfs import MF_CONTRACTS
+
+    with pytest.raises(MicrosizeError, match=message):
+        microsize.contracts(*args)
+    with pytest.raises(MicrosizeError, match=message):
+        MF_CONTRACTS(*args)
+    assert microsize.contracts(30.0, 3520.0, 3450.0, "binance:ETHUSDT") == 0.428  # still sized
+
+
+def test_a_zero_typed_as_minus_zero_is_shown_as_0() -> None:
+    from microsize._errors import MicrosizeError
+    from microsize._margin import liq_price
+
+    with pytest.raises(MicrosizeError, match=r"\(got 0\)$"):
+        liq_price(60000, -0.0, 10, "binance:BTCUSDT")
+
+
+def test_mf_liq_check_reason_is_the_rule_without_the_value() -> None:
+    from microsize import liquidation_checks
+
+    rows = liquidation_checks(
+        [[60000.0]] * 2, [[59000.0]] * 2, [[100.0], [0.01]], [[50], [200]],
+        [["binance:BTCUSDT"]] * 2,
+    )  # fmt: skip
+    assert rows[1][-1] == "not checked: leverage must be at most 125 for binance:BTCUSDT"

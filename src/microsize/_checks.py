@@ -66,7 +66,8 @@ def fail(name: str, rule: str, arr: FloatArray, bad: Any, *, verb: str = "must b
     if not np.any(mask):
         raise ValueError(f"fail({name!r}) called without a bad cell")
     idx = first_index(mask)
-    refuse(f"{name} {verb} {rule}", idx, arr.shape, describe(float(arr[idx])))
+    # + 0.0: a zero typed as -0 is shown as the 0 the user sees in the cell
+    refuse(f"{name} {verb} {rule}", idx, arr.shape, describe(float(arr[idx]) + 0.0))
 
 
 def check(name: str, rule: str, arr: FloatArray, bad: Any, *, verb: str = "must be") -> None:

@@ -288,9 +288,10 @@ def leverage_limit(
     where = ""
     if spec.max_leverage is None or top < spec.max_leverage:
         where = f" at this position's size (tier {int(tier[k]) + 1})"
+    rule = f"leverage must be at most {number_text(top)} for {spec_label(spec)}{where}"
     raise MicrosizeError(
-        f"leverage must be at most {number_text(top)} for {spec_label(spec)}{where}"
-        f"{position(idx, shape)} (got {describe(float(lev[k]))})"
+        f"{rule}{position(idx, shape)} (got {describe(float(lev[k]))})",
+        brief=f"{rule}{position(idx, shape)}",
     )
 
 

@@ -71,6 +71,8 @@ def contracts_of_one(
         return None
     size, step = spec.contract_size, spec.lot_step
     unit = unit_loss_one(KIND_CODE[spec.kind], size, e, s, f)
+    if not unit * step > 0:  # underflow to 0 (tiny prices): Python would divide by zero
+        return None
     q = b / (unit * step)
     if not math.isfinite(q) or abs(q - round(q)) <= max(abs(q), 1.0) * _TOL:
         return None  # out of range, or near a whole step: counted exactly there

@@ -179,7 +179,15 @@ def _lots(
     _distinct(e, s)
     kind, size, step, min_qty = _params(ca)
     unit = unit_loss(kind, size, e, s, f)
-    q = budget / (unit * step)
+    per_step = unit * step
+    # prices near the smallest floats lose 0 a lot step (underflow); a budget near the
+    # largest counts an infinity of steps: a message, never inf or nan contracts
+    check("entry", "far enough from zero that a lot step loses more than 0", e, ~(per_step > 0))
+    with np.errstate(over="ignore"):
+        q = budget / per_step
+    check(
+        "risk_amount", "small enough to count in lot steps at these prices", budget, ~np.isfinite(q)
+    )
 
     def exact_q(i: tuple[int, ...]) -> Fraction:
         k, sz, st = (float(full_array(x, q.shape)[i]) for x in (kind, size, step))

@@ -8,6 +8,7 @@ error is a :class:`MicrosizeError` naming the path the user gave, not the tempor
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 from typing import TYPE_CHECKING
@@ -49,9 +50,22 @@ def _mode_for(path: Path) -> int:
     try:
         return stat.S_IMODE(os.stat(path).st_mode)
     except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process's umask: read from /proc on Linux (setting it to read it, elsewhere,
+    changes it for every thread for a moment)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _temp_beside(path: Path, data: bytes, like: Path | None = None) -> Path:
@@ -63,7 +77,9 @@ def _temp_beside(path: Path, data: bytes, like: Path | None = None) -> Path:
     tmp = Path(name)
     try:
         if os.name == "posix":  # mkstemp's 0600 would replace the book's own permissions
-            os.fchmod(fd, _mode_for(like or path))
+            # a file system that stores no modes (FAT on a USB stick) refuses: write anyway
+            with contextlib.suppress(OSError):
+                os.fchmod(fd, _mode_for(like or path))
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
