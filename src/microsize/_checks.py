@@ -44,7 +44,14 @@ MAX_FEE = 0.01
 MAX_EQUITY = 1e12
 
 
-def refuse(rule: str, index: tuple[int, ...], shape: tuple[int, ...], got: str) -> NoReturn:
+def refuse(
+    rule: str,
+    index: tuple[int, ...],
+    shape: tuple[int, ...],
+    got: str,
+    *,
+    error: type[MicrosizeError] = MicrosizeError,
+) -> NoReturn:
     """Raise ``{rule}{position} (got {got})``: the one order of every input message (the
     argument and its rule, where in the range, what was received).
 
@@ -54,10 +61,18 @@ def refuse(rule: str, index: tuple[int, ...], shape: tuple[int, ...], got: str) 
     microsize._errors.MicrosizeError: usd_amount must be zero or more at row 2 (got -1)
     """
     where = f"{rule}{position(index, shape)}"
-    raise MicrosizeError(f"{where} (got {got})", brief=where)
+    raise error(f"{where} (got {got})", brief=where)
 
 
-def fail(name: str, rule: str, arr: FloatArray, bad: Any, *, verb: str = "must be") -> NoReturn:
+def fail(
+    name: str,
+    rule: str,
+    arr: FloatArray,
+    bad: Any,
+    *,
+    verb: str = "must be",
+    error: type[MicrosizeError] = MicrosizeError,
+) -> NoReturn:
     """Raise ``{name} {verb} {rule}{position} (got {value})`` for the first bad cell.
 
     Always raises: the caller has found a bad cell (:func:`check` looks first).
@@ -67,13 +82,22 @@ def fail(name: str, rule: str, arr: FloatArray, bad: Any, *, verb: str = "must b
         raise ValueError(f"fail({name!r}) called without a bad cell")
     idx = first_index(mask)
     # + 0.0: a zero typed as -0 is shown as the 0 the user sees in the cell
-    refuse(f"{name} {verb} {rule}", idx, arr.shape, describe(float(arr[idx]) + 0.0))
+    got = describe(float(arr[idx]) + 0.0)
+    refuse(f"{name} {verb} {rule}", idx, arr.shape, got, error=error)
 
 
-def check(name: str, rule: str, arr: FloatArray, bad: Any, *, verb: str = "must be") -> None:
+def check(
+    name: str,
+    rule: str,
+    arr: FloatArray,
+    bad: Any,
+    *,
+    verb: str = "must be",
+    error: type[MicrosizeError] = MicrosizeError,
+) -> None:
     """:func:`fail` when any cell of ``bad`` is true; nothing otherwise."""
     if np.any(bad):
-        fail(name, rule, arr, bad, verb=verb)
+        fail(name, rule, arr, bad, verb=verb, error=error)
 
 
 def positive(value: Any, name: str) -> FloatArray:

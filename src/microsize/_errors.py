@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["MicrosizeError"]
+__all__ = ["MicrosizeError", "TooManyStepsError"]
 
 
 class MicrosizeError(ValueError):
@@ -19,3 +19,9 @@ class MicrosizeError(ValueError):
     def __init__(self, message: str, *, brief: str | None = None) -> None:
         super().__init__(message)
         self.brief = message if brief is None else brief
+
+
+class TooManyStepsError(MicrosizeError):
+    """A budget that counts more lot steps than a float holds at these prices (a size
+    of inf). A caller whose user typed other arguments (MF_SIZE's equity and risk, not
+    a risk_amount) says it in their words."""

@@ -16,7 +16,7 @@ import numpy as np
 
 from ._checks import account, fee, fraction, nonneg, number_text, one_cell, positive
 from ._contracts import DEFAULT_MAX_SPEC_AGE_DAYS, ContractLike, ContractSpec, SpecsLike
-from ._errors import MicrosizeError
+from ._errors import MicrosizeError, TooManyStepsError
 from ._exact import clean_money
 from ._inputs import Numeric, Slippage, as_float_array, describe
 from ._kind import coin_quantity, is_inverse, quote_value, settle_name, side_from_stop
@@ -297,14 +297,15 @@ def size_trade(
         mmr=mmr,
         maint_amount=maint_amount,
     )
-    t = _trade(named, contract, specs)
+    try:
+        t = _trade(named, contract, specs)
+    except TooManyStepsError:  # the user typed equity and risk, not a risk_amount
+        raise MicrosizeError(
+            f"equity {describe(named['equity'])} buys more contracts than a number holds: "
+            "check equity and stop"
+        ) from None
     spec, sz = t.spec, t.sizing
     c = float(sz.contracts)
-    if not math.isfinite(c):
-        raise MicrosizeError(
-            f"equity {describe(t.equity)} buys more contracts than a number holds: "
-            "check equity and stop"
-        )
     qty = coin_quantity(is_inverse(spec), c * spec.contract_size, t.entry)
     note = float(notional(c, t.entry, t.key, specs))
     margin = float(clean_money(np.asarray(note / t.leverage)))

@@ -40,7 +40,7 @@ from ._contracts import (
     SpecsLike,
     resolve_contracts,
 )
-from ._errors import MicrosizeError
+from ._errors import MicrosizeError, TooManyStepsError
 from ._exact import clean_money, clean_multiple, count_steps, exact
 from ._inputs import (
     FloatArray,
@@ -185,9 +185,8 @@ def _lots(
     check("entry", "far enough from zero that a lot step loses more than 0", e, ~(per_step > 0))
     with np.errstate(over="ignore"):
         q = budget / per_step
-    check(
-        "risk_amount", "small enough to count in lot steps at these prices", budget, ~np.isfinite(q)
-    )
+    rule = "small enough to count in lot steps at these prices"
+    check("risk_amount", rule, budget, ~np.isfinite(q), error=TooManyStepsError)
 
     def exact_q(i: tuple[int, ...]) -> Fraction:
         k, sz, st = (float(full_array(x, q.shape)[i]) for x in (kind, size, step))
