@@ -226,82 +226,65 @@ def _not_listed(column: str, listed: Sequence[str]) -> str:
     return ",".join(f'{column},"<>"&{{{name}}}' for name in listed)
 
 
+def _venue_row(
+    key: str,
+    label: Text,
+    margin: tuple[str, Callable[[Values], Any]],
+    count: tuple[str, Callable[[Values], Any]],
+    warn: bool = False,
+) -> GridRow:
+    """A row of the block by venue: its label, the margin (the formula inside the check
+    that the totals are numbers, and its value), the count of trades (formula, value);
+    the margin red when not 0 if ``warn``."""
+    cell = Plain(
+        f'=IF(ISNUMBER({{total_margin}}),{margin[0]},"{_NA}")', _ok_or_na(margin[1]), "out_usd"
+    )
+    return (
+        (f"venue {key}", label),
+        (f"margin {key}", Warn(cell, "zero") if warn else cell),
+        (f"count {key}", Plain(count[0], count[1], "out_num")),
+    )
+
+
 def venue_grid(results: Sequence[Mapping[str, Any]]) -> list[GridRow]:
     """Initial margin by venue (each venue is its own wallet): SUMIFS over Trades[Margin] by
     Trades[Venue], which grow with the table; the venues are typed; "Other venues" sums
     the rest (red when not 0) and "All venues" is the combined margin. ``results``: the
     template trades' calculated columns, for the cached values."""
     margins = [(r["Venue"], r["Margin"]) for r in results]
-    names = [f"venue {i}" for i in range(len(VENUES))]
-    check = "=IF(ISNUMBER({total_margin}),"
-    rows: list[GridRow] = [
-        (
-            ("venue head", Text("Venue", "header")),
-            ("margin head", Text("Margin (USD)", "header_num")),
-            ("count head", Text("Trades", "header_num")),
-        )
-    ]
+    counts = [(x, 1) for x, _ in margins]
+    head = [("head venue", Text("Venue", "header"))]
+    head += [(f"head {h}", Text(h, "header_num")) for h in ("Margin (USD)", "Trades")]
+    rows: list[GridRow] = [head]
     for i, venue in enumerate(VENUES):
+        name = f"venue {i}"
         rows.append(
-            (
-                (names[i], Text(venue, "in")),
-                (
-                    f"margin {i}",
-                    Plain(
-                        check + f'SUMIFS(Trades[Margin],Trades[Venue],{{{names[i]}}}),"{_NA}")',
-                        _ok_or_na(_matching(margins, names[i])),
-                        "out_usd",
-                    ),
-                ),
-                (
-                    f"count {i}",
-                    Plain(
-                        f"=COUNTIF(Trades[Venue],{{{names[i]}}})",
-                        _matching([(x, 1) for x, _ in margins], names[i]),
-                        "out_num",
-                    ),
-                ),
+            _venue_row(
+                str(i),
+                Text(venue, "in"),
+                (f"SUMIFS(Trades[Margin],Trades[Venue],{{{name}}})", _matching(margins, name)),
+                (f"=COUNTIF(Trades[Venue],{{{name}}})", _matching(counts, name)),
             )
         )
+    listed = _not_listed("Trades[Venue]", [f"venue {i}" for i in range(len(VENUES))])
     rest = [m for x, m in margins if x not in VENUES]
-    last = len(VENUES) - 1
+    counted = f"{{count 0:rel}}:{{count {len(VENUES) - 1}:rel}}"
     rows.append(
-        (
-            ("other venues", Text("Other venues", "label")),
-            (
-                "margin other",
-                Warn(
-                    Plain(
-                        check + f"SUMIFS(Trades[Margin],{_not_listed('Trades[Venue]', names)}),"
-                        f'"{_NA}")',
-                        _ok_or_na(lambda v: sum(rest)),
-                        "out_usd",
-                    ),
-                    "zero",
-                ),
-            ),
-            (
-                "count other",
-                Plain(
-                    f"=ROWS(Trades[Venue])-SUM({{count 0:rel}}:{{count {last}:rel}})",
-                    lambda v: len(rest),
-                    "out_num",
-                ),
-            ),
+        _venue_row(
+            "other",
+            Text("Other venues", "label"),
+            (f"SUMIFS(Trades[Margin],{listed})", _fixed(sum(rest))),
+            (f"=ROWS(Trades[Venue])-SUM({counted})", _fixed(len(rest))),
+            warn=True,
         )
     )
+    everything = "SUM({margin 0:rel}:{margin other:rel})"
     rows.append(
-        (
-            ("all venues", Text("All venues", "label")),
-            (
-                "margin all",
-                Plain(
-                    check + f'SUM({{margin 0:rel}}:{{margin other:rel}}),"{_NA}")',
-                    _ok_or_na(lambda v: sum(m for _, m in margins)),
-                    "out_usd",
-                ),
-            ),
-            ("count all", Plain("=ROWS(Trades[Venue])", lambda v: len(margins), "out_num")),
+        _venue_row(
+            "all",
+            Text("All venues", "label"),
+            (everything, _fixed(sum(m for _, m in margins))),
+            ("=ROWS(Trades[Venue])", _fixed(len(margins))),
         )
     )
     return rows

@@ -50,7 +50,8 @@ __all__ = ["BLOCK_TOP", "COINS", "TABLE_TOP", "TRADES", "VENUES", "planner_sheet
 TOP = 3
 TOTALS_COL, SIDE_COL, VERDICT_COL, COIN_COL = 3, 9, 13, 3
 #: The blocks by venue and by coin (their header row) one blank row and their heading
-#: below the blocks above; the Trades header the same below them.
+#: below the blocks above; the Trades header the same below them (each block: its
+#: header, a row per venue or coin listed, "Other" and "All").
 BLOCK_TOP = max(TOP + 1 + len(ACCOUNT), TOP + 1 + len(RATIOS) + len(CHECKS)) + 2
 TABLE_TOP = BLOCK_TOP + 1 + max(len(VENUES), len(COINS)) + 2 + 2
 
