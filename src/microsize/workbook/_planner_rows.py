@@ -217,6 +217,11 @@ CHECKS: tuple[Row, ...] = (
 )
 
 
+#: Columns each check is merged over (L to R): its longest sentence, one saying what is
+#: missing ("only 3 of 4 trades shown: copy the grey cells ..."), on one line in its grey.
+CHECK_SPAN = 7
+
+
 # --------------------------------------------------------------------------- venues, coins
 _NA = "n/a: see Check"
 

@@ -16,6 +16,7 @@ from ._book import Book, Ref, cell_name
 from ._common import contract_validation
 from ._planner_rows import (
     ACCOUNT,
+    CHECK_SPAN,
     CHECKS,
     COIN_TITLE,
     COINS,
@@ -67,6 +68,9 @@ def planner_sheet(book: Book, keys: str) -> None:
     results = [trade_results(t, book.model.value(cells["account"])) for t in TRADES]
     _trades_table(book, s, keys, cells["account"], results)
     below = write_block(book, s, (TOP + 1 + len(RATIOS), SIDE_COL), CHECKS, cells, gap=2)
+    for name, _, _ in CHECKS:
+        row, col = cells[name].first
+        ws.merge_range(row, col, row, col + CHECK_SPAN - 1, None)
     write_block(book, s, (TOP, TOTALS_COL), TOTALS, cells, TOTALS_TITLE, gap=3)
     write_block(book, s, (TOP + 1, SIDE_COL), RATIOS, cells, gap=2)
     write_cell(book, s, (TOP + 1, VERDICT_COL), VERDICT, cells)
