@@ -12,7 +12,15 @@ a row number. A cell is one of:
 - :class:`Plain`: a formula over named cells: ``{entry}`` in its template is the cell's
   absolute address (``$B$7``), ``{entry:rel}`` its relative one (``B7``); ``value``
   computes the result the template gives, from the named cells' values, for the cached
-  value of the file.
+  value of the file;
+- :class:`Text`: a value written as it is, in a format of its own (a header, a label
+  coloured as an input);
+- :class:`Spilled`: a cell the spill of an :class:`Mf` above it fills (nothing written);
+- :class:`Shown`: a check that a spill shows all its rows (:func:`._common.shown_check`);
+- :class:`Warn`: another cell, red unless it reads "ok:" (or unless it is 0).
+
+:func:`write_grid` writes rows of several named cells side by side (a small table whose
+first column holds the labels, as :class:`Text` cells).
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._book import Book, Call, Ref, cell_name
+from ._common import shown_check
 
 
 @dataclass(frozen=True)
@@ -69,9 +78,46 @@ class Plain:
     array: bool = False
 
 
-Cell = Input | Mf | Plain
+@dataclass(frozen=True)
+class Text:
+    """A value written as it is, in its format (not an input: no validation)."""
+
+    value: Any
+    fmt: str
+
+
+@dataclass(frozen=True)
+class Spilled:
+    """A cell filled by the spill of the :class:`Mf` above it: nothing is written, its
+    name reads the spill's value there."""
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A check that a spill or table shows all its rows: ``counted`` is (formula counting
+    the rows shown, formula giving how many there are, what they are), ``counts`` the two
+    numbers in the template, ``note`` the end of the sentence when rows are missing (see
+    :func:`._common.shown_check`)."""
+
+    counted: tuple[str, str, str]
+    counts: tuple[int, int]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Warn:
+    """``cell``, red unless its text starts with "ok:" (``unless="ok"``) or unless it is 0
+    (``unless="zero"``: an "Other" row a block does not list)."""
+
+    cell: Input | Mf | Plain | Text
+    unless: str = "ok"
+
+
+Cell = Input | Mf | Plain | Text | Spilled | Shown | Warn
 #: One row of a block: its name, its label (``None``: no label) and its cell.
 Row = tuple[str, str | None, Cell]
+#: One row of a grid: its cells from left to right, each with its name.
+GridRow = Sequence[tuple[str, Cell]]
 
 
 class _Address:
@@ -102,6 +148,17 @@ def write_cell(
 ) -> Ref:
     """Write one cell at (row, col), its names read from ``cells``; returns its Ref."""
     a1 = cell_name(*at)
+    if isinstance(cell, Warn):
+        ref = write_cell(book, sheet, at, cell.cell, cells)
+        _warn(book, sheet, at, cell.unless)
+        return ref
+    if isinstance(cell, Spilled):
+        return Ref(sheet, at)
+    if isinstance(cell, Text):
+        return book.write(sheet, a1, cell.value, cell.fmt)
+    if isinstance(cell, Shown):
+        shown_check(book, sheet, a1, cell.counted, cell.counts, cell.note)
+        return Ref(sheet, at)
     if isinstance(cell, Input):
         ref = book.write(sheet, a1, cell.value, cell.fmt)
         if cell.validation is not None:
@@ -123,6 +180,31 @@ def write_cell(
     return Ref(sheet, at)
 
 
+def _warn(book: Book, sheet: str, at: tuple[int, int], unless: str) -> None:
+    """The red of a :class:`Warn` cell."""
+    a1, absolute = cell_name(*at), cell_name(*at, absolute=True)
+    if unless == "ok":
+        rule: dict[str, Any] = {"type": "formula", "criteria": f'=LEFT({absolute},3)<>"ok:"'}
+    elif unless == "zero":
+        rule = {"type": "cell", "criteria": "not equal to", "value": 0}
+    else:
+        raise ValueError(f"{unless!r}: a Warn cell is red unless 'ok' or 'zero'")
+    book.sheets[sheet].conditional_format(a1, rule | {"format": book.fmt["warn"]})
+
+
+def write_grid(
+    book: Book, sheet: str, at: tuple[int, int], rows: Sequence[GridRow], cells: dict[str, Ref]
+) -> int:
+    """Rows of cells side by side down from (row, col), each row left to right from
+    ``col``, each cell named in ``cells`` as it is written (so a cell may read those left
+    of it and above it). Returns the row below the grid."""
+    top, col = at
+    for i, row in enumerate(rows):
+        for j, (name, cell) in enumerate(row):
+            cells[name] = write_cell(book, sheet, (top + i, col + j), cell, cells)
+    return top + len(rows)
+
+
 def write_block(
     book: Book,
     sheet: str,
@@ -130,22 +212,24 @@ def write_block(
     rows: Sequence[Row],
     cells: dict[str, Ref],
     title: str | Plain | None = None,
+    gap: int = 1,
 ) -> int:
     """The rows of a block down from (row, col), under the section heading ``title`` if
-    given: each label in ``col``, its cell in ``col + 1``, named in ``cells`` (which holds
-    the cells the rows may read, and gains theirs). A heading that is a :class:`Plain`
-    formula is written last, as it reads the rows' cells. Returns the row below the
-    block."""
+    given: each label in ``col``, its cell ``gap`` columns to the right, named in ``cells``
+    (which holds the cells the rows may read, and gains theirs). A text heading is
+    underlined over the label's and the cell's columns; a heading that is a
+    :class:`Plain` formula is written last, as it reads the rows' cells. Returns the row
+    below the block."""
     top, col = at
     if isinstance(title, str):
-        book.section(sheet, cell_name(top, col), title)
+        book.section(sheet, cell_name(top, col), title, span=gap + 1)
     elif title is not None:
         book.write(sheet, cell_name(top, col + 1), None, "h2")  # the heading's underline
     first = top + (title is not None)
     for i, (name, label, cell) in enumerate(rows):
         if label is not None:
             book.write(sheet, cell_name(first + i, col), label, "label")
-        cells[name] = write_cell(book, sheet, (first + i, col + 1), cell, cells)
+        cells[name] = write_cell(book, sheet, (first + i, col + gap), cell, cells)
     if isinstance(title, Plain):
         write_cell(book, sheet, (top, col), title, cells)
     return first + len(rows)
