@@ -205,7 +205,7 @@ def ladder_sheet(book: Book, keys: str) -> None:
         "exits are the tables Entries and Targets; their grey columns compute each row "
         "(MF_LADDER, MF_SCALE_OUT), a new row too. The evenly spaced prices show as many legs "
         f"as Legs says (up to {LEG_ROWS}); the check cells say when a row is missing.",
-        [("A:A", 34), ("B:H", 14), ("G:G", 40)],
+        [("A:A", 34), ("B:B", 16), ("C:H", 14), ("G:G", 40)],
     )
     book.section(s, "A4", "Scale-in inputs")
     acct, risk_pct, stop, contract, fee = input_block(
