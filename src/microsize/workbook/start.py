@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ._book import Book, wrapped_lines
+from ._book import Book
 from ._common import protect_sheet
+from ._text import wrapped_lines
 
 VENUES_LEAD = "Venues in the Specs table"
 
