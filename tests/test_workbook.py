@@ -1135,6 +1135,8 @@ def test_one_number_style(fresh: bytes) -> None:
         b.PCT_FORMAT,
         b.LEV_FORMAT,
         b.CONTRACTS_FORMAT,
+        b.CONTRACT_FORMAT,  # "1 contract", "-1 contract" (a conditional format)
+        b.TICK_LABEL_FORMAT,  # "tick 5" beside a contract
         b.RATIO_FORMAT,
         b.RR_FORMAT,
         'General" ticks"',

@@ -12,6 +12,7 @@ account risks 1.5% = 0.0075 BTC: shown as 0.00750000, where cents would show 0.0
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -224,3 +225,68 @@ def test_a_coin_quantity_to_the_satoshi_and_a_linear_one_to_its_lot(tmp_path: Pa
     assert "617.344333333" not in sizing
     assert "0.428 " in sizing or "0.428\n" in sizing
     assert "0.42800000" not in sizing
+
+
+@pytest.mark.office
+def test_one_contract_is_singular_and_every_sign_is_kept(tmp_path: Path) -> None:
+    """Contracts read "1 contract" and "-1 contract", every other count "contracts", the
+    sign always kept: a conditional format over the contracts format. A number format with
+    conditions ("[=1]0" contract";[=-1]-0" contract";General" contracts"") shows -21 as
+    "21 contracts" in LibreOffice (the sections after the first drop the sign)."""
+    from microsize.workbook._book import Book
+
+    path = tmp_path / "contracts.xlsx"
+    values = [1, -1, 0, 0.5, -21, 428, -0.5, 2]
+    book = Book(str(path), [])
+    book.add_sheets(["Contracts"])
+    book.sheets["Contracts"].set_column("A:E", 20)
+    for i, v in enumerate(values):
+        book.write("Contracts", f"A{i + 1}", v, "out_contracts")
+        book.write("Contracts", f"C{i + 1}", v, "in_contracts")
+    book.write("Contracts", "E1", -1, "out_num")  # not a count of contracts: untouched
+    book.singular_contracts()
+    book.wb.close()
+    (page,) = [p for p in _pages(path, tmp_path / "out") if p.strip()]
+    rows = [line.split("  ") for line in page.splitlines() if line.strip()]
+    shown = [[c.strip() for c in r if c.strip()] for r in rows]
+    want = [
+        "1 contract",
+        "-1 contract",
+        "0 contracts",
+        "0.5 contracts",
+        "-21 contracts",
+        "428 contracts",
+        "-0.5 contracts",
+        "2 contracts",
+    ]
+    assert [r[:2] for r in shown] == [[w, w] for w in want]
+    assert shown[0][2] == "-1"
+
+
+@pytest.mark.office
+def test_hedge_price_to_the_hedge_contracts_tick_and_notes_without_a_blank_line(
+    tmp_path: Path,
+) -> None:
+    """CME's Micro Bitcoin (cme:MBT) moves in 5-dollar ticks: the hedge price shows with no
+    decimals on Hedge (60,000) and Portfolio (the last BTC close, 41,144.35, as 41,144),
+    the tick beside it; Sizing's one contract for the USD budget reads "1 contract". The
+    note under each title takes as many lines as LibreOffice draws it in, and no more."""
+    pages = _pages(TEMPLATE, tmp_path / "out")
+    hedge, portfolio = pages[4], pages[5]
+    assert "Hedge price (BTC)" in hedge
+    assert "60,000.00" not in hedge
+    assert re.search(r"Hedge price \(BTC\)\s+60,000\s", hedge)
+    assert re.search(r"Tick size: MF_SPEC\s+5\s", hedge)
+    assert "41,144.35" not in portfolio
+    assert re.search(r"latest in Prices\s+41,144\s", portfolio)
+    assert re.search(r"cme:MBT\s+tick 5\s", portfolio)
+    assert re.search(r"MF_ATR_STOP.*\n.*\n.*USD budget\s+1 contract\n", pages[1])
+    assert not re.search(r"(?<![\d.,])-?1 contracts", "\f".join(pages))
+    wb = openpyxl.load_workbook(TEMPLATE)
+    for sheet, page in (("Ladder", 2), ("Hedge", 4), ("Portfolio", 5), ("Margin", 7)):
+        note = str(wb[sheet]["A2"].value).split()
+        lines = [" ".join(line.split()) for line in pages[page].splitlines()]
+        first = next(i for i, t in enumerate(lines) if t.startswith(" ".join(note[:4])))
+        last = next(i for i, t in enumerate(lines) if t.endswith(" ".join(note[-3:])))
+        height = wb[sheet].row_dimensions[2].height
+        assert (last - first + 1) * 15 <= height < (last - first + 2) * 15, sheet

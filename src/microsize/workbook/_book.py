@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import __version__, udfs
 from .._sums import total
+from ._text import note_height
 
 #: File name of the template, in ``workbook/`` of the repository.
 WORKBOOK_NAME = "microsize.xlsm"
@@ -58,8 +59,15 @@ PCT_FORMAT = "0.000%"
 #: Leverage as 20x (General keeps 6.6667 readable and never shows Excel's "20." that
 #: ``0.##"x"`` gives a whole number).
 LEV_FORMAT = 'General"x"'
-#: Contracts, in the exchange's own order unit.
-CONTRACTS_FORMAT = 'General" contracts"'  # "1 contracts": a condition would risk the sign
+#: Contracts, in the exchange's own order unit: "-21 contracts", and "1 contract" for one
+#: either way by a conditional format (:meth:`Book.singular_contracts`). Not a number
+#: format with conditions: LibreOffice drops the minus sign in the sections after the first
+#: ("[=1]...;[=-1]...;General" contracts"" shows -21 as "21 contracts").
+CONTRACTS_FORMAT = 'General" contracts"'
+#: The number format of one contract, long or short ("1 contract", "-1 contract").
+CONTRACT_FORMAT = 'General" contract"'
+#: A contract's tick beside the contract ("tick 5").
+TICK_LABEL_FORMAT = '"tick "General'
 #: Reward to risk, betas and other ratios.
 RATIO_FORMAT = "0.0000"
 RR_FORMAT = '0.00"R"'
@@ -76,6 +84,17 @@ NUMBER_KINDS = frozenset(
 )
 
 _FIXED_TIME = dt.datetime(2026, 1, 1, 0, 0, 0)
+
+
+def _cells_with_rules(cond_formats: dict[str, Any]) -> set[tuple[int, int]]:
+    """The (row, col) of every cell a conditional format of a sheet covers."""
+    out: set[tuple[int, int]] = set()
+    for key in cond_formats:
+        for part in str(key).split():
+            first, _, last = part.partition(":")
+            (r0, c0), (r1, c1) = parse_ref(first), parse_ref(last or first)
+            out.update((r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1))
+    return out
 
 
 # --------------------------------------------------------------------------- cell model
@@ -316,6 +335,10 @@ class Book:
             self.fmt[name] = f(
                 {"num_format": num, "bg_color": "#F2F2F2", "text_wrap": True, "valign": "top"}
             )
+        # a contract's tick beside it ("tick 5"), read with the contract to its left
+        self.fmt["out_tick"] = f(
+            {"num_format": TICK_LABEL_FORMAT, "bg_color": "#F2F2F2", "align": "left", "indent": 1}
+        )
         # text in a table column right of a column of numbers: indented, so that
         # "$96.00" and "binance" do not run together
         self.fmt["out_text"] = f(
@@ -336,6 +359,41 @@ class Book:
             ws.set_header(f"&L&A&Rmicrosize {__version__}")
             self.sheets[name] = ws  # page setup once filled: _common.print_setup
 
+    def singular_contracts(self) -> None:
+        """ "1 contract" and "-1 contract": a conditional number format over every cell in
+        the contracts format, one rule per run of such cells down a column, on cells that
+        carry no other conditional format (LibreOffice applies one rule per cell)."""
+        if "one_contract" not in self.fmt:
+            self.fmt["one_contract"] = self.wb.add_format({"num_format": CONTRACT_FORMAT})
+        styles = {id(self.fmt["in_contracts"]), id(self.fmt["out_contracts"])}
+        for ws in self.sheets.values():
+            taken = _cells_with_rules(ws.cond_formats)
+            cells = sorted(
+                (col, row)
+                for row, cols in ws.table.items()
+                for col, cell in cols.items()
+                if id(getattr(cell, "format", None)) in styles and (row, col) not in taken
+            )
+            runs: list[list[int]] = []  # [col, first row, last row]
+            for col, row in cells:
+                if runs and runs[-1][0] == col and runs[-1][2] == row - 1:
+                    runs[-1][2] = row
+                else:
+                    runs.append([col, row, row])
+            for col, first, last in runs:
+                top = cell_name(first, col)
+                ws.conditional_format(
+                    first,
+                    col,
+                    last,
+                    col,
+                    {
+                        "type": "formula",
+                        "criteria": f"=AND(ISNUMBER({top}),ABS({top})=1)",
+                        "format": self.fmt["one_contract"],
+                    },
+                )
+
     def sheet(self, name: str) -> Any:
         ws = self.sheets[name]
         ws.hide_gridlines(2)
@@ -349,7 +407,8 @@ class Book:
         self.write(sheet, "A1", title, "title")
         ws.set_row(0, 24)  # the 16-point title in a row of its height
         self.write(sheet, "A2", note, "note")
-        # the note spans the first columns, its row tall enough for every line of it
+        # the note spans the first columns (up to about 110 characters wide), its row
+        # tall enough for every line of it and not one line more
         span, width = 0, 0.0
         for cols, w in widths:
             first, _, last = cols.partition(":")
@@ -359,7 +418,7 @@ class Book:
                     span, width = span + 1, width + w
         if span > 1:
             ws.merge_range(1, 0, 1, span - 1, note, self.fmt["note"])
-        ws.set_row(1, 15.0 * max(1, -(-len(note) // max(1, int(width * 1.1)))) + 3)
+        ws.set_row(1, note_height(note, width, max(1, span)))
         return ws
 
     def section(self, sheet: str, a1: str, title: str, span: int = 2) -> None:

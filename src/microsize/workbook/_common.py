@@ -7,7 +7,18 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._book import NUMBER_KINDS, TICK_FORMATS, Book, Computed, Ref, cell_name, this_row
+from ._book import (
+    NUMBER_KINDS,
+    SPECS,
+    SPECS_REF,
+    TICK_FORMATS,
+    Book,
+    Call,
+    Computed,
+    Ref,
+    cell_name,
+    this_row,
+)
 
 # --------------------------------------------------------------------------- content
 SIZE_ROW_FORMATS = {
@@ -223,6 +234,27 @@ def prices_to_the_tick(book: Book, sheet: str, cells: Sequence[str], tick: str) 
                 "multi_range": " ".join(cells),
             },
         )
+
+
+def tick_cell(
+    book: Book, s: str, at: tuple[int, int], contract: Ref, label: str | None = None
+) -> Ref:
+    """The contract's tick (MF_SPEC) in cell ``at`` (row, col), which the sheet's prices
+    are shown to; with ``label``, the label in the cell to its left; without, the cell
+    reads "tick 5". A contract size typed has no tick ("n/a: size typed")."""
+    row, col = at
+    c = cell_name(*contract.first, absolute=True)
+    if label is not None:
+        book.write(s, cell_name(row, col - 1), label, "label")
+    value: Any = "n/a: size typed"
+    if not isinstance(book.model.value(contract), int | float):
+        value = book.model.value(Call("MF_SPEC", (contract, "tick_size", SPECS)))
+    formula = f'=IF(ISNUMBER({c}),"n/a: size typed",MF_SPEC({c},"tick_size",{SPECS_REF}))'
+    fmt = book.fmt["out" if label is not None else "out_tick"]
+    # a dynamic-array formula like every MF_ formula (so Excel adds no implicit @)
+    book.sheets[s].write_dynamic_array_formula(row, col, row, col, formula, fmt, value)
+    book.model.values[(s, row, col)] = value
+    return Ref(s, (row, col))
 
 
 # --------------------------------------------------------------------------- printing

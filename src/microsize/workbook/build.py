@@ -116,6 +116,7 @@ def _build() -> bytes:
     changes_sheet(book)
     conf_sheet(book)
     unprotect_sheets_with_tables(book)
+    book.singular_contracts()
     print_setup(book)
     book.sheets["Start"].activate()
     book.wb.close()

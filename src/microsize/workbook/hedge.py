@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from ._book import SPECS, Book, Ref
+from ._book import SPECS, Book, Ref, cell_name
 from ._common import (
     POSITIVE_VALIDATION,
     contract_validation,
     input_block,
     label_value_styler,
+    prices_to_the_tick,
     step_column,
+    tick_cell,
 )
 from ._data import hull_prices
 from .charts import fit_caption, hedge_chart
@@ -19,8 +21,8 @@ def hedge_sheet(book: Book, keys: str) -> None:
     ws = book.start(
         s,
         "Hedge one position by beta",
-        "Contracts to trade (negative = sell) to move the position's beta to the target: "
-        "(target - beta) x exposure / value of one contract, to the nearest lot step.",
+        "Contracts to trade (negative = sell) for the target beta: (target - beta) x exposure "
+        "/ one contract's value, rounded to the lot step.",
         [("A:A", 30), ("B:B", 18), ("C:C", 3), ("D:D", 8), ("E:F", 13), ("G:H", 16)],
     )
     book.section(s, "A4", "Position")
@@ -45,6 +47,9 @@ def hedge_sheet(book: Book, keys: str) -> None:
     book.formula(
         s, "B11", "MF_NOTIONAL", Ref(s, (n.row, n.col)), price, contract, SPECS, fmt="out_usd"
     )
+    # the hedge price to the hedge contract's tick: 60,000 for CME's 5-dollar tick
+    tick = tick_cell(book, s, (11, 1), contract, "Tick size: MF_SPEC")
+    prices_to_the_tick(book, s, [cell_name(*price.first)], cell_name(*tick.first, absolute=True))
 
     book.section(s, "A14", "Minimum-variance hedge ratio (Hull, Example 3.3)")
     book.write(

@@ -201,12 +201,11 @@ def ladder_sheet(book: Book, keys: str) -> None:
         s,
         "Scale in and scale out",
         "One budget, one stop, several entries: if every entry fills and the stop is hit, the "
-        "whole ladder loses at most the budget. Weights are shares of quantity (30/40/30). "
-        "The legs and the exits are the tables Entries and Targets: their grey columns "
-        "compute each row (MF_LADDER, MF_SCALE_OUT), and a row you add gets its own. The "
-        f"evenly spaced prices show as many legs as you type in Legs (up to {LEG_ROWS}). "
-        "The check cells say when a row is not shown or not computed.",
-        [("A:A", 34), ("B:H", 14), ("G:G", 40)],
+        "ladder loses at most the budget. Weights are shares of quantity (30/40/30). Legs and "
+        "exits are the tables Entries and Targets; their grey columns compute each row "
+        "(MF_LADDER, MF_SCALE_OUT), a new row too. The evenly spaced prices show as many legs "
+        f"as Legs says (up to {LEG_ROWS}); the check cells say when a row is missing.",
+        [("A:A", 34), ("B:B", 16), ("C:H", 14), ("G:G", 40)],
     )
     book.section(s, "A4", "Scale-in inputs")
     acct, risk_pct, stop, contract, fee = input_block(

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from ._book import SPECS, SPECS_REF, TICK_FORMATS, Book, Call, Ref, cell_name
+from ._book import SPECS, TICK_FORMATS, Book, Ref, cell_name
 from ._common import (
     LEVERAGE_VALIDATION,
     PCT_VALIDATION,
@@ -14,6 +12,7 @@ from ._common import (
     input_block,
     prices_to_the_tick,
     protect_sheet,
+    tick_cell,
     tick_decimals,
     tick_rule,
 )
@@ -25,7 +24,7 @@ def margin_sheet(book: Book, keys: str) -> None:
     ws = book.start(
         s,
         "Margin, liquidation, leverage, funding",
-        "Isolated margin, one-way mode, by the formula the contract's exchange publishes. "
+        "Isolated margin, one-way mode, by the exchange's own formula. "
         "Maintenance rates come from the package's margin tiers (see Tiers).",
         [
             ("A:A", 54),
@@ -102,7 +101,7 @@ def margin_sheet(book: Book, keys: str) -> None:
     for i, (label, fn, args, fmt) in enumerate(rows):
         book.write(s, cell_name(top + i, 0), label, "label")
         book.formula(s, cell_name(top + i, 1), fn, *args, fmt=fmt)
-    tick = _tick_row(book, s, top + len(rows), contract)
+    tick = tick_cell(book, s, (top + len(rows), 1), contract, "Tick size: MF_SPEC")
     liq, stop_cell = cell_name(top + 2, 1, absolute=True), cell_name(7, 1, absolute=True)
     size_cell = cell_name(5, 1, absolute=True)
     before = (
@@ -146,22 +145,6 @@ def _red_to_the_tick(book: Book, s: str, a1: str, before: str, tick: str) -> Non
     ws.conditional_format(
         a1, {"type": "formula", "criteria": f"={before}", "format": book.fmt["warn"]}
     )
-
-
-def _tick_row(book: Book, s: str, row: int, contract: Ref) -> Ref:
-    """The contract's tick (MF_SPEC), which the prices of the sheet are shown to; a
-    contract size typed has none."""
-    c = cell_name(*contract.first, absolute=True)
-    book.write(s, cell_name(row, 0), "Tick size: MF_SPEC", "label")
-    value: Any = "n/a: size typed"
-    key = book.model.value(contract)
-    if not isinstance(key, int | float):
-        value = book.model.value(Call("MF_SPEC", (contract, "tick_size", SPECS)))
-    formula = f'=IF(ISNUMBER({c}),"n/a: size typed",MF_SPEC({c},"tick_size",{SPECS_REF}))'
-    # a dynamic-array formula like every MF_ formula (so Excel adds no implicit @)
-    book.sheets[s].write_dynamic_array_formula(row, 1, row, 1, formula, book.fmt["out"], value)
-    book.model.values[(s, row, 1)] = value
-    return Ref(s, (row, 1))
 
 
 def _now_sentence(book: Book, s: str, row: int, cells: tuple[Ref, Ref, Ref], tick: Ref) -> None:

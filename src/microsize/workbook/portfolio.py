@@ -6,14 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from .. import udfs
-from ._book import SPECS, SPECS_REF, Book, Col, Computed, this_row
+from ._book import SPECS, SPECS_REF, Book, Col, Computed, cell_name, this_row
 from ._common import (
     POSITIVE_VALIDATION,
     contract_validation,
     input_block,
     label_value_styler,
+    prices_to_the_tick,
     shown_check,
     step_column,
+    tick_cell,
 )
 from ._data import SAMPLE_PRICES
 from .charts import fit_caption, fitted_scatter
@@ -107,7 +109,6 @@ def portfolio_sheet(book: Book, prices: dict[str, Col], keys: str) -> None:
             ("M:M", 15),
         ],
     )
-    ws.set_row(4, 30)
     book.section(s, "A4", "Holdings (table Holdings): exposure in USD, short -", span=8)
     h = book.table(
         s,
@@ -153,6 +154,9 @@ def portfolio_sheet(book: Book, prices: dict[str, Col], keys: str) -> None:
             ("Target beta (keep some ETH view)", 0.5, "in_num", None),
         ],
     )
+    # beside the contract, its tick ("tick 5"), which the hedge price is shown to
+    tick = tick_cell(book, s, (5, 12), contract)
+    prices_to_the_tick(book, s, [cell_name(*price.first)], cell_name(*tick.first, absolute=True))
     book.section(s, "K9", "Portfolio hedge: MF_PORTFOLIO_HEDGE")
     plan = book.formula(
         s,

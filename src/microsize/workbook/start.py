@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Sequence
 from typing import Any
 
 from ._book import Book
 from ._common import protect_sheet
+from ._text import wrapped_lines
 
 VENUES_LEAD = "Venues in the Specs table"
 
@@ -53,19 +53,15 @@ def venue_summary(specs_rows: Sequence[Sequence[Any]]) -> str:
     )
 
 
-#: Characters of a line of the Start sheet's text (column B, 110 wide): a line of
-#: Calibri (Carlito) holds about 138; fewer, so that a wrapped paragraph is never cut.
-LINE_CHARS = 128
-
-
 def text_height(text: str) -> float:
-    """Points of a row holding ``text`` wrapped in column B: 15 a line, the lines counted
-    by wrapping at word boundaries (a word never splits, as in the sheet).
+    """Points of a row holding ``text`` wrapped in column B (110 wide): 15 a line, the
+    lines laid out word by word in Calibri's (Carlito's) widths (a word never splits, as
+    in the sheet).
 
     >>> text_height("a short line"), text_height("word " * 40)
     (15.0, 30.0)
     """
-    return 15.0 * max(1, len(textwrap.wrap(text, LINE_CHARS)))
+    return 15.0 * wrapped_lines(text, 110)
 
 
 def start_sheet(book: Book, specs_rows: Sequence[Sequence[Any]]) -> None:
