@@ -33,6 +33,7 @@ from typing import Any
 import pytest
 
 from microsize import udfs as U
+from tests.test_analyst_edits import SPEC_ROW  # a contract of the user's own, added to Specs
 from tests.test_libreoffice import UNO_CONNECT
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,19 +160,6 @@ NEW_ROWS: list[tuple[str, str, list[Any]]] = [
 NEW_LEGS = [[3470, 20], [3460, 10]]
 #: A bar added as the new last row of Bars, then one inserted inside it, as its 11th row.
 NEW_BAR, INSIDE_BAR, INSIDE_AT = [62600.0, 61400.0, 62300.0], [61200.0, 59900.0, 60500.0], 10
-#: A contract of the user's own, added to Specs: its key is then in every contract dropdown.
-SPEC_ROW = {
-    "exchange": "mybroker",
-    "symbol": "XYZ",
-    "kind": "linear",
-    "base": "ETH",
-    "quote": "USDT",
-    "settle": "USDT",
-    "contract_size": 0.01,
-    "lot_step": 1,
-    "min_qty": 1,
-    "tick_size": 0.05,
-}
 
 
 def _spec_row() -> list[Any]:

@@ -1,6 +1,10 @@
 """What every MF_ declaration module shares: the category, the ``arg`` decorator and the
 argument descriptions used by more than one function.
 
+The declaration modules (``udfs_*``) hold declarations only (xlwings UDFs): each function
+unwraps what Excel hands over (``cell``, ``optional``, ``spec_table``), calls the core and
+returns plain values.
+
 The MF_ functions are declared by family in ``udfs_sizing``, ``udfs_ladder``,
 ``udfs_margin``, ``udfs_hedge``, ``udfs_trader`` and ``udfs_planner``; :mod:`microsize.udfs`
 re-exports them all (:data:`FAMILIES`), and that is the module xlwings, xlwings Lite and the
@@ -19,6 +23,7 @@ from typing import Any, TypeVar
 import xlwings as xw
 
 __all__ = [
+    "ARG_DOCS",
     "CATEGORY",
     "CONTRACT_DOC",
     "FAMILIES",
@@ -53,12 +58,26 @@ FEE_DOC = "Optional fee as a fraction of notional per side (0.05% = 0.0005); 0 i
 SIDE_DOC = "long or short (or 1 / -1)"
 TICK_CONTRACT_DOC = "Optional contract whose tick size rounds the price; unrounded if omitted"
 
+#: The description of an argument that means the same in every MF_ function taking it:
+#: ``arg(name, ndim=2)`` uses it unless the function gives its own ``doc``.
+ARG_DOCS = {
+    "specs": SPEC_DOC,
+    "contract": CONTRACT_DOC,
+    "fee_rate": FEE_DOC,
+    "entry": "Entry price",
+    "side": SIDE_DOC,
+    "equity": "Account size in the settlement currency",
+}
+
 
 def arg(name: str, **kwargs: Any) -> Callable[[F], F]:
     """``xlwings.arg`` reading an Excel error value (#N/A, #DIV/0!) as its text instead of
     as an empty cell, so an error in an optional argument is refused rather than read as
-    "omitted". ``xlwings.arg`` is looked up at each call, so :func:`redeclared` can swap it.
+    "omitted". Without a ``doc``, the argument's description is :data:`ARG_DOCS`'s.
+    ``xlwings.arg`` is looked up at each call, so :func:`redeclared` can swap it.
     """
+    if "doc" not in kwargs and name in ARG_DOCS:
+        kwargs["doc"] = ARG_DOCS[name]
     decorator: Callable[[F], F] = xw.arg(name, err_to_str=True, **kwargs)
     return decorator
 

@@ -1,8 +1,6 @@
 """The MF_ functions of betas and hedges: one position, a portfolio, rolling windows.
 
-Declarations only (xlwings UDFs): each function unwraps what Excel hands over (``cell``,
-``optional``, ``spec_table``), calls the core and returns plain values;
-:mod:`microsize.udfs` re-exports them, and that is the module the spreadsheets read.
+Declarations only (see :mod:`microsize.udfs_args`); :mod:`microsize.udfs` re-exports them.
 """
 
 from __future__ import annotations
@@ -22,8 +20,6 @@ from .udf_boundary import (
 )
 from .udfs_args import (
     CATEGORY,
-    CONTRACT_DOC,
-    SPEC_DOC,
     arg,
 )
 
@@ -88,9 +84,9 @@ def MF_ROLLING_BETA(asset_prices: Any, hedge_prices: Any, window: Any) -> Any:
 @arg("exposure", ndim=2, doc="Position value in USD (negative for a short)")
 @arg("beta", ndim=2, doc="Beta of the position to the hedge instrument")
 @arg("hedge_price", ndim=2, doc="Price of the hedge contract")
-@arg("contract", ndim=2, doc=CONTRACT_DOC)
+@arg("contract", ndim=2)
 @arg("target_beta", ndim=2, doc="Optional beta to reach; 0 (fully hedged) if omitted")
-@arg("specs", ndim=2, doc=SPEC_DOC)
+@arg("specs", ndim=2)
 def MF_HEDGE(
     exposure: Any,
     beta: Any,
@@ -118,9 +114,9 @@ def MF_HEDGE(
 @arg("exposures", ndim=2, doc="Position values in USD, one per holding (negative for shorts)")
 @arg("betas", ndim=2, doc="Beta of each holding to the hedge instrument")
 @arg("hedge_price", ndim=2, doc="Price of the hedge contract")
-@arg("contract", ndim=2, doc=CONTRACT_DOC)
+@arg("contract", ndim=2)
 @arg("target_beta", ndim=2, doc="Optional portfolio beta to reach; 0 if omitted")
-@arg("specs", ndim=2, doc=SPEC_DOC)
+@arg("specs", ndim=2)
 def MF_PORTFOLIO_HEDGE(
     exposures: Any,
     betas: Any,

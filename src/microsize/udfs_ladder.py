@@ -1,9 +1,7 @@
 """The MF_ functions of ladders: scaling into a position over several entries and out of
 it over several targets, the ladder's prices and weights.
 
-Declarations only (xlwings UDFs): each function unwraps what Excel hands over (``cell``,
-``optional``, ``spec_table``), calls the core and returns plain values;
-:mod:`microsize.udfs` re-exports them, and that is the module the spreadsheets read.
+Declarations only (see :mod:`microsize.udfs_args`); :mod:`microsize.udfs` re-exports them.
 """
 
 from __future__ import annotations
@@ -23,9 +21,6 @@ from .udf_boundary import (
 )
 from .udfs_args import (
     CATEGORY,
-    CONTRACT_DOC,
-    FEE_DOC,
-    SPEC_DOC,
     arg,
 )
 
@@ -42,14 +37,14 @@ __all__ = [
 @arg("risk_amount", ndim=2, doc="Risk budget for the whole ladder, in the settlement currency")
 @arg("entries", ndim=2, doc="Entry prices (a row or column), all on one side of the stop")
 @arg("stop_price", ndim=2, doc="The one stop for every entry")
-@arg("contract", ndim=2, doc=CONTRACT_DOC)
+@arg("contract", ndim=2)
 @arg(
     "weights",
     ndim=2,
     doc="Optional shares of quantity per entry (30/40/30 or 0.3/0.4/0.3); equal if omitted",
 )
-@arg("fee_rate", ndim=2, doc=FEE_DOC)
-@arg("specs", ndim=2, doc=SPEC_DOC)
+@arg("fee_rate", ndim=2)
+@arg("specs", ndim=2)
 def MF_LADDER(
     risk_amount: Any,
     entries: Any,
@@ -79,13 +74,13 @@ def MF_LADDER(
     ndim=2,
     doc="Position to close, in the venue's order unit (a multiple of the lot step)",
 )
-@arg("entry", ndim=2, doc="Entry price")
+@arg("entry", ndim=2)
 @arg("stop_price", ndim=2, doc="Stop price: below entry = long, above = short")
 @arg("targets", ndim=2, doc="Take-profit prices (a row or column) on the profit side")
-@arg("contract", ndim=2, doc=CONTRACT_DOC)
+@arg("contract", ndim=2)
 @arg("weights", ndim=2, doc="Optional shares of the position per target; equal if omitted")
-@arg("fee_rate", ndim=2, doc=FEE_DOC)
-@arg("specs", ndim=2, doc=SPEC_DOC)
+@arg("fee_rate", ndim=2)
+@arg("specs", ndim=2)
 def MF_SCALE_OUT(
     contracts: Any,
     entry: Any,
@@ -117,7 +112,7 @@ def MF_SCALE_OUT(
 @arg("legs", ndim=2, doc="Number of prices, first and last included")
 @arg("spacing", doc="Optional: even (equal steps, default) or geometric (equal ratios)")
 @arg("tick", ndim=2, doc="Optional tick size, or a contract key whose tick size is used")
-@arg("specs", ndim=2, doc=SPEC_DOC)
+@arg("specs", ndim=2)
 def MF_LADDER_PRICES(
     first_price: Any,
     last_price: Any,

@@ -1,9 +1,7 @@
 """The MF_ functions of margin, liquidation, leverage and funding (perpetual and margined
 futures).
 
-Declarations only (xlwings UDFs): each function unwraps what Excel hands over (``cell``,
-``optional``, ``spec_table``), calls the core and returns plain values;
-:mod:`microsize.udfs` re-exports them, and that is the module the spreadsheets read.
+Declarations only (see :mod:`microsize.udfs_args`); :mod:`microsize.udfs` re-exports them.
 """
 
 from __future__ import annotations
@@ -30,8 +28,6 @@ from .udf_boundary import (
 )
 from .udfs_args import (
     CATEGORY,
-    CONTRACT_DOC,
-    SPEC_DOC,
     arg,
 )
 
@@ -50,8 +46,8 @@ __all__ = [
 @arg("contracts", ndim=2, doc="Position size in the venue's order unit")
 @arg("price", ndim=2, doc="Entry or mark price")
 @arg("leverage", ndim=2, doc="Leverage (e.g. 10 for 10x)")
-@arg("contract", ndim=2, doc=CONTRACT_DOC)
-@arg("specs", ndim=2, doc=SPEC_DOC)
+@arg("contract", ndim=2)
+@arg("specs", ndim=2)
 def MF_MARGIN(contracts: Any, price: Any, leverage: Any, contract: Any, specs: Any = None) -> Any:
     """Initial margin: notional / leverage, in the settlement currency."""
     return to_cells(
@@ -63,8 +59,8 @@ def MF_MARGIN(contracts: Any, price: Any, leverage: Any, contract: Any, specs: A
 @short_errors
 @arg("contracts", ndim=2, doc="Position size in the venue's order unit")
 @arg("price", ndim=2, doc="Mark price")
-@arg("contract", ndim=2, doc=CONTRACT_DOC)
-@arg("specs", ndim=2, doc=SPEC_DOC)
+@arg("contract", ndim=2)
+@arg("specs", ndim=2)
 def MF_MAINT_MARGIN(contracts: Any, price: Any, contract: Any, specs: Any = None) -> Any:
     """Maintenance margin: notional x rate - maintenance amount of the contract's margin tier."""
     return to_cells(
@@ -74,10 +70,10 @@ def MF_MAINT_MARGIN(contracts: Any, price: Any, contract: Any, specs: Any = None
 
 @xw.func(category=CATEGORY)
 @short_errors
-@arg("entry", ndim=2, doc="Entry price")
+@arg("entry", ndim=2)
 @arg("contracts", ndim=2, doc="Signed position: positive long, negative short")
 @arg("leverage", ndim=2, doc="Leverage (e.g. 10 for 10x)")
-@arg("contract", ndim=2, doc=CONTRACT_DOC)
+@arg("contract", ndim=2)
 @arg("wallet_balance", ndim=2, doc="Optional isolated margin; the initial margin if omitted")
 @arg(
     "mmr",
@@ -85,7 +81,7 @@ def MF_MAINT_MARGIN(contracts: Any, price: Any, contract: Any, specs: Any = None
     doc="Optional maintenance margin rate (0.4% = 0.004); the contract's tier if omitted",
 )
 @arg("maint_amount", ndim=2, doc="Optional maintenance amount; the contract's tier if omitted")
-@arg("specs", ndim=2, doc=SPEC_DOC)
+@arg("specs", ndim=2)
 def MF_LIQ_PRICE(
     entry: Any,
     contracts: Any,
@@ -112,11 +108,11 @@ def MF_LIQ_PRICE(
 
 @xw.func(category=CATEGORY)
 @short_errors
-@arg("entry", ndim=2, doc="Entry price")
+@arg("entry", ndim=2)
 @arg("stop_price", ndim=2, doc="Stop price: below entry = long, above = short")
-@arg("contract", ndim=2, doc=CONTRACT_DOC)
+@arg("contract", ndim=2)
 @arg("mmr", ndim=2, doc="Optional maintenance margin rate; the contract's first tier if omitted")
-@arg("specs", ndim=2, doc=SPEC_DOC)
+@arg("specs", ndim=2)
 def MF_MAX_LEVERAGE(
     entry: Any, stop_price: Any, contract: Any, mmr: Any = None, specs: Any = None
 ) -> Any:
@@ -134,8 +130,8 @@ def MF_MAX_LEVERAGE(
 @arg("price", ndim=2, doc="Mark price")
 @arg("rate", ndim=2, doc="Funding rate per interval (0.01% = 0.0001)")
 @arg("periods", ndim=2, doc="Number of funding intervals")
-@arg("contract", ndim=2, doc=CONTRACT_DOC)
-@arg("specs", ndim=2, doc=SPEC_DOC)
+@arg("contract", ndim=2)
+@arg("specs", ndim=2)
 def MF_FUNDING(
     contracts: Any, price: Any, rate: Any, periods: Any, contract: Any, specs: Any = None
 ) -> Any:
@@ -157,8 +153,8 @@ def MF_FUNDING(
 @arg("available", ndim=2, doc="Margin available, in the settlement currency")
 @arg("price", ndim=2, doc="Entry price")
 @arg("leverage", ndim=2, doc="Leverage (e.g. 10 for 10x)")
-@arg("contract", ndim=2, doc=CONTRACT_DOC)
-@arg("specs", ndim=2, doc=SPEC_DOC)
+@arg("contract", ndim=2)
+@arg("specs", ndim=2)
 def MF_MAX_CONTRACTS_MARGIN(
     available: Any, price: Any, leverage: Any, contract: Any, specs: Any = None
 ) -> Any:

@@ -1,9 +1,7 @@
 """The MF_ functions over a worksheet table of trades, one row per trade: the trade plan
 and its totals, exposures, betas, liquidation checks and risk budgets.
 
-Declarations only (xlwings UDFs): each function unwraps what Excel hands over (``cell``,
-``optional``, ``spec_table``), calls the core and returns plain values;
-:mod:`microsize.udfs` re-exports them, and that is the module the spreadsheets read.
+Declarations only (see :mod:`microsize.udfs_args`); :mod:`microsize.udfs` re-exports them.
 """
 
 from __future__ import annotations
@@ -51,8 +49,8 @@ __all__ = [
 @arg("stop_price", ndim=2, doc="Stop price of each trade: below entry = long, above = short")
 @arg("contracts", ndim=2, doc="Size of each trade in the venue's order unit (MF_CONTRACTS)")
 @arg("leverage", ndim=2, doc="Leverage of each trade (20 = 20x); blank = no leverage")
-@arg("contract", ndim=2, doc=CONTRACT_DOC)
-@arg("specs", ndim=2, doc=SPEC_DOC)
+@arg("contract", ndim=2)
+@arg("specs", ndim=2)
 def MF_LIQ_CHECK(
     entry: Any,
     stop_price: Any,
@@ -91,7 +89,7 @@ def MF_BETAS(prices: Any, assets: Any, hedge_column: Any, lam: Any = None) -> An
 
 @xw.func(category=CATEGORY)
 @short_errors
-@arg("equity", ndim=2, doc="Account size in the settlement currency")
+@arg("equity", ndim=2)
 @arg(
     "risk",
     ndim=2,
@@ -112,8 +110,8 @@ def MF_RISK_BUDGETS(equity: Any, risk: Any, risk_amount: Any) -> Any:
     doc="Signed position in the venue's order unit: positive long, negative short",
 )
 @arg("price", ndim=2, doc="Price (mark or last)")
-@arg("contract", ndim=2, doc=CONTRACT_DOC)
-@arg("specs", ndim=2, doc=SPEC_DOC)
+@arg("contract", ndim=2)
+@arg("specs", ndim=2)
 def MF_EXPOSURE(contracts: Any, price: Any, contract: Any, specs: Any = None) -> Any:
     """Signed USD exposure: positive long, negative short (MF_NOTIONAL is unsigned); per row over columns, a bad row shows its message."""
 

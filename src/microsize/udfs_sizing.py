@@ -1,9 +1,7 @@
 """The MF_ functions of sizing: contracts for a risk budget, risk, notional, PnL, average
 entry, breakeven, conversion between contracts; the spec table and the version.
 
-Declarations only (xlwings UDFs): each function unwraps what Excel hands over (``cell``,
-``optional``, ``spec_table``), calls the core and returns plain values;
-:mod:`microsize.udfs` re-exports them, and that is the module the spreadsheets read.
+Declarations only (see :mod:`microsize.udfs_args`); :mod:`microsize.udfs` re-exports them.
 """
 
 from __future__ import annotations
@@ -33,9 +31,6 @@ from .udf_boundary import (
 )
 from .udfs_args import (
     CATEGORY,
-    CONTRACT_DOC,
-    FEE_DOC,
-    SPEC_DOC,
     arg,
 )
 
@@ -57,7 +52,7 @@ __all__ = [
 
 @xw.func(category=CATEGORY)
 @short_errors
-@arg("equity", ndim=2, doc="Account size in the settlement currency")
+@arg("equity", ndim=2)
 @arg("risk", ndim=2, doc="Fraction of the account to risk (1.5% = 0.015)")
 def MF_RISK_AMOUNT(equity: Any, risk: Any) -> Any:
     """Money at risk: equity x risk."""
@@ -67,11 +62,11 @@ def MF_RISK_AMOUNT(equity: Any, risk: Any) -> Any:
 @xw.func(category=CATEGORY)
 @short_errors
 @arg("risk_amount", ndim=2, doc="Risk budget in the settlement currency")
-@arg("entry", ndim=2, doc="Entry price")
+@arg("entry", ndim=2)
 @arg("stop_price", ndim=2, doc="Stop price: below entry = long, above = short")
-@arg("contract", ndim=2, doc=CONTRACT_DOC)
-@arg("fee_rate", ndim=2, doc=FEE_DOC)
-@arg("specs", ndim=2, doc=SPEC_DOC)
+@arg("contract", ndim=2)
+@arg("fee_rate", ndim=2)
+@arg("specs", ndim=2)
 def MF_CONTRACTS(
     risk_amount: Any,
     entry: Any,
@@ -95,14 +90,14 @@ def MF_CONTRACTS(
 
 @xw.func(category=CATEGORY)
 @short_errors
-@arg("equity", ndim=2, doc="Account size in the settlement currency")
+@arg("equity", ndim=2)
 @arg("risk", ndim=2, doc="Fraction of the account to risk (1.5% = 0.015)")
-@arg("entry", ndim=2, doc="Entry price")
+@arg("entry", ndim=2)
 @arg("stop_price", ndim=2, doc="Stop price: below entry = long, above = short")
-@arg("contract", ndim=2, doc=CONTRACT_DOC)
-@arg("fee_rate", ndim=2, doc=FEE_DOC)
+@arg("contract", ndim=2)
+@arg("fee_rate", ndim=2)
 @arg("leverage", ndim=2, doc="Optional leverage for margin and liquidation; 1 (1x) if omitted")
-@arg("specs", ndim=2, doc=SPEC_DOC)
+@arg("specs", ndim=2)
 @arg("slippage", ndim=2, doc="Optional stop slippage: fraction of the stop price or '2 ticks'")
 @arg(
     "mmr",
@@ -143,11 +138,11 @@ def MF_SIZE(
 @xw.func(category=CATEGORY)
 @short_errors
 @arg("contracts", ndim=2, doc="Position size in the venue's order unit (>= 0)")
-@arg("entry", ndim=2, doc="Entry price")
+@arg("entry", ndim=2)
 @arg("stop_price", ndim=2, doc="Stop price: below entry = long, above = short")
-@arg("contract", ndim=2, doc=CONTRACT_DOC)
-@arg("fee_rate", ndim=2, doc=FEE_DOC)
-@arg("specs", ndim=2, doc=SPEC_DOC)
+@arg("contract", ndim=2)
+@arg("fee_rate", ndim=2)
+@arg("specs", ndim=2)
 def MF_RISK(
     contracts: Any,
     entry: Any,
@@ -173,8 +168,8 @@ def MF_RISK(
 @short_errors
 @arg("contracts", ndim=2, doc="Position size in the venue's order unit")
 @arg("price", ndim=2, doc="Price")
-@arg("contract", ndim=2, doc=CONTRACT_DOC)
-@arg("specs", ndim=2, doc=SPEC_DOC)
+@arg("contract", ndim=2)
+@arg("specs", ndim=2)
 def MF_NOTIONAL(contracts: Any, price: Any, contract: Any, specs: Any = None) -> Any:
     """Position value in the settlement currency (coin for inverse contracts)."""
     return to_cells(notional(cell(contracts), cell(price), cell(contract), spec_table(specs)))
@@ -183,11 +178,11 @@ def MF_NOTIONAL(contracts: Any, price: Any, contract: Any, specs: Any = None) ->
 @xw.func(category=CATEGORY)
 @short_errors
 @arg("contracts", ndim=2, doc="Signed position: positive long, negative short")
-@arg("entry", ndim=2, doc="Entry price")
+@arg("entry", ndim=2)
 @arg("exit_price", ndim=2, doc="Exit price")
-@arg("contract", ndim=2, doc=CONTRACT_DOC)
-@arg("fee_rate", ndim=2, doc=FEE_DOC)
-@arg("specs", ndim=2, doc=SPEC_DOC)
+@arg("contract", ndim=2)
+@arg("fee_rate", ndim=2)
+@arg("specs", ndim=2)
 def MF_PNL(
     contracts: Any,
     entry: Any,
@@ -214,7 +209,7 @@ def MF_PNL(
 @arg("prices", ndim=2, doc="Fill prices")
 @arg("contracts", ndim=2, doc="Contracts filled at each price (one side)")
 @arg("contract", ndim=2, doc="Optional contract; linear (quantity-weighted) if omitted")
-@arg("specs", ndim=2, doc=SPEC_DOC)
+@arg("specs", ndim=2)
 def MF_AVG_ENTRY(prices: Any, contracts: Any, contract: Any = None, specs: Any = None) -> Any:
     """Average entry price: quantity-weighted for linear contracts, harmonic for inverse."""
     return to_cells(avg_entry(cell(prices), cell(contracts), optional(contract), spec_table(specs)))
@@ -222,12 +217,12 @@ def MF_AVG_ENTRY(prices: Any, contracts: Any, contract: Any = None, specs: Any =
 
 @xw.func(category=CATEGORY)
 @short_errors
-@arg("entry", ndim=2, doc="Entry price")
+@arg("entry", ndim=2)
 @arg("side", ndim=2, doc="long or short (or 1 / -1)")
 @arg("fee_rate_open", ndim=2, doc="Optional entry fee as a fraction of notional; 0 if omitted")
 @arg("fee_rate_close", ndim=2, doc="Optional exit fee; same as fee_rate_open if omitted")
 @arg("contract", ndim=2, doc="Optional contract; linear if omitted")
-@arg("specs", ndim=2, doc=SPEC_DOC)
+@arg("specs", ndim=2)
 def MF_BREAKEVEN(
     entry: Any,
     side: Any,
@@ -255,7 +250,7 @@ def MF_BREAKEVEN(
 @arg("from_contract", doc="Contract the position is in")
 @arg("to_contract", doc="Contract to express it in")
 @arg("price", ndim=2, doc="Price, needed when a linear contract meets an inverse one")
-@arg("specs", ndim=2, doc=SPEC_DOC)
+@arg("specs", ndim=2)
 def MF_CONVERT(
     contracts: Any, from_contract: Any, to_contract: Any, price: Any = None, specs: Any = None
 ) -> Any:
@@ -273,12 +268,12 @@ def MF_CONVERT(
 
 @xw.func(category=CATEGORY)
 @short_errors
-@arg("contract", doc=CONTRACT_DOC)
+@arg("contract")
 @arg(
     "field",
     doc="Field name: contract_size, lot_step, min_qty, tick_size, kind, settle, max_leverage, taker_fee, mmr, as_of, source, ...",
 )
-@arg("specs", ndim=2, doc=SPEC_DOC)
+@arg("specs", ndim=2)
 def MF_SPEC(contract: Any, field: Any, specs: Any = None) -> Any:
     """One field of a contract's spec, e.g. MF_SPEC("cme:MBT", "contract_size")."""
     return spec_field(cell(contract), cell(field), spec_table(specs))

@@ -1,9 +1,7 @@
 """The MF_ functions of what a trader types in: ATR and ATR stops, stop fills,
 reward/risk, targets, USD budgets.
 
-Declarations only (xlwings UDFs): each function unwraps what Excel hands over (``cell``,
-``optional``, ``spec_table``), calls the core and returns plain values;
-:mod:`microsize.udfs` re-exports them, and that is the module the spreadsheets read.
+Declarations only (see :mod:`microsize.udfs_args`); :mod:`microsize.udfs` re-exports them.
 """
 
 from __future__ import annotations
@@ -33,10 +31,6 @@ from .udf_boundary import (
 )
 from .udfs_args import (
     CATEGORY,
-    CONTRACT_DOC,
-    FEE_DOC,
-    SIDE_DOC,
-    SPEC_DOC,
     TICK_CONTRACT_DOC,
     arg,
 )
@@ -84,12 +78,12 @@ def MF_ATR(
 
 @xw.func(category=CATEGORY)
 @short_errors
-@arg("entry", ndim=2, doc="Entry price")
+@arg("entry", ndim=2)
 @arg("atr", ndim=2, doc="Average true range (e.g. from MF_ATR), in price units")
 @arg("multiple", ndim=2, doc="How many ATRs from entry (e.g. 2)")
-@arg("side", ndim=2, doc=SIDE_DOC)
+@arg("side", ndim=2)
 @arg("contract", ndim=2, doc=TICK_CONTRACT_DOC)
-@arg("specs", ndim=2, doc=SPEC_DOC)
+@arg("specs", ndim=2)
 def MF_ATR_STOP(
     entry: Any, atr: Any, multiple: Any, side: Any, contract: Any = None, specs: Any = None
 ) -> Any:
@@ -112,7 +106,7 @@ def MF_ATR_STOP(
 @arg("slippage", ndim=2, doc="Fraction of the stop price (0.1% = 0.001), or ticks as text: 2 ticks")
 @arg("entry", ndim=2, doc="Entry price (gives the side)")
 @arg("contract", ndim=2, doc=TICK_CONTRACT_DOC)
-@arg("specs", ndim=2, doc=SPEC_DOC)
+@arg("specs", ndim=2)
 def MF_STOP_FILL(
     stop_price: Any, slippage: Any, entry: Any, contract: Any = None, specs: Any = None
 ) -> Any:
@@ -126,12 +120,12 @@ def MF_STOP_FILL(
 
 @xw.func(category=CATEGORY)
 @short_errors
-@arg("entry", ndim=2, doc="Entry price")
+@arg("entry", ndim=2)
 @arg("stop_price", ndim=2, doc="Stop price: below entry = long, above = short")
 @arg("target", ndim=2, doc="Take-profit price on the profit side")
 @arg("contract", ndim=2, doc="Optional contract (inverse PnL for coin-margined); linear if omitted")
-@arg("fee_rate", ndim=2, doc=FEE_DOC)
-@arg("specs", ndim=2, doc=SPEC_DOC)
+@arg("fee_rate", ndim=2)
+@arg("specs", ndim=2)
 def MF_RR(
     entry: Any,
     stop_price: Any,
@@ -155,7 +149,7 @@ def MF_RR(
 
 @xw.func(category=CATEGORY)
 @short_errors
-@arg("entry", ndim=2, doc="Entry price")
+@arg("entry", ndim=2)
 @arg("stop_price", ndim=2, doc="Stop price: below entry = long, above = short")
 @arg("r_multiple", ndim=2, doc="Reward in multiples of the risk at the stop (e.g. 3 for 3R)")
 @arg(
@@ -163,8 +157,8 @@ def MF_RR(
     ndim=2,
     doc="Optional contract: its tick and kind (inverse is exact); linear if omitted",
 )
-@arg("fee_rate", ndim=2, doc=FEE_DOC)
-@arg("specs", ndim=2, doc=SPEC_DOC)
+@arg("fee_rate", ndim=2)
+@arg("specs", ndim=2)
 def MF_TARGET(
     entry: Any,
     stop_price: Any,
@@ -188,13 +182,13 @@ def MF_TARGET(
 
 @xw.func(category=CATEGORY)
 @short_errors
-@arg("entry", ndim=2, doc="Entry price")
+@arg("entry", ndim=2)
 @arg("roi", ndim=2, doc="Return on initial margin as a fraction (50% = 0.5; negative for a loss)")
 @arg("leverage", ndim=2, doc="Leverage (e.g. 10 for 10x)")
-@arg("side", ndim=2, doc=SIDE_DOC)
+@arg("side", ndim=2)
 @arg("contract", ndim=2, doc="Optional contract: its tick and kind (inverse); linear if omitted")
 @arg("fee_rate", ndim=2, doc="Optional fee per side; 0 if omitted, as the exchanges' calculators")
-@arg("specs", ndim=2, doc=SPEC_DOC)
+@arg("specs", ndim=2)
 def MF_ROI_TARGET(
     entry: Any,
     roi: Any,
@@ -222,8 +216,8 @@ def MF_ROI_TARGET(
 @short_errors
 @arg("usd_amount", ndim=2, doc="Risk budget in USD")
 @arg("stop_price", ndim=2, doc="Stop price (or its fill, MF_STOP_FILL): where the loss is realised")
-@arg("contract", ndim=2, doc=CONTRACT_DOC)
-@arg("specs", ndim=2, doc=SPEC_DOC)
+@arg("contract", ndim=2)
+@arg("specs", ndim=2)
 def MF_RISK_TO_SETTLE(usd_amount: Any, stop_price: Any, contract: Any, specs: Any = None) -> Any:
     """A USD risk budget in the settlement currency: coin = USD / stop for inverse contracts (rounded down), unchanged for USD-settled ones."""
     return to_cells(
@@ -234,11 +228,11 @@ def MF_RISK_TO_SETTLE(usd_amount: Any, stop_price: Any, contract: Any, specs: An
 @xw.func(category=CATEGORY)
 @short_errors
 @arg("usd_amount", ndim=2, doc="Risk budget in USD")
-@arg("entry", ndim=2, doc="Entry price")
+@arg("entry", ndim=2)
 @arg("stop_price", ndim=2, doc="Stop price (or its fill, MF_STOP_FILL): below entry = long")
-@arg("contract", ndim=2, doc=CONTRACT_DOC)
-@arg("fee_rate", ndim=2, doc=FEE_DOC)
-@arg("specs", ndim=2, doc=SPEC_DOC)
+@arg("contract", ndim=2)
+@arg("fee_rate", ndim=2)
+@arg("specs", ndim=2)
 def MF_CONTRACTS_USD(
     usd_amount: Any,
     entry: Any,

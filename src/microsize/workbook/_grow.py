@@ -23,6 +23,7 @@ from ._ooxml import (
     sheet_cells,
     table_ref,
     unescape,
+    with_table_columns,
     xml_escape,
 )
 
@@ -121,13 +122,7 @@ def retable(
         else f'<tableColumn id="{i + 1}" name="{xml_escape(h)}"/>'
         for i, h in enumerate(header)
     )
-    return re.sub(
-        r"<tableColumns\b.*?</tableColumns>",
-        f'<tableColumns count="{len(header)}">{cols}</tableColumns>',
-        xml,
-        count=1,
-        flags=re.S,
-    )
+    return with_table_columns(xml, cols, len(header))
 
 
 ARRAY_RE = re.compile(

@@ -108,6 +108,17 @@ def replace_block(
     return re.sub(r'<dimension ref="[^"]*"/>', "", out)
 
 
+def with_table_columns(xml: str, cols: str, n: int) -> str:
+    """A table part with its ``<tableColumns>`` replaced by ``n`` columns ``cols`` (XML)."""
+    return re.sub(
+        r"<tableColumns\b.*?</tableColumns>",
+        f'<tableColumns count="{n}">{cols}</tableColumns>',
+        xml,
+        count=1,
+        flags=re.S,
+    )
+
+
 def table_xml(xml: str, header: Sequence[str], n_rows: int) -> str:
     last = cell_name(n_rows, len(header) - 1)
     xml = re.sub(r'(<table\b[^>]*?\sref=")[^"]*(")', rf"\g<1>A1:{last}\g<2>", xml, count=1)
@@ -115,13 +126,7 @@ def table_xml(xml: str, header: Sequence[str], n_rows: int) -> str:
     cols = "".join(
         f'<tableColumn id="{i + 1}" name="{xml_escape(h)}"/>' for i, h in enumerate(header)
     )
-    return re.sub(
-        r"<tableColumns\b.*?</tableColumns>",
-        f'<tableColumns count="{len(header)}">{cols}</tableColumns>',
-        xml,
-        count=1,
-        flags=re.S,
-    )
+    return with_table_columns(xml, cols, len(header))
 
 
 class Package:
